@@ -1,0 +1,6 @@
+// Re-exports the pure builders: each takes resolved args and returns the spec of one kind of object.
+export * from "./config";
+export * from "./secret";
+export * from "./services";
+export * from "./statefulSet";
+export * from "./storage";

@@ -1,0 +1,177 @@
+// The StatefulSet: the tutorial's four containers under their tutorial names, wired to the script files,
+// the flavor's words (as environment variables), the root password (from the Secret), and the volumes.
+
+import * as k8s from "@pulumi/kubernetes";
+import { ResolvedArgs } from "../args";
+import {
+    CLIENT_CONFIG_FILE,
+    CLONE_PORT,
+    CONTAINERS,
+    PATHS,
+    REPLICATION_USER,
+    ROOT_PASSWORD_KEY,
+    SCRIPT_FILES,
+    SERVER_ID_BASE,
+    VOLUMES,
+} from "../constants";
+import { ClusterNames } from "../names";
+import { configChecksum } from "./config";
+import { claimTemplate } from "./storage";
+
+type Container = k8s.types.input.core.v1.Container;
+type EnvVar = k8s.types.input.core.v1.EnvVar;
+
+/** Annotation on the pod template whose change rolls the pods when a my.cnf file or a script changes. */
+export const CONFIG_CHECKSUM_ANNOTATION = "mysql-statefulset.pulumi.com/config-checksum";
+
+const script = (file: string) => `${PATHS.scriptsDir}/${file}`;
+
+function env(values: Record<string, string | number>): EnvVar[] {
+    return Object.entries(values).map(([name, value]) => ({ name, value: String(value) }));
+}
+
+function rootPasswordEnv(names: ClusterNames): EnvVar {
+    return {
+        name: "MYSQL_ROOT_PASSWORD",
+        valueFrom: { secretKeyRef: { name: names.secret, key: ROOT_PASSWORD_KEY } },
+    };
+}
+
+const mounts = {
+    data: { name: VOLUMES.data, mountPath: PATHS.dataDir, subPath: PATHS.dataSubPath },
+    conf: { name: VOLUMES.conf, mountPath: PATHS.confDir },
+    scripts: { name: VOLUMES.scripts, mountPath: PATHS.scriptsDir, readOnly: true },
+    client: { name: VOLUMES.client, mountPath: PATHS.clientDir, readOnly: true },
+};
+
+function initContainer(args: ResolvedArgs, names: ClusterNames): Container {
+    return {
+        name: CONTAINERS.init,
+        image: args.image,
+        command: [script(SCRIPT_FILES.init)],
+        env: [
+            ...env({
+                SERVER_ID_BASE,
+                INIT_CONF_DIR: PATHS.initConfDir,
+                CONFIG_MAP_DIR: PATHS.configMapDir,
+                CLIENT_CONFIG: CLIENT_CONFIG_FILE,
+                REPLICATION_USER,
+            }),
+            rootPasswordEnv(names),
+        ],
+        volumeMounts: [
+            { name: VOLUMES.conf, mountPath: PATHS.initConfDir },
+            { name: VOLUMES.configMap, mountPath: PATHS.configMapDir, readOnly: true },
+            mounts.scripts,
+            { name: VOLUMES.client, mountPath: PATHS.clientDir },
+        ],
+    };
+}
+
+function cloneContainer(args: ResolvedArgs, names: ClusterNames): Container {
+    const { flavor } = args;
+    return {
+        name: CONTAINERS.clone,
+        image: args.backupImage,
+        command: [script(SCRIPT_FILES.clone)],
+        env: env({
+            DATA_ROOT: PATHS.dataRoot,
+            DATA_SUBPATH: PATHS.dataSubPath,
+            HEADLESS_SERVICE: names.headlessService,
+            CLONE_PORT,
+            CLONE_TRANSPORT: flavor.transport,
+            STREAM_TOOL: flavor.streamTool,
+            BACKUP_TOOL: flavor.backupTool,
+            BACKUP_INFO_PREFIXES: flavor.backupInfoPrefixes.join(" "),
+        }),
+        volumeMounts: [{ name: VOLUMES.data, mountPath: PATHS.dataRoot }, mounts.conf, mounts.scripts],
+    };
+}
+
+function mysqlContainer(args: ResolvedArgs, names: ClusterNames): Container {
+    const { flavor } = args;
+    const client = [`--defaults-extra-file=${CLIENT_CONFIG_FILE}`];
+    return {
+        name: CONTAINERS.mysql,
+        image: args.image,
+        env: [rootPasswordEnv(names)],
+        ports: [{ name: "mysql", containerPort: args.port }],
+        volumeMounts: [mounts.data, mounts.conf, mounts.client],
+        resources: { requests: { cpu: args.cpuRequest, memory: args.memoryRequest } },
+        livenessProbe: {
+            exec: { command: [flavor.admin, ...client, "ping"] },
+            initialDelaySeconds: 30,
+            periodSeconds: 10,
+            timeoutSeconds: 5,
+        },
+        readinessProbe: {
+            exec: { command: [flavor.client, ...client, "--host=127.0.0.1", `--port=${args.port}`, "--execute=SELECT 1"] },
+            initialDelaySeconds: 5,
+            periodSeconds: 2,
+            timeoutSeconds: 1,
+        },
+    };
+}
+
+function sidecarContainer(args: ResolvedArgs, names: ClusterNames): Container {
+    const { flavor } = args;
+    return {
+        name: CONTAINERS.sidecar,
+        image: args.backupImage,
+        command: [script(SCRIPT_FILES.sidecar)],
+        env: [
+            ...env({
+                DATA_DIR: PATHS.dataDir,
+                MYSQL_CLIENT: flavor.client,
+                MYSQL_PORT: args.port,
+                CLIENT_CONFIG: CLIENT_CONFIG_FILE,
+                PRIMARY_HOST: names.podHost(0),
+                REPLICATION_USER,
+                REPLICATION_SQL: flavor.replicationSql,
+                BACKUP_TOOL: flavor.backupTool,
+                BACKUP_INFO_PREFIXES: flavor.backupInfoPrefixes.join(" "),
+                CLONE_PORT,
+                CLONE_TRANSPORT: flavor.transport,
+            }),
+            rootPasswordEnv(names),
+        ],
+        ports: [{ name: "clone", containerPort: CLONE_PORT }],
+        volumeMounts: [mounts.data, mounts.conf, mounts.scripts, mounts.client],
+        resources: { requests: { cpu: args.backupCpuRequest, memory: args.backupMemoryRequest } },
+        // Ready only once the clone port serves, which the sidecar opens after replication is configured.
+        readinessProbe: {
+            exec: { command: [script(SCRIPT_FILES.cloneEndpointReady)] },
+            periodSeconds: 2,
+            timeoutSeconds: 1,
+        },
+    };
+}
+
+export function statefulSet(args: ResolvedArgs, names: ClusterNames): k8s.apps.v1.StatefulSetArgs {
+    return {
+        metadata: { name: names.statefulSet, namespace: args.namespace, labels: { ...names.podLabels } },
+        spec: {
+            serviceName: names.headlessService,
+            replicas: args.replicas,
+            podManagementPolicy: "OrderedReady",
+            selector: { matchLabels: { ...names.podLabels } },
+            template: {
+                metadata: {
+                    labels: { ...names.podLabels },
+                    annotations: { [CONFIG_CHECKSUM_ANNOTATION]: configChecksum(args) },
+                },
+                spec: {
+                    initContainers: [initContainer(args, names), cloneContainer(args, names)],
+                    containers: [mysqlContainer(args, names), sidecarContainer(args, names)],
+                    volumes: [
+                        { name: VOLUMES.conf, emptyDir: {} },
+                        { name: VOLUMES.configMap, configMap: { name: names.configMap } },
+                        { name: VOLUMES.scripts, configMap: { name: names.scriptsConfigMap, defaultMode: 0o755 } },
+                        { name: VOLUMES.client, emptyDir: { medium: "Memory" } },
+                    ],
+                },
+            },
+            volumeClaimTemplates: [claimTemplate(args)],
+        },
+    };
+}

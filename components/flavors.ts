@@ -1,0 +1,113 @@
+// The database flavors the cluster can run. The pod scripts hold one logic for all of them; everything
+// that differs between flavors (images, binary names, my.cnf words, replication statements, names of the
+// backup tool's info files) is data here, handed to the scripts as environment variables.
+
+/** What one flavor needs the scripts and the probes to say. */
+export interface Flavor {
+    /** The value of the `flavor` setting. */
+    readonly name: string;
+    /** One line for the docs and error messages. */
+    readonly description: string;
+    /** Default image of `init-mysql` and `mysql` (the server). */
+    readonly image: string;
+    /** Default image of `clone-mysql` and `xtrabackup` (backup tool, stream tool, client, transport). */
+    readonly backupImage: string;
+    /** Client binary (in both images). */
+    readonly client: string;
+    /** Admin binary used by the liveness probe (in the server image). */
+    readonly admin: string;
+    /** The hot-backup tool, in the backup image. */
+    readonly backupTool: string;
+    /** The tool that unpacks the backup stream, in the backup image. */
+    readonly streamTool: string;
+    /** How the backup is carried over the clone port: the binary the backup image has. */
+    readonly transport: "ncat" | "socat";
+    /** my.cnf lines of the primary, under [mysqld]. */
+    readonly primaryConfig: readonly string[];
+    /** my.cnf lines of every replica, under [mysqld]. */
+    readonly replicaConfig: readonly string[];
+    /**
+     * Prefixes of the info files the backup tool writes into the backup (`<prefix>_binlog_info`,
+     * `<prefix>_slave_info`, `<prefix>_checkpoints`), in the order they are looked for.
+     */
+    readonly backupInfoPrefixes: readonly string[];
+    /**
+     * The statements a new replica runs once, after its clone, to start replicating. Placeholders:
+     * {file} {pos} (binlog coordinates), {gtid} (GTID position), {host} {port} {user} {password}.
+     */
+    readonly replicationSql: string;
+}
+
+const mysql57: Flavor = {
+    name: "mysql57",
+    description: "MySQL 5.7 with Percona XtraBackup 2.4, the tutorial's images (MySQL 5.7 is end of life)",
+    image: "mysql:5.7",
+    backupImage: "gcr.io/google-samples/xtrabackup:1.0",
+    client: "mysql",
+    admin: "mysqladmin",
+    backupTool: "xtrabackup",
+    streamTool: "xbstream",
+    transport: "ncat",
+    primaryConfig: ["log-bin=mysql-bin"],
+    replicaConfig: ["super-read-only"],
+    backupInfoPrefixes: ["xtrabackup"],
+    replicationSql: [
+        "STOP SLAVE;",
+        "CHANGE MASTER TO MASTER_LOG_FILE='{file}', MASTER_LOG_POS={pos}, MASTER_HOST='{host}', MASTER_PORT={port},",
+        "  MASTER_USER='{user}', MASTER_PASSWORD='{password}', MASTER_CONNECT_RETRY=10;",
+        "START SLAVE;",
+    ].join("\n"),
+};
+
+const mysql84: Flavor = {
+    name: "mysql84",
+    description: "MySQL 8.4 LTS with Percona XtraBackup 8.4, GTID auto-positioning",
+    image: "mysql:8.4",
+    backupImage: "percona/percona-xtrabackup:8.4",
+    client: "mysql",
+    admin: "mysqladmin",
+    backupTool: "xtrabackup",
+    streamTool: "xbstream",
+    transport: "socat",
+    primaryConfig: ["log-bin=mysql-bin", "gtid-mode=ON", "enforce-gtid-consistency=ON"],
+    replicaConfig: ["super-read-only", "gtid-mode=ON", "enforce-gtid-consistency=ON"],
+    backupInfoPrefixes: ["xtrabackup"],
+    replicationSql: [
+        "STOP REPLICA;",
+        "RESET BINARY LOGS AND GTIDS;",
+        "SET GLOBAL gtid_purged='{gtid}';",
+        "CHANGE REPLICATION SOURCE TO SOURCE_HOST='{host}', SOURCE_PORT={port}, SOURCE_USER='{user}',",
+        "  SOURCE_PASSWORD='{password}', SOURCE_AUTO_POSITION=1, GET_SOURCE_PUBLIC_KEY=1, SOURCE_CONNECT_RETRY=10;",
+        "START REPLICA;",
+    ].join("\n"),
+};
+
+const mariadb: Flavor = {
+    name: "mariadb",
+    description: "MariaDB 11.4 LTS with mariadb-backup, GTID replication",
+    image: "mariadb:11.4",
+    backupImage: "mariadb:11.4",
+    client: "mariadb",
+    admin: "mariadb-admin",
+    backupTool: "mariadb-backup",
+    streamTool: "mbstream",
+    transport: "socat",
+    primaryConfig: ["log-bin=mysql-bin"],
+    // MariaDB has no super-read-only: read-only stops every account without SUPER / READ ONLY ADMIN.
+    replicaConfig: ["read-only"],
+    // 11.1+ writes mariadb_backup_*; 10.11 and older write xtrabackup_*.
+    backupInfoPrefixes: ["mariadb_backup", "xtrabackup"],
+    replicationSql: [
+        "STOP SLAVE;",
+        "SET GLOBAL gtid_slave_pos='{gtid}';",
+        "CHANGE MASTER TO MASTER_HOST='{host}', MASTER_PORT={port}, MASTER_USER='{user}', MASTER_PASSWORD='{password}',",
+        "  MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=10;",
+        "START SLAVE;",
+    ].join("\n"),
+};
+
+/** Every flavor, by the name the `flavor` setting takes. */
+export const FLAVORS: Readonly<Record<string, Flavor>> = { mysql57, mysql84, mariadb };
+
+/** The flavor used when `flavor` is not set: the tutorial's. */
+export const DEFAULT_FLAVOR = mysql57.name;

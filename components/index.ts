@@ -1,0 +1,7 @@
+// The package's public surface: the component, its arguments, the flavors and the pure builders.
+export * from "./args";
+export * from "./constants";
+export * from "./flavors";
+export * from "./mysqlCluster";
+export * from "./names";
+export * as builders from "./builders";

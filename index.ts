@@ -1,0 +1,38 @@
+// The Pulumi program: reads this stack's settings (declared, with defaults, in Pulumi.yaml), deploys one
+// MySqlCluster, and exports where to reach it. `npm run render` runs this same file under mocks.
+
+import * as pulumi from "@pulumi/pulumi";
+import { MySqlCluster } from "./components";
+
+const config = new pulumi.Config();
+
+const cluster = new MySqlCluster("mysql", {
+    name: config.get("name"),
+    namespace: config.get("namespace"),
+    clusterDomain: config.get("clusterDomain"),
+    replicas: config.getNumber("replicas"),
+    flavor: config.get("flavor"),
+    image: config.get("image"),
+    backupImage: config.get("backupImage"),
+    // Read plain so an empty value is caught with the other settings; the component keeps it secret.
+    rootPassword: config.get("rootPassword"),
+    nfsServer: config.get("nfsServer"),
+    nfsPaths: config.getObject<string[]>("nfsPaths"),
+    nfsPathPattern: config.get("nfsPathPattern"),
+    volumeCapacity: config.get("volumeCapacity"),
+    volumeAccessModes: config.getObject<string[]>("volumeAccessModes"),
+    storageRequest: config.get("storageRequest"),
+    storageClassName: config.get("storageClassName"),
+    cpuRequest: config.get("cpuRequest"),
+    memoryRequest: config.get("memoryRequest"),
+    backupCpuRequest: config.get("backupCpuRequest"),
+    backupMemoryRequest: config.get("backupMemoryRequest"),
+    mysqldOptions: config.getObject<string[]>("mysqldOptions"),
+});
+
+export const primaryHost = cluster.primaryHost;
+export const primaryFqdn = cluster.primaryFqdn;
+export const readEndpoint = cluster.readEndpoint;
+export const port = cluster.port;
+export const namespace = cluster.namespace;
+export const secretName = cluster.secretName;

@@ -1,0 +1,86 @@
+// Pulumi's mock runtime, shared by the offline render and the unit tests: it answers every registration
+// with the inputs as outputs (what the program asks for, not what a cluster would do) and records each
+// registration with the options the engine would see (parent, retainOnDelete, dependencies).
+
+import * as pulumi from "@pulumi/pulumi";
+
+/** What the generated password resolves to under mocks. */
+export const MOCK_PASSWORD = "mock-generated-password";
+
+export interface Registration {
+    readonly type: string;
+    readonly name: string;
+    readonly inputs: Record<string, any>;
+    readonly custom: boolean;
+    /** URN of the parent resource ("" for none). */
+    readonly parent: string;
+    readonly retainOnDelete: boolean;
+    /** URNs of explicit and implicit dependencies. */
+    readonly dependencies: readonly string[];
+}
+
+/** Every registration since the last {@link clearRegistrations}, in order. */
+export const registrations: Registration[] = [];
+
+export function clearRegistrations(): void {
+    registrations.length = 0;
+}
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getCustom(): boolean;
+    getParent(): string;
+    getRetainondelete(): boolean;
+    getDependenciesList(): string[];
+}
+
+/** Installs the mocks; call before loading any code that creates resources. */
+export function installMocks(project: string, stack: string, config: Record<string, string> = {}, secretKeys: string[] = []): void {
+    pulumi.runtime.setAllConfig(config, secretKeys);
+    const pending = new Map<string, RegisterRequest>();
+    pulumi.runtime.setMocks(
+        {
+            newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
+                const request = pending.get(`${args.type}::${args.name}`);
+                registrations.push({
+                    type: args.type,
+                    name: args.name,
+                    inputs: args.inputs,
+                    custom: args.custom ?? false,
+                    parent: request?.getParent() ?? "",
+                    retainOnDelete: request?.getRetainondelete() ?? false,
+                    dependencies: request?.getDependenciesList() ?? [],
+                });
+                const state = { ...args.inputs };
+                if (args.type === "random:index/randomPassword:RandomPassword") {
+                    state.result = MOCK_PASSWORD;
+                }
+                return { id: `${args.name}-id`, state };
+            },
+            call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
+                return args.inputs;
+            },
+        },
+        project,
+        stack,
+        true,
+    );
+    // The mock monitor hands newResource only type, name and inputs; the options come from the request.
+    const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterRequest, cb: unknown): void };
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: RegisterRequest, cb: unknown) => {
+        pending.set(`${req.getType()}::${req.getName()}`, req);
+        register(req, cb);
+    };
+}
+
+/**
+ * Waits until every registration the program started has reached the mocks. Unlike `disconnect`, the
+ * runtime stays usable, so one test process can construct many components.
+ */
+export function settle(): Promise<void> {
+    // Internal to the SDK (not in its typings), and exactly what `disconnect` awaits before tearing down.
+    const settings: { waitForRPCs(): Promise<void> } = require("@pulumi/pulumi/runtime/settings");
+    return settings.waitForRPCs();
+}

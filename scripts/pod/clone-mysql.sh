@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# clone-mysql: a replica without data copies it from the pod before it (a hot backup streamed over the
+# clone port), prepares it, and only then renames it into place. A clone that dies half-way leaves only the
+# staging directory, which the next attempt deletes, so mysqld never starts on half-copied data.
+set -o errexit -o nounset -o pipefail
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+ordinal=$(pod_ordinal)
+data_dir="$DATA_ROOT/$DATA_SUBPATH"
+staging="$DATA_ROOT/$DATA_SUBPATH.clone-in-progress"
+
+if [[ -d $data_dir/mysql ]]; then
+    log "data directory already holds a database: keeping it"
+    exit 0
+fi
+if ((ordinal == 0)); then
+    log "ordinal 0 is the primary: nothing to clone, the server initialises an empty data directory"
+    exit 0
+fi
+
+donor="${HOSTNAME%-*}-$((ordinal - 1)).$HEADLESS_SERVICE"
+rm -rf "$staging"
+mkdir -p "$staging"
+log "cloning from $donor:$CLONE_PORT"
+case $CLONE_TRANSPORT in
+ncat) ncat --recv-only "$donor" "$CLONE_PORT" ;;
+socat) socat -u "TCP:$donor:$CLONE_PORT,connect-timeout=10" STDOUT ;;
+*) die "unknown CLONE_TRANSPORT '$CLONE_TRANSPORT'" ;;
+esac | "$STREAM_TOOL" -x -C "$staging"
+
+# The checkpoints file is written at the very end of a backup: without it the stream was cut short.
+complete=false
+for prefix in $BACKUP_INFO_PREFIXES; do
+    [[ -s $staging/${prefix}_checkpoints ]] && complete=true
+done
+$complete || die "the backup stream from $donor ended before the backup was complete; the next attempt starts over"
+
+"$BACKUP_TOOL" --prepare --target-dir="$staging"
+# kubelet may have created the data subPath as an empty directory; anything else must not be overwritten.
+rmdir "$data_dir" 2>/dev/null || true
+mv "$staging" "$data_dir"
+log "clone from $donor complete"

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# xtrabackup sidecar: on a replica fresh from its clone, start replication at the clone's coordinates and
+# retry until that works; then serve hot backups of this server on the clone port to the next ordinal.
+# The clone port opens only after replication is configured, and the sidecar's readiness probe waits for
+# the port, so the next pod cannot start cloning from a replica that does not replicate yet.
+set -o errexit -o nounset -o pipefail
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+pending=replication-coordinates.pending
+applied=replication-coordinates.applied
+
+# Prints the first non-empty `<prefix>_<kind>` info file the backup left in the data directory.
+info_file() {
+    local prefix
+    for prefix in $BACKUP_INFO_PREFIXES; do
+        if [[ -s ${prefix}_$1 ]]; then
+            echo "${prefix}_$1"
+            return 0
+        fi
+    done
+    return 1
+}
+
+# Reads the clone's replication coordinates (binlog file, position, GTID position) from the info files
+# into $pending, then removes the info files. A donor that was itself a replica wrote `*_slave_info` (the
+# primary's coordinates); a donor that was the primary wrote only `*_binlog_info` (its own).
+save_coordinates() {
+    local file="" pos="" gtid="" text source
+    if source=$(info_file slave_info); then
+        text=$(<"$source")
+        text=${text//$'\n'/ }
+        [[ $text =~ _LOG_FILE[[:space:]]*=[[:space:]]*\'([^\']+)\' ]] && file=${BASH_REMATCH[1]}
+        [[ $text =~ _LOG_POS[[:space:]]*=[[:space:]]*([0-9]+) ]] && pos=${BASH_REMATCH[1]}
+        [[ $text =~ gtid_(slave_pos|purged)[[:space:]]*=[[:space:]]*\'([^\']*)\' ]] && gtid=${BASH_REMATCH[2]}
+    elif source=$(info_file binlog_info); then
+        # "file<TAB>position[<TAB>gtid]"; a long GTID set may be wrapped over several lines.
+        text=$(<"$source")
+        text=${text//$'\n'/}
+        if [[ $text == *$'\t'* ]]; then
+            IFS=$'\t' read -r file pos gtid <<<"$text"
+        else
+            read -r file pos gtid <<<"$text"
+        fi
+    else
+        return 0
+    fi
+    [[ -z $pos || $pos =~ ^[0-9]+$ ]] || die "$source has a binlog position '$pos' that is not a number"
+    log "replication coordinates from $source: file='$file' position='$pos' gtid='$gtid'"
+    printf '%s\n%s\n%s\n' "$file" "$pos" "$gtid" >"$pending.tmp"
+    mv "$pending.tmp" "$pending"
+    for prefix in $BACKUP_INFO_PREFIXES; do
+        rm -f "${prefix}_slave_info" "${prefix}_binlog_info"
+    done
+}
+
+# Fills the flavor's replication statements with the coordinates and the primary's address.
+replication_sql() {
+    local file pos gtid password sql=$REPLICATION_SQL
+    { read -r file; read -r pos; read -r gtid; } <"$pending"
+    if [[ $sql == *"{file}"* && ( -z $file || -z $pos ) ]]; then
+        die "the clone has no binlog coordinates, which this flavor needs: delete this pod's data to clone again"
+    fi
+    password=${MYSQL_ROOT_PASSWORD//\\/\\\\}
+    password=${password//\'/\\\'}
+    # Quoted replacements, so that a '&' in a value stays a '&' (bash 5.2 patsub_replacement).
+    sql=${sql//\{file\}/"$file"}
+    sql=${sql//\{pos\}/"$pos"}
+    sql=${sql//\{gtid\}/"$gtid"}
+    sql=${sql//\{host\}/"$PRIMARY_HOST"}
+    sql=${sql//\{port\}/"$MYSQL_PORT"}
+    sql=${sql//\{user\}/"$REPLICATION_USER"}
+    sql=${sql//\{password\}/"$password"}
+    printf '%s\n' "$sql"
+}
+
+cd "$DATA_DIR"
+ordinal=$(pod_ordinal)
+
+if ((ordinal > 0)) && [[ ! -f $applied ]]; then
+    save_coordinates
+    if [[ -f $pending ]]; then
+        log "waiting for mysqld"
+        wait_for_mysqld
+        # Retried until it works: a replica that silently never replicates is the worst outcome.
+        until replication_sql | sql; do
+            log "configuring replication failed; retrying in 5 s"
+            sleep 5
+        done
+        mv "$pending" "$applied"
+        log "replicating from $PRIMARY_HOST"
+    fi
+fi
+
+backup="$BACKUP_TOOL --defaults-extra-file=$CLIENT_CONFIG --backup --slave-info --stream=xbstream"
+backup+=" --host=127.0.0.1 --port=$MYSQL_PORT --datadir=$DATA_DIR --target-dir=/tmp"
+log "serving backups on port $CLONE_PORT"
+case $CLONE_TRANSPORT in
+ncat) exec ncat --listen --keep-open --send-only --max-conns=1 "$CLONE_PORT" -c "$backup" ;;
+socat) exec socat -b 1048576 -U "TCP-LISTEN:$CLONE_PORT,reuseaddr,fork,max-children=1" "SYSTEM:$backup" ;;
+*) die "unknown CLONE_TRANSPORT '$CLONE_TRANSPORT'" ;;
+esac
