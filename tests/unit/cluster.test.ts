@@ -2,8 +2,8 @@
 import * as assert from "assert";
 import { CONFIG_CHECKSUM_ANNOTATION, configChecksum, scriptFiles } from "../../components/builders";
 import * as pulumi from "@pulumi/pulumi";
-import { requireRootPassword } from "../../components";
-import { MOCK_PASSWORD } from "../../scripts/mockRuntime";
+import { requireRootPassword, resolveArgs } from "../../components";
+import { clearRegistrations, MOCK_PASSWORD, registrations, settle } from "../../scripts/mockRuntime";
 import { BASE_ARGS, buildCluster, child, inputsOf, isSecret, valueOf } from "../helpers";
 
 const TYPES = {
@@ -149,5 +149,243 @@ describe("MySqlCluster", () => {
         assert.throws(() => requireRootPassword(""), {
             message: "Invalid MySqlCluster settings:\n  - `rootPassword` is empty: set a non-empty secret, or unset it to have one generated.",
         });
+    });
+    it("runs the tutorial's four containers in order, wired to the scripts, the Secret and the volumes", async () => {
+        const { registered } = await buildCluster(ARGS);
+        const sts = inputsOf(registered, TYPES.statefulSet, "db-statefulset");
+        assert.deepStrictEqual(sts.metadata, { name: "orders", namespace: "shop", labels: LABELS });
+        const { template, volumeClaimTemplates, ...spec } = sts.spec;
+        assert.deepStrictEqual(spec, {
+            serviceName: "orders",
+            replicas: 2,
+            podManagementPolicy: "OrderedReady",
+            selector: { matchLabels: LABELS },
+        });
+        assert.deepStrictEqual(volumeClaimTemplates, [
+            {
+                metadata: { name: "data" },
+                spec: {
+                    accessModes: ["ReadWriteOnce"],
+                    storageClassName: "nfs-static",
+                    resources: { requests: { storage: "10Gi" } },
+                },
+            },
+        ]);
+        assert.deepStrictEqual(template.metadata, {
+            labels: LABELS,
+            annotations: { [CONFIG_CHECKSUM_ANNOTATION]: configChecksum(resolveArgs(ARGS)) },
+        });
+        const pod = template.spec;
+        assert.deepStrictEqual(pod.volumes, [
+            { name: "conf", emptyDir: {} },
+            { name: "config-map", configMap: { name: "orders" } },
+            { name: "scripts", configMap: { name: "orders-scripts", defaultMode: 0o755 } },
+            { name: "client-config", emptyDir: { medium: "Memory" } },
+        ]);
+        const [init, clone] = pod.initContainers;
+        const [mysql, sidecar] = pod.containers;
+        assert.deepStrictEqual(
+            [...pod.initContainers, ...pod.containers].map((c: any) => c.name),
+            ["init-mysql", "clone-mysql", "mysql", "xtrabackup"],
+        );
+
+        assert.deepStrictEqual(init, {
+            name: "init-mysql",
+            image: "mysql:5.7",
+            command: ["/opt/mysql-statefulset/init-mysql.sh"],
+            env: [
+                { name: "SERVER_ID_BASE", value: "100" },
+                { name: "INIT_CONF_DIR", value: "/mnt/conf.d" },
+                { name: "CONFIG_MAP_DIR", value: "/mnt/config-map" },
+                { name: "CLIENT_CONFIG", value: "/etc/mysql-client/root.cnf" },
+                { name: "REPLICATION_USER", value: "root" },
+                SECRET_ENV,
+            ],
+            volumeMounts: [
+                { name: "conf", mountPath: "/mnt/conf.d" },
+                { name: "config-map", mountPath: "/mnt/config-map", readOnly: true },
+                { name: "scripts", mountPath: "/opt/mysql-statefulset", readOnly: true },
+                { name: "client-config", mountPath: "/etc/mysql-client" },
+            ],
+        });
+
+        assert.deepStrictEqual(clone, {
+            name: "clone-mysql",
+            image: "gcr.io/google-samples/xtrabackup:1.0",
+            command: ["/opt/mysql-statefulset/clone-mysql.sh"],
+            env: [
+                { name: "DATA_ROOT", value: "/mnt/data" },
+                { name: "DATA_SUBPATH", value: "mysql" },
+                { name: "HEADLESS_SERVICE", value: "orders" },
+                { name: "CLONE_PORT", value: "3307" },
+                { name: "CLONE_TRANSPORT", value: "ncat" },
+                { name: "STREAM_TOOL", value: "xbstream" },
+                { name: "BACKUP_TOOL", value: "xtrabackup" },
+                { name: "BACKUP_INFO_PREFIXES", value: "xtrabackup" },
+            ],
+            volumeMounts: [
+                { name: "data", mountPath: "/mnt/data" },
+                { name: "conf", mountPath: "/etc/mysql/conf.d" },
+                { name: "scripts", mountPath: "/opt/mysql-statefulset", readOnly: true },
+            ],
+        });
+
+        assert.deepStrictEqual(mysql, {
+            name: "mysql",
+            image: "mysql:5.7",
+            env: [SECRET_ENV],
+            ports: [{ name: "mysql", containerPort: 3306 }],
+            volumeMounts: [
+                { name: "data", mountPath: "/var/lib/mysql", subPath: "mysql" },
+                { name: "conf", mountPath: "/etc/mysql/conf.d" },
+                { name: "client-config", mountPath: "/etc/mysql-client", readOnly: true },
+            ],
+            resources: { requests: { cpu: "500m", memory: "500Mi" } },
+            livenessProbe: {
+                exec: { command: ["mysqladmin", CLIENT, "ping"] },
+                initialDelaySeconds: 30,
+                periodSeconds: 10,
+                timeoutSeconds: 5,
+            },
+            readinessProbe: {
+                exec: { command: ["mysql", CLIENT, "--host=127.0.0.1", "--port=3306", "--execute=SELECT 1"] },
+                initialDelaySeconds: 5,
+                periodSeconds: 2,
+                timeoutSeconds: 1,
+            },
+        });
+
+        assert.deepStrictEqual(sidecar, {
+            name: "xtrabackup",
+            image: "gcr.io/google-samples/xtrabackup:1.0",
+            command: ["/opt/mysql-statefulset/sidecar.sh"],
+            env: [
+                { name: "DATA_DIR", value: "/var/lib/mysql" },
+                { name: "MYSQL_CLIENT", value: "mysql" },
+                { name: "MYSQL_PORT", value: "3306" },
+                { name: "CLIENT_CONFIG", value: "/etc/mysql-client/root.cnf" },
+                { name: "PRIMARY_HOST", value: "orders-0.orders" },
+                { name: "REPLICATION_USER", value: "root" },
+                {
+                    name: "REPLICATION_SQL",
+                    value:
+                        "STOP SLAVE;\n" +
+                        "CHANGE MASTER TO MASTER_LOG_FILE='{file}', MASTER_LOG_POS={pos}, MASTER_HOST='{host}', MASTER_PORT={port},\n" +
+                        "  MASTER_USER='{user}', MASTER_PASSWORD='{password}', MASTER_CONNECT_RETRY=10;\n" +
+                        "START SLAVE;",
+                },
+                { name: "BACKUP_TOOL", value: "xtrabackup" },
+                { name: "BACKUP_INFO_PREFIXES", value: "xtrabackup" },
+                { name: "CLONE_PORT", value: "3307" },
+                { name: "CLONE_TRANSPORT", value: "ncat" },
+                SECRET_ENV,
+            ],
+            ports: [{ name: "clone", containerPort: 3307 }],
+            volumeMounts: [
+                { name: "data", mountPath: "/var/lib/mysql", subPath: "mysql" },
+                { name: "conf", mountPath: "/etc/mysql/conf.d" },
+                { name: "scripts", mountPath: "/opt/mysql-statefulset", readOnly: true },
+                { name: "client-config", mountPath: "/etc/mysql-client", readOnly: true },
+            ],
+            resources: { requests: { cpu: "100m", memory: "100Mi" } },
+            readinessProbe: {
+                exec: { command: ["/opt/mysql-statefulset/clone-endpoint-ready.sh"] },
+                periodSeconds: 2,
+                timeoutSeconds: 1,
+            },
+        });
+    });
+
+    it("creates the StatefulSet after everything it refers to", async () => {
+        const { registered } = await buildCluster(ARGS);
+        const urn = (r: { type: string; name: string }) =>
+            `urn:pulumi:test::mysql-statefulset::mysql-statefulset:index:MySqlCluster$${r.type}::${r.name}`;
+        const expected = registered.filter((r) => [TYPES.secret, TYPES.configMap, TYPES.pv].includes(r.type) || r.name === "db-headless");
+        assert.deepStrictEqual(
+            [...child(registered, TYPES.statefulSet, "db-statefulset").dependencies].sort(),
+            expected.map(urn).sort(),
+        );
+    });
+
+    it("rolls the pods when a my.cnf setting changes", async () => {
+        const annotation = async (mysqldOptions: string[]) => {
+            const { registered } = await buildCluster({ ...ARGS, mysqldOptions });
+            return inputsOf(registered, TYPES.statefulSet, "db-statefulset").spec.template.metadata.annotations[CONFIG_CHECKSUM_ANNOTATION];
+        };
+        assert.notStrictEqual(await annotation(["max_connections=100"]), await annotation(["max_connections=200"]));
+        assert.strictEqual(await annotation(["max_connections=100"]), await annotation(["max_connections=100"]));
+    });
+
+    it("takes the images, requests and flavor words from the settings", async () => {
+        const { registered } = await buildCluster({
+            ...ARGS,
+            flavor: "mariadb",
+            image: "registry.local/mariadb:11.4.5",
+            cpuRequest: "2",
+            memoryRequest: "4Gi",
+            backupCpuRequest: "250m",
+            backupMemoryRequest: "256Mi",
+        });
+        const pod = inputsOf(registered, TYPES.statefulSet, "db-statefulset").spec.template.spec;
+        const [init, clone] = pod.initContainers;
+        const [mysql, sidecar] = pod.containers;
+        assert.deepStrictEqual(
+            [init.image, clone.image, mysql.image, sidecar.image],
+            ["registry.local/mariadb:11.4.5", "mariadb:11.4", "registry.local/mariadb:11.4.5", "mariadb:11.4"],
+        );
+        assert.deepStrictEqual(mysql.resources, { requests: { cpu: "2", memory: "4Gi" } });
+        assert.deepStrictEqual(sidecar.resources, { requests: { cpu: "250m", memory: "256Mi" } });
+        assert.deepStrictEqual(mysql.livenessProbe.exec.command, ["mariadb-admin", CLIENT, "ping"]);
+        assert.deepStrictEqual(mysql.readinessProbe.exec.command[0], "mariadb");
+        const envOf = (c: any) => Object.fromEntries(c.env.filter((e: any) => "value" in e).map((e: any) => [e.name, e.value]));
+        assert.deepStrictEqual(
+            [envOf(clone).CLONE_TRANSPORT, envOf(clone).STREAM_TOOL, envOf(clone).BACKUP_TOOL, envOf(clone).BACKUP_INFO_PREFIXES],
+            ["socat", "mbstream", "mariadb-backup", "mariadb_backup xtrabackup"],
+        );
+        assert.strictEqual(envOf(sidecar).MYSQL_CLIENT, "mariadb");
+        assert.deepStrictEqual(inputsOf(registered, TYPES.configMap, "db-config").data["replica.cnf"], "[mysqld]\nread-only\n");
+    });
+
+    it("exports where to reach the cluster, derived from the object names", async () => {
+        const { cluster } = await buildCluster(ARGS);
+        assert.deepStrictEqual(
+            {
+                primaryHost: await valueOf(cluster.primaryHost),
+                primaryFqdn: await valueOf(cluster.primaryFqdn),
+                readEndpoint: await valueOf(cluster.readEndpoint),
+                port: await valueOf(cluster.port),
+                namespace: await valueOf(cluster.namespace),
+                secretName: await valueOf(cluster.secretName),
+            },
+            {
+                primaryHost: "orders-0.orders",
+                primaryFqdn: "orders-0.orders.shop.svc.cluster.local",
+                readEndpoint: "orders-read.shop.svc.cluster.local:3306",
+                port: 3306,
+                namespace: "shop",
+                secretName: "orders-credentials",
+            },
+        );
+    });
+
+    it("uses the tutorial's names by default", async () => {
+        const { cluster, registered } = await buildCluster(BASE_ARGS);
+        const sts = inputsOf(registered, TYPES.statefulSet, "db-statefulset");
+        assert.deepStrictEqual([sts.metadata.name, sts.metadata.namespace, sts.spec.serviceName, sts.spec.replicas], ["mysql", "default", "mysql", 3]);
+        assert.deepStrictEqual(
+            registered.filter((r) => r.type === TYPES.service).map((r) => r.inputs.metadata.name).sort(),
+            ["mysql", "mysql-read"],
+        );
+        assert.strictEqual(await valueOf(cluster.primaryHost), "mysql-0.mysql");
+        assert.strictEqual(await valueOf(cluster.readEndpoint), "mysql-read.default.svc.cluster.local:3306");
+        assert.deepStrictEqual(sts.spec.volumeClaimTemplates[0].spec.storageClassName, "mysql-nfs");
+    });
+
+    it("creates nothing when a setting is wrong", async () => {
+        clearRegistrations();
+        const { MySqlCluster } = await import("../../components");
+        assert.throws(() => new MySqlCluster("bad", { ...BASE_ARGS, replicas: 0 }), { name: "MySqlClusterArgsError" });
+        await settle();
+        assert.deepStrictEqual(registrations, []);
     });
 });

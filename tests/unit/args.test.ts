@@ -1,0 +1,125 @@
+// resolveArgs: the defaults, and the exact message for every mistake a user can make in the settings.
+import * as assert from "assert";
+import { DEFAULTS, FLAVORS, MySqlClusterArgs, resolveArgs } from "../../components";
+import { BASE_ARGS } from "../helpers";
+
+/** The problems resolveArgs reports for these settings (on top of the valid base). */
+function problems(args: MySqlClusterArgs): readonly string[] {
+    try {
+        resolveArgs({ ...BASE_ARGS, ...args });
+    } catch (error: any) {
+        assert.strictEqual(error.name, "MySqlClusterArgsError");
+        assert.strictEqual(error.message, `Invalid MySqlCluster settings:\n${error.problems.map((p: string) => `  - ${p}`).join("\n")}`);
+        return error.problems;
+    }
+    assert.fail("resolveArgs accepted the settings");
+}
+
+describe("resolveArgs", () => {
+    it("fills in the tutorial's defaults", () => {
+        const resolved = resolveArgs(BASE_ARGS);
+        assert.deepStrictEqual(resolved, {
+            name: "mysql",
+            namespace: "default",
+            clusterDomain: "cluster.local",
+            replicas: 3,
+            flavor: FLAVORS.mysql57,
+            image: "mysql:5.7",
+            backupImage: "gcr.io/google-samples/xtrabackup:1.0",
+            rootPassword: undefined,
+            nfsServer: "10.0.0.5",
+            nfsPaths: ["/exports/mysql-0", "/exports/mysql-1", "/exports/mysql-2"],
+            volumeCapacity: "20Gi",
+            volumeAccessModes: ["ReadWriteOnce"],
+            storageRequest: "10Gi",
+            storageClassName: "mysql-nfs",
+            cpuRequest: "500m",
+            memoryRequest: "500Mi",
+            backupCpuRequest: "100m",
+            backupMemoryRequest: "100Mi",
+            mysqldOptions: [],
+            port: 3306,
+        });
+        assert.strictEqual(DEFAULTS.flavor, "mysql57");
+    });
+
+    it("takes the flavor's images unless images are given", () => {
+        assert.deepStrictEqual(
+            ["mysql57", "mysql84", "mariadb"].map((flavor) => {
+                const r = resolveArgs({ ...BASE_ARGS, flavor });
+                return [r.image, r.backupImage];
+            }),
+            [
+                ["mysql:5.7", "gcr.io/google-samples/xtrabackup:1.0"],
+                ["mysql:8.4", "percona/percona-xtrabackup:8.4"],
+                ["mariadb:11.4", "mariadb:11.4"],
+            ],
+        );
+        const custom = resolveArgs({ ...BASE_ARGS, image: "r.local/mysql:5.7.44", backupImage: "r.local/xb:2.4" });
+        assert.deepStrictEqual([custom.image, custom.backupImage], ["r.local/mysql:5.7.44", "r.local/xb:2.4"]);
+    });
+
+    it("expands {ordinal} and {number} in nfsPathPattern, and takes nfsPaths as given", () => {
+        assert.deepStrictEqual(resolveArgs({ nfsServer: "nfs", nfsPathPattern: "/v/{number}/o{ordinal}", replicas: 2 }).nfsPaths, [
+            "/v/1/o0",
+            "/v/2/o1",
+        ]);
+        assert.deepStrictEqual(resolveArgs({ nfsServer: "nfs", nfsPaths: ["/a", "/b", "/c"], replicas: 2 }).nfsPaths, ["/a", "/b"]);
+    });
+
+    const cases: Array<[string, MySqlClusterArgs, string]> = [
+        ["name", { name: "My_DB" }, '`name` is "My_DB": use a DNS label of at most 52 characters (lower-case letters, digits and \'-\', starting and ending with a letter or digit), e.g. "mysql".'],
+        ["name too long", { name: "a".repeat(53) }, `\`name\` is "${"a".repeat(53)}": use a DNS label of at most 52 characters (lower-case letters, digits and '-', starting and ending with a letter or digit), e.g. "mysql".`],
+        ["namespace", { namespace: "Prod" }, '`namespace` is "Prod": use the name of an existing namespace, a DNS label of at most 63 characters, e.g. "default".'],
+        ["clusterDomain", { clusterDomain: "cluster..local" }, '`clusterDomain` is "cluster..local": use the cluster\'s DNS domain, e.g. "cluster.local".'],
+        ["replicas zero", { replicas: 0 }, "`replicas` is 0: use a whole number from 1 to 100 (1 primary plus replicas - 1 read replicas)."],
+        ["replicas fraction", { replicas: 2.5 }, "`replicas` is 2.5: use a whole number from 1 to 100 (1 primary plus replicas - 1 read replicas)."],
+        ["flavor", { flavor: "postgres" }, '`flavor` is "postgres": use one of "mysql57", "mysql84", "mariadb".'],
+        ["image", { image: "mysql 5.7" }, '`image` is "mysql 5.7": use an image reference without spaces, e.g. "mysql:5.7", or leave it unset for the flavor\'s default.'],
+        ["backupImage", { backupImage: "" }, '`backupImage` is "": use an image reference without spaces, e.g. "mysql:5.7", or leave it unset for the flavor\'s default.'],
+        ["rootPassword empty", { rootPassword: "" }, "`rootPassword` is empty: set a non-empty secret, or unset it to have one generated."],
+        ["rootPassword newline", { rootPassword: "a\nb" }, "`rootPassword` contains a line break, which no MySQL client can read from an option file: choose another."],
+        ["nfsServer missing", { nfsServer: undefined }, "`nfsServer` is not set: give the host name or IP address of the NFS server that exports the volumes."],
+        ["nfsServer bad", { nfsServer: "nfs server" }, '`nfsServer` is "nfs server": use a host name or an IP address, e.g. "192.168.164.141".'],
+        ["both path settings", { nfsPaths: ["/a", "/b", "/c"] }, "Only one of `nfsPaths` or `nfsPathPattern` can be set: remove one."],
+        ["no path setting", { nfsPathPattern: undefined }, 'Neither `nfsPaths` nor `nfsPathPattern` is set: give one NFS path per pod, e.g. `nfsPathPattern: "/data/volumes/v{number}"`.'],
+        ["pattern without placeholder", { nfsPathPattern: "/data/v1" }, '`nfsPathPattern` is "/data/v1": use an absolute path with {ordinal} (0, 1, …) or {number} (1, 2, …), e.g. "/data/volumes/v{number}".'],
+        ["relative pattern", { nfsPathPattern: "data/v{number}" }, '`nfsPathPattern` is "data/v{number}": use an absolute path with {ordinal} (0, 1, …) or {number} (1, 2, …), e.g. "/data/volumes/v{number}".'],
+        ["too few paths", { nfsPathPattern: undefined, nfsPaths: ["/v1", "/v2"] }, "`nfsPaths` has 2 path(s) for 3 replicas: add 1 more, or lower `replicas`."],
+        ["relative path", { nfsPathPattern: undefined, nfsPaths: ["/v1", "v2", "/v3"] }, '`nfsPaths` has "v2": every path must be absolute, e.g. "/data/volumes/v1".'],
+        ["repeated path", { nfsPathPattern: undefined, nfsPaths: ["/v1", "/v1", "/v3"] }, '`nfsPaths` lists "/v1" more than once: each pod needs a path of its own, or two servers would share one data directory.'],
+        ["volumeCapacity", { volumeCapacity: "20 GB" }, '`volumeCapacity` is "20 GB": use a Kubernetes quantity, e.g. "20Gi".'],
+        ["storageRequest", { storageRequest: "ten" }, '`storageRequest` is "ten": use a Kubernetes quantity, e.g. "10Gi".'],
+        ["claim larger than volume", { storageRequest: "30Gi" }, '`storageRequest` is "30Gi", more than `volumeCapacity` "20Gi": no volume could satisfy the claims; lower `storageRequest` or raise `volumeCapacity`.'],
+        ["unknown access mode", { volumeAccessModes: ["ReadWriteOnce", "RWX"] }, '`volumeAccessModes` has "RWX": use only "ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod".'],
+        ["no ReadWriteOnce", { volumeAccessModes: ["ReadWriteMany"] }, '`volumeAccessModes` is ["ReadWriteMany"]: include "ReadWriteOnce", the mode each pod\'s claim requests, or the claims never bind.'],
+        ["storageClassName", { storageClassName: "NFS_Class" }, '`storageClassName` is "NFS_Class": use a DNS subdomain such as "mysql-nfs", or "" for volumes and claims without a class.'],
+        ["cpuRequest", { cpuRequest: "half" }, '`cpuRequest` is "half": use a Kubernetes quantity, e.g. "500m".'],
+        ["memoryRequest", { memoryRequest: "1 Gi" }, '`memoryRequest` is "1 Gi": use a Kubernetes quantity, e.g. "500Mi".'],
+        ["backupCpuRequest", { backupCpuRequest: "-" }, '`backupCpuRequest` is "-": use a Kubernetes quantity, e.g. "100m".'],
+        ["backupMemoryRequest", { backupMemoryRequest: "lots" }, '`backupMemoryRequest` is "lots": use a Kubernetes quantity, e.g. "100Mi".'],
+        ["mysqldOptions syntax", { mysqldOptions: ["[mysqld]"] }, '`mysqldOptions` has "[mysqld]": write one `option` or `option=value` per item, e.g. "max_connections=500".'],
+        ["mysqldOptions managed", { mysqldOptions: ["server_id=7"] }, '`mysqldOptions` has "server_id=7": `server_id` is set per pod by the component (primary or replica); remove it.'],
+    ];
+    for (const [what, args, message] of cases) {
+        it(`rejects a wrong ${what} with a message naming the setting, the value and the fix`, () => {
+            assert.deepStrictEqual(problems(args), [message]);
+        });
+    }
+
+    it("reports every wrong setting at once", () => {
+        assert.deepStrictEqual(problems({ replicas: -1, flavor: "oracle", cpuRequest: "x" }), [
+            "`replicas` is -1: use a whole number from 1 to 100 (1 primary plus replicas - 1 read replicas).",
+            '`flavor` is "oracle": use one of "mysql57", "mysql84", "mariadb".',
+            '`cpuRequest` is "x": use a Kubernetes quantity, e.g. "500m".',
+        ]);
+    });
+
+    it("accepts every Kubernetes quantity form and an empty storage class", () => {
+        for (const q of ["1", "0.5", "500m", "1.5Gi", "1e3", "2E", "128974848"]) {
+            assert.doesNotThrow(() => resolveArgs({ ...BASE_ARGS, cpuRequest: q }), q);
+        }
+        assert.strictEqual(resolveArgs({ ...BASE_ARGS, storageClassName: "" }).storageClassName, "");
+        assert.strictEqual(resolveArgs({ ...BASE_ARGS, storageRequest: "20Gi" }).storageRequest, "20Gi");
+    });
+});

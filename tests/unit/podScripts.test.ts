@@ -1,0 +1,433 @@
+// The pod scripts run by bash against stand-in binaries: what they write, which statements they send and
+// how they fail. The defects of the tutorial's scripts each have a case here; tests/real runs the same
+// scripts against real servers.
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import { FLAVORS } from "../../components";
+
+const SCRIPTS = path.resolve(__dirname, "..", "..", "scripts", "pod");
+/** What the images all have; `hostname` is deliberately absent (newer mysql:5.7 tags lack it). */
+const BASE_TOOLS = ["bash", "cat", "cp", "mv", "rm", "mkdir", "rmdir", "dirname", "ls"];
+
+interface Run {
+    status: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+/** A scratch pod: a bin dir with only BASE_TOOLS and the stubs given, and a data volume. */
+class Sandbox {
+    readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "pod-scripts-"));
+    readonly bin = path.join(this.dir, "bin");
+    readonly log = path.join(this.dir, "calls.log");
+
+    constructor(stubs: Record<string, string> = {}) {
+        fs.mkdirSync(this.bin);
+        for (const tool of BASE_TOOLS) {
+            const found = spawnSync("bash", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim();
+            fs.symlinkSync(found, path.join(this.bin, tool));
+        }
+        // sleep returns at once, so retries do not slow the tests down.
+        this.stub("sleep", "exit 0");
+        for (const [name, body] of Object.entries(stubs)) {
+            this.stub(name, body);
+        }
+    }
+
+    /** A stand-in binary: logs its name and arguments, then runs body (bash). */
+    stub(name: string, body: string): void {
+        const file = path.join(this.bin, name);
+        fs.writeFileSync(file, `#!${this.resolve("bash")}\nprintf '%s\\n' "${name} $*" >>"${this.log}"\n${body}\n`);
+        fs.chmodSync(file, 0o755);
+    }
+
+    resolve(tool: string): string {
+        return fs.realpathSync(path.join(this.bin, tool));
+    }
+
+    path(...parts: string[]): string {
+        return path.join(this.dir, ...parts);
+    }
+
+    write(relative: string, content: string): void {
+        fs.mkdirSync(path.dirname(this.path(relative)), { recursive: true });
+        fs.writeFileSync(this.path(relative), content);
+    }
+
+    read(relative: string): string {
+        return fs.readFileSync(this.path(relative), "utf8");
+    }
+
+    exists(relative: string): boolean {
+        return fs.existsSync(this.path(relative));
+    }
+
+    calls(): string[] {
+        return fs.existsSync(this.log) ? fs.readFileSync(this.log, "utf8").trim().split("\n") : [];
+    }
+
+    run(script: string, env: Record<string, string>): Run {
+        const result = spawnSync(this.resolve("bash"), [path.join(SCRIPTS, script)], {
+            encoding: "utf8",
+            env: { PATH: this.bin, ...env },
+            timeout: 20000,
+        });
+        return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+    }
+
+    remove(): void {
+        fs.rmSync(this.dir, { recursive: true, force: true });
+    }
+}
+
+let sandboxes: Sandbox[] = [];
+function sandbox(stubs: Record<string, string> = {}): Sandbox {
+    const s = new Sandbox(stubs);
+    sandboxes.push(s);
+    return s;
+}
+afterEach(() => {
+    sandboxes.forEach((s) => s.remove());
+    sandboxes = [];
+});
+
+describe("init-mysql.sh", () => {
+    function initEnv(s: Sandbox, hostname: string, password = "pw"): Record<string, string> {
+        s.write("config-map/primary.cnf", "[mysqld]\nlog-bin=mysql-bin\n");
+        s.write("config-map/replica.cnf", "[mysqld]\nsuper-read-only\n");
+        s.write("config-map/custom.cnf", "[mysqld]\nmax_connections=500\n");
+        fs.mkdirSync(s.path("conf.d"), { recursive: true });
+        fs.mkdirSync(s.path("client"), { recursive: true });
+        return {
+            HOSTNAME: hostname,
+            SERVER_ID_BASE: "100",
+            INIT_CONF_DIR: s.path("conf.d"),
+            CONFIG_MAP_DIR: s.path("config-map"),
+            CLIENT_CONFIG: s.path("client", "root.cnf"),
+            REPLICATION_USER: "root",
+            MYSQL_ROOT_PASSWORD: password,
+        };
+    }
+
+    it("makes ordinal 0 the primary, with server-id 100, without a hostname binary", () => {
+        const s = sandbox();
+        const run = s.run("init-mysql.sh", initEnv(s, "mysql-0"));
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.deepStrictEqual(fs.readdirSync(s.path("conf.d")).sort(), ["custom.cnf", "primary.cnf", "server-id.cnf"]);
+        assert.strictEqual(s.read("conf.d/server-id.cnf"), "[mysqld]\nserver-id=100\n");
+        assert.strictEqual(s.read("conf.d/primary.cnf"), "[mysqld]\nlog-bin=mysql-bin\n");
+        assert.strictEqual(s.read("conf.d/custom.cnf"), "[mysqld]\nmax_connections=500\n");
+    });
+
+    it("makes ordinal 12 a read-only replica with server-id 112", () => {
+        const s = sandbox();
+        const run = s.run("init-mysql.sh", initEnv(s, "orders-12"));
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.deepStrictEqual(fs.readdirSync(s.path("conf.d")).sort(), ["custom.cnf", "replica.cnf", "server-id.cnf"]);
+        assert.strictEqual(s.read("conf.d/server-id.cnf"), "[mysqld]\nserver-id=112\n");
+    });
+
+    it("writes the client option file with the password escaped for option-file quoting", () => {
+        const s = sandbox();
+        const run = s.run("init-mysql.sh", initEnv(s, "mysql-1", 'a "quoted" \\ #pass'));
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.strictEqual(s.read("client/root.cnf"), '[client]\nuser=root\npassword="a \\"quoted\\" \\\\ #pass"\n');
+    });
+
+    it("fails with a clear message when the pod name has no ordinal", () => {
+        const s = sandbox();
+        const run = s.run("init-mysql.sh", initEnv(s, "mysql"));
+        assert.strictEqual(run.status, 1);
+        assert.match(run.stderr, /ERROR: cannot read the pod's ordinal from HOSTNAME='mysql'\n$/);
+    });
+
+    it("refuses an empty password", () => {
+        const s = sandbox();
+        const run = s.run("init-mysql.sh", initEnv(s, "mysql-0", ""));
+        assert.strictEqual(run.status, 1);
+        assert.match(run.stderr, /ERROR: MYSQL_ROOT_PASSWORD is empty: the Secret must hold a password\n$/);
+    });
+});
+
+describe("clone-mysql.sh", () => {
+    /** A stream tool that unpacks a "backup" (complete unless STUB_INCOMPLETE is set) from stdin. */
+    const STREAM = [
+        'dir=$3; cat >/dev/null; mkdir -p "$dir/mysql" "$dir/shop"; echo rows >"$dir/shop/t.ibd"',
+        '[[ -n ${STUB_INCOMPLETE:-} ]] || echo "backup_type = full-backuped" >"$dir/${STUB_PREFIX:-xtrabackup}_checkpoints"',
+    ].join("\n");
+    const PREPARE = 'dir=${2#--target-dir=}; [[ -z ${STUB_PREPARE_FAILS:-} ]] || exit 3; echo prepared >"$dir/prepared"';
+
+    function cloneEnv(s: Sandbox, hostname: string, flavor = FLAVORS.mysql57, extra: Record<string, string> = {}) {
+        fs.mkdirSync(s.path("volume"), { recursive: true });
+        return {
+            HOSTNAME: hostname,
+            DATA_ROOT: s.path("volume"),
+            DATA_SUBPATH: "mysql",
+            HEADLESS_SERVICE: "mysql",
+            CLONE_PORT: "3307",
+            CLONE_TRANSPORT: flavor.transport,
+            STREAM_TOOL: flavor.streamTool,
+            BACKUP_TOOL: flavor.backupTool,
+            BACKUP_INFO_PREFIXES: flavor.backupInfoPrefixes.join(" "),
+            ...extra,
+        };
+    }
+
+    it("does nothing on the primary", () => {
+        const s = sandbox({ ncat: "exit 1" });
+        const run = s.run("clone-mysql.sh", cloneEnv(s, "mysql-0"));
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.deepStrictEqual(s.calls(), []);
+        assert.deepStrictEqual(fs.readdirSync(s.path("volume")), []);
+    });
+
+    it("keeps a data directory that holds a database", () => {
+        const s = sandbox({ ncat: "exit 1" });
+        s.write("volume/mysql/mysql/user.frm", "x");
+        const run = s.run("clone-mysql.sh", cloneEnv(s, "mysql-2"));
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.deepStrictEqual(s.calls(), []);
+    });
+
+    it("clones from the previous ordinal, prepares, then renames into place", () => {
+        const s = sandbox({ ncat: "echo stream", xbstream: STREAM, xtrabackup: PREPARE });
+        fs.mkdirSync(s.path("volume/mysql"), { recursive: true }); // kubelet's empty subPath dir
+        const run = s.run("clone-mysql.sh", cloneEnv(s, "mysql-2"));
+        assert.strictEqual(run.status, 0, run.stderr);
+        // The two sides of the pipe log in either order; the prepare comes after both.
+        const calls = s.calls();
+        assert.deepStrictEqual(calls.slice(0, 2).sort(), [
+            "ncat --recv-only mysql-1.mysql 3307",
+            `xbstream -x -C ${s.path("volume/mysql.clone-in-progress")}`,
+        ]);
+        assert.deepStrictEqual(calls.slice(2), [`xtrabackup --prepare --target-dir=${s.path("volume/mysql.clone-in-progress")}`]);
+        assert.deepStrictEqual(fs.readdirSync(s.path("volume")), ["mysql"]);
+        assert.strictEqual(s.read("volume/mysql/prepared"), "prepared\n");
+        assert.strictEqual(s.read("volume/mysql/shop/t.ibd"), "rows\n");
+    });
+
+    it("starts over when an earlier clone died half-way, instead of starting mysqld on half-copied data", () => {
+        const s = sandbox({ ncat: "echo stream", xbstream: STREAM, xtrabackup: PREPARE });
+        // What a clone killed half-way leaves: a staging dir with the `mysql` schema already in it.
+        s.write("volume/mysql.clone-in-progress/mysql/user.frm", "half");
+        s.write("volume/mysql.clone-in-progress/stale.ibd", "half");
+        const run = s.run("clone-mysql.sh", cloneEnv(s, "mysql-1"));
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.ok(!s.exists("volume/mysql/stale.ibd"), "nothing of the dead clone survives");
+        assert.ok(!s.exists("volume/mysql.clone-in-progress"));
+        assert.strictEqual(s.read("volume/mysql/prepared"), "prepared\n");
+    });
+
+    it("fails when the donor is unreachable, even though the unpacker saw a clean end of input (pipefail)", () => {
+        const s = sandbox({ ncat: "echo 'Ncat: Connection refused.' >&2; exit 1", xbstream: "cat >/dev/null", xtrabackup: PREPARE });
+        const run = s.run("clone-mysql.sh", cloneEnv(s, "mysql-1"));
+        assert.notStrictEqual(run.status, 0);
+        assert.ok(!s.exists("volume/mysql"), "no data directory appears");
+        assert.ok(!s.calls().some((c) => c.startsWith("xtrabackup")), "nothing is prepared");
+    });
+
+    it("fails when the stream ended before the backup was complete", () => {
+        const s = sandbox({ ncat: "echo stream", xbstream: STREAM, xtrabackup: PREPARE });
+        const run = s.run("clone-mysql.sh", cloneEnv(s, "mysql-1", FLAVORS.mysql57, { STUB_INCOMPLETE: "1" }));
+        assert.strictEqual(run.status, 1);
+        assert.match(run.stderr, /ERROR: the backup stream from mysql-0\.mysql ended before the backup was complete; the next attempt starts over\n$/);
+        assert.ok(!s.exists("volume/mysql"));
+    });
+
+    it("leaves no data directory when the prepare fails", () => {
+        const s = sandbox({ ncat: "echo stream", xbstream: STREAM, xtrabackup: PREPARE });
+        const run = s.run("clone-mysql.sh", cloneEnv(s, "mysql-1", FLAVORS.mysql57, { STUB_PREPARE_FAILS: "1" }));
+        assert.strictEqual(run.status, 3);
+        assert.ok(!s.exists("volume/mysql"));
+    });
+
+    for (const prefix of ["mariadb_backup", "xtrabackup"]) {
+        it(`accepts the mariadb flavor's ${prefix}_checkpoints, over socat`, () => {
+            const s = sandbox({ socat: "echo stream", mbstream: STREAM, "mariadb-backup": PREPARE });
+            const run = s.run("clone-mysql.sh", cloneEnv(s, "mysql-3", FLAVORS.mariadb, { STUB_PREFIX: prefix }));
+            assert.strictEqual(run.status, 0, run.stderr);
+            assert.ok(s.calls().includes("socat -u TCP:mysql-2.mysql:3307,connect-timeout=10 STDOUT"), s.calls().join("\n"));
+            assert.strictEqual(s.read("volume/mysql/prepared"), "prepared\n");
+        });
+    }
+});
+
+describe("sidecar.sh", () => {
+    /** A client that records each statement it is sent and fails the first $STUB_FAILURES of them. */
+    const CLIENT = [
+        'if [[ $* == *"--execute=SELECT 1"* ]]; then exit 0; fi',
+        `n=$(cat "$STUB_DIR/attempts" 2>/dev/null || echo 0); echo $((n + 1)) >"$STUB_DIR/attempts"`,
+        'cat >"$STUB_DIR/sql.$((n + 1))"',
+        "(( n >= ${STUB_FAILURES:-0} )) || { echo 'ERROR 2003: cannot connect' >&2; exit 1; }",
+    ].join("\n");
+
+    function sidecarEnv(s: Sandbox, hostname: string, flavor = FLAVORS.mysql57, password = "pw") {
+        fs.mkdirSync(s.path("data"), { recursive: true });
+        return {
+            HOSTNAME: hostname,
+            STUB_DIR: s.dir,
+            DATA_DIR: s.path("data"),
+            MYSQL_CLIENT: flavor.client,
+            MYSQL_PORT: "3306",
+            CLIENT_CONFIG: "/etc/mysql-client/root.cnf",
+            PRIMARY_HOST: "mysql-0.mysql",
+            REPLICATION_USER: "root",
+            REPLICATION_SQL: flavor.replicationSql,
+            BACKUP_TOOL: flavor.backupTool,
+            BACKUP_INFO_PREFIXES: flavor.backupInfoPrefixes.join(" "),
+            CLONE_PORT: "3307",
+            CLONE_TRANSPORT: flavor.transport,
+            MYSQL_ROOT_PASSWORD: password,
+        };
+    }
+
+    const mysql57Sql = (file: string, pos: string, password = "pw") =>
+        "STOP SLAVE;\n" +
+        `CHANGE MASTER TO MASTER_LOG_FILE='${file}', MASTER_LOG_POS=${pos}, MASTER_HOST='mysql-0.mysql', MASTER_PORT=3306,\n` +
+        `  MASTER_USER='root', MASTER_PASSWORD='${password}', MASTER_CONNECT_RETRY=10;\n` +
+        "START SLAVE;\n";
+
+    it("starts replication at the primary's binlog coordinates when cloned from the primary", () => {
+        const s = sandbox({ mysql: CLIENT, ncat: "exit 0" });
+        s.write("data/xtrabackup_binlog_info", "mysql-bin.000003\t154\n");
+        const run = s.run("sidecar.sh", sidecarEnv(s, "mysql-1"));
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.strictEqual(s.read("sql.1"), mysql57Sql("mysql-bin.000003", "154"));
+        assert.ok(!s.read("sql.1").match(/[‘’]/), "only ASCII quotes");
+        assert.deepStrictEqual(fs.readdirSync(s.path("data")).sort(), ["replication-coordinates.applied"]);
+        assert.strictEqual(s.read("data/replication-coordinates.applied"), "mysql-bin.000003\n154\n\n");
+    });
+
+    it("reads the slave_info of a replica donor without its trailing ';'", () => {
+        const s = sandbox({ mysql: CLIENT, ncat: "exit 0" });
+        s.write("data/xtrabackup_slave_info", "CHANGE MASTER TO MASTER_LOG_FILE='mysql-bin.000002', MASTER_LOG_POS=1234;\n");
+        s.write("data/xtrabackup_binlog_info", "mysql-bin.000001\t99\n");
+        const run = s.run("sidecar.sh", sidecarEnv(s, "mysql-2"));
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.strictEqual(s.read("sql.1"), mysql57Sql("mysql-bin.000002", "1234"));
+    });
+
+    it("keeps retrying until the statements succeed, and only then marks them applied", () => {
+        const s = sandbox({ mysql: CLIENT, ncat: "exit 0" });
+        s.write("data/xtrabackup_binlog_info", "mysql-bin.000003\t154\n");
+        const run = s.run("sidecar.sh", { ...sidecarEnv(s, "mysql-1"), STUB_FAILURES: "2" });
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.strictEqual(s.read("attempts"), "3\n");
+        assert.strictEqual(s.read("sql.3"), s.read("sql.1"), "the same statements each time");
+        assert.strictEqual((run.stderr.match(/configuring replication failed; retrying in 5 s/g) ?? []).length, 2);
+        assert.ok(s.exists("data/replication-coordinates.applied"));
+    });
+
+    it("retries after a restart when the sidecar died before the statements succeeded", () => {
+        const s = sandbox({ mysql: CLIENT, ncat: "exit 0" });
+        s.write("data/replication-coordinates.pending", "mysql-bin.000003\n154\n\n");
+        const run = s.run("sidecar.sh", sidecarEnv(s, "mysql-1"));
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.strictEqual(s.read("sql.1"), mysql57Sql("mysql-bin.000003", "154"));
+    });
+
+    it("escapes the password for SQL and keeps it off every command line", () => {
+        const s = sandbox({ mysql: CLIENT, ncat: "exit 0" });
+        s.write("data/xtrabackup_binlog_info", "mysql-bin.000003\t154\n");
+        const password = "it's a \\ & \"pass\"";
+        const run = s.run("sidecar.sh", sidecarEnv(s, "mysql-1", FLAVORS.mysql57, password));
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.strictEqual(s.read("sql.1"), mysql57Sql("mysql-bin.000003", "154", "it\\'s a \\\\ & \"pass\""));
+        assert.ok(s.calls().every((c) => !c.includes("pass")), s.calls().join("\n"));
+    });
+
+    it("configures nothing on the primary or once applied, and serves backups with ncat", () => {
+        for (const [hostname, files] of [
+            ["mysql-0", {}],
+            ["mysql-1", { "data/replication-coordinates.applied": "f\n1\n\n", "data/xtrabackup_binlog_info": "x\t1\n" }],
+        ] as const) {
+            const s = sandbox({ mysql: CLIENT, ncat: "exit 0" });
+            Object.entries(files).forEach(([f, c]) => s.write(f, c));
+            const run = s.run("sidecar.sh", sidecarEnv(s, hostname));
+            assert.strictEqual(run.status, 0, run.stderr);
+            assert.ok(!s.exists("attempts"), `${hostname}: no statements sent`);
+            assert.deepStrictEqual(s.calls(), [
+                "ncat --listen --keep-open --send-only --max-conns=1 3307 -c xtrabackup --defaults-extra-file=/etc/mysql-client/root.cnf " +
+                    `--backup --slave-info --stream=xbstream --host=127.0.0.1 --port=3306 --datadir=${s.path("data")} --target-dir=/tmp`,
+            ]);
+        }
+    });
+
+    const mariadbSql = (gtid: string) =>
+        "STOP SLAVE;\n" +
+        `SET GLOBAL gtid_slave_pos='${gtid}';\n` +
+        "CHANGE MASTER TO MASTER_HOST='mysql-0.mysql', MASTER_PORT=3306, MASTER_USER='root', MASTER_PASSWORD='pw',\n" +
+        "  MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=10;\n" +
+        "START SLAVE;\n";
+
+    const mariadbCases: Array<[string, Record<string, string>, string]> = [
+        ["a 10.11 primary's three tab-separated fields", { "data/xtrabackup_binlog_info": "mysql-bin.000002\t328\t0-100-5\n" }, "0-100-5"],
+        ["an 11.x primary's mariadb_backup_binlog_info", { "data/mariadb_backup_binlog_info": "mysql-bin.000002\t328\t0-100-5,1-101-9\n" }, "0-100-5,1-101-9"],
+        ["a fresh primary's binlog info without a GTID", { "data/xtrabackup_binlog_info": "mysql-bin.000001\t330\n" }, ""],
+        [
+            "an 11.x replica donor's GTID slave info",
+            {
+                "data/mariadb_backup_slave_info": "SET GLOBAL gtid_slave_pos = '0-100-7';\nCHANGE MASTER TO master_use_gtid = slave_pos;\n",
+                "data/mariadb_backup_binlog_info": "mysql-bin.000001\t330\t0-101-2\n",
+            },
+            "0-100-7",
+        ],
+        ["a 10.11 replica donor's GTID slave info", { "data/xtrabackup_slave_info": "SET GLOBAL gtid_slave_pos = '0-100-8';\nCHANGE MASTER TO master_use_gtid = slave_pos;\n" }, "0-100-8"],
+    ];
+    for (const [what, files, gtid] of mariadbCases) {
+        it(`mariadb: starts GTID replication from ${what}`, () => {
+            const s = sandbox({ mariadb: CLIENT, socat: "exit 0" });
+            Object.entries(files).forEach(([f, c]) => s.write(f, c));
+            const run = s.run("sidecar.sh", sidecarEnv(s, "mysql-2", FLAVORS.mariadb));
+            assert.strictEqual(run.status, 0, run.stderr);
+            assert.strictEqual(s.read("sql.1"), mariadbSql(gtid));
+            assert.deepStrictEqual(fs.readdirSync(s.path("data")), ["replication-coordinates.applied"]);
+            assert.deepStrictEqual(s.calls().slice(-1), [
+                "socat -b 1048576 -U TCP-LISTEN:3307,reuseaddr,fork,max-children=1 SYSTEM:mariadb-backup " +
+                    "--defaults-extra-file=/etc/mysql-client/root.cnf --backup --slave-info --stream=xbstream --host=127.0.0.1 " +
+                    `--port=3306 --datadir=${s.path("data")} --target-dir=/tmp`,
+            ]);
+        });
+    }
+
+    it("mysql84: sets gtid_purged from a GTID set wrapped over lines, then auto-positions", () => {
+        const s = sandbox({ mysql: CLIENT, socat: "exit 0" });
+        s.write("data/xtrabackup_binlog_info", "mysql-bin.000003\t197\t3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5,\n8f1a2b3c-0000-11e1-9e33-c80aa9429562:1-3\n");
+        const run = s.run("sidecar.sh", sidecarEnv(s, "mysql-1", FLAVORS.mysql84));
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.strictEqual(
+            s.read("sql.1"),
+            "STOP REPLICA;\nRESET BINARY LOGS AND GTIDS;\n" +
+                "SET GLOBAL gtid_purged='3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5,8f1a2b3c-0000-11e1-9e33-c80aa9429562:1-3';\n" +
+                "CHANGE REPLICATION SOURCE TO SOURCE_HOST='mysql-0.mysql', SOURCE_PORT=3306, SOURCE_USER='root',\n" +
+                "  SOURCE_PASSWORD='pw', SOURCE_AUTO_POSITION=1, GET_SOURCE_PUBLIC_KEY=1, SOURCE_CONNECT_RETRY=10;\nSTART REPLICA;\n",
+        );
+    });
+
+    it("refuses coordinates whose position is not a number", () => {
+        const s = sandbox({ mysql: CLIENT, ncat: "exit 0" });
+        s.write("data/xtrabackup_binlog_info", "mysql-bin.000003 abc\n");
+        const run = s.run("sidecar.sh", sidecarEnv(s, "mysql-1"));
+        assert.strictEqual(run.status, 1);
+        assert.match(run.stderr, /ERROR: xtrabackup_binlog_info has a binlog position 'abc' that is not a number\n$/);
+    });
+});
+
+describe("clone-endpoint-ready.sh", () => {
+    it("succeeds only while something listens on the clone port", async () => {
+        const server = net.createServer();
+        await new Promise<void>((resolve) => server.listen(0, "0.0.0.0", resolve));
+        const port = (server.address() as net.AddressInfo).port;
+        const s = sandbox();
+        try {
+            assert.strictEqual(s.run("clone-endpoint-ready.sh", { CLONE_PORT: String(port) }).status, 0);
+        } finally {
+            await new Promise((resolve) => server.close(resolve));
+        }
+        assert.strictEqual(s.run("clone-endpoint-ready.sh", { CLONE_PORT: String(port) }).status, 1);
+    });
+});

@@ -1,0 +1,168 @@
+// The offline render as users run it (`npm run render -- --stack NAME`): its YAML on stdout, every object
+// valid against the Kubernetes schemas, secrets masked, and bad config reported on stderr with exit 1.
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as yaml from "js-yaml";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+
+function render(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+    const run = spawnSync(process.execPath, ["--require", "ts-node/register/transpile-only", "scripts/render.ts", ...args], {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
+    });
+    return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** kubernetes-models is ESM-only; TypeScript would turn import() into require(), so call it untouched. */
+const importEsm = new Function("specifier", "return import(specifier)") as (specifier: string) => Promise<any>;
+
+async function validate(object: any): Promise<void> {
+    const group = object.apiVersion.includes("/") ? object.apiVersion : `v1`;
+    const module = await importEsm(`kubernetes-models/${group}/${object.kind}`);
+    new module[object.kind](object).validate();
+}
+
+function withStackFile(content: string, run: (file: string) => void): void {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "render-"));
+    const file = path.join(dir, "Pulumi.broken.yaml");
+    fs.writeFileSync(file, content);
+    try {
+        run(file);
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+describe("npm run render", () => {
+    let dev: any[];
+
+    before(() => {
+        const run = render("--stack", "dev");
+        assert.strictEqual(run.status, 0, run.stderr);
+        dev = yaml.loadAll(run.stdout) as any[];
+    });
+
+    it("prints the dev stack's objects, the tutorial's cluster, in apply order", () => {
+        assert.deepStrictEqual(
+            dev.map((o) => `${o.kind}/${o.metadata.name}`),
+            [
+                "PersistentVolume/default-mysql-0-data",
+                "PersistentVolume/default-mysql-1-data",
+                "PersistentVolume/default-mysql-2-data",
+                "Secret/mysql-credentials",
+                "ConfigMap/mysql",
+                "ConfigMap/mysql-scripts",
+                "Service/mysql",
+                "Service/mysql-read",
+                "StatefulSet/mysql",
+            ],
+        );
+        const pvs = dev.filter((o) => o.kind === "PersistentVolume");
+        assert.deepStrictEqual(
+            pvs.map((pv) => [pv.spec.nfs.server, pv.spec.nfs.path, pv.spec.capacity.storage, pv.spec.accessModes]),
+            [1, 2, 3].map((n) => ["192.168.164.141", `/data/volumes/v${n}`, "20Gi", ["ReadWriteMany", "ReadWriteOnce"]]),
+        );
+        const sts = dev.find((o) => o.kind === "StatefulSet");
+        assert.strictEqual(sts.spec.replicas, 3);
+        assert.strictEqual(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage, "10Gi");
+    });
+
+    it("renders objects that validate against the Kubernetes schemas", async () => {
+        const prod = yaml.loadAll(render("--stack", "prod").stdout) as any[];
+        assert.strictEqual(prod.length, 11);
+        for (const object of [...dev, ...prod]) {
+            await validate(object);
+        }
+    });
+
+    it("catches an object the schemas reject (the validation can fail)", async () => {
+        const sts = structuredClone(dev.find((o) => o.kind === "StatefulSet"));
+        sts.spec.replicas = "three";
+        await assert.rejects(validate(sts), /replicas must be integer/);
+    });
+
+    it("masks secret values", () => {
+        const secret = dev.find((o) => o.kind === "Secret");
+        assert.deepStrictEqual(secret.stringData, { "root-password": "[secret]" });
+        const run = render("--stack", "dev", "--secret", "rootPassword=hunter2-very-secret");
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.ok(!run.stdout.includes("hunter2-very-secret"));
+        assert.ok(run.stdout.includes("root-password: '[secret]'"));
+    });
+
+    it("prints nothing but YAML on stdout", () => {
+        const run = render("--stack", "dev");
+        assert.strictEqual(run.stderr, "");
+        assert.ok(run.stdout.startsWith("apiVersion: v1\n"));
+    });
+
+    const mistakes: Array<[string, string[], string]> = [
+        [
+            "a setting the component rejects",
+            ["--stack", "dev", "--config", "replicas=0"],
+            "render: Invalid MySqlCluster settings:\n  - `replicas` is 0: use a whole number from 1 to 100 (1 primary plus replicas - 1 read replicas).\n",
+        ],
+        [
+            "a value of the wrong type",
+            ["--stack", "dev", "--config", "replicas=three"],
+            '`replicas` in --config is "three": Pulumi.yaml declares it an integer; write an integer.',
+        ],
+        [
+            "an unknown setting",
+            ["--stack", "dev", "--config", "replica=3"],
+            "`replica` in --config is not a setting of this program: did you mean `replicas`?",
+        ],
+        [
+            "a stack that does not exist",
+            ["--stack", "staging"],
+            "Pulumi.staging.yaml: use --stack with one of dev, prod, or --config-file FILE.",
+        ],
+        [
+            "a password in plain text",
+            ["--stack", "dev", "--config", "rootPassword=abc"],
+            "`rootPassword` in --config is a plain value, but it is a secret: set it with `pulumi config set --secret rootPassword <value>` (or --secret with render).",
+        ],
+    ];
+    for (const [what, args, message] of mistakes) {
+        it(`exits 1 with a message on stderr for ${what}`, () => {
+            const run = render(...args);
+            assert.strictEqual(run.status, 1);
+            assert.strictEqual(run.stdout, "");
+            assert.ok(run.stderr.startsWith("render: "), run.stderr);
+            assert.ok(run.stderr.includes(message), run.stderr);
+        });
+    }
+
+    it("checks a stack file's values against Pulumi.yaml", () => {
+        withStackFile("config:\n  mysql-statefulset:nfsServer: nfs\n  mysql-statefulset:nfsPaths: /data/v1\n", (file) => {
+            const run = render("--config-file", file);
+            assert.strictEqual(run.status, 1);
+            assert.strictEqual(
+                run.stderr,
+                '`nfsPaths` in Pulumi.broken.yaml is "/data/v1": Pulumi.yaml declares it a list of strings; write a list of strings.'.replace(/^/, "render: ") + "\n",
+            );
+        });
+    });
+
+    it("reports every component mistake of a stack file at once", () => {
+        withStackFile(
+            "config:\n  mysql-statefulset:nfsServer: nfs\n  mysql-statefulset:nfsPathPattern: /d/{number}\n" +
+                "  mysql-statefulset:storageRequest: 50Gi\n  mysql-statefulset:flavor: mysql8\n",
+            (file) => {
+                const run = render("--config-file", file);
+                assert.strictEqual(run.status, 1);
+                assert.strictEqual(
+                    run.stderr,
+                    "render: Invalid MySqlCluster settings:\n" +
+                        '  - `flavor` is "mysql8": use one of "mysql57", "mysql84", "mariadb".\n' +
+                        '  - `storageRequest` is "50Gi", more than `volumeCapacity` "20Gi": no volume could satisfy the claims; lower `storageRequest` or raise `volumeCapacity`.\n',
+                );
+            },
+        );
+    });
+});
