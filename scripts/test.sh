@@ -8,6 +8,6 @@ bash scripts/ensure-deps.sh
 echo "== tsc --noEmit (strict)"
 npx tsc --noEmit -p .
 echo "== shellcheck"
-shellcheck --external-sources scripts/*.sh scripts/pod/*.sh .ci/run
+shellcheck --external-sources --source-path=SCRIPTDIR scripts/*.sh scripts/pod/*.sh .ci/run
 echo "== unit, schema and docs tests (Pulumi mocks)"
 npx mocha
