@@ -37,6 +37,12 @@ function rootPasswordEnv(names: ClusterNames): EnvVar {
     };
 }
 
+/**
+ * The backup containers read the server's files and write the volume, whoever owns them; the tutorial's
+ * xtrabackup image runs as root anyway, percona/percona-xtrabackup:8.4 would run as uid 1001.
+ */
+const RUN_AS_ROOT = { runAsUser: 0 };
+
 const mounts = {
     data: { name: VOLUMES.data, mountPath: PATHS.dataDir, subPath: PATHS.dataSubPath },
     conf: { name: VOLUMES.conf, mountPath: PATHS.confDir },
@@ -85,6 +91,7 @@ function cloneContainer(args: ResolvedArgs, names: ClusterNames): Container {
             BACKUP_INFO_PREFIXES: flavor.backupInfoPrefixes.join(" "),
         }),
         volumeMounts: [{ name: VOLUMES.data, mountPath: PATHS.dataRoot }, mounts.conf, mounts.scripts],
+        securityContext: RUN_AS_ROOT,
     };
 }
 
@@ -138,6 +145,7 @@ function sidecarContainer(args: ResolvedArgs, names: ClusterNames): Container {
         ports: [{ name: "clone", containerPort: CLONE_PORT }],
         volumeMounts: [mounts.data, mounts.conf, mounts.scripts, mounts.client],
         resources: { requests: { cpu: args.backupCpuRequest, memory: args.backupMemoryRequest } },
+        securityContext: RUN_AS_ROOT,
         // Ready only once the clone port serves, which the sidecar opens after replication is configured.
         readinessProbe: {
             exec: { command: [script(SCRIPT_FILES.cloneEndpointReady)] },

@@ -228,6 +228,7 @@ describe("MySqlCluster", () => {
                 { name: "conf", mountPath: "/etc/mysql/conf.d" },
                 { name: "scripts", mountPath: "/opt/mysql-statefulset", readOnly: true },
             ],
+            securityContext: { runAsUser: 0 },
         });
 
         assert.deepStrictEqual(mysql, {
@@ -288,6 +289,7 @@ describe("MySqlCluster", () => {
                 { name: "client-config", mountPath: "/etc/mysql-client", readOnly: true },
             ],
             resources: { requests: { cpu: "100m", memory: "100Mi" } },
+            securityContext: { runAsUser: 0 },
             readinessProbe: {
                 exec: { command: ["/opt/mysql-statefulset/clone-endpoint-ready.sh"] },
                 periodSeconds: 2,
