@@ -8,10 +8,9 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { FLAVORS } from "../../components";
+import { BASE_TOOLS } from "../helpers";
 
 const SCRIPTS = path.resolve(__dirname, "..", "..", "scripts", "pod");
-/** What the images all have; `hostname` is deliberately absent (newer mysql:5.7 tags lack it). */
-const BASE_TOOLS = ["bash", "cat", "cp", "mv", "rm", "mkdir", "rmdir", "dirname", "ls"];
 
 interface Run {
     status: number | null;
