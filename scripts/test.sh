@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: every test of the project, in the order a failure is cheapest to read: types, shell scripts,
-# unit and render tests under Pulumi's mocks, then the real-server suite.
+# unit and render tests under Pulumi's mocks, then the real-server suite (root; see README).
 set -o errexit -o nounset -o pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/ensure-deps.sh
@@ -11,3 +11,6 @@ echo "== shellcheck"
 shellcheck --external-sources --source-path=SCRIPTDIR scripts/*.sh scripts/pod/*.sh .ci/run
 echo "== unit, schema and docs tests (Pulumi mocks)"
 npx mocha
+echo "== real-server suite: the rendered mariadb flavor on real MariaDB servers"
+npx mocha --no-config --require ts-node/register/transpile-only --timeout 900000 \
+    tests/real/harness.test.ts tests/real/replication.test.ts
