@@ -96,6 +96,12 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
         assert.deepStrictEqual(readyOrder, ["mysql-0", "mysql-1", "mysql-2"]);
         const starts = cluster.events().filter((e) => e.type === "PodStarting").map((e) => e.pod);
         assert.deepStrictEqual(starts, ["mysql-0", "mysql-1", "mysql-2"]);
+        // The next ordinal starts only once the previous pod's clone endpoint serves (its sidecar is Ready).
+        for (const ordinal of [1, 2]) {
+            const donorServing = cluster.events().find((e) => e.pod === `mysql-${ordinal - 1}` && e.container === CONTAINERS.sidecar && e.type === "ContainerReady");
+            const next = cluster.events().find((e) => e.pod === `mysql-${ordinal}` && e.type === "PodStarting");
+            assert.ok(donorServing && next && donorServing.t <= next.t, `mysql-${ordinal} started before mysql-${ordinal - 1} served clones`);
+        }
 
         await sql(0, "CREATE DATABASE shop; CREATE TABLE shop.orders (id INT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(64) NOT NULL)");
         await insertRows(1000, "a");
