@@ -37,10 +37,11 @@ export function clusterNames(name: string, namespace: string, clusterDomain: str
     const headlessService = name;
     const pod = (ordinal: number) => `${statefulSet}-${ordinal}`;
     const podHost = (ordinal: number) => `${pod(ordinal)}.${headlessService}`;
+    const readService = `${name}-read`;
     return {
         statefulSet,
         headlessService,
-        readService: `${name}-read`,
+        readService,
         configMap: name,
         scriptsConfigMap: `${name}-scripts`,
         secret: `${name}-credentials`,
@@ -50,7 +51,7 @@ export function clusterNames(name: string, namespace: string, clusterDomain: str
         podFqdn: (ordinal) => `${podHost(ordinal)}.${namespace}.svc.${clusterDomain}`,
         claim: (ordinal) => `${VOLUMES.data}-${pod(ordinal)}`,
         persistentVolume: (ordinal) => `${namespace}-${pod(ordinal)}-${VOLUMES.data}`,
-        readServiceFqdn: `${name}-read.${namespace}.svc.${clusterDomain}`,
+        readServiceFqdn: `${readService}.${namespace}.svc.${clusterDomain}`,
     };
 }
 

@@ -1,13 +1,11 @@
 // Benchmark (not a test): run with `npm run bench` as root. Prints, from one run of the rendered mariadb
 // flavor: each pod's bootstrap time, the time from the first pod's start to all pods Ready, and the clone's
 // throughput against a raw `tar` copy of the donor's data directory through the same namespaces.
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { execFileSync } from "child_process";
-import { CLIENT_CONFIG_FILE, CONTAINERS, VOLUMES } from "../../components";
-import { ClusterEvent, DEFAULT_IMAGES, FakeCluster } from "./harness";
-import { renderRealStack, ROOT_PASSWORD, runPrefix, runSubnet } from "./setup";
+import { CONTAINERS, VOLUMES } from "../../components";
+import { ClusterEvent } from "./harness";
+import { createRealCluster, rootSql } from "./setup";
 
 const BALLAST_ROWS = Number(process.env.BENCH_ROWS ?? 800_000); // ~300 MB of InnoDB data
 const RAW_PORT = 3399;
@@ -30,22 +28,13 @@ function span(events: ClusterEvent[], pod: string, from: (e: ClusterEvent) => bo
 }
 
 async function main(): Promise<void> {
-    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "mysql-statefulset-bench-"));
-    const cluster = await FakeCluster.create({
-        prefix: runPrefix(),
-        subnet: runSubnet(),
-        workDir,
-        objects: renderRealStack(),
-        secrets: { "mysql-credentials": { "root-password": ROOT_PASSWORD } },
-        images: DEFAULT_IMAGES,
-    });
+    const cluster = await createRealCluster("bench");
     const sql = async (ordinal: number, statement: string) => {
-        const run = await cluster.exec(ordinal, CONTAINERS.mysql, ["mariadb", `--defaults-extra-file=${CLIENT_CONFIG_FILE}`, "--host=127.0.0.1", `--execute=${statement}`], {
-            timeoutMs: 600_000,
-        });
+        const run = await rootSql(cluster, ordinal, statement, 600_000);
         if (run.code !== 0) {
             throw new Error(run.stderr);
         }
+        return run.stdout.trim();
     };
     try {
         const started = Date.now();
@@ -62,8 +51,7 @@ async function main(): Promise<void> {
         await sql(0, `CREATE DATABASE shop; CREATE TABLE shop.ballast (id INT PRIMARY KEY, pad CHAR(255) NOT NULL) SELECT seq AS id, REPEAT('x', 255) AS pad FROM shop.seq_1_to_${BALLAST_ROWS}`);
         // Wait until the last replica has applied the load, so the clone below copies all of it.
         for (let tries = 0; tries < 600; tries++) {
-            const run = await cluster.exec(2, CONTAINERS.mysql, ["mariadb", `--defaults-extra-file=${CLIENT_CONFIG_FILE}`, "--host=127.0.0.1", "-N", "-e", "SELECT COUNT(*) FROM shop.ballast"]);
-            if (run.stdout.trim() === String(BALLAST_ROWS)) break;
+            if ((await sql(2, "SELECT COUNT(*) FROM shop.ballast").catch(() => "")) === String(BALLAST_ROWS)) break;
             await new Promise((r) => setTimeout(r, 500));
         }
 

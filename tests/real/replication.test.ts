@@ -6,11 +6,10 @@
 // skips with a loud message. MST_PREFIX and MST_SUBNET override the names and addresses of a run.
 import * as assert from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import { CLIENT_CONFIG_FILE, CONTAINERS, VOLUMES } from "../../components";
-import { DEFAULT_IMAGES, FakeCluster } from "./harness";
-import { renderRealStack, requireRealServers, ROOT_PASSWORD, runPrefix, runSubnet } from "./setup";
+import { CONTAINERS, VOLUMES } from "../../components";
+import { FakeCluster } from "./harness";
+import { createRealCluster, requireRealServers, rootSql } from "./setup";
 
 const DATA = VOLUMES.data;
 /** Rows each case writes while something is down or restarting. */
@@ -21,16 +20,8 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
     let cluster: FakeCluster;
     const timings: Record<string, string> = {};
 
-    /** Runs SQL as root in a pod's mysql container, the password read from the pod's client option file. */
     async function sql(ordinal: number, statement: string): Promise<string> {
-        const run = await cluster.exec(ordinal, CONTAINERS.mysql, [
-            "mariadb",
-            `--defaults-extra-file=${CLIENT_CONFIG_FILE}`,
-            "--host=127.0.0.1",
-            "--batch",
-            "--skip-column-names",
-            `--execute=${statement}`,
-        ]);
+        const run = await rootSql(cluster, ordinal, statement);
         assert.strictEqual(run.code, 0, `mysql-${ordinal}: ${statement}\n${run.stderr}`);
         return run.stdout.trim();
     }
@@ -67,15 +58,7 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
         if (!requireRealServers(this)) {
             return;
         }
-        const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "mysql-statefulset-real-"));
-        cluster = await FakeCluster.create({
-            prefix: runPrefix(),
-            subnet: runSubnet(),
-            workDir,
-            objects: renderRealStack(),
-            secrets: { "mysql-credentials": { "root-password": ROOT_PASSWORD } },
-            images: DEFAULT_IMAGES,
-        });
+        cluster = await createRealCluster("real");
     });
 
     after(async function () {

@@ -1,9 +1,12 @@
 // What the real-server suite and the benchmark share: the requirement check, the rendered stack, the root
 // password, and names and addresses unique to this run.
 import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { assertCanRun, K8sObject } from "./harness";
+import { CLIENT_CONFIG_FILE, CONTAINERS, ROOT_PASSWORD_KEY } from "../../components";
+import { assertCanRun, DEFAULT_IMAGES, ExecResult, FakeCluster, K8sObject } from "./harness";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -50,4 +53,31 @@ export function runPrefix(): string {
 /** The run's pod subnet: MST_SUBNET, or a /24 in 10.200.0.0/13 made from the PID. */
 export function runSubnet(): string {
     return process.env.MST_SUBNET ?? `10.${200 + (process.pid % 8)}.${(process.pid >> 3) % 256}.0/24`;
+}
+
+/** A fake cluster of the rendered real stack, in a fresh work directory, with this run's names. */
+export async function createRealCluster(label: string): Promise<FakeCluster> {
+    const objects = renderRealStack();
+    const secret = objects.find((o) => o.kind === "Secret");
+    if (!secret) {
+        throw new Error("the rendered stack has no Secret");
+    }
+    return FakeCluster.create({
+        prefix: runPrefix(),
+        subnet: runSubnet(),
+        workDir: fs.mkdtempSync(path.join(os.tmpdir(), `mysql-statefulset-${label}-`)),
+        objects,
+        secrets: { [secret.metadata.name]: { [ROOT_PASSWORD_KEY]: ROOT_PASSWORD } },
+        images: DEFAULT_IMAGES,
+    });
+}
+
+/** Runs SQL as root in a pod's mysql container, the password read from the pod's client option file. */
+export function rootSql(cluster: FakeCluster, ordinal: number, statement: string, timeoutMs = 60_000): Promise<ExecResult> {
+    return cluster.exec(
+        ordinal,
+        CONTAINERS.mysql,
+        ["mariadb", `--defaults-extra-file=${CLIENT_CONFIG_FILE}`, "--host=127.0.0.1", "--batch", "--skip-column-names", `--execute=${statement}`],
+        { timeoutMs },
+    );
 }
