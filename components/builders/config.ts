@@ -33,12 +33,17 @@ function podScriptsDir(): string {
     throw new Error(`The pod scripts (scripts/pod/${SCRIPT_FILES.lib}) are missing from the package installed at ${__dirname}.`);
 }
 
-/** The pod scripts, by ConfigMap key (their file names). */
+let scripts: Record<string, string> | undefined;
+
+/** The pod scripts, by ConfigMap key (their file names); read once, they are part of the package. */
 export function scriptFiles(): Record<string, string> {
-    const dir = podScriptsDir();
-    return Object.fromEntries(
-        Object.values(SCRIPT_FILES).map((file) => [file, fs.readFileSync(path.join(dir, file), "utf8")]),
-    );
+    if (scripts === undefined) {
+        const dir = podScriptsDir();
+        scripts = Object.fromEntries(
+            Object.values(SCRIPT_FILES).map((file) => [file, fs.readFileSync(path.join(dir, file), "utf8")]),
+        );
+    }
+    return { ...scripts };
 }
 
 export function configMap(args: ResolvedArgs, names: ClusterNames): k8s.core.v1.ConfigMapArgs {

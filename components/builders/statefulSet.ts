@@ -50,6 +50,17 @@ const mounts = {
     client: { name: VOLUMES.client, mountPath: PATHS.clientDir, readOnly: true },
 };
 
+/** What both backup containers need to agree on: the clone port, the transport, the tool and its files. */
+function backupEnv(args: ResolvedArgs): EnvVar[] {
+    const { flavor } = args;
+    return env({
+        CLONE_PORT,
+        CLONE_TRANSPORT: flavor.transport,
+        BACKUP_TOOL: flavor.backupTool,
+        BACKUP_INFO_PREFIXES: flavor.backupInfoPrefixes.join(" "),
+    });
+}
+
 function initContainer(args: ResolvedArgs, names: ClusterNames): Container {
     return {
         name: CONTAINERS.init,
@@ -80,16 +91,15 @@ function cloneContainer(args: ResolvedArgs, names: ClusterNames): Container {
         name: CONTAINERS.clone,
         image: args.backupImage,
         command: [script(SCRIPT_FILES.clone)],
-        env: env({
-            DATA_ROOT: PATHS.dataRoot,
-            DATA_SUBPATH: PATHS.dataSubPath,
-            HEADLESS_SERVICE: names.headlessService,
-            CLONE_PORT,
-            CLONE_TRANSPORT: flavor.transport,
-            STREAM_TOOL: flavor.streamTool,
-            BACKUP_TOOL: flavor.backupTool,
-            BACKUP_INFO_PREFIXES: flavor.backupInfoPrefixes.join(" "),
-        }),
+        env: [
+            ...env({
+                DATA_ROOT: PATHS.dataRoot,
+                DATA_SUBPATH: PATHS.dataSubPath,
+                HEADLESS_SERVICE: names.headlessService,
+                STREAM_TOOL: flavor.streamTool,
+            }),
+            ...backupEnv(args),
+        ],
         volumeMounts: [{ name: VOLUMES.data, mountPath: PATHS.dataRoot }, mounts.conf, mounts.scripts],
         securityContext: RUN_AS_ROOT,
     };
@@ -135,11 +145,8 @@ function sidecarContainer(args: ResolvedArgs, names: ClusterNames): Container {
                 PRIMARY_HOST: names.podHost(0),
                 REPLICATION_USER,
                 REPLICATION_SQL: flavor.replicationSql,
-                BACKUP_TOOL: flavor.backupTool,
-                BACKUP_INFO_PREFIXES: flavor.backupInfoPrefixes.join(" "),
-                CLONE_PORT,
-                CLONE_TRANSPORT: flavor.transport,
             }),
+            ...backupEnv(args),
             rootPasswordEnv(names),
         ],
         ports: [{ name: "clone", containerPort: CLONE_PORT }],
