@@ -2,6 +2,7 @@
 // flavor: each pod's bootstrap time, the time from the first pod's start to all pods Ready, and the clone's
 // throughput against a raw `tar` copy of the donor's data directory through the same namespaces.
 import * as path from "path";
+import { setTimeout as sleep } from "timers/promises";
 import { execFileSync } from "child_process";
 import { CONTAINERS, VOLUMES } from "../../components";
 import { ClusterEvent } from "./harness";
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
         // Wait until the last replica has applied the load, so the clone below copies all of it.
         for (let tries = 0; tries < 600; tries++) {
             if ((await sql(2, "SELECT COUNT(*) FROM shop.ballast").catch(() => "")) === String(BALLAST_ROWS)) break;
-            await new Promise((r) => setTimeout(r, 500));
+            await sleep(500);
         }
 
         await cluster.startPod(3);
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
 
         // The same bytes as a plain tar stream from mysql-2 to mysql-3, through the same veths and socat.
         const receive = cluster.exec(3, CONTAINERS.sidecar, ["bash", "-c", `mkdir -p /var/lib/mysql/raw-copy && socat -u -b 1048576 TCP-LISTEN:${RAW_PORT},reuseaddr STDOUT | tar -xf - -C /var/lib/mysql/raw-copy`], { timeoutMs: 600_000 });
-        await new Promise((r) => setTimeout(r, 300));
+        await sleep(300);
         const rawStarted = Date.now();
         const send = await cluster.exec(2, CONTAINERS.sidecar, ["bash", "-c", `tar -C /var/lib/mysql -cf - . | socat -u -b 1048576 STDIN TCP:mysql-3.mysql:${RAW_PORT},retry=20`], { timeoutMs: 600_000 });
         const received = await receive;

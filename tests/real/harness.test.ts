@@ -9,6 +9,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { setTimeout as sleep } from "timers/promises";
 import * as yaml from "js-yaml";
 import { canRunProblems, FakeCluster, K8sObject } from "./harness";
 import { netnsNamesWithPrefix } from "./harness/netns";
@@ -20,7 +21,6 @@ const PREFIX = process.env.FKT_PREFIX ?? `fk${process.pid % 1_000_000}`;
 const SUBNET = process.env.FKT_SUBNET ?? "10.213.7.0/24";
 const FIXTURE = path.join(__dirname, "fixtures", "harness-statefulset.yaml");
 const LIFECYCLE_FIXTURE = path.join(__dirname, "fixtures", "harness-lifecycle.yaml");
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Skips loudly when the machine cannot run the harness, or fails under CI=true. */
 function requireHarness(ctx: Mocha.Context): void {
@@ -159,7 +159,7 @@ describe("fake-kubelet harness (self-test)", function () {
     while (Date.now() < end) {
       for (const pid of allPids()) assert.ok(!cmdlineOf(pid).includes("wo#rd"), `pid ${pid}: ${cmdlineOf(pid)}`);
       samples++;
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
     }
     assert.ok(samples > 20);
   });

@@ -7,6 +7,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { setTimeout as sleep } from "timers/promises";
 import { CONTAINERS, VOLUMES } from "../../components";
 import { FakeCluster } from "./harness";
 import { createRealCluster, requireRealServers, rootSql } from "./setup";
@@ -42,7 +43,7 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
             if (states.every((s) => s === states[0]) && states[0].startsWith(`${expectedRows}\n`)) {
                 break;
             }
-            await new Promise((resolve) => setTimeout(resolve, 250));
+            await sleep(250);
         }
         const counts = states.map((s) => Number(s.split("\n")[0]));
         const checksums = states.map((s) => s.split("\n")[1]);
@@ -150,7 +151,7 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
         );
         const deadline = Date.now() + 60_000;
         while (!(fs.existsSync(path.join(staging, "shop")) && fs.readdirSync(path.join(staging, "shop")).length > 0) && Date.now() < deadline) {
-            await new Promise((resolve) => setTimeout(resolve, 5));
+            await sleep(5);
         }
         await cluster.stopPod(3);
         await starting;
@@ -176,7 +177,7 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
         const failedClones = () =>
             cluster.events().filter((e) => e.pod === "mysql-4" && e.container === CONTAINERS.clone && e.type === "ContainerExited" && !/code 0\b/.test(e.detail ?? "")).length;
         while (failedClones() < 1 && Date.now() < deadline) {
-            await new Promise((resolve) => setTimeout(resolve, 100));
+            await sleep(100);
         }
         assert.ok(failedClones() >= 1, "the clone failed while the donor was unreachable");
         assert.ok(!fs.existsSync(path.join(cluster.volumePath(4, DATA), "mysql", "mysql")), "no data directory from a failed clone");

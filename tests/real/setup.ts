@@ -1,14 +1,13 @@
 // What the real-server suite and the benchmark share: the requirement check, the rendered stack, the root
 // password, and names and addresses unique to this run.
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { CLIENT_CONFIG_FILE, CONTAINERS, ROOT_PASSWORD_KEY } from "../../components";
+import { runRender } from "../renderCli";
 import { assertCanRun, DEFAULT_IMAGES, ExecResult, FakeCluster, K8sObject } from "./harness";
 
-const ROOT = path.resolve(__dirname, "..", "..");
 
 /** Space, quotes, backslash, '#', '&': every character the scripts must carry through untouched. */
 export const ROOT_PASSWORD = `r00t pa"ss 'w\\rd' #&1`;
@@ -34,11 +33,7 @@ export function requireRealServers(context: Mocha.Context): boolean {
 
 /** The objects `npm run render` prints for tests/real/Pulumi.real.yaml, with the test's root password. */
 export function renderRealStack(): K8sObject[] {
-    const run = spawnSync(
-        process.execPath,
-        ["--require", "ts-node/register/transpile-only", "scripts/render.ts", "--config-file", "tests/real/Pulumi.real.yaml", "--secret", `rootPassword=${ROOT_PASSWORD}`],
-        { cwd: ROOT, encoding: "utf8" },
-    );
+    const run = runRender("--config-file", "tests/real/Pulumi.real.yaml", "--secret", `rootPassword=${ROOT_PASSWORD}`);
     if (run.status !== 0) {
         throw new Error(`render failed: ${run.stderr}`);
     }

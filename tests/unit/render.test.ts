@@ -1,22 +1,14 @@
 // The offline render as users run it (`npm run render -- --stack NAME`): its YAML on stdout, every object
 // valid against the Kubernetes schemas, secrets masked, and bad config reported on stderr with exit 1.
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
+import { runRender } from "../renderCli";
 
-const ROOT = path.resolve(__dirname, "..", "..");
 
-function render(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-    const run = spawnSync(process.execPath, ["--require", "ts-node/register/transpile-only", "scripts/render.ts", ...args], {
-        cwd: ROOT,
-        encoding: "utf8",
-        env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
-    });
-    return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const render = runRender;
 
 /** kubernetes-models is ESM-only; TypeScript would turn import() into require(), so call it untouched. */
 const importEsm = new Function("specifier", "return import(specifier)") as (specifier: string) => Promise<any>;

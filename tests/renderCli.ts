@@ -1,0 +1,20 @@
+// Runs the offline render as users do (`npm run render -- ARGS`, without the install step), for the render
+// tests and the real-server suite.
+import { spawnSync } from "child_process";
+import * as path from "path";
+
+const ROOT = path.resolve(__dirname, "..");
+
+export interface RenderRun {
+    status: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+export function runRender(...args: string[]): RenderRun {
+    const run = spawnSync(process.execPath, ["--require", "ts-node/register/transpile-only", "scripts/render.ts", ...args], {
+        cwd: ROOT,
+        encoding: "utf8",
+    });
+    return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
