@@ -25,7 +25,7 @@ mkdir -p "$staging"
 log "cloning from $donor:$CLONE_PORT"
 case $CLONE_TRANSPORT in
 ncat) ncat --recv-only "$donor" "$CLONE_PORT" ;;
-socat) socat -u "TCP:$donor:$CLONE_PORT,connect-timeout=10" STDOUT ;;
+socat) socat -u "TCP:$donor:$CLONE_PORT,connect-timeout=10,$CLONE_SOCKET_OPTIONS" STDOUT ;;
 *) die "unknown CLONE_TRANSPORT '$CLONE_TRANSPORT'" ;;
 esac | "$STREAM_TOOL" -x -C "$staging"
 

@@ -3,6 +3,13 @@
 # password out of every command line. Everything flavor-specific arrives as environment variables set by
 # the component (components/builders/statefulSet.ts).
 
+# socat options for both ends of a clone stream, so that a peer that vanishes without a word (its node
+# died, its pod's network was torn down) ends the stream instead of wedging it until TCP gives up after
+# ~15 minutes: keepalives catch an idle dead peer, TCP_USER_TIMEOUT (SOL_TCP 6, option 18) one that stops
+# acknowledging data for 30 s. Without them a donor's single clone slot stays taken by the dead stream.
+# shellcheck disable=SC2034 # used by the scripts that source this file
+CLONE_SOCKET_OPTIONS="keepalive,keepidle=10,keepintvl=5,keepcnt=3,setsockopt-int=6:18:30000"
+
 log() {
     printf '%(%Y-%m-%dT%H:%M:%S)T %s\n' -1 "$*" >&2
 }

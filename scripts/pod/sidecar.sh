@@ -97,6 +97,6 @@ backup+=" --host=127.0.0.1 --port=$MYSQL_PORT --datadir=$DATA_DIR --target-dir=/
 log "serving backups on port $CLONE_PORT"
 case $CLONE_TRANSPORT in
 ncat) exec ncat --listen --keep-open --send-only --max-conns=1 "$CLONE_PORT" -c "$backup" ;;
-socat) exec socat -b 1048576 -U "TCP-LISTEN:$CLONE_PORT,reuseaddr,fork,max-children=1" "SYSTEM:$backup" ;;
+socat) exec socat -b 1048576 -U "TCP-LISTEN:$CLONE_PORT,reuseaddr,fork,max-children=1,$CLONE_SOCKET_OPTIONS" "SYSTEM:$backup" ;;
 *) die "unknown CLONE_TRANSPORT '$CLONE_TRANSPORT'" ;;
 esac

@@ -137,7 +137,7 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
         timings["c. after primary restart, converged in"] = `${await assertConverged([0, 1, 2], rows)} ms`;
     });
 
-    it("d. a clone killed half-way is redone in full when the pod restarts (scale 3→4)", async () => {
+    it("d. a clone killed half-way, its pod vanishing without a word, is redone in full when the pod restarts (scale 3→4)", async () => {
         // Enough data that the clone takes a while to stream.
         await sql(0, `CREATE TABLE shop.ballast (id INT PRIMARY KEY, pad CHAR(255) NOT NULL) SELECT seq AS id, REPEAT('x', 255) AS pad FROM shop.seq_1_to_${BALLAST_ROWS}`);
         // The donor must have applied the load first: a hot backup of a server writing ~200 MB of redo
@@ -153,6 +153,9 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
         while (!(fs.existsSync(path.join(staging, "shop")) && fs.readdirSync(path.join(staging, "shop")).length > 0) && Date.now() < deadline) {
             await sleep(5);
         }
+        // The pod vanishes as with a dead node: its network goes first, so no reset reaches the donor,
+        // whose backup stream must still end and free its clone slot for the retry.
+        await cluster.setNetworkBlocked(3, true);
         await cluster.stopPod(3);
         await starting;
         assert.ok(fs.existsSync(staging), "the killed clone left its staging directory");

@@ -249,7 +249,7 @@ describe("clone-mysql.sh", () => {
             const s = sandbox({ socat: "echo stream", mbstream: STREAM, "mariadb-backup": PREPARE });
             const run = s.run("clone-mysql.sh", cloneEnv(s, "mysql-3", FLAVORS.mariadb, { STUB_PREFIX: prefix }));
             assert.strictEqual(run.status, 0, run.stderr);
-            assert.ok(s.calls().includes("socat -u TCP:mysql-2.mysql:3307,connect-timeout=10 STDOUT"), s.calls().join("\n"));
+            assert.ok(s.calls().includes("socat -u TCP:mysql-2.mysql:3307,connect-timeout=10,keepalive,keepidle=10,keepintvl=5,keepcnt=3,setsockopt-int=6:18:30000 STDOUT"), s.calls().join("\n"));
             assert.strictEqual(s.read("volume/mysql/prepared"), "prepared\n");
         });
     }
@@ -386,7 +386,7 @@ describe("sidecar.sh", () => {
             assert.strictEqual(s.read("sql.1"), mariadbSql(gtid));
             assert.deepStrictEqual(fs.readdirSync(s.path("data")), ["replication-coordinates.applied"]);
             assert.deepStrictEqual(s.calls().slice(-1), [
-                "socat -b 1048576 -U TCP-LISTEN:3307,reuseaddr,fork,max-children=1 SYSTEM:mariadb-backup " +
+                "socat -b 1048576 -U TCP-LISTEN:3307,reuseaddr,fork,max-children=1,keepalive,keepidle=10,keepintvl=5,keepcnt=3,setsockopt-int=6:18:30000 SYSTEM:mariadb-backup " +
                     "--defaults-extra-file=/etc/mysql-client/root.cnf --backup --slave-info --stream=xbstream --host=127.0.0.1 " +
                     `--port=3306 --datadir=${s.path("data")} --target-dir=/tmp`,
             ]);
