@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MYSQL_PORT } from "./constants";
 import { DEFAULT_FLAVOR, Flavor, FLAVORS } from "./flavors";
+import { ImageFamily, inImageFamily, parseImageReference } from "./imageReference";
 import { parseQuantity } from "./quantity";
 
 /**
@@ -175,7 +176,6 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const NFS_SERVER = /^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$|^\[?[0-9A-Fa-f:]+\]?$/;
 const ACCESS_MODES = ["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"];
-const IMAGE = /^[^\s]+$/;
 const MYSQLD_OPTION = /^([A-Za-z][A-Za-z0-9_-]*)(=[^\n\r]*)?$/;
 /** Options the component sets per pod; a user value would break replication or the role split. */
 const MANAGED_OPTIONS = ["server-id", "log-bin", "read-only", "super-read-only"];
@@ -229,15 +229,16 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
         `\`flavor\` is ${show(flavorName)}: use one of ${Object.keys(FLAVORS).map(show).join(", ")}.`,
     );
 
-    for (const [key, value] of [
-        ["image", args.image],
-        ["backupImage", args.backupImage],
-    ] as const) {
-        check(
-            value === undefined || IMAGE.test(value),
-            `\`${key}\` is ${show(value)}: use an image reference without spaces, e.g. "mysql:5.7", or leave ` +
-                `it unset for the flavor's default.`,
-        );
+    if (flavor !== undefined) {
+        for (const [key, value, family, example] of [
+            ["image", args.image, flavor.serverImages, flavor.image],
+            ["backupImage", args.backupImage, flavor.backupImages, flavor.backupImage],
+        ] as const) {
+            if (value !== undefined) {
+                const problem = imageProblem(key, value, flavor, family, example);
+                check(problem === undefined, problem ?? "");
+            }
+        }
     }
 
     if (typeof args.rootPassword === "string") {
@@ -336,6 +337,29 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
         mysqldOptions: [...mysqldOptions],
         port: MYSQL_PORT,
     };
+}
+
+/** Why an image cannot serve as `key` for this flavor, if it cannot. */
+function imageProblem(key: string, value: string, flavor: Flavor, family: ImageFamily, example: string): string | undefined {
+    const reference = parseImageReference(value);
+    if (reference === undefined) {
+        return (
+            `\`${key}\` is ${show(value)}: not an image reference; write [registry/]repository[:tag][@digest] with a ` +
+            `lower-case repository and at most one tag, e.g. ${show(example)}, or leave it unset for the flavor's default.`
+        );
+    }
+    if (inImageFamily(reference, family)) {
+        return undefined;
+    }
+    const owners = Object.values(FLAVORS)
+        .filter((other) => inImageFamily(reference, key === "image" ? other.serverImages : other.backupImages))
+        .map((other) => show(other.name));
+    return (
+        `\`${key}\` is ${show(value)}, which is not ${family.description}, the kind \`flavor\` ${show(flavor.name)} runs` +
+        (owners.length > 0 ? ` (it belongs to \`flavor\` ${owners.join(" or ")})` : "") +
+        `: use ${family.description} such as ${show(example)} (any registry, same repository name), leave \`${key}\` ` +
+        `unset for the flavor's default, or set \`flavor\` to match the image.`
+    );
 }
 
 function rootPasswordProblem(password: string): string | undefined {

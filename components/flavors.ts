@@ -2,6 +2,8 @@
 // that differs between flavors (images, binary names, my.cnf words, replication statements, names of the
 // backup tool's info files) is data here, handed to the scripts as environment variables.
 
+import { ImageFamily } from "./imageReference";
+
 /** What one flavor needs the scripts and the probes to say. */
 export interface Flavor {
     /** The value of the `flavor` setting. */
@@ -12,6 +14,10 @@ export interface Flavor {
     readonly image: string;
     /** Default image of `clone-mysql` and `xtrabackup` (backup tool, stream tool, client, transport). */
     readonly backupImage: string;
+    /** The images that can stand in for `image`: the same server series, from any registry. */
+    readonly serverImages: ImageFamily;
+    /** The images that can stand in for `backupImage`: the backup tool that matches the server series. */
+    readonly backupImages: ImageFamily;
     /** Client binary (in both images). */
     readonly client: string;
     /** Admin binary used by the liveness probe (in the server image). */
@@ -38,11 +44,29 @@ export interface Flavor {
     readonly replicationSql: string;
 }
 
+/** Repositories of MySQL-compatible servers whose data directories and backup tools are MySQL's. */
+const MYSQL_SERVER_REPOSITORIES = ["mysql", "mysql-server", "percona-server"];
+
+/** MariaDB 10 and later (mariadb-backup, GTID slave_pos); its own images carry the backup tool. */
+const MARIADB_IMAGES: ImageFamily = {
+    description: "a MariaDB (10 or later) image",
+    repositories: [{ name: "mariadb", version: /^[1-9][0-9](?![0-9])/ }],
+};
+
 const mysql57: Flavor = {
     name: "mysql57",
     description: "MySQL 5.7 with Percona XtraBackup 2.4, the tutorial's images (MySQL 5.7 is end of life)",
     image: "mysql:5.7",
     backupImage: "gcr.io/google-samples/xtrabackup:1.0",
+    serverImages: {
+        description: "a MySQL 5.7 server image",
+        repositories: MYSQL_SERVER_REPOSITORIES.map((name) => ({ name, version: /^5\.7(?![0-9])/ })),
+    },
+    backupImages: {
+        description: "an XtraBackup 2.4 image",
+        // The tutorial's image is versioned on its own (1.0 holds XtraBackup 2.4).
+        repositories: [{ name: "xtrabackup" }, { name: "percona-xtrabackup", version: /^2\.4(?![0-9])/ }],
+    },
     client: "mysql",
     admin: "mysqladmin",
     backupTool: "xtrabackup",
@@ -64,6 +88,14 @@ const mysql84: Flavor = {
     description: "MySQL 8.4 LTS with Percona XtraBackup 8.4, GTID auto-positioning",
     image: "mysql:8.4",
     backupImage: "percona/percona-xtrabackup:8.4",
+    serverImages: {
+        description: "a MySQL 8.4 server image",
+        repositories: MYSQL_SERVER_REPOSITORIES.map((name) => ({ name, version: /^8\.4(?![0-9])/ })),
+    },
+    backupImages: {
+        description: "a Percona XtraBackup 8.4 image",
+        repositories: [{ name: "percona-xtrabackup", version: /^8\.4(?![0-9])/ }],
+    },
     client: "mysql",
     admin: "mysqladmin",
     backupTool: "xtrabackup",
@@ -87,6 +119,9 @@ const mariadb: Flavor = {
     description: "MariaDB 11.4 LTS with mariadb-backup, GTID replication",
     image: "mariadb:11.4",
     backupImage: "mariadb:11.4",
+    serverImages: MARIADB_IMAGES,
+    // The server image carries mariadb-backup and mbstream.
+    backupImages: MARIADB_IMAGES,
     client: "mariadb",
     admin: "mariadb-admin",
     backupTool: "mariadb-backup",

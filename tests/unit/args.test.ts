@@ -55,8 +55,40 @@ describe("resolveArgs", () => {
                 ["mariadb:11.4", "mariadb:11.4"],
             ],
         );
-        const custom = resolveArgs({ ...BASE_ARGS, image: "r.local/mysql:5.7.44", backupImage: "r.local/xb:2.4" });
-        assert.deepStrictEqual([custom.image, custom.backupImage], ["r.local/mysql:5.7.44", "r.local/xb:2.4"]);
+        const custom = resolveArgs({ ...BASE_ARGS, image: "r.local/mysql:5.7.44", backupImage: "r.local/percona-xtrabackup:2.4.29" });
+        assert.deepStrictEqual([custom.image, custom.backupImage], ["r.local/mysql:5.7.44", "r.local/percona-xtrabackup:2.4.29"]);
+    });
+
+    it("accepts a custom image of the flavor's family: any registry, tag or digest of the same repository name", () => {
+        const accepted: Array<[MySqlClusterArgs, string, string]> = [
+            [{ flavor: "mysql57" }, "registry.example.com:5000/mirror/mysql:5.7.44-oracle", "localhost/xtrabackup:custom"],
+            [{ flavor: "mysql57" }, "percona/percona-server:5.7", "percona/percona-xtrabackup:2.4"],
+            [{ flavor: "mysql84" }, "container-registry.oracle.com/mysql/mysql-server:8.4", "percona/percona-xtrabackup:8.4.0-1"],
+            [{ flavor: "mysql84" }, `mysql@sha256:${"a".repeat(64)}`, "[fd00::1]:5000/percona-xtrabackup:8.4"],
+            [{ flavor: "mariadb" }, "mariadb:10.11", "quay.io/mariadb-foundation/mariadb:11"],
+            [{ flavor: "mariadb" }, "mariadb:lts", `mariadb:11.4@sha256:${"0".repeat(64)}`],
+        ];
+        for (const [flavor, image, backupImage] of accepted) {
+            const resolved = resolveArgs({ ...BASE_ARGS, ...flavor, image, backupImage });
+            assert.deepStrictEqual([resolved.image, resolved.backupImage], [image, backupImage]);
+        }
+    });
+
+    it("refuses an image of another flavor's family, naming both settings", () => {
+        assert.deepStrictEqual(problems({ flavor: "mariadb", image: "mysql:8.4" }), [
+            '`image` is "mysql:8.4", which is not a MariaDB (10 or later) image, the kind `flavor` "mariadb" runs (it belongs to `flavor` "mysql84"): use a MariaDB (10 or later) image such as "mariadb:11.4" (any registry, same repository name), leave `image` unset for the flavor\'s default, or set `flavor` to match the image.',
+        ]);
+        assert.deepStrictEqual(problems({ flavor: "mysql84", backupImage: "gcr.io/google-samples/xtrabackup:1.0" }), [
+            '`backupImage` is "gcr.io/google-samples/xtrabackup:1.0", which is not a Percona XtraBackup 8.4 image, the kind `flavor` "mysql84" runs (it belongs to `flavor` "mysql57"): use a Percona XtraBackup 8.4 image such as "percona/percona-xtrabackup:8.4" (any registry, same repository name), leave `backupImage` unset for the flavor\'s default, or set `flavor` to match the image.',
+        ]);
+        assert.deepStrictEqual(problems({ flavor: "mysql57", image: "mysql:8.0" }), [
+            '`image` is "mysql:8.0", which is not a MySQL 5.7 server image, the kind `flavor` "mysql57" runs: use a MySQL 5.7 server image such as "mysql:5.7" (any registry, same repository name), leave `image` unset for the flavor\'s default, or set `flavor` to match the image.',
+        ]);
+        assert.deepStrictEqual(problems({ flavor: "mysql57", backupImage: "mariadb:11.4" }).length, 1);
+        assert.deepStrictEqual(problems({ flavor: "mysql84", image: "mysql:5.7" }).length, 1);
+        assert.deepStrictEqual(problems({ flavor: "mysql84", backupImage: "percona/percona-xtrabackup:2.4" }).length, 1);
+        assert.deepStrictEqual(problems({ flavor: "mariadb", backupImage: "percona/percona-xtrabackup:8.4" }).length, 1);
+        assert.deepStrictEqual(problems({ flavor: "mariadb", image: "mariadb:5.5" }).length, 1);
     });
 
     it("expands {ordinal} and {number} in nfsPathPattern, and takes nfsPaths as given", () => {
@@ -75,8 +107,14 @@ describe("resolveArgs", () => {
         ["replicas zero", { replicas: 0 }, "`replicas` is 0: use a whole number from 1 to 100 (1 primary plus replicas - 1 read replicas)."],
         ["replicas fraction", { replicas: 2.5 }, "`replicas` is 2.5: use a whole number from 1 to 100 (1 primary plus replicas - 1 read replicas)."],
         ["flavor", { flavor: "postgres" }, '`flavor` is "postgres": use one of "mysql57", "mysql84", "mariadb".'],
-        ["image", { image: "mysql 5.7" }, '`image` is "mysql 5.7": use an image reference without spaces, e.g. "mysql:5.7", or leave it unset for the flavor\'s default.'],
-        ["backupImage", { backupImage: "" }, '`backupImage` is "": use an image reference without spaces, e.g. "mysql:5.7", or leave it unset for the flavor\'s default.'],
+        ...(["mysql 5.7", "Mysql:5.7", "https://mysql:5.7", "mysql:5.7:8", "mysql@sha256:abc", "mysql:", "/mysql", "mysql//x"].map(
+            (image): [string, MySqlClusterArgs, string] => [
+                `image ${JSON.stringify(image)}`,
+                { image },
+                `\`image\` is ${JSON.stringify(image)}: not an image reference; write [registry/]repository[:tag][@digest] with a lower-case repository and at most one tag, e.g. "mysql:5.7", or leave it unset for the flavor's default.`,
+            ],
+        )),
+        ["backupImage", { backupImage: "" }, '`backupImage` is "": not an image reference; write [registry/]repository[:tag][@digest] with a lower-case repository and at most one tag, e.g. "gcr.io/google-samples/xtrabackup:1.0", or leave it unset for the flavor\'s default.'],
         ["rootPassword empty", { rootPassword: "" }, "`rootPassword` is empty: set a non-empty secret, or unset it to have one generated."],
         ["rootPassword newline", { rootPassword: "a\nb" }, "`rootPassword` contains a line break, which no MySQL client can read from an option file: choose another."],
         ["nfsServer missing", { nfsServer: undefined }, "`nfsServer` is not set: give the host name or IP address of the NFS server that exports the volumes."],
