@@ -2,11 +2,12 @@
 // and prints every Kubernetes object it would create as multi-document YAML on stdout, secret values
 // masked. Bad config: exit 1 with a message on stderr naming the setting, the value and the fix.
 //
-//   node -r ts-node/register/transpile-only scripts/render.ts [--stack dev | --config-file FILE]
-//        [--config key=value]... [--secret key=value]...
+//   npm run render -- [--stack dev | --config-file FILE] [--config key=value]... [--secret key=value]...
+//   (see USAGE, printed by --help)
 
 import * as fs from "fs";
 import * as path from "path";
+import { parseArgs as parseArgsOfNode } from "util";
 import * as yaml from "js-yaml";
 import { installMocks, registrations, settle } from "./mockRuntime";
 
@@ -33,35 +34,62 @@ interface Options {
     overrides: Array<{ key: string; value: string; secret: boolean }>;
 }
 
-function parseArgs(argv: string[]): Options {
-    let stack: string | undefined;
-    let configFile: string | undefined;
+export const USAGE = `Usage: npm run render -- [--stack NAME | --config-file FILE] [--config KEY=VALUE]... [--secret KEY=VALUE]...
+
+Prints every Kubernetes object the Pulumi program would create for one stack, as YAML on stdout, with
+secret values masked. No cluster and no Pulumi CLI are needed: the program runs under Pulumi's mocks.
+
+  -s, --stack NAME         the stack whose Pulumi.NAME.yaml to read (default: dev)
+      --config-file FILE   read the stack's config from FILE instead
+  -c, --config KEY=VALUE   set a setting, as \`pulumi config set KEY VALUE\` would (repeatable)
+      --secret KEY=VALUE   set a setting as a secret, as \`pulumi config set --secret\` would (repeatable)
+  -h, --help               print this help
+
+KEY is a setting of Pulumi.yaml, bare (replicas) or qualified (mysql-statefulset:replicas).
+Exit status: 0 with the YAML on stdout; 1 with a message on stderr that names the setting and the fix.
+`;
+
+/** The command line, or `undefined` when help was asked for. */
+export function parseArgs(argv: string[]): Options | undefined {
+    let parsed: ReturnType<typeof parseCommandLine>;
+    try {
+        parsed = parseCommandLine(argv);
+    } catch (error) {
+        // Node's messages name the option; ours add what to write instead.
+        throw new RenderError(`${(error as Error).message.split(". ")[0]}. Run with --help for the options.`);
+    }
+    const { values } = parsed;
+    if (values.help) {
+        return undefined;
+    }
     const overrides: Options["overrides"] = [];
-    for (let i = 0; i < argv.length; i++) {
-        const flag = argv[i];
-        const value = argv[i + 1];
-        if (!["--stack", "--config-file", "--config", "--secret"].includes(flag)) {
-            throw new RenderError(`Unknown argument ${JSON.stringify(flag)}: use --stack NAME, --config-file FILE, --config key=value or --secret key=value.`);
-        }
-        if (value === undefined) {
-            throw new RenderError(`${flag} needs a value.`);
-        }
-        i++;
-        if (flag === "--stack") {
-            stack = value;
-        } else if (flag === "--config-file") {
-            configFile = path.resolve(value);
-        } else {
-            const eq = value.indexOf("=");
+    for (const [flag, secret] of [["config", false], ["secret", true]] as const) {
+        for (const item of values[flag] ?? []) {
+            const eq = item.indexOf("=");
             if (eq <= 0) {
-                throw new RenderError(`${flag} ${JSON.stringify(value)}: write it as key=value.`);
+                throw new RenderError(`--${flag} ${JSON.stringify(item)}: write it as key=value.`);
             }
-            overrides.push({ key: value.slice(0, eq), value: value.slice(eq + 1), secret: flag === "--secret" });
+            overrides.push({ key: item.slice(0, eq), value: item.slice(eq + 1), secret });
         }
     }
-    stack ??= configFile ? path.basename(configFile).replace(/^Pulumi\.|\.ya?ml$/g, "") : "dev";
-    configFile ??= path.join(ROOT, `Pulumi.${stack}.yaml`);
-    return { stack, configFile, overrides };
+    const configFile = values["config-file"] === undefined ? undefined : path.resolve(values["config-file"]);
+    const stack = values.stack ?? (configFile ? path.basename(configFile).replace(/^Pulumi\.|\.ya?ml$/g, "") : "dev");
+    return { stack, configFile: configFile ?? path.join(ROOT, `Pulumi.${stack}.yaml`), overrides };
+}
+
+function parseCommandLine(argv: string[]) {
+    return parseArgsOfNode({
+        args: argv,
+        strict: true,
+        allowPositionals: false,
+        options: {
+            stack: { type: "string", short: "s" },
+            "config-file": { type: "string" },
+            config: { type: "string", short: "c", multiple: true },
+            secret: { type: "string", multiple: true },
+            help: { type: "boolean", short: "h" },
+        },
+    });
 }
 
 function readYaml(file: string): any {
@@ -104,6 +132,38 @@ function encode(key: string, value: unknown, decl: Declaration, where: string): 
             }
             return value;
     }
+}
+
+/**
+ * Config namespaces of the Pulumi packages the program uses (`kubernetes:context`, `random:…`) and of the
+ * engine (`pulumi:…`): accepted as Pulumi accepts them, and ignored, as none changes what is rendered.
+ */
+const PROVIDER_NAMESPACES = Object.keys(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).peerDependencies ?? {})
+    .filter((name) => name.startsWith("@pulumi/"))
+    .map((name) => name.slice("@pulumi/".length));
+
+/**
+ * The program's setting a config key names, bare (`replicas`) or qualified (`mysql-statefulset:replicas`),
+ * as Pulumi accepts both; `undefined` for a provider's key.
+ */
+function programKey(fullKey: string, project: string, source: string): string | undefined {
+    const colon = fullKey.indexOf(":");
+    if (colon < 0) {
+        return fullKey;
+    }
+    const namespace = fullKey.slice(0, colon);
+    const key = fullKey.slice(colon + 1);
+    if (namespace === project) {
+        return key;
+    }
+    if (PROVIDER_NAMESPACES.includes(namespace)) {
+        return undefined;
+    }
+    throw new RenderError(
+        `\`${fullKey}\` in ${source} belongs to a project named \`${namespace}\`, not to this one: write ` +
+            `\`${project}:${key}\` (or \`${key}\`). Keys of other namespaces are taken only for ` +
+            `${PROVIDER_NAMESPACES.map((n) => `\`${n}:\``).join(", ")}.`,
+    );
 }
 
 function closest(key: string, known: string[]): string | undefined {
@@ -157,14 +217,17 @@ export function loadConfig(options: Options): { project: string; config: Record<
         }
     }
     for (const [fullKey, value] of Object.entries(stackFile.config ?? {})) {
-        const [namespace, key] = fullKey.includes(":") ? fullKey.split(/:(.*)/s) : [project, fullKey];
-        if (namespace !== project) {
-            continue; // provider settings such as kubernetes:context do not change what is rendered
+        const key = programKey(fullKey, project, where);
+        if (key !== undefined) {
+            set(key, value, where, false);
         }
-        set(key, value, where, false);
     }
-    for (const { key, value, secret } of options.overrides) {
-        set(key, value, secret ? "--secret" : "--config", secret);
+    for (const { key: fullKey, value, secret } of options.overrides) {
+        const source = secret ? "--secret" : "--config";
+        const key = programKey(fullKey, project, source);
+        if (key !== undefined) {
+            set(key, value, source, secret);
+        }
     }
     return { project, config, secretKeys };
 }
@@ -221,7 +284,11 @@ if (require.main === module) {
     process.on("unhandledRejection", fail);
     process.on("uncaughtException", fail);
     (async () => {
-        const objects = await render(parseArgs(process.argv.slice(2)));
-        process.stdout.write(toYaml(objects));
+        const options = parseArgs(process.argv.slice(2));
+        if (options === undefined) {
+            process.stdout.write(USAGE);
+            return;
+        }
+        process.stdout.write(toYaml(await render(options)));
     })().catch(fail);
 }

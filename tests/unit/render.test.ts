@@ -120,6 +120,18 @@ describe("npm run render", () => {
             "`rootPassword` in --config is a plain value, but it is a secret: set it with `pulumi config set --secret rootPassword <value>` (or --secret with render).",
         ],
     ];
+    mistakes.push(
+        [
+            "an unknown option",
+            ["--stack", "dev", "--replicas", "4"],
+            "render: Unknown option '--replicas'. Run with --help for the options.\n",
+        ],
+        [
+            "a key of another project",
+            ["--stack", "dev", "--config", "mysql-statefulsets:replicas=4"],
+            "render: `mysql-statefulsets:replicas` in --config belongs to a project named `mysql-statefulsets`, not to this one: write `mysql-statefulset:replicas` (or `replicas`). Keys of other namespaces are taken only for `kubernetes:`, `pulumi:`, `random:`.\n",
+        ],
+    );
     for (const [what, args, message] of mistakes) {
         it(`exits 1 with a message on stderr for ${what}`, () => {
             const run = render(...args);
@@ -156,5 +168,44 @@ describe("npm run render", () => {
                 );
             },
         );
+    });
+
+    it("prints its usage for --help and -h, exit 0", () => {
+        for (const flag of ["--help", "-h"]) {
+            const run = render(flag);
+            assert.strictEqual(run.status, 0, run.stderr);
+            assert.ok(run.stdout.startsWith("Usage: npm run render -- [--stack NAME | --config-file FILE]"), run.stdout);
+            assert.strictEqual(run.stderr, "");
+        }
+    });
+
+    it("takes --stack=NAME, -s NAME, --config=KEY=VALUE, -c and qualified keys, as Pulumi does", () => {
+        const replicasOf = (...args: string[]) => {
+            const run = render(...args);
+            assert.strictEqual(run.status, 0, run.stderr);
+            return (yaml.loadAll(run.stdout) as any[]).find((o) => o.kind === "StatefulSet").spec.replicas;
+        };
+        assert.strictEqual(replicasOf("--stack=dev", "--config=replicas=4"), 4);
+        assert.strictEqual(replicasOf("-s", "dev", "-c", "mysql-statefulset:replicas=5"), 5);
+        // A provider's key is Pulumi's business, and changes nothing here.
+        assert.strictEqual(replicasOf("--stack", "dev", "--config", "kubernetes:context=staging"), 3);
+        withStackFile("config:\n  nfsServer: nfs\n  nfsPathPattern: /d/{number}\n  replicas: 2\n  kubernetes:namespace: x\n", (file) => {
+            assert.strictEqual(replicasOf("--config-file", file), 2);
+        });
+    });
+
+    it("switches the images with the flavor on the dev stack, which pins none", () => {
+        for (const [flavor, images] of [
+            ["mysql84", ["mysql:8.4", "percona/percona-xtrabackup:8.4"]],
+            ["mariadb", ["mariadb:11.4", "mariadb:11.4"]],
+        ] as const) {
+            const run = render("--stack", "dev", "--config", `flavor=${flavor}`);
+            assert.strictEqual(run.status, 0, run.stderr);
+            const pod = (yaml.loadAll(run.stdout) as any[]).find((o) => o.kind === "StatefulSet").spec.template.spec;
+            assert.deepStrictEqual(
+                [...pod.initContainers, ...pod.containers].map((c: any) => `${c.name}=${c.image}`),
+                [`init-mysql=${images[0]}`, `clone-mysql=${images[1]}`, `mysql=${images[0]}`, `xtrabackup=${images[1]}`],
+            );
+        }
     });
 });
