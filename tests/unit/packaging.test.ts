@@ -1,0 +1,165 @@
+// The program and the package as users meet them: `pulumi up` runs the program whatever has been built,
+// the README's render line prints nothing but YAML, and `npm pack` ships a package that works when
+// installed into an empty project.
+import * as assert from "assert";
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as yaml from "js-yaml";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+
+function npm(args: string[], cwd = ROOT): string {
+    return execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/** What Pulumi loads and registers when it starts this project (see tests/support/runAsPulumi.ts). */
+function runAsPulumi(...args: string[]): { entryPoint: string; loaded: string[]; registered: string[] } {
+    const run = spawnSync(process.execPath, ["--require", "ts-node/register/transpile-only", "tests/support/runAsPulumi.ts", ...args], {
+        cwd: ROOT,
+        encoding: "utf8",
+    });
+    assert.strictEqual(run.status, 0, run.stderr);
+    return JSON.parse(run.stdout);
+}
+
+/** The cluster's children, as `type::name`, for the dev stack (3 pods). */
+const DEV_CLUSTER = [
+    "mysql-statefulset:index:MySqlCluster::mysql",
+    "random:index/randomPassword:RandomPassword::mysql-root-password",
+    "kubernetes:core/v1:ConfigMap::mysql-config",
+    "kubernetes:core/v1:ConfigMap::mysql-scripts",
+    "kubernetes:core/v1:PersistentVolume::mysql-pv-0",
+    "kubernetes:core/v1:PersistentVolume::mysql-pv-1",
+    "kubernetes:core/v1:PersistentVolume::mysql-pv-2",
+    "kubernetes:core/v1:Secret::mysql-credentials",
+    "kubernetes:core/v1:Service::mysql-headless",
+    "kubernetes:core/v1:Service::mysql-read",
+    "kubernetes:apps/v1:StatefulSet::mysql-statefulset",
+];
+
+describe("the program and the package", function () {
+    this.timeout(300_000);
+
+    describe("after a real `npm run build`", () => {
+        before(() => {
+            fs.rmSync(path.join(ROOT, "bin"), { recursive: true, force: true });
+            npm(["run", "build"]);
+            assert.ok(fs.existsSync(path.join(ROOT, pkg.main)), `npm run build made no ${pkg.main}`);
+        });
+
+        it("`pulumi up` runs the program index.ts, which registers the whole cluster", () => {
+            const run = runAsPulumi();
+            assert.strictEqual(run.entryPoint, "index.ts");
+            assert.strictEqual(run.loaded[0], "index.ts");
+            assert.deepStrictEqual(run.registered.slice(1).sort(), [...DEV_CLUSTER].sort());
+        });
+
+        it("would run the built library instead, registering nothing, without `main` in Pulumi.yaml", () => {
+            // Why Pulumi.yaml names its program: the SDK falls back to package.json `main`, the library.
+            const run = runAsPulumi("--ignore-main");
+            assert.strictEqual(run.entryPoint, ".");
+            assert.strictEqual(run.loaded[0], pkg.main);
+            assert.deepStrictEqual(run.registered, ["pulumi:pulumi:Stack::mysql-statefulset-dev"]);
+        });
+    });
+
+    it("the README's render line, run as written, prints only YAML: the dev stack's 9 objects", () => {
+        const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+        const line = /^(npm run render -- --stack dev)\b/m.exec(readme)?.[1];
+        assert.ok(line, "the README's quick start has no `npm run render -- --stack dev` line");
+        const run = spawnSync("bash", ["-c", line], { cwd: ROOT, encoding: "utf8" });
+        assert.strictEqual(run.status, 0, run.stderr);
+        const objects = yaml.loadAll(run.stdout) as any[];
+        assert.deepStrictEqual(
+            objects.map((o) => o.kind),
+            ["PersistentVolume", "PersistentVolume", "PersistentVolume", "Secret", "ConfigMap", "ConfigMap", "Service", "Service", "StatefulSet"],
+        );
+    });
+
+    describe("`npm pack`", () => {
+        let work: string;
+        let tarball: string;
+
+        before(() => {
+            work = fs.mkdtempSync(path.join(os.tmpdir(), "mysql-statefulset-pack-"));
+            // No build beforehand: packing must build by itself.
+            fs.rmSync(path.join(ROOT, "bin"), { recursive: true, force: true });
+            const name = npm(["pack", "--pack-destination", work]).trim().split("\n").pop()!;
+            tarball = path.join(work, name);
+        });
+
+        after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+        it("builds first and ships the compiled library, its types, the pod scripts and the license", () => {
+            const files = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).split("\n").filter(Boolean);
+            for (const file of [
+                "package/bin/components/index.js",
+                "package/bin/components/index.d.ts",
+                "package/scripts/pod/lib.sh",
+                "package/scripts/pod/sidecar.sh",
+                "package/LICENSE",
+                "package/CHANGELOG.md",
+                "package/README.md",
+            ]) {
+                assert.ok(files.includes(file), `${file} is not in the tarball`);
+            }
+            assert.deepStrictEqual(
+                files.filter((f) => /^package\/(tests|index\.ts|Pulumi|scripts\/render|\.ci)/.test(f)),
+                [],
+                "the program, its stacks and the tests stay out of the package",
+            );
+        });
+
+        it("installs into an empty project with its peers, and builds a cluster there under mocks", () => {
+            const consumer = path.join(work, "consumer");
+            fs.mkdirSync(consumer);
+            fs.writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
+            // The peers at the versions this repository is tested with; devDependencies are not installed.
+            const peers = Object.keys(pkg.peerDependencies).map((name) => `${name}@${pkg.devDependencies[name]}`);
+            npm(["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error", tarball, ...peers], consumer);
+            fs.writeFileSync(path.join(consumer, "main.js"), CONSUMER_PROGRAM);
+            const run = spawnSync(process.execPath, ["main.js"], { cwd: consumer, encoding: "utf8" });
+            assert.strictEqual(run.status, 0, run.stderr);
+            const result = JSON.parse(run.stdout);
+            assert.deepStrictEqual(result.registered, [
+                "mysql-statefulset:index:MySqlCluster::db",
+                "random:index/randomPassword:RandomPassword::db-root-password",
+                "kubernetes:core/v1:Secret::db-credentials",
+                "kubernetes:core/v1:PersistentVolume::db-pv-0",
+                "kubernetes:core/v1:ConfigMap::db-config",
+                "kubernetes:core/v1:ConfigMap::db-scripts",
+                "kubernetes:core/v1:Service::db-headless",
+                "kubernetes:core/v1:Service::db-read",
+                "kubernetes:apps/v1:StatefulSet::db-statefulset",
+            ].sort());
+            // The pod scripts were found inside the installed package, byte for byte.
+            for (const [file, text] of Object.entries(result.scripts as Record<string, string>)) {
+                assert.strictEqual(text, fs.readFileSync(path.join(ROOT, "scripts", "pod", file), "utf8"), file);
+            }
+            assert.ok(Object.keys(result.scripts).length >= 5);
+        });
+    });
+});
+
+/** A consumer's program: the installed package under Pulumi's mocks, with nothing of this repository. */
+const CONSUMER_PROGRAM = `
+const pulumi = require("@pulumi/pulumi");
+const registered = [];
+let scripts;
+pulumi.runtime.setMocks({
+    newResource(args) {
+        registered.push(args.type + "::" + args.name);
+        if (args.name.endsWith("-scripts")) scripts = args.inputs.data;
+        return { id: args.name + "-id", state: { ...args.inputs, result: "pw" } };
+    },
+    call(args) { return args.inputs; },
+}, "consumer", "test", true);
+const { MySqlCluster } = require("mysql-statefulset");
+new MySqlCluster("db", { replicas: 1, nfsServer: "nfs.example.com", nfsPaths: ["/exports/db-0"] });
+require("@pulumi/pulumi/runtime/settings").waitForRPCs().then(() => {
+    process.stdout.write(JSON.stringify({ registered: registered.sort(), scripts }));
+});
+`;
