@@ -5,8 +5,27 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MYSQL_PORT } from "./constants";
 import { DEFAULT_FLAVOR, Flavor, FLAVORS } from "./flavors";
-import { ImageFamily, inImageFamily, parseImageReference } from "./imageReference";
-import { parseQuantity } from "./quantity";
+import {
+    checkAccessModes,
+    checkClaimFits,
+    checkClusterDomain,
+    checkFlavor,
+    checkImages,
+    checkMysqldOptions,
+    checkName,
+    checkNamespace,
+    checkNfsServer,
+    checkReplicas,
+    checkStorageClassName,
+    numberSetting,
+    passwordInput,
+    Problems,
+    quantitySetting,
+    resolveNfsPaths,
+    settingsObject,
+    stringListSetting,
+    stringSetting,
+} from "./validation";
 
 /**
  * Settings of a {@link MySqlCluster}. Flat and plain-valued (except the password), so that every one of
@@ -170,196 +189,92 @@ export const DEFAULTS = {
     mysqldOptions: [],
 } as const;
 
-/** Longest StatefulSet name: its pods carry a `controller-revision-hash` label of name + 11 characters. */
-const MAX_NAME_LENGTH = 52;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const NFS_SERVER = /^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$|^\[?[0-9A-Fa-f:]+\]?$/;
-const ACCESS_MODES = ["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"];
-const MYSQLD_OPTION = /^([A-Za-z][A-Za-z0-9_-]*)(=[^\n\r]*)?$/;
-/** Options the component sets per pod; a user value would break replication or the role split. */
-const MANAGED_OPTIONS = ["server-id", "log-bin", "read-only", "super-read-only"];
-const PATH_PLACEHOLDER = /\{(ordinal|number)\}/;
-
-const show = (value: unknown) => JSON.stringify(value);
-
 /**
  * Checks every setting and fills in the defaults. Throws {@link MySqlClusterArgsError} listing every
- * problem at once, before any resource is created.
+ * problem at once, before any resource is created. Each setting is checked for its type first (the
+ * library is also called from JavaScript and YAML programs), then its syntax and meaning, and the
+ * relations between settings last; the checks live in ./validation, one module per group.
  */
 export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
-    const problems: string[] = [];
-    const check = (ok: boolean, problem: string) => {
-        if (!ok) {
-            problems.push(problem);
-        }
-    };
+    const p = new Problems();
+    const a: Record<string, unknown> = settingsObject(p, args) ?? {};
 
-    const name = args.name ?? DEFAULTS.name;
-    check(
-        DNS_LABEL.test(name) && name.length <= MAX_NAME_LENGTH,
-        `\`name\` is ${show(name)}: use a DNS label of at most ${MAX_NAME_LENGTH} characters ` +
-            `(lower-case letters, digits and '-', starting and ending with a letter or digit), e.g. "mysql".`,
+    const name = checkName(p, stringSetting(p, "name", a.name, DEFAULTS.name));
+    const namespace = checkNamespace(p, stringSetting(p, "namespace", a.namespace, DEFAULTS.namespace));
+    const clusterDomain = checkClusterDomain(p, stringSetting(p, "clusterDomain", a.clusterDomain, DEFAULTS.clusterDomain));
+    const replicas = checkReplicas(p, numberSetting(p, "replicas", a.replicas, DEFAULTS.replicas));
+    const flavor = checkFlavor(p, stringSetting(p, "flavor", a.flavor, DEFAULTS.flavor));
+    const images = checkImages(p, flavor, {
+        image: stringSetting(p, "image", a.image, undefined, FLAVORS[DEFAULTS.flavor].image),
+        backupImage: stringSetting(p, "backupImage", a.backupImage, undefined, FLAVORS[DEFAULTS.flavor].backupImage),
+    });
+    const rootPassword = checkRootPassword(p, passwordInput(p, "rootPassword", a.rootPassword));
+    const nfsServer = checkNfsServer(p, stringSetting(p, "nfsServer", a.nfsServer, undefined, "192.168.164.141"));
+    const nfsPaths = resolveNfsPaths(
+        p,
+        stringListSetting(p, "nfsPaths", a.nfsPaths, undefined, ["/data/volumes/v1", "/data/volumes/v2"]),
+        stringSetting(p, "nfsPathPattern", a.nfsPathPattern, undefined, "/data/volumes/v{number}"),
+        replicas,
+    );
+    const volumeCapacity = quantitySetting(p, "volumeCapacity", a.volumeCapacity, DEFAULTS.volumeCapacity, "bytes");
+    const storageRequest = quantitySetting(p, "storageRequest", a.storageRequest, DEFAULTS.storageRequest, "bytes");
+    checkClaimFits(p, volumeCapacity, storageRequest);
+    const volumeAccessModes = checkAccessModes(
+        p,
+        stringListSetting(p, "volumeAccessModes", a.volumeAccessModes, DEFAULTS.volumeAccessModes, DEFAULTS.volumeAccessModes),
+    );
+    const storageClassName = checkStorageClassName(p, stringSetting(p, "storageClassName", a.storageClassName, DEFAULTS.storageClassName));
+    const cpuRequest = quantitySetting(p, "cpuRequest", a.cpuRequest, DEFAULTS.cpuRequest, "cpu");
+    const memoryRequest = quantitySetting(p, "memoryRequest", a.memoryRequest, DEFAULTS.memoryRequest, "bytes");
+    const backupCpuRequest = quantitySetting(p, "backupCpuRequest", a.backupCpuRequest, DEFAULTS.backupCpuRequest, "cpu");
+    const backupMemoryRequest = quantitySetting(p, "backupMemoryRequest", a.backupMemoryRequest, DEFAULTS.backupMemoryRequest, "bytes");
+    const mysqldOptions = checkMysqldOptions(
+        p,
+        stringListSetting(p, "mysqldOptions", a.mysqldOptions, DEFAULTS.mysqldOptions, ["max_connections=500"]),
     );
 
-    const namespace = args.namespace ?? DEFAULTS.namespace;
-    check(
-        DNS_LABEL.test(namespace) && namespace.length <= 63,
-        `\`namespace\` is ${show(namespace)}: use the name of an existing namespace, a DNS label of at most ` +
-            `63 characters, e.g. "default".`,
-    );
-
-    const clusterDomain = args.clusterDomain ?? DEFAULTS.clusterDomain;
-    check(
-        DNS_SUBDOMAIN.test(clusterDomain),
-        `\`clusterDomain\` is ${show(clusterDomain)}: use the cluster's DNS domain, e.g. "cluster.local".`,
-    );
-
-    const replicas = args.replicas ?? DEFAULTS.replicas;
-    const replicasOk = Number.isInteger(replicas) && replicas >= 1 && replicas <= 100;
-    check(
-        replicasOk,
-        `\`replicas\` is ${show(replicas)}: use a whole number from 1 to 100 (1 primary plus replicas - 1 read replicas).`,
-    );
-
-    const flavorName = args.flavor ?? DEFAULTS.flavor;
-    const flavor = Object.prototype.hasOwnProperty.call(FLAVORS, flavorName) ? FLAVORS[flavorName] : undefined;
-    check(
-        flavor !== undefined,
-        `\`flavor\` is ${show(flavorName)}: use one of ${Object.keys(FLAVORS).map(show).join(", ")}.`,
-    );
-
-    if (flavor !== undefined) {
-        for (const [key, value, family, example] of [
-            ["image", args.image, flavor.serverImages, flavor.image],
-            ["backupImage", args.backupImage, flavor.backupImages, flavor.backupImage],
-        ] as const) {
-            if (value !== undefined) {
-                const problem = imageProblem(key, value, flavor, family, example);
-                check(problem === undefined, problem ?? "");
-            }
-        }
-    }
-
-    if (typeof args.rootPassword === "string") {
-        const problem = rootPasswordProblem(args.rootPassword);
-        check(problem === undefined, problem ?? "");
-    }
-
-    const nfsServer = args.nfsServer ?? "";
-    check(
-        NFS_SERVER.test(nfsServer),
-        nfsServer === ""
-            ? "`nfsServer` is not set: give the host name or IP address of the NFS server that exports the volumes."
-            : `\`nfsServer\` is ${show(nfsServer)}: use a host name or an IP address, e.g. "192.168.164.141".`,
-    );
-
-    const nfsPaths = resolveNfsPaths(args, replicasOk ? replicas : 0, problems);
-
-    const volumeCapacity = args.volumeCapacity ?? DEFAULTS.volumeCapacity;
-    const storageRequest = args.storageRequest ?? DEFAULTS.storageRequest;
-    const capacityBytes = checkQuantity("volumeCapacity", volumeCapacity, "20Gi", problems);
-    const requestBytes = checkQuantity("storageRequest", storageRequest, "10Gi", problems);
-    if (capacityBytes !== undefined && requestBytes !== undefined) {
-        check(
-            requestBytes <= capacityBytes,
-            `\`storageRequest\` is ${show(storageRequest)}, more than \`volumeCapacity\` ${show(volumeCapacity)}: ` +
-                `no volume could satisfy the claims; lower \`storageRequest\` or raise \`volumeCapacity\`.`,
-        );
-    }
-
-    const volumeAccessModes = args.volumeAccessModes ?? DEFAULTS.volumeAccessModes;
-    const unknownModes = volumeAccessModes.filter((m) => !ACCESS_MODES.includes(m));
-    check(
-        unknownModes.length === 0,
-        `\`volumeAccessModes\` has ${unknownModes.map(show).join(", ")}: use only ${ACCESS_MODES.map(show).join(", ")}.`,
-    );
-    check(
-        volumeAccessModes.includes("ReadWriteOnce"),
-        `\`volumeAccessModes\` is ${show(volumeAccessModes)}: include "ReadWriteOnce", the mode each pod's claim ` +
-            `requests, or the claims never bind.`,
-    );
-
-    const storageClassName = args.storageClassName ?? DEFAULTS.storageClassName;
-    check(
-        storageClassName === "" || DNS_SUBDOMAIN.test(storageClassName),
-        `\`storageClassName\` is ${show(storageClassName)}: use a DNS subdomain such as "mysql-nfs", or "" for ` +
-            `volumes and claims without a class.`,
-    );
-
-    const cpuRequest = args.cpuRequest ?? DEFAULTS.cpuRequest;
-    const memoryRequest = args.memoryRequest ?? DEFAULTS.memoryRequest;
-    const backupCpuRequest = args.backupCpuRequest ?? DEFAULTS.backupCpuRequest;
-    const backupMemoryRequest = args.backupMemoryRequest ?? DEFAULTS.backupMemoryRequest;
-    checkQuantity("cpuRequest", cpuRequest, "500m", problems);
-    checkQuantity("memoryRequest", memoryRequest, "500Mi", problems);
-    checkQuantity("backupCpuRequest", backupCpuRequest, "100m", problems);
-    checkQuantity("backupMemoryRequest", backupMemoryRequest, "100Mi", problems);
-
-    const mysqldOptions = args.mysqldOptions ?? DEFAULTS.mysqldOptions;
-    for (const option of mysqldOptions) {
-        const match = MYSQLD_OPTION.exec(option);
-        if (!match) {
-            problems.push(
-                `\`mysqldOptions\` has ${show(option)}: write one \`option\` or \`option=value\` per item, ` +
-                    `e.g. "max_connections=500".`,
-            );
-        } else if (MANAGED_OPTIONS.includes(match[1].toLowerCase().replace(/_/g, "-"))) {
-            problems.push(
-                `\`mysqldOptions\` has ${show(option)}: \`${match[1]}\` is set per pod by the component ` +
-                    `(primary or replica); remove it.`,
-            );
-        }
-    }
-
-    if (problems.length > 0 || flavor === undefined) {
-        throw new MySqlClusterArgsError(problems);
-    }
-    return {
+    return complete(p, {
         name,
         namespace,
         clusterDomain,
         replicas,
         flavor,
-        image: args.image ?? flavor.image,
-        backupImage: args.backupImage ?? flavor.backupImage,
-        rootPassword: args.rootPassword,
+        image: images?.image,
+        backupImage: images?.backupImage,
+        rootPassword,
         nfsServer,
         nfsPaths,
-        volumeCapacity,
-        volumeAccessModes: [...volumeAccessModes],
-        storageRequest,
+        volumeCapacity: volumeCapacity.value === undefined ? undefined : volumeCapacity.text,
+        volumeAccessModes: volumeAccessModes && [...volumeAccessModes],
+        storageRequest: storageRequest.value === undefined ? undefined : storageRequest.text,
         storageClassName,
-        cpuRequest,
-        memoryRequest,
-        backupCpuRequest,
-        backupMemoryRequest,
-        mysqldOptions: [...mysqldOptions],
+        cpuRequest: cpuRequest.value === undefined ? undefined : cpuRequest.text,
+        memoryRequest: memoryRequest.value === undefined ? undefined : memoryRequest.text,
+        backupCpuRequest: backupCpuRequest.value === undefined ? undefined : backupCpuRequest.text,
+        backupMemoryRequest: backupMemoryRequest.value === undefined ? undefined : backupMemoryRequest.text,
+        mysqldOptions: mysqldOptions && [...mysqldOptions],
         port: MYSQL_PORT,
-    };
+    });
 }
 
-/** Why an image cannot serve as `key` for this flavor, if it cannot. */
-function imageProblem(key: string, value: string, flavor: Flavor, family: ImageFamily, example: string): string | undefined {
-    const reference = parseImageReference(value);
-    if (reference === undefined) {
-        return (
-            `\`${key}\` is ${show(value)}: not an image reference; write [registry/]repository[:tag][@digest] with a ` +
-            `lower-case repository and at most one tag, e.g. ${show(example)}, or leave it unset for the flavor's default.`
+/**
+ * The resolved settings, or {@link MySqlClusterArgsError} with every problem found. A check returns
+ * `undefined` only after reporting why, and `null` stands for "unset" (only `rootPassword` may stay so).
+ */
+function complete<T extends Record<string, unknown>>(problems: Problems, values: T): { [K in keyof T]: Exclude<T[K], undefined | null> } {
+    const unreported = Object.keys(values).filter((key) => values[key] === undefined);
+    if (problems.list.length > 0 || unreported.length > 0) {
+        throw new MySqlClusterArgsError(
+            problems.list.length > 0 ? problems.list : [`${unreported.map((k) => `\`${k}\``).join(", ")} could not be resolved.`],
         );
     }
-    if (inImageFamily(reference, family)) {
-        return undefined;
-    }
-    const owners = Object.values(FLAVORS)
-        .filter((other) => inImageFamily(reference, key === "image" ? other.serverImages : other.backupImages))
-        .map((other) => show(other.name));
-    return (
-        `\`${key}\` is ${show(value)}, which is not ${family.description}, the kind \`flavor\` ${show(flavor.name)} runs` +
-        (owners.length > 0 ? ` (it belongs to \`flavor\` ${owners.join(" or ")})` : "") +
-        `: use ${family.description} such as ${show(example)} (any registry, same repository name), leave \`${key}\` ` +
-        `unset for the flavor's default, or set \`flavor\` to match the image.`
-    );
+    return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v === null ? undefined : v])) as any;
+}
+
+/** A plain `rootPassword` is checked with the other settings; an Output once it is known. */
+function checkRootPassword(problems: Problems, password: pulumi.Input<string> | null | undefined): pulumi.Input<string> | null | undefined {
+    const problem = typeof password === "string" ? rootPasswordProblem(password) : undefined;
+    return problem === undefined ? password : problems.add(problem);
 }
 
 function rootPasswordProblem(password: string): string | undefined {
@@ -382,58 +297,4 @@ export function requireRootPassword(password: string): string {
         throw new MySqlClusterArgsError([problem]);
     }
     return password;
-}
-
-function checkQuantity(key: string, value: string, example: string, problems: string[]): number | undefined {
-    const parsed = parseQuantity(value);
-    if (parsed === undefined) {
-        problems.push(`\`${key}\` is ${show(value)}: use a Kubernetes quantity, e.g. "${example}".`);
-    }
-    return parsed;
-}
-
-/** One absolute path per ordinal, from `nfsPaths` or `nfsPathPattern`. */
-function resolveNfsPaths(args: MySqlClusterArgs, replicas: number, problems: string[]): string[] {
-    const { nfsPaths, nfsPathPattern } = args;
-    if (nfsPaths !== undefined && nfsPathPattern !== undefined) {
-        problems.push("Only one of `nfsPaths` or `nfsPathPattern` can be set: remove one.");
-        return [];
-    }
-    if (nfsPathPattern !== undefined) {
-        if (!nfsPathPattern.startsWith("/") || !PATH_PLACEHOLDER.test(nfsPathPattern)) {
-            problems.push(
-                `\`nfsPathPattern\` is ${show(nfsPathPattern)}: use an absolute path with {ordinal} (0, 1, …) or ` +
-                    `{number} (1, 2, …), e.g. "/data/volumes/v{number}".`,
-            );
-            return [];
-        }
-        return Array.from({ length: replicas }, (_, ordinal) =>
-            nfsPathPattern.replace(/\{ordinal\}/g, String(ordinal)).replace(/\{number\}/g, String(ordinal + 1)),
-        );
-    }
-    if (nfsPaths === undefined) {
-        problems.push(
-            "Neither `nfsPaths` nor `nfsPathPattern` is set: give one NFS path per pod, e.g. " +
-                '`nfsPathPattern: "/data/volumes/v{number}"`.',
-        );
-        return [];
-    }
-    const relative = nfsPaths.filter((p) => !p.startsWith("/"));
-    if (relative.length > 0) {
-        problems.push(`\`nfsPaths\` has ${relative.map(show).join(", ")}: every path must be absolute, e.g. "/data/volumes/v1".`);
-    }
-    const repeated = nfsPaths.filter((p, i) => nfsPaths.indexOf(p) !== i);
-    if (repeated.length > 0) {
-        problems.push(
-            `\`nfsPaths\` lists ${[...new Set(repeated)].map(show).join(", ")} more than once: each pod needs a ` +
-                `path of its own, or two servers would share one data directory.`,
-        );
-    }
-    if (nfsPaths.length < replicas) {
-        problems.push(
-            `\`nfsPaths\` has ${nfsPaths.length} path(s) for ${replicas} replicas: add ${replicas - nfsPaths.length} ` +
-                `more, or lower \`replicas\`.`,
-        );
-    }
-    return nfsPaths.slice(0, replicas);
 }

@@ -100,8 +100,8 @@ describe("resolveArgs", () => {
     });
 
     const cases: Array<[string, MySqlClusterArgs, string]> = [
-        ["name", { name: "My_DB" }, '`name` is "My_DB": use a DNS label of at most 52 characters (lower-case letters, digits and \'-\', starting and ending with a letter or digit), e.g. "mysql".'],
-        ["name too long", { name: "a".repeat(53) }, `\`name\` is "${"a".repeat(53)}": use a DNS label of at most 52 characters (lower-case letters, digits and '-', starting and ending with a letter or digit), e.g. "mysql".`],
+        ["name", { name: "My_DB" }, '`name` is "My_DB": use a DNS label of at most 52 characters (lower-case letters, digits and \'-\', starting with a letter and ending with a letter or digit; it names Services), e.g. "mysql".'],
+        ["name too long", { name: "a".repeat(53) }, `\`name\` is "${"a".repeat(53)}": use a DNS label of at most 52 characters (lower-case letters, digits and '-', starting with a letter and ending with a letter or digit; it names Services), e.g. "mysql".`],
         ["namespace", { namespace: "Prod" }, '`namespace` is "Prod": use the name of an existing namespace, a DNS label of at most 63 characters, e.g. "default".'],
         ["clusterDomain", { clusterDomain: "cluster..local" }, '`clusterDomain` is "cluster..local": use the cluster\'s DNS domain, e.g. "cluster.local".'],
         ["replicas zero", { replicas: 0 }, "`replicas` is 0: use a whole number from 1 to 100 (1 primary plus replicas - 1 read replicas)."],
@@ -118,7 +118,7 @@ describe("resolveArgs", () => {
         ["rootPassword empty", { rootPassword: "" }, "`rootPassword` is empty: set a non-empty secret, or unset it to have one generated."],
         ["rootPassword newline", { rootPassword: "a\nb" }, "`rootPassword` contains a line break, which no MySQL client can read from an option file: choose another."],
         ["nfsServer missing", { nfsServer: undefined }, "`nfsServer` is not set: give the host name or IP address of the NFS server that exports the volumes."],
-        ["nfsServer bad", { nfsServer: "nfs server" }, '`nfsServer` is "nfs server": use a host name or an IP address, e.g. "192.168.164.141".'],
+        ["nfsServer bad", { nfsServer: "nfs server" }, '`nfsServer` is "nfs server": use a host name or an IP address, e.g. "192.168.164.141" (a host name is dot-separated labels of letters, digits and \'-\', none empty, each at most 63 characters, 253 in all).'],
         ["both path settings", { nfsPaths: ["/a", "/b", "/c"] }, "Only one of `nfsPaths` or `nfsPathPattern` can be set: remove one."],
         ["no path setting", { nfsPathPattern: undefined }, 'Neither `nfsPaths` nor `nfsPathPattern` is set: give one NFS path per pod, e.g. `nfsPathPattern: "/data/volumes/v{number}"`.'],
         ["pattern without placeholder", { nfsPathPattern: "/data/v1" }, '`nfsPathPattern` is "/data/v1": use an absolute path with {ordinal} (0, 1, …) or {number} (1, 2, …), e.g. "/data/volumes/v{number}".'],
@@ -126,12 +126,12 @@ describe("resolveArgs", () => {
         ["too few paths", { nfsPathPattern: undefined, nfsPaths: ["/v1", "/v2"] }, "`nfsPaths` has 2 path(s) for 3 replicas: add 1 more, or lower `replicas`."],
         ["relative path", { nfsPathPattern: undefined, nfsPaths: ["/v1", "v2", "/v3"] }, '`nfsPaths` has "v2": every path must be absolute, e.g. "/data/volumes/v1".'],
         ["repeated path", { nfsPathPattern: undefined, nfsPaths: ["/v1", "/v1", "/v3"] }, '`nfsPaths` lists "/v1" more than once: each pod needs a path of its own, or two servers would share one data directory.'],
-        ["volumeCapacity", { volumeCapacity: "20 GB" }, '`volumeCapacity` is "20 GB": use a Kubernetes quantity, e.g. "20Gi".'],
+        ["volumeCapacity", { volumeCapacity: "20 GB" }, '`volumeCapacity` is "20 GB": use a Kubernetes quantity, e.g. "20Gi" (Kubernetes writes no "B": "20G" is 20 GB, "20Gi" is 20 GiB).'],
         ["storageRequest", { storageRequest: "ten" }, '`storageRequest` is "ten": use a Kubernetes quantity, e.g. "10Gi".'],
         ["claim larger than volume", { storageRequest: "30Gi" }, '`storageRequest` is "30Gi", more than `volumeCapacity` "20Gi": no volume could satisfy the claims; lower `storageRequest` or raise `volumeCapacity`.'],
         ["unknown access mode", { volumeAccessModes: ["ReadWriteOnce", "RWX"] }, '`volumeAccessModes` has "RWX": use only "ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod".'],
         ["no ReadWriteOnce", { volumeAccessModes: ["ReadWriteMany"] }, '`volumeAccessModes` is ["ReadWriteMany"]: include "ReadWriteOnce", the mode each pod\'s claim requests, or the claims never bind.'],
-        ["storageClassName", { storageClassName: "NFS_Class" }, '`storageClassName` is "NFS_Class": use a DNS subdomain such as "mysql-nfs", or "" for volumes and claims without a class.'],
+        ["storageClassName", { storageClassName: "NFS_Class" }, '`storageClassName` is "NFS_Class": use a DNS subdomain of at most 253 characters such as "mysql-nfs", or "" for volumes and claims without a class.'],
         ["cpuRequest", { cpuRequest: "half" }, '`cpuRequest` is "half": use a Kubernetes quantity, e.g. "500m".'],
         ["memoryRequest", { memoryRequest: "1 Gi" }, '`memoryRequest` is "1 Gi": use a Kubernetes quantity, e.g. "500Mi".'],
         ["backupCpuRequest", { backupCpuRequest: "-" }, '`backupCpuRequest` is "-": use a Kubernetes quantity, e.g. "100m".'],
@@ -154,8 +154,11 @@ describe("resolveArgs", () => {
     });
 
     it("accepts every Kubernetes quantity form and an empty storage class", () => {
-        for (const q of ["1", "0.5", "500m", "1.5Gi", "1e3", "2E", "128974848"]) {
+        for (const q of ["1", "0.5", "500m", "+2", "1e3", "2.", ".5", "1E-3"]) {
             assert.doesNotThrow(() => resolveArgs({ ...BASE_ARGS, cpuRequest: q }), q);
+        }
+        for (const q of ["1.5Gi", "2E", "128974848", "1e9", "1.5k", "1024Ki"]) {
+            assert.doesNotThrow(() => resolveArgs({ ...BASE_ARGS, memoryRequest: q }), q);
         }
         assert.strictEqual(resolveArgs({ ...BASE_ARGS, storageClassName: "" }).storageClassName, "");
         assert.strictEqual(resolveArgs({ ...BASE_ARGS, storageRequest: "20Gi" }).storageRequest, "20Gi");

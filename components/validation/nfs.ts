@@ -1,0 +1,176 @@
+// The NFS server and the exported paths: an address or host name a node can mount from, and one path per
+// pod that no other pod's path equals or contains once normalised (two servers on one data directory
+// corrupt it).
+// @see https://kubernetes.io/docs/concepts/storage/volumes/#nfs
+
+import * as net from "net";
+import * as path from "path";
+import { isHostName } from "./names";
+import { Problems, show } from "./problems";
+
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const PLACEHOLDER = /\{([^{}]*)\}/g;
+const PLACEHOLDERS = ["ordinal", "number"];
+const PATTERN_FIX = `use an absolute path with {ordinal} (0, 1, …) or {number} (1, 2, …), e.g. "/data/volumes/v{number}".`;
+
+/** Why `text` is not a usable IPv4 address, when it is written like one (digits and dots only). */
+function ipv4Problem(text: string): string | undefined {
+    const octets = text.split(".");
+    if (octets.length !== 4 || octets.some((o) => o === "")) {
+        return "an IPv4 address has four numbers separated by dots";
+    }
+    const big = octets.find((o) => Number(o) > 255);
+    if (big !== undefined) {
+        return `${big} is above 255, the largest number in an IPv4 address`;
+    }
+    const padded = octets.find((o) => o.length > 1 && o.startsWith("0"));
+    if (padded !== undefined) {
+        return `${padded} has a leading zero, which the mount tools read as octal`;
+    }
+    return undefined;
+}
+
+export function checkNfsServer(problems: Problems, server: string | null | undefined): string | undefined {
+    if (server === undefined) {
+        return undefined;
+    }
+    if (server === null || server === "") {
+        return problems.add("`nfsServer` is not set: give the host name or IP address of the NFS server that exports the volumes.");
+    }
+    const example = `use a host name or an IP address, e.g. "192.168.164.141"`;
+    if (/^[0-9.]+$/.test(server)) {
+        const problem = ipv4Problem(server);
+        return problem === undefined ? server : problems.add(`\`nfsServer\` is ${show(server)}: ${problem}; ${example}.`);
+    }
+    if (server.includes(":")) {
+        const address = server.startsWith("[") && server.endsWith("]") ? server.slice(1, -1) : server;
+        return net.isIPv6(address) ? server : problems.add(`\`nfsServer\` is ${show(server)}: not an IPv6 address; ${example}.`);
+    }
+    if (isHostName(server)) {
+        return server;
+    }
+    return problems.add(
+        `\`nfsServer\` is ${show(server)}: ${example} (a host name is dot-separated labels of letters, digits and '-', ` +
+            `none empty, each at most 63 characters, 253 in all).`,
+    );
+}
+
+/** The problem with one path, as given or as a pattern expands it; undefined when it can be exported. */
+function pathProblem(p: string): string | undefined {
+    if (!p.startsWith("/")) {
+        return "every path must be absolute";
+    }
+    if (CONTROL.test(p)) {
+        return "a path cannot hold a control character (a line break, a tab, …)";
+    }
+    if (path.posix.normalize(p) === "/") {
+        return "the root of the server cannot be one pod's data directory";
+    }
+    return undefined;
+}
+
+/** Paths that are the same directory once normalised, or one inside another. */
+function overlaps(paths: readonly string[]): string[] {
+    const normal = paths.map((p) => path.posix.normalize(p).replace(/\/$/, ""));
+    const found: string[] = [];
+    normal.forEach((a, i) =>
+        normal.forEach((b, j) => {
+            if (i < j && (a === b || b.startsWith(`${a}/`) || a.startsWith(`${b}/`))) {
+                found.push(
+                    a === b
+                        ? `${show(paths[i])} and ${show(paths[j])} are the same directory`
+                        : `${show(a.length < b.length ? paths[i] : paths[j])} contains ${show(a.length < b.length ? paths[j] : paths[i])}`,
+                );
+            }
+        }),
+    );
+    return found;
+}
+
+/**
+ * One path per ordinal, from `nfsPaths` or `nfsPathPattern` (`null` when unset, `undefined` when of the
+ * wrong type, already reported). Paths are kept as written: the volumes already made from them do not change.
+ */
+export function resolveNfsPaths(
+    problems: Problems,
+    nfsPaths: readonly string[] | null | undefined,
+    nfsPathPattern: string | null | undefined,
+    replicas: number | undefined,
+): string[] | undefined {
+    if (nfsPaths === undefined || nfsPathPattern === undefined) {
+        return undefined;
+    }
+    if (nfsPaths !== null && nfsPathPattern !== null) {
+        return problems.add("Only one of `nfsPaths` or `nfsPathPattern` can be set: remove one.");
+    }
+    if (nfsPathPattern !== null) {
+        return expandPattern(problems, nfsPathPattern, replicas);
+    }
+    if (nfsPaths === null) {
+        return problems.add(
+            "Neither `nfsPaths` nor `nfsPathPattern` is set: give one NFS path per pod, e.g. " +
+                '`nfsPathPattern: "/data/volumes/v{number}"`.',
+        );
+    }
+    const count = problems.list.length;
+    const bad = new Map<string, string[]>();
+    for (const p of nfsPaths) {
+        const problem = pathProblem(p);
+        if (problem !== undefined) {
+            bad.set(problem, [...(bad.get(problem) ?? []), show(p)]);
+        }
+    }
+    for (const [problem, paths] of bad) {
+        problems.add(`\`nfsPaths\` has ${paths.join(", ")}: ${problem}, e.g. "/data/volumes/v1".`);
+    }
+    const repeated = nfsPaths.filter((p, i) => nfsPaths.indexOf(p) !== i);
+    if (repeated.length > 0) {
+        problems.add(
+            `\`nfsPaths\` lists ${[...new Set(repeated)].map(show).join(", ")} more than once: each pod needs a ` +
+                `path of its own, or two servers would share one data directory.`,
+        );
+    } else if (bad.size === 0) {
+        const overlapping = overlaps(nfsPaths);
+        if (overlapping.length > 0) {
+            problems.add(
+                `\`nfsPaths\`: ${overlapping.join("; ")}: each pod needs a directory of its own, not shared with ` +
+                    `or inside another pod's, or two servers would write into one data directory.`,
+            );
+        }
+    }
+    if (replicas !== undefined && nfsPaths.length < replicas) {
+        problems.add(
+            `\`nfsPaths\` has ${nfsPaths.length} path(s) for ${replicas} replicas: add ${replicas - nfsPaths.length} ` +
+                `more, or lower \`replicas\`.`,
+        );
+    }
+    return problems.list.length === count ? nfsPaths.slice(0, replicas) : undefined;
+}
+
+function expandPattern(problems: Problems, pattern: string, replicas: number | undefined): string[] | undefined {
+    const unknown = [...pattern.matchAll(PLACEHOLDER)].map((m) => m[1]).filter((name) => !PLACEHOLDERS.includes(name));
+    if (unknown.length > 0) {
+        const hint = PLACEHOLDERS.find((known) => known.startsWith(unknown[0].slice(0, 2).toLowerCase()));
+        return problems.add(
+            `\`nfsPathPattern\` is ${show(pattern)}: {${unknown[0]}} is not a placeholder` +
+                (hint ? ` (did you mean {${hint}}?)` : "") +
+                `; ${PATTERN_FIX}`,
+        );
+    }
+    const problem = pathProblem(pattern);
+    if (problem !== undefined || !/\{(ordinal|number)\}/.test(pattern)) {
+        const why = problem === undefined || !pattern.startsWith("/") ? "" : `${problem}; `;
+        return problems.add(`\`nfsPathPattern\` is ${show(pattern)}: ${why}${PATTERN_FIX}`);
+    }
+    const paths = Array.from({ length: Math.max(replicas ?? 2, 2) }, (_, ordinal) =>
+        pattern.replace(/\{ordinal\}/g, String(ordinal)).replace(/\{number\}/g, String(ordinal + 1)),
+    );
+    const overlapping = overlaps(paths);
+    if (overlapping.length > 0) {
+        return problems.add(
+            `\`nfsPathPattern\` is ${show(pattern)}, which gives ${overlapping[0]}: put the placeholder in a ` +
+                `directory name of its own, e.g. "/data/volumes/v{number}".`,
+        );
+    }
+    return replicas === undefined ? undefined : paths.slice(0, replicas);
+}

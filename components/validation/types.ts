@@ -1,0 +1,94 @@
+// Type checks, the first step for every setting: the library is called from JavaScript and from YAML
+// programs too, where a number, a list of the wrong things or an Output can arrive anywhere. A value of
+// the wrong type is reported here and goes no further, so the checks after this see only their type.
+
+import * as pulumi from "@pulumi/pulumi";
+import { isPromiseLike, kindOf, Problems, show } from "./problems";
+
+const notPlain = (key: string, value: unknown, expected: string, example: string) =>
+    `\`${key}\` is ${kindOf(value)}: it must be a plain value, known before anything is ` +
+    `created (only \`rootPassword\` may be an Output); pass ${expected}, e.g. ${example}.`;
+
+function wrongType(problems: Problems, key: string, value: unknown, expected: string, example: string): undefined {
+    if (pulumi.Output.isInstance(value) || isPromiseLike(value)) {
+        return problems.add(notPlain(key, value, expected, example));
+    }
+    return problems.add(`\`${key}\` is ${show(value)}, ${kindOf(value)}: pass ${expected}, e.g. ${example}.`);
+}
+
+/** The settings object itself: anything but a plain object is refused before any setting is read. */
+export function settingsObject(problems: Problems, args: unknown): Record<string, unknown> | undefined {
+    if (args === null || typeof args !== "object" || Array.isArray(args) || pulumi.Output.isInstance(args) || isPromiseLike(args)) {
+        return problems.add(
+            `MySqlCluster's settings are ${show(args)}: pass an object with at least \`nfsServer\` and ` +
+                `\`nfsPaths\` or \`nfsPathPattern\`, e.g. { nfsServer: "10.0.0.5", nfsPathPattern: "/exports/mysql-{ordinal}" }.`,
+        );
+    }
+    return args as Record<string, unknown>;
+}
+
+/**
+ * A string setting: the value, the default when unset (`null` when there is none), or `undefined` after
+ * reporting a wrong type.
+ */
+export function stringSetting(problems: Problems, key: string, value: unknown, fallback: string, example?: string): string | undefined;
+export function stringSetting(problems: Problems, key: string, value: unknown, fallback: undefined, example: string): string | null | undefined;
+export function stringSetting(problems: Problems, key: string, value: unknown, fallback: string | undefined, example = fallback): string | null | undefined {
+    if (value === undefined) {
+        return fallback ?? null;
+    }
+    if (typeof value !== "string") {
+        return wrongType(problems, key, value, "a string", show(example));
+    }
+    return value;
+}
+
+/** A number setting, as {@link stringSetting}. */
+export function numberSetting(problems: Problems, key: string, value: unknown, fallback: number): number | undefined {
+    if (value === undefined) {
+        return fallback;
+    }
+    if (typeof value !== "number") {
+        return wrongType(problems, key, value, "a number", show(fallback));
+    }
+    return value;
+}
+
+/** A list of strings, as {@link stringSetting}; `null` when unset without a default. */
+export function stringListSetting(problems: Problems, key: string, value: unknown, fallback: readonly string[], example: readonly string[]): readonly string[] | undefined;
+export function stringListSetting(problems: Problems, key: string, value: unknown, fallback: undefined, example: readonly string[]): readonly string[] | null | undefined;
+export function stringListSetting(
+    problems: Problems,
+    key: string,
+    value: unknown,
+    fallback: readonly string[] | undefined,
+    example: readonly string[],
+): readonly string[] | null | undefined {
+    if (value === undefined) {
+        return fallback ?? null;
+    }
+    if (!Array.isArray(value)) {
+        return wrongType(problems, key, value, "a list of strings", show(example));
+    }
+    // Array.from visits holes too ([, "a"] from JavaScript), which some() and filter() skip.
+    const items = Array.from(value as unknown[]);
+    const wrong = items.map((item, index) => [item, index] as const).filter(([item]) => typeof item !== "string");
+    if (wrong.length > 0) {
+        const what = wrong.map(([item, index]) => `${show(item)} (${kindOf(item).replace("undefined", "nothing")}) at position ${index}`);
+        return problems.add(`\`${key}\` has ${what.join(", ")}: every item must be a string, e.g. ${show(example)}.`);
+    }
+    return items as string[];
+}
+
+/** `rootPassword`, the one setting that may be an Output or a Promise (checked once known). */
+export function passwordInput(problems: Problems, key: string, value: unknown): pulumi.Input<string> | undefined | null {
+    if (value === undefined) {
+        return null;
+    }
+    if (typeof value === "string" || pulumi.Output.isInstance(value) || isPromiseLike(value)) {
+        return value as pulumi.Input<string>;
+    }
+    return problems.add(
+        `\`${key}\` is ${show(value)}, ${kindOf(value)}: pass a string (or an Output of one), or leave it unset to have one generated.`,
+    );
+}

@@ -1,0 +1,245 @@
+// The program's config as `pulumi up` would hand it over (project defaults, then the stack file, then
+// --config and --secret), every value checked against its declaration in Pulumi.yaml and encoded as the
+// runtime stores it. Every mistake is a RenderError naming the file (and line) or flag, the setting and the fix.
+
+import * as fs from "fs";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { show } from "../../components/validation/problems";
+import { MASK } from "./secrets";
+
+export const ROOT = path.resolve(__dirname, "..", "..");
+
+/** A mistake in the command line or the stack's config, reported without a stack trace. */
+export class RenderError extends Error {}
+
+interface Declaration {
+    type?: "string" | "integer" | "boolean" | "array";
+    items?: { type?: string };
+    default?: unknown;
+    secret?: boolean;
+    description?: string;
+}
+
+export interface Options {
+    stack: string;
+    configFile: string;
+    overrides: Array<{ key: string; value: string; secret: boolean }>;
+}
+
+/** The top-level keys of a stack settings file. @see https://www.pulumi.com/docs/iac/concepts/projects/stack-settings-file/ */
+const STACK_FILE_KEYS = ["config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment"];
+
+/** A YAML file's content; a syntax error (duplicate keys included) names the file and the line. */
+function readYaml(file: string): unknown {
+    const name = path.basename(file);
+    try {
+        return yaml.load(fs.readFileSync(file, "utf8"), { filename: name });
+    } catch (error) {
+        if (error instanceof yaml.YAMLException) {
+            const line = error.mark ? ` line ${error.mark.line + 1}` : "";
+            throw new RenderError(`${name}${line} is not valid YAML (${error.reason}): fix the file, e.g. quote values that hold ': ' or '#', and give each key once.`);
+        }
+        throw error;
+    }
+}
+
+/** Names that differ from `key` by case, a prefix or at most two edits, best first. */
+export function closest(key: string, known: readonly string[]): string | undefined {
+    const lower = key.toLowerCase();
+    const byPrefix = known.find((k) => k.toLowerCase() === lower || k.toLowerCase().startsWith(lower) || lower.startsWith(k.toLowerCase()));
+    if (byPrefix !== undefined) {
+        return byPrefix;
+    }
+    const scored = known.map((k) => [k, editDistance(lower, k.toLowerCase())] as const).filter(([, d]) => d <= 2);
+    return scored.sort((a, b) => a[1] - b[1])[0]?.[0];
+}
+
+function editDistance(a: string, b: string): number {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
+
+const isMapping = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
+const kind = (value: unknown) => (Array.isArray(value) ? "a list" : value === null ? "empty" : `${typeof value === "object" ? "a mapping" : `a ${typeof value}`}`);
+
+/** Checks a stack value against its declaration in Pulumi.yaml and returns it as the runtime stores it. */
+function encode(key: string, value: unknown, decl: Declaration, where: string): string {
+    const wrong = (expected: string, fix = expected) =>
+        new RenderError(`\`${key}\` in ${where} is ${show(value)}: Pulumi.yaml declares it ${expected}; write ${fix}.`);
+    switch (decl.type) {
+        case "integer":
+            if (typeof value === "string" && /^-?[0-9]+$/.test(value)) {
+                return value;
+            }
+            if (!Number.isInteger(value)) {
+                throw wrong("an integer");
+            }
+            return String(value);
+        case "boolean":
+            if (typeof value !== "boolean" && value !== "true" && value !== "false") {
+                throw wrong("a boolean (true or false)");
+            }
+            return String(value);
+        case "array":
+            if (typeof value === "string") {
+                try {
+                    value = JSON.parse(value);
+                } catch {
+                    throw wrong("a list of strings", where.startsWith("--") ? 'a list of strings as JSON, e.g. \'["a","b"]\'' : "a list of strings");
+                }
+            }
+            if (!Array.isArray(value) || value.some((item) => typeof item !== "string")) {
+                throw wrong("a list of strings");
+            }
+            return JSON.stringify(value);
+        default:
+            if (typeof value !== "string") {
+                throw wrong("a string", typeof value === "object" ? "one string" : `it in quotes: ${JSON.stringify(String(value))}`);
+            }
+            return value;
+    }
+}
+
+/**
+ * Config namespaces of the Pulumi packages the program uses (`kubernetes:context`, `random:…`) and of the
+ * engine (`pulumi:…`): accepted as Pulumi accepts them, and ignored, as none changes what is rendered.
+ */
+const PROVIDER_NAMESPACES = Object.keys(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).peerDependencies ?? {})
+    .filter((name) => name.startsWith("@pulumi/"))
+    .map((name) => name.slice("@pulumi/".length));
+
+/**
+ * The program's setting a config key names, bare (`replicas`) or qualified (`mysql-statefulset:replicas`),
+ * as Pulumi accepts both; `undefined` for a provider's key.
+ */
+function programKey(fullKey: string, project: string, source: string): string | undefined {
+    const colon = fullKey.indexOf(":");
+    if (colon < 0) {
+        return fullKey;
+    }
+    const namespace = fullKey.slice(0, colon);
+    const key = fullKey.slice(colon + 1);
+    if (namespace === project) {
+        return key;
+    }
+    if (PROVIDER_NAMESPACES.includes(namespace)) {
+        return undefined;
+    }
+    throw new RenderError(
+        `\`${fullKey}\` in ${source} belongs to a project named \`${namespace}\`, not to this one: write ` +
+            `\`${project}:${key}\` (or \`${key}\`). Keys of other namespaces are taken only for ` +
+            `${PROVIDER_NAMESPACES.map((n) => `\`${n}:\``).join(", ")}.`,
+    );
+}
+
+/** The stack file's `config:` mapping, after checking the file's shape. */
+function stackConfig(file: string): Record<string, unknown> {
+    const where = path.basename(file);
+    if (fs.statSync(file).isDirectory()) {
+        const stacks = fs.readdirSync(file).filter((f) => /^Pulumi\..+\.ya?ml$/.test(f) && f !== "Pulumi.yaml");
+        throw new RenderError(
+            `--config-file ${file} is a directory: give a stack file${stacks.length > 0 ? `, e.g. ${path.join(file, stacks[0])}` : " (Pulumi.NAME.yaml)"}.`,
+        );
+    }
+    const content = readYaml(file) ?? {};
+    if (!isMapping(content)) {
+        throw new RenderError(`${where} is ${kind(content)}, not a stack file: write a mapping with \`config:\`, as \`pulumi config set\` does.`);
+    }
+    for (const key of Object.keys(content).filter((k) => !STACK_FILE_KEYS.includes(k))) {
+        const hint = closest(key, STACK_FILE_KEYS);
+        throw new RenderError(
+            `\`${key}\` in ${where} is not a key of a stack file: ${hint ? `did you mean \`${hint}\`? ` : ""}` +
+                `The keys are ${STACK_FILE_KEYS.map((k) => `\`${k}\``).join(", ")}; settings go under \`config:\`.`,
+        );
+    }
+    const config = content.config ?? {};
+    if (!isMapping(config)) {
+        throw new RenderError(
+            `\`config\` in ${where} is ${kind(config)}: write a mapping of settings, one \`key: value\` per line, e.g. ` +
+                `\`mysql-statefulset:nfsServer: 10.0.0.5\`.`,
+        );
+    }
+    return config;
+}
+
+/** The program's config, as `pulumi up` would hand it over: project defaults, then the stack, then overrides. */
+export function loadConfig(options: Options): { project: string; config: Record<string, string>; secretKeys: string[] } {
+    const projectFile = readYaml(path.join(ROOT, "Pulumi.yaml")) as { name: string; config?: Record<string, Declaration> };
+    const project: string = projectFile.name;
+    const declarations: Record<string, Declaration> = projectFile.config ?? {};
+    const known = Object.keys(declarations);
+    if (!fs.existsSync(options.configFile)) {
+        const stacks = fs.readdirSync(ROOT).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []);
+        throw new RenderError(`No stack file ${options.configFile}: use --stack with one of ${stacks.join(", ")}, or --config-file FILE.`);
+    }
+    const stackFile = stackConfig(options.configFile);
+    const where = path.basename(options.configFile);
+    const config: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    const set = (key: string, value: unknown, source: string, secret: boolean) => {
+        const decl = declarations[key];
+        if (decl === undefined) {
+            const hint = closest(key, known);
+            throw new RenderError(
+                `\`${key}\` in ${source} is not a setting of this program: ${hint ? `did you mean \`${hint}\`? ` : ""}` +
+                    `The settings are ${known.join(", ")}.`,
+            );
+        }
+        const fullKey = `${project}:${key}`;
+        if (value === null) {
+            throw new RenderError(`\`${key}\` in ${source} has no value: write one after the colon, or remove the line for the default.`);
+        }
+        if (isMapping(value) && "secure" in value) {
+            // Encrypted in the stack file; only the Pulumi CLI can decrypt it, so the render can check it
+            // only where it is a secret anyway (and prints it masked).
+            if (!decl.secret) {
+                throw new RenderError(
+                    `\`${key}\` in ${source} is encrypted (secure:), but it is not a secret, and the render cannot check ` +
+                        `a value it cannot read: set it in plain text with \`pulumi config set ${key} VALUE\`.`,
+                );
+            }
+            if (typeof value.secure !== "string" || Object.keys(value).length !== 1) {
+                throw new RenderError(`\`${key}\` in ${source} is ${show(value)}: not an encrypted value; set it again with \`pulumi config set --secret ${key} VALUE\`.`);
+            }
+            config[fullKey] = MASK;
+        } else {
+            if (decl.secret && !secret) {
+                throw new RenderError(
+                    `\`${key}\` in ${source} is a plain value, but it is a secret: set it with ` +
+                        `\`pulumi config set --secret ${key} <value>\` (or --secret with render).`,
+                );
+            }
+            config[fullKey] = encode(key, value, decl, source);
+        }
+        if (decl.secret || secret) {
+            secretKeys.push(fullKey);
+        }
+    };
+    for (const [key, decl] of Object.entries(declarations)) {
+        if (decl.default !== undefined) {
+            config[`${project}:${key}`] = encode(key, decl.default, decl, "Pulumi.yaml");
+        }
+    }
+    for (const [fullKey, value] of Object.entries(stackFile)) {
+        const key = programKey(fullKey, project, where);
+        if (key !== undefined) {
+            set(key, value, where, false);
+        }
+    }
+    for (const { key: fullKey, value, secret } of options.overrides) {
+        const source = secret ? "--secret" : "--config";
+        const key = programKey(fullKey, project, source);
+        if (key !== undefined) {
+            set(key, value, source, secret);
+        }
+    }
+    return { project, config, secretKeys };
+}
