@@ -197,7 +197,10 @@ export const DEFAULTS = {
  */
 export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
     const p = new Problems();
-    const a: Record<string, unknown> = settingsObject(p, args) ?? {};
+    const a = settingsObject(p, args);
+    if (a === undefined) {
+        throw new MySqlClusterArgsError(p.list);
+    }
 
     const name = checkName(p, stringSetting(p, "name", a.name, DEFAULTS.name));
     const namespace = checkNamespace(p, stringSetting(p, "namespace", a.namespace, DEFAULTS.namespace));

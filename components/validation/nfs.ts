@@ -69,18 +69,14 @@ function pathProblem(p: string): string | undefined {
     return undefined;
 }
 
-/** Paths that are the same directory once normalised, or one inside another. */
+/** Pairs of paths that are the same directory once normalised, or one inside the other, described. */
 function overlaps(paths: readonly string[]): string[] {
     const normal = paths.map((p) => path.posix.normalize(p).replace(/\/$/, ""));
     const found: string[] = [];
     normal.forEach((a, i) =>
         normal.forEach((b, j) => {
             if (i < j && (a === b || b.startsWith(`${a}/`) || a.startsWith(`${b}/`))) {
-                found.push(
-                    a === b
-                        ? `${show(paths[i])} and ${show(paths[j])} are the same directory`
-                        : `${show(a.length < b.length ? paths[i] : paths[j])} contains ${show(a.length < b.length ? paths[j] : paths[i])}`,
-                );
+                found.push(`${show(paths[i])} and ${show(paths[j])}, ${a === b ? "the same directory once normalised" : "one inside the other"}`);
             }
         }),
     );
@@ -133,7 +129,7 @@ export function resolveNfsPaths(
         const overlapping = overlaps(nfsPaths);
         if (overlapping.length > 0) {
             problems.add(
-                `\`nfsPaths\`: ${overlapping.join("; ")}: each pod needs a directory of its own, not shared with ` +
+                `\`nfsPaths\` has ${overlapping.join("; ")}: each pod needs a directory of its own, not shared with ` +
                     `or inside another pod's, or two servers would write into one data directory.`,
             );
         }

@@ -13,6 +13,9 @@ function wrongType(problems: Problems, key: string, value: unknown, expected: st
     if (pulumi.Output.isInstance(value) || isPromiseLike(value)) {
         return problems.add(notPlain(key, value, expected, example));
     }
+    if (value === null) {
+        return problems.add(`\`${key}\` is null: pass ${expected}, e.g. ${example}, or leave it unset.`);
+    }
     return problems.add(`\`${key}\` is ${show(value)}, ${kindOf(value)}: pass ${expected}, e.g. ${example}.`);
 }
 
@@ -74,7 +77,7 @@ export function stringListSetting(
     const items = Array.from(value as unknown[]);
     const wrong = items.map((item, index) => [item, index] as const).filter(([item]) => typeof item !== "string");
     if (wrong.length > 0) {
-        const what = wrong.map(([item, index]) => `${show(item)} (${kindOf(item).replace("undefined", "nothing")}) at position ${index}`);
+        const what = wrong.map(([item, index]) => `${item === undefined || item === null ? show(item) : `${show(item)} (${kindOf(item)})`} at position ${index}`);
         return problems.add(`\`${key}\` has ${what.join(", ")}: every item must be a string, e.g. ${show(example)}.`);
     }
     return items as string[];
