@@ -34,7 +34,7 @@ import {
 export interface MySqlClusterArgs {
     /**
      * Name of the StatefulSet and the headless Service; pods are `<name>-0`, `<name>-1`, …, the read
-     * Service is `<name>-read`. A DNS label of at most 52 characters.
+     * Service is `<name>-read`. A DNS label that starts with a letter, at most 52 characters.
      * @default "mysql"
      */
     readonly name?: string;
@@ -133,7 +133,9 @@ export interface MySqlClusterArgs {
     /**
      * Extra my.cnf settings for every pod, one `option` or `option=value` per item, written under
      * `[mysqld]` after the component's own. `server-id`, `log-bin`, `read-only` and `super-read-only`
-     * are managed per pod and cannot be set here.
+     * are managed per pod and cannot be set here, nor can `gtid-mode`, `enforce-gtid-consistency`, `port`,
+     * `datadir`, `skip-networking`, `skip-grant-tables` or a local `bind-address`, however spelt.
+     * @see https://dev.mysql.com/doc/refman/8.4/en/option-modifiers.html
      * @default []
      */
     readonly mysqldOptions?: readonly string[];
