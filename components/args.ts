@@ -57,6 +57,56 @@ export interface MySqlClusterArgs {
      * @default generated
      */
     readonly rootPassword?: pulumi.Input<string>;
+    /**
+     * Password of the `replication` user, the only account the replicas log in to the primary with
+     * (REPLICATION SLAVE only, TLS required). At most 32 characters on MySQL, 96 on MariaDB.
+     * @default generated
+     */
+    readonly replicationPassword?: pulumi.Input<string>;
+    /**
+     * Password of the `backup` user, which the backup tool runs as (local connections only).
+     * @default generated
+     */
+    readonly backupPassword?: pulumi.Input<string>;
+    /**
+     * A database for the application, created on the primary's first start. Needs `appUser`.
+     */
+    readonly appDatabase?: string;
+    /**
+     * An application user with every privilege on `appDatabase` and nothing else, from any host. It can
+     * write on the primary only: the replicas are read-only.
+     */
+    readonly appUser?: string;
+    /**
+     * Password of `appUser`.
+     * @default generated when `appUser` is set
+     */
+    readonly appPassword?: pulumi.Input<string>;
+    /**
+     * NetworkPolicies for the cluster's pods: the clone port only from the cluster's own pods, the MySQL
+     * port from them and from the clients below. Needs a network plugin that enforces NetworkPolicy.
+     * @default true
+     * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
+     */
+    readonly networkPolicy?: boolean;
+    /**
+     * Pods of the cluster's namespace that may connect to the MySQL port, one label selector per item
+     * (`app=web` or `app=web,tier=frontend`). With neither this nor `clientNamespaceLabels`, every pod of
+     * the namespace may.
+     * @default []
+     */
+    readonly clientPodLabels?: readonly string[];
+    /**
+     * Namespaces whose pods may connect to the MySQL port, one label selector per item
+     * (`kubernetes.io/metadata.name=shop` names one namespace).
+     * @default []
+     */
+    readonly clientNamespaceLabels?: readonly string[];
+    /**
+     * Refuse client connections without TLS (`require_secure_transport`). Replication always uses TLS.
+     * @default false
+     */
+    readonly requireClientTls?: boolean;
     /** Host name or IP address of the NFS server that holds the volumes. Required. */
     readonly nfsServer?: string;
     /**
@@ -130,6 +180,16 @@ export interface ResolvedArgs {
     readonly image: string;
     readonly backupImage: string;
     readonly rootPassword: pulumi.Input<string> | undefined;
+    readonly replicationPassword: pulumi.Input<string> | undefined;
+    readonly backupPassword: pulumi.Input<string> | undefined;
+    readonly appDatabase: string | undefined;
+    readonly appUser: string | undefined;
+    readonly appPassword: pulumi.Input<string> | undefined;
+    readonly networkPolicy: boolean;
+    /** Each item a label selector's `matchLabels`. */
+    readonly clientPodLabels: ReadonlyArray<Readonly<Record<string, string>>>;
+    readonly clientNamespaceLabels: ReadonlyArray<Readonly<Record<string, string>>>;
+    readonly requireClientTls: boolean;
     readonly nfsServer: string;
     /** Exactly one path per ordinal. */
     readonly nfsPaths: readonly string[];
@@ -168,6 +228,10 @@ export const DEFAULTS = {
     backupCpuRequest: "100m",
     backupMemoryRequest: "100Mi",
     mysqldOptions: [],
+    networkPolicy: true,
+    clientPodLabels: [],
+    clientNamespaceLabels: [],
+    requireClientTls: false,
 } as const;
 
 /** Longest StatefulSet name: its pods carry a `controller-revision-hash` label of name + 11 characters. */
@@ -180,6 +244,10 @@ const MYSQLD_OPTION = /^([A-Za-z][A-Za-z0-9_-]*)(=[^\n\r]*)?$/;
 /** Options the component sets per pod; a user value would break replication or the role split. */
 const MANAGED_OPTIONS = ["server-id", "log-bin", "read-only", "super-read-only"];
 const PATH_PLACEHOLDER = /\{(ordinal|number)\}/;
+/** A label key: an optional DNS-subdomain prefix and a name of at most 63 characters. */
+const LABEL_KEY = /^(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+/** A label value: empty, or at most 63 characters. */
+const LABEL_VALUE = /^(?:[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
 const show = (value: unknown) => JSON.stringify(value);
 
@@ -241,10 +309,42 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
         }
     }
 
-    if (typeof args.rootPassword === "string") {
-        const problem = rootPasswordProblem(args.rootPassword);
-        check(problem === undefined, problem ?? "");
+    for (const [key, value] of [
+        ["rootPassword", args.rootPassword],
+        ["replicationPassword", args.replicationPassword],
+        ["backupPassword", args.backupPassword],
+        ["appPassword", args.appPassword],
+    ] as const) {
+        if (typeof value === "string") {
+            const problem = passwordProblem(key, value, key === "replicationPassword" ? flavor : undefined);
+            check(problem === undefined, problem ?? "");
+        }
     }
+    const { appDatabase, appUser } = args;
+    check(
+        appDatabase === undefined || /^[A-Za-z0-9_$]{1,64}$/.test(appDatabase),
+        `\`appDatabase\` is ${show(appDatabase)}: use 1 to 64 letters, digits, '_' or '$', e.g. "orders".`,
+    );
+    check(
+        appUser === undefined || (/^[A-Za-z0-9_$.-]{1,32}$/.test(appUser) && !RESERVED_USERS.includes(appUser.toLowerCase())),
+        `\`appUser\` is ${show(appUser)}: use 1 to 32 letters, digits, '_', '$', '.' or '-', other than ` +
+            `${RESERVED_USERS.map(show).join(", ")}, e.g. "orders".`,
+    );
+    check(
+        (appDatabase === undefined) === (appUser === undefined),
+        `\`appDatabase\` and \`appUser\` go together (${appDatabase === undefined ? "`appUser`" : "`appDatabase`"} ` +
+            `is set alone): set both for an application database and its user, or neither.`,
+    );
+    check(
+        args.appPassword === undefined || appUser !== undefined,
+        "`appPassword` is set without `appUser`: set `appUser` (and `appDatabase`), or remove `appPassword`.",
+    );
+    const clientPodLabels = labelSelectors("clientPodLabels", args.clientPodLabels ?? DEFAULTS.clientPodLabels, problems);
+    const clientNamespaceLabels = labelSelectors(
+        "clientNamespaceLabels",
+        args.clientNamespaceLabels ?? DEFAULTS.clientNamespaceLabels,
+        problems,
+    );
 
     const nfsServer = args.nfsServer ?? "";
     check(
@@ -324,6 +424,15 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
         image: args.image ?? flavor.image,
         backupImage: args.backupImage ?? flavor.backupImage,
         rootPassword: args.rootPassword,
+        replicationPassword: args.replicationPassword,
+        backupPassword: args.backupPassword,
+        appDatabase,
+        appUser,
+        appPassword: args.appPassword,
+        networkPolicy: args.networkPolicy ?? DEFAULTS.networkPolicy,
+        clientPodLabels,
+        clientNamespaceLabels,
+        requireClientTls: args.requireClientTls ?? DEFAULTS.requireClientTls,
         nfsServer,
         nfsPaths,
         volumeCapacity,
@@ -362,12 +471,27 @@ function imageProblem(key: string, value: string, flavor: Flavor, family: ImageF
     );
 }
 
-function rootPasswordProblem(password: string): string | undefined {
+/** Accounts the component manages; the application user must be another. */
+const RESERVED_USERS = ["root", "replication", "backup", "mysql.sys", "mysql.session", "mysql.infoschema", "mariadb.sys", "healthcheck"];
+
+/** Longest replication password each server accepts (MySQL error 3056; MariaDB ERROR 1470). */
+const MAX_REPLICATION_PASSWORD = { mysql: 32, mariadb: 96 };
+
+function passwordProblem(key: string, password: string, flavor?: Flavor): string | undefined {
     if (password === "") {
-        return "`rootPassword` is empty: set a non-empty secret, or unset it to have one generated.";
+        return `\`${key}\` is empty: set a non-empty secret, or unset it to have one generated.`;
     }
-    if (/[\r\n]/.test(password)) {
-        return "`rootPassword` contains a line break, which no MySQL client can read from an option file: choose another.";
+    if (/[\r\n\0]/.test(password)) {
+        return `\`${key}\` contains a line break or a NUL, which no MySQL client can read from an option file: choose another.`;
+    }
+    if (flavor !== undefined) {
+        const max = flavor.name === "mariadb" ? MAX_REPLICATION_PASSWORD.mariadb : MAX_REPLICATION_PASSWORD.mysql;
+        if ([...password].length > max) {
+            return (
+                `\`${key}\` has ${[...password].length} characters: \`flavor\` ${show(flavor.name)} accepts at most ${max} in ` +
+                `a replication password; choose a shorter one, or unset it to have one of 32 generated.`
+            );
+        }
     }
     return undefined;
 }
@@ -376,12 +500,29 @@ function rootPasswordProblem(password: string): string | undefined {
  * Checks a password that was only known once deployed (an Output); a plain one is checked with the other
  * settings, before anything is created.
  */
-export function requireRootPassword(password: string): string {
-    const problem = rootPasswordProblem(password);
+export function requirePassword(key: string, password: string, flavor?: Flavor): string {
+    const problem = passwordProblem(key, password, flavor);
     if (problem !== undefined) {
         throw new MySqlClusterArgsError([problem]);
     }
     return password;
+}
+
+/** Label selectors written `key=value[,key=value]`, as `matchLabels`. */
+function labelSelectors(key: string, items: readonly string[], problems: string[]): Array<Record<string, string>> {
+    const selectors: Array<Record<string, string>> = [];
+    for (const item of items) {
+        const pairs = item.split(",").map((pair) => pair.trim().split("="));
+        if (pairs.every((pair) => pair.length === 2 && LABEL_KEY.test(pair[0]) && LABEL_VALUE.test(pair[1]))) {
+            selectors.push(Object.fromEntries(pairs));
+        } else {
+            problems.push(
+                `\`${key}\` has ${show(item)}: write one label selector per item as key=value[,key=value], ` +
+                    `e.g. "app=web" or "kubernetes.io/metadata.name=shop".`,
+            );
+        }
+    }
+    return selectors;
 }
 
 function checkQuantity(key: string, value: string, example: string, problems: string[]): number | undefined {

@@ -3,6 +3,7 @@
 // registration with the options the engine would see (parent, retainOnDelete, dependencies).
 
 import * as pulumi from "@pulumi/pulumi";
+import * as real from "./realSecrets";
 
 /** What the generated password resolves to under mocks. */
 export const MOCK_PASSWORD = "mock-generated-password";
@@ -35,8 +36,52 @@ interface RegisterRequest {
     getDependenciesList(): string[];
 }
 
-/** Installs the mocks; call before loading any code that creates resources. */
-export function installMocks(project: string, stack: string, config: Record<string, string> = {}, secretKeys: string[] = []): void {
+/** Replaces every Pulumi secret in a value with its plain value, or with `mask` when given. */
+export function unwrapSecrets(value: any, mask?: string): any {
+    if (Array.isArray(value)) {
+        return value.map((v) => unwrapSecrets(v, mask));
+    }
+    if (value !== null && typeof value === "object") {
+        if (value["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270") {
+            return mask ?? unwrapSecrets(value.value);
+        }
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v, mask)]));
+    }
+    return value;
+}
+
+/** What the resources that generate secrets answer: fixed stand-ins, or real values. */
+function generated(type: string, inputs: Record<string, any>, realSecrets: boolean): Record<string, string> {
+    const plain = unwrapSecrets(inputs);
+    switch (type) {
+        case "random:index/randomPassword:RandomPassword":
+            return { result: realSecrets ? real.randomPassword(plain.length) : MOCK_PASSWORD };
+        case "tls:index/privateKey:PrivateKey":
+            return realSecrets
+                ? real.privateKey(plain)
+                : { privateKeyPem: "mock-private-key-pem", privateKeyPemPkcs8: "mock-private-key-pkcs8", publicKeyPem: "mock-public-key-pem" };
+        case "tls:index/selfSignedCert:SelfSignedCert":
+            return realSecrets ? real.selfSignedCert(plain) : { certPem: "mock-ca-cert-pem" };
+        case "tls:index/certRequest:CertRequest":
+            return realSecrets ? real.certRequest(plain) : { certRequestPem: "mock-cert-request-pem" };
+        case "tls:index/locallySignedCert:LocallySignedCert":
+            return realSecrets ? real.locallySignedCert(plain) : { certPem: "mock-cert-pem" };
+        default:
+            return {};
+    }
+}
+
+/**
+ * Installs the mocks; call before loading any code that creates resources. With `realSecrets`, generated
+ * passwords, keys and certificates are real (see realSecrets.ts), else fixed stand-ins.
+ */
+export function installMocks(
+    project: string,
+    stack: string,
+    config: Record<string, string> = {},
+    secretKeys: string[] = [],
+    realSecrets = false,
+): void {
     pulumi.runtime.setAllConfig(config, secretKeys);
     const pending = new Map<string, RegisterRequest>();
     pulumi.runtime.setMocks(
@@ -52,11 +97,7 @@ export function installMocks(project: string, stack: string, config: Record<stri
                     retainOnDelete: request?.getRetainondelete() ?? false,
                     dependencies: request?.getDependenciesList() ?? [],
                 });
-                const state = { ...args.inputs };
-                if (args.type === "random:index/randomPassword:RandomPassword") {
-                    state.result = MOCK_PASSWORD;
-                }
-                return { id: `${args.name}-id`, state };
+                return { id: `${args.name}-id`, state: { ...args.inputs, ...generated(args.type, args.inputs, realSecrets) } };
             },
             call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
                 return args.inputs;

@@ -9,13 +9,15 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs as parseArgsOfNode } from "util";
 import * as yaml from "js-yaml";
-import { installMocks, registrations, settle } from "./mockRuntime";
+import { installMocks, registrations, settle, unwrapSecrets } from "./mockRuntime";
+
+export { unwrapSecrets };
 
 const ROOT = path.resolve(__dirname, "..");
 /** What a secret value is printed as. */
 export const MASK = "[secret]";
 /** The order objects are printed in: what others refer to first, as `kubectl apply` would want. */
-const KIND_ORDER = ["PersistentVolume", "Secret", "ConfigMap", "Service", "StatefulSet"];
+const KIND_ORDER = ["PersistentVolume", "Secret", "ConfigMap", "Service", "NetworkPolicy", "StatefulSet"];
 
 /** A mistake in the command line or the stack's config, reported without a stack trace. */
 export class RenderError extends Error {}
@@ -32,6 +34,8 @@ interface Options {
     stack: string;
     configFile: string;
     overrides: Array<{ key: string; value: string; secret: boolean }>;
+    /** Print secret values instead of masking them; generated ones are then generated for real. */
+    showSecrets?: boolean;
 }
 
 export const USAGE = `Usage: npm run render -- [--stack NAME | --config-file FILE] [--config KEY=VALUE]... [--secret KEY=VALUE]...
@@ -43,6 +47,8 @@ secret values masked. No cluster and no Pulumi CLI are needed: the program runs 
       --config-file FILE   read the stack's config from FILE instead
   -c, --config KEY=VALUE   set a setting, as \`pulumi config set KEY VALUE\` would (repeatable)
       --secret KEY=VALUE   set a setting as a secret, as \`pulumi config set --secret\` would (repeatable)
+      --show-secrets       print secret values; generated passwords, keys and certificates are then real
+                           (needs OpenSSL 3), so the YAML can be applied as it is
   -h, --help               print this help
 
 KEY is a setting of Pulumi.yaml, bare (replicas) or qualified (mysql-statefulset:replicas).
@@ -74,7 +80,7 @@ export function parseArgs(argv: string[]): Options | undefined {
     }
     const configFile = values["config-file"] === undefined ? undefined : path.resolve(values["config-file"]);
     const stack = values.stack ?? (configFile ? path.basename(configFile).replace(/^Pulumi\.|\.ya?ml$/g, "") : "dev");
-    return { stack, configFile: configFile ?? path.join(ROOT, `Pulumi.${stack}.yaml`), overrides };
+    return { stack, configFile: configFile ?? path.join(ROOT, `Pulumi.${stack}.yaml`), overrides, showSecrets: values["show-secrets"] ?? false };
 }
 
 function parseCommandLine(argv: string[]) {
@@ -87,6 +93,7 @@ function parseCommandLine(argv: string[]) {
             "config-file": { type: "string" },
             config: { type: "string", short: "c", multiple: true },
             secret: { type: "string", multiple: true },
+            "show-secrets": { type: "boolean" },
             help: { type: "boolean", short: "h" },
         },
     });
@@ -232,20 +239,6 @@ export function loadConfig(options: Options): { project: string; config: Record<
     return { project, config, secretKeys };
 }
 
-/** Replaces every Pulumi secret in a value with its plain value, or with `mask` when given. */
-export function unwrapSecrets(value: any, mask?: string): any {
-    if (Array.isArray(value)) {
-        return value.map((v) => unwrapSecrets(v, mask));
-    }
-    if (value !== null && typeof value === "object") {
-        if (value["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270") {
-            return mask ?? unwrapSecrets(value.value);
-        }
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v, mask)]));
-    }
-    return value;
-}
-
 /** A Secret with every value masked (its keys kept), whether or not they were marked secret in the program. */
 function maskSecretObject(object: any): any {
     const masked = { ...object };
@@ -260,13 +253,15 @@ function maskSecretObject(object: any): any {
 /** Runs the program under mocks and returns the Kubernetes objects it creates, secrets masked. */
 export async function render(options: Options): Promise<any[]> {
     const { project, config, secretKeys } = loadConfig(options);
-    installMocks(project, options.stack, config, secretKeys);
+    installMocks(project, options.stack, config, secretKeys, options.showSecrets ?? false);
     require(path.join(ROOT, "index.ts"));
     await settle();
     const rank = (kind: string) => (KIND_ORDER.includes(kind) ? KIND_ORDER.indexOf(kind) : KIND_ORDER.length);
     return registrations
         .filter((r) => r.custom && r.type.startsWith("kubernetes:"))
-        .map((r) => (r.inputs.kind === "Secret" ? maskSecretObject(unwrapSecrets(r.inputs)) : unwrapSecrets(r.inputs, MASK)))
+        .map((r) =>
+            options.showSecrets ? unwrapSecrets(r.inputs) : r.inputs.kind === "Secret" ? maskSecretObject(unwrapSecrets(r.inputs)) : unwrapSecrets(r.inputs, MASK),
+        )
         .sort((a, b) => rank(a.kind) - rank(b.kind) || a.metadata.name.localeCompare(b.metadata.name));
 }
 
