@@ -5,8 +5,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MYSQL_PORT } from "./constants";
 import { DEFAULT_FLAVOR, Flavor, FLAVORS } from "./flavors";
+import { passwordProblem } from "./validation";
 import {
+    booleanSetting,
     checkAccessModes,
+    checkAppAccount,
+    checkLabelSelectors,
+    checkPassword,
     checkClaimFits,
     checkClusterDomain,
     checkFlavor,
@@ -76,6 +81,56 @@ export interface MySqlClusterArgs {
      * @default generated
      */
     readonly rootPassword?: pulumi.Input<string>;
+    /**
+     * Password of the `replication` user, the only account the replicas log in to the primary with
+     * (REPLICATION SLAVE only, TLS required). At most 32 characters on MySQL, 96 on MariaDB.
+     * @default generated
+     */
+    readonly replicationPassword?: pulumi.Input<string>;
+    /**
+     * Password of the `backup` user, which the backup tool runs as (local connections only).
+     * @default generated
+     */
+    readonly backupPassword?: pulumi.Input<string>;
+    /**
+     * A database for the application, created on the primary's first start. Needs `appUser`.
+     */
+    readonly appDatabase?: string;
+    /**
+     * An application user with every privilege on `appDatabase` and nothing else, from any host. It can
+     * write on the primary only: the replicas are read-only.
+     */
+    readonly appUser?: string;
+    /**
+     * Password of `appUser`.
+     * @default generated when `appUser` is set
+     */
+    readonly appPassword?: pulumi.Input<string>;
+    /**
+     * NetworkPolicies for the cluster's pods: the clone port only from the cluster's own pods, the MySQL
+     * port from them and from the clients below. Needs a network plugin that enforces NetworkPolicy.
+     * @default true
+     * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
+     */
+    readonly networkPolicy?: boolean;
+    /**
+     * Pods of the cluster's namespace that may connect to the MySQL port, one label selector per item
+     * (`app=web` or `app=web,tier=frontend`). With neither this nor `clientNamespaceLabels`, every pod of
+     * the namespace may.
+     * @default []
+     */
+    readonly clientPodLabels?: readonly string[];
+    /**
+     * Namespaces whose pods may connect to the MySQL port, one label selector per item
+     * (`kubernetes.io/metadata.name=shop` names one namespace).
+     * @default []
+     */
+    readonly clientNamespaceLabels?: readonly string[];
+    /**
+     * Refuse client connections without TLS (`require_secure_transport`). Replication always uses TLS.
+     * @default false
+     */
+    readonly requireClientTls?: boolean;
     /** Host name or IP address of the NFS server that holds the volumes. Required. */
     readonly nfsServer?: string;
     /**
@@ -151,6 +206,16 @@ export interface ResolvedArgs {
     readonly image: string;
     readonly backupImage: string;
     readonly rootPassword: pulumi.Input<string> | undefined;
+    readonly replicationPassword: pulumi.Input<string> | undefined;
+    readonly backupPassword: pulumi.Input<string> | undefined;
+    readonly appDatabase: string | undefined;
+    readonly appUser: string | undefined;
+    readonly appPassword: pulumi.Input<string> | undefined;
+    readonly networkPolicy: boolean;
+    /** Each item a label selector's `matchLabels`. */
+    readonly clientPodLabels: ReadonlyArray<Readonly<Record<string, string>>>;
+    readonly clientNamespaceLabels: ReadonlyArray<Readonly<Record<string, string>>>;
+    readonly requireClientTls: boolean;
     readonly nfsServer: string;
     /** Exactly one path per ordinal. */
     readonly nfsPaths: readonly string[];
@@ -189,6 +254,10 @@ export const DEFAULTS = {
     backupCpuRequest: "100m",
     backupMemoryRequest: "100Mi",
     mysqldOptions: [],
+    networkPolicy: true,
+    clientPodLabels: [],
+    clientNamespaceLabels: [],
+    requireClientTls: false,
 } as const;
 
 /**
@@ -213,7 +282,22 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
         image: stringSetting(p, "image", a.image, undefined, FLAVORS[DEFAULTS.flavor].image),
         backupImage: stringSetting(p, "backupImage", a.backupImage, undefined, FLAVORS[DEFAULTS.flavor].backupImage),
     });
-    const rootPassword = checkRootPassword(p, passwordInput(p, "rootPassword", a.rootPassword));
+    const rootPassword = checkPassword(p, "rootPassword", passwordInput(p, "rootPassword", a.rootPassword));
+    const replicationPassword = checkPassword(p, "replicationPassword", passwordInput(p, "replicationPassword", a.replicationPassword), flavor);
+    const backupPassword = checkPassword(p, "backupPassword", passwordInput(p, "backupPassword", a.backupPassword));
+    const app = checkAppAccount(p, {
+        appDatabase: stringSetting(p, "appDatabase", a.appDatabase, undefined, "orders"),
+        appUser: stringSetting(p, "appUser", a.appUser, undefined, "orders"),
+        appPassword: checkPassword(p, "appPassword", passwordInput(p, "appPassword", a.appPassword)),
+    });
+    const networkPolicy = booleanSetting(p, "networkPolicy", a.networkPolicy, DEFAULTS.networkPolicy);
+    const clientPodLabels = checkLabelSelectors(p, "clientPodLabels", stringListSetting(p, "clientPodLabels", a.clientPodLabels, DEFAULTS.clientPodLabels, ["app=web"]));
+    const clientNamespaceLabels = checkLabelSelectors(
+        p,
+        "clientNamespaceLabels",
+        stringListSetting(p, "clientNamespaceLabels", a.clientNamespaceLabels, DEFAULTS.clientNamespaceLabels, ["kubernetes.io/metadata.name=shop"]),
+    );
+    const requireClientTls = booleanSetting(p, "requireClientTls", a.requireClientTls, DEFAULTS.requireClientTls);
     const nfsServer = checkNfsServer(p, stringSetting(p, "nfsServer", a.nfsServer, undefined, "192.168.164.141"));
     const nfsPaths = resolveNfsPaths(
         p,
@@ -247,6 +331,15 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
         image: images?.image,
         backupImage: images?.backupImage,
         rootPassword,
+        replicationPassword,
+        backupPassword,
+        appDatabase: app?.appDatabase,
+        appUser: app?.appUser,
+        appPassword: app?.appPassword,
+        networkPolicy,
+        clientPodLabels,
+        clientNamespaceLabels,
+        requireClientTls,
         nfsServer,
         nfsPaths,
         volumeCapacity: volumeCapacity.value === undefined ? undefined : volumeCapacity.text,
@@ -276,28 +369,12 @@ function complete<T extends Record<string, unknown>>(problems: Problems, values:
     return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v === null ? undefined : v])) as any;
 }
 
-/** A plain `rootPassword` is checked with the other settings; an Output once it is known. */
-function checkRootPassword(problems: Problems, password: pulumi.Input<string> | null | undefined): pulumi.Input<string> | null | undefined {
-    const problem = typeof password === "string" ? rootPasswordProblem(password) : undefined;
-    return problem === undefined ? password : problems.add(problem);
-}
-
-function rootPasswordProblem(password: string): string | undefined {
-    if (password === "") {
-        return "`rootPassword` is empty: set a non-empty secret, or unset it to have one generated.";
-    }
-    if (/[\r\n]/.test(password)) {
-        return "`rootPassword` contains a line break, which no MySQL client can read from an option file: choose another.";
-    }
-    return undefined;
-}
-
 /**
  * Checks a password that was only known once deployed (an Output); a plain one is checked with the other
  * settings, before anything is created.
  */
-export function requireRootPassword(password: string): string {
-    const problem = rootPasswordProblem(password);
+export function requirePassword(key: string, password: string, flavor?: Flavor): string {
+    const problem = passwordProblem(key, password, flavor);
     if (problem !== undefined) {
         throw new MySqlClusterArgsError([problem]);
     }

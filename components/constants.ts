@@ -23,7 +23,13 @@ export const VOLUMES = {
     conf: "conf",
     configMap: "config-map",
     scripts: "scripts",
-    client: "client-config",
+    /** The Secrets, mounted in init-mysql only: the passwords, and the TLS material. */
+    secrets: "secrets",
+    tls: "tls",
+    /** Memory-backed: what init-mysql derives from the Secrets for the other containers. */
+    credentials: "credentials",
+    /** Memory-backed: the SQL that creates the users, run by the server image's entrypoint on first start. */
+    initdb: "initdb",
 } as const;
 
 /** Where things are mounted inside the containers. */
@@ -34,7 +40,7 @@ export const PATHS = {
     dataSubPath: "mysql",
     /** The whole claim, seen by clone-mysql so that it can clone beside the data dir and rename atomically. */
     dataRoot: "/mnt/data",
-    /** Generated server config (server-id, role), read by mysqld through the image's includedir. */
+    /** Generated server config (server-id, role, TLS), read by mysqld through the image's includedir. */
     confDir: "/etc/mysql/conf.d",
     /** Where init-mysql writes the generated config (the same emptyDir as confDir). */
     initConfDir: "/mnt/conf.d",
@@ -42,19 +48,50 @@ export const PATHS = {
     configMapDir: "/mnt/config-map",
     /** The pod scripts. */
     scriptsDir: "/opt/mysql-statefulset",
-    /** A memory-backed emptyDir holding the client option file with the root credentials. */
-    clientDir: "/etc/mysql-client",
+    /** The passwords Secret as files, seen by init-mysql only. */
+    secretsDir: "/mnt/secrets",
+    /** The TLS Secret as files, seen by init-mysql only. */
+    tlsSecretDir: "/mnt/tls",
+    /**
+     * A memory-backed emptyDir: the client option files, the password file the server image's entrypoint
+     * reads, and the TLS files, each written by init-mysql under umask 077.
+     */
+    credentialsDir: "/etc/mysql-credentials",
+    /** The server image's entrypoint runs the files here once, when it initialises an empty data dir. */
+    initdbDir: "/docker-entrypoint-initdb.d",
 } as const;
 
-/** The client option file (`[client]` user and password) that probes and scripts pass as --defaults-extra-file. */
-export const CLIENT_CONFIG_FILE = `${PATHS.clientDir}/root.cnf`;
+/** Files init-mysql writes into {@link PATHS.credentialsDir}. */
+export const CREDENTIAL_FILES = {
+    /** `[client]` option file of root over 127.0.0.1: probes and the sidecar's local SQL. */
+    rootClient: "root.cnf",
+    /** `[client]` option file of the backup user: the backup tool. */
+    backupClient: "backup.cnf",
+    /** The root password alone, for the image entrypoint's `*_ROOT_PASSWORD_FILE` (owned by mysql). */
+    rootPassword: "root-password",
+    /** The replication password alone, for the sidecar's CHANGE MASTER/REPLICATION SOURCE statement. */
+    replicationPassword: "replication-password",
+    /** The cluster's CA certificate, its certificate and key (owned by mysql: the server reads them). */
+    caCert: "ca.crt",
+    tlsCert: "tls.crt",
+    tlsKey: "tls.key",
+} as const;
+
+/** The root client option file that probes and scripts pass as --defaults-extra-file. */
+export const ROOT_CLIENT_CONFIG = `${PATHS.credentialsDir}/${CREDENTIAL_FILES.rootClient}`;
 
 /** Keys of the configuration ConfigMap. */
 export const CONFIG_FILES = {
     primary: "primary.cnf",
     replica: "replica.cnf",
+    tls: "tls.cnf",
     custom: "custom.cnf",
+    /** Not a my.cnf: the accounts' SQL with password placeholders (see builders/config.ts usersSql). */
+    users: "users.sql.in",
 } as const;
+
+/** The operating-system account every server image runs mysqld as; it must be able to read its TLS files. */
+export const SERVER_OS_USER = "mysql";
 
 /** The pod scripts, as files under scripts/pod/ and keys of the scripts ConfigMap. */
 export const SCRIPT_FILES = {
@@ -65,11 +102,27 @@ export const SCRIPT_FILES = {
     cloneEndpointReady: "clone-endpoint-ready.sh",
 } as const;
 
-/** Key of the root password in the Secret. */
-export const ROOT_PASSWORD_KEY = "root-password";
+/** Keys of the credentials Secret, one password each. */
+export const PASSWORD_KEYS = {
+    root: "root-password",
+    replication: "replication-password",
+    backup: "backup-password",
+    app: "app-password",
+} as const;
 
-/** The account replicas use to connect to the primary (the tutorial's root). */
-export const REPLICATION_USER = "root";
+/** Keys of the TLS Secret (a `kubernetes.io/tls` Secret with the CA beside it). */
+export const TLS_KEYS = { cert: "tls.crt", key: "tls.key", ca: "ca.crt" } as const;
+
+/** The accounts the component creates on the primary's first start (replicas get them with the clone). */
+export const USERS = {
+    /** Connects from the replicas; REPLICATION SLAVE only, TLS required. */
+    replication: "replication",
+    /** Runs the backup tool in the sidecar; local connections only, the backup tool's privileges only. */
+    backup: "backup",
+} as const;
+
+/** Hosts from which root (and the backup user) may log in: the pod itself. */
+export const LOCAL_HOSTS = ["localhost", "127.0.0.1", "::1"] as const;
 
 /** server-id of ordinal N is SERVER_ID_BASE + N, as in the tutorial. */
 export const SERVER_ID_BASE = 100;

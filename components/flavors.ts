@@ -38,10 +38,16 @@ export interface Flavor {
      */
     readonly backupInfoPrefixes: readonly string[];
     /**
-     * The statements a new replica runs once, after its clone, to start replicating. Placeholders:
-     * {file} {pos} (binlog coordinates), {gtid} (GTID position), {host} {port} {user} {password}.
+     * The statements a new replica runs once, after its clone, to start replicating over TLS, verifying
+     * the primary's certificate against the cluster's CA. Placeholders: {file} {pos} (binlog
+     * coordinates), {gtid} (GTID position), {host} {port} {user} {password} {ca}.
      */
     readonly replicationSql: string;
+    /**
+     * What the backup user is granted, as `privileges ON object` clauses: what the backup tool needs for a
+     * hot backup with the donor's replication coordinates (`--slave-info`), and no more.
+     */
+    readonly backupGrants: readonly string[];
 }
 
 /** Repositories of MySQL-compatible servers whose data directories and backup tools are MySQL's. */
@@ -78,9 +84,12 @@ const mysql57: Flavor = {
     replicationSql: [
         "STOP SLAVE;",
         "CHANGE MASTER TO MASTER_LOG_FILE='{file}', MASTER_LOG_POS={pos}, MASTER_HOST='{host}', MASTER_PORT={port},",
-        "  MASTER_USER='{user}', MASTER_PASSWORD='{password}', MASTER_CONNECT_RETRY=10;",
+        "  MASTER_USER='{user}', MASTER_PASSWORD='{password}', MASTER_CONNECT_RETRY=10,",
+        "  MASTER_SSL=1, MASTER_SSL_CA='{ca}', MASTER_SSL_VERIFY_SERVER_CERT=1;",
         "START SLAVE;",
     ].join("\n"),
+    // XtraBackup 2.4: FLUSH TABLES WITH READ LOCK, the binlog position, SHOW SLAVE STATUS for --slave-info.
+    backupGrants: ["RELOAD, LOCK TABLES, PROCESS, REPLICATION CLIENT ON *.*"],
 };
 
 const mysql84: Flavor = {
@@ -109,9 +118,18 @@ const mysql84: Flavor = {
         "RESET BINARY LOGS AND GTIDS;",
         "SET GLOBAL gtid_purged='{gtid}';",
         "CHANGE REPLICATION SOURCE TO SOURCE_HOST='{host}', SOURCE_PORT={port}, SOURCE_USER='{user}',",
-        "  SOURCE_PASSWORD='{password}', SOURCE_AUTO_POSITION=1, GET_SOURCE_PUBLIC_KEY=1, SOURCE_CONNECT_RETRY=10;",
+        "  SOURCE_PASSWORD='{password}', SOURCE_AUTO_POSITION=1, SOURCE_CONNECT_RETRY=10,",
+        // Over verified TLS caching_sha2_password sends the password encrypted: no GET_SOURCE_PUBLIC_KEY.
+        "  SOURCE_SSL=1, SOURCE_SSL_CA='{ca}', SOURCE_SSL_VERIFY_SERVER_CERT=1;",
         "START REPLICA;",
     ].join("\n"),
+    // XtraBackup 8.4: backup locks (BACKUP_ADMIN), performance_schema.log_status, SHOW REPLICA STATUS.
+    backupGrants: [
+        "BACKUP_ADMIN, RELOAD, LOCK TABLES, PROCESS, REPLICATION CLIENT ON *.*",
+        "SELECT ON performance_schema.log_status",
+        "SELECT ON performance_schema.keyring_component_status",
+        "SELECT ON performance_schema.replication_group_members",
+    ],
 };
 
 const mariadb: Flavor = {
@@ -136,9 +154,12 @@ const mariadb: Flavor = {
         "STOP SLAVE;",
         "SET GLOBAL gtid_slave_pos='{gtid}';",
         "CHANGE MASTER TO MASTER_HOST='{host}', MASTER_PORT={port}, MASTER_USER='{user}', MASTER_PASSWORD='{password}',",
-        "  MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=10;",
+        "  MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=10,",
+        "  MASTER_SSL=1, MASTER_SSL_CA='{ca}', MASTER_SSL_VERIFY_SERVER_CERT=1;",
         "START SLAVE;",
     ].join("\n"),
+    // mariadb-backup (10.5+ privilege names): BACKUP STAGE locks, the binlog position, SHOW SLAVE STATUS.
+    backupGrants: ["RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR, SLAVE MONITOR ON *.*"],
 };
 
 /** Every flavor, by the name the `flavor` setting takes. */

@@ -5,7 +5,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { MySqlClusterArgs, requireRootPassword, resolveArgs } from "./args";
+import * as tls from "@pulumi/tls";
+import { MySqlClusterArgs, requirePassword, resolveArgs } from "./args";
 import * as build from "./builders";
 import { COMPONENT_TYPE } from "./constants";
 import { clusterNames } from "./names";
@@ -21,10 +22,16 @@ export class MySqlCluster extends pulumi.ComponentResource {
     public readonly port: pulumi.Output<number>;
     /** The namespace of the namespaced objects. */
     public readonly namespace: pulumi.Output<string>;
-    /** The Secret holding the root password (key `root-password`). */
+    /** The Secret holding the passwords (keys `root-password`, `replication-password`, `backup-password`, `app-password`). */
     public readonly secretName: pulumi.Output<string>;
+    /** The Secret holding the cluster's CA certificate (`ca.crt`), for clients that verify the server. */
+    public readonly tlsSecretName: pulumi.Output<string>;
+    /** The cluster's CA certificate (PEM): clients verify the servers' certificates against it. */
+    public readonly caCertificate: pulumi.Output<string>;
     /** The root password, as a Pulumi secret. */
     public readonly rootPassword: pulumi.Output<string>;
+    /** The application user's password, as a Pulumi secret (when `appUser` is set). */
+    public readonly appPassword: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: MySqlClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         // Checked before the component registers, so a bad setting touches nothing.
@@ -33,13 +40,41 @@ export class MySqlCluster extends pulumi.ComponentResource {
         const names = clusterNames(settings.name, settings.namespace, settings.clusterDomain);
         const parent = { parent: this };
 
-        const password =
-            settings.rootPassword !== undefined
-                ? pulumi.output(settings.rootPassword).apply(requireRootPassword)
-                : new random.RandomPassword(`${name}-root-password`, { length: 32, special: false }, parent).result;
-        this.rootPassword = pulumi.secret(password);
+        // Each password: the one given (checked once known), or 32 generated characters kept in the state.
+        const password = (key: string, given: pulumi.Input<string> | undefined, role: string, flavor?: typeof settings.flavor) =>
+            pulumi.secret(
+                given !== undefined
+                    ? pulumi.output(given).apply((value) => requirePassword(key, value, flavor))
+                    : new random.RandomPassword(`${name}-${role}-password`, { length: 32, special: false }, parent).result,
+            );
+        const passwords: build.Passwords = {
+            root: password("rootPassword", settings.rootPassword, "root"),
+            replication: password("replicationPassword", settings.replicationPassword, "replication", settings.flavor),
+            backup: password("backupPassword", settings.backupPassword, "backup"),
+            app: settings.appUser !== undefined ? password("appPassword", settings.appPassword, "app") : undefined,
+        };
+        this.rootPassword = pulumi.output(passwords.root);
+        this.appPassword = passwords.app === undefined ? pulumi.output(undefined) : pulumi.output(passwords.app);
 
-        const secret = new k8s.core.v1.Secret(`${name}-credentials`, build.rootSecret(settings, names, this.rootPassword), parent);
+        // The cluster's own CA and one certificate for every pod (wildcard names, so scaling keeps it).
+        const certificate = build.certificateSpecs(names);
+        const caKey = new tls.PrivateKey(`${name}-ca-key`, certificate.key, parent);
+        const ca = new tls.SelfSignedCert(`${name}-ca`, { ...certificate.ca, privateKeyPem: caKey.privateKeyPem }, parent);
+        const key = new tls.PrivateKey(`${name}-tls-key`, certificate.key, parent);
+        const request = new tls.CertRequest(`${name}-tls-request`, { ...certificate.request, privateKeyPem: key.privateKeyPem }, parent);
+        const cert = new tls.LocallySignedCert(
+            `${name}-tls-cert`,
+            { ...certificate.cert, certRequestPem: request.certRequestPem, caPrivateKeyPem: caKey.privateKeyPem, caCertPem: ca.certPem },
+            parent,
+        );
+        this.caCertificate = ca.certPem;
+
+        const secret = new k8s.core.v1.Secret(`${name}-credentials`, build.credentialsSecret(settings, names, passwords), parent);
+        const tlsSecret = new k8s.core.v1.Secret(
+            `${name}-tls`,
+            build.tlsSecret(settings, names, { caCert: ca.certPem, cert: cert.certPem, key: key.privateKeyPem }),
+            parent,
+        );
         const volumes = build
             .persistentVolumes(settings, names)
             // retainOnDelete: `pulumi destroy` leaves the volumes (and so the data) in the cluster.
@@ -48,9 +83,12 @@ export class MySqlCluster extends pulumi.ComponentResource {
         const scripts = new k8s.core.v1.ConfigMap(`${name}-scripts`, build.scriptsConfigMap(settings, names), parent);
         const headless = new k8s.core.v1.Service(`${name}-headless`, build.headlessService(settings, names), parent);
         new k8s.core.v1.Service(`${name}-read`, build.readService(settings, names), parent);
+        for (const [port, spec] of Object.entries(build.networkPolicies(settings, names))) {
+            new k8s.networking.v1.NetworkPolicy(`${name}-${port}-policy`, spec, parent);
+        }
         new k8s.apps.v1.StatefulSet(`${name}-statefulset`, build.statefulSet(settings, names), {
             ...parent,
-            dependsOn: [secret, config, scripts, headless, ...volumes],
+            dependsOn: [secret, tlsSecret, config, scripts, headless, ...volumes],
         });
 
         this.primaryHost = pulumi.output(names.podHost(0));
@@ -59,6 +97,7 @@ export class MySqlCluster extends pulumi.ComponentResource {
         this.port = pulumi.output(settings.port);
         this.namespace = pulumi.output(settings.namespace);
         this.secretName = secret.metadata.name;
+        this.tlsSecretName = tlsSecret.metadata.name;
         this.registerOutputs({
             primaryHost: this.primaryHost,
             primaryFqdn: this.primaryFqdn,
@@ -66,7 +105,10 @@ export class MySqlCluster extends pulumi.ComponentResource {
             port: this.port,
             namespace: this.namespace,
             secretName: this.secretName,
+            tlsSecretName: this.tlsSecretName,
+            caCertificate: this.caCertificate,
             rootPassword: this.rootPassword,
+            appPassword: this.appPassword,
         });
     }
 }

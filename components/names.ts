@@ -14,8 +14,16 @@ export interface ClusterNames {
     readonly configMap: string;
     /** The ConfigMap with the pod scripts. */
     readonly scriptsConfigMap: string;
-    /** The Secret with the root password. */
+    /** The Secret with the passwords (root, replication, backup, application). */
     readonly secret: string;
+    /** The Secret with the cluster's CA certificate, its certificate and key (clone stream, replication, clients). */
+    readonly tlsSecret: string;
+    /** The NetworkPolicy of the clone port. */
+    readonly clonePolicy: string;
+    /** The NetworkPolicy of the MySQL port. */
+    readonly mysqlPolicy: string;
+    /** DNS names the cluster's certificate holds: every pod's, the read Service's, and localhost. */
+    readonly certificateDnsNames: readonly string[];
     /** The labels on every pod, used verbatim by both Service selectors and the StatefulSet selector. */
     readonly podLabels: Readonly<Record<string, string>>;
     /** Name of the pod with this ordinal. */
@@ -30,6 +38,11 @@ export interface ClusterNames {
     persistentVolume(ordinal: number): string;
     /** The read Service's fully qualified name. */
     readonly readServiceFqdn: string;
+    /**
+     * The headless Service's fully qualified name, the domain of every pod's FQDN. Pods reach each other by
+     * FQDN: TLS verification (OpenSSL's host check) matches `*.<this>`, never a one-label wildcard like `*.mysql`.
+     */
+    readonly peerDomain: string;
 }
 
 export function clusterNames(name: string, namespace: string, clusterDomain: string): ClusterNames {
@@ -38,6 +51,7 @@ export function clusterNames(name: string, namespace: string, clusterDomain: str
     const pod = (ordinal: number) => `${statefulSet}-${ordinal}`;
     const podHost = (ordinal: number) => `${pod(ordinal)}.${headlessService}`;
     const readService = `${name}-read`;
+    const peerDomain = `${headlessService}.${namespace}.svc.${clusterDomain}`;
     return {
         statefulSet,
         headlessService,
@@ -45,13 +59,26 @@ export function clusterNames(name: string, namespace: string, clusterDomain: str
         configMap: name,
         scriptsConfigMap: `${name}-scripts`,
         secret: `${name}-credentials`,
+        tlsSecret: `${name}-tls`,
+        clonePolicy: `${name}-clone`,
+        mysqlPolicy: `${name}-mysql`,
+        // Wildcards, so scaling never changes the certificate; `*.mysql` alone would be refused by OpenSSL's
+        // host check (a wildcard needs two labels after it), so the shortest is `*.mysql.<namespace>`.
+        certificateDnsNames: [
+            ...[`${headlessService}.${namespace}`, `${headlessService}.${namespace}.svc`, peerDomain].map((domain) => `*.${domain}`),
+            `${readService}.${namespace}`,
+            `${readService}.${namespace}.svc`,
+            `${readService}.${namespace}.svc.${clusterDomain}`,
+            "localhost",
+        ],
         podLabels: { app: name },
         pod,
         podHost,
-        podFqdn: (ordinal) => `${podHost(ordinal)}.${namespace}.svc.${clusterDomain}`,
+        podFqdn: (ordinal) => `${pod(ordinal)}.${peerDomain}`,
         claim: (ordinal) => `${VOLUMES.data}-${pod(ordinal)}`,
         persistentVolume: (ordinal) => `${namespace}-${pod(ordinal)}-${VOLUMES.data}`,
         readServiceFqdn: `${readService}.${namespace}.svc.${clusterDomain}`,
+        peerDomain,
     };
 }
 

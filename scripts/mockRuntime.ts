@@ -3,6 +3,8 @@
 // registration with the options the engine would see (parent, retainOnDelete, dependencies).
 
 import * as pulumi from "@pulumi/pulumi";
+import * as real from "./realSecrets";
+import { unwrapSecrets } from "./render/secrets";
 
 /** What the generated password resolves to under mocks. */
 export const MOCK_PASSWORD = "mock-generated-password";
@@ -35,8 +37,38 @@ interface RegisterRequest {
     getDependenciesList(): string[];
 }
 
-/** Installs the mocks; call before loading any code that creates resources. */
-export function installMocks(project: string, stack: string, config: Record<string, string> = {}, secretKeys: string[] = []): void {
+/** What the resources that generate secrets answer: fixed stand-ins, or real values. */
+function generated(type: string, inputs: Record<string, any>, realSecrets: boolean): Record<string, string> {
+    const plain = unwrapSecrets(inputs);
+    switch (type) {
+        case "random:index/randomPassword:RandomPassword":
+            return { result: realSecrets ? real.randomPassword(plain.length) : MOCK_PASSWORD };
+        case "tls:index/privateKey:PrivateKey":
+            return realSecrets
+                ? real.privateKey(plain)
+                : { privateKeyPem: "mock-private-key-pem", privateKeyPemPkcs8: "mock-private-key-pkcs8", publicKeyPem: "mock-public-key-pem" };
+        case "tls:index/selfSignedCert:SelfSignedCert":
+            return realSecrets ? real.selfSignedCert(plain) : { certPem: "mock-ca-cert-pem" };
+        case "tls:index/certRequest:CertRequest":
+            return realSecrets ? real.certRequest(plain) : { certRequestPem: "mock-cert-request-pem" };
+        case "tls:index/locallySignedCert:LocallySignedCert":
+            return realSecrets ? real.locallySignedCert(plain) : { certPem: "mock-cert-pem" };
+        default:
+            return {};
+    }
+}
+
+/**
+ * Installs the mocks; call before loading any code that creates resources. With `realSecrets`, generated
+ * passwords, keys and certificates are real (see realSecrets.ts), else fixed stand-ins.
+ */
+export function installMocks(
+    project: string,
+    stack: string,
+    config: Record<string, string> = {},
+    secretKeys: string[] = [],
+    realSecrets = false,
+): void {
     pulumi.runtime.setAllConfig(config, secretKeys);
     const pending = new Map<string, RegisterRequest>();
     pulumi.runtime.setMocks(
@@ -52,11 +84,7 @@ export function installMocks(project: string, stack: string, config: Record<stri
                     retainOnDelete: request?.getRetainondelete() ?? false,
                     dependencies: request?.getDependenciesList() ?? [],
                 });
-                const state = { ...args.inputs };
-                if (args.type === "random:index/randomPassword:RandomPassword") {
-                    state.result = MOCK_PASSWORD;
-                }
-                return { id: `${args.name}-id`, state };
+                return { id: `${args.name}-id`, state: { ...args.inputs, ...generated(args.type, args.inputs, realSecrets) } };
             },
             call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
                 return args.inputs;

@@ -17,7 +17,7 @@ export { MASK, unwrapSecrets } from "./render/secrets";
 export { loadConfig, RenderError } from "./render/stackConfig";
 
 /** The order objects are printed in: what others refer to first, as `kubectl apply` would want. */
-const KIND_ORDER = ["PersistentVolume", "Secret", "ConfigMap", "Service", "StatefulSet"];
+const KIND_ORDER = ["PersistentVolume", "Secret", "ConfigMap", "Service", "NetworkPolicy", "StatefulSet"];
 
 export const USAGE = `Usage: npm run render -- [--stack NAME | --config-file FILE] [--config KEY=VALUE]... [--secret KEY=VALUE]...
 
@@ -28,6 +28,8 @@ secret values masked. No cluster and no Pulumi CLI are needed: the program runs 
       --config-file FILE   read the stack's config from FILE instead
   -c, --config KEY=VALUE   set a setting, as \`pulumi config set KEY VALUE\` would (repeatable)
       --secret KEY=VALUE   set a setting as a secret, as \`pulumi config set --secret\` would (repeatable)
+      --show-secrets       print secret values; generated passwords, keys and certificates are then real
+                           (needs OpenSSL 3), so the YAML can be applied as it is
   -h, --help               print this help
 
 KEY is a setting of Pulumi.yaml, bare (replicas) or qualified (mysql-statefulset:replicas).
@@ -59,7 +61,7 @@ export function parseArgs(argv: string[]): Options | undefined {
     }
     const configFile = values["config-file"] === undefined ? undefined : path.resolve(values["config-file"]);
     const stack = values.stack ?? (configFile ? path.basename(configFile).replace(/^Pulumi\.|\.ya?ml$/g, "") : "dev");
-    return { stack, configFile: configFile ?? path.join(ROOT, `Pulumi.${stack}.yaml`), overrides };
+    return { stack, configFile: configFile ?? path.join(ROOT, `Pulumi.${stack}.yaml`), overrides, showSecrets: values["show-secrets"] ?? false };
 }
 
 function parseCommandLine(argv: string[]) {
@@ -72,6 +74,7 @@ function parseCommandLine(argv: string[]) {
             "config-file": { type: "string" },
             config: { type: "string", short: "c", multiple: true },
             secret: { type: "string", multiple: true },
+            "show-secrets": { type: "boolean" },
             help: { type: "boolean", short: "h" },
         },
     });
@@ -80,7 +83,7 @@ function parseCommandLine(argv: string[]) {
 /** Runs the program under mocks and returns the Kubernetes objects it creates, secrets masked. */
 export async function render(options: Options): Promise<any[]> {
     const { project, config, secretKeys } = loadConfig(options);
-    installMocks(project, options.stack, config, secretKeys);
+    installMocks(project, options.stack, config, secretKeys, options.showSecrets ?? false);
     clearRegistrations();
     // Loaded afresh each time, so that one process (the tests) can render many stacks.
     const program = require.resolve(path.join(ROOT, "index.ts"));
@@ -90,7 +93,9 @@ export async function render(options: Options): Promise<any[]> {
     const rank = (kind: string) => (KIND_ORDER.includes(kind) ? KIND_ORDER.indexOf(kind) : KIND_ORDER.length);
     return registrations
         .filter((r) => r.custom && r.type.startsWith("kubernetes:"))
-        .map((r) => (r.inputs.kind === "Secret" ? maskSecretObject(unwrapSecrets(r.inputs)) : unwrapSecrets(r.inputs, MASK)))
+        .map((r) =>
+            options.showSecrets ? unwrapSecrets(r.inputs) : r.inputs.kind === "Secret" ? maskSecretObject(unwrapSecrets(r.inputs)) : unwrapSecrets(r.inputs, MASK),
+        )
         .sort((a, b) => rank(a.kind) - rank(b.kind) || a.metadata.name.localeCompare(b.metadata.name));
 }
 

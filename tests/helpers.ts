@@ -9,7 +9,7 @@ import { unwrapSecrets } from "../scripts/render";
  * The shell tools every image has, and all the pod scripts may call besides `env`, `sleep` and the flavor's
  * binaries; `hostname` is deliberately absent (newer mysql:5.7 tags lack it).
  */
-export const BASE_TOOLS = ["bash", "cat", "cp", "mv", "rm", "mkdir", "rmdir", "dirname", "ls"];
+export const BASE_TOOLS = ["bash", "cat", "chmod", "chown", "cp", "mv", "rm", "mkdir", "rmdir", "dirname", "ls"];
 
 /** Settings every valid cluster needs, so each test states only what it is about. */
 export const BASE_ARGS: MySqlClusterArgs = { nfsServer: "10.0.0.5", nfsPathPattern: "/exports/mysql-{ordinal}" };

@@ -6,11 +6,23 @@ import * as fs from "fs";
 import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import { ResolvedArgs } from "../args";
-import { CONFIG_FILES, SCRIPT_FILES } from "../constants";
+import { CONFIG_FILES, CREDENTIAL_FILES, LOCAL_HOSTS, PATHS, SCRIPT_FILES, USERS } from "../constants";
 import { ClusterNames } from "../names";
 
 function myCnf(lines: readonly string[]): string {
     return ["[mysqld]", ...lines, ""].join("\n");
+}
+
+const credential = (file: string) => `${PATHS.credentialsDir}/${file}`;
+
+/** The server's TLS: the cluster's certificate for every connection, required for clients if asked. */
+export function tlsConfig(args: ResolvedArgs): string[] {
+    return [
+        `ssl-ca=${credential(CREDENTIAL_FILES.caCert)}`,
+        `ssl-cert=${credential(CREDENTIAL_FILES.tlsCert)}`,
+        `ssl-key=${credential(CREDENTIAL_FILES.tlsKey)}`,
+        ...(args.requireClientTls ? ["require-secure-transport=ON"] : []),
+    ];
 }
 
 /** The my.cnf files, by ConfigMap key. */
@@ -18,8 +30,44 @@ export function configFiles(args: ResolvedArgs): Record<string, string> {
     return {
         [CONFIG_FILES.primary]: myCnf(args.flavor.primaryConfig),
         [CONFIG_FILES.replica]: myCnf(args.flavor.replicaConfig),
+        [CONFIG_FILES.tls]: myCnf(tlsConfig(args)),
         [CONFIG_FILES.custom]: myCnf(args.mysqldOptions),
+        [CONFIG_FILES.users]: usersSql(args),
     };
+}
+
+const quoteName = (name: string) => `\`${name}\``;
+
+/**
+ * The SQL the server image's entrypoint runs once, when mysql-0 initialises its empty data directory
+ * (replicas get the accounts with their clone). Password placeholders ({root_password},
+ * {replication_password}, {backup_password}, {app_password}) are filled by init-mysql from the Secret.
+ * root itself is created by the entrypoint for `localhost` only; it gets the loopback addresses here, as
+ * probes connect over TCP.
+ */
+export function usersSql(args: ResolvedArgs): string {
+    const local = LOCAL_HOSTS.filter((host) => host !== "localhost");
+    const lines = [
+        "-- Written by mysql-statefulset: the cluster's accounts, created on the primary's first start.",
+        ...local.flatMap((host) => [
+            `CREATE USER 'root'@'${host}' IDENTIFIED BY '{root_password}';`,
+            `GRANT ALL PRIVILEGES ON *.* TO 'root'@'${host}' WITH GRANT OPTION;`,
+        ]),
+        `CREATE USER '${USERS.replication}'@'%' IDENTIFIED BY '{replication_password}' REQUIRE SSL;`,
+        `GRANT REPLICATION SLAVE ON *.* TO '${USERS.replication}'@'%';`,
+        ...LOCAL_HOSTS.flatMap((host) => [
+            `CREATE USER '${USERS.backup}'@'${host}' IDENTIFIED BY '{backup_password}';`,
+            ...args.flavor.backupGrants.map((grant) => `GRANT ${grant} TO '${USERS.backup}'@'${host}';`),
+        ]),
+    ];
+    if (args.appDatabase !== undefined && args.appUser !== undefined) {
+        lines.push(
+            `CREATE DATABASE IF NOT EXISTS ${quoteName(args.appDatabase)};`,
+            `CREATE USER '${args.appUser}'@'%' IDENTIFIED BY '{app_password}';`,
+            `GRANT ALL PRIVILEGES ON ${quoteName(args.appDatabase)}.* TO '${args.appUser}'@'%';`,
+        );
+    }
+    return [...lines, ""].join("\n");
 }
 
 /** The folder with the pod scripts, found from this file whether it runs as .ts or compiled under bin/. */

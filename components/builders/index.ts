@@ -1,6 +1,8 @@
 // Re-exports the pure builders: each takes resolved args and returns the spec of one kind of object.
 export * from "./config";
+export * from "./networkPolicy";
 export * from "./secret";
 export * from "./services";
 export * from "./statefulSet";
 export * from "./storage";
+export * from "./tls";

@@ -1,19 +1,52 @@
-// The Secret with the root password, which every container that needs it reads through secretKeyRef.
+// The two Secrets: the passwords, and the cluster's TLS material. Only init-mysql mounts them; it derives the
+// files the other containers read (option files, the entrypoint's password file, the TLS files) into a
+// memory-backed volume, so no password is ever in an environment variable.
 
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ResolvedArgs } from "../args";
-import { ROOT_PASSWORD_KEY } from "../constants";
+import { PASSWORD_KEYS, TLS_KEYS } from "../constants";
 import { ClusterNames } from "../names";
 
-export function rootSecret(
-    args: ResolvedArgs,
-    names: ClusterNames,
-    password: pulumi.Input<string>,
-): k8s.core.v1.SecretArgs {
+/** The passwords, by role; `app` only when the settings ask for an application user. */
+export interface Passwords {
+    readonly root: pulumi.Input<string>;
+    readonly replication: pulumi.Input<string>;
+    readonly backup: pulumi.Input<string>;
+    readonly app?: pulumi.Input<string>;
+}
+
+/** The cluster's TLS material, PEM-encoded. */
+export interface TlsMaterial {
+    readonly caCert: pulumi.Input<string>;
+    readonly cert: pulumi.Input<string>;
+    readonly key: pulumi.Input<string>;
+}
+
+export function credentialsSecret(args: ResolvedArgs, names: ClusterNames, passwords: Passwords): k8s.core.v1.SecretArgs {
+    const data: Record<string, pulumi.Input<string>> = {
+        [PASSWORD_KEYS.root]: pulumi.secret(passwords.root),
+        [PASSWORD_KEYS.replication]: pulumi.secret(passwords.replication),
+        [PASSWORD_KEYS.backup]: pulumi.secret(passwords.backup),
+    };
+    if (passwords.app !== undefined) {
+        data[PASSWORD_KEYS.app] = pulumi.secret(passwords.app);
+    }
     return {
         metadata: { name: names.secret, namespace: args.namespace, labels: { ...names.podLabels } },
         type: "Opaque",
-        stringData: { [ROOT_PASSWORD_KEY]: pulumi.secret(password) },
+        stringData: data,
+    };
+}
+
+export function tlsSecret(args: ResolvedArgs, names: ClusterNames, tls: TlsMaterial): k8s.core.v1.SecretArgs {
+    return {
+        metadata: { name: names.tlsSecret, namespace: args.namespace, labels: { ...names.podLabels } },
+        type: "kubernetes.io/tls",
+        stringData: {
+            [TLS_KEYS.cert]: tls.cert,
+            [TLS_KEYS.key]: pulumi.secret(tls.key),
+            [TLS_KEYS.ca]: tls.caCert,
+        },
     };
 }

@@ -4,14 +4,16 @@
 import * as k8s from "@pulumi/kubernetes";
 import { ResolvedArgs } from "../args";
 import {
-    CLIENT_CONFIG_FILE,
     CLONE_PORT,
     CONTAINERS,
+    CREDENTIAL_FILES,
+    PASSWORD_KEYS,
     PATHS,
-    REPLICATION_USER,
-    ROOT_PASSWORD_KEY,
+    ROOT_CLIENT_CONFIG,
     SCRIPT_FILES,
     SERVER_ID_BASE,
+    SERVER_OS_USER,
+    USERS,
     VOLUMES,
 } from "../constants";
 import { ClusterNames } from "../names";
@@ -25,16 +27,10 @@ type EnvVar = k8s.types.input.core.v1.EnvVar;
 export const CONFIG_CHECKSUM_ANNOTATION = "mysql-statefulset.pulumi.com/config-checksum";
 
 const script = (file: string) => `${PATHS.scriptsDir}/${file}`;
+const credential = (file: string) => `${PATHS.credentialsDir}/${file}`;
 
 function env(values: Record<string, string | number>): EnvVar[] {
     return Object.entries(values).map(([name, value]) => ({ name, value: String(value) }));
-}
-
-function rootPasswordEnv(names: ClusterNames): EnvVar {
-    return {
-        name: "MYSQL_ROOT_PASSWORD",
-        valueFrom: { secretKeyRef: { name: names.secret, key: ROOT_PASSWORD_KEY } },
-    };
 }
 
 /**
@@ -47,10 +43,10 @@ const mounts = {
     data: { name: VOLUMES.data, mountPath: PATHS.dataDir, subPath: PATHS.dataSubPath },
     conf: { name: VOLUMES.conf, mountPath: PATHS.confDir },
     scripts: { name: VOLUMES.scripts, mountPath: PATHS.scriptsDir, readOnly: true },
-    client: { name: VOLUMES.client, mountPath: PATHS.clientDir, readOnly: true },
+    credentials: { name: VOLUMES.credentials, mountPath: PATHS.credentialsDir, readOnly: true },
 };
 
-/** What both backup containers need to agree on: the clone port, the transport, the tool and its files. */
+/** What both backup containers need to agree on: the clone port, the transport, the tool, TLS. */
 function backupEnv(args: ResolvedArgs): EnvVar[] {
     const { flavor } = args;
     return env({
@@ -58,29 +54,36 @@ function backupEnv(args: ResolvedArgs): EnvVar[] {
         CLONE_TRANSPORT: flavor.transport,
         BACKUP_TOOL: flavor.backupTool,
         BACKUP_INFO_PREFIXES: flavor.backupInfoPrefixes.join(" "),
+        TLS_CA: credential(CREDENTIAL_FILES.caCert),
+        TLS_CERT: credential(CREDENTIAL_FILES.tlsCert),
+        TLS_KEY: credential(CREDENTIAL_FILES.tlsKey),
     });
 }
 
-function initContainer(args: ResolvedArgs, names: ClusterNames): Container {
+function initContainer(args: ResolvedArgs): Container {
     return {
         name: CONTAINERS.init,
         image: args.image,
         command: [script(SCRIPT_FILES.init)],
-        env: [
-            ...env({
-                SERVER_ID_BASE,
-                INIT_CONF_DIR: PATHS.initConfDir,
-                CONFIG_MAP_DIR: PATHS.configMapDir,
-                CLIENT_CONFIG: CLIENT_CONFIG_FILE,
-                REPLICATION_USER,
-            }),
-            rootPasswordEnv(names),
-        ],
+        env: env({
+            SERVER_ID_BASE,
+            SERVER_OS_USER,
+            INIT_CONF_DIR: PATHS.initConfDir,
+            CONFIG_MAP_DIR: PATHS.configMapDir,
+            SECRETS_DIR: PATHS.secretsDir,
+            TLS_SECRET_DIR: PATHS.tlsSecretDir,
+            CREDENTIALS_DIR: PATHS.credentialsDir,
+            INITDB_DIR: PATHS.initdbDir,
+            APP_PASSWORD_KEY: args.appUser === undefined ? "" : PASSWORD_KEYS.app,
+        }),
         volumeMounts: [
             { name: VOLUMES.conf, mountPath: PATHS.initConfDir },
             { name: VOLUMES.configMap, mountPath: PATHS.configMapDir, readOnly: true },
             mounts.scripts,
-            { name: VOLUMES.client, mountPath: PATHS.clientDir },
+            { name: VOLUMES.secrets, mountPath: PATHS.secretsDir, readOnly: true },
+            { name: VOLUMES.tls, mountPath: PATHS.tlsSecretDir, readOnly: true },
+            { name: VOLUMES.credentials, mountPath: PATHS.credentialsDir },
+            { name: VOLUMES.initdb, mountPath: PATHS.initdbDir },
         ],
     };
 }
@@ -95,25 +98,30 @@ function cloneContainer(args: ResolvedArgs, names: ClusterNames): Container {
             ...env({
                 DATA_ROOT: PATHS.dataRoot,
                 DATA_SUBPATH: PATHS.dataSubPath,
-                HEADLESS_SERVICE: names.headlessService,
+                PEER_DOMAIN: names.peerDomain,
                 STREAM_TOOL: flavor.streamTool,
             }),
             ...backupEnv(args),
         ],
-        volumeMounts: [{ name: VOLUMES.data, mountPath: PATHS.dataRoot }, mounts.conf, mounts.scripts],
+        volumeMounts: [{ name: VOLUMES.data, mountPath: PATHS.dataRoot }, mounts.conf, mounts.scripts, mounts.credentials],
         securityContext: RUN_AS_ROOT,
     };
 }
 
-function mysqlContainer(args: ResolvedArgs, names: ClusterNames): Container {
+function mysqlContainer(args: ResolvedArgs): Container {
     const { flavor } = args;
-    const client = [`--defaults-extra-file=${CLIENT_CONFIG_FILE}`];
+    const client = [`--defaults-extra-file=${ROOT_CLIENT_CONFIG}`];
     return {
         name: CONTAINERS.mysql,
         image: args.image,
-        env: [rootPasswordEnv(names)],
+        // The official images' entrypoints (mysql and mariadb alike) read the root password from this file
+        // and create root for localhost only; users.sql in the initdb dir adds the loopback addresses.
+        env: env({
+            MYSQL_ROOT_PASSWORD_FILE: credential(CREDENTIAL_FILES.rootPassword),
+            MYSQL_ROOT_HOST: "localhost",
+        }),
         ports: [{ name: "mysql", containerPort: args.port }],
-        volumeMounts: [mounts.data, mounts.conf, mounts.client],
+        volumeMounts: [mounts.data, mounts.conf, mounts.credentials, { name: VOLUMES.initdb, mountPath: PATHS.initdbDir, readOnly: true }],
         resources: { requests: { cpu: args.cpuRequest, memory: args.memoryRequest } },
         livenessProbe: {
             exec: { command: [flavor.admin, ...client, "ping"] },
@@ -141,16 +149,17 @@ function sidecarContainer(args: ResolvedArgs, names: ClusterNames): Container {
                 DATA_DIR: PATHS.dataDir,
                 MYSQL_CLIENT: flavor.client,
                 MYSQL_PORT: args.port,
-                CLIENT_CONFIG: CLIENT_CONFIG_FILE,
-                PRIMARY_HOST: names.podHost(0),
-                REPLICATION_USER,
+                CLIENT_CONFIG: ROOT_CLIENT_CONFIG,
+                BACKUP_CLIENT_CONFIG: credential(CREDENTIAL_FILES.backupClient),
+                REPLICATION_PASSWORD_FILE: credential(CREDENTIAL_FILES.replicationPassword),
+                PRIMARY_HOST: names.podFqdn(0),
+                REPLICATION_USER: USERS.replication,
                 REPLICATION_SQL: flavor.replicationSql,
             }),
             ...backupEnv(args),
-            rootPasswordEnv(names),
         ],
         ports: [{ name: "clone", containerPort: CLONE_PORT }],
-        volumeMounts: [mounts.data, mounts.conf, mounts.scripts, mounts.client],
+        volumeMounts: [mounts.data, mounts.conf, mounts.scripts, mounts.credentials],
         resources: { requests: { cpu: args.backupCpuRequest, memory: args.backupMemoryRequest } },
         securityContext: RUN_AS_ROOT,
         // Ready only once the clone port serves, which the sidecar opens after replication is configured.
@@ -176,13 +185,18 @@ export function statefulSet(args: ResolvedArgs, names: ClusterNames): k8s.apps.v
                     annotations: { [CONFIG_CHECKSUM_ANNOTATION]: configChecksum(args) },
                 },
                 spec: {
-                    initContainers: [initContainer(args, names), cloneContainer(args, names)],
-                    containers: [mysqlContainer(args, names), sidecarContainer(args, names)],
+                    initContainers: [initContainer(args), cloneContainer(args, names)],
+                    containers: [mysqlContainer(args), sidecarContainer(args, names)],
                     volumes: [
                         { name: VOLUMES.conf, emptyDir: {} },
                         { name: VOLUMES.configMap, configMap: { name: names.configMap } },
                         { name: VOLUMES.scripts, configMap: { name: names.scriptsConfigMap, defaultMode: 0o755 } },
-                        { name: VOLUMES.client, emptyDir: { medium: "Memory" } },
+                        // Read by init-mysql (root) only.
+                        { name: VOLUMES.secrets, secret: { secretName: names.secret, defaultMode: 0o400 } },
+                        { name: VOLUMES.tls, secret: { secretName: names.tlsSecret, defaultMode: 0o400 } },
+                        // Memory-backed: the derived credentials never reach a disk.
+                        { name: VOLUMES.credentials, emptyDir: { medium: "Memory" } },
+                        { name: VOLUMES.initdb, emptyDir: { medium: "Memory" } },
                     ],
                 },
             },

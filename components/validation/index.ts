@@ -7,3 +7,4 @@ export * from "./problems";
 export * from "./replicas";
 export * from "./resources";
 export * from "./types";
+export * from "./security";

@@ -95,3 +95,14 @@ export function passwordInput(problems: Problems, key: string, value: unknown): 
         `\`${key}\` is ${show(value)}, ${kindOf(value)}: pass a string (or an Output of one), or leave it unset to have one generated.`,
     );
 }
+
+/** A boolean setting, as {@link stringSetting}. */
+export function booleanSetting(problems: Problems, key: string, value: unknown, fallback: boolean): boolean | undefined {
+    if (value === undefined) {
+        return fallback;
+    }
+    if (typeof value !== "boolean") {
+        return wrongType(problems, key, value, "true or false", show(fallback));
+    }
+    return value;
+}

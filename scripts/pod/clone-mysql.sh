@@ -19,13 +19,14 @@ if ((ordinal == 0)); then
     exit 0
 fi
 
-donor="${HOSTNAME%-*}-$((ordinal - 1)).$HEADLESS_SERVICE"
+# By FQDN: the name the donor's certificate is checked against.
+donor="${HOSTNAME%-*}-$((ordinal - 1)).$PEER_DOMAIN"
 rm -rf "$staging"
 mkdir -p "$staging"
 log "cloning from $donor:$CLONE_PORT"
 case $CLONE_TRANSPORT in
-ncat) ncat --recv-only "$donor" "$CLONE_PORT" ;;
-socat) socat -u "TCP:$donor:$CLONE_PORT,connect-timeout=10,$CLONE_SOCKET_OPTIONS" STDOUT ;;
+ncat) ncat --recv-only --ssl --ssl-verify --ssl-trustfile "$TLS_CA" "$donor" "$CLONE_PORT" ;;
+socat) socat -u "OPENSSL:$donor:$CLONE_PORT,connect-timeout=10,$CLONE_SOCKET_OPTIONS,$CLONE_TLS_OPTIONS" STDOUT ;;
 *) die "unknown CLONE_TRANSPORT '$CLONE_TRANSPORT'" ;;
 esac | "$STREAM_TOOL" -x -C "$staging"
 

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # init-mysql: gives this pod its server-id and role (primary for ordinal 0, read-only replica otherwise),
-# the user's extra settings, and the client option file with the root credentials.
+# TLS and the user's extra settings; turns the Secrets into the files the other containers read (client
+# option files, the entrypoint's root password file, the TLS files) in a memory-backed volume, all under
+# umask 077; and, on the primary, the SQL that creates the cluster's accounts on its first start.
 set -o errexit -o nounset -o pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+umask 077
 
 ordinal=$(pod_ordinal)
 
@@ -13,16 +16,58 @@ if ((ordinal == 0)); then
 else
     cp "$CONFIG_MAP_DIR/replica.cnf" "$INIT_CONF_DIR/"
 fi
-cp "$CONFIG_MAP_DIR/custom.cnf" "$INIT_CONF_DIR/"
+cp "$CONFIG_MAP_DIR/tls.cnf" "$CONFIG_MAP_DIR/custom.cnf" "$INIT_CONF_DIR/"
+# mysqld reads its config as SERVER_OS_USER.
+chmod 0644 "$INIT_CONF_DIR"/*.cnf
 
-# An option-file value in double quotes takes \\ and \" as escapes; a newline cannot be written at all.
-[[ -n ${MYSQL_ROOT_PASSWORD:-} ]] || die "MYSQL_ROOT_PASSWORD is empty: the Secret must hold a password"
-[[ $MYSQL_ROOT_PASSWORD != *$'\n'* ]] || die "the root password contains a newline, which no client can read from an option file"
-password=${MYSQL_ROOT_PASSWORD//\\/\\\\}
-password=${password//\"/\\\"}
-# Written whole, then renamed, so a probe never reads half a file. Readable by every container of the pod
-# (the backup image may run as another user); the memory-backed emptyDir belongs to this pod alone.
-printf '[client]\nuser=%s\npassword="%s"\n' "$REPLICATION_USER" "$password" >"$CLIENT_CONFIG.tmp"
-mv "$CLIENT_CONFIG.tmp" "$CLIENT_CONFIG"
+# A password from the Secret, checked: an option file cannot hold a line break.
+read_password() {
+    local file="$SECRETS_DIR/$1" value
+    [[ -s $file ]] || die "the Secret has no $1: it must hold every password"
+    value=$(<"$file")
+    [[ $value != *$'\n'* ]] || die "$1 contains a line break, which no client can read from an option file"
+    printf '%s' "$value"
+}
+
+# Writes a file whole, then renames it, so that no reader ever sees half of it; owner and mode as given.
+install_file() {
+    local path=$1 owner=$2 mode=$3
+    cat >"$path.tmp"
+    chown "$owner" "$path.tmp"
+    chmod "$mode" "$path.tmp"
+    mv "$path.tmp" "$path"
+}
+
+# "[client]" option file; a double-quoted value takes \\ and \" as escapes.
+client_config() {
+    local password=${2//\\/\\\\}
+    password=${password//\"/\\\"}
+    printf '[client]\nuser=%s\npassword="%s"\n' "$1" "$password"
+}
+
+root_password=$(read_password root-password)
+replication_password=$(read_password replication-password)
+backup_password=$(read_password backup-password)
+
+client_config root "$root_password" | install_file "$CREDENTIALS_DIR/root.cnf" root 0600
+client_config backup "$backup_password" | install_file "$CREDENTIALS_DIR/backup.cnf" root 0600
+printf '%s' "$replication_password" | install_file "$CREDENTIALS_DIR/replication-password" root 0600
+# The server image's entrypoint reads this as SERVER_OS_USER; mysqld reads the TLS files.
+printf '%s' "$root_password" | install_file "$CREDENTIALS_DIR/root-password" "$SERVER_OS_USER" 0400
+install_file "$CREDENTIALS_DIR/ca.crt" "$SERVER_OS_USER" 0444 <"$TLS_SECRET_DIR/ca.crt"
+install_file "$CREDENTIALS_DIR/tls.crt" "$SERVER_OS_USER" 0444 <"$TLS_SECRET_DIR/tls.crt"
+install_file "$CREDENTIALS_DIR/tls.key" "$SERVER_OS_USER" 0400 <"$TLS_SECRET_DIR/tls.key"
+
+if ((ordinal == 0)); then
+    # Run by the entrypoint only when it initialises an empty data dir; replicas get the accounts by clone.
+    app_password=""
+    [[ -z $APP_PASSWORD_KEY ]] || app_password=$(read_password "$APP_PASSWORD_KEY")
+    sql=$(<"$CONFIG_MAP_DIR/users.sql.in")
+    sql=${sql//\{root_password\}/"$(sql_string "$root_password")"}
+    sql=${sql//\{replication_password\}/"$(sql_string "$replication_password")"}
+    sql=${sql//\{backup_password\}/"$(sql_string "$backup_password")"}
+    sql=${sql//\{app_password\}/"$(sql_string "$app_password")"}
+    printf '%s\n' "$sql" | install_file "$INITDB_DIR/10-mysql-statefulset-users.sql" "$SERVER_OS_USER" 0400
+fi
 
 log "ordinal $ordinal: $( ((ordinal == 0)) && echo primary || echo replica ), server-id $((SERVER_ID_BASE + ordinal))"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Sourced by the pod scripts: logging, the pod's ordinal, and the client option file that keeps the root
-# password out of every command line. Everything flavor-specific arrives as environment variables set by
+# Sourced by the pod scripts: logging, the pod's ordinal, SQL quoting, the clone stream's TLS options, and
+# the client option file that keeps the root password out of every command line. Everything flavor-specific arrives as environment variables set by
 # the component (components/builders/statefulSet.ts).
 
 # socat options for both ends of a clone stream, so that a peer that vanishes without a word (its node
@@ -9,6 +9,12 @@
 # acknowledging data for 30 s. Without them a donor's single clone slot stays taken by the dead stream.
 # shellcheck disable=SC2034 # used by the scripts that source this file
 CLONE_SOCKET_OPTIONS="keepalive,keepidle=10,keepintvl=5,keepcnt=3,setsockopt-int=6:18:30000"
+
+# socat options for both ends' mutual TLS: this pod's certificate, and peers verified against the cluster's
+# CA (verify=1 also makes the listener demand a client certificate). The certificate's names are
+# wildcards over the headless Service, which the receiver checks against the donor's name it dialled.
+# shellcheck disable=SC2034 # used by the scripts that source this file
+CLONE_TLS_OPTIONS="cert=${TLS_CERT:-},key=${TLS_KEY:-},cafile=${TLS_CA:-},verify=1"
 
 log() {
     printf '%(%Y-%m-%dT%H:%M:%S)T %s\n' -1 "$*" >&2
@@ -29,6 +35,12 @@ pod_ordinal() {
 # Runs the database client as root over TCP, with the password from the option file init-mysql wrote.
 sql() {
     "$MYSQL_CLIENT" --defaults-extra-file="$CLIENT_CONFIG" --host=127.0.0.1 --port="$MYSQL_PORT" "$@"
+}
+
+# A value escaped for a single-quoted SQL string: backslash and quote.
+sql_string() {
+    local value=${1//\\/\\\\}
+    printf '%s' "${value//\'/\\\'}"
 }
 
 wait_for_mysqld() {

@@ -61,8 +61,7 @@ replication_sql() {
     if [[ $sql == *"{file}"* && ( -z $file || -z $pos ) ]]; then
         die "the clone has no binlog coordinates, which this flavor needs: delete this pod's data to clone again"
     fi
-    password=${MYSQL_ROOT_PASSWORD//\\/\\\\}
-    password=${password//\'/\\\'}
+    password=$(sql_string "$(<"$REPLICATION_PASSWORD_FILE")")
     # Quoted replacements, so that a '&' in a value stays a '&' (bash 5.2 patsub_replacement).
     sql=${sql//\{file\}/"$file"}
     sql=${sql//\{pos\}/"$pos"}
@@ -71,6 +70,7 @@ replication_sql() {
     sql=${sql//\{port\}/"$MYSQL_PORT"}
     sql=${sql//\{user\}/"$REPLICATION_USER"}
     sql=${sql//\{password\}/"$password"}
+    sql=${sql//\{ca\}/"$TLS_CA"}
     printf '%s\n' "$sql"
 }
 
@@ -92,11 +92,15 @@ if ((ordinal > 0)) && [[ ! -f $applied ]]; then
     fi
 fi
 
-backup="$BACKUP_TOOL --defaults-extra-file=$CLIENT_CONFIG --backup --slave-info --stream=xbstream"
+backup="$BACKUP_TOOL --defaults-extra-file=$BACKUP_CLIENT_CONFIG --backup --slave-info --stream=xbstream"
 backup+=" --host=127.0.0.1 --port=$MYSQL_PORT --datadir=$DATA_DIR --target-dir=/tmp"
 log "serving backups on port $CLONE_PORT"
 case $CLONE_TRANSPORT in
-ncat) exec ncat --listen --keep-open --send-only --max-conns=1 "$CLONE_PORT" -c "$backup" ;;
-socat) exec socat -b 1048576 -U "TCP-LISTEN:$CLONE_PORT,reuseaddr,fork,max-children=1,$CLONE_SOCKET_OPTIONS" "SYSTEM:$backup" ;;
+# ncat encrypts and the receiver verifies this pod's certificate, but an ncat listener cannot demand a
+# client certificate: on mysql57 only the NetworkPolicy keeps other clients out (see README, Security).
+ncat) exec ncat --listen --keep-open --send-only --max-conns=1 --ssl --ssl-cert "$TLS_CERT" --ssl-key "$TLS_KEY" "$CLONE_PORT" -c "$backup" ;;
+# Mutual TLS: only a peer with a certificate of the cluster's CA completes the handshake, and socat starts
+# the backup only after it has.
+socat) exec socat -b 1048576 -U "OPENSSL-LISTEN:$CLONE_PORT,reuseaddr,fork,max-children=1,$CLONE_SOCKET_OPTIONS,$CLONE_TLS_OPTIONS" "SYSTEM:$backup" ;;
 *) die "unknown CLONE_TRANSPORT '$CLONE_TRANSPORT'" ;;
 esac

@@ -25,6 +25,8 @@ export interface Options {
     stack: string;
     configFile: string;
     overrides: Array<{ key: string; value: string; secret: boolean }>;
+    /** Print secret values instead of masking them; generated ones are then generated for real. */
+    showSecrets?: boolean;
 }
 
 /** The top-level keys of a stack settings file. @see https://www.pulumi.com/docs/iac/concepts/projects/stack-settings-file/ */

@@ -90,8 +90,8 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
         await insertRows(1000, "a");
         rows += 1000;
         timings["a. replicated 1000 rows"] = `${await assertConverged([0, 1, 2], rows)} ms`;
-        assert.match(cluster.logs(1, CONTAINERS.clone), /cloning from mysql-0\.mysql:3307/);
-        assert.match(cluster.logs(2, CONTAINERS.clone), /cloning from mysql-1\.mysql:3307/);
+        assert.match(cluster.logs(1, CONTAINERS.clone), /cloning from mysql-0\.mysql\.default\.svc\.cluster\.local:3307/);
+        assert.match(cluster.logs(2, CONTAINERS.clone), /cloning from mysql-1\.mysql\.default\.svc\.cluster\.local:3307/);
     });
 
     it("g. a replica refuses writes from a non-admin user, which the primary accepts", async () => {
@@ -166,7 +166,7 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
         await cluster.startPod(3);
         timings["d. full clone after a killed one, to Ready"] = `${Date.now() - started} ms`;
         assert.ok(!fs.existsSync(staging));
-        assert.strictEqual((cluster.logs(3, CONTAINERS.clone).match(/cloning from mysql-2\.mysql:3307/g) ?? []).length, 2);
+        assert.strictEqual((cluster.logs(3, CONTAINERS.clone).match(/cloning from mysql-2\.mysql\.default\.svc\.cluster\.local:3307/g) ?? []).length, 2);
         await insertRows(BATCH, "d");
         rows += BATCH;
         await assertConverged([0, 1, 2, 3], rows);
@@ -186,7 +186,7 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
         assert.ok(!fs.existsSync(path.join(cluster.volumePath(4, DATA), "mysql", "mysql")), "no data directory from a failed clone");
         await cluster.setNetworkBlocked(3, false);
         await starting;
-        assert.match(cluster.logs(4, CONTAINERS.clone), /clone from mysql-3\.mysql complete/);
+        assert.match(cluster.logs(4, CONTAINERS.clone), /clone from mysql-3\.mysql\.default\.svc\.cluster\.local complete/);
         await insertRows(BATCH, "e");
         rows += BATCH;
         timings["e. 5 pods, converged in"] = `${await assertConverged([0, 1, 2, 3, 4], rows)} ms`;

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { CLIENT_CONFIG_FILE, CONTAINERS, ROOT_PASSWORD_KEY } from "../../components";
+import { CONTAINERS, ROOT_CLIENT_CONFIG } from "../../components";
 import { runRender } from "../renderCli";
 import { assertCanRun, DEFAULT_IMAGES, ExecResult, FakeCluster, K8sObject } from "./harness";
 
@@ -31,9 +31,12 @@ export function requireRealServers(context: Mocha.Context): boolean {
     }
 }
 
-/** The objects `npm run render` prints for tests/real/Pulumi.real.yaml, with the test's root password. */
+/**
+ * The objects `npm run render -- --show-secrets` prints for tests/real/Pulumi.real.yaml, with the test's root
+ * password: the other passwords, the CA and the certificates generated for real, as on a cluster.
+ */
 export function renderRealStack(): K8sObject[] {
-    const run = runRender("--config-file", "tests/real/Pulumi.real.yaml", "--secret", `rootPassword=${ROOT_PASSWORD}`);
+    const run = runRender("--config-file", "tests/real/Pulumi.real.yaml", "--show-secrets", "--secret", `rootPassword=${ROOT_PASSWORD}`);
     if (run.status !== 0) {
         throw new Error(`render failed: ${run.stderr}`);
     }
@@ -53,16 +56,11 @@ export function runSubnet(): string {
 /** A fake cluster of the rendered real stack, in a fresh work directory, with this run's names. */
 export async function createRealCluster(label: string): Promise<FakeCluster> {
     const objects = renderRealStack();
-    const secret = objects.find((o) => o.kind === "Secret");
-    if (!secret) {
-        throw new Error("the rendered stack has no Secret");
-    }
     return FakeCluster.create({
         prefix: runPrefix(),
         subnet: runSubnet(),
         workDir: fs.mkdtempSync(path.join(os.tmpdir(), `mysql-statefulset-${label}-`)),
         objects,
-        secrets: { [secret.metadata.name]: { [ROOT_PASSWORD_KEY]: ROOT_PASSWORD } },
         images: DEFAULT_IMAGES,
     });
 }
@@ -72,7 +70,7 @@ export function rootSql(cluster: FakeCluster, ordinal: number, statement: string
     return cluster.exec(
         ordinal,
         CONTAINERS.mysql,
-        ["mariadb", `--defaults-extra-file=${CLIENT_CONFIG_FILE}`, "--host=127.0.0.1", "--batch", "--skip-column-names", `--execute=${statement}`],
+        ["mariadb", `--defaults-extra-file=${ROOT_CLIENT_CONFIG}`, "--host=127.0.0.1", "--batch", "--skip-column-names", `--execute=${statement}`],
         { timeoutMs },
     );
 }

@@ -2,7 +2,7 @@
 import * as assert from "assert";
 import { CONFIG_CHECKSUM_ANNOTATION, configChecksum, scriptFiles } from "../../components/builders";
 import * as pulumi from "@pulumi/pulumi";
-import { requireRootPassword, resolveArgs } from "../../components";
+import { requirePassword, resolveArgs } from "../../components";
 import { clearRegistrations, MOCK_PASSWORD, registrations, settle } from "../../scripts/mockRuntime";
 import { BASE_ARGS, buildCluster, child, inputsOf, isSecret, valueOf } from "../helpers";
 
@@ -146,7 +146,7 @@ describe("MySqlCluster", () => {
         const { cluster } = await buildCluster({ ...ARGS, rootPassword: pulumi.output("from-another-stack") });
         assert.strictEqual(await valueOf(cluster.rootPassword), "from-another-stack");
         assert.strictEqual(await isSecret(cluster.rootPassword), true);
-        assert.throws(() => requireRootPassword(""), {
+        assert.throws(() => requirePassword(""), {
             message: "Invalid MySqlCluster settings:\n  - `rootPassword` is empty: set a non-empty secret, or unset it to have one generated.",
         });
     });

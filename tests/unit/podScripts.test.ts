@@ -11,6 +11,8 @@ import { FLAVORS } from "../../components";
 import { BASE_TOOLS } from "../helpers";
 
 const SCRIPTS = path.resolve(__dirname, "..", "..", "scripts", "pod");
+/** Where the backup containers find the cluster's TLS files (never read by the stand-ins). */
+const TLS_ENV = { TLS_CA: "/c/ca.crt", TLS_CERT: "/c/tls.crt", TLS_KEY: "/c/tls.key" };
 
 interface Run {
     status: number | null;
@@ -95,46 +97,103 @@ afterEach(() => {
 });
 
 describe("init-mysql.sh", () => {
-    function initEnv(s: Sandbox, hostname: string, password = "pw"): Record<string, string> {
+    /** The account the files of the server are chowned to: here, whoever runs the tests. */
+    const SERVER_OS_USER = os.userInfo().username;
+    const USERS_SQL = "CREATE USER 'root'@'127.0.0.1' IDENTIFIED BY '{root_password}';\nr={replication_password} b={backup_password} a={app_password}\n";
+
+    function initEnv(s: Sandbox, hostname: string, passwords: Record<string, string> = {}): Record<string, string> {
         s.write("config-map/primary.cnf", "[mysqld]\nlog-bin=mysql-bin\n");
         s.write("config-map/replica.cnf", "[mysqld]\nsuper-read-only\n");
+        s.write("config-map/tls.cnf", "[mysqld]\nssl-ca=/etc/mysql-credentials/ca.crt\n");
         s.write("config-map/custom.cnf", "[mysqld]\nmax_connections=500\n");
-        fs.mkdirSync(s.path("conf.d"), { recursive: true });
-        fs.mkdirSync(s.path("client"), { recursive: true });
+        s.write("config-map/users.sql.in", USERS_SQL);
+        const all = { "root-password": "pw-root", "replication-password": "pw-repl", "backup-password": "pw-backup", ...passwords };
+        for (const [key, value] of Object.entries(all)) {
+            s.write(`secrets/${key}`, value);
+        }
+        for (const file of ["ca.crt", "tls.crt", "tls.key"]) {
+            s.write(`tls/${file}`, `${file} PEM\n`);
+        }
+        for (const dir of ["conf.d", "credentials", "initdb"]) {
+            fs.mkdirSync(s.path(dir), { recursive: true });
+        }
         return {
             HOSTNAME: hostname,
             SERVER_ID_BASE: "100",
+            SERVER_OS_USER,
             INIT_CONF_DIR: s.path("conf.d"),
             CONFIG_MAP_DIR: s.path("config-map"),
-            CLIENT_CONFIG: s.path("client", "root.cnf"),
-            REPLICATION_USER: "root",
-            MYSQL_ROOT_PASSWORD: password,
+            SECRETS_DIR: s.path("secrets"),
+            TLS_SECRET_DIR: s.path("tls"),
+            CREDENTIALS_DIR: s.path("credentials"),
+            INITDB_DIR: s.path("initdb"),
+            APP_PASSWORD_KEY: "app-password" in all ? "app-password" : "",
         };
     }
 
-    it("makes ordinal 0 the primary, with server-id 100, without a hostname binary", () => {
+    const mode = (s: Sandbox, file: string) => (fs.statSync(s.path(file)).mode & 0o777).toString(8);
+
+    it("makes ordinal 0 the primary, with server-id 100 and TLS, without a hostname binary", () => {
         const s = sandbox();
         const run = s.run("init-mysql.sh", initEnv(s, "mysql-0"));
         assert.strictEqual(run.status, 0, run.stderr);
-        assert.deepStrictEqual(fs.readdirSync(s.path("conf.d")).sort(), ["custom.cnf", "primary.cnf", "server-id.cnf"]);
+        assert.deepStrictEqual(fs.readdirSync(s.path("conf.d")).sort(), ["custom.cnf", "primary.cnf", "server-id.cnf", "tls.cnf"]);
         assert.strictEqual(s.read("conf.d/server-id.cnf"), "[mysqld]\nserver-id=100\n");
         assert.strictEqual(s.read("conf.d/primary.cnf"), "[mysqld]\nlog-bin=mysql-bin\n");
+        assert.strictEqual(s.read("conf.d/tls.cnf"), "[mysqld]\nssl-ca=/etc/mysql-credentials/ca.crt\n");
         assert.strictEqual(s.read("conf.d/custom.cnf"), "[mysqld]\nmax_connections=500\n");
+        assert.strictEqual(mode(s, "conf.d/server-id.cnf"), "644", "mysqld reads its config as another user");
     });
 
-    it("makes ordinal 12 a read-only replica with server-id 112", () => {
+    it("makes ordinal 12 a read-only replica with server-id 112, and writes no accounts' SQL", () => {
         const s = sandbox();
         const run = s.run("init-mysql.sh", initEnv(s, "orders-12"));
         assert.strictEqual(run.status, 0, run.stderr);
-        assert.deepStrictEqual(fs.readdirSync(s.path("conf.d")).sort(), ["custom.cnf", "replica.cnf", "server-id.cnf"]);
+        assert.deepStrictEqual(fs.readdirSync(s.path("conf.d")).sort(), ["custom.cnf", "replica.cnf", "server-id.cnf", "tls.cnf"]);
         assert.strictEqual(s.read("conf.d/server-id.cnf"), "[mysqld]\nserver-id=112\n");
+        assert.deepStrictEqual(fs.readdirSync(s.path("initdb")), []);
     });
 
-    it("writes the client option file with the password escaped for option-file quoting", () => {
+    it("turns the Secrets into files only their readers may read, under umask 077", () => {
         const s = sandbox();
-        const run = s.run("init-mysql.sh", initEnv(s, "mysql-1", 'a "quoted" \\ #pass'));
+        const run = s.run("init-mysql.sh", initEnv(s, "mysql-0"));
         assert.strictEqual(run.status, 0, run.stderr);
-        assert.strictEqual(s.read("client/root.cnf"), '[client]\nuser=root\npassword="a \\"quoted\\" \\\\ #pass"\n');
+        assert.deepStrictEqual(
+            fs.readdirSync(s.path("credentials")).sort().map((f) => [f, mode(s, `credentials/${f}`)]),
+            [
+                ["backup.cnf", "600"],
+                ["ca.crt", "444"],
+                ["replication-password", "600"],
+                ["root-password", "400"],
+                ["root.cnf", "600"],
+                ["tls.crt", "444"],
+                ["tls.key", "400"],
+            ],
+        );
+        assert.strictEqual(s.read("credentials/root.cnf"), '[client]\nuser=root\npassword="pw-root"\n');
+        assert.strictEqual(s.read("credentials/backup.cnf"), '[client]\nuser=backup\npassword="pw-backup"\n');
+        assert.strictEqual(s.read("credentials/replication-password"), "pw-repl");
+        assert.strictEqual(s.read("credentials/root-password"), "pw-root");
+        assert.strictEqual(s.read("credentials/tls.key"), "tls.key PEM\n");
+        assert.deepStrictEqual(fs.readdirSync(s.path("initdb")), ["10-mysql-statefulset-users.sql"]);
+        assert.strictEqual(mode(s, "initdb/10-mysql-statefulset-users.sql"), "400");
+        assert.strictEqual(
+            s.read("initdb/10-mysql-statefulset-users.sql"),
+            "CREATE USER 'root'@'127.0.0.1' IDENTIFIED BY 'pw-root';\nr=pw-repl b=pw-backup a=\n",
+        );
+    });
+
+    it("escapes passwords for option files and for SQL, and fills the application's", () => {
+        const s = sandbox();
+        const hostile = `a "quoted" \\ 'x' #&1`;
+        const run = s.run("init-mysql.sh", initEnv(s, "mysql-0", { "root-password": hostile, "app-password": "pw-app&" }));
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.strictEqual(s.read("credentials/root.cnf"), `[client]\nuser=root\npassword="a \\"quoted\\" \\\\ 'x' #&1"\n`);
+        assert.strictEqual(
+            s.read("initdb/10-mysql-statefulset-users.sql"),
+            `CREATE USER 'root'@'127.0.0.1' IDENTIFIED BY 'a "quoted" \\\\ \\'x\\' #&1';\nr=pw-repl b=pw-backup a=pw-app&\n`,
+        );
+        assert.ok(s.calls().every((c) => !c.includes("quoted") && !c.includes("pw-")), s.calls().join("\n"));
     });
 
     it("fails with a clear message when the pod name has no ordinal", () => {
@@ -144,11 +203,11 @@ describe("init-mysql.sh", () => {
         assert.match(run.stderr, /ERROR: cannot read the pod's ordinal from HOSTNAME='mysql'\n$/);
     });
 
-    it("refuses an empty password", () => {
+    it("refuses a Secret without a password", () => {
         const s = sandbox();
-        const run = s.run("init-mysql.sh", initEnv(s, "mysql-0", ""));
+        const run = s.run("init-mysql.sh", initEnv(s, "mysql-0", { "backup-password": "" }));
         assert.strictEqual(run.status, 1);
-        assert.match(run.stderr, /ERROR: MYSQL_ROOT_PASSWORD is empty: the Secret must hold a password\n$/);
+        assert.match(run.stderr, /ERROR: the Secret has no backup-password: it must hold every password\n$/);
     });
 });
 
@@ -172,6 +231,7 @@ describe("clone-mysql.sh", () => {
             STREAM_TOOL: flavor.streamTool,
             BACKUP_TOOL: flavor.backupTool,
             BACKUP_INFO_PREFIXES: flavor.backupInfoPrefixes.join(" "),
+            ...TLS_ENV,
             ...extra,
         };
     }
@@ -200,7 +260,7 @@ describe("clone-mysql.sh", () => {
         // The two sides of the pipe log in either order; the prepare comes after both.
         const calls = s.calls();
         assert.deepStrictEqual(calls.slice(0, 2).sort(), [
-            "ncat --recv-only mysql-1.mysql 3307",
+            "ncat --recv-only --ssl --ssl-verify --ssl-trustfile /c/ca.crt mysql-1.mysql 3307",
             `xbstream -x -C ${s.path("volume/mysql.clone-in-progress")}`,
         ]);
         assert.deepStrictEqual(calls.slice(2), [`xtrabackup --prepare --target-dir=${s.path("volume/mysql.clone-in-progress")}`]);
@@ -249,7 +309,8 @@ describe("clone-mysql.sh", () => {
             const s = sandbox({ socat: "echo stream", mbstream: STREAM, "mariadb-backup": PREPARE });
             const run = s.run("clone-mysql.sh", cloneEnv(s, "mysql-3", FLAVORS.mariadb, { STUB_PREFIX: prefix }));
             assert.strictEqual(run.status, 0, run.stderr);
-            assert.ok(s.calls().includes("socat -u TCP:mysql-2.mysql:3307,connect-timeout=10,keepalive,keepidle=10,keepintvl=5,keepcnt=3,setsockopt-int=6:18:30000 STDOUT"), s.calls().join("\n"));
+            assert.ok(s.calls().includes("socat -u OPENSSL:mysql-2.mysql:3307,connect-timeout=10,keepalive,keepidle=10,keepintvl=5,keepcnt=3,setsockopt-int=6:18:30000," +
+                "cert=/c/tls.crt,key=/c/tls.key,cafile=/c/ca.crt,verify=1 STDOUT"), s.calls().join("\n"));
             assert.strictEqual(s.read("volume/mysql/prepared"), "prepared\n");
         });
     }
@@ -266,28 +327,32 @@ describe("sidecar.sh", () => {
 
     function sidecarEnv(s: Sandbox, hostname: string, flavor = FLAVORS.mysql57, password = "pw") {
         fs.mkdirSync(s.path("data"), { recursive: true });
+        s.write("credentials/replication-password", password);
         return {
             HOSTNAME: hostname,
             STUB_DIR: s.dir,
             DATA_DIR: s.path("data"),
             MYSQL_CLIENT: flavor.client,
             MYSQL_PORT: "3306",
-            CLIENT_CONFIG: "/etc/mysql-client/root.cnf",
+            CLIENT_CONFIG: "/etc/mysql-credentials/root.cnf",
+            BACKUP_CLIENT_CONFIG: "/etc/mysql-credentials/backup.cnf",
+            REPLICATION_PASSWORD_FILE: s.path("credentials/replication-password"),
             PRIMARY_HOST: "mysql-0.mysql",
-            REPLICATION_USER: "root",
+            REPLICATION_USER: "replication",
             REPLICATION_SQL: flavor.replicationSql,
             BACKUP_TOOL: flavor.backupTool,
             BACKUP_INFO_PREFIXES: flavor.backupInfoPrefixes.join(" "),
             CLONE_PORT: "3307",
             CLONE_TRANSPORT: flavor.transport,
-            MYSQL_ROOT_PASSWORD: password,
+            ...TLS_ENV,
         };
     }
 
     const mysql57Sql = (file: string, pos: string, password = "pw") =>
         "STOP SLAVE;\n" +
         `CHANGE MASTER TO MASTER_LOG_FILE='${file}', MASTER_LOG_POS=${pos}, MASTER_HOST='mysql-0.mysql', MASTER_PORT=3306,\n` +
-        `  MASTER_USER='root', MASTER_PASSWORD='${password}', MASTER_CONNECT_RETRY=10;\n` +
+        `  MASTER_USER='replication', MASTER_PASSWORD='${password}', MASTER_CONNECT_RETRY=10,\n` +
+        "  MASTER_SSL=1, MASTER_SSL_CA='/c/ca.crt', MASTER_SSL_VERIFY_SERVER_CERT=1;\n" +
         "START SLAVE;\n";
 
     it("starts replication at the primary's binlog coordinates when cloned from the primary", () => {
@@ -350,7 +415,8 @@ describe("sidecar.sh", () => {
             assert.strictEqual(run.status, 0, run.stderr);
             assert.ok(!s.exists("attempts"), `${hostname}: no statements sent`);
             assert.deepStrictEqual(s.calls(), [
-                "ncat --listen --keep-open --send-only --max-conns=1 3307 -c xtrabackup --defaults-extra-file=/etc/mysql-client/root.cnf " +
+                "ncat --listen --keep-open --send-only --max-conns=1 --ssl --ssl-cert /c/tls.crt --ssl-key /c/tls.key 3307 " +
+                    "-c xtrabackup --defaults-extra-file=/etc/mysql-credentials/backup.cnf " +
                     `--backup --slave-info --stream=xbstream --host=127.0.0.1 --port=3306 --datadir=${s.path("data")} --target-dir=/tmp`,
             ]);
         }
@@ -359,8 +425,9 @@ describe("sidecar.sh", () => {
     const mariadbSql = (gtid: string) =>
         "STOP SLAVE;\n" +
         `SET GLOBAL gtid_slave_pos='${gtid}';\n` +
-        "CHANGE MASTER TO MASTER_HOST='mysql-0.mysql', MASTER_PORT=3306, MASTER_USER='root', MASTER_PASSWORD='pw',\n" +
-        "  MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=10;\n" +
+        "CHANGE MASTER TO MASTER_HOST='mysql-0.mysql', MASTER_PORT=3306, MASTER_USER='replication', MASTER_PASSWORD='pw',\n" +
+        "  MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=10,\n" +
+        "  MASTER_SSL=1, MASTER_SSL_CA='/c/ca.crt', MASTER_SSL_VERIFY_SERVER_CERT=1;\n" +
         "START SLAVE;\n";
 
     const mariadbCases: Array<[string, Record<string, string>, string]> = [
@@ -386,8 +453,9 @@ describe("sidecar.sh", () => {
             assert.strictEqual(s.read("sql.1"), mariadbSql(gtid));
             assert.deepStrictEqual(fs.readdirSync(s.path("data")), ["replication-coordinates.applied"]);
             assert.deepStrictEqual(s.calls().slice(-1), [
-                "socat -b 1048576 -U TCP-LISTEN:3307,reuseaddr,fork,max-children=1,keepalive,keepidle=10,keepintvl=5,keepcnt=3,setsockopt-int=6:18:30000 SYSTEM:mariadb-backup " +
-                    "--defaults-extra-file=/etc/mysql-client/root.cnf --backup --slave-info --stream=xbstream --host=127.0.0.1 " +
+                "socat -b 1048576 -U OPENSSL-LISTEN:3307,reuseaddr,fork,max-children=1,keepalive,keepidle=10,keepintvl=5,keepcnt=3,setsockopt-int=6:18:30000," +
+                    "cert=/c/tls.crt,key=/c/tls.key,cafile=/c/ca.crt,verify=1 SYSTEM:mariadb-backup " +
+                    "--defaults-extra-file=/etc/mysql-credentials/backup.cnf --backup --slave-info --stream=xbstream --host=127.0.0.1 " +
                     `--port=3306 --datadir=${s.path("data")} --target-dir=/tmp`,
             ]);
         });
@@ -402,8 +470,9 @@ describe("sidecar.sh", () => {
             s.read("sql.1"),
             "STOP REPLICA;\nRESET BINARY LOGS AND GTIDS;\n" +
                 "SET GLOBAL gtid_purged='3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5,8f1a2b3c-0000-11e1-9e33-c80aa9429562:1-3';\n" +
-                "CHANGE REPLICATION SOURCE TO SOURCE_HOST='mysql-0.mysql', SOURCE_PORT=3306, SOURCE_USER='root',\n" +
-                "  SOURCE_PASSWORD='pw', SOURCE_AUTO_POSITION=1, GET_SOURCE_PUBLIC_KEY=1, SOURCE_CONNECT_RETRY=10;\nSTART REPLICA;\n",
+                "CHANGE REPLICATION SOURCE TO SOURCE_HOST='mysql-0.mysql', SOURCE_PORT=3306, SOURCE_USER='replication',\n" +
+                "  SOURCE_PASSWORD='pw', SOURCE_AUTO_POSITION=1, SOURCE_CONNECT_RETRY=10,\n" +
+                "  SOURCE_SSL=1, SOURCE_SSL_CA='/c/ca.crt', SOURCE_SSL_VERIFY_SERVER_CERT=1;\nSTART REPLICA;\n",
         );
     });
 

@@ -1,0 +1,41 @@
+// The NetworkPolicies: the clone port (a full copy of the database) only from the cluster's own pods, the
+// MySQL port from them and from the clients the settings list (by default, every pod of the namespace).
+// Enforced only by a network plugin that implements NetworkPolicy.
+// @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
+
+import * as k8s from "@pulumi/kubernetes";
+import { ResolvedArgs } from "../args";
+import { CLONE_PORT } from "../constants";
+import { ClusterNames } from "../names";
+
+type Peer = k8s.types.input.networking.v1.NetworkPolicyPeer;
+
+function policy(args: ResolvedArgs, names: ClusterNames, name: string, port: number, from: Peer[]): k8s.networking.v1.NetworkPolicyArgs {
+    return {
+        metadata: { name, namespace: args.namespace, labels: { ...names.podLabels } },
+        spec: {
+            podSelector: { matchLabels: { ...names.podLabels } },
+            policyTypes: ["Ingress"],
+            ingress: [{ from, ports: [{ protocol: "TCP", port }] }],
+        },
+    };
+}
+
+/** The policies by the port they guard, none when `networkPolicy` is off. */
+export function networkPolicies(args: ResolvedArgs, names: ClusterNames): Record<string, k8s.networking.v1.NetworkPolicyArgs> {
+    if (!args.networkPolicy) {
+        return {};
+    }
+    const clusterPods: Peer = { podSelector: { matchLabels: { ...names.podLabels } } };
+    const listed = args.clientPodLabels.length + args.clientNamespaceLabels.length > 0;
+    const clients: Peer[] = listed
+        ? [
+              ...args.clientPodLabels.map((labels) => ({ podSelector: { matchLabels: { ...labels } } })),
+              ...args.clientNamespaceLabels.map((labels) => ({ namespaceSelector: { matchLabels: { ...labels } } })),
+          ]
+        : [{ podSelector: {} }];
+    return {
+        clone: policy(args, names, names.clonePolicy, CLONE_PORT, [clusterPods]),
+        mysql: policy(args, names, names.mysqlPolicy, args.port, [clusterPods, ...clients]),
+    };
+}
