@@ -16,6 +16,14 @@ CLONE_SOCKET_OPTIONS="keepalive,keepidle=10,keepintvl=5,keepcnt=3,setsockopt-int
 # shellcheck disable=SC2034 # used by the scripts that source this file
 CLONE_TLS_OPTIONS="cert=${TLS_CERT:-},key=${TLS_KEY:-},cafile=${TLS_CA:-},verify=1"
 
+# socat options of the listening end only: a client must finish its TLS handshake within 5 s or lose the
+# single clone slot (SO_RCVTIMEO, SOL_SOCKET 1 option 20, a struct timeval of 5 s as two little-endian
+# 64-bit words), and a connection that sends nothing is never even accepted (defer-accept). Without them a
+# client that connects and stays silent holds the slot for as long as it likes. After the handshake the
+# listener only writes (-U), so the read timeout never cuts a backup short.
+# shellcheck disable=SC2034 # used by the scripts that source this file
+CLONE_LISTEN_OPTIONS="defer-accept,setsockopt-bin=1:20:x05000000000000000000000000000000"
+
 log() {
     printf '%(%Y-%m-%dT%H:%M:%S)T %s\n' -1 "$*" >&2
 }

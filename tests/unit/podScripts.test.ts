@@ -225,7 +225,7 @@ describe("clone-mysql.sh", () => {
             HOSTNAME: hostname,
             DATA_ROOT: s.path("volume"),
             DATA_SUBPATH: "mysql",
-            HEADLESS_SERVICE: "mysql",
+            PEER_DOMAIN: "mysql.ns.svc.cluster.local",
             CLONE_PORT: "3307",
             CLONE_TRANSPORT: flavor.transport,
             STREAM_TOOL: flavor.streamTool,
@@ -260,7 +260,7 @@ describe("clone-mysql.sh", () => {
         // The two sides of the pipe log in either order; the prepare comes after both.
         const calls = s.calls();
         assert.deepStrictEqual(calls.slice(0, 2).sort(), [
-            "ncat --recv-only --ssl --ssl-verify --ssl-trustfile /c/ca.crt mysql-1.mysql 3307",
+            "ncat --recv-only --ssl --ssl-verify --ssl-trustfile /c/ca.crt mysql-1.mysql.ns.svc.cluster.local 3307",
             `xbstream -x -C ${s.path("volume/mysql.clone-in-progress")}`,
         ]);
         assert.deepStrictEqual(calls.slice(2), [`xtrabackup --prepare --target-dir=${s.path("volume/mysql.clone-in-progress")}`]);
@@ -293,7 +293,7 @@ describe("clone-mysql.sh", () => {
         const s = sandbox({ ncat: "echo stream", xbstream: STREAM, xtrabackup: PREPARE });
         const run = s.run("clone-mysql.sh", cloneEnv(s, "mysql-1", FLAVORS.mysql57, { STUB_INCOMPLETE: "1" }));
         assert.strictEqual(run.status, 1);
-        assert.match(run.stderr, /ERROR: the backup stream from mysql-0\.mysql ended before the backup was complete; the next attempt starts over\n$/);
+        assert.match(run.stderr, /ERROR: the backup stream from mysql-0\.mysql\.ns\.svc\.cluster\.local ended before the backup was complete; the next attempt starts over\n$/);
         assert.ok(!s.exists("volume/mysql"));
     });
 
@@ -309,7 +309,7 @@ describe("clone-mysql.sh", () => {
             const s = sandbox({ socat: "echo stream", mbstream: STREAM, "mariadb-backup": PREPARE });
             const run = s.run("clone-mysql.sh", cloneEnv(s, "mysql-3", FLAVORS.mariadb, { STUB_PREFIX: prefix }));
             assert.strictEqual(run.status, 0, run.stderr);
-            assert.ok(s.calls().includes("socat -u OPENSSL:mysql-2.mysql:3307,connect-timeout=10,keepalive,keepidle=10,keepintvl=5,keepcnt=3,setsockopt-int=6:18:30000," +
+            assert.ok(s.calls().includes("socat -u OPENSSL:mysql-2.mysql.ns.svc.cluster.local:3307,connect-timeout=10,keepalive,keepidle=10,keepintvl=5,keepcnt=3,setsockopt-int=6:18:30000," +
                 "cert=/c/tls.crt,key=/c/tls.key,cafile=/c/ca.crt,verify=1 STDOUT"), s.calls().join("\n"));
             assert.strictEqual(s.read("volume/mysql/prepared"), "prepared\n");
         });
@@ -453,7 +453,7 @@ describe("sidecar.sh", () => {
             assert.strictEqual(s.read("sql.1"), mariadbSql(gtid));
             assert.deepStrictEqual(fs.readdirSync(s.path("data")), ["replication-coordinates.applied"]);
             assert.deepStrictEqual(s.calls().slice(-1), [
-                "socat -b 1048576 -U OPENSSL-LISTEN:3307,reuseaddr,fork,max-children=1,keepalive,keepidle=10,keepintvl=5,keepcnt=3,setsockopt-int=6:18:30000," +
+                "socat -b 1048576 -U OPENSSL-LISTEN:3307,reuseaddr,fork,max-children=1,defer-accept,setsockopt-bin=1:20:x05000000000000000000000000000000,keepalive,keepidle=10,keepintvl=5,keepcnt=3,setsockopt-int=6:18:30000," +
                     "cert=/c/tls.crt,key=/c/tls.key,cafile=/c/ca.crt,verify=1 SYSTEM:mariadb-backup " +
                     "--defaults-extra-file=/etc/mysql-credentials/backup.cnf --backup --slave-info --stream=xbstream --host=127.0.0.1 " +
                     `--port=3306 --datadir=${s.path("data")} --target-dir=/tmp`,
