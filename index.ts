@@ -14,8 +14,18 @@ const cluster = new MySqlCluster("mysql", {
     flavor: config.get("flavor"),
     image: config.get("image"),
     backupImage: config.get("backupImage"),
-    // Read plain so an empty value is caught with the other settings; the component keeps it secret.
+    // Passwords are read plain so an empty value is caught with the other settings; the component keeps
+    // them secret.
     rootPassword: config.get("rootPassword"),
+    replicationPassword: config.get("replicationPassword"),
+    backupPassword: config.get("backupPassword"),
+    appDatabase: config.get("appDatabase"),
+    appUser: config.get("appUser"),
+    appPassword: config.get("appPassword"),
+    networkPolicy: config.getBoolean("networkPolicy"),
+    clientPodLabels: config.getObject<string[]>("clientPodLabels"),
+    clientNamespaceLabels: config.getObject<string[]>("clientNamespaceLabels"),
+    requireClientTls: config.getBoolean("requireClientTls"),
     nfsServer: config.get("nfsServer"),
     nfsPaths: config.getObject<string[]>("nfsPaths"),
     nfsPathPattern: config.get("nfsPathPattern"),
@@ -36,3 +46,6 @@ export const readEndpoint = cluster.readEndpoint;
 export const port = cluster.port;
 export const namespace = cluster.namespace;
 export const secretName = cluster.secretName;
+export const tlsSecretName = cluster.tlsSecretName;
+export const caCertificate = cluster.caCertificate;
+export const appPassword = cluster.appPassword;
