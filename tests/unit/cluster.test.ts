@@ -2,8 +2,9 @@
 import * as assert from "assert";
 import { CONFIG_CHECKSUM_ANNOTATION, configChecksum, scriptFiles } from "../../components/builders";
 import * as pulumi from "@pulumi/pulumi";
-import { requirePassword, resolveArgs } from "../../components";
+import { FLAVORS, requirePassword, resolveArgs } from "../../components";
 import { clearRegistrations, MOCK_PASSWORD, registrations, settle } from "../../scripts/mockRuntime";
+import { MASK, unwrapSecrets } from "../../scripts/render/secrets";
 import { BASE_ARGS, buildCluster, child, inputsOf, isSecret, valueOf } from "../helpers";
 
 const TYPES = {
@@ -13,16 +14,23 @@ const TYPES = {
     configMap: "kubernetes:core/v1:ConfigMap",
     service: "kubernetes:core/v1:Service",
     secret: "kubernetes:core/v1:Secret",
+    policy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
     statefulSet: "kubernetes:apps/v1:StatefulSet",
+    privateKey: "tls:index/privateKey:PrivateKey",
+    selfSignedCert: "tls:index/selfSignedCert:SelfSignedCert",
+    certRequest: "tls:index/certRequest:CertRequest",
+    locallySignedCert: "tls:index/locallySignedCert:LocallySignedCert",
 };
 
 const ARGS = { ...BASE_ARGS, name: "orders", namespace: "shop", replicas: 2, storageClassName: "nfs-static" };
 const LABELS = { app: "orders" };
-const SECRET_ENV = {
-    name: "MYSQL_ROOT_PASSWORD",
-    valueFrom: { secretKeyRef: { name: "orders-credentials", key: "root-password" } },
-};
-const CLIENT = "--defaults-extra-file=/etc/mysql-client/root.cnf";
+const CLIENT = "--defaults-extra-file=/etc/mysql-credentials/root.cnf";
+const TLS_ENV = [
+    { name: "TLS_CA", value: "/etc/mysql-credentials/ca.crt" },
+    { name: "TLS_CERT", value: "/etc/mysql-credentials/tls.crt" },
+    { name: "TLS_KEY", value: "/etc/mysql-credentials/tls.key" },
+];
+const CREDENTIALS_MOUNT = { name: "credentials", mountPath: "/etc/mysql-credentials", readOnly: true };
 
 describe("MySqlCluster", () => {
     it("registers exactly its children, each parented to the component", async () => {
@@ -37,9 +45,19 @@ describe("MySqlCluster", () => {
                 `${TYPES.pv}::db-pv-0`,
                 `${TYPES.pv}::db-pv-1`,
                 `${TYPES.secret}::db-credentials`,
+                `${TYPES.secret}::db-tls`,
                 `${TYPES.service}::db-headless`,
                 `${TYPES.service}::db-read`,
+                `${TYPES.policy}::db-clone-policy`,
+                `${TYPES.policy}::db-mysql-policy`,
                 `${TYPES.password}::db-root-password`,
+                `${TYPES.password}::db-replication-password`,
+                `${TYPES.password}::db-backup-password`,
+                `${TYPES.privateKey}::db-ca-key`,
+                `${TYPES.selfSignedCert}::db-ca`,
+                `${TYPES.privateKey}::db-tls-key`,
+                `${TYPES.certRequest}::db-tls-request`,
+                `${TYPES.locallySignedCert}::db-tls-cert`,
             ].sort(),
         );
         const componentUrn = "urn:pulumi:test::mysql-statefulset::mysql-statefulset:index:MySqlCluster::db";
@@ -79,9 +97,45 @@ describe("MySqlCluster", () => {
             data: {
                 "primary.cnf": "[mysqld]\nlog-bin=mysql-bin\n",
                 "replica.cnf": "[mysqld]\nsuper-read-only\n",
+                "tls.cnf":
+                    "[mysqld]\nssl-ca=/etc/mysql-credentials/ca.crt\nssl-cert=/etc/mysql-credentials/tls.crt\n" +
+                    "ssl-key=/etc/mysql-credentials/tls.key\n",
                 "custom.cnf": "[mysqld]\nmax_connections=500\nskip-name-resolve\n",
+                "users.sql.in": [
+                    "-- Written by mysql-statefulset: the cluster's accounts, created on the primary's first start.",
+                    "CREATE USER 'root'@'127.0.0.1' IDENTIFIED BY '{root_password}';",
+                    "GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;",
+                    "CREATE USER 'root'@'::1' IDENTIFIED BY '{root_password}';",
+                    "GRANT ALL PRIVILEGES ON *.* TO 'root'@'::1' WITH GRANT OPTION;",
+                    "CREATE USER 'replication'@'%' IDENTIFIED BY '{replication_password}' REQUIRE SSL;",
+                    "GRANT REPLICATION SLAVE ON *.* TO 'replication'@'%';",
+                    ...["localhost", "127.0.0.1", "::1"].flatMap((host) => [
+                        `CREATE USER 'backup'@'${host}' IDENTIFIED BY '{backup_password}';`,
+                        `GRANT RELOAD, LOCK TABLES, PROCESS, REPLICATION CLIENT ON *.* TO 'backup'@'${host}';`,
+                    ]),
+                    "",
+                ].join("\n"),
             },
         });
+    });
+
+    it("creates the application's database and user, and requires TLS of clients, when asked", async () => {
+        const { cluster, registered } = await buildCluster({ ...ARGS, appDatabase: "orders", appUser: "shop-app", requireClientTls: true });
+        const data = inputsOf(registered, TYPES.configMap, "db-config").data;
+        assert.ok(
+            data["users.sql.in"].endsWith(
+                "CREATE DATABASE IF NOT EXISTS `orders`;\nCREATE USER 'shop-app'@'%' IDENTIFIED BY '{app_password}';\n" +
+                    "GRANT ALL PRIVILEGES ON `orders`.* TO 'shop-app'@'%';\n",
+            ),
+            data["users.sql.in"],
+        );
+        assert.ok(data["tls.cnf"].endsWith("require-secure-transport=ON\n"));
+        assert.deepStrictEqual(inputsOf(registered, TYPES.password, "db-app-password"), { length: 32, special: false });
+        assert.strictEqual(inputsOf(registered, TYPES.secret, "db-credentials").stringData["app-password"], MOCK_PASSWORD);
+        assert.strictEqual(await valueOf(cluster.appPassword), MOCK_PASSWORD);
+        assert.strictEqual(await isSecret(cluster.appPassword), true);
+        const init = inputsOf(registered, TYPES.statefulSet, "db-statefulset").spec.template.spec.initContainers[0];
+        assert.deepStrictEqual(init.env.find((e: any) => e.name === "APP_PASSWORD_KEY"), { name: "APP_PASSWORD_KEY", value: "app-password" });
     });
 
     it("ships the pod scripts in their own ConfigMap, byte for byte", async () => {
@@ -119,35 +173,117 @@ describe("MySqlCluster", () => {
         assert.deepStrictEqual(sts.spec.template.metadata.labels, LABELS);
     });
 
-    it("generates a 32-character root password without special characters and keeps it secret", async () => {
+    it("generates each password (32 letters and digits) and keeps them secret, in one Secret", async () => {
         const { cluster, registered } = await buildCluster(ARGS);
-        assert.deepStrictEqual(inputsOf(registered, TYPES.password, "db-root-password"), { length: 32, special: false });
+        for (const role of ["root", "replication", "backup"]) {
+            assert.deepStrictEqual(inputsOf(registered, TYPES.password, `db-${role}-password`), { length: 32, special: false });
+        }
         assert.deepStrictEqual(inputsOf(registered, TYPES.secret, "db-credentials"), {
             apiVersion: "v1",
             kind: "Secret",
             metadata: { name: "orders-credentials", namespace: "shop", labels: LABELS },
             type: "Opaque",
-            stringData: { "root-password": MOCK_PASSWORD },
+            stringData: { "root-password": MOCK_PASSWORD, "replication-password": MOCK_PASSWORD, "backup-password": MOCK_PASSWORD },
         });
+        assert.strictEqual(unwrapSecrets(child(registered, TYPES.secret, "db-credentials").inputs, MASK).stringData, MASK, "the passwords reach the engine marked secret");
         assert.strictEqual(await valueOf(cluster.rootPassword), MOCK_PASSWORD);
         assert.strictEqual(await isSecret(cluster.rootPassword), true);
+        assert.strictEqual(await valueOf(cluster.appPassword), undefined);
     });
 
-    it("uses a supplied password instead of generating one, as a secret even if given plain", async () => {
-        const { cluster, registered } = await buildCluster({ ...ARGS, rootPassword: "s3cret pass" });
+    it("uses supplied passwords instead of generating them, as secrets even if given plain", async () => {
+        const { cluster, registered } = await buildCluster({ ...ARGS, rootPassword: "s3cret pass", replicationPassword: "r", backupPassword: "b" });
         assert.strictEqual(registered.filter((r) => r.type === TYPES.password).length, 0);
-        assert.deepStrictEqual(inputsOf(registered, TYPES.secret, "db-credentials").stringData, { "root-password": "s3cret pass" });
+        assert.deepStrictEqual(inputsOf(registered, TYPES.secret, "db-credentials").stringData, {
+            "root-password": "s3cret pass",
+            "replication-password": "r",
+            "backup-password": "b",
+        });
         assert.strictEqual(await isSecret(cluster.rootPassword), true);
         const raw = child(registered, TYPES.secret, "db-credentials").inputs.stringData;
         assert.notStrictEqual(raw["root-password"], "s3cret pass", "the password reaches the engine marked secret");
+    });
+
+    it("makes the cluster's own CA and one certificate for every pod name, in a TLS Secret", async () => {
+        const { cluster, registered } = await buildCluster(ARGS);
+        const key = { algorithm: "ECDSA", ecdsaCurve: "P256" };
+        assert.deepStrictEqual(inputsOf(registered, TYPES.privateKey, "db-ca-key"), key);
+        assert.deepStrictEqual(inputsOf(registered, TYPES.privateKey, "db-tls-key"), key);
+        assert.deepStrictEqual(inputsOf(registered, TYPES.selfSignedCert, "db-ca"), {
+            privateKeyPem: "mock-private-key-pem",
+            subject: { commonName: "orders cluster CA", organization: "mysql-statefulset" },
+            isCaCertificate: true,
+            validityPeriodHours: 87600,
+            allowedUses: ["cert_signing", "crl_signing", "digital_signature"],
+        });
+        assert.deepStrictEqual(inputsOf(registered, TYPES.certRequest, "db-tls-request"), {
+            privateKeyPem: "mock-private-key-pem",
+            subject: { commonName: "*.orders.shop.svc.cluster.local", organization: "mysql-statefulset" },
+            dnsNames: [
+                "*.orders.shop",
+                "*.orders.shop.svc",
+                "*.orders.shop.svc.cluster.local",
+                "orders-read.shop",
+                "orders-read.shop.svc",
+                "orders-read.shop.svc.cluster.local",
+                "localhost",
+            ],
+            ipAddresses: ["127.0.0.1", "::1"],
+        });
+        assert.deepStrictEqual(inputsOf(registered, TYPES.locallySignedCert, "db-tls-cert"), {
+            certRequestPem: "mock-cert-request-pem",
+            caPrivateKeyPem: "mock-private-key-pem",
+            caCertPem: "mock-ca-cert-pem",
+            validityPeriodHours: 87600,
+            allowedUses: ["digital_signature", "key_encipherment", "server_auth", "client_auth"],
+        });
+        assert.deepStrictEqual(inputsOf(registered, TYPES.secret, "db-tls"), {
+            apiVersion: "v1",
+            kind: "Secret",
+            metadata: { name: "orders-tls", namespace: "shop", labels: LABELS },
+            type: "kubernetes.io/tls",
+            stringData: { "tls.crt": "mock-cert-pem", "tls.key": "mock-private-key-pem", "ca.crt": "mock-ca-cert-pem" },
+        });
+        assert.strictEqual(unwrapSecrets(child(registered, TYPES.secret, "db-tls").inputs, MASK).stringData, MASK, "the key reaches the engine marked secret");
+        assert.strictEqual(await valueOf(cluster.caCertificate), "mock-ca-cert-pem");
+    });
+
+    it("lets only the cluster's pods reach the clone port, and the namespace's pods or the listed clients the MySQL port", async () => {
+        const policy = (port: number, from: unknown[]) => ({
+            podSelector: { matchLabels: LABELS },
+            policyTypes: ["Ingress"],
+            ingress: [{ from, ports: [{ protocol: "TCP", port }] }],
+        });
+        const self = { podSelector: { matchLabels: LABELS } };
+        const { registered } = await buildCluster(ARGS);
+        assert.deepStrictEqual(inputsOf(registered, TYPES.policy, "db-clone-policy"), {
+            apiVersion: "networking.k8s.io/v1",
+            kind: "NetworkPolicy",
+            metadata: { name: "orders-clone", namespace: "shop", labels: LABELS },
+            spec: policy(3307, [self]),
+        });
+        assert.deepStrictEqual(inputsOf(registered, TYPES.policy, "db-mysql-policy").spec, policy(3306, [self, { podSelector: {} }]));
+
+        const listed = await buildCluster({ ...ARGS, clientPodLabels: ["app=web,tier=front"], clientNamespaceLabels: ["kubernetes.io/metadata.name=shop"] });
+        assert.deepStrictEqual(
+            inputsOf(listed.registered, TYPES.policy, "db-mysql-policy").spec,
+            policy(3306, [self, { podSelector: { matchLabels: { app: "web", tier: "front" } } }, { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "shop" } } }]),
+        );
+        const off = await buildCluster({ ...ARGS, networkPolicy: false });
+        assert.deepStrictEqual(off.registered.filter((r) => r.type === TYPES.policy), []);
     });
 
     it("keeps a password that is only known at deploy time secret, and checks it then", async () => {
         const { cluster } = await buildCluster({ ...ARGS, rootPassword: pulumi.output("from-another-stack") });
         assert.strictEqual(await valueOf(cluster.rootPassword), "from-another-stack");
         assert.strictEqual(await isSecret(cluster.rootPassword), true);
-        assert.throws(() => requirePassword(""), {
+        assert.throws(() => requirePassword("rootPassword", ""), {
             message: "Invalid MySqlCluster settings:\n  - `rootPassword` is empty: set a non-empty secret, or unset it to have one generated.",
+        });
+        assert.throws(() => requirePassword("replicationPassword", "x".repeat(33), FLAVORS.mysql84), {
+            message:
+                "Invalid MySqlCluster settings:\n  - `replicationPassword` has 33 characters: `flavor` \"mysql84\" accepts at most 32 " +
+                "in a replication password; choose a shorter one, or unset it to have one of 32 generated.",
         });
     });
     it("runs the tutorial's four containers in order, wired to the scripts, the Secret and the volumes", async () => {
@@ -180,7 +316,10 @@ describe("MySqlCluster", () => {
             { name: "conf", emptyDir: {} },
             { name: "config-map", configMap: { name: "orders" } },
             { name: "scripts", configMap: { name: "orders-scripts", defaultMode: 0o755 } },
-            { name: "client-config", emptyDir: { medium: "Memory" } },
+            { name: "secrets", secret: { secretName: "orders-credentials", defaultMode: 0o400 } },
+            { name: "tls", secret: { secretName: "orders-tls", defaultMode: 0o400 } },
+            { name: "credentials", emptyDir: { medium: "Memory" } },
+            { name: "initdb", emptyDir: { medium: "Memory" } },
         ]);
         const [init, clone] = pod.initContainers;
         const [mysql, sidecar] = pod.containers;
@@ -188,6 +327,10 @@ describe("MySqlCluster", () => {
             [...pod.initContainers, ...pod.containers].map((c: any) => c.name),
             ["init-mysql", "clone-mysql", "mysql", "xtrabackup"],
         );
+        // No password in any environment variable, by value or by reference.
+        for (const container of [...pod.initContainers, ...pod.containers]) {
+            assert.ok(container.env.every((e: any) => "value" in e && !("valueFrom" in e)), container.name);
+        }
 
         assert.deepStrictEqual(init, {
             name: "init-mysql",
@@ -195,17 +338,23 @@ describe("MySqlCluster", () => {
             command: ["/opt/mysql-statefulset/init-mysql.sh"],
             env: [
                 { name: "SERVER_ID_BASE", value: "100" },
+                { name: "SERVER_OS_USER", value: "mysql" },
                 { name: "INIT_CONF_DIR", value: "/mnt/conf.d" },
                 { name: "CONFIG_MAP_DIR", value: "/mnt/config-map" },
-                { name: "CLIENT_CONFIG", value: "/etc/mysql-client/root.cnf" },
-                { name: "REPLICATION_USER", value: "root" },
-                SECRET_ENV,
+                { name: "SECRETS_DIR", value: "/mnt/secrets" },
+                { name: "TLS_SECRET_DIR", value: "/mnt/tls" },
+                { name: "CREDENTIALS_DIR", value: "/etc/mysql-credentials" },
+                { name: "INITDB_DIR", value: "/docker-entrypoint-initdb.d" },
+                { name: "APP_PASSWORD_KEY", value: "" },
             ],
             volumeMounts: [
                 { name: "conf", mountPath: "/mnt/conf.d" },
                 { name: "config-map", mountPath: "/mnt/config-map", readOnly: true },
                 { name: "scripts", mountPath: "/opt/mysql-statefulset", readOnly: true },
-                { name: "client-config", mountPath: "/etc/mysql-client" },
+                { name: "secrets", mountPath: "/mnt/secrets", readOnly: true },
+                { name: "tls", mountPath: "/mnt/tls", readOnly: true },
+                { name: "credentials", mountPath: "/etc/mysql-credentials" },
+                { name: "initdb", mountPath: "/docker-entrypoint-initdb.d" },
             ],
         });
 
@@ -216,17 +365,19 @@ describe("MySqlCluster", () => {
             env: [
                 { name: "DATA_ROOT", value: "/mnt/data" },
                 { name: "DATA_SUBPATH", value: "mysql" },
-                { name: "HEADLESS_SERVICE", value: "orders" },
+                { name: "PEER_DOMAIN", value: "orders.shop.svc.cluster.local" },
                 { name: "STREAM_TOOL", value: "xbstream" },
                 { name: "CLONE_PORT", value: "3307" },
                 { name: "CLONE_TRANSPORT", value: "ncat" },
                 { name: "BACKUP_TOOL", value: "xtrabackup" },
                 { name: "BACKUP_INFO_PREFIXES", value: "xtrabackup" },
+                ...TLS_ENV,
             ],
             volumeMounts: [
                 { name: "data", mountPath: "/mnt/data" },
                 { name: "conf", mountPath: "/etc/mysql/conf.d" },
                 { name: "scripts", mountPath: "/opt/mysql-statefulset", readOnly: true },
+                CREDENTIALS_MOUNT,
             ],
             securityContext: { runAsUser: 0 },
         });
@@ -234,12 +385,16 @@ describe("MySqlCluster", () => {
         assert.deepStrictEqual(mysql, {
             name: "mysql",
             image: "mysql:5.7",
-            env: [SECRET_ENV],
+            env: [
+                { name: "MYSQL_ROOT_PASSWORD_FILE", value: "/etc/mysql-credentials/root-password" },
+                { name: "MYSQL_ROOT_HOST", value: "localhost" },
+            ],
             ports: [{ name: "mysql", containerPort: 3306 }],
             volumeMounts: [
                 { name: "data", mountPath: "/var/lib/mysql", subPath: "mysql" },
                 { name: "conf", mountPath: "/etc/mysql/conf.d" },
-                { name: "client-config", mountPath: "/etc/mysql-client", readOnly: true },
+                CREDENTIALS_MOUNT,
+                { name: "initdb", mountPath: "/docker-entrypoint-initdb.d", readOnly: true },
             ],
             resources: { requests: { cpu: "500m", memory: "500Mi" } },
             livenessProbe: {
@@ -264,29 +419,32 @@ describe("MySqlCluster", () => {
                 { name: "DATA_DIR", value: "/var/lib/mysql" },
                 { name: "MYSQL_CLIENT", value: "mysql" },
                 { name: "MYSQL_PORT", value: "3306" },
-                { name: "CLIENT_CONFIG", value: "/etc/mysql-client/root.cnf" },
-                { name: "PRIMARY_HOST", value: "orders-0.orders" },
-                { name: "REPLICATION_USER", value: "root" },
+                { name: "CLIENT_CONFIG", value: "/etc/mysql-credentials/root.cnf" },
+                { name: "BACKUP_CLIENT_CONFIG", value: "/etc/mysql-credentials/backup.cnf" },
+                { name: "REPLICATION_PASSWORD_FILE", value: "/etc/mysql-credentials/replication-password" },
+                { name: "PRIMARY_HOST", value: "orders-0.orders.shop.svc.cluster.local" },
+                { name: "REPLICATION_USER", value: "replication" },
                 {
                     name: "REPLICATION_SQL",
                     value:
                         "STOP SLAVE;\n" +
                         "CHANGE MASTER TO MASTER_LOG_FILE='{file}', MASTER_LOG_POS={pos}, MASTER_HOST='{host}', MASTER_PORT={port},\n" +
-                        "  MASTER_USER='{user}', MASTER_PASSWORD='{password}', MASTER_CONNECT_RETRY=10;\n" +
+                        "  MASTER_USER='{user}', MASTER_PASSWORD='{password}', MASTER_CONNECT_RETRY=10,\n" +
+                        "  MASTER_SSL=1, MASTER_SSL_CA='{ca}', MASTER_SSL_VERIFY_SERVER_CERT=1;\n" +
                         "START SLAVE;",
                 },
                 { name: "CLONE_PORT", value: "3307" },
                 { name: "CLONE_TRANSPORT", value: "ncat" },
                 { name: "BACKUP_TOOL", value: "xtrabackup" },
                 { name: "BACKUP_INFO_PREFIXES", value: "xtrabackup" },
-                SECRET_ENV,
+                ...TLS_ENV,
             ],
             ports: [{ name: "clone", containerPort: 3307 }],
             volumeMounts: [
                 { name: "data", mountPath: "/var/lib/mysql", subPath: "mysql" },
                 { name: "conf", mountPath: "/etc/mysql/conf.d" },
                 { name: "scripts", mountPath: "/opt/mysql-statefulset", readOnly: true },
-                { name: "client-config", mountPath: "/etc/mysql-client", readOnly: true },
+                CREDENTIALS_MOUNT,
             ],
             resources: { requests: { cpu: "100m", memory: "100Mi" } },
             securityContext: { runAsUser: 0 },
@@ -303,6 +461,7 @@ describe("MySqlCluster", () => {
         const urn = (r: { type: string; name: string }) =>
             `urn:pulumi:test::mysql-statefulset::mysql-statefulset:index:MySqlCluster$${r.type}::${r.name}`;
         const expected = registered.filter((r) => [TYPES.secret, TYPES.configMap, TYPES.pv].includes(r.type) || r.name === "db-headless");
+        assert.strictEqual(expected.filter((r) => r.type === TYPES.secret).length, 2);
         assert.deepStrictEqual(
             [...child(registered, TYPES.statefulSet, "db-statefulset").dependencies].sort(),
             expected.map(urn).sort(),
@@ -358,6 +517,7 @@ describe("MySqlCluster", () => {
                 port: await valueOf(cluster.port),
                 namespace: await valueOf(cluster.namespace),
                 secretName: await valueOf(cluster.secretName),
+                tlsSecretName: await valueOf(cluster.tlsSecretName),
             },
             {
                 primaryHost: "orders-0.orders",
@@ -366,6 +526,7 @@ describe("MySqlCluster", () => {
                 port: 3306,
                 namespace: "shop",
                 secretName: "orders-credentials",
+                tlsSecretName: "orders-tls",
             },
         );
     });

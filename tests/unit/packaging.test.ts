@@ -29,6 +29,16 @@ function runAsPulumi(...args: string[]): { entryPoint: string; loaded: string[];
 const DEV_CLUSTER = [
     "mysql-statefulset:index:MySqlCluster::mysql",
     "random:index/randomPassword:RandomPassword::mysql-root-password",
+    "random:index/randomPassword:RandomPassword::mysql-replication-password",
+    "random:index/randomPassword:RandomPassword::mysql-backup-password",
+    "tls:index/privateKey:PrivateKey::mysql-ca-key",
+    "tls:index/selfSignedCert:SelfSignedCert::mysql-ca",
+    "tls:index/privateKey:PrivateKey::mysql-tls-key",
+    "tls:index/certRequest:CertRequest::mysql-tls-request",
+    "tls:index/locallySignedCert:LocallySignedCert::mysql-tls-cert",
+    "kubernetes:core/v1:Secret::mysql-tls",
+    "kubernetes:networking.k8s.io/v1:NetworkPolicy::mysql-clone-policy",
+    "kubernetes:networking.k8s.io/v1:NetworkPolicy::mysql-mysql-policy",
     "kubernetes:core/v1:ConfigMap::mysql-config",
     "kubernetes:core/v1:ConfigMap::mysql-scripts",
     "kubernetes:core/v1:PersistentVolume::mysql-pv-0",
@@ -66,7 +76,7 @@ describe("the program and the package", function () {
         });
     });
 
-    it("the README's render line, run as written, prints only YAML: the dev stack's 9 objects", () => {
+    it("the README's render line, run as written, prints only YAML: the dev stack's 14 objects", () => {
         const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
         const line = /^(npm run render -- --stack dev)\b/m.exec(readme)?.[1];
         assert.ok(line, "the README's quick start has no `npm run render -- --stack dev` line");
@@ -75,7 +85,10 @@ describe("the program and the package", function () {
         const objects = yaml.loadAll(run.stdout) as any[];
         assert.deepStrictEqual(
             objects.map((o) => o.kind),
-            ["PersistentVolume", "PersistentVolume", "PersistentVolume", "Secret", "ConfigMap", "ConfigMap", "Service", "Service", "StatefulSet"],
+            [
+                ...Array(3).fill("PersistentVolume"),
+                ...["Secret", "Secret", "ConfigMap", "ConfigMap", "Service", "Service", "NetworkPolicy", "NetworkPolicy", "StatefulSet"],
+            ],
         );
     });
 
@@ -127,7 +140,17 @@ describe("the program and the package", function () {
             assert.deepStrictEqual(result.registered, [
                 "mysql-statefulset:index:MySqlCluster::db",
                 "random:index/randomPassword:RandomPassword::db-root-password",
+                "random:index/randomPassword:RandomPassword::db-replication-password",
+                "random:index/randomPassword:RandomPassword::db-backup-password",
+                "tls:index/privateKey:PrivateKey::db-ca-key",
+                "tls:index/selfSignedCert:SelfSignedCert::db-ca",
+                "tls:index/privateKey:PrivateKey::db-tls-key",
+                "tls:index/certRequest:CertRequest::db-tls-request",
+                "tls:index/locallySignedCert:LocallySignedCert::db-tls-cert",
                 "kubernetes:core/v1:Secret::db-credentials",
+                "kubernetes:core/v1:Secret::db-tls",
+                "kubernetes:networking.k8s.io/v1:NetworkPolicy::db-clone-policy",
+                "kubernetes:networking.k8s.io/v1:NetworkPolicy::db-mysql-policy",
                 "kubernetes:core/v1:PersistentVolume::db-pv-0",
                 "kubernetes:core/v1:ConfigMap::db-config",
                 "kubernetes:core/v1:ConfigMap::db-scripts",

@@ -47,10 +47,13 @@ describe("npm run render", () => {
                 "PersistentVolume/default-mysql-1-data",
                 "PersistentVolume/default-mysql-2-data",
                 "Secret/mysql-credentials",
+                "Secret/mysql-tls",
                 "ConfigMap/mysql",
                 "ConfigMap/mysql-scripts",
                 "Service/mysql",
                 "Service/mysql-read",
+                "NetworkPolicy/mysql-clone",
+                "NetworkPolicy/mysql-mysql",
                 "StatefulSet/mysql",
             ],
         );
@@ -66,7 +69,7 @@ describe("npm run render", () => {
 
     it("renders objects that validate against the Kubernetes schemas", async () => {
         const prod = yaml.loadAll(render("--stack", "prod").stdout) as any[];
-        assert.strictEqual(prod.length, 11);
+        assert.strictEqual(prod.length, 14);
         for (const object of [...dev, ...prod]) {
             await validate(object);
         }
@@ -79,8 +82,10 @@ describe("npm run render", () => {
     });
 
     it("masks secret values", () => {
-        const secret = dev.find((o) => o.kind === "Secret");
-        assert.deepStrictEqual(secret.stringData, { "root-password": "[secret]" });
+        const secret = dev.find((o) => o.kind === "Secret" && o.metadata.name === "mysql-credentials");
+        assert.deepStrictEqual(secret.stringData, { "root-password": "[secret]", "replication-password": "[secret]", "backup-password": "[secret]" });
+        const tls = dev.find((o) => o.kind === "Secret" && o.metadata.name === "mysql-tls");
+        assert.deepStrictEqual(tls.stringData, { "tls.crt": "[secret]", "tls.key": "[secret]", "ca.crt": "[secret]" });
         const run = render("--stack", "dev", "--secret", "rootPassword=hunter2-very-secret");
         assert.strictEqual(run.status, 0, run.stderr);
         assert.ok(!run.stdout.includes("hunter2-very-secret"));
@@ -129,7 +134,7 @@ describe("npm run render", () => {
         [
             "a key of another project",
             ["--stack", "dev", "--config", "mysql-statefulsets:replicas=4"],
-            "render: `mysql-statefulsets:replicas` in --config belongs to a project named `mysql-statefulsets`, not to this one: write `mysql-statefulset:replicas` (or `replicas`). Keys of other namespaces are taken only for `kubernetes:`, `pulumi:`, `random:`.\n",
+            "render: `mysql-statefulsets:replicas` in --config belongs to a project named `mysql-statefulsets`, not to this one: write `mysql-statefulset:replicas` (or `replicas`). Keys of other namespaces are taken only for `kubernetes:`, `pulumi:`, `random:`, `tls:`.\n",
         ],
     );
     for (const [what, args, message] of mistakes) {
