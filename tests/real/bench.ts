@@ -49,7 +49,7 @@ async function main(): Promise<void> {
         }
         console.log(`first pod start -> 3 pods Ready: ${allReady} ms`);
 
-        await sql(0, `CREATE DATABASE shop; CREATE TABLE shop.ballast (id INT PRIMARY KEY, pad CHAR(255) NOT NULL) SELECT seq AS id, REPEAT('x', 255) AS pad FROM shop.seq_1_to_${BALLAST_ROWS}`);
+        await sql(0, `CREATE DATABASE IF NOT EXISTS shop; CREATE TABLE shop.ballast (id INT PRIMARY KEY, pad CHAR(255) NOT NULL) SELECT seq AS id, REPEAT('x', 255) AS pad FROM shop.seq_1_to_${BALLAST_ROWS}`);
         // Wait until the last replica has applied the load, so the clone below copies all of it.
         for (let tries = 0; tries < 600; tries++) {
             if ((await sql(2, "SELECT COUNT(*) FROM shop.ballast").catch(() => "")) === String(BALLAST_ROWS)) break;

@@ -8,9 +8,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { setTimeout as sleep } from "timers/promises";
-import { CONTAINERS, VOLUMES } from "../../components";
+import { CONTAINERS, ROOT_CLIENT_CONFIG, VOLUMES } from "../../components";
 import { FakeCluster } from "./harness";
-import { createRealCluster, requireRealServers, rootSql } from "./setup";
+import { createRealCluster, renderedSecret, requireRealServers, rootSql } from "./setup";
 
 const DATA = VOLUMES.data;
 /** Rows each case writes while something is down or restarting. */
@@ -86,7 +86,8 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
             assert.ok(donorServing && next && donorServing.t <= next.t, `mysql-${ordinal} started before mysql-${ordinal - 1} served clones`);
         }
 
-        await sql(0, "CREATE DATABASE shop; CREATE TABLE shop.orders (id INT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(64) NOT NULL)");
+        // The component created `shop` for its application user (tests/real/Pulumi.real.yaml).
+        await sql(0, "CREATE TABLE shop.orders (id INT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(64) NOT NULL)");
         await insertRows(1000, "a");
         rows += 1000;
         timings["a. replicated 1000 rows"] = `${await assertConverged([0, 1, 2], rows)} ms`;
@@ -94,21 +95,85 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
         assert.match(cluster.logs(2, CONTAINERS.clone), /cloning from mysql-1\.mysql\.default\.svc\.cluster\.local:3307/);
     });
 
-    it("g. a replica refuses writes from a non-admin user, which the primary accepts", async () => {
-        await sql(0, "CREATE USER app@'%' IDENTIFIED BY 'app-password'; GRANT SELECT, INSERT ON shop.* TO app@'%'");
-        await assertConverged([0, 1, 2], rows);
-        const asApp = (ordinal: number) =>
-            cluster.exec(ordinal, CONTAINERS.mysql, ["mariadb", "--user=app", "--host=127.0.0.1", "--execute=INSERT INTO shop.orders (note) VALUES ('app')"], {
-                env: { MYSQL_PWD: "app-password" },
-            });
+    /** Runs the client in a pod's mysql container as `user`, the password in an option file under umask 077. */
+    async function clientAs(ordinal: number, user: string, password: string, host: string, statement: string, extra: string[] = []) {
+        const cnf = `/tmp/${user}.cnf`;
+        const write = await cluster.exec(ordinal, CONTAINERS.mysql, ["bash", "-c", `umask 077; cat >${cnf}`], {
+            stdin: `[client]\nuser=${user}\npassword="${password}"\n`,
+        });
+        assert.strictEqual(write.code, 0, write.stderr);
+        return cluster.exec(ordinal, CONTAINERS.mysql, ["mariadb", `--defaults-extra-file=${cnf}`, `--host=${host}`, ...extra, `--execute=${statement}`]);
+    }
+
+    const primaryFqdn = "mysql-0.mysql.default.svc.cluster.local";
+
+    it("g. the application user writes on the primary only; root logs in from the pod itself only", async () => {
+        const { "app-password": appPassword, "root-password": rootPassword } = renderedSecret("mysql-credentials");
         for (const replica of [1, 2]) {
-            const refused = await asApp(replica);
+            const refused = await clientAs(replica, "shop-app", appPassword, "127.0.0.1", "INSERT INTO shop.orders (note) VALUES ('app')");
             assert.strictEqual(refused.code, 1);
             assert.match(refused.stderr, /ERROR 1290 .*--read-only/);
         }
-        assert.strictEqual((await asApp(0)).code, 0);
+        const accepted = await clientAs(0, "shop-app", appPassword, "127.0.0.1", "INSERT INTO shop.orders (note) VALUES ('app')");
+        assert.strictEqual(accepted.code, 0, accepted.stderr);
         rows += 1;
+        // Root over the network, from another pod, with the right password: refused.
+        const remoteRoot = await clientAs(1, "root", rootPassword, primaryFqdn, "SELECT 1");
+        assert.strictEqual(remoteRoot.code, 1);
+        assert.match(remoteRoot.stderr, /ERROR 1045 .*Access denied for user 'root'@'10\./);
         await assertConverged([0, 1, 2], rows);
+    });
+
+    it("h. the replication user replicates over verified TLS but can read no table; the backup user only backs up", async () => {
+        const { "replication-password": replicationPassword, "backup-password": backupPassword } = renderedSecret("mysql-credentials");
+        const status = (
+            await cluster.exec(1, CONTAINERS.mysql, ["mariadb", `--defaults-extra-file=${ROOT_CLIENT_CONFIG}`, "--host=127.0.0.1", "--execute=SHOW SLAVE STATUS\\G"])
+        ).stdout;
+        assert.match(status, /Master_User: replication\n/);
+        assert.match(status, /Master_SSL_Allowed: Yes\n/);
+        assert.match(status, /Master_SSL_Verify_Server_Cert: Yes\n/);
+        assert.match(status, /Slave_IO_Running: Yes\n/);
+        const tls = ["--ssl", "--ssl-ca=/etc/mysql-credentials/ca.crt", "--ssl-verify-server-cert"];
+        const read = await clientAs(1, "replication", replicationPassword, primaryFqdn, "SELECT COUNT(*) FROM shop.orders", tls);
+        assert.strictEqual(read.code, 1);
+        assert.match(read.stderr, /ERROR 1142 .*SELECT command denied to user 'replication'/);
+        const write = await clientAs(1, "replication", replicationPassword, primaryFqdn, "INSERT INTO shop.orders (note) VALUES ('x')", tls);
+        assert.match(write.stderr, /ERROR 1142 .*INSERT command denied to user 'replication'/);
+        const plain = await clientAs(1, "replication", replicationPassword, primaryFqdn, "SELECT 1", ["--skip-ssl"]);
+        assert.match(plain.stderr, /ERROR 1045 .*Access denied for user 'replication'/, "REQUIRE SSL");
+        const backupRead = await clientAs(0, "backup", backupPassword, "127.0.0.1", "SELECT COUNT(*) FROM shop.orders");
+        assert.match(backupRead.stderr, /ERROR 1142 .*SELECT command denied to user 'backup'/);
+        const backupRemote = await clientAs(1, "backup", backupPassword, primaryFqdn, "SELECT 1");
+        assert.match(backupRemote.stderr, /ERROR 1045 .*Access denied for user 'backup'/);
+    });
+
+    it("i. the clone port gives no byte to a client without the cluster's certificate, and a silent client does not hold it", async () => {
+        const donor = "mysql-1.mysql.default.svc.cluster.local:3307";
+        const backupsServed = () => (cluster.logs(1, CONTAINERS.sidecar).match(/mariadb-backup based on/g) ?? []).length;
+        const before = backupsServed();
+        // From another pod's network namespace: no certificate at all, then plain TCP.
+        for (const address of [`OPENSSL:${donor},verify=0,connect-timeout=5`, `TCP:${donor},connect-timeout=5`]) {
+            const stray = await cluster.exec(2, CONTAINERS.sidecar, ["bash", "-c", `socat -u '${address}' STDOUT | wc -c`], { timeoutMs: 30_000 });
+            assert.strictEqual(stray.stdout.trim(), "0", `${address}: ${stray.stderr}`);
+        }
+        // A client that connects and says nothing, left open, and then a client of the cluster: it is served.
+        const silentSeconds = 20;
+        const silent = cluster.exec(2, CONTAINERS.sidecar, ["bash", "-c", `socat -u TCP:${donor} SYSTEM:'sleep ${silentSeconds}'`], { timeoutMs: 60_000 });
+        await sleep(1000);
+        const started = Date.now();
+        const tlsOptions = "cert=/etc/mysql-credentials/tls.crt,key=/etc/mysql-credentials/tls.key,cafile=/etc/mysql-credentials/ca.crt,verify=1";
+        const served = await cluster.exec(
+            2,
+            CONTAINERS.sidecar,
+            ["bash", "-c", `set -o pipefail; rm -rf /tmp/probe; mkdir /tmp/probe; socat -u 'OPENSSL:${donor},connect-timeout=10,${tlsOptions}' STDOUT | mbstream -x -C /tmp/probe && ls /tmp/probe`],
+            { timeoutMs: 60_000 },
+        );
+        timings["i. a clone while a silent client is connected, served in"] = `${Date.now() - started} ms`;
+        assert.strictEqual(served.code, 0, served.stderr);
+        assert.match(served.stdout, /xtrabackup_checkpoints/);
+        assert.ok(Date.now() - started < (silentSeconds - 2) * 1000, "the silent client did not hold the clone slot until it left");
+        assert.strictEqual(backupsServed(), before + 1, "only the cluster's client started a backup");
+        await silent;
     });
 
     it("b. rows written while a replica's mysqld restarts, and while a whole replica pod restarts, arrive", async () => {
@@ -205,5 +270,46 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
             assert.match(log.slice(log.lastIndexOf("data directory")), /^data directory already holds a database: keeping it/);
         }
         timings["f. converged in"] = `${await assertConverged([0, 1, 2, 3, 4], rows)} ms`;
+    });
+
+    it("j. no password in any process's command line or environment, in any log, or in a world-readable file", async () => {
+        const passwords = Object.values(renderedSecret("mysql-credentials"));
+        const secrets = [...passwords, renderedSecret("mysql-tls")["tls.key"].split("\n")[1]];
+        const leaks: string[] = [];
+        const check = (where: string, text: string | Buffer) => {
+            const content = text.toString("latin1");
+            if (secrets.some((secret) => content.includes(secret))) {
+                leaks.push(where);
+            }
+        };
+        for (const pid of fs.readdirSync("/proc").filter((name) => /^[0-9]+$/.test(name))) {
+            for (const file of ["cmdline", "environ"]) {
+                try {
+                    check(`/proc/${pid}/${file} (${fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim()})`, fs.readFileSync(`/proc/${pid}/${file}`));
+                } catch {
+                    // The process ended while we looked.
+                }
+            }
+        }
+        for (const ordinal of [0, 1, 2, 3, 4]) {
+            for (const container of Object.values(CONTAINERS)) {
+                check(`logs of mysql-${ordinal}/${container}`, cluster.logs(ordinal, container));
+            }
+        }
+        const walk = (dir: string): string[] =>
+            fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+                const full = path.join(dir, entry.name);
+                return entry.isDirectory() ? walk(full) : entry.isFile() ? [full] : [];
+            });
+        let readable = 0;
+        for (const file of walk(cluster.workDir)) {
+            const stat = fs.statSync(file);
+            if ((stat.mode & 0o004) !== 0 && stat.size < 16 * 1024 * 1024) {
+                readable++;
+                check(`world-readable ${path.relative(cluster.workDir, file)}`, fs.readFileSync(file));
+            }
+        }
+        assert.ok(readable > 100, `scanned ${readable} world-readable files`);
+        assert.deepStrictEqual(leaks, []);
     });
 });

@@ -40,7 +40,19 @@ export function renderRealStack(): K8sObject[] {
     if (run.status !== 0) {
         throw new Error(`render failed: ${run.stderr}`);
     }
-    return yaml.loadAll(run.stdout) as K8sObject[];
+    rendered = yaml.loadAll(run.stdout) as K8sObject[];
+    return rendered;
+}
+
+let rendered: K8sObject[] = [];
+
+/** The plain values of a Secret of the last render (the render shows them: --show-secrets). */
+export function renderedSecret(name: string): Record<string, string> {
+    const secret = rendered.find((o) => o.kind === "Secret" && o.metadata.name === name);
+    if (!secret) {
+        throw new Error(`the last render has no Secret ${name}`);
+    }
+    return (secret as unknown as { stringData: Record<string, string> }).stringData;
 }
 
 /** Prefix of every namespace and interface of this run: MST_PREFIX, or one made from the PID. */

@@ -513,6 +513,9 @@ _main() {
 		elif _check_if_upgrade_is_needed; then
 			docker_mariadb_upgrade "$@"
 		fi
+		# As the image does before it starts the server: no password reaches the server's environment.
+		unset MARIADB_ROOT_PASSWORD MYSQL_ROOT_PASSWORD MARIADB_ROOT_PASSWORD_HASH MARIADB_ROOT_HOST MYSQL_ROOT_HOST \
+			MARIADB_PASSWORD MYSQL_PASSWORD MARIADB_PASSWORD_HASH MARIADB_REPLICATION_PASSWORD MARIADB_REPLICATION_PASSWORD_HASH
 	fi
 	exec "$@"
 }
