@@ -8,6 +8,11 @@ import { DEFAULT_FLAVOR, Flavor, FLAVORS } from "./flavors";
 import { passwordProblem } from "./validation";
 import {
     booleanSetting,
+    checkLimit,
+    checkPriorityClassName,
+    checkSeconds,
+    checkSpread,
+    SpreadMode,
     checkAccessModes,
     checkAppAccount,
     checkLabelSelectors,
@@ -131,6 +136,57 @@ export interface MySqlClusterArgs {
      * @default false
      */
     readonly requireClientTls?: boolean;
+    /**
+     * A replica is Ready (in the read Service) only while both replication threads run and it is at most
+     * this many seconds behind the primary; it turns Ready again by itself once it has caught up.
+     * @default 30
+     */
+    readonly maxReplicationLagSeconds?: number;
+    /**
+     * How long a server may take to start (a first initialisation, or crash recovery after a hard stop)
+     * before it is restarted: the startupProbe's bound. Liveness and readiness begin after it.
+     * @default 600
+     * @see https://kubernetes.io/docs/concepts/configuration/liveness-readiness-startup-probes/
+     */
+    readonly startupTimeoutSeconds?: number;
+    /**
+     * How long a stopping pod has to shut down cleanly (flush the buffer pool) before it is killed.
+     * @default 120
+     */
+    readonly terminationGracePeriodSeconds?: number;
+    /**
+     * A clone stream that moves no data for this long is ended, on both sides: the donor frees its single
+     * clone slot and the receiver starts over. It bounds a stalled receiver, a vanished peer and a backup
+     * that makes no progress.
+     * @default 300
+     */
+    readonly cloneIdleTimeoutSeconds?: number;
+    /**
+     * Keep the pods on different nodes: "none", "preferred" (when the scheduler can) or "required" (a pod
+     * stays Pending rather than share a node).
+     * @default "preferred"
+     * @see https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#inter-pod-affinity-and-anti-affinity
+     */
+    readonly spreadAcrossNodes?: string;
+    /**
+     * Spread the pods over zones (`topology.kubernetes.io/zone`): "none", "preferred" or "required".
+     * @default "none"
+     * @see https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/
+     */
+    readonly spreadAcrossZones?: string;
+    /** CPU limit of the `mysql` container; unset, none. */
+    readonly cpuLimit?: string;
+    /** Memory limit of the `mysql` container; unset, none. Leave room above the buffer pool. */
+    readonly memoryLimit?: string;
+    /** CPU limit of the `xtrabackup` sidecar; unset, none. */
+    readonly backupCpuLimit?: string;
+    /** Memory limit of the `xtrabackup` sidecar; unset, none. */
+    readonly backupMemoryLimit?: string;
+    /**
+     * PriorityClass of the pods; unset, the cluster's default.
+     * @see https://kubernetes.io/docs/concepts/scheduling-eviction/pod-priority-preemption/
+     */
+    readonly priorityClassName?: string;
     /** Host name or IP address of the NFS server that holds the volumes. Required. */
     readonly nfsServer?: string;
     /**
@@ -216,6 +272,17 @@ export interface ResolvedArgs {
     readonly clientPodLabels: ReadonlyArray<Readonly<Record<string, string>>>;
     readonly clientNamespaceLabels: ReadonlyArray<Readonly<Record<string, string>>>;
     readonly requireClientTls: boolean;
+    readonly maxReplicationLagSeconds: number;
+    readonly startupTimeoutSeconds: number;
+    readonly terminationGracePeriodSeconds: number;
+    readonly cloneIdleTimeoutSeconds: number;
+    readonly spreadAcrossNodes: SpreadMode;
+    readonly spreadAcrossZones: SpreadMode;
+    readonly cpuLimit: string | undefined;
+    readonly memoryLimit: string | undefined;
+    readonly backupCpuLimit: string | undefined;
+    readonly backupMemoryLimit: string | undefined;
+    readonly priorityClassName: string | undefined;
     readonly nfsServer: string;
     /** Exactly one path per ordinal. */
     readonly nfsPaths: readonly string[];
@@ -258,6 +325,12 @@ export const DEFAULTS = {
     clientPodLabels: [],
     clientNamespaceLabels: [],
     requireClientTls: false,
+    maxReplicationLagSeconds: 30,
+    startupTimeoutSeconds: 600,
+    terminationGracePeriodSeconds: 120,
+    cloneIdleTimeoutSeconds: 300,
+    spreadAcrossNodes: "preferred",
+    spreadAcrossZones: "none",
 } as const;
 
 /**
@@ -317,6 +390,61 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
     const memoryRequest = quantitySetting(p, "memoryRequest", a.memoryRequest, DEFAULTS.memoryRequest, "bytes");
     const backupCpuRequest = quantitySetting(p, "backupCpuRequest", a.backupCpuRequest, DEFAULTS.backupCpuRequest, "cpu");
     const backupMemoryRequest = quantitySetting(p, "backupMemoryRequest", a.backupMemoryRequest, DEFAULTS.backupMemoryRequest, "bytes");
+    const maxReplicationLagSeconds = checkSeconds(
+        p,
+        "maxReplicationLagSeconds",
+        numberSetting(p, "maxReplicationLagSeconds", a.maxReplicationLagSeconds, DEFAULTS.maxReplicationLagSeconds),
+        1,
+        86400,
+        "how far behind a replica may fall and still serve reads",
+    );
+    const startupTimeoutSeconds = checkSeconds(
+        p,
+        "startupTimeoutSeconds",
+        numberSetting(p, "startupTimeoutSeconds", a.startupTimeoutSeconds, DEFAULTS.startupTimeoutSeconds),
+        10,
+        86400,
+        "the time a start or crash recovery may take",
+    );
+    const terminationGracePeriodSeconds = checkSeconds(
+        p,
+        "terminationGracePeriodSeconds",
+        numberSetting(p, "terminationGracePeriodSeconds", a.terminationGracePeriodSeconds, DEFAULTS.terminationGracePeriodSeconds),
+        10,
+        86400,
+        "the time a clean shutdown may take",
+    );
+    const cloneIdleTimeoutSeconds = checkSeconds(
+        p,
+        "cloneIdleTimeoutSeconds",
+        numberSetting(p, "cloneIdleTimeoutSeconds", a.cloneIdleTimeoutSeconds, DEFAULTS.cloneIdleTimeoutSeconds),
+        5,
+        86400,
+        "how long a clone stream may move no data",
+    );
+    const spreadAcrossNodes = checkSpread(p, "spreadAcrossNodes", stringSetting(p, "spreadAcrossNodes", a.spreadAcrossNodes, DEFAULTS.spreadAcrossNodes));
+    const spreadAcrossZones = checkSpread(p, "spreadAcrossZones", stringSetting(p, "spreadAcrossZones", a.spreadAcrossZones, DEFAULTS.spreadAcrossZones));
+    const cpuLimit = checkLimit(p, "cpuLimit", stringSetting(p, "cpuLimit", a.cpuLimit, undefined, "2"), "cpuRequest", cpuRequest, "cpu", "2");
+    const memoryLimit = checkLimit(p, "memoryLimit", stringSetting(p, "memoryLimit", a.memoryLimit, undefined, "2Gi"), "memoryRequest", memoryRequest, "bytes", "2Gi");
+    const backupCpuLimit = checkLimit(
+        p,
+        "backupCpuLimit",
+        stringSetting(p, "backupCpuLimit", a.backupCpuLimit, undefined, "1"),
+        "backupCpuRequest",
+        backupCpuRequest,
+        "cpu",
+        "1",
+    );
+    const backupMemoryLimit = checkLimit(
+        p,
+        "backupMemoryLimit",
+        stringSetting(p, "backupMemoryLimit", a.backupMemoryLimit, undefined, "1Gi"),
+        "backupMemoryRequest",
+        backupMemoryRequest,
+        "bytes",
+        "1Gi",
+    );
+    const priorityClassName = checkPriorityClassName(p, stringSetting(p, "priorityClassName", a.priorityClassName, undefined, "database-critical"));
     const mysqldOptions = checkMysqldOptions(
         p,
         stringListSetting(p, "mysqldOptions", a.mysqldOptions, DEFAULTS.mysqldOptions, ["max_connections=500"]),
@@ -340,6 +468,17 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
         clientPodLabels,
         clientNamespaceLabels,
         requireClientTls,
+        maxReplicationLagSeconds,
+        startupTimeoutSeconds,
+        terminationGracePeriodSeconds,
+        cloneIdleTimeoutSeconds,
+        spreadAcrossNodes,
+        spreadAcrossZones,
+        cpuLimit,
+        memoryLimit,
+        backupCpuLimit,
+        backupMemoryLimit,
+        priorityClassName,
         nfsServer,
         nfsPaths,
         volumeCapacity: volumeCapacity.value === undefined ? undefined : volumeCapacity.text,

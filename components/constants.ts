@@ -61,6 +61,15 @@ export const PATHS = {
     initdbDir: "/docker-entrypoint-initdb.d",
 } as const;
 
+/**
+ * On the claim, beside the data directory: present while the data must be (re)cloned (a replica's
+ * self-repair); the mysql container does not start the server while it exists.
+ */
+export const CLONE_MARKER = `${PATHS.dataRoot}/clone-pending`;
+
+/** How often the sidecar looks at replication (for a replica that cannot resume), in seconds. */
+export const WATCH_INTERVAL_SECONDS = 10;
+
 /** Files init-mysql writes into {@link PATHS.credentialsDir}. */
 export const CREDENTIAL_FILES = {
     /** `[client]` option file of root over 127.0.0.1: probes and the sidecar's local SQL. */
@@ -100,6 +109,8 @@ export const SCRIPT_FILES = {
     clone: "clone-mysql.sh",
     sidecar: "sidecar.sh",
     cloneEndpointReady: "clone-endpoint-ready.sh",
+    mysqlReady: "mysql-ready.sh",
+    mysqlRun: "mysql-run.sh",
 } as const;
 
 /** Keys of the credentials Secret, one password each. */

@@ -18,6 +18,8 @@ export interface Flavor {
     readonly serverImages: ImageFamily;
     /** The images that can stand in for `backupImage`: the backup tool that matches the server series. */
     readonly backupImages: ImageFamily;
+    /** The server binary the image's entrypoint is given (its CMD). */
+    readonly server: string;
     /** Client binary (in both images). */
     readonly client: string;
     /** Admin binary used by the liveness probe (in the server image). */
@@ -30,8 +32,21 @@ export interface Flavor {
     readonly transport: "ncat" | "socat";
     /** my.cnf lines of the primary, under [mysqld]. */
     readonly primaryConfig: readonly string[];
-    /** my.cnf lines of every replica, under [mysqld]. */
+    /**
+     * my.cnf lines of every replica, under [mysqld]: read-only, and crash-safe (a relay log a crash left
+     * behind is discarded and fetched again, the replication position kept in tables), with binlogs of
+     * what it applies, so that any replica is a donor as good as the primary.
+     */
     readonly replicaConfig: readonly string[];
+    /** How the readiness check asks a replica about replication, and the names of the fields it reads. */
+    readonly replicaStatus: {
+        readonly statement: string;
+        readonly ioRunning: string;
+        readonly sqlRunning: string;
+        readonly lag: string;
+        readonly ioErrno: string;
+        readonly ioError: string;
+    };
     /**
      * Prefixes of the info files the backup tool writes into the backup (`<prefix>_binlog_info`,
      * `<prefix>_slave_info`, `<prefix>_checkpoints`), in the order they are looked for.
@@ -59,6 +74,16 @@ const MARIADB_IMAGES: ImageFamily = {
     repositories: [{ name: "mariadb", version: /^[1-9][0-9](?![0-9])/ }],
 };
 
+/** SHOW SLAVE STATUS and its fields, in MySQL 5.7 and MariaDB alike. */
+const SLAVE_STATUS: Flavor["replicaStatus"] = {
+    statement: "SHOW SLAVE STATUS",
+    ioRunning: "Slave_IO_Running",
+    sqlRunning: "Slave_SQL_Running",
+    lag: "Seconds_Behind_Master",
+    ioErrno: "Last_IO_Errno",
+    ioError: "Last_IO_Error",
+};
+
 const mysql57: Flavor = {
     name: "mysql57",
     description: "MySQL 5.7 with Percona XtraBackup 2.4, the tutorial's images (MySQL 5.7 is end of life)",
@@ -73,13 +98,22 @@ const mysql57: Flavor = {
         // The tutorial's image is versioned on its own (1.0 holds XtraBackup 2.4).
         repositories: [{ name: "xtrabackup" }, { name: "percona-xtrabackup", version: /^2\.4(?![0-9])/ }],
     },
+    server: "mysqld",
     client: "mysql",
     admin: "mysqladmin",
     backupTool: "xtrabackup",
     streamTool: "xbstream",
     transport: "ncat",
     primaryConfig: ["log-bin=mysql-bin"],
-    replicaConfig: ["super-read-only"],
+    replicaConfig: [
+        "super-read-only",
+        "log-bin=mysql-bin",
+        "log-slave-updates",
+        "relay-log-recovery=ON",
+        "relay-log-info-repository=TABLE",
+        "master-info-repository=TABLE",
+    ],
+    replicaStatus: SLAVE_STATUS,
     backupInfoPrefixes: ["xtrabackup"],
     replicationSql: [
         "STOP SLAVE;",
@@ -105,13 +139,23 @@ const mysql84: Flavor = {
         description: "a Percona XtraBackup 8.4 image",
         repositories: [{ name: "percona-xtrabackup", version: /^8\.4(?![0-9])/ }],
     },
+    server: "mysqld",
     client: "mysql",
     admin: "mysqladmin",
     backupTool: "xtrabackup",
     streamTool: "xbstream",
     transport: "socat",
     primaryConfig: ["log-bin=mysql-bin", "gtid-mode=ON", "enforce-gtid-consistency=ON"],
-    replicaConfig: ["super-read-only", "gtid-mode=ON", "enforce-gtid-consistency=ON"],
+    // 8.4 keeps binlogs and replica updates on, and the positions in tables, by default.
+    replicaConfig: ["super-read-only", "gtid-mode=ON", "enforce-gtid-consistency=ON", "relay-log-recovery=ON"],
+    replicaStatus: {
+        statement: "SHOW REPLICA STATUS",
+        ioRunning: "Replica_IO_Running",
+        sqlRunning: "Replica_SQL_Running",
+        lag: "Seconds_Behind_Source",
+        ioErrno: "Last_IO_Errno",
+        ioError: "Last_IO_Error",
+    },
     backupInfoPrefixes: ["xtrabackup"],
     replicationSql: [
         "STOP REPLICA;",
@@ -140,6 +184,7 @@ const mariadb: Flavor = {
     serverImages: MARIADB_IMAGES,
     // The server image carries mariadb-backup and mbstream.
     backupImages: MARIADB_IMAGES,
+    server: "mariadbd",
     client: "mariadb",
     admin: "mariadb-admin",
     backupTool: "mariadb-backup",
@@ -147,7 +192,8 @@ const mariadb: Flavor = {
     transport: "socat",
     primaryConfig: ["log-bin=mysql-bin"],
     // MariaDB has no super-read-only: read-only stops every account without SUPER / READ ONLY ADMIN.
-    replicaConfig: ["read-only"],
+    replicaConfig: ["read-only", "log-bin=mysql-bin", "log-slave-updates", "relay-log-recovery=ON"],
+    replicaStatus: SLAVE_STATUS,
     // 11.1+ writes mariadb_backup_*; 10.11 and older write xtrabackup_*.
     backupInfoPrefixes: ["mariadb_backup", "xtrabackup"],
     replicationSql: [

@@ -83,12 +83,14 @@ export class MySqlCluster extends pulumi.ComponentResource {
         const scripts = new k8s.core.v1.ConfigMap(`${name}-scripts`, build.scriptsConfigMap(settings, names), parent);
         const headless = new k8s.core.v1.Service(`${name}-headless`, build.headlessService(settings, names), parent);
         new k8s.core.v1.Service(`${name}-read`, build.readService(settings, names), parent);
+        const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-service-account`, build.serviceAccount(settings, names), parent);
+        new k8s.policy.v1.PodDisruptionBudget(`${name}-disruption-budget`, build.podDisruptionBudget(settings, names), parent);
         for (const [port, spec] of Object.entries(build.networkPolicies(settings, names))) {
             new k8s.networking.v1.NetworkPolicy(`${name}-${port}-policy`, spec, parent);
         }
         new k8s.apps.v1.StatefulSet(`${name}-statefulset`, build.statefulSet(settings, names), {
             ...parent,
-            dependsOn: [secret, tlsSecret, config, scripts, headless, ...volumes],
+            dependsOn: [secret, tlsSecret, config, scripts, headless, serviceAccount, ...volumes],
         });
 
         this.primaryHost = pulumi.output(names.podHost(0));

@@ -18,6 +18,10 @@ export interface ClusterNames {
     readonly secret: string;
     /** The Secret with the cluster's CA certificate, its certificate and key (clone stream, replication, clients). */
     readonly tlsSecret: string;
+    /** The PodDisruptionBudget: at most one pod down for a drain. */
+    readonly podDisruptionBudget: string;
+    /** The pods' ServiceAccount (no API token mounted). */
+    readonly serviceAccount: string;
     /** The NetworkPolicy of the clone port. */
     readonly clonePolicy: string;
     /** The NetworkPolicy of the MySQL port. */
@@ -60,6 +64,8 @@ export function clusterNames(name: string, namespace: string, clusterDomain: str
         scriptsConfigMap: `${name}-scripts`,
         secret: `${name}-credentials`,
         tlsSecret: `${name}-tls`,
+        podDisruptionBudget: name,
+        serviceAccount: name,
         clonePolicy: `${name}-clone`,
         mysqlPolicy: `${name}-mysql`,
         // Wildcards, so scaling never changes the certificate; `*.mysql` alone would be refused by OpenSSL's

@@ -12,5 +12,6 @@ shellcheck --external-sources --source-path=SCRIPTDIR scripts/*.sh scripts/pod/*
 echo "== unit, schema and docs tests (Pulumi mocks)"
 npx mocha
 echo "== real-server suite: the rendered mariadb flavor on real MariaDB servers"
-npx mocha --no-config --require ts-node/register/transpile-only --timeout 900000 \
+# One real-server run at a time on a machine: two would starve each other's probes on a small host.
+flock /tmp/real-suite.lock npx mocha --no-config --require ts-node/register/transpile-only --timeout 900000 \
     tests/real/harness.test.ts tests/real/replication.test.ts

@@ -4,6 +4,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { ResolvedArgs } from "../args";
 import {
+    CLONE_MARKER,
     CLONE_PORT,
     CONTAINERS,
     CREDENTIAL_FILES,
@@ -15,8 +16,10 @@ import {
     SERVER_OS_USER,
     USERS,
     VOLUMES,
+    WATCH_INTERVAL_SECONDS,
 } from "../constants";
 import { ClusterNames } from "../names";
+import { podAffinity, zoneSpread } from "./availability";
 import { configChecksum } from "./config";
 import { claimTemplate } from "./storage";
 
@@ -34,16 +37,49 @@ function env(values: Record<string, string | number>): EnvVar[] {
 }
 
 /**
- * The backup containers read the server's files and write the volume, whoever owns them; the tutorial's
- * xtrabackup image runs as root anyway, percona/percona-xtrabackup:8.4 would run as uid 1001.
+ * Each container keeps only the capabilities it needs, and none can gain more (no setuid escalation).
+ * The backup containers run as root (percona/percona-xtrabackup:8.4 would run as uid 1001) and read and
+ * move the server's files, which the server's user owns: CAP_DAC_OVERRIDE and CAP_FOWNER.
  */
+function hardened(add: string[], extra: Record<string, unknown> = {}) {
+    return { ...extra, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"], ...(add.length > 0 ? { add } : {}) } };
+}
+
+const CAPABILITIES = {
+    // Writes the derived files, then hands the server's to its user.
+    init: ["CHOWN"],
+    // The image's entrypoint starts as root, gives the data directory to the server's user and drops to
+    // it (gosu): mysqld itself runs as that non-root user.
+    mysql: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"],
+    backup: ["DAC_OVERRIDE", "FOWNER"],
+};
 const RUN_AS_ROOT = { runAsUser: 0 };
+
+/** The replica-status words the readiness check and the sidecar's watch read. */
+function replicaStatusEnv(args: ResolvedArgs): EnvVar[] {
+    const status = args.flavor.replicaStatus;
+    return env({
+        REPLICA_STATUS: status.statement,
+        REPLICA_IO_RUNNING: status.ioRunning,
+        REPLICA_SQL_RUNNING: status.sqlRunning,
+        REPLICA_LAG: status.lag,
+        REPLICA_IO_ERRNO: status.ioErrno,
+        REPLICA_IO_ERROR: status.ioError,
+    });
+}
+
+/** Requests, and limits when set. */
+function resources(cpu: string, memory: string, cpuLimit: string | undefined, memoryLimit: string | undefined) {
+    const limits = { ...(cpuLimit !== undefined ? { cpu: cpuLimit } : {}), ...(memoryLimit !== undefined ? { memory: memoryLimit } : {}) };
+    return { requests: { cpu, memory }, ...(Object.keys(limits).length > 0 ? { limits } : {}) };
+}
 
 const mounts = {
     data: { name: VOLUMES.data, mountPath: PATHS.dataDir, subPath: PATHS.dataSubPath },
     conf: { name: VOLUMES.conf, mountPath: PATHS.confDir },
     scripts: { name: VOLUMES.scripts, mountPath: PATHS.scriptsDir, readOnly: true },
     credentials: { name: VOLUMES.credentials, mountPath: PATHS.credentialsDir, readOnly: true },
+    claim: { name: VOLUMES.data, mountPath: PATHS.dataRoot },
 };
 
 /** What both backup containers need to agree on: the clone port, the transport, the tool, TLS. */
@@ -54,6 +90,8 @@ function backupEnv(args: ResolvedArgs): EnvVar[] {
         CLONE_TRANSPORT: flavor.transport,
         BACKUP_TOOL: flavor.backupTool,
         BACKUP_INFO_PREFIXES: flavor.backupInfoPrefixes.join(" "),
+        CLONE_IDLE_TIMEOUT: args.cloneIdleTimeoutSeconds,
+        CLONE_MARKER,
         TLS_CA: credential(CREDENTIAL_FILES.caCert),
         TLS_CERT: credential(CREDENTIAL_FILES.tlsCert),
         TLS_KEY: credential(CREDENTIAL_FILES.tlsKey),
@@ -76,6 +114,7 @@ function initContainer(args: ResolvedArgs): Container {
             INITDB_DIR: PATHS.initdbDir,
             APP_PASSWORD_KEY: args.appUser === undefined ? "" : PASSWORD_KEYS.app,
         }),
+        securityContext: hardened(CAPABILITIES.init),
         volumeMounts: [
             { name: VOLUMES.conf, mountPath: PATHS.initConfDir },
             { name: VOLUMES.configMap, mountPath: PATHS.configMapDir, readOnly: true },
@@ -88,52 +127,76 @@ function initContainer(args: ResolvedArgs): Container {
     };
 }
 
+/** Where and how clone-mysql.sh clones: run by the clone-mysql init container and by the sidecar's self-repair. */
+function cloneEnv(args: ResolvedArgs, names: ClusterNames): EnvVar[] {
+    return env({
+        DATA_ROOT: PATHS.dataRoot,
+        DATA_SUBPATH: PATHS.dataSubPath,
+        PEER_DOMAIN: names.peerDomain,
+        STREAM_TOOL: args.flavor.streamTool,
+    });
+}
+
 function cloneContainer(args: ResolvedArgs, names: ClusterNames): Container {
     const { flavor } = args;
     return {
         name: CONTAINERS.clone,
         image: args.backupImage,
         command: [script(SCRIPT_FILES.clone)],
-        env: [
-            ...env({
-                DATA_ROOT: PATHS.dataRoot,
-                DATA_SUBPATH: PATHS.dataSubPath,
-                PEER_DOMAIN: names.peerDomain,
-                STREAM_TOOL: flavor.streamTool,
-            }),
-            ...backupEnv(args),
-        ],
-        volumeMounts: [{ name: VOLUMES.data, mountPath: PATHS.dataRoot }, mounts.conf, mounts.scripts, mounts.credentials],
-        securityContext: RUN_AS_ROOT,
+        env: [...cloneEnv(args, names), ...backupEnv(args)],
+        volumeMounts: [mounts.claim, mounts.conf, mounts.scripts, mounts.credentials],
+        securityContext: hardened(CAPABILITIES.backup, RUN_AS_ROOT),
     };
 }
 
 function mysqlContainer(args: ResolvedArgs): Container {
     const { flavor } = args;
     const client = [`--defaults-extra-file=${ROOT_CLIENT_CONFIG}`];
+    const ping = { exec: { command: [flavor.admin, ...client, "ping"] } };
+    const startupPeriod = 2;
     return {
         name: CONTAINERS.mysql,
         image: args.image,
-        // The official images' entrypoints (mysql and mariadb alike) read the root password from this file
-        // and create root for localhost only; users.sql in the initdb dir adds the loopback addresses.
-        env: env({
-            MYSQL_ROOT_PASSWORD_FILE: credential(CREDENTIAL_FILES.rootPassword),
-            MYSQL_ROOT_HOST: "localhost",
-        }),
+        // Waits while a self-repair clones this replica's data again, then runs the image's entrypoint.
+        command: [script(SCRIPT_FILES.mysqlRun)],
+        args: ["docker-entrypoint.sh", flavor.server],
+        env: [
+            // The official images' entrypoints (mysql and mariadb alike) read the root password from this
+            // file and create root for localhost only; users.sql in the initdb dir adds the loopback addresses.
+            ...env({
+                MYSQL_ROOT_PASSWORD_FILE: credential(CREDENTIAL_FILES.rootPassword),
+                MYSQL_ROOT_HOST: "localhost",
+                MYSQL_CLIENT: flavor.client,
+                MYSQL_PORT: args.port,
+                CLIENT_CONFIG: ROOT_CLIENT_CONFIG,
+                MAX_REPLICATION_LAG: args.maxReplicationLagSeconds,
+                CLONE_MARKER,
+            }),
+            ...replicaStatusEnv(args),
+        ],
         ports: [{ name: "mysql", containerPort: args.port }],
-        volumeMounts: [mounts.data, mounts.conf, mounts.credentials, { name: VOLUMES.initdb, mountPath: PATHS.initdbDir, readOnly: true }],
-        resources: { requests: { cpu: args.cpuRequest, memory: args.memoryRequest } },
-        livenessProbe: {
-            exec: { command: [flavor.admin, ...client, "ping"] },
-            initialDelaySeconds: 30,
-            periodSeconds: 10,
-            timeoutSeconds: 5,
-        },
+        volumeMounts: [
+            mounts.data,
+            mounts.conf,
+            mounts.scripts,
+            mounts.credentials,
+            { name: VOLUMES.initdb, mountPath: PATHS.initdbDir, readOnly: true },
+            // Only to see the self-repair's marker beside the data directory.
+            { ...mounts.claim, readOnly: true },
+        ],
+        resources: resources(args.cpuRequest, args.memoryRequest, args.cpuLimit, args.memoryLimit),
+        securityContext: hardened(CAPABILITIES.mysql),
+        // A first initialisation or crash recovery may take long: only the startup probe waits for it;
+        // liveness and readiness start once the server answers. `ping` succeeds even on "Access denied":
+        // the server is up, which is all liveness asks.
+        startupProbe: { ...ping, periodSeconds: startupPeriod, timeoutSeconds: 5, failureThreshold: Math.ceil(args.startupTimeoutSeconds / startupPeriod) },
+        livenessProbe: { ...ping, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+        // The primary while it takes writes; a replica while it replicates, at most the allowed lag behind.
         readinessProbe: {
-            exec: { command: [flavor.client, ...client, "--host=127.0.0.1", `--port=${args.port}`, "--execute=SELECT 1"] },
-            initialDelaySeconds: 5,
+            exec: { command: [script(SCRIPT_FILES.mysqlReady)] },
             periodSeconds: 2,
-            timeoutSeconds: 1,
+            timeoutSeconds: 5,
+            failureThreshold: 1,
         },
     };
 }
@@ -155,13 +218,16 @@ function sidecarContainer(args: ResolvedArgs, names: ClusterNames): Container {
                 PRIMARY_HOST: names.podFqdn(0),
                 REPLICATION_USER: USERS.replication,
                 REPLICATION_SQL: flavor.replicationSql,
+                WATCH_INTERVAL: WATCH_INTERVAL_SECONDS,
             }),
+            ...replicaStatusEnv(args),
+            ...cloneEnv(args, names),
             ...backupEnv(args),
         ],
         ports: [{ name: "clone", containerPort: CLONE_PORT }],
-        volumeMounts: [mounts.data, mounts.conf, mounts.scripts, mounts.credentials],
-        resources: { requests: { cpu: args.backupCpuRequest, memory: args.backupMemoryRequest } },
-        securityContext: RUN_AS_ROOT,
+        volumeMounts: [mounts.data, mounts.conf, mounts.scripts, mounts.credentials, mounts.claim],
+        resources: resources(args.backupCpuRequest, args.backupMemoryRequest, args.backupCpuLimit, args.backupMemoryLimit),
+        securityContext: hardened(CAPABILITIES.backup, RUN_AS_ROOT),
         // Ready only once the clone port serves, which the sidecar opens after replication is configured.
         readinessProbe: {
             exec: { command: [script(SCRIPT_FILES.cloneEndpointReady)] },
@@ -170,6 +236,10 @@ function sidecarContainer(args: ResolvedArgs, names: ClusterNames): Container {
         },
     };
 }
+
+/** `{ [key]: value }`, or nothing when the value is unset. */
+const optional = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> =>
+    value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 
 export function statefulSet(args: ResolvedArgs, names: ClusterNames): k8s.apps.v1.StatefulSetArgs {
     return {
@@ -185,6 +255,13 @@ export function statefulSet(args: ResolvedArgs, names: ClusterNames): k8s.apps.v
                     annotations: { [CONFIG_CHECKSUM_ANNOTATION]: configChecksum(args) },
                 },
                 spec: {
+                    serviceAccountName: names.serviceAccount,
+                    automountServiceAccountToken: false,
+                    terminationGracePeriodSeconds: args.terminationGracePeriodSeconds,
+                    securityContext: { seccompProfile: { type: "RuntimeDefault" } },
+                    ...optional("affinity", podAffinity(args, names)),
+                    ...optional("topologySpreadConstraints", zoneSpread(args, names)),
+                    ...optional("priorityClassName", args.priorityClassName),
                     initContainers: [initContainer(args), cloneContainer(args, names)],
                     containers: [mysqlContainer(args), sidecarContainer(args, names)],
                     volumes: [

@@ -33,8 +33,9 @@ read_password() {
 install_file() {
     local path=$1 owner=$2 mode=$3
     cat >"$path.tmp"
-    chown "$owner" "$path.tmp"
+    # chmod first: once the file is another user's, changing its mode would take CAP_FOWNER.
     chmod "$mode" "$path.tmp"
+    chown "$owner" "$path.tmp"
     mv "$path.tmp" "$path"
 }
 

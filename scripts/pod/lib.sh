@@ -51,8 +51,50 @@ sql_string() {
     printf '%s' "${value//\'/\\\'}"
 }
 
+# Succeeds while something in this pod listens on the TCP port (the pod's containers share its network).
+listening() {
+    local port table local_address state
+    port=$(printf '%04X' "$1")
+    for table in /proc/net/tcp /proc/net/tcp6; do
+        [[ -r $table ]] || continue
+        # Columns: sl local_address rem_address st ...; state 0A is LISTEN.
+        while read -r _ local_address _ state _; do
+            [[ $local_address == *":$port" && $state == 0A ]] && return 0
+        done <"$table"
+    done
+    return 1
+}
+
+# The value of one field of a vertical (\G) result, e.g. `field "$status" Slave_IO_Running`.
+field() {
+    local line
+    while IFS= read -r line; do
+        if [[ $line =~ ^\ *$2:\ ?(.*)$ ]]; then
+            printf '%s' "${BASH_REMATCH[1]}"
+            return 0
+        fi
+    done <<<"$1"
+}
+
+# Moves every entry of a directory (dot files too) into another, leaving the first empty but in place.
+move_contents() {
+    local entries
+    entries=("$1"/* "$1"/.[!.]* "$1"/..?*)
+    local existing=()
+    for entry in "${entries[@]}"; do
+        [[ -e $entry || -L $entry ]] && existing+=("$entry")
+    done
+    ((${#existing[@]} == 0)) || mv -- "${existing[@]}" "$2"/
+}
+
+# Sleeps, interruptibly: a trapped signal is handled at once, not after the sleep.
+pause() {
+    sleep "$1" &
+    wait $! || true
+}
+
 wait_for_mysqld() {
     until sql --execute="SELECT 1" >/dev/null 2>&1; do
-        sleep 1
+        pause 1
     done
 }

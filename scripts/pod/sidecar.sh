@@ -74,8 +74,42 @@ replication_sql() {
     printf '%s\n' "$sql"
 }
 
+# Self-repair: the primary no longer has what this replica needs (error 1236, its binlogs were purged
+# while the replica was away): nothing but a new clone can bring it back. Marks the data for a new clone,
+# stops serving and stops mysqld, then starts this script over, which clones first.
+reclone_if_stuck() {
+    local status errno
+    status=$(sql --execute="$REPLICA_STATUS\\G" 2>/dev/null) || return 0
+    errno=$(field "$status" "$REPLICA_IO_ERRNO")
+    [[ $errno == 1236 ]] || return 0
+    log "replication cannot resume: error 1236 from the primary ($(field "$status" "$REPLICA_IO_ERROR")): it no longer has what this replica needs; cloning again"
+    printf 'replication error 1236 at %(%Y-%m-%dT%H:%M:%S)T\n' -1 >"$CLONE_MARKER"
+    stop_serving
+    sql --execute="SHUTDOWN" || true
+    exec "${BASH_SOURCE[0]}"
+}
+
+serving=""
+stop_serving() {
+    if [[ -n $serving ]]; then
+        kill "$serving" 2>/dev/null || true
+        wait "$serving" 2>/dev/null || true
+        serving=""
+    fi
+}
+# SIGTERM (the pod stops): stop serving and leave at once, whatever the script was waiting for.
+trap 'stop_serving; exit 0' TERM INT
+
 cd "$DATA_DIR"
 ordinal=$(pod_ordinal)
+
+if [[ -f $CLONE_MARKER ]]; then
+    log "this replica's data is marked for a new clone: waiting for mysqld to stop"
+    while listening "$MYSQL_PORT"; do
+        pause 1
+    done
+    "$(dirname "${BASH_SOURCE[0]}")/clone-mysql.sh"
+fi
 
 if ((ordinal > 0)) && [[ ! -f $applied ]]; then
     save_coordinates
@@ -85,7 +119,7 @@ if ((ordinal > 0)) && [[ ! -f $applied ]]; then
         # Retried until it works: a replica that silently never replicates is the worst outcome.
         until replication_sql | sql; do
             log "configuring replication failed; retrying in 5 s"
-            sleep 5
+            pause 5
         done
         mv "$pending" "$applied"
         log "replicating from $PRIMARY_HOST"
@@ -95,12 +129,24 @@ fi
 backup="$BACKUP_TOOL --defaults-extra-file=$BACKUP_CLIENT_CONFIG --backup --slave-info --stream=xbstream"
 backup+=" --host=127.0.0.1 --port=$MYSQL_PORT --datadir=$DATA_DIR --target-dir=/tmp"
 log "serving backups on port $CLONE_PORT"
+# Both transports end a stream that moves no data for CLONE_IDLE_TIMEOUT seconds (a stalled or vanished
+# receiver, a backup that makes no progress), which frees the single clone slot.
 case $CLONE_TRANSPORT in
 # ncat encrypts and the receiver verifies this pod's certificate, but an ncat listener cannot demand a
 # client certificate: on mysql57 only the NetworkPolicy keeps other clients out (see README, Security).
-ncat) exec ncat --listen --keep-open --send-only --max-conns=1 --ssl --ssl-cert "$TLS_CERT" --ssl-key "$TLS_KEY" "$CLONE_PORT" -c "$backup" ;;
+ncat) ncat --listen --keep-open --send-only --max-conns=1 --idle-timeout "${CLONE_IDLE_TIMEOUT}s" --ssl --ssl-cert "$TLS_CERT" --ssl-key "$TLS_KEY" "$CLONE_PORT" -c "$backup" & ;;
 # Mutual TLS: only a peer with a certificate of the cluster's CA completes the handshake, and socat starts
 # the backup only after it has.
-socat) exec socat -b 1048576 -U "OPENSSL-LISTEN:$CLONE_PORT,reuseaddr,fork,max-children=1,$CLONE_LISTEN_OPTIONS,$CLONE_SOCKET_OPTIONS,$CLONE_TLS_OPTIONS" "SYSTEM:$backup" ;;
+socat) socat -T "$CLONE_IDLE_TIMEOUT" -b 1048576 -U "OPENSSL-LISTEN:$CLONE_PORT,reuseaddr,fork,max-children=1,$CLONE_LISTEN_OPTIONS,$CLONE_SOCKET_OPTIONS,$CLONE_TLS_OPTIONS" "SYSTEM:$backup" & ;;
 *) die "unknown CLONE_TRANSPORT '$CLONE_TRANSPORT'" ;;
 esac
+serving=$!
+
+# Watch: a replica that cannot resume clones again; a listener that died restarts the container.
+while true; do
+    pause "$WATCH_INTERVAL"
+    ((ordinal == 0)) || reclone_if_stuck
+    kill -0 "$serving" 2>/dev/null || break
+done
+wait "$serving" || die "the clone listener exited with status $?"
+die "the clone listener exited"

@@ -176,6 +176,116 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
         await silent;
     });
 
+    /** Waits until a pod's readiness is `ready`; returns how long it took. */
+    async function untilReady(ordinal: number, ready: boolean, timeoutMs = 60_000): Promise<number> {
+        const started = Date.now();
+        while (cluster.isReady(ordinal) !== ready && Date.now() - started < timeoutMs) {
+            await sleep(100);
+        }
+        assert.strictEqual(cluster.isReady(ordinal), ready, `mysql-${ordinal} Ready: ${cluster.describe(ordinal)}`);
+        return Date.now() - started;
+    }
+
+    /** Whether the read endpoints (the Ready pods, as another pod's DNS lists them) include mysql-N. */
+    const inReadEndpoints = (ordinal: number) => cluster.hostsFile(0).includes(`mysql-${ordinal}.mysql.default.svc.cluster.local`);
+
+    it("k. a replica that stops replicating, or falls behind, leaves the read endpoints, and comes back by itself", async () => {
+        await sql(1, "STOP SLAVE SQL_THREAD");
+        timings["k. NotReady after STOP SLAVE SQL_THREAD"] = `${await untilReady(1, false, 15_000)} ms`;
+        assert.ok(!inReadEndpoints(1), "a stopped replica serves no reads");
+        assert.ok(inReadEndpoints(2));
+        await sql(1, "START SLAVE SQL_THREAD");
+        timings["k. Ready after START SLAVE SQL_THREAD"] = `${await untilReady(1, true, 15_000)} ms`;
+        assert.ok(inReadEndpoints(1));
+
+        // Lag: the replica applies events 20 s late; the stack allows 5 s (tests/real/Pulumi.real.yaml).
+        await sql(1, "STOP SLAVE; CHANGE MASTER TO MASTER_DELAY=20; START SLAVE");
+        for (let i = 0; i < 8; i++) {
+            await insertRows(1, `k${i}`);
+            rows += 1;
+            await sleep(1000);
+        }
+        timings["k. NotReady while lagging"] = `${await untilReady(1, false, 30_000)} ms`;
+        const reasons = cluster.events().filter((e) => e.pod === "mysql-1" && e.type === "ProbeFailed").map((e) => e.detail ?? "");
+        assert.ok(reasons.some((r) => /s behind the primary, more than the 5 s allowed/.test(r)), reasons.join("\n"));
+        await sql(1, "STOP SLAVE; CHANGE MASTER TO MASTER_DELAY=0; START SLAVE");
+        timings["k. Ready once caught up"] = `${await untilReady(1, true, 30_000)} ms`;
+        await assertConverged([0, 1, 2], rows);
+    });
+
+    it("l. a replica whose binlogs were purged while it was away clones itself again, and converges", async () => {
+        await cluster.scaleTo(2);
+        await insertRows(BATCH, "l1");
+        rows += BATCH;
+        await sql(0, "FLUSH BINARY LOGS");
+        const active = (await sql(0, "SHOW MASTER STATUS")).split("\t")[0];
+        // A binlog a connected replica still reads is kept; mysql-1 moves on to the new one within moments.
+        const binlogs = async () => (await sql(0, "SHOW BINARY LOGS")).split("\n").map((line) => line.split("\t")[0]);
+        for (let attempt = 0; attempt < 40 && (await binlogs()).length > 1; attempt++) {
+            await sql(0, `PURGE BINARY LOGS TO '${active}'`);
+            await sleep(250);
+        }
+        assert.deepStrictEqual(await binlogs(), [active], "only the active binlog is left");
+        await insertRows(BATCH, "l2");
+        rows += BATCH;
+        const started = Date.now();
+        await cluster.scaleTo(3, { readyTimeoutMs: 180_000 });
+        timings["l. purged, scaled back: Ready again in"] = `${Date.now() - started} ms`;
+        assert.match(cluster.logs(2, CONTAINERS.sidecar), /replication cannot resume: error 1236 .*cloning again/);
+        assert.match(cluster.logs(2, CONTAINERS.sidecar), /data directory marked for a new clone .*moving it aside/);
+        assert.match(cluster.logs(2, CONTAINERS.sidecar), /clone from mysql-1\.mysql\.default\.svc\.cluster\.local complete/);
+        assert.ok(!fs.existsSync(path.join(cluster.volumePath(2, DATA), "clone-pending")));
+        timings["l. converged in"] = `${await assertConverged([0, 1, 2], rows)} ms`;
+    });
+
+    it("m. a pod stopped during writes shuts down cleanly in its grace period (no crash recovery), and not when killed", async () => {
+        const writes = (async () => {
+            for (let i = 0; i < 20; i++) {
+                await insertRows(BATCH, `m${i}`);
+                rows += BATCH;
+            }
+        })();
+        const latestStart = () => {
+            const log = cluster.logs(1, CONTAINERS.mysql);
+            return log.slice(log.lastIndexOf("==== fake-kubelet"));
+        };
+        await sleep(300);
+        await cluster.stopPod(1);
+        await cluster.startPod(1);
+        assert.doesNotMatch(latestStart(), /crash recovery/i, "a clean shutdown needs no crash recovery");
+        await writes;
+        // The same pod killed without grace: the next start recovers, so the check above can fail.
+        await cluster.stopPod(1, { graceSeconds: 0 });
+        await cluster.startPod(1);
+        assert.match(latestStart(), /Starting crash recovery/);
+        await assertConverged([0, 1, 2], rows);
+    });
+
+    it("n. a receiver that stops reading frees the donor's clone slot within the idle bound (10 s here)", async () => {
+        const donor = "mysql-1.mysql.default.svc.cluster.local:3307";
+        const tlsOptions = "cert=/etc/mysql-credentials/tls.crt,key=/etc/mysql-credentials/tls.key,cafile=/etc/mysql-credentials/ca.crt,verify=1";
+        // Reads 64 KiB, then keeps the stream open without reading: the donor's writes block.
+        const stalled = cluster.exec(
+            2,
+            CONTAINERS.sidecar,
+            ["bash", "-c", `socat -u 'OPENSSL:${donor},${tlsOptions}' STDOUT | { head -c 65536 >/dev/null; sleep 40; }`],
+            { timeoutMs: 60_000 },
+        );
+        await sleep(2000);
+        const started = Date.now();
+        const served = await cluster.exec(
+            2,
+            CONTAINERS.sidecar,
+            ["bash", "-c", `set -o pipefail; rm -rf /tmp/probe; mkdir /tmp/probe; socat -u 'OPENSSL:${donor},connect-timeout=40,${tlsOptions}' STDOUT | mbstream -x -C /tmp/probe && ls /tmp/probe`],
+            { timeoutMs: 60_000 },
+        );
+        timings["n. next clone served after a stalled receiver"] = `${Date.now() - started} ms`;
+        assert.strictEqual(served.code, 0, served.stderr);
+        assert.match(served.stdout, /xtrabackup_checkpoints/);
+        assert.ok(Date.now() - started < 30_000, "the stalled stream was ended within the idle bound");
+        await stalled;
+    });
+
     it("b. rows written while a replica's mysqld restarts, and while a whole replica pod restarts, arrive", async () => {
         const restarted = cluster.restartContainer(1, CONTAINERS.mysql);
         await insertRows(BATCH, "b1");

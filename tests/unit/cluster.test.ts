@@ -15,6 +15,8 @@ const TYPES = {
     service: "kubernetes:core/v1:Service",
     secret: "kubernetes:core/v1:Secret",
     policy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+    serviceAccount: "kubernetes:core/v1:ServiceAccount",
+    disruptionBudget: "kubernetes:policy/v1:PodDisruptionBudget",
     statefulSet: "kubernetes:apps/v1:StatefulSet",
     privateKey: "tls:index/privateKey:PrivateKey",
     selfSignedCert: "tls:index/selfSignedCert:SelfSignedCert",
@@ -31,6 +33,31 @@ const TLS_ENV = [
     { name: "TLS_KEY", value: "/etc/mysql-credentials/tls.key" },
 ];
 const CREDENTIALS_MOUNT = { name: "credentials", mountPath: "/etc/mysql-credentials", readOnly: true };
+/** What clone-mysql.sh is told, in clone-mysql and in the sidecar (its self-repair). */
+const CLONE_ENV = [
+    { name: "DATA_ROOT", value: "/mnt/data" },
+    { name: "DATA_SUBPATH", value: "mysql" },
+    { name: "PEER_DOMAIN", value: "orders.shop.svc.cluster.local" },
+    { name: "STREAM_TOOL", value: "xbstream" },
+];
+const BACKUP_ENV = [
+    { name: "CLONE_PORT", value: "3307" },
+    { name: "CLONE_TRANSPORT", value: "ncat" },
+    { name: "BACKUP_TOOL", value: "xtrabackup" },
+    { name: "BACKUP_INFO_PREFIXES", value: "xtrabackup" },
+    { name: "CLONE_IDLE_TIMEOUT", value: "300" },
+    { name: "CLONE_MARKER", value: "/mnt/data/clone-pending" },
+    ...TLS_ENV,
+];
+const REPLICA_STATUS_ENV = [
+    { name: "REPLICA_STATUS", value: "SHOW SLAVE STATUS" },
+    { name: "REPLICA_IO_RUNNING", value: "Slave_IO_Running" },
+    { name: "REPLICA_SQL_RUNNING", value: "Slave_SQL_Running" },
+    { name: "REPLICA_LAG", value: "Seconds_Behind_Master" },
+    { name: "REPLICA_IO_ERRNO", value: "Last_IO_Errno" },
+    { name: "REPLICA_IO_ERROR", value: "Last_IO_Error" },
+];
+const BACKUP_SECURITY = { runAsUser: 0, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"], add: ["DAC_OVERRIDE", "FOWNER"] } };
 
 describe("MySqlCluster", () => {
     it("registers exactly its children, each parented to the component", async () => {
@@ -48,6 +75,8 @@ describe("MySqlCluster", () => {
                 `${TYPES.secret}::db-tls`,
                 `${TYPES.service}::db-headless`,
                 `${TYPES.service}::db-read`,
+                `${TYPES.serviceAccount}::db-service-account`,
+                `${TYPES.disruptionBudget}::db-disruption-budget`,
                 `${TYPES.policy}::db-clone-policy`,
                 `${TYPES.policy}::db-mysql-policy`,
                 `${TYPES.password}::db-root-password`,
@@ -96,7 +125,9 @@ describe("MySqlCluster", () => {
             metadata: { name: "orders", namespace: "shop", labels: LABELS },
             data: {
                 "primary.cnf": "[mysqld]\nlog-bin=mysql-bin\n",
-                "replica.cnf": "[mysqld]\nsuper-read-only\n",
+                "replica.cnf":
+                    "[mysqld]\nsuper-read-only\nlog-bin=mysql-bin\nlog-slave-updates\nrelay-log-recovery=ON\n" +
+                    "relay-log-info-repository=TABLE\nmaster-info-repository=TABLE\n",
                 "tls.cnf":
                     "[mysqld]\nssl-ca=/etc/mysql-credentials/ca.crt\nssl-cert=/etc/mysql-credentials/tls.crt\n" +
                     "ssl-key=/etc/mysql-credentials/tls.key\n",
@@ -147,6 +178,8 @@ describe("MySqlCluster", () => {
             "clone-mysql.sh",
             "init-mysql.sh",
             "lib.sh",
+            "mysql-ready.sh",
+            "mysql-run.sh",
             "sidecar.sh",
         ]);
         assert.deepStrictEqual(scripts.data, scriptFiles());
@@ -312,6 +345,20 @@ describe("MySqlCluster", () => {
             annotations: { [CONFIG_CHECKSUM_ANNOTATION]: configChecksum(resolveArgs(ARGS)) },
         });
         const pod = template.spec;
+        const { initContainers: _init, containers: _containers, volumes: _volumes, ...podSettings } = pod;
+        assert.deepStrictEqual(podSettings, {
+            serviceAccountName: "orders",
+            automountServiceAccountToken: false,
+            terminationGracePeriodSeconds: 120,
+            securityContext: { seccompProfile: { type: "RuntimeDefault" } },
+            affinity: {
+                podAntiAffinity: {
+                    preferredDuringSchedulingIgnoredDuringExecution: [
+                        { weight: 100, podAffinityTerm: { labelSelector: { matchLabels: LABELS }, topologyKey: "kubernetes.io/hostname" } },
+                    ],
+                },
+            },
+        });
         assert.deepStrictEqual(pod.volumes, [
             { name: "conf", emptyDir: {} },
             { name: "config-map", configMap: { name: "orders" } },
@@ -347,6 +394,7 @@ describe("MySqlCluster", () => {
                 { name: "INITDB_DIR", value: "/docker-entrypoint-initdb.d" },
                 { name: "APP_PASSWORD_KEY", value: "" },
             ],
+            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"], add: ["CHOWN"] } },
             volumeMounts: [
                 { name: "conf", mountPath: "/mnt/conf.d" },
                 { name: "config-map", mountPath: "/mnt/config-map", readOnly: true },
@@ -363,15 +411,8 @@ describe("MySqlCluster", () => {
             image: "gcr.io/google-samples/xtrabackup:1.0",
             command: ["/opt/mysql-statefulset/clone-mysql.sh"],
             env: [
-                { name: "DATA_ROOT", value: "/mnt/data" },
-                { name: "DATA_SUBPATH", value: "mysql" },
-                { name: "PEER_DOMAIN", value: "orders.shop.svc.cluster.local" },
-                { name: "STREAM_TOOL", value: "xbstream" },
-                { name: "CLONE_PORT", value: "3307" },
-                { name: "CLONE_TRANSPORT", value: "ncat" },
-                { name: "BACKUP_TOOL", value: "xtrabackup" },
-                { name: "BACKUP_INFO_PREFIXES", value: "xtrabackup" },
-                ...TLS_ENV,
+                ...CLONE_ENV,
+                ...BACKUP_ENV,
             ],
             volumeMounts: [
                 { name: "data", mountPath: "/mnt/data" },
@@ -379,35 +420,47 @@ describe("MySqlCluster", () => {
                 { name: "scripts", mountPath: "/opt/mysql-statefulset", readOnly: true },
                 CREDENTIALS_MOUNT,
             ],
-            securityContext: { runAsUser: 0 },
+            securityContext: BACKUP_SECURITY,
         });
 
+        const ping = { exec: { command: ["mysqladmin", CLIENT, "ping"] } };
         assert.deepStrictEqual(mysql, {
             name: "mysql",
             image: "mysql:5.7",
+            command: ["/opt/mysql-statefulset/mysql-run.sh"],
+            args: ["docker-entrypoint.sh", "mysqld"],
             env: [
                 { name: "MYSQL_ROOT_PASSWORD_FILE", value: "/etc/mysql-credentials/root-password" },
                 { name: "MYSQL_ROOT_HOST", value: "localhost" },
+                { name: "MYSQL_CLIENT", value: "mysql" },
+                { name: "MYSQL_PORT", value: "3306" },
+                { name: "CLIENT_CONFIG", value: "/etc/mysql-credentials/root.cnf" },
+                { name: "MAX_REPLICATION_LAG", value: "30" },
+                { name: "CLONE_MARKER", value: "/mnt/data/clone-pending" },
+                ...REPLICA_STATUS_ENV,
             ],
             ports: [{ name: "mysql", containerPort: 3306 }],
             volumeMounts: [
                 { name: "data", mountPath: "/var/lib/mysql", subPath: "mysql" },
                 { name: "conf", mountPath: "/etc/mysql/conf.d" },
+                { name: "scripts", mountPath: "/opt/mysql-statefulset", readOnly: true },
                 CREDENTIALS_MOUNT,
                 { name: "initdb", mountPath: "/docker-entrypoint-initdb.d", readOnly: true },
+                { name: "data", mountPath: "/mnt/data", readOnly: true },
             ],
             resources: { requests: { cpu: "500m", memory: "500Mi" } },
-            livenessProbe: {
-                exec: { command: ["mysqladmin", CLIENT, "ping"] },
-                initialDelaySeconds: 30,
-                periodSeconds: 10,
-                timeoutSeconds: 5,
+            securityContext: {
+                allowPrivilegeEscalation: false,
+                capabilities: { drop: ["ALL"], add: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"] },
             },
+            // 600 s of start-up at one probe every 2 s.
+            startupProbe: { ...ping, periodSeconds: 2, timeoutSeconds: 5, failureThreshold: 300 },
+            livenessProbe: { ...ping, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
             readinessProbe: {
-                exec: { command: ["mysql", CLIENT, "--host=127.0.0.1", "--port=3306", "--execute=SELECT 1"] },
-                initialDelaySeconds: 5,
+                exec: { command: ["/opt/mysql-statefulset/mysql-ready.sh"] },
                 periodSeconds: 2,
-                timeoutSeconds: 1,
+                timeoutSeconds: 5,
+                failureThreshold: 1,
             },
         });
 
@@ -433,11 +486,10 @@ describe("MySqlCluster", () => {
                         "  MASTER_SSL=1, MASTER_SSL_CA='{ca}', MASTER_SSL_VERIFY_SERVER_CERT=1;\n" +
                         "START SLAVE;",
                 },
-                { name: "CLONE_PORT", value: "3307" },
-                { name: "CLONE_TRANSPORT", value: "ncat" },
-                { name: "BACKUP_TOOL", value: "xtrabackup" },
-                { name: "BACKUP_INFO_PREFIXES", value: "xtrabackup" },
-                ...TLS_ENV,
+                { name: "WATCH_INTERVAL", value: "10" },
+                ...REPLICA_STATUS_ENV,
+                ...CLONE_ENV,
+                ...BACKUP_ENV,
             ],
             ports: [{ name: "clone", containerPort: 3307 }],
             volumeMounts: [
@@ -445,9 +497,10 @@ describe("MySqlCluster", () => {
                 { name: "conf", mountPath: "/etc/mysql/conf.d" },
                 { name: "scripts", mountPath: "/opt/mysql-statefulset", readOnly: true },
                 CREDENTIALS_MOUNT,
+                { name: "data", mountPath: "/mnt/data" },
             ],
             resources: { requests: { cpu: "100m", memory: "100Mi" } },
-            securityContext: { runAsUser: 0 },
+            securityContext: BACKUP_SECURITY,
             readinessProbe: {
                 exec: { command: ["/opt/mysql-statefulset/clone-endpoint-ready.sh"] },
                 periodSeconds: 2,
@@ -456,11 +509,49 @@ describe("MySqlCluster", () => {
         });
     });
 
+    it("limits disruptions to one pod, mounts no API token, and spreads, limits and prioritises the pods as set", async () => {
+        const { registered } = await buildCluster(ARGS);
+        assert.deepStrictEqual(inputsOf(registered, TYPES.disruptionBudget, "db-disruption-budget"), {
+            apiVersion: "policy/v1",
+            kind: "PodDisruptionBudget",
+            metadata: { name: "orders", namespace: "shop", labels: LABELS },
+            spec: { maxUnavailable: 1, selector: { matchLabels: LABELS } },
+        });
+        assert.deepStrictEqual(inputsOf(registered, TYPES.serviceAccount, "db-service-account"), {
+            apiVersion: "v1",
+            kind: "ServiceAccount",
+            metadata: { name: "orders", namespace: "shop", labels: LABELS },
+            automountServiceAccountToken: false,
+        });
+        const { registered: tuned } = await buildCluster({
+            ...ARGS,
+            spreadAcrossNodes: "required",
+            spreadAcrossZones: "preferred",
+            cpuLimit: "2",
+            memoryLimit: "1Gi",
+            backupMemoryLimit: "200Mi",
+            priorityClassName: "database-critical",
+            terminationGracePeriodSeconds: 300,
+        });
+        const pod = inputsOf(tuned, TYPES.statefulSet, "db-statefulset").spec.template.spec;
+        const term = { labelSelector: { matchLabels: LABELS }, topologyKey: "kubernetes.io/hostname" };
+        assert.deepStrictEqual(pod.affinity, { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] } });
+        assert.deepStrictEqual(pod.topologySpreadConstraints, [
+            { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: LABELS } },
+        ]);
+        assert.strictEqual(pod.priorityClassName, "database-critical");
+        assert.strictEqual(pod.terminationGracePeriodSeconds, 300);
+        assert.deepStrictEqual(pod.containers[0].resources, { requests: { cpu: "500m", memory: "500Mi" }, limits: { cpu: "2", memory: "1Gi" } });
+        assert.deepStrictEqual(pod.containers[1].resources, { requests: { cpu: "100m", memory: "100Mi" }, limits: { memory: "200Mi" } });
+        const { registered: apart } = await buildCluster({ ...ARGS, spreadAcrossNodes: "none" });
+        assert.strictEqual(inputsOf(apart, TYPES.statefulSet, "db-statefulset").spec.template.spec.affinity, undefined);
+    });
+
     it("creates the StatefulSet after everything it refers to", async () => {
         const { registered } = await buildCluster(ARGS);
         const urn = (r: { type: string; name: string }) =>
             `urn:pulumi:test::mysql-statefulset::mysql-statefulset:index:MySqlCluster$${r.type}::${r.name}`;
-        const expected = registered.filter((r) => [TYPES.secret, TYPES.configMap, TYPES.pv].includes(r.type) || r.name === "db-headless");
+        const expected = registered.filter((r) => [TYPES.secret, TYPES.configMap, TYPES.pv, TYPES.serviceAccount].includes(r.type) || r.name === "db-headless");
         assert.strictEqual(expected.filter((r) => r.type === TYPES.secret).length, 2);
         assert.deepStrictEqual(
             [...child(registered, TYPES.statefulSet, "db-statefulset").dependencies].sort(),
@@ -497,14 +588,20 @@ describe("MySqlCluster", () => {
         assert.deepStrictEqual(mysql.resources, { requests: { cpu: "2", memory: "4Gi" } });
         assert.deepStrictEqual(sidecar.resources, { requests: { cpu: "250m", memory: "256Mi" } });
         assert.deepStrictEqual(mysql.livenessProbe.exec.command, ["mariadb-admin", CLIENT, "ping"]);
-        assert.deepStrictEqual(mysql.readinessProbe.exec.command[0], "mariadb");
+        assert.deepStrictEqual(mysql.startupProbe.exec.command, ["mariadb-admin", CLIENT, "ping"]);
+        assert.deepStrictEqual(mysql.args, ["docker-entrypoint.sh", "mariadbd"]);
         const envOf = (c: any) => Object.fromEntries(c.env.filter((e: any) => "value" in e).map((e: any) => [e.name, e.value]));
         assert.deepStrictEqual(
             [envOf(clone).CLONE_TRANSPORT, envOf(clone).STREAM_TOOL, envOf(clone).BACKUP_TOOL, envOf(clone).BACKUP_INFO_PREFIXES],
             ["socat", "mbstream", "mariadb-backup", "mariadb_backup xtrabackup"],
         );
         assert.strictEqual(envOf(sidecar).MYSQL_CLIENT, "mariadb");
-        assert.deepStrictEqual(inputsOf(registered, TYPES.configMap, "db-config").data["replica.cnf"], "[mysqld]\nread-only\n");
+        assert.strictEqual(envOf(mysql).MYSQL_CLIENT, "mariadb");
+        assert.strictEqual(envOf(mysql).REPLICA_STATUS, "SHOW SLAVE STATUS");
+        assert.deepStrictEqual(
+            inputsOf(registered, TYPES.configMap, "db-config").data["replica.cnf"],
+            "[mysqld]\nread-only\nlog-bin=mysql-bin\nlog-slave-updates\nrelay-log-recovery=ON\n",
+        );
     });
 
     it("exports where to reach the cluster, derived from the object names", async () => {

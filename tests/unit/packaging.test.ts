@@ -37,6 +37,8 @@ const DEV_CLUSTER = [
     "tls:index/certRequest:CertRequest::mysql-tls-request",
     "tls:index/locallySignedCert:LocallySignedCert::mysql-tls-cert",
     "kubernetes:core/v1:Secret::mysql-tls",
+    "kubernetes:core/v1:ServiceAccount::mysql-service-account",
+    "kubernetes:policy/v1:PodDisruptionBudget::mysql-disruption-budget",
     "kubernetes:networking.k8s.io/v1:NetworkPolicy::mysql-clone-policy",
     "kubernetes:networking.k8s.io/v1:NetworkPolicy::mysql-mysql-policy",
     "kubernetes:core/v1:ConfigMap::mysql-config",
@@ -76,7 +78,7 @@ describe("the program and the package", function () {
         });
     });
 
-    it("the README's render line, run as written, prints only YAML: the dev stack's 14 objects", () => {
+    it("the README's render line, run as written, prints only YAML: the dev stack's 16 objects", () => {
         const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
         const line = /^(npm run render -- --stack dev)\b/m.exec(readme)?.[1];
         assert.ok(line, "the README's quick start has no `npm run render -- --stack dev` line");
@@ -87,7 +89,8 @@ describe("the program and the package", function () {
             objects.map((o) => o.kind),
             [
                 ...Array(3).fill("PersistentVolume"),
-                ...["Secret", "Secret", "ConfigMap", "ConfigMap", "Service", "Service", "NetworkPolicy", "NetworkPolicy", "StatefulSet"],
+                ...["ServiceAccount", "Secret", "Secret", "ConfigMap", "ConfigMap", "Service", "Service"],
+                ...["NetworkPolicy", "NetworkPolicy", "PodDisruptionBudget", "StatefulSet"],
             ],
         );
     });
@@ -149,6 +152,8 @@ describe("the program and the package", function () {
                 "tls:index/locallySignedCert:LocallySignedCert::db-tls-cert",
                 "kubernetes:core/v1:Secret::db-credentials",
                 "kubernetes:core/v1:Secret::db-tls",
+                "kubernetes:core/v1:ServiceAccount::db-service-account",
+                "kubernetes:policy/v1:PodDisruptionBudget::db-disruption-budget",
                 "kubernetes:networking.k8s.io/v1:NetworkPolicy::db-clone-policy",
                 "kubernetes:networking.k8s.io/v1:NetworkPolicy::db-mysql-policy",
                 "kubernetes:core/v1:PersistentVolume::db-pv-0",

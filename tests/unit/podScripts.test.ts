@@ -231,6 +231,8 @@ describe("clone-mysql.sh", () => {
             STREAM_TOOL: flavor.streamTool,
             BACKUP_TOOL: flavor.backupTool,
             BACKUP_INFO_PREFIXES: flavor.backupInfoPrefixes.join(" "),
+            CLONE_IDLE_TIMEOUT: "300",
+            CLONE_MARKER: s.path("volume", "clone-pending"),
             ...TLS_ENV,
             ...extra,
         };
@@ -260,7 +262,7 @@ describe("clone-mysql.sh", () => {
         // The two sides of the pipe log in either order; the prepare comes after both.
         const calls = s.calls();
         assert.deepStrictEqual(calls.slice(0, 2).sort(), [
-            "ncat --recv-only --ssl --ssl-verify --ssl-trustfile /c/ca.crt mysql-1.mysql.ns.svc.cluster.local 3307",
+            "ncat --recv-only --idle-timeout 300s --ssl --ssl-verify --ssl-trustfile /c/ca.crt mysql-1.mysql.ns.svc.cluster.local 3307",
             `xbstream -x -C ${s.path("volume/mysql.clone-in-progress")}`,
         ]);
         assert.deepStrictEqual(calls.slice(2), [`xtrabackup --prepare --target-dir=${s.path("volume/mysql.clone-in-progress")}`]);
@@ -309,7 +311,7 @@ describe("clone-mysql.sh", () => {
             const s = sandbox({ socat: "echo stream", mbstream: STREAM, "mariadb-backup": PREPARE });
             const run = s.run("clone-mysql.sh", cloneEnv(s, "mysql-3", FLAVORS.mariadb, { STUB_PREFIX: prefix }));
             assert.strictEqual(run.status, 0, run.stderr);
-            assert.ok(s.calls().includes("socat -u OPENSSL:mysql-2.mysql.ns.svc.cluster.local:3307,connect-timeout=10,keepalive,keepidle=10,keepintvl=5,keepcnt=3,setsockopt-int=6:18:30000," +
+            assert.ok(s.calls().includes("socat -T 300 -u OPENSSL:mysql-2.mysql.ns.svc.cluster.local:3307,connect-timeout=10,keepalive,keepidle=10,keepintvl=5,keepcnt=3,setsockopt-int=6:18:30000," +
                 "cert=/c/tls.crt,key=/c/tls.key,cafile=/c/ca.crt,verify=1 STDOUT"), s.calls().join("\n"));
             assert.strictEqual(s.read("volume/mysql/prepared"), "prepared\n");
         });
@@ -319,7 +321,7 @@ describe("clone-mysql.sh", () => {
 describe("sidecar.sh", () => {
     /** A client that records each statement it is sent and fails the first $STUB_FAILURES of them. */
     const CLIENT = [
-        'if [[ $* == *"--execute=SELECT 1"* ]]; then exit 0; fi',
+        'if [[ $* == *"--execute="* ]]; then exit 0; fi',
         `n=$(cat "$STUB_DIR/attempts" 2>/dev/null || echo 0); echo $((n + 1)) >"$STUB_DIR/attempts"`,
         'cat >"$STUB_DIR/sql.$((n + 1))"',
         "(( n >= ${STUB_FAILURES:-0} )) || { echo 'ERROR 2003: cannot connect' >&2; exit 1; }",
@@ -344,8 +346,25 @@ describe("sidecar.sh", () => {
             BACKUP_INFO_PREFIXES: flavor.backupInfoPrefixes.join(" "),
             CLONE_PORT: "3307",
             CLONE_TRANSPORT: flavor.transport,
+            CLONE_IDLE_TIMEOUT: "300",
+            CLONE_MARKER: s.path("volume", "clone-pending"),
+            WATCH_INTERVAL: "1",
+            REPLICA_STATUS: flavor.replicaStatus.statement,
+            REPLICA_IO_ERRNO: flavor.replicaStatus.ioErrno,
+            REPLICA_IO_ERROR: flavor.replicaStatus.ioError,
             ...TLS_ENV,
         };
+    }
+
+    /**
+     * Runs the sidecar to its end: with stand-ins for ncat/socat that return at once, the listener "dies",
+     * and the sidecar exits 1 so that kubelet restarts it.
+     */
+    function runSidecar(s: Sandbox, env: Record<string, string>): Run {
+        const run = s.run("sidecar.sh", env);
+        assert.strictEqual(run.status, 1, run.stderr);
+        assert.match(run.stderr, /ERROR: the clone listener exited\n$/);
+        return run;
     }
 
     const mysql57Sql = (file: string, pos: string, password = "pw") =>
@@ -358,8 +377,7 @@ describe("sidecar.sh", () => {
     it("starts replication at the primary's binlog coordinates when cloned from the primary", () => {
         const s = sandbox({ mysql: CLIENT, ncat: "exit 0" });
         s.write("data/xtrabackup_binlog_info", "mysql-bin.000003\t154\n");
-        const run = s.run("sidecar.sh", sidecarEnv(s, "mysql-1"));
-        assert.strictEqual(run.status, 0, run.stderr);
+        const run = runSidecar(s, sidecarEnv(s, "mysql-1"));
         assert.strictEqual(s.read("sql.1"), mysql57Sql("mysql-bin.000003", "154"));
         assert.ok(!s.read("sql.1").match(/[‘’]/), "only ASCII quotes");
         assert.deepStrictEqual(fs.readdirSync(s.path("data")).sort(), ["replication-coordinates.applied"]);
@@ -370,16 +388,14 @@ describe("sidecar.sh", () => {
         const s = sandbox({ mysql: CLIENT, ncat: "exit 0" });
         s.write("data/xtrabackup_slave_info", "CHANGE MASTER TO MASTER_LOG_FILE='mysql-bin.000002', MASTER_LOG_POS=1234;\n");
         s.write("data/xtrabackup_binlog_info", "mysql-bin.000001\t99\n");
-        const run = s.run("sidecar.sh", sidecarEnv(s, "mysql-2"));
-        assert.strictEqual(run.status, 0, run.stderr);
+        const run = runSidecar(s, sidecarEnv(s, "mysql-2"));
         assert.strictEqual(s.read("sql.1"), mysql57Sql("mysql-bin.000002", "1234"));
     });
 
     it("keeps retrying until the statements succeed, and only then marks them applied", () => {
         const s = sandbox({ mysql: CLIENT, ncat: "exit 0" });
         s.write("data/xtrabackup_binlog_info", "mysql-bin.000003\t154\n");
-        const run = s.run("sidecar.sh", { ...sidecarEnv(s, "mysql-1"), STUB_FAILURES: "2" });
-        assert.strictEqual(run.status, 0, run.stderr);
+        const run = runSidecar(s, { ...sidecarEnv(s, "mysql-1"), STUB_FAILURES: "2" });
         assert.strictEqual(s.read("attempts"), "3\n");
         assert.strictEqual(s.read("sql.3"), s.read("sql.1"), "the same statements each time");
         assert.strictEqual((run.stderr.match(/configuring replication failed; retrying in 5 s/g) ?? []).length, 2);
@@ -389,8 +405,7 @@ describe("sidecar.sh", () => {
     it("retries after a restart when the sidecar died before the statements succeeded", () => {
         const s = sandbox({ mysql: CLIENT, ncat: "exit 0" });
         s.write("data/replication-coordinates.pending", "mysql-bin.000003\n154\n\n");
-        const run = s.run("sidecar.sh", sidecarEnv(s, "mysql-1"));
-        assert.strictEqual(run.status, 0, run.stderr);
+        const run = runSidecar(s, sidecarEnv(s, "mysql-1"));
         assert.strictEqual(s.read("sql.1"), mysql57Sql("mysql-bin.000003", "154"));
     });
 
@@ -398,8 +413,7 @@ describe("sidecar.sh", () => {
         const s = sandbox({ mysql: CLIENT, ncat: "exit 0" });
         s.write("data/xtrabackup_binlog_info", "mysql-bin.000003\t154\n");
         const password = "it's a \\ & \"pass\"";
-        const run = s.run("sidecar.sh", sidecarEnv(s, "mysql-1", FLAVORS.mysql57, password));
-        assert.strictEqual(run.status, 0, run.stderr);
+        const run = runSidecar(s, sidecarEnv(s, "mysql-1", FLAVORS.mysql57, password));
         assert.strictEqual(s.read("sql.1"), mysql57Sql("mysql-bin.000003", "154", "it\\'s a \\\\ & \"pass\""));
         assert.ok(s.calls().every((c) => !c.includes("pass")), s.calls().join("\n"));
     });
@@ -411,11 +425,12 @@ describe("sidecar.sh", () => {
         ] as const) {
             const s = sandbox({ mysql: CLIENT, ncat: "exit 0" });
             Object.entries(files).forEach(([f, c]) => s.write(f, c));
-            const run = s.run("sidecar.sh", sidecarEnv(s, hostname));
-            assert.strictEqual(run.status, 0, run.stderr);
+            const run = runSidecar(s, sidecarEnv(s, hostname));
             assert.ok(!s.exists("attempts"), `${hostname}: no statements sent`);
-            assert.deepStrictEqual(s.calls(), [
-                "ncat --listen --keep-open --send-only --max-conns=1 --ssl --ssl-cert /c/tls.crt --ssl-key /c/tls.key 3307 " +
+            // Besides serving: the watch's pauses and replication checks, which send no statement.
+            const watch = (c: string) => c.startsWith("sleep ") || c.endsWith(`--execute=${FLAVORS.mysql57.replicaStatus.statement}\\G`);
+            assert.deepStrictEqual(s.calls().filter((c) => !watch(c)), [
+                "ncat --listen --keep-open --send-only --max-conns=1 --idle-timeout 300s --ssl --ssl-cert /c/tls.crt --ssl-key /c/tls.key 3307 " +
                     "-c xtrabackup --defaults-extra-file=/etc/mysql-credentials/backup.cnf " +
                     `--backup --slave-info --stream=xbstream --host=127.0.0.1 --port=3306 --datadir=${s.path("data")} --target-dir=/tmp`,
             ]);
@@ -448,12 +463,11 @@ describe("sidecar.sh", () => {
         it(`mariadb: starts GTID replication from ${what}`, () => {
             const s = sandbox({ mariadb: CLIENT, socat: "exit 0" });
             Object.entries(files).forEach(([f, c]) => s.write(f, c));
-            const run = s.run("sidecar.sh", sidecarEnv(s, "mysql-2", FLAVORS.mariadb));
-            assert.strictEqual(run.status, 0, run.stderr);
+            const run = runSidecar(s, sidecarEnv(s, "mysql-2", FLAVORS.mariadb));
             assert.strictEqual(s.read("sql.1"), mariadbSql(gtid));
             assert.deepStrictEqual(fs.readdirSync(s.path("data")), ["replication-coordinates.applied"]);
-            assert.deepStrictEqual(s.calls().slice(-1), [
-                "socat -b 1048576 -U OPENSSL-LISTEN:3307,reuseaddr,fork,max-children=1,defer-accept,setsockopt-bin=1:20:x05000000000000000000000000000000,keepalive,keepidle=10,keepintvl=5,keepcnt=3,setsockopt-int=6:18:30000," +
+            assert.deepStrictEqual(s.calls().filter((c) => c.startsWith("socat")), [
+                "socat -T 300 -b 1048576 -U OPENSSL-LISTEN:3307,reuseaddr,fork,max-children=1,defer-accept,setsockopt-bin=1:20:x05000000000000000000000000000000,keepalive,keepidle=10,keepintvl=5,keepcnt=3,setsockopt-int=6:18:30000," +
                     "cert=/c/tls.crt,key=/c/tls.key,cafile=/c/ca.crt,verify=1 SYSTEM:mariadb-backup " +
                     "--defaults-extra-file=/etc/mysql-credentials/backup.cnf --backup --slave-info --stream=xbstream --host=127.0.0.1 " +
                     `--port=3306 --datadir=${s.path("data")} --target-dir=/tmp`,
@@ -464,8 +478,7 @@ describe("sidecar.sh", () => {
     it("mysql84: sets gtid_purged from a GTID set wrapped over lines, then auto-positions", () => {
         const s = sandbox({ mysql: CLIENT, socat: "exit 0" });
         s.write("data/xtrabackup_binlog_info", "mysql-bin.000003\t197\t3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5,\n8f1a2b3c-0000-11e1-9e33-c80aa9429562:1-3\n");
-        const run = s.run("sidecar.sh", sidecarEnv(s, "mysql-1", FLAVORS.mysql84));
-        assert.strictEqual(run.status, 0, run.stderr);
+        const run = runSidecar(s, sidecarEnv(s, "mysql-1", FLAVORS.mysql84));
         assert.strictEqual(
             s.read("sql.1"),
             "STOP REPLICA;\nRESET BINARY LOGS AND GTIDS;\n" +
@@ -482,6 +495,156 @@ describe("sidecar.sh", () => {
         const run = s.run("sidecar.sh", sidecarEnv(s, "mysql-1"));
         assert.strictEqual(run.status, 1);
         assert.match(run.stderr, /ERROR: xtrabackup_binlog_info has a binlog position 'abc' that is not a number\n$/);
+    });
+});
+
+describe("mysql-ready.sh", () => {
+    /** A client stand-in that answers the read_only query and the replica status from files. */
+    const CLIENT = [
+        'if [[ $* == *"@@global.read_only"* ]]; then cat "$STUB_DIR/read_only"; exit 0; fi',
+        'if [[ $* == *"SLAVE STATUS"* ]]; then cat "$STUB_DIR/status" 2>/dev/null; exit 0; fi',
+        "exit 1",
+    ].join("\n");
+
+    function readyEnv(s: Sandbox, hostname: string) {
+        return {
+            HOSTNAME: hostname,
+            STUB_DIR: s.dir,
+            MYSQL_CLIENT: "mariadb",
+            MYSQL_PORT: "3306",
+            CLIENT_CONFIG: "/etc/mysql-credentials/root.cnf",
+            MAX_REPLICATION_LAG: "30",
+            REPLICA_STATUS: "SHOW SLAVE STATUS",
+            REPLICA_IO_RUNNING: "Slave_IO_Running",
+            REPLICA_SQL_RUNNING: "Slave_SQL_Running",
+            REPLICA_LAG: "Seconds_Behind_Master",
+            REPLICA_IO_ERRNO: "Last_IO_Errno",
+            REPLICA_IO_ERROR: "Last_IO_Error",
+        };
+    }
+
+    const status = (io: string, sqlThread: string, lag: string, error = "") =>
+        "*************************** 1. row ***************************\n" +
+        `                Slave_IO_State: Waiting for master to send event\n             Slave_IO_Running: ${io}\n` +
+        `            Slave_SQL_Running: ${sqlThread}\n        Seconds_Behind_Master: ${lag}\n                Last_IO_Error: ${error}\n`;
+
+    it("the primary is Ready while it takes writes", () => {
+        const s = sandbox({ mariadb: CLIENT });
+        s.write("read_only", "0\n");
+        assert.strictEqual(s.run("mysql-ready.sh", readyEnv(s, "mysql-0")).status, 0);
+        s.write("read_only", "1\n");
+        const run = s.run("mysql-ready.sh", readyEnv(s, "mysql-0"));
+        assert.strictEqual(run.status, 1);
+        assert.match(run.stderr, /ERROR: the primary is read-only\n$/);
+    });
+
+    const replicaCases: Array<[string, string | undefined, string | undefined]> = [
+        ["replicating, 3 s behind", status("Yes", "Yes", "3"), undefined],
+        ["exactly at the allowed lag", status("Yes", "Yes", "30"), undefined],
+        ["not configured yet", undefined, "replication is not configured yet"],
+        ["its I/O thread stopped", status("No", "Yes", "NULL", "error connecting to master"), "Slave_IO_Running is 'No': error connecting to master"],
+        ["its SQL thread stopped", status("Yes", "No", "NULL"), "Slave_SQL_Running is 'No'"],
+        ["31 s behind", status("Yes", "Yes", "31"), "31 s behind the primary, more than the 30 s allowed"],
+        ["reconnecting, lag unknown", status("Connecting", "Yes", "NULL"), "Slave_IO_Running is 'Connecting': "],
+    ];
+    for (const [what, answer, reason] of replicaCases) {
+        it(`a replica ${reason === undefined ? "is" : "is not"} Ready when ${what}`, () => {
+            const s = sandbox({ mariadb: CLIENT });
+            if (answer !== undefined) {
+                s.write("status", answer);
+            }
+            const run = s.run("mysql-ready.sh", readyEnv(s, "mysql-2"));
+            if (reason === undefined) {
+                assert.strictEqual(run.status, 0, run.stderr);
+            } else {
+                assert.strictEqual(run.status, 1);
+                assert.ok(run.stderr.endsWith(`ERROR: ${reason}\n`), run.stderr);
+            }
+        });
+    }
+});
+
+describe("mysql-run.sh", () => {
+    it("starts the server at once, or only once a new clone has removed its marker", () => {
+        const s = sandbox();
+        s.stub("entrypoint", "echo started");
+        const env = { CLONE_MARKER: s.path("clone-pending") };
+        assert.strictEqual(s.run("mysql-run.sh", { ...env, STUB: "" }).status, 0);
+        // The marker goes away while the script waits (its sleep stand-in removes it).
+        s.write("clone-pending", "replication error 1236");
+        s.stub("sleep", `rm -f "${s.path("clone-pending")}"`);
+        const run = spawnSync(s.resolve("bash"), [path.join(SCRIPTS, "mysql-run.sh"), "entrypoint", "mysqld"], {
+            encoding: "utf8",
+            env: { PATH: s.bin, ...env },
+            timeout: 20000,
+        });
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.strictEqual(run.stdout, "started\n");
+        assert.match(run.stderr, /the data directory is being cloned again: waiting before starting the server/);
+        assert.deepStrictEqual(s.calls().slice(-2), ["sleep 1", "entrypoint mysqld"]);
+    });
+});
+
+describe("self-repair (sidecar.sh and clone-mysql.sh)", () => {
+    it("a replica that gets error 1236 moves its data aside, clones again in place, and replicates from the new clone", () => {
+        const client = [
+            'if [[ $* == *"SLAVE STATUS"* ]]; then',
+            '  [[ -e $STUB_DIR/reported ]] && exit 0',
+            '  : >"$STUB_DIR/reported"',
+            "  printf 'Last_IO_Errno: 1236\\nLast_IO_Error: Could not find GTID state requested by slave in any binlog files\\n'; exit 0",
+            "fi",
+            'if [[ $* == *"--execute="* ]]; then exit 0; fi',
+            'n=$(cat "$STUB_DIR/attempts" 2>/dev/null || echo 0); echo $((n + 1)) >"$STUB_DIR/attempts"; cat >"$STUB_DIR/sql.$((n + 1))"',
+        ].join("\n");
+        const stream = [
+            'dir=$3; cat >/dev/null; mkdir -p "$dir/mysql"; echo new >"$dir/mysql/user.frm"',
+            'printf "mysql-bin.000009\\t10\\t0-100-99\\n" >"$dir/xtrabackup_binlog_info"; echo full >"$dir/xtrabackup_checkpoints"',
+        ].join("; ");
+        const s = sandbox({ mariadb: client, socat: "echo stream", mbstream: stream, "mariadb-backup": "exit 0" });
+        // A replica that had replicated before: its data in the claim's `mysql` dir, coordinates applied.
+        s.write("volume/mysql/mysql/user.frm", "old");
+        s.write("volume/mysql/replication-coordinates.applied", "f\n1\n0-100-7\n");
+        s.write("credentials/replication-password", "pw");
+        const env = {
+            HOSTNAME: "mysql-2",
+            STUB_DIR: s.dir,
+            DATA_DIR: s.path("volume", "mysql"),
+            DATA_ROOT: s.path("volume"),
+            DATA_SUBPATH: "mysql",
+            PEER_DOMAIN: "mysql.ns.svc.cluster.local",
+            STREAM_TOOL: "mbstream",
+            MYSQL_CLIENT: "mariadb",
+            // A port nothing listens on: "mysqld has stopped".
+            MYSQL_PORT: "1",
+            CLIENT_CONFIG: "/etc/mysql-credentials/root.cnf",
+            BACKUP_CLIENT_CONFIG: "/etc/mysql-credentials/backup.cnf",
+            REPLICATION_PASSWORD_FILE: s.path("credentials/replication-password"),
+            PRIMARY_HOST: "mysql-0.mysql.ns.svc.cluster.local",
+            REPLICATION_USER: "replication",
+            REPLICATION_SQL: FLAVORS.mariadb.replicationSql,
+            BACKUP_TOOL: "mariadb-backup",
+            BACKUP_INFO_PREFIXES: "mariadb_backup xtrabackup",
+            CLONE_PORT: "3307",
+            CLONE_TRANSPORT: "socat",
+            CLONE_IDLE_TIMEOUT: "300",
+            CLONE_MARKER: s.path("volume", "clone-pending"),
+            WATCH_INTERVAL: "1",
+            REPLICA_STATUS: "SHOW SLAVE STATUS",
+            REPLICA_IO_ERRNO: "Last_IO_Errno",
+            REPLICA_IO_ERROR: "Last_IO_Error",
+            ...TLS_ENV,
+        };
+        const run = s.run("sidecar.sh", env);
+        assert.strictEqual(run.status, 1, run.stderr);
+        assert.match(run.stderr, /replication cannot resume: error 1236 from the primary \(Could not find GTID state requested by slave in any binlog files\): it no longer has what this replica needs; cloning again/);
+        assert.match(run.stderr, /data directory marked for a new clone \(replication error 1236 at [0-9T:-]+\): moving it aside/);
+        assert.ok(s.calls().some((c) => c.endsWith("--execute=SHUTDOWN")), "mysqld is stopped before the clone");
+        assert.strictEqual(s.read("volume/mysql.replaced/mysql/user.frm"), "old", run.stderr + s.calls().join("\n"));
+        assert.strictEqual(s.read("volume/mysql/mysql/user.frm"), "new\n");
+        assert.ok(!s.exists("volume/clone-pending"), "the marker goes once the new data is whole");
+        assert.ok(!s.exists("volume/mysql.clone-in-progress"));
+        assert.match(s.read("sql.1"), /SET GLOBAL gtid_slave_pos='0-100-99';/);
+        assert.ok(s.exists("volume/mysql/replication-coordinates.applied"));
     });
 });
 

@@ -46,6 +46,7 @@ describe("npm run render", () => {
                 "PersistentVolume/default-mysql-0-data",
                 "PersistentVolume/default-mysql-1-data",
                 "PersistentVolume/default-mysql-2-data",
+                "ServiceAccount/mysql",
                 "Secret/mysql-credentials",
                 "Secret/mysql-tls",
                 "ConfigMap/mysql",
@@ -54,6 +55,7 @@ describe("npm run render", () => {
                 "Service/mysql-read",
                 "NetworkPolicy/mysql-clone",
                 "NetworkPolicy/mysql-mysql",
+                "PodDisruptionBudget/mysql",
                 "StatefulSet/mysql",
             ],
         );
@@ -69,7 +71,7 @@ describe("npm run render", () => {
 
     it("renders objects that validate against the Kubernetes schemas", async () => {
         const prod = yaml.loadAll(render("--stack", "prod").stdout) as any[];
-        assert.strictEqual(prod.length, 14);
+        assert.strictEqual(prod.length, 16);
         for (const object of [...dev, ...prod]) {
             await validate(object);
         }

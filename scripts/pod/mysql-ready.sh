@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Readiness of the mysql container: the primary is Ready while it accepts writes; a replica only while
+# both replication threads run and it is at most MAX_REPLICATION_LAG seconds behind, so the read Service
+# never sends a read to a replica that stopped replicating or fell behind. It turns Ready again by itself.
+set -o errexit -o nounset -o pipefail
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+if (($(pod_ordinal) == 0)); then
+    read_only=$(sql --batch --skip-column-names --execute="SELECT @@global.read_only")
+    [[ $read_only == 0 ]] || die "the primary is read-only"
+    exit 0
+fi
+
+status=$(sql --execute="$REPLICA_STATUS\\G")
+[[ -n $status ]] || die "replication is not configured yet"
+io=$(field "$status" "$REPLICA_IO_RUNNING")
+applier=$(field "$status" "$REPLICA_SQL_RUNNING")
+lag=$(field "$status" "$REPLICA_LAG")
+[[ $io == Yes ]] || die "$REPLICA_IO_RUNNING is '$io': $(field "$status" "$REPLICA_IO_ERROR")"
+[[ $applier == Yes ]] || die "$REPLICA_SQL_RUNNING is '$applier'"
+[[ $lag =~ ^[0-9]+$ ]] || die "$REPLICA_LAG is '$lag'"
+((lag <= MAX_REPLICATION_LAG)) || die "$lag s behind the primary, more than the $MAX_REPLICATION_LAG s allowed"

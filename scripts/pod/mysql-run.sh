@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The mysql container's command: waits while this pod's data is being cloned again (the replica's
+# self-repair, see clone-mysql.sh), then hands over to the image's entrypoint ("$@").
+set -o errexit -o nounset -o pipefail
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+trap 'exit 0' TERM INT
+if [[ -e $CLONE_MARKER ]]; then
+    log "the data directory is being cloned again: waiting before starting the server"
+    while [[ -e $CLONE_MARKER ]]; do
+        pause 1
+    done
+fi
+exec "$@"
