@@ -17,7 +17,7 @@ export { MASK, unwrapSecrets } from "./render/secrets";
 export { loadConfig, RenderError } from "./render/stackConfig";
 
 /** The order objects are printed in: what others refer to first, as `kubectl apply` would want. */
-const KIND_ORDER = ["PersistentVolume", "Secret", "ConfigMap", "Service", "NetworkPolicy", "StatefulSet"];
+const KIND_ORDER = ["PersistentVolume", "PersistentVolumeClaim", "Secret", "ConfigMap", "Service", "NetworkPolicy", "StatefulSet", "CronJob"];
 
 export const USAGE = `Usage: npm run render -- [--stack NAME | --config-file FILE] [--config KEY=VALUE]... [--secret KEY=VALUE]...
 

@@ -17,6 +17,7 @@ import {
     VOLUMES,
 } from "../constants";
 import { ClusterNames } from "../names";
+import { restoreEnv, restoreMounts, restoreVolumes } from "./backup";
 import { configChecksum } from "./config";
 import { claimTemplate } from "./storage";
 
@@ -102,8 +103,9 @@ function cloneContainer(args: ResolvedArgs, names: ClusterNames): Container {
                 STREAM_TOOL: flavor.streamTool,
             }),
             ...backupEnv(args),
+            ...restoreEnv(args),
         ],
-        volumeMounts: [{ name: VOLUMES.data, mountPath: PATHS.dataRoot }, mounts.conf, mounts.scripts, mounts.credentials],
+        volumeMounts: [{ name: VOLUMES.data, mountPath: PATHS.dataRoot }, mounts.conf, mounts.scripts, mounts.credentials, ...restoreMounts(args)],
         securityContext: RUN_AS_ROOT,
     };
 }
@@ -197,6 +199,7 @@ export function statefulSet(args: ResolvedArgs, names: ClusterNames): k8s.apps.v
                         // Memory-backed: the derived credentials never reach a disk.
                         { name: VOLUMES.credentials, emptyDir: { medium: "Memory" } },
                         { name: VOLUMES.initdb, emptyDir: { medium: "Memory" } },
+                        ...restoreVolumes(args, names),
                     ],
                 },
             },

@@ -8,3 +8,4 @@ export * from "./replicas";
 export * from "./resources";
 export * from "./types";
 export * from "./security";
+export * from "./backup";

@@ -14,6 +14,9 @@ if [[ -d $data_dir/mysql ]]; then
     log "data directory already holds a database: keeping it"
     exit 0
 fi
+if ((ordinal == 0)) && [[ -n ${RESTORE_FROM:-} ]]; then
+    exec "$(dirname "${BASH_SOURCE[0]}")/restore-mysql.sh"
+fi
 if ((ordinal == 0)); then
     log "ordinal 0 is the primary: nothing to clone, the server initialises an empty data directory"
     exit 0
