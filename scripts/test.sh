@@ -13,4 +13,4 @@ echo "== unit, schema and docs tests (Pulumi mocks)"
 npx mocha
 echo "== real-server suite: the rendered mariadb flavor on real MariaDB servers"
 npx mocha --no-config --require ts-node/register/transpile-only --timeout 900000 \
-    tests/real/harness.test.ts tests/real/replication.test.ts
+    tests/real/harness.test.ts tests/real/replication.test.ts tests/real/backup.test.ts
