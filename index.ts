@@ -49,6 +49,11 @@ const cluster = new MySqlCluster("mysql", {
     backupCpuRequest: config.get("backupCpuRequest"),
     backupMemoryRequest: config.get("backupMemoryRequest"),
     mysqldOptions: config.getObject<string[]>("mysqldOptions"),
+    backupSchedule: config.get("backupSchedule"),
+    backupRetention: config.getNumber("backupRetention"),
+    backupNfsPath: config.get("backupNfsPath"),
+    backupVolumeCapacity: config.get("backupVolumeCapacity"),
+    restoreFrom: config.get("restoreFrom"),
 });
 
 export const primaryHost = cluster.primaryHost;

@@ -18,7 +18,12 @@ import {
     checkLabelSelectors,
     checkPassword,
     checkClaimFits,
+    checkBackupName,
+    checkBackupNfsPath,
+    checkBackupRetention,
+    checkBackupSchedule,
     checkClusterDomain,
+    checkRestoreFrom,
     checkFlavor,
     checkImages,
     checkMysqldOptions,
@@ -250,6 +255,38 @@ export interface MySqlClusterArgs {
      * @default []
      */
     readonly mysqldOptions?: readonly string[];
+    /**
+     * When to take a backup, as a CronJob schedule (`"0 3 * * *"`, `"@daily"`); unset, no backups are
+     * taken. Each backup is a consistent hot backup of the highest-ordinal replica (mysql-0 only when
+     * `replicas` is 1), streamed over the clone port with the cluster's client certificate, prepared, and
+     * kept on the backup volume with its binlog/GTID position and checksums. Needs `backupNfsPath`.
+     * @see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#schedule-syntax
+     */
+    readonly backupSchedule?: string;
+    /**
+     * How many good backups to keep; older ones are deleted after each new good one. A failed or partial
+     * backup never replaces a good one.
+     * @default 7
+     */
+    readonly backupRetention?: number;
+    /**
+     * The NFS export on `nfsServer` that holds the backups, a directory of its own (not inside a pod's data
+     * path). Needed by `backupSchedule` and `restoreFrom`; with it, the backup PersistentVolume and claim exist.
+     * @see https://kubernetes.io/docs/concepts/storage/volumes/#nfs
+     */
+    readonly backupNfsPath?: string;
+    /**
+     * Capacity of the backup PersistentVolume (room for `backupRetention` + 1 prepared backups).
+     * @default "50Gi"
+     */
+    readonly backupVolumeCapacity?: string;
+    /**
+     * The backup (its directory name on the backup volume, e.g. `"20250101T030000Z"`) that mysql-0 starts
+     * from when its data directory is empty; replicas then clone from mysql-0 as usual. The restored data
+     * keeps the old cluster's accounts: `rootPassword`, `replicationPassword`, `backupPassword` (and
+     * `appPassword` with `appUser`) must be set to the old cluster's values.
+     */
+    readonly restoreFrom?: string;
 }
 
 /** The arguments after validation, with every default filled in. */
@@ -295,6 +332,13 @@ export interface ResolvedArgs {
     readonly backupCpuRequest: string;
     readonly backupMemoryRequest: string;
     readonly mysqldOptions: readonly string[];
+    /** Unset: no CronJob. */
+    readonly backupSchedule: string | undefined;
+    readonly backupRetention: number;
+    /** Unset: no backup volume (and so neither backups nor a restore). */
+    readonly backupNfsPath: string | undefined;
+    readonly backupVolumeCapacity: string;
+    readonly restoreFrom: string | undefined;
     readonly port: number;
 }
 
@@ -331,6 +375,8 @@ export const DEFAULTS = {
     cloneIdleTimeoutSeconds: 300,
     spreadAcrossNodes: "preferred",
     spreadAcrossZones: "none",
+    backupRetention: 7,
+    backupVolumeCapacity: "50Gi",
 } as const;
 
 /**
@@ -449,6 +495,26 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
         p,
         stringListSetting(p, "mysqldOptions", a.mysqldOptions, DEFAULTS.mysqldOptions, ["max_connections=500"]),
     );
+    const backupSchedule = checkBackupSchedule(p, stringSetting(p, "backupSchedule", a.backupSchedule, undefined, "0 3 * * *"));
+    checkBackupName(p, name, backupSchedule);
+    const backupRetention = checkBackupRetention(p, numberSetting(p, "backupRetention", a.backupRetention, DEFAULTS.backupRetention));
+    const backupVolumeCapacity = quantitySetting(p, "backupVolumeCapacity", a.backupVolumeCapacity, DEFAULTS.backupVolumeCapacity, "bytes");
+    const restoreFrom = checkRestoreFrom(p, stringSetting(p, "restoreFrom", a.restoreFrom, undefined, "20250101T030000Z"), {
+        rootPassword,
+        replicationPassword,
+        backupPassword,
+        ...(app?.appUser ? { appPassword: app.appPassword } : {}),
+    });
+    const backupNfsPath = checkBackupNfsPath(
+        p,
+        {
+            backupNfsPath: stringSetting(p, "backupNfsPath", a.backupNfsPath, undefined, "/data/backups/mysql"),
+            backupSchedule,
+            backupRetention,
+            restoreFrom,
+        },
+        nfsPaths,
+    );
 
     return complete(p, {
         name,
@@ -490,6 +556,11 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
         backupCpuRequest: backupCpuRequest.value === undefined ? undefined : backupCpuRequest.text,
         backupMemoryRequest: backupMemoryRequest.value === undefined ? undefined : backupMemoryRequest.text,
         mysqldOptions: mysqldOptions && [...mysqldOptions],
+        backupSchedule,
+        backupRetention,
+        backupNfsPath,
+        backupVolumeCapacity: backupVolumeCapacity.value === undefined ? undefined : backupVolumeCapacity.text,
+        restoreFrom,
         port: MYSQL_PORT,
     });
 }

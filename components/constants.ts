@@ -15,6 +15,8 @@ export const CONTAINERS = {
     clone: "clone-mysql",
     mysql: "mysql",
     sidecar: "xtrabackup",
+    /** The container of the scheduled backup Job's pod. */
+    backup: "backup",
 } as const;
 
 /** Volume names in the pod template. `data` is also the claim template's name. */
@@ -30,6 +32,8 @@ export const VOLUMES = {
     credentials: "credentials",
     /** Memory-backed: the SQL that creates the users, run by the server image's entrypoint on first start. */
     initdb: "initdb",
+    /** The backup volume: written by the backup Job, read (read-only) by a restoring mysql-0's clone-mysql. */
+    backups: "backups",
 } as const;
 
 /** Where things are mounted inside the containers. */
@@ -59,6 +63,10 @@ export const PATHS = {
     credentialsDir: "/etc/mysql-credentials",
     /** The server image's entrypoint runs the files here once, when it initialises an empty data dir. */
     initdbDir: "/docker-entrypoint-initdb.d",
+    /** The backup volume, in the backup Job's pod and in a restoring mysql-0's clone-mysql (read-only there). */
+    backupsDir: "/mnt/backups",
+    /** The TLS Secret as files in the backup Job's pod (its client certificate for the clone stream). */
+    backupTlsDir: "/etc/mysql-tls",
 } as const;
 
 /**
@@ -111,6 +119,9 @@ export const SCRIPT_FILES = {
     cloneEndpointReady: "clone-endpoint-ready.sh",
     mysqlReady: "mysql-ready.sh",
     mysqlRun: "mysql-run.sh",
+    backup: "backup.sh",
+    restore: "restore-mysql.sh",
+    restoreFinish: "restore-finish.sh",
 } as const;
 
 /** Keys of the credentials Secret, one password each. */

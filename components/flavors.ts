@@ -63,6 +63,12 @@ export interface Flavor {
      * hot backup with the donor's replication coordinates (`--slave-info`), and no more.
      */
     readonly backupGrants: readonly string[];
+    /**
+     * Run once by mysql-0 after a restore (its first start, as mysqld's `init-file`), so that the restored
+     * primary's GTID state continues the backup's and replicas can auto-position on it. Placeholder:
+     * {gtid} (the GTID position in the backup's manifest). Empty when binlog coordinates need nothing.
+     */
+    readonly restoreSql: string;
 }
 
 /** Repositories of MySQL-compatible servers whose data directories and backup tools are MySQL's. */
@@ -124,6 +130,8 @@ const mysql57: Flavor = {
     ].join("\n"),
     // XtraBackup 2.4: FLUSH TABLES WITH READ LOCK, the binlog position, SHOW SLAVE STATUS for --slave-info.
     backupGrants: ["RELOAD, LOCK TABLES, PROCESS, REPLICATION CLIENT ON *.*"],
+    // File and position: replicas of the restored primary clone from it and read its own binlog position.
+    restoreSql: "",
 };
 
 const mysql84: Flavor = {
@@ -174,6 +182,8 @@ const mysql84: Flavor = {
         "SELECT ON performance_schema.keyring_component_status",
         "SELECT ON performance_schema.replication_group_members",
     ],
+    // With binlogs on, mysql.gtid_executed is written only at binlog rotation: the restored table lags.
+    restoreSql: ["RESET BINARY LOGS AND GTIDS;", "SET GLOBAL gtid_purged='{gtid}';"].join("\n"),
 };
 
 const mariadb: Flavor = {
@@ -206,6 +216,9 @@ const mariadb: Flavor = {
     ].join("\n"),
     // mariadb-backup (10.5+ privilege names): BACKUP STAGE locks, the binlog position, SHOW SLAVE STATUS.
     backupGrants: ["RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR, SLAVE MONITOR ON *.*"],
+    // The backup came from a replica: its gtid_slave_pos would outrank the new primary's empty binlog in
+    // gtid_current_pos, which its replicas clone; the binlog state continues the old sequence instead.
+    restoreSql: ["RESET MASTER;", "SET GLOBAL gtid_slave_pos='';", "SET GLOBAL gtid_binlog_state='{gtid}';"].join("\n"),
 };
 
 /** Every flavor, by the name the `flavor` setting takes. */

@@ -88,10 +88,26 @@ export class MySqlCluster extends pulumi.ComponentResource {
         for (const [port, spec] of Object.entries(build.networkPolicies(settings, names))) {
             new k8s.networking.v1.NetworkPolicy(`${name}-${port}-policy`, spec, parent);
         }
-        new k8s.apps.v1.StatefulSet(`${name}-statefulset`, build.statefulSet(settings, names), {
+        // The backup volume and its claim (with `backupNfsPath`), kept on delete like the data volumes.
+        const backupVolumeSpec = build.backupVolume(settings, names);
+        const backupClaimSpec = build.backupClaim(settings, names);
+        const backupClaim =
+            backupVolumeSpec && backupClaimSpec
+                ? new k8s.core.v1.PersistentVolumeClaim(`${name}-backup-claim`, backupClaimSpec, {
+                      ...parent,
+                      retainOnDelete: true,
+                      dependsOn: [new k8s.core.v1.PersistentVolume(`${name}-backup-pv`, backupVolumeSpec, { ...parent, retainOnDelete: true })],
+                  })
+                : undefined;
+        const restoring = settings.restoreFrom !== undefined && backupClaim !== undefined ? [backupClaim] : [];
+        const statefulSet = new k8s.apps.v1.StatefulSet(`${name}-statefulset`, build.statefulSet(settings, names), {
             ...parent,
-            dependsOn: [secret, tlsSecret, config, scripts, headless, serviceAccount, ...volumes],
+            dependsOn: [secret, tlsSecret, config, scripts, headless, serviceAccount, ...volumes, ...restoring],
         });
+        const cronJobSpec = build.backupCronJob(settings, names);
+        if (cronJobSpec !== undefined && backupClaim !== undefined) {
+            new k8s.batch.v1.CronJob(`${name}-backup`, cronJobSpec, { ...parent, dependsOn: [backupClaim, scripts, tlsSecret, statefulSet] });
+        }
 
         this.primaryHost = pulumi.output(names.podHost(0));
         this.primaryFqdn = pulumi.output(names.podFqdn(0));

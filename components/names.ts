@@ -40,6 +40,17 @@ export interface ClusterNames {
     claim(ordinal: number): string;
     /** The PersistentVolume reserved for this ordinal (cluster-scoped, so it carries the namespace). */
     persistentVolume(ordinal: number): string;
+    /** The backup volume (cluster-scoped, so it carries the namespace). */
+    readonly backupVolume: string;
+    /** The claim of the backup volume, made by the component (not by the StatefulSet). */
+    readonly backupClaim: string;
+    /** The CronJob that takes the scheduled backups. */
+    readonly backupCronJob: string;
+    /**
+     * The labels of the backup Job's pods: not the cluster's pod labels, which the Services select, but
+     * their own, which the clone port's NetworkPolicy admits.
+     */
+    readonly backupPodLabels: Readonly<Record<string, string>>;
     /** The read Service's fully qualified name. */
     readonly readServiceFqdn: string;
     /**
@@ -83,6 +94,10 @@ export function clusterNames(name: string, namespace: string, clusterDomain: str
         podFqdn: (ordinal) => `${pod(ordinal)}.${peerDomain}`,
         claim: (ordinal) => `${VOLUMES.data}-${pod(ordinal)}`,
         persistentVolume: (ordinal) => `${namespace}-${pod(ordinal)}-${VOLUMES.data}`,
+        backupVolume: `${namespace}-${name}-${VOLUMES.backups}`,
+        backupClaim: `${name}-${VOLUMES.backups}`,
+        backupCronJob: `${name}-backup`,
+        backupPodLabels: { app: `${name}-backup` },
         readServiceFqdn: `${readService}.${namespace}.svc.${clusterDomain}`,
         peerDomain,
     };

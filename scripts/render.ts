@@ -17,7 +17,18 @@ export { MASK, unwrapSecrets } from "./render/secrets";
 export { loadConfig, RenderError } from "./render/stackConfig";
 
 /** The order objects are printed in: what others refer to first, as `kubectl apply` would want. */
-const KIND_ORDER = ["PersistentVolume", "ServiceAccount", "Secret", "ConfigMap", "Service", "NetworkPolicy", "PodDisruptionBudget", "StatefulSet"];
+const KIND_ORDER = [
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "ServiceAccount",
+    "Secret",
+    "ConfigMap",
+    "Service",
+    "NetworkPolicy",
+    "PodDisruptionBudget",
+    "StatefulSet",
+    "CronJob",
+];
 
 export const USAGE = `Usage: npm run render -- [--stack NAME | --config-file FILE] [--config KEY=VALUE]... [--secret KEY=VALUE]...
 

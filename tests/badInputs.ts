@@ -1,6 +1,9 @@
 // The table of bad and unusual-but-valid inputs shared by tests/unit/badInput.test.ts: each bad input
 // makes one mistake, belongs to one group of the issue that collected them, and has its exact message.
+import * as fs from "fs";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import * as yaml from "js-yaml";
 import { MySqlClusterArgs } from "../components";
 
 /**
@@ -25,6 +28,9 @@ export interface BadInput {
 
 /** Settings every valid input needs, in the library's and the stack file's forms. */
 export const BASE = { nfsServer: "10.0.0.5", nfsPathPattern: "/exports/mysql-{ordinal}" };
+
+/** Every setting of Pulumi.yaml, in its order: what the render lists when a key is misspelt. */
+const SETTINGS = Object.keys((yaml.load(fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8")) as { config: object }).config).join(", ");
 
 const component = (message: string) => `Invalid MySqlCluster settings:\n  - ${message}`;
 
@@ -233,7 +239,7 @@ export const BAD_INPUTS: readonly BadInput[] = [
     render("misleading", "stack file", "configs: misspelt", { file: "configs:\n  mysql-statefulset:nfsServer: a\n" }, "`configs` in Pulumi.bad.yaml is not a key of a stack file: did you mean `config`? The keys are `config`, `secretsprovider`, `encryptedkey`, `encryptionsalt`, `environment`; settings go under `config:`."),
     render("misleading", "stack file", "a list at the top", { file: "- config\n" }, "Pulumi.bad.yaml is a list, not a stack file: write a mapping with `config:`, as `pulumi config set` does."),
     render("misleading", "nfsServer", "a key without a value", { file: "config:\n  mysql-statefulset:nfsServer:\n" }, "`nfsServer` in Pulumi.bad.yaml has no value: write one after the colon, or remove the line for the default."),
-    render("misleading", "replicas", "a misspelt setting", { config: { replcas: 3 } }, "`replcas` in Pulumi.bad.yaml is not a setting of this program: did you mean `replicas`? The settings are name, namespace, clusterDomain, replicas, flavor, image, backupImage, rootPassword, replicationPassword, backupPassword, appDatabase, appUser, appPassword, networkPolicy, clientPodLabels, clientNamespaceLabels, requireClientTls, maxReplicationLagSeconds, startupTimeoutSeconds, terminationGracePeriodSeconds, cloneIdleTimeoutSeconds, spreadAcrossNodes, spreadAcrossZones, cpuLimit, memoryLimit, backupCpuLimit, backupMemoryLimit, priorityClassName, nfsServer, nfsPaths, nfsPathPattern, volumeCapacity, volumeAccessModes, storageRequest, storageClassName, cpuRequest, memoryRequest, backupCpuRequest, backupMemoryRequest, mysqldOptions."),
+    render("misleading", "replicas", "a misspelt setting", { config: { replcas: 3 } }, `\`replcas\` in Pulumi.bad.yaml is not a setting of this program: did you mean \`replicas\`? The settings are ${SETTINGS}.`),
     typed("misleading", "nfsServer", 10, "`nfsServer` in Pulumi.bad.yaml is 10: Pulumi.yaml declares it a string; write it in quotes: \"10\".", "`nfsServer` is 10, a number: pass a string, e.g. \"192.168.164.141\"."),
     typed("misleading", "cpuRequest", 0.5, "`cpuRequest` in Pulumi.bad.yaml is 0.5: Pulumi.yaml declares it a string; write it in quotes: \"0.5\".", "`cpuRequest` is 0.5, a number: pass a string, e.g. \"500m\"."),
     typed("misleading", "name", true, "`name` in Pulumi.bad.yaml is true: Pulumi.yaml declares it a string; write it in quotes: \"true\".", "`name` is true, a boolean: pass a string, e.g. \"mysql\"."),

@@ -1,5 +1,6 @@
 // Re-exports the pure builders: each takes resolved args and returns the spec of one kind of object.
 export * from "./availability";
+export * from "./backup";
 export * from "./config";
 export * from "./networkPolicy";
 export * from "./secret";

@@ -35,7 +35,11 @@ export function networkPolicies(args: ResolvedArgs, names: ClusterNames): Record
           ]
         : [{ podSelector: {} }];
     return {
-        clone: policy(args, names, names.clonePolicy, CLONE_PORT, [clusterPods]),
+        // The backup Job's pods stream from a replica's clone port too.
+        clone: policy(args, names, names.clonePolicy, CLONE_PORT, [
+            clusterPods,
+            ...(args.backupSchedule === undefined ? [] : [{ podSelector: { matchLabels: { ...names.backupPodLabels } } }]),
+        ]),
         mysql: policy(args, names, names.mysqlPolicy, args.port, [clusterPods, ...clients]),
     };
 }

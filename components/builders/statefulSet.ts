@@ -20,6 +20,7 @@ import {
 } from "../constants";
 import { ClusterNames } from "../names";
 import { podAffinity, zoneSpread } from "./availability";
+import { restoreEnv, restoreMounts, restoreVolumes } from "./backup";
 import { configChecksum } from "./config";
 import { claimTemplate } from "./storage";
 
@@ -143,8 +144,8 @@ function cloneContainer(args: ResolvedArgs, names: ClusterNames): Container {
         name: CONTAINERS.clone,
         image: args.backupImage,
         command: [script(SCRIPT_FILES.clone)],
-        env: [...cloneEnv(args, names), ...backupEnv(args)],
-        volumeMounts: [mounts.claim, mounts.conf, mounts.scripts, mounts.credentials],
+        env: [...cloneEnv(args, names), ...backupEnv(args), ...restoreEnv(args)],
+        volumeMounts: [mounts.claim, mounts.conf, mounts.scripts, mounts.credentials, ...restoreMounts(args)],
         securityContext: hardened(CAPABILITIES.backup, RUN_AS_ROOT),
     };
 }
@@ -274,6 +275,7 @@ export function statefulSet(args: ResolvedArgs, names: ClusterNames): k8s.apps.v
                         // Memory-backed: the derived credentials never reach a disk.
                         { name: VOLUMES.credentials, emptyDir: { medium: "Memory" } },
                         { name: VOLUMES.initdb, emptyDir: { medium: "Memory" } },
+                        ...restoreVolumes(args, names),
                     ],
                 },
             },

@@ -9,3 +9,4 @@ export * from "./resources";
 export * from "./types";
 export * from "./security";
 export * from "./availability";
+export * from "./backup";

@@ -56,7 +56,7 @@ export function checkNfsServer(problems: Problems, server: string | null | undef
 }
 
 /** The problem with one path, as given or as a pattern expands it; undefined when it can be exported. */
-function pathProblem(p: string): string | undefined {
+export function pathProblem(p: string): string | undefined {
     if (!p.startsWith("/")) {
         return "every path must be absolute";
     }
@@ -70,7 +70,7 @@ function pathProblem(p: string): string | undefined {
 }
 
 /** Pairs of paths that are the same directory once normalised, or one inside the other, described. */
-function overlaps(paths: readonly string[]): string[] {
+export function overlaps(paths: readonly string[]): string[] {
     const normal = paths.map((p) => path.posix.normalize(p).replace(/\/$/, ""));
     const found: string[] = [];
     normal.forEach((a, i) =>

@@ -30,6 +30,9 @@ elif [[ -d $data_dir/mysql ]]; then
     log "data directory already holds a database: keeping it"
     exit 0
 fi
+if ((ordinal == 0)) && [[ -n ${RESTORE_FROM:-} ]]; then
+    exec "$(dirname "${BASH_SOURCE[0]}")/restore-mysql.sh"
+fi
 if ((ordinal == 0)); then
     log "ordinal 0 is the primary: nothing to clone, the server initialises an empty data directory"
     rm -f "$marker"

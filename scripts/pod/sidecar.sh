@@ -126,6 +126,9 @@ if ((ordinal > 0)) && [[ ! -f $applied ]]; then
     fi
 fi
 
+# After a restore (restoreFrom), mysql-0 finishes it before serving clones: see restore-finish.sh.
+((ordinal > 0)) || "$(dirname "${BASH_SOURCE[0]}")/restore-finish.sh"
+
 backup="$BACKUP_TOOL --defaults-extra-file=$BACKUP_CLIENT_CONFIG --backup --slave-info --stream=xbstream"
 backup+=" --host=127.0.0.1 --port=$MYSQL_PORT --datadir=$DATA_DIR --target-dir=/tmp"
 log "serving backups on port $CLONE_PORT"

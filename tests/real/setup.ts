@@ -35,8 +35,8 @@ export function requireRealServers(context: Mocha.Context): boolean {
  * The objects `npm run render -- --show-secrets` prints for tests/real/Pulumi.real.yaml, with the test's root
  * password: the other passwords, the CA and the certificates generated for real, as on a cluster.
  */
-export function renderRealStack(): K8sObject[] {
-    const run = runRender("--config-file", "tests/real/Pulumi.real.yaml", "--show-secrets", "--secret", `rootPassword=${ROOT_PASSWORD}`);
+export function renderRealStack(extra: string[] = []): K8sObject[] {
+    const run = runRender("--config-file", "tests/real/Pulumi.real.yaml", "--show-secrets", "--secret", `rootPassword=${ROOT_PASSWORD}`, ...extra);
     if (run.status !== 0) {
         throw new Error(`render failed: ${run.stderr}`);
     }
@@ -65,12 +65,19 @@ export function runSubnet(): string {
     return process.env.MST_SUBNET ?? `10.${200 + (process.pid % 8)}.${(process.pid >> 3) % 256}.0/24`;
 }
 
-/** A fake cluster of the rendered real stack, in a fresh work directory, with this run's names. */
-export async function createRealCluster(label: string): Promise<FakeCluster> {
-    const objects = renderRealStack();
+/**
+ * A fake cluster of the rendered real stack, in a fresh work directory, with this run's names; `options`
+ * adds render arguments (--config, --secret), claims kept outside the cluster, or other names.
+ */
+export async function createRealCluster(
+    label: string,
+    options: { render?: string[]; claimPaths?: Record<string, string>; prefix?: string; subnet?: string } = {},
+): Promise<FakeCluster> {
+    const objects = renderRealStack(options.render);
     return FakeCluster.create({
-        prefix: runPrefix(),
-        subnet: runSubnet(),
+        prefix: options.prefix ?? runPrefix(),
+        subnet: options.subnet ?? runSubnet(),
+        claimPaths: options.claimPaths,
         workDir: fs.mkdtempSync(path.join(os.tmpdir(), `mysql-statefulset-${label}-`)),
         objects,
         images: DEFAULT_IMAGES,

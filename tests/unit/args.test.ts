@@ -58,6 +58,11 @@ describe("resolveArgs", () => {
             backupCpuRequest: "100m",
             backupMemoryRequest: "100Mi",
             mysqldOptions: [],
+            backupSchedule: undefined,
+            backupRetention: 7,
+            backupNfsPath: undefined,
+            backupVolumeCapacity: "50Gi",
+            restoreFrom: undefined,
             port: 3306,
         });
         assert.strictEqual(DEFAULTS.flavor, "mysql57");

@@ -174,12 +174,15 @@ describe("MySqlCluster", () => {
         const scripts = inputsOf(registered, TYPES.configMap, "db-scripts");
         assert.deepStrictEqual(scripts.metadata, { name: "orders-scripts", namespace: "shop", labels: LABELS });
         assert.deepStrictEqual(Object.keys(scripts.data).sort(), [
+            "backup.sh",
             "clone-endpoint-ready.sh",
             "clone-mysql.sh",
             "init-mysql.sh",
             "lib.sh",
             "mysql-ready.sh",
             "mysql-run.sh",
+            "restore-finish.sh",
+            "restore-mysql.sh",
             "sidecar.sh",
         ]);
         assert.deepStrictEqual(scripts.data, scriptFiles());

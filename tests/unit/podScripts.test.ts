@@ -662,3 +662,127 @@ describe("clone-endpoint-ready.sh", () => {
         assert.strictEqual(s.run("clone-endpoint-ready.sh", { CLONE_PORT: String(port) }).status, 1);
     });
 });
+
+describe("backup.sh and restore-mysql.sh", () => {
+    /** A backup stream of a replica donor: data, the slave info, and the checkpoints unless STUB_INCOMPLETE. */
+    const STREAM = [
+        'dir=$3; cat >/dev/null; mkdir -p "$dir/shop"; echo rows >"$dir/shop/t.ibd"',
+        "printf \"SET GLOBAL gtid_slave_pos = '0-100-42';\\nCHANGE MASTER TO MASTER_USE_GTID = slave_pos\\n\" >\"$dir/xtrabackup_slave_info\"",
+        '[[ -n ${STUB_INCOMPLETE:-} ]] || echo "backup_type = full-backuped" >"$dir/xtrabackup_checkpoints"',
+    ].join("\n");
+    const PREPARE = 'dir=${2#--target-dir=}; echo prepared >"$dir/prepared"';
+    const REAL = ["sha256sum", "du", "sync"];
+
+    function backupSandbox(): Sandbox {
+        const s = sandbox({ socat: "echo stream", mbstream: STREAM, "mariadb-backup": PREPARE });
+        for (const tool of REAL) {
+            s.stub(tool, `exec ${spawnSync("bash", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim()} "$@"`);
+        }
+        fs.mkdirSync(s.path("backups"));
+        return s;
+    }
+
+    const backupEnv = (s: Sandbox, extra: Record<string, string> = {}) => ({
+        DONOR_HOST: "mysql-2.mysql.ns.svc.cluster.local",
+        CLONE_PORT: "3307",
+        CLONE_TRANSPORT: "socat",
+        STREAM_TOOL: "mbstream",
+        BACKUP_TOOL: "mariadb-backup",
+        BACKUP_INFO_PREFIXES: "mariadb_backup xtrabackup",
+        BACKUPS_DIR: s.path("backups"),
+        BACKUP_RETENTION: "2",
+        ...TLS_ENV,
+        ...extra,
+    });
+
+    /** A good backup as backup.sh leaves it, for the pruning and restore cases. */
+    function fakeBackup(s: Sandbox, name: string): void {
+        s.write(`backups/${name}/data/shop/t.ibd`, `rows of ${name}\n`);
+        s.write(`backups/${name}/SHA256SUMS`, spawnSync("sha256sum", ["shop/t.ibd"], { cwd: s.path(`backups/${name}/data`), encoding: "utf8" }).stdout);
+        const digest = spawnSync("sha256sum", [s.path(`backups/${name}/SHA256SUMS`)], { encoding: "utf8" }).stdout.split(" ")[0];
+        s.write(`backups/${name}/MANIFEST`, `name=${name}\nformat=prepared\ngtid=0-100-7\nsha256sums=${digest}\n`);
+    }
+
+    it("streams from the donor, prepares, writes checksums and a manifest with the position, renames, then prunes to the retention", () => {
+        const s = backupSandbox();
+        fakeBackup(s, "20200101T000000Z");
+        fakeBackup(s, "20200102T000000Z");
+        s.write("backups/20200101T120000Z.partial/data/half.ibd", "half"); // a backup killed half-way
+        const run = s.run("backup.sh", backupEnv(s));
+        assert.strictEqual(run.status, 0, run.stderr);
+        const entries = fs.readdirSync(s.path("backups")).sort();
+        assert.strictEqual(entries.length, 2, entries.join(", "));
+        assert.strictEqual(entries[0], "20200102T000000Z", "the oldest good backup is pruned, the left-over staging dir removed");
+        const name = entries[1];
+        assert.match(name, /^\d{8}T\d{6}Z$/);
+        assert.ok(s.calls().includes("socat -u OPENSSL:mysql-2.mysql.ns.svc.cluster.local:3307,connect-timeout=10,keepalive,keepidle=10,keepintvl=5,keepcnt=3,setsockopt-int=6:18:30000," +
+            "cert=/c/tls.crt,key=/c/tls.key,cafile=/c/ca.crt,verify=1 STDOUT"));
+        assert.ok(s.calls().includes(`mariadb-backup --prepare --target-dir=${s.path("backups", `${name}.partial`, "data")}`));
+        const manifest = s.read(`backups/${name}/MANIFEST`);
+        assert.match(manifest, new RegExp(`^name=${name}\nformat=prepared\ntool=mariadb-backup\ndonor=mysql-2\\.mysql\\.ns\\.svc\\.cluster\\.local\n`));
+        assert.match(manifest, /\nbinlog_file=\nbinlog_pos=\ngtid=0-100-42\nposition_source=xtrabackup_slave_info\nbytes=\d+\nfiles=4\nsha256sums=[0-9a-f]{64}\n$/);
+        assert.match(s.read(`backups/${name}/SHA256SUMS`), /^[0-9a-f]{64}  prepared\n[0-9a-f]{64}  shop\/t\.ibd\n[0-9a-f]{64}  xtrabackup_checkpoints\n[0-9a-f]{64}  xtrabackup_slave_info\n$/);
+    });
+
+    it("fails on a stream cut short, and neither replaces nor prunes a good backup", () => {
+        const s = backupSandbox();
+        fakeBackup(s, "20200101T000000Z");
+        fakeBackup(s, "20200102T000000Z");
+        const run = s.run("backup.sh", backupEnv(s, { STUB_INCOMPLETE: "1" }));
+        assert.strictEqual(run.status, 1);
+        assert.match(run.stderr, /ERROR: the backup stream from mysql-2\.mysql\.ns\.svc\.cluster\.local ended before the backup was complete\n$/);
+        const entries = fs.readdirSync(s.path("backups")).sort();
+        assert.deepStrictEqual(entries.slice(0, 2), ["20200101T000000Z", "20200102T000000Z"]);
+        assert.match(entries[2], /^\d{8}T\d{6}Z\.partial$/, "only a staging dir, never listed as a backup");
+        assert.ok(!s.calls().some((c) => c.startsWith("mariadb-backup")), "nothing is prepared");
+    });
+
+    function restoreEnv(s: Sandbox, extra: Record<string, string> = {}) {
+        fs.mkdirSync(s.path("volume/mysql"), { recursive: true });
+        return {
+            HOSTNAME: "mysql-0",
+            DATA_ROOT: s.path("volume"),
+            DATA_SUBPATH: "mysql",
+            PEER_DOMAIN: "mysql.ns.svc.cluster.local",
+            CLONE_PORT: "3307",
+            CLONE_TRANSPORT: "socat",
+            STREAM_TOOL: "mbstream",
+            BACKUP_TOOL: "mariadb-backup",
+            BACKUP_INFO_PREFIXES: "mariadb_backup xtrabackup",
+            CLONE_IDLE_TIMEOUT: "300",
+            CLONE_MARKER: s.path("volume", "clone-pending"),
+            RESTORE_FROM: "20200102T000000Z",
+            BACKUPS_DIR: s.path("backups"),
+            CONF_DIR: s.path("conf"),
+            RESTORE_SQL: FLAVORS.mariadb.restoreSql,
+            ...TLS_ENV,
+            ...extra,
+        };
+    }
+
+    it("restores mysql-0 from the chosen backup, checked against its checksums, and leaves the GTID statements for the sidecar", () => {
+        const s = backupSandbox();
+        fakeBackup(s, "20200102T000000Z");
+        s.write("backups/20200102T000000Z/data/xtrabackup_slave_info", "x"); // not in SHA256SUMS: unchecked, removed
+        const run = s.run("clone-mysql.sh", restoreEnv(s));
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.deepStrictEqual(fs.readdirSync(s.path("volume")), ["mysql"]);
+        assert.strictEqual(s.read("volume/mysql/shop/t.ibd"), "rows of 20200102T000000Z\n");
+        assert.ok(!s.exists("volume/mysql/xtrabackup_slave_info"));
+        assert.strictEqual(s.read("volume/mysql/restore.sql.pending"), "RESET MASTER;\nSET GLOBAL gtid_slave_pos='';\nSET GLOBAL gtid_binlog_state='0-100-7';\n");
+        assert.ok(!s.calls().some((c) => c.startsWith("socat")), "nothing is cloned");
+    });
+
+    it("refuses a damaged backup and a missing one, leaving the data directory empty", () => {
+        const s = backupSandbox();
+        fakeBackup(s, "20200102T000000Z");
+        s.write("backups/20200102T000000Z/data/shop/t.ibd", "bit rot\n");
+        const damaged = s.run("clone-mysql.sh", restoreEnv(s));
+        assert.strictEqual(damaged.status, 1);
+        assert.match(damaged.stderr, /ERROR: backup '20200102T000000Z' is damaged: a file does not match its checksum\n$/);
+        assert.deepStrictEqual(fs.readdirSync(s.path("volume/mysql")), []);
+        const missing = s.run("clone-mysql.sh", restoreEnv(s, { RESTORE_FROM: "20990101T000000Z" }));
+        assert.strictEqual(missing.status, 1);
+        assert.match(missing.stderr, /ERROR: no complete backup '20990101T000000Z' on the backup volume \(it has no MANIFEST\)/);
+    });
+});

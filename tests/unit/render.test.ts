@@ -71,7 +71,12 @@ describe("npm run render", () => {
 
     it("renders objects that validate against the Kubernetes schemas", async () => {
         const prod = yaml.loadAll(render("--stack", "prod").stdout) as any[];
-        assert.strictEqual(prod.length, 16);
+        // prod takes backups: the backup volume, its claim and the CronJob besides the cluster's 16 objects.
+        assert.strictEqual(prod.length, 19);
+        assert.deepStrictEqual(
+            prod.filter((o) => ["PersistentVolumeClaim", "CronJob"].includes(o.kind) || o.metadata.name.endsWith("-backups")).map((o) => `${o.kind}/${o.metadata.name}`),
+            ["PersistentVolume/databases-mysql-backups", "PersistentVolumeClaim/mysql-backups", "CronJob/mysql-backup"],
+        );
         for (const object of [...dev, ...prod]) {
             await validate(object);
         }

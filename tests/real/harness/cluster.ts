@@ -21,6 +21,7 @@ import type {
   ExecResult,
   FakeClusterOptions,
   ImageProfile,
+  JobResult,
   K8sObject,
   PodSpec,
   PodStatus,
@@ -70,6 +71,37 @@ function validateSpec(spec: PodSpec, images: Record<string, unknown>): void {
   if (problems.length) throw new Error(`FakeCluster: the pod template uses what the harness cannot run:\n  - ${problems.join("\n  - ")}`);
 }
 
+/**
+ * The Job a CronJob makes (as `kubectl create job --from=cronjob/NAME` does): one pod at a time, its
+ * containers run once (restartPolicy Never), up to backoffLimit + 1 pods. Anything else is refused.
+ */
+function jobTemplateOf(cronJob: K8sObject): { backoffLimit: number; labels: Record<string, string>; spec: PodSpec } {
+  const job = cronJob.spec?.jobTemplate?.spec ?? {};
+  const problems: string[] = [];
+  if ((job.parallelism ?? 1) !== 1 || (job.completions ?? 1) !== 1) problems.push("parallelism and completions other than 1 are not supported");
+  if (job.podFailurePolicy || job.successPolicy || job.completionMode === "Indexed") problems.push("podFailurePolicy, successPolicy and Indexed jobs are not supported");
+  const spec: PodSpec = job.template?.spec;
+  if (!spec?.containers?.length) problems.push("the job template has no containers");
+  else if (spec.restartPolicy !== "Never") problems.push(`restartPolicy ${JSON.stringify(spec.restartPolicy)} is not supported (Never only)`);
+  if (problems.length) throw new Error(`FakeCluster: CronJob ${cronJob.metadata.name}: ${problems.join("; ")}`);
+  return { backoffLimit: job.backoffLimit ?? 6, labels: job.template.metadata?.labels ?? {}, spec };
+}
+
+/** A Job started by FakeCluster.startJob. */
+export interface FakeJob {
+  readonly name: string;
+  /** The pod of the current attempt. */
+  readonly podName: () => string;
+  /** Resolves when the Job has succeeded or used up its attempts. */
+  readonly result: Promise<JobResult>;
+  /** Runs argv in a container of the current attempt's pod. */
+  exec(container: string, argv: string[], opts?: ExecOptions): Promise<ExecResult>;
+  /** SIGKILLs a container of the current attempt (an OOM kill, a lost node): that pod fails. */
+  kill(container: string): Promise<void>;
+  /** The container's log in the current attempt's pod. */
+  logs(container: string): string;
+}
+
 function selects(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
   if (!selector || !Object.keys(selector).length) return false;
   return Object.entries(selector).every(([k, v]) => labels[k] === v);
@@ -86,6 +118,8 @@ export class FakeCluster {
   private readonly t0 = Date.now();
   private readonly eventLog: ClusterEvent[] = [];
   private readonly pods = new Map<number, Pod>();
+  /** Pods of Jobs, by name. */
+  private readonly jobPods = new Map<string, Pod>();
   private readonly tracked = new Set<number>();
   private readonly host: PodHost;
   private readonly dns: DnsConfig;
@@ -122,6 +156,7 @@ export class FakeCluster {
       statefulSetName: this.name,
       template: { labels, annotations: template.metadata?.annotations ?? {}, spec: template.spec },
       claimTemplates: (this.statefulSet.spec.volumeClaimTemplates ?? []).map((t: K8sObject) => t.metadata.name),
+      claimPaths: opts.claimPaths ?? {},
       backoff: opts.restartBackoffMs ?? { initialMs: 1000, maxMs: 2000 },
       keepWorkDir: this.keep,
       track(pid, alive) {
@@ -183,6 +218,8 @@ export class FakeCluster {
     if (policy !== "OrderedReady") throw new Error(`FakeCluster: podManagementPolicy ${policy} is not supported (OrderedReady only)`);
     const profiles: Record<string, ImageProfile> = { ...DEFAULT_IMAGES, ...(opts.images ?? {}) };
     validateSpec(sts.spec.template.spec, profiles);
+    const jobSpecs = opts.objects.filter((o) => o.kind === "CronJob").map((o) => jobTemplateOf(o).spec);
+    for (const spec of jobSpecs) validateSpec(spec, profiles);
 
     const network = new PodNetwork(opts.prefix, opts.subnet); // validates prefix and subnet
     const workDir = path.resolve(opts.workDir);
@@ -203,7 +240,7 @@ export class FakeCluster {
     try {
       await network.create();
       const spec: PodSpec = sts.spec.template.spec;
-      const refs = new Set([...(spec.initContainers ?? []), ...spec.containers].map((c) => c.image));
+      const refs = new Set([spec, ...jobSpecs].flatMap((s) => [...(s.initContainers ?? []), ...s.containers]).map((c) => c.image));
       let i = 0;
       for (const ref of refs) {
         const slug = `${i++}-${ref.replace(/[^A-Za-z0-9._-]+/g, "_")}`;
@@ -254,9 +291,63 @@ export class FakeCluster {
 
   /** Rewrites the hosts file of every pod that has a network (in place: it is bind-mounted). */
   private refreshDns(): void {
-    for (const p of this.pods.values()) {
+    for (const p of this.allPods()) {
       if (p.ip && fs.existsSync(p.dir)) writeInPlace(p.hostsFile, this.hostsFor(p));
     }
+  }
+
+  private allPods(): Pod[] {
+    return [...this.pods.values(), ...this.jobPods.values()];
+  }
+
+  /**
+   * Creates a Job from the CronJob's jobTemplate, as `kubectl create job --from=cronjob/NAME` does, and runs
+   * its pods: one at a time, each container once, a new pod after a failed one up to backoffLimit times.
+   * Job pods get their own network and DNS like any pod, but are no endpoints of the cluster's Services.
+   */
+  async startJob(cronJobName: string): Promise<FakeJob> {
+    if (this.destroyed) throw new Error("FakeCluster: destroyed");
+    const cronJob = this.opts.objects.find((o) => o.kind === "CronJob" && o.metadata.name === cronJobName);
+    if (!cronJob) throw new Error(`FakeCluster: no CronJob ${cronJobName} among the objects`);
+    const template = jobTemplateOf(cronJob);
+    const jobName = `${cronJobName}-manual-${Date.now().toString(36).slice(-5)}`;
+    let current: Pod | undefined;
+    const attempt = async (n: number): Promise<Pod> => {
+      // Job pods number their veths from 200 up, clear of the StatefulSet's ordinals.
+      const pod = new Pod(this.host, 200 + this.jobPods.size, { name: `${jobName}-${n}`, labels: { ...template.labels, "job-name": jobName }, spec: template.spec });
+      this.jobPods.set(pod.name, pod);
+      current = pod;
+      await pod.start();
+      return pod;
+    };
+    const first = await attempt(0);
+    const result = (async (): Promise<JobResult> => {
+      const attempts: Record<string, number>[] = [];
+      for (let n = 0, pod = first; ; pod = await attempt(++n)) {
+        const phase = await pod.finished();
+        attempts.push(Object.fromEntries(pod.runners.filter((r) => r.kind === "main").map((r) => [r.name, r.lastExitCode ?? -1])));
+        if (phase === "Succeeded") return { succeeded: true, attempts };
+        if (n >= template.backoffLimit || this.destroyed) return { succeeded: false, attempts };
+      }
+    })();
+    const pod = () => {
+      if (!current) throw new Error(`job ${jobName} has no pod`);
+      return current;
+    };
+    return {
+      name: jobName,
+      podName: () => pod().name,
+      result,
+      exec: (container, argv, execOpts = {}) => pod().runner(container).exec(argv, execOpts),
+      kill: (container) => pod().runner(container).kill(0, "killed by the test"),
+      logs: (container) => {
+        try {
+          return fs.readFileSync(path.join(this.workDir, "logs", pod().name, `${container}.log`), "utf8");
+        } catch {
+          return "";
+        }
+      },
+    };
   }
 
   /**
@@ -405,7 +496,7 @@ export class FakeCluster {
   /** Stops every pod at once (SIGKILL), deletes the network and the workDir. Idempotent. */
   async destroy(): Promise<void> {
     if (this.destroyed) return;
-    await Promise.all([...this.pods.values()].filter((p) => p.running).map((p) => p.stop(0).catch(() => undefined)));
+    await Promise.all(this.allPods().filter((p) => p.running).map((p) => p.stop(0).catch(() => undefined)));
     this.destroyed = true;
     // Pods were stopped above (SIGKILL to each container's PID 1, reaped by its unshare); what is
     // still tracked now is an exec or a stuck process: killed by process group.
@@ -419,7 +510,7 @@ export class FakeCluster {
 
   /** Synchronous: containers' PID 1 first (reaped by their unshare), then every tracked group. */
   private killTracked(): void {
-    const procs = [...this.pods.values()].flatMap((p) => p.runners.map((r) => r.current)).filter((x) => x !== undefined);
+    const procs = this.allPods().flatMap((p) => p.runners.map((r) => r.current)).filter((x) => x !== undefined);
     const killed = procs.filter((p) => p.killInnerNow());
     for (let i = 0; i < 150 && killed.some((p) => pidAlive(p.outerPid)); i++) sleepSync(20);
     for (const p of procs) p.killOuterNow();

@@ -2,6 +2,7 @@
 // See cluster.ts for the entry point (FakeCluster.create) and README-style notes in each file.
 
 export { FakeCluster } from "./cluster";
+export type { FakeJob } from "./cluster";
 export { assertCanRun, canRunProblems } from "./requirements";
 export { DEFAULT_IMAGES, MARIADB_10_11, MARIADB_11_4 } from "./profiles";
 export { DEFAULT_CAPS } from "./container";
@@ -15,6 +16,7 @@ export type {
   FakeClusterOptions,
   ImageFile,
   ImageProfile,
+  JobResult,
   K8sObject,
   PodSpec,
   PodStatus,

@@ -42,6 +42,7 @@ export interface PodHost {
   statefulSetName: string;
   template: { labels: Record<string, string>; annotations: Record<string, string>; spec: PodSpec };
   claimTemplates: string[];
+  claimPaths: Record<string, string>;
   backoff: { initialMs: number; maxMs: number };
   keepWorkDir: boolean;
   track(pid: number, alive: boolean): void;
@@ -379,18 +380,28 @@ export class Pod {
   private starting: Promise<void> | undefined;
   private readyWaiters = new Set<() => void>();
 
+  /**
+   * A pod of the StatefulSet, or, with `own`, a Job's pod (its name, labels and spec; `ordinal` then only
+   * numbers its veth).
+   */
   constructor(
     readonly host: PodHost,
     readonly ordinal: number,
+    private readonly own?: { name: string; labels: Record<string, string>; spec: PodSpec },
   ) {
-    this.name = `${host.statefulSetName}-${ordinal}`;
+    this.name = own?.name ?? `${host.statefulSetName}-${ordinal}`;
     this.dir = path.join(host.workDir, "pods", this.name);
     this.logsDir = path.join(host.workDir, "logs", this.name);
     this.hostsFile = path.join(this.dir, "hosts");
   }
 
   get spec(): PodSpec {
-    return this.host.template.spec;
+    return this.own?.spec ?? this.host.template.spec;
+  }
+
+  /** A Job's pod: its containers run once, and the pod ends Succeeded or Failed. */
+  get runsToCompletion(): boolean {
+    return this.spec.restartPolicy === "Never";
   }
 
   get running(): boolean {
@@ -445,7 +456,8 @@ export class Pod {
         namespace: this.host.namespace,
         volumesDir: path.join(this.dir, "volumes"),
         pvcRoot: path.join(this.host.workDir, "pvc"),
-        claimTemplates: this.host.claimTemplates,
+        claimTemplates: this.own ? [] : this.host.claimTemplates,
+        claimPaths: this.host.claimPaths,
         sources: this.host.sources,
         fsGroup: this.spec.securityContext?.fsGroup,
       });
@@ -482,6 +494,14 @@ export class Pod {
     }
     if (this.stopping) return;
     this.phase = "Running";
+    if (this.runsToCompletion) {
+      // restartPolicy Never: every main container runs once, together; the pod's phase is the outcome.
+      const codes = await Promise.all(this.runners.filter((x) => x.kind === "main").map((r) => r.runToCompletion()));
+      this.phase = codes.every((c) => c === 0) ? "Succeeded" : "Failed";
+      await this.teardownNetwork();
+      this.host.event({ pod: this.name, type: "PodStopped", detail: this.phase });
+      return;
+    }
     for (const r of this.runners.filter((x) => x.kind === "main")) {
       if (this.stopping) return;
       await r.startLoop();
@@ -532,6 +552,14 @@ export class Pod {
     return parts.join("\n");
   }
 
+  /** A Job's pod: resolves with its final phase once its containers have exited. */
+  async finished(): Promise<"Succeeded" | "Failed"> {
+    await this.starting;
+    await this.lifecycle;
+    if (this.phase === "Succeeded" || this.phase === "Failed") return this.phase;
+    return "Failed"; // deleted before its containers were done
+  }
+
   /** Deletes the pod: DNS first, preStop + SIGTERM, SIGKILL after the grace period, then the network. */
   async stop(graceMs: number): Promise<void> {
     if (!this.running) return;
@@ -553,7 +581,8 @@ export class Pod {
     await Promise.all(this.runners.filter((r) => r.kind === "init").map((r) => r.stop(0, "pod deletion")));
     await this.lifecycle?.catch(() => undefined);
     await this.teardownNetwork();
-    this.phase = "Stopped";
+    // A Job's pod keeps the phase its containers' exits gave it.
+    if (!["Succeeded", "Failed"].includes(this.phase as string)) this.phase = "Stopped";
     this.host.refreshDns();
     this.host.event({ pod: this.name, type: "PodStopped" });
   }
@@ -611,12 +640,14 @@ export class Pod {
       namespace: this.host.namespace,
       uid: this.uid,
       ip: this.ip,
-      labels: {
-        ...this.host.template.labels,
-        "statefulset.kubernetes.io/pod-name": this.name,
-        "apps.kubernetes.io/pod-index": String(this.ordinal),
-      },
-      annotations: this.host.template.annotations,
+      labels: this.own
+        ? { ...this.own.labels }
+        : {
+            ...this.host.template.labels,
+            "statefulset.kubernetes.io/pod-name": this.name,
+            "apps.kubernetes.io/pod-index": String(this.ordinal),
+          },
+      annotations: this.own ? {} : this.host.template.annotations,
       serviceAccountName: this.spec.serviceAccountName ?? "default",
       nodeName: "fake-node",
     };

@@ -207,6 +207,11 @@ export interface FakeClusterOptions {
    * DEFAULT_IMAGES (profiles.ts: mariadb:11.4, mariadb:10.11), so it may be omitted for those.
    */
   images?: Record<string, ImageProfile>;
+  /**
+   * Claim name -> host directory, for a persistentVolumeClaim volume that outlives this cluster (a retained
+   * NFS volume another cluster reuses). Other claims live under workDir/pvc.
+   */
+  claimPaths?: Record<string, string>;
   /** Default "cluster.local". */
   clusterDomain?: string;
   /** Restart back-off of crashed containers: first delay, then doubled up to maxMs. Default 1000/2000. */
@@ -215,6 +220,13 @@ export interface FakeClusterOptions {
   keepWorkDir?: boolean;
   /** Print pod and container events as they happen (also: env FAKE_KUBELET_VERBOSE=1). */
   verbose?: boolean;
+}
+
+/** The outcome of a Job run by FakeCluster.startJob. */
+export interface JobResult {
+  succeeded: boolean;
+  /** One entry per pod (attempt), in order: each container's exit code. */
+  attempts: Record<string, number>[];
 }
 
 export interface ExecOptions {
@@ -268,7 +280,8 @@ export interface ContainerStatus {
 export interface PodStatus {
   name: string;
   ordinal: number;
-  phase: "Pending" | "Running" | "Terminating" | "Stopped";
+  /** Succeeded and Failed: a Job's pod (restartPolicy Never) whose containers have all exited. */
+  phase: "Pending" | "Running" | "Terminating" | "Stopped" | "Succeeded" | "Failed";
   ready: boolean;
   ip?: string;
   containers: ContainerStatus[];

@@ -5,7 +5,7 @@
 //                         or defaultMode (YAML gives decimal: 493 = 0o755); always mounted read-only
 //   volumeClaimTemplates  <workDir>/pvc/<template>-<pod>, created once, kept across pod restarts
 //                         and scale down/up (like a PVC whose PV is retained)
-//   persistentVolumeClaim <workDir>/pvc/<claimName>
+//   persistentVolumeClaim <workDir>/pvc/<claimName>, or the host dir options.claimPaths gives it
 // and the subPath of a volumeMount (created when missing, with the volume root's mode, like kubelet).
 
 import * as fs from "fs";
@@ -37,6 +37,8 @@ export interface VolumeContext {
   /** <workDir>/pvc */
   pvcRoot: string;
   claimTemplates: string[];
+  /** Claims kept outside pvcRoot (FakeClusterOptions.claimPaths). */
+  claimPaths: Record<string, string>;
   sources: EnvSources;
   fsGroup?: number;
 }
@@ -136,7 +138,7 @@ export async function prepareVolumes(volumes: VolumeSpec[], ctx: VolumeContext):
       writeProjected(dir, data ?? {}, items, defaultMode ?? 0o644, `volume ${v.name} (Secret ${secretName})`, ctx.fsGroup);
       out.set(v.name, { name: v.name, kind: "secret", hostPath: dir, forceReadOnly: true });
     } else if (v.persistentVolumeClaim) {
-      const claim = path.join(ctx.pvcRoot, v.persistentVolumeClaim.claimName);
+      const claim = ctx.claimPaths[v.persistentVolumeClaim.claimName] ?? path.join(ctx.pvcRoot, v.persistentVolumeClaim.claimName);
       fs.mkdirSync(claim, { recursive: true, mode: 0o755 });
       if (ctx.fsGroup !== undefined) applyFsGroup(claim, ctx.fsGroup);
       out.set(v.name, { name: v.name, kind: "pvc", hostPath: claim, forceReadOnly: Boolean(v.persistentVolumeClaim.readOnly) });

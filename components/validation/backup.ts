@@ -1,0 +1,119 @@
+// The backup and restore settings: a cron schedule, a retention count, the NFS export of the backup volume,
+// and the backup a new cluster's mysql-0 starts from. Restoring needs the old cluster's passwords, which the
+// restored data's accounts still carry.
+// @see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#schedule-syntax
+
+import * as pulumi from "@pulumi/pulumi";
+import { overlaps, pathProblem } from "./nfs";
+import { Problems, show } from "./problems";
+
+/** Kubernetes limits a CronJob's name to 52 characters (its Jobs add 11). */
+const MAX_CRONJOB_NAME = 52;
+const BACKUP_SUFFIX = "-backup";
+export const MAX_BACKUP_RETENTION = 1000;
+const CRON_MACROS = ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"];
+/** One field of a five-field schedule: numbers, names (JAN, MON), `*`, `?`, ranges, steps and lists. */
+const CRON_FIELD = /^(?:\*|\?|[0-9A-Za-z]+(?:-[0-9A-Za-z]+)?)(?:\/[0-9]+)?(?:,(?:\*|[0-9A-Za-z]+(?:-[0-9A-Za-z]+)?)(?:\/[0-9]+)?)*$/;
+/** A backup's directory name under the backup volume, as backup.sh makes them (20250101T030000Z). */
+const BACKUP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+export interface BackupSettings {
+    backupSchedule: string | null | undefined;
+    backupRetention: number | undefined;
+    backupNfsPath: string | null | undefined;
+    restoreFrom: string | null | undefined;
+}
+
+export function checkBackupSchedule(problems: Problems, schedule: string | null | undefined): string | null | undefined {
+    if (schedule === undefined || schedule === null) {
+        return schedule;
+    }
+    const fields = schedule.trim().split(/\s+/);
+    const valid = CRON_MACROS.includes(schedule.trim()) || (fields.length === 5 && fields.every((f) => CRON_FIELD.test(f)));
+    return valid
+        ? schedule.trim()
+        : problems.add(
+              `\`backupSchedule\` is ${show(schedule)}: use a cron schedule of five fields (minute hour day-of-month ` +
+                  `month day-of-week), e.g. "0 3 * * *" for 03:00 every day, or a macro such as "@daily"; unset it for no backups.`,
+          );
+}
+
+export function checkBackupRetention(problems: Problems, retention: number | undefined): number | undefined {
+    if (retention === undefined || (Number.isInteger(retention) && retention >= 1 && retention <= MAX_BACKUP_RETENTION)) {
+        return retention;
+    }
+    return problems.add(
+        `\`backupRetention\` is ${show(retention)}: use a whole number from 1 to ${MAX_BACKUP_RETENTION}, the number of good backups kept.`,
+    );
+}
+
+/** The backup volume's path: needed by backups and by a restore, never one pod's data directory. */
+export function checkBackupNfsPath(
+    problems: Problems,
+    settings: BackupSettings,
+    nfsPaths: readonly string[] | undefined,
+): string | null | undefined {
+    const { backupNfsPath, backupSchedule, restoreFrom } = settings;
+    if (backupNfsPath === undefined) {
+        return undefined;
+    }
+    if (backupNfsPath === null) {
+        const needers = [backupSchedule ? "`backupSchedule`" : "", restoreFrom ? "`restoreFrom`" : ""].filter((x) => x !== "");
+        return needers.length === 0
+            ? null
+            : problems.add(
+                  `${needers.join(" and ")} ${needers.length > 1 ? "need" : "needs"} \`backupNfsPath\`: give the NFS export ` +
+                      `(on \`nfsServer\`) that holds the backups, e.g. "/data/backups/mysql".`,
+              );
+    }
+    const problem = pathProblem(backupNfsPath);
+    if (problem !== undefined) {
+        return problems.add(`\`backupNfsPath\` is ${show(backupNfsPath)}: ${problem}, e.g. "/data/backups/mysql".`);
+    }
+    const shared = nfsPaths === undefined ? [] : overlaps([backupNfsPath, ...nfsPaths]).filter((o) => o.startsWith(show(backupNfsPath)));
+    if (shared.length > 0) {
+        return problems.add(
+            `\`backupNfsPath\` and a data path: ${shared[0]}: keep the backups in a directory of their own, outside ` +
+                `every pod's data directory, e.g. "/data/backups/mysql".`,
+        );
+    }
+    return backupNfsPath;
+}
+
+/** `restoreFrom`: a backup's name; restoring keeps the old cluster's accounts, so its passwords must be given. */
+export function checkRestoreFrom(
+    problems: Problems,
+    restoreFrom: string | null | undefined,
+    passwords: Record<string, pulumi.Input<string> | null | undefined>,
+): string | null | undefined {
+    if (restoreFrom === undefined || restoreFrom === null) {
+        return restoreFrom;
+    }
+    if (!BACKUP_NAME.test(restoreFrom) || restoreFrom.endsWith(".partial")) {
+        return problems.add(
+            `\`restoreFrom\` is ${show(restoreFrom)}: give the name of a complete backup directory on the backup ` +
+                `volume, as \`ls\` lists it there, e.g. "20250101T030000Z" (not a path, not a ".partial" one).`,
+        );
+    }
+    const missing = Object.entries(passwords)
+        .filter(([, value]) => value === null)
+        .map(([key]) => `\`${key}\``);
+    if (missing.length > 0) {
+        return problems.add(
+            `\`restoreFrom\` is set but ${missing.join(", ")} ${missing.length > 1 ? "are" : "is"} not: the restored data ` +
+                `keeps the old cluster's accounts, so set ${missing.length > 1 ? "them" : "it"} (with --secret) to the old ` +
+                `cluster's values; generated ones would lock the cluster out of its own data.`,
+        );
+    }
+    return restoreFrom;
+}
+
+/** The CronJob is named `<name>-backup`, at most 52 characters. */
+export function checkBackupName(problems: Problems, name: string | undefined, backupSchedule: string | null | undefined): void {
+    if (name !== undefined && backupSchedule && name.length + BACKUP_SUFFIX.length > MAX_CRONJOB_NAME) {
+        problems.add(
+            `\`name\` ${show(name)} has ${name.length} characters: with \`backupSchedule\` the CronJob ${show(name + BACKUP_SUFFIX)} ` +
+                `would exceed Kubernetes' ${MAX_CRONJOB_NAME}; use at most ${MAX_CRONJOB_NAME - BACKUP_SUFFIX.length}.`,
+        );
+    }
+}

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# backup: the pod of the scheduled backup Job. Streams a hot backup from a replica's clone port (mutual TLS
+# with the cluster's certificate, as a clone does), unpacks it into <name>.partial on the backup volume,
+# checks that it is complete, prepares it, writes its checksums and a manifest (binlog/GTID position, size,
+# times), renames it to <name>, and only then deletes the backups beyond the retention count. Any failure
+# exits non-zero before the rename, so a failed or partial backup never replaces or removes a good one.
+set -o errexit -o nounset -o pipefail
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+shopt -s nullglob
+
+# Names sort by time, in UTC whatever the node's zone.
+export TZ=UTC
+name=$(printf '%(%Y%m%dT%H%M%SZ)T' -1)
+started=$(printf '%(%Y-%m-%dT%H:%M:%SZ)T' -1)
+staging="$BACKUPS_DIR/$name.partial"
+target="$BACKUPS_DIR/$name"
+[[ ! -e $target && ! -e $staging ]] || die "$target exists already: one backup at a time"
+mkdir -p "$staging/data"
+
+log "backing up $DONOR_HOST:$CLONE_PORT into $staging"
+case $CLONE_TRANSPORT in
+ncat) ncat --recv-only --ssl --ssl-verify --ssl-trustfile "$TLS_CA" "$DONOR_HOST" "$CLONE_PORT" ;;
+socat) socat -u "OPENSSL:$DONOR_HOST:$CLONE_PORT,connect-timeout=10,$CLONE_SOCKET_OPTIONS,$CLONE_TLS_OPTIONS" STDOUT ;;
+*) die "unknown CLONE_TRANSPORT '$CLONE_TRANSPORT'" ;;
+esac | "$STREAM_TOOL" -x -C "$staging/data"
+
+# The first `<prefix>_<kind>` info file of the backup, by the flavor's prefixes.
+info_file() {
+    local prefix
+    for prefix in $BACKUP_INFO_PREFIXES; do
+        if [[ -s $staging/data/${prefix}_$1 ]]; then
+            echo "$staging/data/${prefix}_$1"
+            return 0
+        fi
+    done
+    return 1
+}
+
+# As in clone-mysql: the checkpoints file is written last; without it the stream was cut short.
+info_file checkpoints >/dev/null || die "the backup stream from $DONOR_HOST ended before the backup was complete"
+
+# The position of the backup: a replica donor's *_slave_info holds the primary's coordinates (what a
+# restore continues from), a primary donor's *_binlog_info its own ("file<TAB>pos<TAB>gtid").
+binlog_file="" binlog_pos="" gtid="" position_source=""
+if position_source=$(info_file slave_info); then
+    text=$(<"$position_source")
+    text=${text//$'\n'/ }
+    [[ $text =~ _LOG_FILE[[:space:]]*=[[:space:]]*\'([^\']+)\' ]] && binlog_file=${BASH_REMATCH[1]}
+    [[ $text =~ _LOG_POS[[:space:]]*=[[:space:]]*([0-9]+) ]] && binlog_pos=${BASH_REMATCH[1]}
+    [[ $text =~ gtid_(slave_pos|purged)[[:space:]]*=[[:space:]]*\'([^\']*)\' ]] && gtid=${BASH_REMATCH[2]}
+elif position_source=$(info_file binlog_info); then
+    text=$(<"$position_source")
+    text=${text//$'\n'/}
+    IFS=$'\t' read -r binlog_file binlog_pos gtid <<<"$text"
+else
+    position_source=""
+fi
+[[ -z $binlog_pos || $binlog_pos =~ ^[0-9]+$ ]] || die "$position_source has a binlog position '$binlog_pos' that is not a number"
+
+"$BACKUP_TOOL" --prepare --target-dir="$staging/data"
+
+# One checksum per file, in name order (bash globs sort), relative to data/: `sha256sum -c` checks them.
+(
+    cd "$staging/data"
+    shopt -s globstar dotglob
+    entries=()
+    for entry in **; do
+        [[ -f $entry && ! -L $entry ]] && entries+=("$entry")
+    done
+    ((${#entries[@]} > 0)) || die "the prepared backup holds no file"
+    sha256sum -- "${entries[@]}"
+) >"$staging/SHA256SUMS"
+read -r sums_digest _ < <(sha256sum "$staging/SHA256SUMS")
+read -r bytes _ < <(du -sb "$staging/data")
+file_count=0
+while read -r _; do file_count=$((file_count + 1)); done <"$staging/SHA256SUMS"
+
+cat >"$staging/MANIFEST.tmp" <<MANIFEST
+name=$name
+format=prepared
+tool=$BACKUP_TOOL
+donor=$DONOR_HOST
+started=$started
+finished=$(printf '%(%Y-%m-%dT%H:%M:%SZ)T' -1)
+binlog_file=$binlog_file
+binlog_pos=$binlog_pos
+gtid=$gtid
+position_source=${position_source##*/}
+bytes=$bytes
+files=$file_count
+sha256sums=$sums_digest
+MANIFEST
+mv "$staging/MANIFEST.tmp" "$staging/MANIFEST"
+sync
+mv "$staging" "$target"
+log "backup $name complete: $bytes bytes in $file_count files, position file='$binlog_file' pos='$binlog_pos' gtid='$gtid'"
+
+# Good backups are directories with a MANIFEST; names sort by time. The newest ones are kept, this one
+# among them (the retention is at least 1). Staging directories older than this backup are left-overs of
+# killed backups (a killed pod cannot clean up); newer ones belong to a backup still running.
+good=()
+for dir in "$BACKUPS_DIR"/*/; do
+    dir=${dir%/}
+    [[ $dir != *.partial && -f $dir/MANIFEST ]] && good+=("$dir")
+done
+for ((i = 0; i < ${#good[@]} - BACKUP_RETENTION; i++)); do
+    [[ ${good[i]} != "$target" ]] || continue
+    log "pruning ${good[i]##*/} (keeping $BACKUP_RETENTION)"
+    rm -rf "${good[i]}"
+done
+for dir in "$BACKUPS_DIR"/*.partial; do
+    if [[ ${dir##*/} < $name ]]; then
+        log "removing ${dir##*/}, left by a backup that did not finish"
+        rm -rf "$dir"
+    fi
+done

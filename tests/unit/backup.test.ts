@@ -1,0 +1,186 @@
+// Backups and restore under mocks: the exact specs of the backup volume, its claim and the CronJob, the
+// restore wiring of mysql-0's clone-mysql, what the component registers and retains, and every new
+// setting's exact message.
+import * as assert from "assert";
+import { clusterNames, FLAVORS, resolveArgs } from "../../components";
+import { backupClaim, backupCronJob, backupVolume, networkPolicies, statefulSet } from "../../components/builders";
+import { BASE_ARGS, buildCluster, child, inputsOf } from "../helpers";
+
+const ARGS = {
+    ...BASE_ARGS,
+    name: "orders",
+    namespace: "shop",
+    flavor: "mariadb",
+    backupSchedule: "0 3 * * *",
+    backupRetention: 5,
+    backupNfsPath: "/exports/backups",
+};
+const PASSWORDS = { rootPassword: "r", replicationPassword: "p", backupPassword: "b" };
+const names = clusterNames("orders", "shop", "cluster.local");
+const LABELS = { app: "orders" };
+
+function problems(args: Record<string, unknown>): readonly string[] {
+    try {
+        resolveArgs({ ...BASE_ARGS, ...args });
+    } catch (error: any) {
+        return error.problems;
+    }
+    assert.fail("resolveArgs accepted the settings");
+}
+
+describe("backups", () => {
+    it("keeps the backups on an NFS volume of their own, retained and pre-bound to the component's claim", () => {
+        const args = resolveArgs(ARGS);
+        assert.deepStrictEqual(backupVolume(args, names), {
+            metadata: { name: "shop-orders-backups", labels: LABELS },
+            spec: {
+                capacity: { storage: "50Gi" },
+                accessModes: ["ReadWriteMany"],
+                persistentVolumeReclaimPolicy: "Retain",
+                storageClassName: "mysql-nfs",
+                claimRef: { namespace: "shop", name: "orders-backups" },
+                nfs: { server: "10.0.0.5", path: "/exports/backups" },
+            },
+        });
+        assert.deepStrictEqual(backupClaim(args, names), {
+            metadata: { name: "orders-backups", namespace: "shop", labels: LABELS },
+            spec: {
+                accessModes: ["ReadWriteMany"],
+                storageClassName: "mysql-nfs",
+                volumeName: "shop-orders-backups",
+                resources: { requests: { storage: "50Gi" } },
+            },
+        });
+    });
+
+    it("takes them with a CronJob, one at a time, from the highest-ordinal replica with the cluster's client certificate", () => {
+        const args = resolveArgs(ARGS);
+        assert.deepStrictEqual(backupCronJob(args, names), {
+            metadata: { name: "orders-backup", namespace: "shop", labels: LABELS },
+            spec: {
+                schedule: "0 3 * * *",
+                concurrencyPolicy: "Forbid",
+                startingDeadlineSeconds: 3600,
+                successfulJobsHistoryLimit: 3,
+                failedJobsHistoryLimit: 3,
+                jobTemplate: {
+                    metadata: { labels: { app: "orders-backup" } },
+                    spec: {
+                        backoffLimit: 0,
+                        template: {
+                            metadata: { labels: { app: "orders-backup" } },
+                            spec: {
+                                restartPolicy: "Never",
+                                containers: [
+                                    {
+                                        name: "backup",
+                                        image: "mariadb:11.4",
+                                        command: ["/opt/mysql-statefulset/backup.sh"],
+                                        env: [
+                                            { name: "DONOR_HOST", value: "orders-2.orders.shop.svc.cluster.local" },
+                                            { name: "CLONE_PORT", value: "3307" },
+                                            { name: "CLONE_TRANSPORT", value: "socat" },
+                                            { name: "STREAM_TOOL", value: "mbstream" },
+                                            { name: "BACKUP_TOOL", value: "mariadb-backup" },
+                                            { name: "BACKUP_INFO_PREFIXES", value: "mariadb_backup xtrabackup" },
+                                            { name: "TLS_CA", value: "/etc/mysql-tls/ca.crt" },
+                                            { name: "TLS_CERT", value: "/etc/mysql-tls/tls.crt" },
+                                            { name: "TLS_KEY", value: "/etc/mysql-tls/tls.key" },
+                                            { name: "BACKUPS_DIR", value: "/mnt/backups" },
+                                            { name: "BACKUP_RETENTION", value: "5" },
+                                        ],
+                                        volumeMounts: [
+                                            { name: "backups", mountPath: "/mnt/backups" },
+                                            { name: "scripts", mountPath: "/opt/mysql-statefulset", readOnly: true },
+                                            { name: "tls", mountPath: "/etc/mysql-tls", readOnly: true },
+                                        ],
+                                        resources: { requests: { cpu: "100m", memory: "100Mi" } },
+                                        securityContext: { runAsUser: 0 },
+                                    },
+                                ],
+                                volumes: [
+                                    { name: "backups", persistentVolumeClaim: { claimName: "orders-backups" } },
+                                    { name: "scripts", configMap: { name: "orders-scripts", defaultMode: 0o755 } },
+                                    { name: "tls", secret: { secretName: "orders-tls", defaultMode: 0o400 } },
+                                ],
+                            },
+                        },
+                    },
+                },
+            },
+        });
+        // With one pod there is no replica: the primary is the donor.
+        const single = backupCronJob(resolveArgs({ ...ARGS, replicas: 1 }), names) as any;
+        assert.strictEqual(single.spec.jobTemplate.spec.template.spec.containers[0].env[0].value, "orders-0.orders.shop.svc.cluster.local");
+    });
+
+    it("admits the backup pods to the clone port, and nothing else changes without a schedule", () => {
+        const clone = networkPolicies(resolveArgs(ARGS), names).clone as any;
+        assert.deepStrictEqual(clone.spec.ingress[0].from, [{ podSelector: { matchLabels: LABELS } }, { podSelector: { matchLabels: { app: "orders-backup" } } }]);
+        const plain = resolveArgs({ ...BASE_ARGS, name: "orders", namespace: "shop" });
+        assert.deepStrictEqual((networkPolicies(plain, names).clone as any).spec.ingress[0].from, [{ podSelector: { matchLabels: LABELS } }]);
+        assert.strictEqual(backupCronJob(plain, names), undefined);
+        assert.strictEqual(backupVolume(plain, names), undefined);
+        // The volume without a schedule: there to list backups and restore from.
+        const volumeOnly = resolveArgs({ ...BASE_ARGS, backupNfsPath: "/exports/backups" });
+        assert.notStrictEqual(backupVolume(volumeOnly, names), undefined);
+        assert.strictEqual(backupCronJob(volumeOnly, names), undefined);
+    });
+
+    it("restores mysql-0 from a backup through clone-mysql, with the backup volume read-only", () => {
+        const spec = statefulSet(resolveArgs({ ...ARGS, ...PASSWORDS, restoreFrom: "20250101T030000Z" }), names) as any;
+        const clone = spec.spec.template.spec.initContainers[1];
+        assert.deepStrictEqual(clone.env.slice(-4), [
+            { name: "RESTORE_FROM", value: "20250101T030000Z" },
+            { name: "BACKUPS_DIR", value: "/mnt/backups" },
+            { name: "CONF_DIR", value: "/etc/mysql/conf.d" },
+            { name: "RESTORE_SQL", value: FLAVORS.mariadb.restoreSql },
+        ]);
+        assert.deepStrictEqual(clone.volumeMounts.at(-1), { name: "backups", mountPath: "/mnt/backups", readOnly: true });
+        assert.deepStrictEqual(spec.spec.template.spec.volumes.at(-1), { name: "backups", persistentVolumeClaim: { claimName: "orders-backups", readOnly: true } });
+        // Without restoreFrom the pod template is as before: no backup volume anywhere in it.
+        const plain = JSON.stringify(statefulSet(resolveArgs(ARGS), names));
+        assert.ok(!plain.includes("backups"), "no backup volume in the pod template");
+    });
+
+    it("registers the volume, its claim (both retained on delete) and the CronJob after what it uses", async () => {
+        const { registered } = await buildCluster({ ...ARGS, ...PASSWORDS, restoreFrom: "20250101T030000Z" });
+        const pv = child(registered, "kubernetes:core/v1:PersistentVolume", "db-backup-pv");
+        const claim = child(registered, "kubernetes:core/v1:PersistentVolumeClaim", "db-backup-claim");
+        const cronJob = child(registered, "kubernetes:batch/v1:CronJob", "db-backup");
+        assert.strictEqual(pv.retainOnDelete, true);
+        assert.strictEqual(claim.retainOnDelete, true);
+        assert.strictEqual(cronJob.retainOnDelete, false);
+        const urn = (type: string, name: string) => `urn:pulumi:test::mysql-statefulset::mysql-statefulset:index:MySqlCluster$${type}::${name}`;
+        assert.ok(claim.dependencies.includes(urn(pv.type, pv.name)));
+        assert.ok(cronJob.dependencies.includes(urn(claim.type, claim.name)));
+        assert.ok(cronJob.dependencies.includes(urn("kubernetes:apps/v1:StatefulSet", "db-statefulset")));
+        // Restoring: the StatefulSet waits for the backup claim.
+        assert.ok(child(registered, "kubernetes:apps/v1:StatefulSet", "db-statefulset").dependencies.includes(urn(claim.type, claim.name)));
+        assert.strictEqual(inputsOf(registered, "kubernetes:batch/v1:CronJob", "db-backup").spec.schedule, "0 3 * * *");
+    });
+
+    it("refuses each wrong backup setting with a message that names the fix", () => {
+        assert.deepStrictEqual(problems({ backupSchedule: "every night" }), [
+            '`backupSchedule` is "every night": use a cron schedule of five fields (minute hour day-of-month month day-of-week), e.g. "0 3 * * *" for 03:00 every day, or a macro such as "@daily"; unset it for no backups.',
+        ]);
+        assert.deepStrictEqual(problems({ backupSchedule: "@daily" }), [
+            '`backupSchedule` needs `backupNfsPath`: give the NFS export (on `nfsServer`) that holds the backups, e.g. "/data/backups/mysql".',
+        ]);
+        assert.deepStrictEqual(problems({ backupRetention: 0 }), ["`backupRetention` is 0: use a whole number from 1 to 1000, the number of good backups kept."]);
+        assert.deepStrictEqual(problems({ backupNfsPath: "/exports/mysql-1/backups" }), [
+            '`backupNfsPath` and a data path: "/exports/mysql-1/backups" and "/exports/mysql-1", one inside the other: keep the backups in a directory of their own, outside every pod\'s data directory, e.g. "/data/backups/mysql".',
+        ]);
+        assert.deepStrictEqual(problems({ backupNfsPath: "backups" }), ['`backupNfsPath` is "backups": every path must be absolute, e.g. "/data/backups/mysql".']);
+        assert.deepStrictEqual(problems({ backupNfsPath: "/b", restoreFrom: "20250101T030000Z.partial", ...PASSWORDS }), [
+            '`restoreFrom` is "20250101T030000Z.partial": give the name of a complete backup directory on the backup volume, as `ls` lists it there, e.g. "20250101T030000Z" (not a path, not a ".partial" one).',
+        ]);
+        assert.deepStrictEqual(problems({ backupNfsPath: "/b", restoreFrom: "20250101T030000Z", rootPassword: "r" }), [
+            "`restoreFrom` is set but `replicationPassword`, `backupPassword` are not: the restored data keeps the old cluster's accounts, so set them (with --secret) to the old cluster's values; generated ones would lock the cluster out of its own data.",
+        ]);
+        assert.deepStrictEqual(problems({ name: "a".repeat(50), backupSchedule: "@daily", backupNfsPath: "/b" }), [
+            `\`name\` "${"a".repeat(50)}" has 50 characters: with \`backupSchedule\` the CronJob "${"a".repeat(50)}-backup" would exceed Kubernetes' 52; use at most 45.`,
+        ]);
+        assert.deepStrictEqual(problems({ backupVolumeCapacity: "0" }).length, 1);
+    });
+});
