@@ -120,7 +120,7 @@ describe("the program and the package", function () {
                 assert.ok(files.includes(file), `${file} is not in the tarball`);
             }
             assert.deepStrictEqual(
-                files.filter((f) => /^package\/(tests|index\.ts|Pulumi|scripts\/render|\.ci)/.test(f)),
+                files.filter((f) => /^package\/(tests|index\.ts|Pulumi\.|scripts\/render|\.ci)/.test(f)),
                 [],
                 "the program, its stacks and the tests stay out of the package",
             );
@@ -163,6 +163,13 @@ describe("the program and the package", function () {
                 assert.strictEqual(text, fs.readFileSync(path.join(ROOT, "scripts", "pod", file), "utf8"), file);
             }
             assert.ok(Object.keys(result.scripts).length >= 5);
+
+            // The provider entry for other languages: on the PATH of npm scripts, and its schema analyzed from
+            // the shipped sources (with the SDK's own TypeScript when the project has none).
+            assert.ok(fs.existsSync(path.join(consumer, "node_modules", ".bin", "pulumi-resource-mysql-statefulset")));
+            const schema = spawnSync(process.execPath, ["-e", SCHEMA_PROGRAM], { cwd: consumer, encoding: "utf8" });
+            assert.strictEqual(schema.status, 0, schema.stderr);
+            assert.deepStrictEqual(JSON.parse(schema.stdout), { inputs: 29, outputs: 10, rootPasswordSecret: true, replicasDefault: 3 });
         });
     });
 });
@@ -184,5 +191,19 @@ const { MySqlCluster } = require("mysql-statefulset");
 new MySqlCluster("db", { replicas: 1, nfsServer: "nfs.example.com", nfsPaths: ["/exports/db-0"] });
 require("@pulumi/pulumi/runtime/settings").waitForRPCs().then(() => {
     process.stdout.write(JSON.stringify({ registered: registered.sort(), scripts }));
+});
+`;
+
+/** The installed package's provider schema, in short. */
+const SCHEMA_PROGRAM = `
+const { MySqlClusterProvider } = require("mysql-statefulset/bin/components/provider");
+new MySqlClusterProvider().getSchema().then((text) => {
+    const r = JSON.parse(text).resources["mysql-statefulset:index:MySqlCluster"];
+    process.stdout.write(JSON.stringify({
+        inputs: Object.keys(r.inputProperties).length,
+        outputs: Object.keys(r.properties).length,
+        rootPasswordSecret: r.inputProperties.rootPassword.secret,
+        replicasDefault: r.inputProperties.replicas.default,
+    }));
 });
 `;
