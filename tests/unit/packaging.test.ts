@@ -172,6 +172,48 @@ describe("the program and the package", function () {
             assert.deepStrictEqual(JSON.parse(schema.stdout), { inputs: 29, outputs: 10, rootPasswordSecret: true, replicasDefault: 3 });
         });
     });
+
+    describe("`npm pack` of the policy pack (policy/)", () => {
+        let work: string;
+
+        before(() => (work = fs.mkdtempSync(path.join(os.tmpdir(), "mysql-statefulset-policy-pack-"))));
+        after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+        it("builds, installs into an empty folder with its peer, keeps one @pulumi/pulumi, and loads its five policies", () => {
+            const policyDir = path.join(ROOT, "policy");
+            fs.rmSync(path.join(policyDir, "bin"), { recursive: true, force: true });
+            const name = npm(["pack", "--loglevel=error", "--pack-destination", work], policyDir).trim().split("\n").pop()!;
+            const files = execFileSync("tar", ["-tzf", path.join(work, name)], { encoding: "utf8" }).split("\n").filter(Boolean).sort();
+            assert.deepStrictEqual(files, [
+                "package/PulumiPolicy.yaml",
+                "package/bin/index.d.ts",
+                "package/bin/index.js",
+                "package/bin/policies.d.ts",
+                "package/bin/policies.js",
+                "package/index.ts",
+                "package/package.json",
+                "package/policies.ts",
+            ]);
+            const consumer = path.join(work, "consumer");
+            fs.mkdirSync(consumer);
+            fs.writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
+            npm(["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error", path.join(work, name), `@pulumi/pulumi@${pkg.devDependencies["@pulumi/pulumi"]}`], consumer);
+            const copies = npm(["ls", "@pulumi/pulumi", "--all", "--parseable"], consumer).split("\n").filter((line) => line.endsWith("node_modules/@pulumi/pulumi"));
+            assert.strictEqual(copies.length, 1, copies.join("\n"));
+            const run = spawnSync(process.execPath, ["-e", 'console.log(JSON.stringify(require("mysql-statefulset-policy/bin/policies").POLICIES.map((p) => p.name)))'], {
+                cwd: consumer,
+                encoding: "utf8",
+            });
+            assert.strictEqual(run.status, 0, run.stderr);
+            assert.deepStrictEqual(JSON.parse(run.stdout), [
+                "mysql-volumes-retained",
+                "mysql-statefulset-no-cascading-replace",
+                "mysql-no-plain-text-password",
+                "mysql-images-pinned",
+                "mysql-production-availability",
+            ]);
+        });
+    });
 });
 
 /** A consumer's program: the installed package under Pulumi's mocks, with nothing of this repository. */
