@@ -43,8 +43,16 @@ import {
 } from "./validation";
 
 /**
- * Settings of a {@link MySqlCluster}. Flat and plain-valued (except the password), so that every one of
- * them can be checked before anything is created.
+ * Settings of a {@link MySqlCluster}. Flat, and plain-valued except the four passwords, so that every one
+ * of them can be checked before anything is created.
+ *
+ * Types the multi-language schema analyzer (`@pulumi/pulumi/provider/experimental`) understands: `string`,
+ * `number`, `boolean` and `string[]` (it refuses `readonly string[]`, so lists are mutable arrays in
+ * `readonly` fields), no unions but `T | undefined`. A plain type becomes a plain property in other
+ * languages' SDKs: the replica count, the flavor, the images, the storage and every list decide which
+ * objects exist or are refused before anything is created, so they cannot wait for an `Output`. Only the
+ * passwords are `pulumi.Input<string>`: they may come from another resource or a secret, and they are
+ * checked once known.
  */
 export interface MySqlClusterArgs {
     /**
@@ -87,7 +95,7 @@ export interface MySqlClusterArgs {
     readonly backupImage?: string;
     /**
      * Root password, kept a Pulumi secret wherever it goes. When absent, a 32-character password is
-     * generated with @pulumi/random and kept in the stack's state. It must not be empty or hold a newline.
+     * generated with `@pulumi/random` and kept in the stack's state. It must not be empty or hold a newline.
      * @default generated
      */
     readonly rootPassword?: pulumi.Input<string>;
@@ -129,13 +137,13 @@ export interface MySqlClusterArgs {
      * the namespace may.
      * @default []
      */
-    readonly clientPodLabels?: readonly string[];
+    readonly clientPodLabels?: string[];
     /**
      * Namespaces whose pods may connect to the MySQL port, one label selector per item
      * (`kubernetes.io/metadata.name=shop` names one namespace).
      * @default []
      */
-    readonly clientNamespaceLabels?: readonly string[];
+    readonly clientNamespaceLabels?: string[];
     /**
      * Refuse client connections without TLS (`require_secure_transport`). Replication always uses TLS.
      * @default false
@@ -198,7 +206,7 @@ export interface MySqlClusterArgs {
      * Exported NFS paths, one per ordinal (the first for `<name>-0`). Give this or `nfsPathPattern`.
      * @see https://kubernetes.io/docs/concepts/storage/volumes/#nfs
      */
-    readonly nfsPaths?: readonly string[];
+    readonly nfsPaths?: string[];
     /**
      * Pattern of the exported NFS paths: `{ordinal}` becomes 0, 1, …; `{number}` becomes 1, 2, ….
      * Give this or `nfsPaths`.
@@ -213,7 +221,7 @@ export interface MySqlClusterArgs {
      * Access modes of each PersistentVolume; must include ReadWriteOnce, the mode the claims request.
      * @default ["ReadWriteOnce"]
      */
-    readonly volumeAccessModes?: readonly string[];
+    readonly volumeAccessModes?: string[];
     /**
      * Storage each pod's claim requests; at most `volumeCapacity`.
      * @default "10Gi"
@@ -254,7 +262,7 @@ export interface MySqlClusterArgs {
      * @see https://dev.mysql.com/doc/refman/8.4/en/option-modifiers.html
      * @default []
      */
-    readonly mysqldOptions?: readonly string[];
+    readonly mysqldOptions?: string[];
     /**
      * When to take a backup, as a CronJob schedule (`"0 3 * * *"`, `"@daily"`); unset, no backups are
      * taken. Each backup is a consistent hot backup of the highest-ordinal replica (mysql-0 only when

@@ -11,6 +11,10 @@ import * as build from "./builders";
 import { COMPONENT_TYPE } from "./constants";
 import { clusterNames } from "./names";
 
+/**
+ * A replicated MySQL or MariaDB cluster on Kubernetes: a StatefulSet whose pod 0 is the primary and whose
+ * other pods clone the previous pod and replicate from the primary, each on its own NFS PersistentVolume.
+ */
 export class MySqlCluster extends pulumi.ComponentResource {
     /** The primary's name inside the namespace, e.g. `mysql-0.mysql`: connect here to write. */
     public readonly primaryHost: pulumi.Output<string>;

@@ -123,7 +123,7 @@ describe("the program and the package", function () {
                 assert.ok(files.includes(file), `${file} is not in the tarball`);
             }
             assert.deepStrictEqual(
-                files.filter((f) => /^package\/(tests|index\.ts|Pulumi|scripts\/render|\.ci)/.test(f)),
+                files.filter((f) => /^package\/(tests|index\.ts|Pulumi\.|scripts\/render|\.ci)/.test(f)),
                 [],
                 "the program, its stacks and the tests stay out of the package",
             );
@@ -168,6 +168,55 @@ describe("the program and the package", function () {
                 assert.strictEqual(text, fs.readFileSync(path.join(ROOT, "scripts", "pod", file), "utf8"), file);
             }
             assert.ok(Object.keys(result.scripts).length >= 5);
+
+            // The provider entry for other languages: on the PATH of npm scripts, and its schema analyzed from
+            // the shipped sources (with the SDK's own TypeScript when the project has none).
+            assert.ok(fs.existsSync(path.join(consumer, "node_modules", ".bin", "pulumi-resource-mysql-statefulset")));
+            const schema = spawnSync(process.execPath, ["-e", SCHEMA_PROGRAM], { cwd: consumer, encoding: "utf8" });
+            assert.strictEqual(schema.status, 0, schema.stderr);
+            assert.deepStrictEqual(JSON.parse(schema.stdout), { inputs: 45, outputs: 10, rootPasswordSecret: true, replicasDefault: 3 });
+        });
+    });
+
+    describe("`npm pack` of the policy pack (policy/)", () => {
+        let work: string;
+
+        before(() => (work = fs.mkdtempSync(path.join(os.tmpdir(), "mysql-statefulset-policy-pack-"))));
+        after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+        it("builds, installs into an empty folder with its peer, keeps one @pulumi/pulumi, and loads its five policies", () => {
+            const policyDir = path.join(ROOT, "policy");
+            fs.rmSync(path.join(policyDir, "bin"), { recursive: true, force: true });
+            const name = npm(["pack", "--loglevel=error", "--pack-destination", work], policyDir).trim().split("\n").pop()!;
+            const files = execFileSync("tar", ["-tzf", path.join(work, name)], { encoding: "utf8" }).split("\n").filter(Boolean).sort();
+            assert.deepStrictEqual(files, [
+                "package/PulumiPolicy.yaml",
+                "package/bin/index.d.ts",
+                "package/bin/index.js",
+                "package/bin/policies.d.ts",
+                "package/bin/policies.js",
+                "package/index.ts",
+                "package/package.json",
+                "package/policies.ts",
+            ]);
+            const consumer = path.join(work, "consumer");
+            fs.mkdirSync(consumer);
+            fs.writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
+            npm(["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error", path.join(work, name), `@pulumi/pulumi@${pkg.devDependencies["@pulumi/pulumi"]}`], consumer);
+            const copies = npm(["ls", "@pulumi/pulumi", "--all", "--parseable"], consumer).split("\n").filter((line) => line.endsWith("node_modules/@pulumi/pulumi"));
+            assert.strictEqual(copies.length, 1, copies.join("\n"));
+            const run = spawnSync(process.execPath, ["-e", 'console.log(JSON.stringify(require("mysql-statefulset-policy/bin/policies").POLICIES.map((p) => p.name)))'], {
+                cwd: consumer,
+                encoding: "utf8",
+            });
+            assert.strictEqual(run.status, 0, run.stderr);
+            assert.deepStrictEqual(JSON.parse(run.stdout), [
+                "mysql-volumes-retained",
+                "mysql-statefulset-no-cascading-replace",
+                "mysql-no-plain-text-password",
+                "mysql-images-pinned",
+                "mysql-production-availability",
+            ]);
         });
     });
 });
@@ -189,5 +238,19 @@ const { MySqlCluster } = require("mysql-statefulset");
 new MySqlCluster("db", { replicas: 1, nfsServer: "nfs.example.com", nfsPaths: ["/exports/db-0"] });
 require("@pulumi/pulumi/runtime/settings").waitForRPCs().then(() => {
     process.stdout.write(JSON.stringify({ registered: registered.sort(), scripts }));
+});
+`;
+
+/** The installed package's provider schema, in short. */
+const SCHEMA_PROGRAM = `
+const { MySqlClusterProvider } = require("mysql-statefulset/bin/components/provider");
+new MySqlClusterProvider().getSchema().then((text) => {
+    const r = JSON.parse(text).resources["mysql-statefulset:index:MySqlCluster"];
+    process.stdout.write(JSON.stringify({
+        inputs: Object.keys(r.inputProperties).length,
+        outputs: Object.keys(r.properties).length,
+        rootPasswordSecret: r.inputProperties.rootPassword.secret,
+        replicasDefault: r.inputProperties.replicas.default,
+    }));
 });
 `;
