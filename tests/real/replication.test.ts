@@ -157,7 +157,7 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
             assert.strictEqual(stray.stdout.trim(), "0", `${address}: ${stray.stderr}`);
         }
         // A client that connects and says nothing, left open, and then a client of the cluster: it is served.
-        const silentSeconds = 20;
+        const silentSeconds = 12;
         const silent = cluster.exec(2, CONTAINERS.sidecar, ["bash", "-c", `socat -u TCP:${donor} SYSTEM:'sleep ${silentSeconds}'`], { timeoutMs: 60_000 });
         await sleep(1000);
         const started = Date.now();
@@ -268,7 +268,7 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
         const stalled = cluster.exec(
             2,
             CONTAINERS.sidecar,
-            ["bash", "-c", `socat -u 'OPENSSL:${donor},${tlsOptions}' STDOUT | { head -c 65536 >/dev/null; sleep 40; }`],
+            ["bash", "-c", `socat -u 'OPENSSL:${donor},${tlsOptions}' STDOUT | { head -c 65536 >/dev/null; sleep 20; }`],
             { timeoutMs: 60_000 },
         );
         await sleep(2000);
