@@ -1,0 +1,376 @@
+// The diagnosis itself, as plain functions of what kubectl printed (pods, events, claims and volumes, logs,
+// replication status, the self-repair marker): one verdict per pod, and the report. No kubectl call here:
+// ./kubectl.ts gathers the facts, so the tests feed recorded outputs to these functions.
+
+import { CLONE_PORT, CONTAINERS } from "../../components/constants";
+import { Flavor } from "../../components/flavors";
+import { ClusterNames } from "../../components/names";
+
+/** The cluster being diagnosed, from the stack's config. */
+export interface Target {
+    readonly stack: string;
+    readonly name: string;
+    readonly namespace: string;
+    readonly flavor: Flavor;
+    readonly replicas: number;
+    readonly maxReplicationLagSeconds: number;
+    readonly names: ClusterNames;
+}
+
+/** What one container printed: its current (or last) run, and the run before a restart. */
+export interface ContainerLogs {
+    readonly current?: string;
+    readonly previous?: string;
+}
+
+/** The outcome of one `kubectl exec`: its output, or why there is none. */
+export interface ExecResult {
+    readonly ok: boolean;
+    readonly stdout: string;
+    readonly stderr: string;
+}
+
+/** Everything kubectl told about one pod of the cluster. */
+export interface PodFacts {
+    readonly name: string;
+    readonly ordinal: number;
+    /** The pod object (`kubectl get pods -o json` item); absent when the StatefulSet has not created it. */
+    readonly pod?: any;
+    /** Its events (`kubectl get events -o json` items), oldest first. */
+    readonly events: readonly any[];
+    /** The claim `data-<pod>`, and the PersistentVolume reserved for the ordinal, when they exist. */
+    readonly claim?: any;
+    readonly volume?: any;
+    /** Logs by container name. */
+    readonly logs: Readonly<Record<string, ContainerLogs>>;
+    /** `SHOW SLAVE STATUS\G` (or `SHOW REPLICA STATUS\G`), asked of a replica whose mysql container runs. */
+    readonly replicaStatus?: ExecResult;
+    /** `cat` of the self-repair marker, asked likewise. */
+    readonly marker?: ExecResult;
+}
+
+export type VerdictKind =
+    | "ok"
+    | "missing"
+    | "pending"
+    | "init-failing"
+    | "clone-failing"
+    | "cloning"
+    | "re-cloning"
+    | "crashing"
+    | "not-replicating"
+    | "lagging"
+    | "not-ready";
+
+export interface Verdict {
+    readonly pod: string;
+    readonly kind: VerdictKind;
+    /** One line, starting with what is wrong (or OK), then the evidence. */
+    readonly text: string;
+}
+
+/** Replication error fields, named alike by every flavor (only the thread and lag fields differ). */
+const SQL_ERRNO = "Last_SQL_Errno";
+const SQL_ERROR = "Last_SQL_Error";
+
+/** The fields of a vertical (`\G`) result; empty when the statement returned no row. */
+export function parseVertical(text: string): Record<string, string> {
+    const fields: Record<string, string> = {};
+    for (const line of text.split("\n")) {
+        const match = /^\s*([A-Za-z_]+): ?(.*)$/.exec(line);
+        if (match && !line.startsWith("*")) {
+            fields[match[1]] = match[2].trimEnd();
+        }
+    }
+    return fields;
+}
+
+/** The lines of a log without the pod scripts' timestamps (`2025-01-01T03:00:00 message`). */
+function messages(log: string | undefined): string[] {
+    return (log ?? "")
+        .split("\n")
+        .filter((line) => line.trim() !== "")
+        .map((line) => line.replace(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z? /, ""));
+}
+
+/** The last line that matches, in the current run's log first, then in the previous run's. */
+function lastMatch(logs: ContainerLogs | undefined, pattern: RegExp): RegExpExecArray | undefined {
+    for (const log of [logs?.current, logs?.previous]) {
+        const lines = messages(log);
+        for (let i = lines.length - 1; i >= 0; i--) {
+            const match = pattern.exec(lines[i]);
+            if (match) {
+                return match;
+            }
+        }
+    }
+    return undefined;
+}
+
+const containerStatus = (pod: any, name: string): any =>
+    [...(pod?.status?.initContainerStatuses ?? []), ...(pod?.status?.containerStatuses ?? [])].find((s: any) => s.name === name);
+
+/** "restarted 4 times (CrashLoopBackOff)", "running", "exited 1 (Error)", ... */
+export function describeContainer(status: any): string {
+    if (status === undefined) {
+        return "not started";
+    }
+    const restarts = status.restartCount ?? 0;
+    const state = status.state ?? {};
+    let now: string;
+    if (state.running) {
+        now = status.ready === false ? "running, not ready" : status.ready ? "running, ready" : "running";
+    } else if (state.terminated) {
+        now = state.terminated.exitCode === 0 ? "completed" : `exited ${state.terminated.exitCode} (${state.terminated.reason ?? "Error"})`;
+    } else if (state.waiting) {
+        now = `waiting (${state.waiting.reason ?? "unknown"})`;
+    } else {
+        now = "unknown";
+    }
+    const last = status.lastState?.terminated;
+    const previous = last && last.exitCode !== 0 ? `, last exit ${last.exitCode} (${last.reason ?? "Error"})` : "";
+    return `${now}, ${restarts} restart${restarts === 1 ? "" : "s"}${previous}`;
+}
+
+/** A container that has failed and is being retried (or is waiting to be). */
+function failing(status: any): boolean {
+    if (status === undefined) {
+        return false;
+    }
+    const waiting = status.state?.waiting?.reason;
+    const terminated = status.state?.terminated;
+    return (
+        ["CrashLoopBackOff", "Error", "RunContainerError", "CreateContainerError", "CreateContainerConfigError"].includes(waiting) ||
+        (terminated !== undefined && terminated.exitCode !== 0) ||
+        ((status.restartCount ?? 0) > 0 && status.lastState?.terminated?.exitCode !== 0 && !status.ready)
+    );
+}
+
+const times = (n: number) => `${n} time${n === 1 ? "" : "s"}`;
+
+/** "restarted 4 times (CrashLoopBackOff)" or "exited 1 (Error)". */
+function failure(status: any): string {
+    const reason = status.state?.waiting?.reason ?? status.state?.terminated?.reason ?? "Error";
+    return status.restartCount > 0 ? `restarted ${times(status.restartCount)} (${reason})` : `failed (${reason})`;
+}
+
+/** The last `ERROR: ...` line a pod script wrote, or the last line of the log. */
+function lastError(logs: ContainerLogs | undefined): string | undefined {
+    return lastMatch(logs, /^(ERROR: .*)$/)?.[1] ?? messages(logs?.current ?? logs?.previous).pop();
+}
+
+function pendingVerdict(facts: PodFacts, target: Target): string {
+    const claimName = target.names.claim(facts.ordinal);
+    const volumeName = target.names.persistentVolume(facts.ordinal);
+    const claimPhase = facts.claim?.status?.phase;
+    let volume: string;
+    if (facts.volume === undefined) {
+        volume = `its PersistentVolume ${volumeName} is missing`;
+    } else {
+        const phase = facts.volume.status?.phase ?? "unknown";
+        const ref = facts.volume.spec?.claimRef;
+        const boundTo = ref ? `${ref.namespace}/${ref.name}` : undefined;
+        volume =
+            boundTo !== undefined && boundTo !== `${target.namespace}/${claimName}`
+                ? `its PersistentVolume ${volumeName} is reserved for ${boundTo}`
+                : phase === "Released" || phase === "Failed"
+                  ? `its PersistentVolume ${volumeName} is ${phase}: clear its claimRef.uid to let the claim bind again`
+                  : `its PersistentVolume ${volumeName} is ${phase} but does not bind: compare its storage class, capacity and access modes with the claim's`;
+    }
+    if (facts.claim === undefined) {
+        return `Pending: its claim ${claimName} does not exist yet${facts.volume === undefined ? `, and ${volume}` : ""}`;
+    }
+    if (claimPhase !== "Bound") {
+        return `Pending: its claim ${claimName} is unbound (${claimPhase ?? "no phase"}): ${volume}`;
+    }
+    const scheduling = [...facts.events].reverse().find((e) => e.reason === "FailedScheduling");
+    return `Pending: not scheduled${scheduling ? `: ${oneLine(scheduling.message)}` : ""}`;
+}
+
+const oneLine = (text: string) => text.replace(/\s+/g, " ").trim();
+
+/** The verdict on one pod. */
+export function podVerdict(facts: PodFacts, target: Target): Verdict {
+    const verdict = (kind: VerdictKind, text: string): Verdict => ({ pod: facts.name, kind, text });
+    const { pod } = facts;
+    const role = facts.ordinal === 0 ? "primary" : "replica";
+    if (pod === undefined) {
+        return facts.ordinal === 0
+            ? verdict("missing", `not created: the StatefulSet ${target.names.statefulSet} has no pod ${facts.name}; look at \`kubectl describe statefulset ${target.names.statefulSet}\``)
+            : verdict("missing", `not created: the StatefulSet creates ${facts.name} only after ${target.names.pod(facts.ordinal - 1)} is Ready`);
+    }
+    if (pod.status?.phase === "Pending" && !pod.spec?.nodeName) {
+        return verdict("pending", pendingVerdict(facts, target));
+    }
+
+    // Init containers, in order: the first that fails says why the pod does not start.
+    const init = containerStatus(pod, CONTAINERS.init);
+    if (failing(init)) {
+        return verdict("init-failing", `init-mysql failing: ${failure(init)}: ${lastError(facts.logs[CONTAINERS.init]) ?? "no log"}`);
+    }
+    const clone = containerStatus(pod, CONTAINERS.clone);
+    const cloneLogs = facts.logs[CONTAINERS.clone];
+    const donor = lastMatch(cloneLogs, /^cloning from (\S+)$/)?.[1] ?? `${target.names.podFqdn(Math.max(facts.ordinal - 1, 0))}:${CLONE_PORT}`;
+    if (failing(clone)) {
+        return verdict("clone-failing", `clone failing: clone-mysql ${failure(clone)}, cloning from ${donor}: ${lastError(cloneLogs) ?? "no log"}`);
+    }
+    if (clone?.state?.running) {
+        return verdict("cloning", `cloning: clone-mysql is cloning from ${donor}`);
+    }
+
+    // Self-repair: the marker (present until the new clone is whole), or the sidecar's log line.
+    const sidecarLogs = facts.logs[CONTAINERS.sidecar];
+    const marker = facts.marker?.ok ? oneLine(facts.marker.stdout) : undefined;
+    const repairStarted = lastMatch(sidecarLogs, /^(replication cannot resume: error 1236|clone from \S+ complete)/);
+    if (facts.ordinal > 0 && (marker !== undefined || repairStarted?.[1].startsWith("replication cannot resume"))) {
+        const from = lastMatch(sidecarLogs, /^cloning from (\S+)$/)?.[1];
+        const why = marker !== undefined ? `clone-pending marker "${marker}"` : "the sidecar logged error 1236";
+        const failed = lastMatch(sidecarLogs, /^(ERROR: .*)$/)?.[1];
+        return verdict(
+            "re-cloning",
+            `re-cloning (self-repair in progress): ${why}${from ? `, cloning from ${from}` : ", waiting for mysqld to stop"}${failed ? `; last error: ${failed}` : ""}`,
+        );
+    }
+
+    for (const name of [CONTAINERS.mysql, CONTAINERS.sidecar]) {
+        const status = containerStatus(pod, name);
+        if (failing(status)) {
+            return verdict("crashing", `${name} crashing: ${failure(status)}: ${lastError(facts.logs[name]) ?? "no log"}`);
+        }
+    }
+
+    const mysql = containerStatus(pod, CONTAINERS.mysql);
+    const fields = target.flavor.replicaStatus;
+    if (facts.ordinal > 0 && facts.replicaStatus !== undefined) {
+        if (!facts.replicaStatus.ok) {
+            return verdict("not-ready", `not Ready: cannot read replication status: ${oneLine(facts.replicaStatus.stderr) || "no output"}`);
+        }
+        const status = parseVertical(facts.replicaStatus.stdout);
+        if (Object.keys(status).length === 0) {
+            const retries = messages(sidecarLogs?.current).filter((l) => l.startsWith("configuring replication failed")).length;
+            const why = lastMatch(sidecarLogs, /^(ERROR \d+.*)$/)?.[1];
+            return verdict(
+                "not-replicating",
+                `not replicating: replication is not configured yet` +
+                    (retries > 0 ? `; the sidecar retried ${times(retries)} ("configuring replication failed; retrying in 5 s")` : "") +
+                    (why ? `: ${why}` : ""),
+            );
+        }
+        const io = status[fields.ioRunning];
+        const sql = status[fields.sqlRunning];
+        if (io !== "Yes") {
+            const error = status[fields.ioError];
+            return verdict(
+                "not-replicating",
+                `not replicating: ${fields.ioRunning} is '${io ?? ""}'${error ? ` (${fields.ioErrno} ${status[fields.ioErrno]}: ${oneLine(error)})` : ""}`,
+            );
+        }
+        if (sql !== "Yes") {
+            const error = status[SQL_ERROR];
+            return verdict("not-replicating", `not replicating: ${fields.sqlRunning} is '${sql ?? ""}'${error ? ` (${SQL_ERRNO} ${status[SQL_ERRNO]}: ${oneLine(error)})` : ""}`);
+        }
+        const lag = status[fields.lag];
+        if (!/^[0-9]+$/.test(lag ?? "")) {
+            return verdict("not-replicating", `not replicating: ${fields.lag} is '${lag ?? ""}'`);
+        }
+        if (Number(lag) > target.maxReplicationLagSeconds) {
+            return verdict(
+                "lagging",
+                `lagging: ${lag} s behind the primary, more than the ${target.maxReplicationLagSeconds} s allowed (maxReplicationLagSeconds); not in ${target.names.readService} until it catches up`,
+            );
+        }
+        if (mysql?.ready && isReady(pod)) {
+            return verdict("ok", `OK: replica, Ready, replicating ${lag} s behind the primary (at most ${target.maxReplicationLagSeconds} s allowed)`);
+        }
+    }
+    if (isReady(pod)) {
+        return verdict("ok", `OK: ${role}, Ready`);
+    }
+    const unhealthy = [...facts.events].reverse().find((e) => e.reason === "Unhealthy");
+    const notReady = describeNotReady(pod);
+    return verdict("not-ready", `not Ready: ${notReady}${unhealthy ? `; last probe failure: ${oneLine(unhealthy.message)}` : ""}`);
+}
+
+function isReady(pod: any): boolean {
+    return (pod.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True");
+}
+
+function describeNotReady(pod: any): string {
+    const notReady = (pod.status?.containerStatuses ?? []).filter((s: any) => !s.ready).map((s: any) => s.name);
+    return notReady.length > 0 ? `${notReady.join(" and ")} not ready` : `phase ${pod.status?.phase ?? "unknown"}`;
+}
+
+/** How many lines of a failing container's log the report shows. */
+const LOG_LINES = 8;
+
+/** The report: one section per pod, then the verdicts, one line each. */
+export function report(target: Target, pods: readonly PodFacts[], verdicts: readonly Verdict[]): string {
+    const out: string[] = [];
+    out.push(
+        `Cluster ${target.name} in namespace ${target.namespace} (stack ${target.stack}, flavor ${target.flavor.name}, ` +
+            `${target.replicas} replicas, maxReplicationLagSeconds ${target.maxReplicationLagSeconds})`,
+    );
+    for (const facts of pods) {
+        const verdict = verdicts.find((v) => v.pod === facts.name);
+        out.push("", `== ${facts.name} (${facts.ordinal === 0 ? "primary" : "replica"})`);
+        const { pod } = facts;
+        if (pod === undefined) {
+            out.push("  not created");
+            continue;
+        }
+        const ready = isReady(pod) ? "Ready" : "not Ready";
+        out.push(`  phase ${pod.status?.phase ?? "unknown"}, ${ready}${pod.spec?.nodeName ? `, on node ${pod.spec.nodeName}` : ""}`);
+        const claim = facts.claim ? `${facts.claim.status?.phase ?? "unknown"}${facts.claim.spec?.volumeName ? ` to ${facts.claim.spec.volumeName}` : ""}` : "missing";
+        const volume = facts.volume ? `${facts.volume.status?.phase ?? "unknown"}` : "missing";
+        out.push(`  claim ${target.names.claim(facts.ordinal)}: ${claim}; volume ${target.names.persistentVolume(facts.ordinal)}: ${volume}`);
+        out.push("  containers:");
+        const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c: any) => c.name);
+        for (const name of containers) {
+            out.push(`    ${name.padEnd(12)} ${describeContainer(containerStatus(pod, name))}`);
+        }
+        const warnings = facts.events.filter((e) => e.type === "Warning").slice(-5);
+        if (warnings.length > 0) {
+            out.push("  recent warnings:");
+            for (const e of warnings) {
+                out.push(`    ${e.reason}${(e.count ?? 1) > 1 ? ` (x${e.count})` : ""}: ${oneLine(e.message ?? "")}`);
+            }
+        }
+        for (const name of containers) {
+            const status = containerStatus(pod, name);
+            const logs = facts.logs[name];
+            const shown = failing(status) || (verdict?.kind === "re-cloning" && name === CONTAINERS.sidecar) || (verdict?.kind === "not-replicating" && name === CONTAINERS.sidecar);
+            const lines = messages(logs?.current).length > 0 ? (logs?.current ?? "") : (logs?.previous ?? "");
+            if (shown && lines.trim() !== "") {
+                out.push(`  last lines of ${name}:`);
+                out.push(...lines.trimEnd().split("\n").slice(-LOG_LINES).map((l) => `    ${l}`));
+            }
+        }
+        if (facts.ordinal > 0) {
+            out.push(`  replication: ${replicationSummary(facts, target)}`);
+        }
+    }
+    const width = Math.max(...verdicts.map((v) => v.pod.length));
+    out.push("", "== Verdicts", ...verdicts.map((v) => `${v.pod.padEnd(width)}  ${v.text}`));
+    return `${out.join("\n")}\n`;
+}
+
+function replicationSummary(facts: PodFacts, target: Target): string {
+    if (facts.replicaStatus === undefined) {
+        return "not asked (the mysql container is not running)";
+    }
+    if (!facts.replicaStatus.ok) {
+        return `unknown: ${oneLine(facts.replicaStatus.stderr)}`;
+    }
+    const status = parseVertical(facts.replicaStatus.stdout);
+    if (Object.keys(status).length === 0) {
+        return `not configured (${target.flavor.replicaStatus.statement} returned no row)`;
+    }
+    const f = target.flavor.replicaStatus;
+    return [
+        `${f.ioRunning}=${status[f.ioRunning] ?? "?"}`,
+        `${f.sqlRunning}=${status[f.sqlRunning] ?? "?"}`,
+        `${f.lag}=${status[f.lag] ?? "?"}`,
+        ...(status[f.ioError] ? [`${f.ioError}=${status[f.ioError]}`] : []),
+        ...(status[SQL_ERROR] ? [`${SQL_ERROR}=${status[SQL_ERROR]}`] : []),
+    ].join(", ");
+}

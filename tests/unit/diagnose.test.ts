@@ -1,0 +1,236 @@
+// `npm run diagnose`: the verdict on each pod for every recorded failure kind (tests/fixtures/diagnose/),
+// the exact kubectl commands it runs (read-only, no password on any command line), and its CLI contract.
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { main } from "../../scripts/diagnose";
+import { fixtureRunner } from "../support/kubectlFixtures";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+
+/** The report's "Verdicts" table. */
+function verdicts(stdout: string): string[] {
+    return stdout.slice(stdout.indexOf("== Verdicts\n") + "== Verdicts\n".length).trimEnd().split("\n");
+}
+
+function diagnose(caseName: string, ...argv: string[]) {
+    const runner = fixtureRunner(caseName);
+    const run = main(argv, {}, runner);
+    assert.strictEqual(run.stderr, "");
+    return { ...run, calls: runner.calls };
+}
+
+const OK_PRIMARY = "mysql-0  OK: primary, Ready";
+const okReplica = (n: number, lag = 0) => `mysql-${n}  OK: replica, Ready, replicating ${lag} s behind the primary (at most 30 s allowed)`;
+
+describe("npm run diagnose", () => {
+    describe("verdicts on recorded kubectl outputs", () => {
+        it("a healthy cluster: every pod OK, exit 0", () => {
+            const run = diagnose("healthy", "--stack", "dev");
+            assert.deepStrictEqual(verdicts(run.stdout), [OK_PRIMARY, okReplica(1), okReplica(2)]);
+            assert.strictEqual(run.status, 0);
+            assert.match(run.stdout, /^Cluster mysql in namespace default \(stack dev, flavor mysql57, 3 replicas, maxReplicationLagSeconds 30\)\n/);
+            assert.match(run.stdout, /replication: Slave_IO_Running=Yes, Slave_SQL_Running=Yes, Seconds_Behind_Master=0\n/);
+        });
+
+        it("a pod Pending because its claim is unbound and its PersistentVolume is missing", () => {
+            const run = diagnose("pending-claim", "--stack", "dev");
+            assert.deepStrictEqual(verdicts(run.stdout), [
+                OK_PRIMARY,
+                okReplica(1),
+                "mysql-2  Pending: its claim data-mysql-2 is unbound (Pending): its PersistentVolume default-mysql-2-data is missing",
+            ]);
+            assert.strictEqual(run.status, 2);
+            assert.match(run.stdout, /claim data-mysql-2: Pending; volume default-mysql-2-data: missing\n/);
+            assert.match(run.stdout, /FailedScheduling \(x7\): 0\/3 nodes are available: pod has unbound immediate PersistentVolumeClaims\./);
+        });
+
+        it("a clone that keeps failing: the donor and the last error line", () => {
+            const run = diagnose("clone-failing", "--stack", "dev");
+            assert.deepStrictEqual(verdicts(run.stdout), [
+                OK_PRIMARY,
+                okReplica(1),
+                "mysql-2  clone failing: clone-mysql restarted 4 times (CrashLoopBackOff), cloning from " +
+                    "mysql-1.mysql.default.svc.cluster.local:3307: ERROR: the backup stream from " +
+                    "mysql-1.mysql.default.svc.cluster.local ended before the backup was complete; the next attempt starts over",
+            ]);
+            assert.strictEqual(run.status, 2);
+            assert.match(run.stdout, /clone-mysql {2}waiting \(CrashLoopBackOff\), 4 restarts, last exit 1 \(Error\)\n/);
+            assert.match(run.stdout, /last lines of clone-mysql:\n {4}2025-03-04T05:11:02 cloning from/);
+        });
+
+        it("a replica whose IO thread cannot log in: not replicating, with Last_IO_Error", () => {
+            const run = diagnose("not-replicating", "--stack", "dev");
+            assert.deepStrictEqual(verdicts(run.stdout), [
+                OK_PRIMARY,
+                "mysql-1  not replicating: Slave_IO_Running is 'Connecting' (Last_IO_Errno 1045: error connecting to master " +
+                    "'replication@mysql-0.mysql.default.svc.cluster.local:3306' - retry-time: 10 retries: 38 message: " +
+                    "Access denied for user 'replication'@'10.244.2.7' (using password: YES))",
+                okReplica(2),
+            ]);
+            assert.strictEqual(run.status, 2);
+        });
+
+        it("a replica behind by more than maxReplicationLagSeconds: lagging", () => {
+            const run = diagnose("lagging", "--stack", "dev");
+            assert.deepStrictEqual(verdicts(run.stdout), [
+                OK_PRIMARY,
+                okReplica(1, 3),
+                "mysql-2  lagging: 412 s behind the primary, more than the 30 s allowed (maxReplicationLagSeconds); not in mysql-read until it catches up",
+            ]);
+            assert.strictEqual(run.status, 2);
+        });
+
+        it("the bound is the stack's maxReplicationLagSeconds", () => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "diagnose-"));
+            try {
+                const file = path.join(dir, "Pulumi.patient.yaml");
+                fs.writeFileSync(file, fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8") + "  mysql-statefulset:maxReplicationLagSeconds: 400\n");
+                const run = diagnose("lagging", "--config-file", file, "--pod", "mysql-2");
+                assert.deepStrictEqual(verdicts(run.stdout), [
+                    "mysql-2  lagging: 412 s behind the primary, more than the 400 s allowed (maxReplicationLagSeconds); not in mysql-read until it catches up",
+                ]);
+                assert.match(run.stdout, /^Cluster mysql in namespace default \(stack patient, flavor mysql57, 3 replicas, maxReplicationLagSeconds 400\)\n/);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+
+        it("a replica repairing itself after error 1236: re-cloning, from the marker and the sidecar's log", () => {
+            const run = diagnose("self-repair", "--stack", "dev");
+            assert.deepStrictEqual(verdicts(run.stdout), [
+                OK_PRIMARY,
+                'mysql-1  re-cloning (self-repair in progress): clone-pending marker "replication error 1236 at 2025-03-04T05:30:50", ' +
+                    "cloning from mysql-0.mysql.default.svc.cluster.local:3307",
+                okReplica(2),
+            ]);
+            assert.strictEqual(run.status, 2);
+            assert.match(run.stdout, /last lines of xtrabackup:\n(.*\n)* {4}2025-03-04T05:30:50 replication cannot resume: error 1236/);
+        });
+
+        it("mysql84 (the prod stack): SHOW REPLICA STATUS and its fields; a pod not created behind a pod not Ready", () => {
+            const run = diagnose("mysql84", "--stack", "prod");
+            assert.deepStrictEqual(verdicts(run.stdout), [
+                OK_PRIMARY,
+                okReplica(1),
+                okReplica(2),
+                "mysql-3  not replicating: Replica_SQL_Running is 'No' (Last_SQL_Errno 1062: Coordinator stopped because there were " +
+                    "error(s) in the worker(s). The most recent failure being: Worker 1 failed executing transaction " +
+                    "'b1f3c6a2-f96e-11ef-8c3a-0a58ac1e0105:1523' at source log mysql-bin.000004, end_log_pos 47402. See error log " +
+                    "and/or performance_schema.replication_applier_status_by_worker table for more details about this failure or others, if any.)",
+                "mysql-4  not created: the StatefulSet creates mysql-4 only after mysql-3 is Ready",
+            ]);
+            assert.strictEqual(run.status, 2);
+            assert.match(run.stdout, /replication: Replica_IO_Running=Yes, Replica_SQL_Running=No, Seconds_Behind_Source=NULL, Last_SQL_Error=Coordinator/);
+            const statements = run.calls.filter((c) => c[0] === "exec" && c.at(-1)!.endsWith("\\G")).map((c) => c.at(-1));
+            assert.deepStrictEqual(statements, ["SHOW REPLICA STATUS\\G", "SHOW REPLICA STATUS\\G", "SHOW REPLICA STATUS\\G"]);
+            assert.ok(run.calls.every((c) => c.includes("databases") || c[1] === "pvc,pv"), "every call names the prod namespace");
+        });
+
+        it("--pod looks at one pod only", () => {
+            const run = diagnose("clone-failing", "--stack", "dev", "--pod", "mysql-2");
+            assert.strictEqual(verdicts(run.stdout).length, 1);
+            assert.match(verdicts(run.stdout)[0], /^mysql-2 {2}clone failing: /);
+            assert.ok(!run.calls.some((c) => c.includes("mysql-0") || c.includes("mysql-1")));
+        });
+    });
+
+    describe("the kubectl commands", () => {
+        it("are the tutorial's read-only steps, in order, for the stack's namespace and labels", () => {
+            const { calls } = diagnose("healthy", "--stack", "dev", "--pod", "mysql-1");
+            const client = ["mysql", "--defaults-extra-file=/etc/mysql-credentials/root.cnf", "--host=127.0.0.1", "-e", "SHOW SLAVE STATUS\\G"];
+            assert.deepStrictEqual(calls, [
+                ["get", "pods", "-l", "app=mysql", "-n", "default", "-o", "json"],
+                ["get", "pvc,pv", "-n", "default", "-o", "json"],
+                ["get", "events", "-n", "default", "--field-selector", "involvedObject.name=mysql-1", "-o", "json"],
+                ["logs", "mysql-1", "-n", "default", "-c", "init-mysql", "--tail=50"],
+                ["logs", "mysql-1", "-n", "default", "-c", "clone-mysql", "--tail=50"],
+                ["logs", "mysql-1", "-n", "default", "-c", "mysql", "--tail=50"],
+                ["logs", "mysql-1", "-n", "default", "-c", "xtrabackup", "--tail=50"],
+                ["exec", "mysql-1", "-n", "default", "-c", "mysql", "--", "cat", "/mnt/data/clone-pending"],
+                ["exec", "mysql-1", "-n", "default", "-c", "mysql", "--", ...client],
+            ]);
+        });
+
+        it("read the previous run's logs of a restarted container, and skip containers that never ran", () => {
+            const { calls } = diagnose("clone-failing", "--stack", "dev", "--pod", "mysql-2");
+            assert.deepStrictEqual(
+                calls.filter((c) => c[0] === "logs"),
+                [
+                    ["logs", "mysql-2", "-n", "default", "-c", "init-mysql", "--tail=50"],
+                    ["logs", "mysql-2", "-n", "default", "-c", "clone-mysql", "--tail=50"],
+                    ["logs", "mysql-2", "-n", "default", "-c", "clone-mysql", "--previous", "--tail=50"],
+                ],
+            );
+            assert.ok(!calls.some((c) => c[0] === "exec"), "no exec into a pod whose mysql container does not run");
+        });
+
+        it("never carry a password, nor change anything", () => {
+            for (const caseName of fs.readdirSync(path.join(ROOT, "tests", "fixtures", "diagnose")).filter((f) => !f.includes("."))) {
+                const { calls } = diagnose(caseName, "--stack", caseName === "mysql84" ? "prod" : "dev");
+                for (const call of calls) {
+                    assert.ok(["get", "logs", "exec"].includes(call[0]), call.join(" "));
+                    assert.ok(!call.some((a) => /^-p|^--password|password=/i.test(a)), `a password option in: ${call.join(" ")}`);
+                }
+            }
+        });
+    });
+
+    describe("the command line", () => {
+        const cli = (args: string[], env: Record<string, string> = {}) =>
+            spawnSync(process.execPath, ["--require", "ts-node/register/transpile-only", "scripts/diagnose.ts", ...args], {
+                cwd: ROOT,
+                encoding: "utf8",
+                env: { ...process.env, ...env },
+            });
+
+        it("--help prints the usage and exits 0", () => {
+            const run = cli(["--help"]);
+            assert.strictEqual(run.status, 0);
+            assert.match(run.stdout, /^Usage: npm run diagnose -- \[--stack NAME/);
+            assert.match(run.stdout, /Exit status: 0 when every pod is OK; 2 when a pod is not/);
+        });
+
+        it("an unknown stack, an unknown option or a foreign pod: exit 1 with what to do", () => {
+            const stack = main(["--stack", "nope"], {});
+            assert.strictEqual(stack.status, 1);
+            assert.match(stack.stderr, /^diagnose: No stack file .*Pulumi\.nope\.yaml: use --stack with one of dev, prod, or --config-file FILE\.\n$/);
+            assert.deepStrictEqual(main(["--stak", "dev"], {}), {
+                status: 1,
+                stdout: "",
+                stderr: "diagnose: Unknown option '--stak'. Run with --help for the options.\n",
+            });
+            assert.deepStrictEqual(main(["--stack", "dev", "--pod", "web-1"], {}), {
+                status: 1,
+                stdout: "",
+                stderr: "diagnose: --pod web-1 is not a pod of the cluster mysql: give mysql-0 to mysql-2.\n",
+            });
+        });
+
+        it("runs the kubectl of --kubectl with --context, and reports a cluster it cannot reach with exit 1", () => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "diagnose-"));
+            try {
+                const kubectl = path.join(dir, "kubectl");
+                fs.writeFileSync(
+                    kubectl,
+                    `#!/usr/bin/env bash\nprintf '%s\\n' "$*" >>"${dir}/argv"\necho 'The connection to the server 10.0.0.1:6443 was refused - did you specify the right host or port?' >&2\nexit 1\n`,
+                    { mode: 0o755 },
+                );
+                const run = cli(["--stack", "dev", "--kubectl", kubectl, "--context", "lab"]);
+                assert.strictEqual(run.status, 1);
+                assert.strictEqual(
+                    run.stderr,
+                    "diagnose: `kubectl get pods -l app=mysql -n default -o json` failed: The connection to the server 10.0.0.1:6443 was refused - did you specify the right host or port?\n",
+                );
+                assert.strictEqual(fs.readFileSync(path.join(dir, "argv"), "utf8"), "--context lab get pods -l app=mysql -n default -o json\n");
+                const missing = cli(["--stack", "dev"], { KUBECTL: path.join(dir, "no-kubectl") });
+                assert.strictEqual(missing.status, 1);
+                assert.strictEqual(missing.stderr, `diagnose: cannot run ${path.join(dir, "no-kubectl")} (ENOENT): install kubectl or give its path with --kubectl PATH (or KUBECTL).\n`);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+    });
+});
