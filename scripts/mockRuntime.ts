@@ -46,7 +46,11 @@ function generated(type: string, inputs: Record<string, any>, realSecrets: boole
         case "tls:index/privateKey:PrivateKey":
             return realSecrets
                 ? real.privateKey(plain)
-                : { privateKeyPem: "mock-private-key-pem", privateKeyPemPkcs8: "mock-private-key-pkcs8", publicKeyPem: "mock-public-key-pem" };
+                : {
+                      privateKeyPem: "mock-private-key-pem",
+                      privateKeyPemPkcs8: "mock-private-key-pkcs8",
+                      publicKeyPem: "mock-public-key-pem",
+                  };
         case "tls:index/selfSignedCert:SelfSignedCert":
             return realSecrets ? real.selfSignedCert(plain) : { certPem: "mock-ca-cert-pem" };
         case "tls:index/certRequest:CertRequest":

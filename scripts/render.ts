@@ -61,7 +61,10 @@ export function parseArgs(argv: string[]): Options | undefined {
         return undefined;
     }
     const overrides: Options["overrides"] = [];
-    for (const [flag, secret] of [["config", false], ["secret", true]] as const) {
+    for (const [flag, secret] of [
+        ["config", false],
+        ["secret", true],
+    ] as const) {
         for (const item of values[flag] ?? []) {
             const eq = item.indexOf("=");
             if (eq <= 0) {
@@ -72,7 +75,12 @@ export function parseArgs(argv: string[]): Options | undefined {
     }
     const configFile = values["config-file"] === undefined ? undefined : path.resolve(values["config-file"]);
     const stack = values.stack ?? (configFile ? path.basename(configFile).replace(/^Pulumi\.|\.ya?ml$/g, "") : "dev");
-    return { stack, configFile: configFile ?? path.join(ROOT, `Pulumi.${stack}.yaml`), overrides, showSecrets: values["show-secrets"] ?? false };
+    return {
+        stack,
+        configFile: configFile ?? path.join(ROOT, `Pulumi.${stack}.yaml`),
+        overrides,
+        showSecrets: values["show-secrets"] ?? false,
+    };
 }
 
 function parseCommandLine(argv: string[]) {
@@ -105,7 +113,11 @@ export async function render(options: Options): Promise<any[]> {
     return registrations
         .filter((r) => r.custom && r.type.startsWith("kubernetes:"))
         .map((r) =>
-            options.showSecrets ? unwrapSecrets(r.inputs) : r.inputs.kind === "Secret" ? maskSecretObject(unwrapSecrets(r.inputs)) : unwrapSecrets(r.inputs, MASK),
+            options.showSecrets
+                ? unwrapSecrets(r.inputs)
+                : r.inputs.kind === "Secret"
+                  ? maskSecretObject(unwrapSecrets(r.inputs))
+                  : unwrapSecrets(r.inputs, MASK),
         )
         .sort((a, b) => rank(a.kind) - rank(b.kind) || a.metadata.name.localeCompare(b.metadata.name));
 }

@@ -76,7 +76,9 @@ export function overlaps(paths: readonly string[]): string[] {
     normal.forEach((a, i) =>
         normal.forEach((b, j) => {
             if (i < j && (a === b || b.startsWith(`${a}/`) || a.startsWith(`${b}/`))) {
-                found.push(`${show(paths[i])} and ${show(paths[j])}, ${a === b ? "the same directory once normalised" : "one inside the other"}`);
+                found.push(
+                    `${show(paths[i])} and ${show(paths[j])}, ${a === b ? "the same directory once normalised" : "one inside the other"}`,
+                );
             }
         }),
     );

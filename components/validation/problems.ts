@@ -71,7 +71,8 @@ export function kindOf(value: unknown): string {
     if (isPromiseLike(value)) {
         return "a Promise";
     }
-    return { bigint: "a BigInt", object: "an object", boolean: "a boolean", number: "a number", string: "a string" }[
-        typeof value as string
-    ] ?? `a ${typeof value}`;
+    return (
+        { bigint: "a BigInt", object: "an object", boolean: "a boolean", number: "a number", string: "a string" }[typeof value as string] ??
+        `a ${typeof value}`
+    );
 }
