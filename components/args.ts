@@ -622,7 +622,9 @@ function complete<T extends Record<string, unknown>>(problems: Problems, values:
             problems.list.length > 0 ? problems.list : [`${unreported.map((k) => `\`${k}\``).join(", ")} could not be resolved.`],
         );
     }
-    return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v === null ? undefined : v])) as any;
+    return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v === null ? undefined : v])) as {
+        [K in keyof T]: Exclude<T[K], undefined | null>;
+    };
 }
 
 /**

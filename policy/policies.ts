@@ -26,6 +26,7 @@ const POD_SPEC_PATHS: Record<string, string[]> = {
     "kubernetes:batch/v1:CronJob": ["spec", "jobTemplate", "spec", "template", "spec"],
 };
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- `props` as the policy SDK hands them: untyped JSON of any kind */
 function containersOf(
     type: string,
     props: any,
@@ -37,6 +38,7 @@ function containersOf(
     const spec = at.reduce((value, key) => value?.[key], props);
     return [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];
 }
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 /** PersistentVolumes keep `Retain`, so deleting the object (or its claim) never deletes the data. */
 export const volumesRetained: ResourceValidationPolicy = {
@@ -180,6 +182,7 @@ export function isProduction(args: Pick<StackValidationArgs, "stackTags" | "getC
 }
 
 /** `selector` selects pods with these labels (matchLabels only; matchExpressions are not evaluated). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a label selector read from untyped props
 function selects(selector: any, labels: Record<string, string>): boolean {
     const wanted = Object.entries<string>(selector?.matchLabels ?? {});
     return wanted.length > 0 && (selector?.matchExpressions ?? []).length === 0 && wanted.every(([k, v]) => labels[k] === v);

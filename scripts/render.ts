@@ -6,6 +6,8 @@
 //   npm run render -- [--stack dev | --config-file FILE] [--config key=value]... [--secret key=value]...
 //   (see USAGE, printed by --help)
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- the rendered objects are the engine's inputs: untyped JSON of any kind */
+
 import * as path from "path";
 import { parseArgs as parseArgsOfNode } from "util";
 import * as yaml from "js-yaml";
@@ -107,6 +109,7 @@ export async function render(options: Options): Promise<any[]> {
     // Loaded afresh each time, so that one process (the tests) can render many stacks.
     const program = require.resolve(path.join(ROOT, "index.ts"));
     delete require.cache[program];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded for its side effects, afresh (cache cleared above)
     require(program);
     await settle();
     const rank = (kind: string) => (KIND_ORDER.includes(kind) ? KIND_ORDER.indexOf(kind) : KIND_ORDER.length);

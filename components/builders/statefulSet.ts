@@ -139,7 +139,6 @@ function cloneEnv(args: ResolvedArgs, names: ClusterNames): EnvVar[] {
 }
 
 function cloneContainer(args: ResolvedArgs, names: ClusterNames): Container {
-    const { flavor } = args;
     return {
         name: CONTAINERS.clone,
         image: args.backupImage,

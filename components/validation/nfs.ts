@@ -8,6 +8,7 @@ import * as path from "path";
 import { isHostName } from "./names";
 import { Problems, show } from "./problems";
 
+// eslint-disable-next-line no-control-regex -- matching control characters is the point: they are refused
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 const PLACEHOLDERS = ["ordinal", "number"];

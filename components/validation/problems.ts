@@ -14,7 +14,11 @@ export class Problems {
 }
 
 export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-    return value !== null && (typeof value === "object" || typeof value === "function") && typeof (value as any).then === "function";
+    return (
+        value !== null &&
+        (typeof value === "object" || typeof value === "function") &&
+        typeof (value as { then?: unknown }).then === "function"
+    );
 }
 
 /**

@@ -52,6 +52,7 @@ async function main(): Promise<void> {
         loaded: true,
         exports: { nodeJSProcessExitedAfterLoggingUserActionableMessage: 32 },
     } as NodeModule;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the SDK's entry-point module has no typings
     const { run } = require("@pulumi/pulumi/cmd/run/run");
     await run(
         { _: [entryPoint] },

@@ -394,7 +394,7 @@ describe("sidecar.sh", () => {
     it("starts replication at the primary's binlog coordinates when cloned from the primary", () => {
         const s = sandbox({ mysql: CLIENT, ncat: "exit 0" });
         s.write("data/xtrabackup_binlog_info", "mysql-bin.000003\t154\n");
-        const run = runSidecar(s, sidecarEnv(s, "mysql-1"));
+        runSidecar(s, sidecarEnv(s, "mysql-1"));
         assert.strictEqual(s.read("sql.1"), mysql57Sql("mysql-bin.000003", "154"));
         assert.ok(!s.read("sql.1").match(/[‘’]/), "only ASCII quotes");
         assert.deepStrictEqual(fs.readdirSync(s.path("data")).sort(), ["replication-coordinates.applied"]);
@@ -405,7 +405,7 @@ describe("sidecar.sh", () => {
         const s = sandbox({ mysql: CLIENT, ncat: "exit 0" });
         s.write("data/xtrabackup_slave_info", "CHANGE MASTER TO MASTER_LOG_FILE='mysql-bin.000002', MASTER_LOG_POS=1234;\n");
         s.write("data/xtrabackup_binlog_info", "mysql-bin.000001\t99\n");
-        const run = runSidecar(s, sidecarEnv(s, "mysql-2"));
+        runSidecar(s, sidecarEnv(s, "mysql-2"));
         assert.strictEqual(s.read("sql.1"), mysql57Sql("mysql-bin.000002", "1234"));
     });
 
@@ -422,7 +422,7 @@ describe("sidecar.sh", () => {
     it("retries after a restart when the sidecar died before the statements succeeded", () => {
         const s = sandbox({ mysql: CLIENT, ncat: "exit 0" });
         s.write("data/replication-coordinates.pending", "mysql-bin.000003\n154\n\n");
-        const run = runSidecar(s, sidecarEnv(s, "mysql-1"));
+        runSidecar(s, sidecarEnv(s, "mysql-1"));
         assert.strictEqual(s.read("sql.1"), mysql57Sql("mysql-bin.000003", "154"));
     });
 
@@ -430,7 +430,7 @@ describe("sidecar.sh", () => {
         const s = sandbox({ mysql: CLIENT, ncat: "exit 0" });
         s.write("data/xtrabackup_binlog_info", "mysql-bin.000003\t154\n");
         const password = 'it\'s a \\ & "pass"';
-        const run = runSidecar(s, sidecarEnv(s, "mysql-1", FLAVORS.mysql57, password));
+        runSidecar(s, sidecarEnv(s, "mysql-1", FLAVORS.mysql57, password));
         assert.strictEqual(s.read("sql.1"), mysql57Sql("mysql-bin.000003", "154", 'it\\\'s a \\\\ & "pass"'));
         assert.ok(
             s.calls().every((c) => !c.includes("pass")),
@@ -445,7 +445,7 @@ describe("sidecar.sh", () => {
         ] as const) {
             const s = sandbox({ mysql: CLIENT, ncat: "exit 0" });
             Object.entries(files).forEach(([f, c]) => s.write(f, c));
-            const run = runSidecar(s, sidecarEnv(s, hostname));
+            runSidecar(s, sidecarEnv(s, hostname));
             assert.ok(!s.exists("attempts"), `${hostname}: no statements sent`);
             // Besides serving: the watch's pauses and replication checks, which send no statement.
             const watch = (c: string) => c.startsWith("sleep ") || c.endsWith(`--execute=${FLAVORS.mysql57.replicaStatus.statement}\\G`);
@@ -494,7 +494,7 @@ describe("sidecar.sh", () => {
         it(`mariadb: starts GTID replication from ${what}`, () => {
             const s = sandbox({ mariadb: CLIENT, socat: "exit 0" });
             Object.entries(files).forEach(([f, c]) => s.write(f, c));
-            const run = runSidecar(s, sidecarEnv(s, "mysql-2", FLAVORS.mariadb));
+            runSidecar(s, sidecarEnv(s, "mysql-2", FLAVORS.mariadb));
             assert.strictEqual(s.read("sql.1"), mariadbSql(gtid));
             assert.deepStrictEqual(fs.readdirSync(s.path("data")), ["replication-coordinates.applied"]);
             assert.deepStrictEqual(
@@ -515,7 +515,7 @@ describe("sidecar.sh", () => {
             "data/xtrabackup_binlog_info",
             "mysql-bin.000003\t197\t3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5,\n8f1a2b3c-0000-11e1-9e33-c80aa9429562:1-3\n",
         );
-        const run = runSidecar(s, sidecarEnv(s, "mysql-1", FLAVORS.mysql84));
+        runSidecar(s, sidecarEnv(s, "mysql-1", FLAVORS.mysql84));
         assert.strictEqual(
             s.read("sql.1"),
             "STOP REPLICA;\nRESET BINARY LOGS AND GTIDS;\n" +
@@ -785,7 +785,7 @@ describe("backup.sh and restore-mysql.sh", () => {
         );
         assert.match(
             s.read(`backups/${name}/SHA256SUMS`),
-            /^[0-9a-f]{64}  prepared\n[0-9a-f]{64}  shop\/t\.ibd\n[0-9a-f]{64}  xtrabackup_checkpoints\n[0-9a-f]{64}  xtrabackup_slave_info\n$/,
+            /^[0-9a-f]{64} {2}prepared\n[0-9a-f]{64} {2}shop\/t\.ibd\n[0-9a-f]{64} {2}xtrabackup_checkpoints\n[0-9a-f]{64} {2}xtrabackup_slave_info\n$/,
         );
     });
 

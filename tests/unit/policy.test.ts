@@ -45,7 +45,8 @@ function resourceArgs(type: string, props: any, opts: Partial<typeof OPTS> = {})
 function validate(policy: ResourceValidationPolicy, args: ResourceValidationArgs, report: (message: string) => void): void {
     const validations = policy.validateResource === undefined ? [] : [policy.validateResource].flat();
     for (const validation of validations) {
-        validation(args, report);
+        // The violations are read right after: a validation that went async would report them too late.
+        assert.strictEqual(validation(args, report), undefined, `${policy.name} validates synchronously`);
     }
 }
 
@@ -85,7 +86,8 @@ function stackArgs(
 
 function checkStack(resources: Array<{ type: string; props: any }>, tags: Record<string, string> = {}, config: object = {}): string[] {
     const violations: string[] = [];
-    productionAvailability.validateStack(stackArgs(resources, tags, config), (message) => violations.push(message));
+    const result = productionAvailability.validateStack(stackArgs(resources, tags, config), (message) => violations.push(message));
+    assert.strictEqual(result, undefined, "the stack policy validates synchronously");
     return violations;
 }
 

@@ -149,7 +149,6 @@ export class FakeCluster {
             clusterDomain: opts.clusterDomain ?? "cluster.local",
             services: FakeCluster.dnsServices(opts.objects, this.namespace, this.serviceName, labels, template.spec),
         };
-        const cluster = this;
         this.host = {
             workDir: this.workDir,
             network,
@@ -162,14 +161,14 @@ export class FakeCluster {
             claimPaths: opts.claimPaths ?? {},
             backoff: opts.restartBackoffMs ?? { initialMs: 1000, maxMs: 2000 },
             keepWorkDir: this.keep,
-            track(pid, alive) {
-                if (alive) cluster.tracked.add(pid);
-                else cluster.tracked.delete(pid);
+            track: (pid, alive) => {
+                if (alive) this.tracked.add(pid);
+                else this.tracked.delete(pid);
             },
-            event(e) {
-                const ev = { t: Date.now() - cluster.t0, ...e };
-                cluster.eventLog.push(ev);
-                if (cluster.verbose) {
+            event: (e) => {
+                const ev = { t: Date.now() - this.t0, ...e };
+                this.eventLog.push(ev);
+                if (this.verbose) {
                     console.log(
                         `[fake-kubelet +${(ev.t / 1000).toFixed(1)}s] ${ev.pod}${ev.container ? "/" + ev.container : ""} ${ev.type}${ev.detail ? ": " + ev.detail : ""}`,
                     );
