@@ -410,7 +410,12 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
         backupImage: stringSetting(p, "backupImage", a.backupImage, undefined, FLAVORS[DEFAULTS.flavor].backupImage),
     });
     const rootPassword = checkPassword(p, "rootPassword", passwordInput(p, "rootPassword", a.rootPassword));
-    const replicationPassword = checkPassword(p, "replicationPassword", passwordInput(p, "replicationPassword", a.replicationPassword), flavor);
+    const replicationPassword = checkPassword(
+        p,
+        "replicationPassword",
+        passwordInput(p, "replicationPassword", a.replicationPassword),
+        flavor,
+    );
     const backupPassword = checkPassword(p, "backupPassword", passwordInput(p, "backupPassword", a.backupPassword));
     const app = checkAppAccount(p, {
         appDatabase: stringSetting(p, "appDatabase", a.appDatabase, undefined, "orders"),
@@ -418,11 +423,17 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
         appPassword: checkPassword(p, "appPassword", passwordInput(p, "appPassword", a.appPassword)),
     });
     const networkPolicy = booleanSetting(p, "networkPolicy", a.networkPolicy, DEFAULTS.networkPolicy);
-    const clientPodLabels = checkLabelSelectors(p, "clientPodLabels", stringListSetting(p, "clientPodLabels", a.clientPodLabels, DEFAULTS.clientPodLabels, ["app=web"]));
+    const clientPodLabels = checkLabelSelectors(
+        p,
+        "clientPodLabels",
+        stringListSetting(p, "clientPodLabels", a.clientPodLabels, DEFAULTS.clientPodLabels, ["app=web"]),
+    );
     const clientNamespaceLabels = checkLabelSelectors(
         p,
         "clientNamespaceLabels",
-        stringListSetting(p, "clientNamespaceLabels", a.clientNamespaceLabels, DEFAULTS.clientNamespaceLabels, ["kubernetes.io/metadata.name=shop"]),
+        stringListSetting(p, "clientNamespaceLabels", a.clientNamespaceLabels, DEFAULTS.clientNamespaceLabels, [
+            "kubernetes.io/metadata.name=shop",
+        ]),
     );
     const requireClientTls = booleanSetting(p, "requireClientTls", a.requireClientTls, DEFAULTS.requireClientTls);
     const nfsServer = checkNfsServer(p, stringSetting(p, "nfsServer", a.nfsServer, undefined, "192.168.164.141"));
@@ -476,10 +487,34 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
         86400,
         "how long a clone stream may move no data",
     );
-    const spreadAcrossNodes = checkSpread(p, "spreadAcrossNodes", stringSetting(p, "spreadAcrossNodes", a.spreadAcrossNodes, DEFAULTS.spreadAcrossNodes));
-    const spreadAcrossZones = checkSpread(p, "spreadAcrossZones", stringSetting(p, "spreadAcrossZones", a.spreadAcrossZones, DEFAULTS.spreadAcrossZones));
-    const cpuLimit = checkLimit(p, "cpuLimit", stringSetting(p, "cpuLimit", a.cpuLimit, undefined, "2"), "cpuRequest", cpuRequest, "cpu", "2");
-    const memoryLimit = checkLimit(p, "memoryLimit", stringSetting(p, "memoryLimit", a.memoryLimit, undefined, "2Gi"), "memoryRequest", memoryRequest, "bytes", "2Gi");
+    const spreadAcrossNodes = checkSpread(
+        p,
+        "spreadAcrossNodes",
+        stringSetting(p, "spreadAcrossNodes", a.spreadAcrossNodes, DEFAULTS.spreadAcrossNodes),
+    );
+    const spreadAcrossZones = checkSpread(
+        p,
+        "spreadAcrossZones",
+        stringSetting(p, "spreadAcrossZones", a.spreadAcrossZones, DEFAULTS.spreadAcrossZones),
+    );
+    const cpuLimit = checkLimit(
+        p,
+        "cpuLimit",
+        stringSetting(p, "cpuLimit", a.cpuLimit, undefined, "2"),
+        "cpuRequest",
+        cpuRequest,
+        "cpu",
+        "2",
+    );
+    const memoryLimit = checkLimit(
+        p,
+        "memoryLimit",
+        stringSetting(p, "memoryLimit", a.memoryLimit, undefined, "2Gi"),
+        "memoryRequest",
+        memoryRequest,
+        "bytes",
+        "2Gi",
+    );
     const backupCpuLimit = checkLimit(
         p,
         "backupCpuLimit",
@@ -498,7 +533,10 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
         "bytes",
         "1Gi",
     );
-    const priorityClassName = checkPriorityClassName(p, stringSetting(p, "priorityClassName", a.priorityClassName, undefined, "database-critical"));
+    const priorityClassName = checkPriorityClassName(
+        p,
+        stringSetting(p, "priorityClassName", a.priorityClassName, undefined, "database-critical"),
+    );
     const mysqldOptions = checkMysqldOptions(
         p,
         stringListSetting(p, "mysqldOptions", a.mysqldOptions, DEFAULTS.mysqldOptions, ["max_connections=500"]),
@@ -584,7 +622,9 @@ function complete<T extends Record<string, unknown>>(problems: Problems, values:
             problems.list.length > 0 ? problems.list : [`${unreported.map((k) => `\`${k}\``).join(", ")} could not be resolved.`],
         );
     }
-    return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v === null ? undefined : v])) as any;
+    return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v === null ? undefined : v])) as {
+        [K in keyof T]: Exclude<T[K], undefined | null>;
+    };
 }
 
 /**

@@ -19,9 +19,7 @@ const DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
 const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?`;
 const TAG = "[\\w][\\w.-]{0,127}";
 const DIGEST = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}";
-const REFERENCE = new RegExp(
-    `^(?:(${DOMAIN})/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`,
-);
+const REFERENCE = new RegExp(`^(?:(${DOMAIN})/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`);
 /** The longest repository name (domain and path) the grammar allows. */
 const MAX_NAME_LENGTH = 255;
 
@@ -72,6 +70,9 @@ export function inImageFamily(image: ImageReference, family: ImageFamily): boole
     return family.repositories.some(
         (repository) =>
             repository.name === name &&
-            (repository.version === undefined || image.tag === undefined || !/^[0-9]/.test(image.tag) || repository.version.test(image.tag)),
+            (repository.version === undefined ||
+                image.tag === undefined ||
+                !/^[0-9]/.test(image.tag) ||
+                repository.version.test(image.tag)),
     );
 }

@@ -100,7 +100,9 @@ export class MySqlCluster extends pulumi.ComponentResource {
                 ? new k8s.core.v1.PersistentVolumeClaim(`${name}-backup-claim`, backupClaimSpec, {
                       ...parent,
                       retainOnDelete: true,
-                      dependsOn: [new k8s.core.v1.PersistentVolume(`${name}-backup-pv`, backupVolumeSpec, { ...parent, retainOnDelete: true })],
+                      dependsOn: [
+                          new k8s.core.v1.PersistentVolume(`${name}-backup-pv`, backupVolumeSpec, { ...parent, retainOnDelete: true }),
+                      ],
                   })
                 : undefined;
         const restoring = settings.restoreFrom !== undefined && backupClaim !== undefined ? [backupClaim] : [];
@@ -110,7 +112,10 @@ export class MySqlCluster extends pulumi.ComponentResource {
         });
         const cronJobSpec = build.backupCronJob(settings, names);
         if (cronJobSpec !== undefined && backupClaim !== undefined) {
-            new k8s.batch.v1.CronJob(`${name}-backup`, cronJobSpec, { ...parent, dependsOn: [backupClaim, scripts, tlsSecret, statefulSet] });
+            new k8s.batch.v1.CronJob(`${name}-backup`, cronJobSpec, {
+                ...parent,
+                dependsOn: [backupClaim, scripts, tlsSecret, statefulSet],
+            });
         }
 
         this.primaryHost = pulumi.output(names.podHost(0));

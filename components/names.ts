@@ -102,4 +102,3 @@ export function clusterNames(name: string, namespace: string, clusterDomain: str
         peerDomain,
     };
 }
-

@@ -32,7 +32,8 @@ export const SECRET_OUTPUTS = ["rootPassword", "appPassword"] as const;
  * Every number the component takes or returns is whole (a count, seconds, a port): the schema says
  * `integer`, so SDKs take an int.
  */
-const integerKeys = (props: Record<string, Property>) => Object.keys(props).filter((key) => (props[key] as { type?: string }).type === "number");
+const integerKeys = (props: Record<string, Property>) =>
+    Object.keys(props).filter((key) => (props[key] as { type?: string }).type === "number");
 
 function findPackageRoot(from: string): string {
     for (let dir = from; ; dir = path.dirname(dir)) {
@@ -54,7 +55,12 @@ export function analyzedSchema(root = PACKAGE_ROOT): PackageSpec {
     const manifest = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
     // The analyzer starts from package.json's `main` read as TypeScript; ours is the compiled
     // bin/components/index.js, so it is pointed at the source of that module instead.
-    const analyzer = new Analyzer(path.join(root, "components"), PROVIDER_NAME, { ...manifest, main: "index.ts" }, new Set([MySqlCluster.name]));
+    const analyzer = new Analyzer(
+        path.join(root, "components"),
+        PROVIDER_NAME,
+        { ...manifest, main: "index.ts" },
+        new Set([MySqlCluster.name]),
+    );
     const { components, typeDefinitions, dependencies } = analyzer.analyze();
     return generateSchema(PROVIDER_NAME, manifest.version, manifest.description, components, typeDefinitions, dependencies);
 }
@@ -98,7 +104,12 @@ export class MySqlClusterProvider extends ComponentProvider {
         return this.enrichedSchema;
     }
 
-    async construct(name: string, type: string, inputs: pulumi.Inputs, options: pulumi.ComponentResourceOptions): Promise<pulumi.provider.ConstructResult> {
+    async construct(
+        name: string,
+        type: string,
+        inputs: pulumi.Inputs,
+        options: pulumi.ComponentResourceOptions,
+    ): Promise<pulumi.provider.ConstructResult> {
         ComponentProvider.validateResourceType(PROVIDER_NAME, type);
         if (type !== COMPONENT_TYPE) {
             throw new Error(`Unknown component type ${type}; this package has only ${COMPONENT_TYPE}.`);

@@ -26,7 +26,11 @@ const POD_SPEC_PATHS: Record<string, string[]> = {
     "kubernetes:batch/v1:CronJob": ["spec", "jobTemplate", "spec", "template", "spec"],
 };
 
-function containersOf(type: string, props: any): Array<{ name?: string; image?: string; env?: any[]; command?: string[]; args?: string[] }> {
+/* eslint-disable @typescript-eslint/no-explicit-any -- `props` as the policy SDK hands them: untyped JSON of any kind */
+function containersOf(
+    type: string,
+    props: any,
+): Array<{ name?: string; image?: string; env?: any[]; command?: string[]; args?: string[] }> {
     const at = POD_SPEC_PATHS[type];
     if (at === undefined) {
         return [];
@@ -34,6 +38,7 @@ function containersOf(type: string, props: any): Array<{ name?: string; image?: 
     const spec = at.reduce((value, key) => value?.[key], props);
     return [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];
 }
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 /** PersistentVolumes keep `Retain`, so deleting the object (or its claim) never deletes the data. */
 export const volumesRetained: ResourceValidationPolicy = {
@@ -95,13 +100,22 @@ export const noPlainTextPasswords: ResourceValidationPolicy = {
         }
         for (const container of containersOf(args.type, args.props)) {
             for (const env of container.env ?? []) {
-                if (PASSWORD_NAME.test(env.name ?? "") && !PATH_TO_PASSWORD.test(env.name ?? "") && typeof env.value === "string" && env.value !== "") {
-                    reportViolation(`${args.name}: container ${container.name} has the password ${env.name} in plain text: use valueFrom.secretKeyRef or a mounted Secret.`);
+                if (
+                    PASSWORD_NAME.test(env.name ?? "") &&
+                    !PATH_TO_PASSWORD.test(env.name ?? "") &&
+                    typeof env.value === "string" &&
+                    env.value !== ""
+                ) {
+                    reportViolation(
+                        `${args.name}: container ${container.name} has the password ${env.name} in plain text: use valueFrom.secretKeyRef or a mounted Secret.`,
+                    );
                 }
             }
             const line = [...(container.command ?? []), ...(container.args ?? [])].join(" ");
             if (PASSWORD_ON_COMMAND_LINE.test(line)) {
-                reportViolation(`${args.name}: container ${container.name} has a password on its command line: read it from a file of a mounted Secret.`);
+                reportViolation(
+                    `${args.name}: container ${container.name} has a password on its command line: read it from a file of a mounted Secret.`,
+                );
             }
         }
         if (args.type === TYPES.configMap) {
@@ -168,6 +182,7 @@ export function isProduction(args: Pick<StackValidationArgs, "stackTags" | "getC
 }
 
 /** `selector` selects pods with these labels (matchLabels only; matchExpressions are not evaluated). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a label selector read from untyped props
 function selects(selector: any, labels: Record<string, string>): boolean {
     const wanted = Object.entries<string>(selector?.matchLabels ?? {});
     return wanted.length > 0 && (selector?.matchExpressions ?? []).length === 0 && wanted.every(([k, v]) => labels[k] === v);
@@ -176,7 +191,8 @@ function selects(selector: any, labels: Record<string, string>): boolean {
 /** On production stacks, each StatefulSet has at least 3 pods and a PodDisruptionBudget that selects them. */
 export const productionAvailability: StackValidationPolicy = {
     name: "mysql-production-availability",
-    description: "On production stacks (tag environment=production, or policy config production: true) each StatefulSet has at least 3 replicas and a PodDisruptionBudget selecting its pods.",
+    description:
+        "On production stacks (tag environment=production, or policy config production: true) each StatefulSet has at least 3 replicas and a PodDisruptionBudget selecting its pods.",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
@@ -194,12 +210,23 @@ export const productionAvailability: StackValidationPolicy = {
             const name = set.props.metadata?.name ?? set.name;
             const replicas = set.props.spec?.replicas ?? 1;
             if (replicas < minReplicas) {
-                reportViolation(`StatefulSet ${name} has ${replicas} replicas on a production stack: at least ${minReplicas} are needed.`, set.urn);
+                reportViolation(
+                    `StatefulSet ${name} has ${replicas} replicas on a production stack: at least ${minReplicas} are needed.`,
+                    set.urn,
+                );
             }
             const labels = set.props.spec?.template?.metadata?.labels ?? {};
             const namespace = set.props.metadata?.namespace ?? "default";
-            if (!budgets.some((b: PolicyResource) => (b.props.metadata?.namespace ?? "default") === namespace && selects(b.props.spec?.selector, labels))) {
-                reportViolation(`StatefulSet ${name} has no PodDisruptionBudget in namespace ${namespace} whose selector matches its pod labels ${JSON.stringify(labels)}.`, set.urn);
+            if (
+                !budgets.some(
+                    (b: PolicyResource) =>
+                        (b.props.metadata?.namespace ?? "default") === namespace && selects(b.props.spec?.selector, labels),
+                )
+            ) {
+                reportViolation(
+                    `StatefulSet ${name} has no PodDisruptionBudget in namespace ${namespace} whose selector matches its pod labels ${JSON.stringify(labels)}.`,
+                    set.urn,
+                );
             }
         }
     },

@@ -54,7 +54,13 @@ export function parseArgs(argv: string[]): DiagnoseOptions | undefined {
     }
     const configFile = values["config-file"] === undefined ? undefined : path.resolve(values["config-file"]);
     const stack = values.stack ?? (configFile ? path.basename(configFile).replace(/^Pulumi\.|\.ya?ml$/g, "") : "dev");
-    return { stack, configFile: configFile ?? path.join(ROOT, `Pulumi.${stack}.yaml`), pod: values.pod, kubectl: values.kubectl, context: values.context };
+    return {
+        stack,
+        configFile: configFile ?? path.join(ROOT, `Pulumi.${stack}.yaml`),
+        pod: values.pod,
+        kubectl: values.kubectl,
+        context: values.context,
+    };
 }
 
 function parseCommandLine(argv: string[]) {
@@ -79,7 +85,9 @@ export function loadTarget(options: DiagnoseOptions): Target {
     const get = (key: string) => config[`${project}:${key}`];
     const flavor = FLAVORS[get("flavor")];
     if (flavor === undefined) {
-        throw new DiagnoseError(`\`flavor\` is "${get("flavor")}" in ${path.basename(options.configFile)}: write one of ${Object.keys(FLAVORS).join(", ")}.`);
+        throw new DiagnoseError(
+            `\`flavor\` is "${get("flavor")}" in ${path.basename(options.configFile)}: write one of ${Object.keys(FLAVORS).join(", ")}.`,
+        );
     }
     const namespace = get("namespace");
     return {
@@ -107,7 +115,9 @@ function ordinals(target: Target, pod: string | undefined): number[] {
     }
     const match = new RegExp(`^${target.names.statefulSet.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}-([0-9]+)$`).exec(pod);
     if (!match) {
-        throw new DiagnoseError(`--pod ${pod} is not a pod of the cluster ${target.name}: give ${target.names.pod(0)} to ${target.names.pod(target.replicas - 1)}.`);
+        throw new DiagnoseError(
+            `--pod ${pod} is not a pod of the cluster ${target.name}: give ${target.names.pod(0)} to ${target.names.pod(target.replicas - 1)}.`,
+        );
     }
     return [Number(match[1])];
 }
@@ -124,7 +134,9 @@ function describeError(error: unknown): string {
         return error.message;
     }
     const message = error instanceof Error ? error.message : String(error);
-    return process.env.DIAGNOSE_DEBUG ? String(error instanceof Error ? error.stack : error) : `internal error: ${message}. This is a bug; please report it (DIAGNOSE_DEBUG=1 prints the stack trace).`;
+    return process.env.DIAGNOSE_DEBUG
+        ? String(error instanceof Error ? error.stack : error)
+        : `internal error: ${message}. This is a bug; please report it (DIAGNOSE_DEBUG=1 prints the stack trace).`;
 }
 
 /**
@@ -139,7 +151,8 @@ export function main(argv: string[], env: NodeJS.ProcessEnv = process.env, runne
         }
         const target = loadTarget(options);
         const wanted = ordinals(target, options.pod);
-        const run = runner ?? kubectlRunner(options.kubectl ?? env.KUBECTL ?? "kubectl", options.context ?? stackContext(options.configFile));
+        const run =
+            runner ?? kubectlRunner(options.kubectl ?? env.KUBECTL ?? "kubectl", options.context ?? stackContext(options.configFile));
         const pods = collect(run, target, wanted);
         const verdicts = pods.map((facts) => podVerdict(facts, target));
         return { status: verdicts.every((v) => v.kind === "ok") ? 0 : 2, stdout: report(target, pods, verdicts), stderr: "" };

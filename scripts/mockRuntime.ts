@@ -2,6 +2,8 @@
 // with the inputs as outputs (what the program asks for, not what a cluster would do) and records each
 // registration with the options the engine would see (parent, retainOnDelete, dependencies).
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- registrations hold the engine's inputs: untyped JSON of any resource */
+
 import * as pulumi from "@pulumi/pulumi";
 import * as real from "./realSecrets";
 import { unwrapSecrets } from "./render/secrets";
@@ -46,7 +48,11 @@ function generated(type: string, inputs: Record<string, any>, realSecrets: boole
         case "tls:index/privateKey:PrivateKey":
             return realSecrets
                 ? real.privateKey(plain)
-                : { privateKeyPem: "mock-private-key-pem", privateKeyPemPkcs8: "mock-private-key-pkcs8", publicKeyPem: "mock-public-key-pem" };
+                : {
+                      privateKeyPem: "mock-private-key-pem",
+                      privateKeyPemPkcs8: "mock-private-key-pkcs8",
+                      publicKeyPem: "mock-public-key-pem",
+                  };
         case "tls:index/selfSignedCert:SelfSignedCert":
             return realSecrets ? real.selfSignedCert(plain) : { certPem: "mock-ca-cert-pem" };
         case "tls:index/certRequest:CertRequest":
@@ -71,7 +77,8 @@ export function installMocks(
 ): void {
     pulumi.runtime.setAllConfig(config, secretKeys);
     const pending = new Map<string, RegisterRequest>();
-    pulumi.runtime.setMocks(
+    // `async` in signature only: its body runs to the end before it returns, so the mocks are in place now.
+    void pulumi.runtime.setMocks(
         {
             newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
                 const request = pending.get(`${args.type}::${args.name}`);
@@ -109,6 +116,7 @@ export function installMocks(
  */
 export function settle(): Promise<void> {
     // Internal to the SDK (not in its typings), and exactly what `disconnect` awaits before tearing down.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- an internal module without typings: typed here
     const settings: { waitForRPCs(): Promise<void> } = require("@pulumi/pulumi/runtime/settings");
     return settings.waitForRPCs();
 }

@@ -21,7 +21,9 @@ export function privateKey(inputs: { algorithm?: string; ecdsaCurve?: string; rs
     const { privateKey: key, publicKey } =
         inputs.algorithm === "RSA"
             ? crypto.generateKeyPairSync("rsa", { modulusLength: inputs.rsaBits ?? 2048 })
-            : crypto.generateKeyPairSync("ec", { namedCurve: { P224: "P-224", P256: "P-256", P384: "P-384", P521: "P-521" }[inputs.ecdsaCurve ?? "P224"] ?? "P-256" });
+            : crypto.generateKeyPairSync("ec", {
+                  namedCurve: { P224: "P-224", P256: "P-256", P384: "P-384", P521: "P-521" }[inputs.ecdsaCurve ?? "P224"] ?? "P-256",
+              });
     return {
         privateKeyPem: key.export({ format: "pem", type: inputs.algorithm === "RSA" ? "pkcs1" : "sec1" }).toString(),
         privateKeyPemPkcs8: key.export({ format: "pem", type: "pkcs8" }).toString(),
@@ -95,8 +97,25 @@ const days = (inputs: CertInputs) => String(Math.max(1, Math.floor((inputs.valid
 
 export function selfSignedCert(inputs: CertInputs): Record<string, string> {
     const certPem = openssl(
-        ["req", "-x509", "-new", "-key", "key.pem", "-subj", subjectOf(inputs.subject), "-days", days(inputs), "-extensions", "ext", "-config", "ext.cnf"],
-        { "key.pem": inputs.privateKeyPem ?? "", "ext.cnf": ["[req]", "distinguished_name = dn", "[dn]", "[ext]", ...extensions(inputs)].join("\n") },
+        [
+            "req",
+            "-x509",
+            "-new",
+            "-key",
+            "key.pem",
+            "-subj",
+            subjectOf(inputs.subject),
+            "-days",
+            days(inputs),
+            "-extensions",
+            "ext",
+            "-config",
+            "ext.cnf",
+        ],
+        {
+            "key.pem": inputs.privateKeyPem ?? "",
+            "ext.cnf": ["[req]", "distinguished_name = dn", "[dn]", "[ext]", ...extensions(inputs)].join("\n"),
+        },
     );
     return { certPem };
 }
@@ -104,7 +123,15 @@ export function selfSignedCert(inputs: CertInputs): Record<string, string> {
 export function certRequest(inputs: CertInputs): Record<string, string> {
     const names = [...(inputs.dnsNames ?? []).map((n) => `DNS:${n}`), ...(inputs.ipAddresses ?? []).map((ip) => `IP:${ip}`)];
     const certRequestPem = openssl(
-        ["req", "-new", "-key", "key.pem", "-subj", subjectOf(inputs.subject), ...(names.length > 0 ? ["-addext", `subjectAltName = ${names.join(", ")}`] : [])],
+        [
+            "req",
+            "-new",
+            "-key",
+            "key.pem",
+            "-subj",
+            subjectOf(inputs.subject),
+            ...(names.length > 0 ? ["-addext", `subjectAltName = ${names.join(", ")}`] : []),
+        ],
         { "key.pem": inputs.privateKeyPem ?? "" },
     );
     return { certRequestPem };
@@ -112,8 +139,26 @@ export function certRequest(inputs: CertInputs): Record<string, string> {
 
 export function locallySignedCert(inputs: CertInputs): Record<string, string> {
     const certPem = openssl(
-        ["x509", "-req", "-in", "req.pem", "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-set_serial", `0x${crypto.randomBytes(16).toString("hex")}`,
-            "-days", days(inputs), "-copy_extensions", "copyall", "-extfile", "ext.cnf", "-extensions", "ext"],
+        [
+            "x509",
+            "-req",
+            "-in",
+            "req.pem",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca-key.pem",
+            "-set_serial",
+            `0x${crypto.randomBytes(16).toString("hex")}`,
+            "-days",
+            days(inputs),
+            "-copy_extensions",
+            "copyall",
+            "-extfile",
+            "ext.cnf",
+            "-extensions",
+            "ext",
+        ],
         {
             "req.pem": inputs.certRequestPem ?? "",
             "ca.pem": inputs.caCertPem ?? "",

@@ -6,6 +6,8 @@
 //   npm run render -- [--stack dev | --config-file FILE] [--config key=value]... [--secret key=value]...
 //   (see USAGE, printed by --help)
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- the rendered objects are the engine's inputs: untyped JSON of any kind */
+
 import * as path from "path";
 import { parseArgs as parseArgsOfNode } from "util";
 import * as yaml from "js-yaml";
@@ -61,7 +63,10 @@ export function parseArgs(argv: string[]): Options | undefined {
         return undefined;
     }
     const overrides: Options["overrides"] = [];
-    for (const [flag, secret] of [["config", false], ["secret", true]] as const) {
+    for (const [flag, secret] of [
+        ["config", false],
+        ["secret", true],
+    ] as const) {
         for (const item of values[flag] ?? []) {
             const eq = item.indexOf("=");
             if (eq <= 0) {
@@ -72,7 +77,12 @@ export function parseArgs(argv: string[]): Options | undefined {
     }
     const configFile = values["config-file"] === undefined ? undefined : path.resolve(values["config-file"]);
     const stack = values.stack ?? (configFile ? path.basename(configFile).replace(/^Pulumi\.|\.ya?ml$/g, "") : "dev");
-    return { stack, configFile: configFile ?? path.join(ROOT, `Pulumi.${stack}.yaml`), overrides, showSecrets: values["show-secrets"] ?? false };
+    return {
+        stack,
+        configFile: configFile ?? path.join(ROOT, `Pulumi.${stack}.yaml`),
+        overrides,
+        showSecrets: values["show-secrets"] ?? false,
+    };
 }
 
 function parseCommandLine(argv: string[]) {
@@ -99,13 +109,18 @@ export async function render(options: Options): Promise<any[]> {
     // Loaded afresh each time, so that one process (the tests) can render many stacks.
     const program = require.resolve(path.join(ROOT, "index.ts"));
     delete require.cache[program];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded for its side effects, afresh (cache cleared above)
     require(program);
     await settle();
     const rank = (kind: string) => (KIND_ORDER.includes(kind) ? KIND_ORDER.indexOf(kind) : KIND_ORDER.length);
     return registrations
         .filter((r) => r.custom && r.type.startsWith("kubernetes:"))
         .map((r) =>
-            options.showSecrets ? unwrapSecrets(r.inputs) : r.inputs.kind === "Secret" ? maskSecretObject(unwrapSecrets(r.inputs)) : unwrapSecrets(r.inputs, MASK),
+            options.showSecrets
+                ? unwrapSecrets(r.inputs)
+                : r.inputs.kind === "Secret"
+                  ? maskSecretObject(unwrapSecrets(r.inputs))
+                  : unwrapSecrets(r.inputs, MASK),
         )
         .sort((a, b) => rank(a.kind) - rank(b.kind) || a.metadata.name.localeCompare(b.metadata.name));
 }

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# `npm test`: every test of the project, in the order a failure is cheapest to read: types, shell scripts,
-# unit and render tests under Pulumi's mocks, then the real-server suite (root; see README).
+# `npm test`: every test of the project, in the order a failure is cheapest to read: lint and format
+# (ESLint, Prettier, shellcheck, shfmt), types, unit and render tests under Pulumi's mocks, then the
+# real-server suite (root; see README).
 set -o errexit -o nounset -o pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/ensure-deps.sh
 
+echo "== lint and format (scripts/lint.sh)"
+bash scripts/lint.sh
 echo "== tsc --noEmit (strict)"
 npx tsc --noEmit -p .
-echo "== shellcheck"
-shellcheck --external-sources --source-path=SCRIPTDIR scripts/*.sh scripts/pod/*.sh .ci/run
 echo "== unit, schema and docs tests (Pulumi mocks)"
 npx mocha
 echo "== real-server suite: the rendered mariadb flavor on real MariaDB servers"

@@ -150,5 +150,7 @@ export function restoreMounts(args: ResolvedArgs): VolumeMount[] {
 }
 
 export function restoreVolumes(args: ResolvedArgs, names: ClusterNames): Volume[] {
-    return args.restoreFrom === undefined ? [] : [{ name: VOLUMES.backups, persistentVolumeClaim: { claimName: names.backupClaim, readOnly: true } }];
+    return args.restoreFrom === undefined
+        ? []
+        : [{ name: VOLUMES.backups, persistentVolumeClaim: { claimName: names.backupClaim, readOnly: true } }];
 }

@@ -87,9 +87,7 @@ let scripts: Record<string, string> | undefined;
 export function scriptFiles(): Record<string, string> {
     if (scripts === undefined) {
         const dir = podScriptsDir();
-        scripts = Object.fromEntries(
-            Object.values(SCRIPT_FILES).map((file) => [file, fs.readFileSync(path.join(dir, file), "utf8")]),
-        );
+        scripts = Object.fromEntries(Object.values(SCRIPT_FILES).map((file) => [file, fs.readFileSync(path.join(dir, file), "utf8")]));
     }
     return { ...scripts };
 }

@@ -139,7 +139,6 @@ function cloneEnv(args: ResolvedArgs, names: ClusterNames): EnvVar[] {
 }
 
 function cloneContainer(args: ResolvedArgs, names: ClusterNames): Container {
-    const { flavor } = args;
     return {
         name: CONTAINERS.clone,
         image: args.backupImage,
@@ -190,7 +189,12 @@ function mysqlContainer(args: ResolvedArgs): Container {
         // A first initialisation or crash recovery may take long: only the startup probe waits for it;
         // liveness and readiness start once the server answers. `ping` succeeds even on "Access denied":
         // the server is up, which is all liveness asks.
-        startupProbe: { ...ping, periodSeconds: startupPeriod, timeoutSeconds: 5, failureThreshold: Math.ceil(args.startupTimeoutSeconds / startupPeriod) },
+        startupProbe: {
+            ...ping,
+            periodSeconds: startupPeriod,
+            timeoutSeconds: 5,
+            failureThreshold: Math.ceil(args.startupTimeoutSeconds / startupPeriod),
+        },
         livenessProbe: { ...ping, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
         // The primary while it takes writes; a replica while it replicates, at most the allowed lag behind.
         readinessProbe: {

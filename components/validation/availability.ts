@@ -12,7 +12,14 @@ export type SpreadMode = (typeof SPREAD_MODES)[number];
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** A whole number of seconds within bounds. */
-export function checkSeconds(problems: Problems, key: string, value: number | undefined, min: number, max: number, why: string): number | undefined {
+export function checkSeconds(
+    problems: Problems,
+    key: string,
+    value: number | undefined,
+    min: number,
+    max: number,
+    why: string,
+): number | undefined {
     if (value === undefined) {
         return undefined;
     }
@@ -60,5 +67,7 @@ export function checkPriorityClassName(problems: Problems, name: string | null |
     if (name === null || name === undefined || (DNS1123_SUBDOMAIN.test(name) && name.length <= 253)) {
         return name;
     }
-    return problems.add(`\`priorityClassName\` is ${show(name)}: use the name of a PriorityClass (a DNS subdomain), e.g. "database-critical".`);
+    return problems.add(
+        `\`priorityClassName\` is ${show(name)}: use the name of a PriorityClass (a DNS subdomain), e.g. "database-critical".`,
+    );
 }

@@ -7,6 +7,7 @@
 import { Problems, show } from "./problems";
 
 const OPTION = /^\s*([A-Za-z][A-Za-z0-9_-]*)\s*(?:=\s*(.*?))?\s*$/;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point: they are refused
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const PREFIXES = ["skip-", "disable-", "enable-", "maximum-"];
 

@@ -53,8 +53,7 @@ export function checkClusterDomain(problems: Problems, domain: string | undefine
     }
     if (domain.length > MAX_SUBDOMAIN) {
         return problems.add(
-            `\`clusterDomain\` is ${domain.length} characters long, more than the ${MAX_SUBDOMAIN} a DNS name may ` +
-                `have: ${fix}`,
+            `\`clusterDomain\` is ${domain.length} characters long, more than the ${MAX_SUBDOMAIN} a DNS name may ` + `have: ${fix}`,
         );
     }
     return domain;

@@ -8,6 +8,7 @@ import * as path from "path";
 import { isHostName } from "./names";
 import { Problems, show } from "./problems";
 
+// eslint-disable-next-line no-control-regex -- matching control characters is the point: they are refused
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 const PLACEHOLDERS = ["ordinal", "number"];
@@ -76,7 +77,9 @@ export function overlaps(paths: readonly string[]): string[] {
     normal.forEach((a, i) =>
         normal.forEach((b, j) => {
             if (i < j && (a === b || b.startsWith(`${a}/`) || a.startsWith(`${b}/`))) {
-                found.push(`${show(paths[i])} and ${show(paths[j])}, ${a === b ? "the same directory once normalised" : "one inside the other"}`);
+                found.push(
+                    `${show(paths[i])} and ${show(paths[j])}, ${a === b ? "the same directory once normalised" : "one inside the other"}`,
+                );
             }
         }),
     );

@@ -14,7 +14,11 @@ export class Problems {
 }
 
 export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-    return value !== null && (typeof value === "object" || typeof value === "function") && typeof (value as any).then === "function";
+    return (
+        value !== null &&
+        (typeof value === "object" || typeof value === "function") &&
+        typeof (value as { then?: unknown }).then === "function"
+    );
 }
 
 /**
@@ -71,7 +75,8 @@ export function kindOf(value: unknown): string {
     if (isPromiseLike(value)) {
         return "a Promise";
     }
-    return { bigint: "a BigInt", object: "an object", boolean: "a boolean", number: "a number", string: "a string" }[
-        typeof value as string
-    ] ?? `a ${typeof value}`;
+    return (
+        { bigint: "a BigInt", object: "an object", boolean: "a boolean", number: "a number", string: "a string" }[typeof value as string] ??
+        `a ${typeof value}`
+    );
 }

@@ -12,7 +12,13 @@ export type Measure = "cpu" | "bytes";
 const BINARY = ["Ki", "Mi", "Gi", "Ti", "Pi", "Ei"];
 
 /** A quantity setting's value in base units (cores or bytes), or undefined after reporting a problem. */
-export function checkQuantity(problems: Problems, key: string, text: string | undefined, measure: Measure, example: string): number | undefined {
+export function checkQuantity(
+    problems: Problems,
+    key: string,
+    text: string | undefined,
+    measure: Measure,
+    example: string,
+): number | undefined {
     if (text === undefined) {
         return undefined;
     }
@@ -83,7 +89,12 @@ export function checkAccessModes(problems: Problems, modes: readonly string[] | 
         const hints = unknown.map((m) => ACCESS_MODES.find((known) => known.toLowerCase() === m.toLowerCase()));
         problems.add(
             `\`volumeAccessModes\` has ${unknown.map(show).join(", ")}: use only ${ACCESS_MODES.map(show).join(", ")}` +
-                (hints.some((h) => h !== undefined) ? ` (mind the case: ${hints.filter((h) => h).map(show).join(", ")})` : "") +
+                (hints.some((h) => h !== undefined)
+                    ? ` (mind the case: ${hints
+                          .filter((h) => h)
+                          .map(show)
+                          .join(", ")})`
+                    : "") +
                 ".",
         );
     }

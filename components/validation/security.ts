@@ -40,7 +40,12 @@ export function passwordProblem(key: string, password: string, flavor?: Flavor):
 }
 
 /** A plain password is checked with the other settings; an Output once it is known ({@link requirePassword}). */
-export function checkPassword<T extends pulumi.Input<string> | null | undefined>(problems: Problems, key: string, password: T, flavor?: Flavor): T | undefined {
+export function checkPassword<T extends pulumi.Input<string> | null | undefined>(
+    problems: Problems,
+    key: string,
+    password: T,
+    flavor?: Flavor,
+): T | undefined {
     const problem = typeof password === "string" ? passwordProblem(key, password, flavor) : undefined;
     return problem === undefined ? password : problems.add(problem);
 }
@@ -73,7 +78,9 @@ export function checkAppAccount(problems: Problems, account: AppAccount): AppAcc
     if (appPassword !== null && appPassword !== undefined && appUser === null) {
         problems.add("`appPassword` is set without `appUser`: set `appUser` (and `appDatabase`), or remove `appPassword`.");
     }
-    return problems.list.length === before && appDatabase !== undefined && appUser !== undefined && appPassword !== undefined ? account : undefined;
+    return problems.list.length === before && appDatabase !== undefined && appUser !== undefined && appPassword !== undefined
+        ? account
+        : undefined;
 }
 
 /** Label selectors written `key=value[,key=value]`, as `matchLabels`. */

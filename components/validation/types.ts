@@ -35,8 +35,20 @@ export function settingsObject(problems: Problems, args: unknown): Record<string
  * reporting a wrong type.
  */
 export function stringSetting(problems: Problems, key: string, value: unknown, fallback: string, example?: string): string | undefined;
-export function stringSetting(problems: Problems, key: string, value: unknown, fallback: undefined, example: string): string | null | undefined;
-export function stringSetting(problems: Problems, key: string, value: unknown, fallback: string | undefined, example = fallback): string | null | undefined {
+export function stringSetting(
+    problems: Problems,
+    key: string,
+    value: unknown,
+    fallback: undefined,
+    example: string,
+): string | null | undefined;
+export function stringSetting(
+    problems: Problems,
+    key: string,
+    value: unknown,
+    fallback: string | undefined,
+    example = fallback,
+): string | null | undefined {
     if (value === undefined) {
         return fallback ?? null;
     }
@@ -58,8 +70,20 @@ export function numberSetting(problems: Problems, key: string, value: unknown, f
 }
 
 /** A list of strings, as {@link stringSetting}; `null` when unset without a default. */
-export function stringListSetting(problems: Problems, key: string, value: unknown, fallback: readonly string[], example: readonly string[]): readonly string[] | undefined;
-export function stringListSetting(problems: Problems, key: string, value: unknown, fallback: undefined, example: readonly string[]): readonly string[] | null | undefined;
+export function stringListSetting(
+    problems: Problems,
+    key: string,
+    value: unknown,
+    fallback: readonly string[],
+    example: readonly string[],
+): readonly string[] | undefined;
+export function stringListSetting(
+    problems: Problems,
+    key: string,
+    value: unknown,
+    fallback: undefined,
+    example: readonly string[],
+): readonly string[] | null | undefined;
 export function stringListSetting(
     problems: Problems,
     key: string,
@@ -77,7 +101,10 @@ export function stringListSetting(
     const items = Array.from(value as unknown[]);
     const wrong = items.map((item, index) => [item, index] as const).filter(([item]) => typeof item !== "string");
     if (wrong.length > 0) {
-        const what = wrong.map(([item, index]) => `${item === undefined || item === null ? show(item) : `${show(item)} (${kindOf(item)})`} at position ${index}`);
+        const what = wrong.map(
+            ([item, index]) =>
+                `${item === undefined || item === null ? show(item) : `${show(item)} (${kindOf(item)})`} at position ${index}`,
+        );
         return problems.add(`\`${key}\` has ${what.join(", ")}: every item must be a string, e.g. ${show(example)}.`);
     }
     return items as string[];

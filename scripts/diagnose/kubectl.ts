@@ -3,6 +3,7 @@
 // Read-only: `get`, `logs`, and `exec` of a client statement and a `cat`; no password on any command line
 // (the client reads root's option file inside the pod).
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- kubectl's JSON output: untyped until verdict.ts reads it */
 import { spawnSync } from "child_process";
 import { CLONE_MARKER, CONTAINERS, ROOT_CLIENT_CONFIG } from "../../components/constants";
 import { ContainerLogs, ExecResult, PodFacts, Target } from "./verdict";
@@ -23,9 +24,14 @@ export class DiagnoseError extends Error {}
 /** The runner of the real kubectl binary; `context` selects the kubeconfig context. */
 export function kubectlRunner(kubectl: string, context?: string): Runner {
     return (args) => {
-        const run = spawnSync(kubectl, [...(context ? ["--context", context] : []), ...args], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+        const run = spawnSync(kubectl, [...(context ? ["--context", context] : []), ...args], {
+            encoding: "utf8",
+            maxBuffer: 64 * 1024 * 1024,
+        });
         if (run.error) {
-            throw new DiagnoseError(`cannot run ${kubectl} (${(run.error as NodeJS.ErrnoException).code ?? run.error.message}): install kubectl or give its path with --kubectl PATH (or KUBECTL).`);
+            throw new DiagnoseError(
+                `cannot run ${kubectl} (${(run.error as NodeJS.ErrnoException).code ?? run.error.message}): install kubectl or give its path with --kubectl PATH (or KUBECTL).`,
+            );
         }
         return { status: run.status ?? 1, stdout: run.stdout, stderr: run.stderr };
     };
@@ -46,12 +52,24 @@ function getList(run: Runner, args: string[]): any[] {
 
 /** Whether a container has run at least once, so that kubectl has logs of it. */
 function hasRun(status: any): boolean {
-    return status !== undefined && (status.state?.running !== undefined || status.state?.terminated !== undefined || (status.restartCount ?? 0) > 0 || status.lastState?.terminated !== undefined);
+    return (
+        status !== undefined &&
+        (status.state?.running !== undefined ||
+            status.state?.terminated !== undefined ||
+            (status.restartCount ?? 0) > 0 ||
+            status.lastState?.terminated !== undefined)
+    );
 }
 
 /** The statement's argv inside the pod: the flavor's client, root's option file, over TCP. */
 export function replicaStatusCommand(target: Target): string[] {
-    return [target.flavor.client, `--defaults-extra-file=${ROOT_CLIENT_CONFIG}`, "--host=127.0.0.1", "-e", `${target.flavor.replicaStatus.statement}\\G`];
+    return [
+        target.flavor.client,
+        `--defaults-extra-file=${ROOT_CLIENT_CONFIG}`,
+        "--host=127.0.0.1",
+        "-e",
+        `${target.flavor.replicaStatus.statement}\\G`,
+    ];
 }
 
 /** Everything kubectl tells about each pod of `ordinals`. */
@@ -68,8 +86,8 @@ export function collect(run: Runner, target: Target, ordinals: readonly number[]
         const pod = pods.find((p) => p.metadata?.name === name);
         const claim = storage.find((o) => o.kind === "PersistentVolumeClaim" && o.metadata?.name === target.names.claim(ordinal));
         const volume = storage.find((o) => o.kind === "PersistentVolume" && o.metadata?.name === target.names.persistentVolume(ordinal));
-        const events = getList(run, ["get", "events", ...ns, "--field-selector", `involvedObject.name=${name}`, "-o", "json"]).sort((a, b) =>
-            String(a.lastTimestamp ?? a.eventTime ?? "").localeCompare(String(b.lastTimestamp ?? b.eventTime ?? "")),
+        const events = getList(run, ["get", "events", ...ns, "--field-selector", `involvedObject.name=${name}`, "-o", "json"]).sort(
+            (a, b) => String(a.lastTimestamp ?? a.eventTime ?? "").localeCompare(String(b.lastTimestamp ?? b.eventTime ?? "")),
         );
         const logs: Record<string, ContainerLogs> = {};
         const statuses = [...(pod?.status?.initContainerStatuses ?? []), ...(pod?.status?.containerStatuses ?? [])];

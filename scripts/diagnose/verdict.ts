@@ -2,6 +2,7 @@
 // replication status, the self-repair marker): one verdict per pod, and the report. No kubectl call here:
 // ./kubectl.ts gathers the facts, so the tests feed recorded outputs to these functions.
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- kubectl's JSON (pods, events, claims, volumes): untyped; each field read is checked where it is used */
 import { CLONE_PORT, CONTAINERS } from "../../components/constants";
 import { Flavor } from "../../components/flavors";
 import { ClusterNames } from "../../components/names";
@@ -196,8 +197,14 @@ export function podVerdict(facts: PodFacts, target: Target): Verdict {
     const role = facts.ordinal === 0 ? "primary" : "replica";
     if (pod === undefined) {
         return facts.ordinal === 0
-            ? verdict("missing", `not created: the StatefulSet ${target.names.statefulSet} has no pod ${facts.name}; look at \`kubectl describe statefulset ${target.names.statefulSet}\``)
-            : verdict("missing", `not created: the StatefulSet creates ${facts.name} only after ${target.names.pod(facts.ordinal - 1)} is Ready`);
+            ? verdict(
+                  "missing",
+                  `not created: the StatefulSet ${target.names.statefulSet} has no pod ${facts.name}; look at \`kubectl describe statefulset ${target.names.statefulSet}\``,
+              )
+            : verdict(
+                  "missing",
+                  `not created: the StatefulSet creates ${facts.name} only after ${target.names.pod(facts.ordinal - 1)} is Ready`,
+              );
     }
     if (pod.status?.phase === "Pending" && !pod.spec?.nodeName) {
         return verdict("pending", pendingVerdict(facts, target));
@@ -210,9 +217,13 @@ export function podVerdict(facts: PodFacts, target: Target): Verdict {
     }
     const clone = containerStatus(pod, CONTAINERS.clone);
     const cloneLogs = facts.logs[CONTAINERS.clone];
-    const donor = lastMatch(cloneLogs, /^cloning from (\S+)$/)?.[1] ?? `${target.names.podFqdn(Math.max(facts.ordinal - 1, 0))}:${CLONE_PORT}`;
+    const donor =
+        lastMatch(cloneLogs, /^cloning from (\S+)$/)?.[1] ?? `${target.names.podFqdn(Math.max(facts.ordinal - 1, 0))}:${CLONE_PORT}`;
     if (failing(clone)) {
-        return verdict("clone-failing", `clone failing: clone-mysql ${failure(clone)}, cloning from ${donor}: ${lastError(cloneLogs) ?? "no log"}`);
+        return verdict(
+            "clone-failing",
+            `clone failing: clone-mysql ${failure(clone)}, cloning from ${donor}: ${lastError(cloneLogs) ?? "no log"}`,
+        );
     }
     if (clone?.state?.running) {
         return verdict("cloning", `cloning: clone-mysql is cloning from ${donor}`);
@@ -267,7 +278,10 @@ export function podVerdict(facts: PodFacts, target: Target): Verdict {
         }
         if (sql !== "Yes") {
             const error = status[SQL_ERROR];
-            return verdict("not-replicating", `not replicating: ${fields.sqlRunning} is '${sql ?? ""}'${error ? ` (${SQL_ERRNO} ${status[SQL_ERRNO]}: ${oneLine(error)})` : ""}`);
+            return verdict(
+                "not-replicating",
+                `not replicating: ${fields.sqlRunning} is '${sql ?? ""}'${error ? ` (${SQL_ERRNO} ${status[SQL_ERRNO]}: ${oneLine(error)})` : ""}`,
+            );
         }
         const lag = status[fields.lag];
         if (!/^[0-9]+$/.test(lag ?? "")) {
@@ -280,7 +294,10 @@ export function podVerdict(facts: PodFacts, target: Target): Verdict {
             );
         }
         if (mysql?.ready && isReady(pod)) {
-            return verdict("ok", `OK: replica, Ready, replicating ${lag} s behind the primary (at most ${target.maxReplicationLagSeconds} s allowed)`);
+            return verdict(
+                "ok",
+                `OK: replica, Ready, replicating ${lag} s behind the primary (at most ${target.maxReplicationLagSeconds} s allowed)`,
+            );
         }
     }
     if (isReady(pod)) {
@@ -320,9 +337,13 @@ export function report(target: Target, pods: readonly PodFacts[], verdicts: read
         }
         const ready = isReady(pod) ? "Ready" : "not Ready";
         out.push(`  phase ${pod.status?.phase ?? "unknown"}, ${ready}${pod.spec?.nodeName ? `, on node ${pod.spec.nodeName}` : ""}`);
-        const claim = facts.claim ? `${facts.claim.status?.phase ?? "unknown"}${facts.claim.spec?.volumeName ? ` to ${facts.claim.spec.volumeName}` : ""}` : "missing";
+        const claim = facts.claim
+            ? `${facts.claim.status?.phase ?? "unknown"}${facts.claim.spec?.volumeName ? ` to ${facts.claim.spec.volumeName}` : ""}`
+            : "missing";
         const volume = facts.volume ? `${facts.volume.status?.phase ?? "unknown"}` : "missing";
-        out.push(`  claim ${target.names.claim(facts.ordinal)}: ${claim}; volume ${target.names.persistentVolume(facts.ordinal)}: ${volume}`);
+        out.push(
+            `  claim ${target.names.claim(facts.ordinal)}: ${claim}; volume ${target.names.persistentVolume(facts.ordinal)}: ${volume}`,
+        );
         out.push("  containers:");
         const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c: any) => c.name);
         for (const name of containers) {
@@ -338,11 +359,20 @@ export function report(target: Target, pods: readonly PodFacts[], verdicts: read
         for (const name of containers) {
             const status = containerStatus(pod, name);
             const logs = facts.logs[name];
-            const shown = failing(status) || (verdict?.kind === "re-cloning" && name === CONTAINERS.sidecar) || (verdict?.kind === "not-replicating" && name === CONTAINERS.sidecar);
+            const shown =
+                failing(status) ||
+                (verdict?.kind === "re-cloning" && name === CONTAINERS.sidecar) ||
+                (verdict?.kind === "not-replicating" && name === CONTAINERS.sidecar);
             const lines = messages(logs?.current).length > 0 ? (logs?.current ?? "") : (logs?.previous ?? "");
             if (shown && lines.trim() !== "") {
                 out.push(`  last lines of ${name}:`);
-                out.push(...lines.trimEnd().split("\n").slice(-LOG_LINES).map((l) => `    ${l}`));
+                out.push(
+                    ...lines
+                        .trimEnd()
+                        .split("\n")
+                        .slice(-LOG_LINES)
+                        .map((l) => `    ${l}`),
+                );
             }
         }
         if (facts.ordinal > 0) {

@@ -71,4 +71,4 @@ if ((ordinal == 0)); then
     printf '%s\n' "$sql" | install_file "$INITDB_DIR/10-mysql-statefulset-users.sql" "$SERVER_OS_USER" 0400
 fi
 
-log "ordinal $ordinal: $( ((ordinal == 0)) && echo primary || echo replica ), server-id $((SERVER_ID_BASE + ordinal))"
+log "ordinal $ordinal: $( ((ordinal == 0)) && echo primary || echo replica), server-id $((SERVER_ID_BASE + ordinal))"

@@ -78,10 +78,9 @@ field() {
 
 # Moves every entry of a directory (dot files too) into another, leaving the first empty but in place.
 move_contents() {
-    local entries
-    entries=("$1"/* "$1"/.[!.]* "$1"/..?*)
-    local existing=()
-    for entry in "${entries[@]}"; do
+    local entry existing=()
+    # The globs in a for list, not an array literal: shfmt 3.6 cannot parse `[` inside `(...)`.
+    for entry in "$1"/* "$1"/.[!.]* "$1"/..?*; do
         [[ -e $entry || -L $entry ]] && existing+=("$entry")
     done
     ((${#existing[@]} == 0)) || mv -- "${existing[@]}" "$2"/

@@ -57,8 +57,12 @@ save_coordinates() {
 # Fills the flavor's replication statements with the coordinates and the primary's address.
 replication_sql() {
     local file pos gtid password sql=$REPLICATION_SQL
-    { read -r file; read -r pos; read -r gtid; } <"$pending"
-    if [[ $sql == *"{file}"* && ( -z $file || -z $pos ) ]]; then
+    {
+        read -r file
+        read -r pos
+        read -r gtid
+    } <"$pending"
+    if [[ $sql == *"{file}"* && (-z $file || -z $pos) ]]; then
         die "the clone has no binlog coordinates, which this flavor needs: delete this pod's data to clone again"
     fi
     password=$(sql_string "$(<"$REPLICATION_PASSWORD_FILE")")

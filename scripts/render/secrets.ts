@@ -1,6 +1,8 @@
 // Secret masking for the render: Pulumi's secret wrapper recognised by the SDK's own signature constants,
 // and Kubernetes Secrets masked whatever the program marked.
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- the values walked here are the engine's inputs: untyped JSON of any resource */
+
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 
 /** What a secret value is printed as. */

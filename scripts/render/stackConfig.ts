@@ -40,7 +40,9 @@ function readYaml(file: string): unknown {
     } catch (error) {
         if (error instanceof yaml.YAMLException) {
             const line = error.mark ? ` line ${error.mark.line + 1}` : "";
-            throw new RenderError(`${name}${line} is not valid YAML (${error.reason}): fix the file, e.g. quote values that hold ': ' or '#', and give each key once.`);
+            throw new RenderError(
+                `${name}${line} is not valid YAML (${error.reason}): fix the file, e.g. quote values that hold ': ' or '#', and give each key once.`,
+            );
         }
         throw error;
     }
@@ -69,8 +71,10 @@ function editDistance(a: string, b: string): number {
     return previous[b.length];
 }
 
-const isMapping = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
-const kind = (value: unknown) => (Array.isArray(value) ? "a list" : value === null ? "empty" : `${typeof value === "object" ? "a mapping" : `a ${typeof value}`}`);
+const isMapping = (value: unknown): value is Record<string, unknown> =>
+    value !== null && typeof value === "object" && !Array.isArray(value);
+const kind = (value: unknown) =>
+    Array.isArray(value) ? "a list" : value === null ? "empty" : `${typeof value === "object" ? "a mapping" : `a ${typeof value}`}`;
 
 /** Checks a stack value against its declaration in Pulumi.yaml and returns it as the runtime stores it. */
 function encode(key: string, value: unknown, decl: Declaration, where: string): string {
@@ -95,7 +99,10 @@ function encode(key: string, value: unknown, decl: Declaration, where: string): 
                 try {
                     value = JSON.parse(value);
                 } catch {
-                    throw wrong("a list of strings", where.startsWith("--") ? 'a list of strings as JSON, e.g. \'["a","b"]\'' : "a list of strings");
+                    throw wrong(
+                        "a list of strings",
+                        where.startsWith("--") ? 'a list of strings as JSON, e.g. \'["a","b"]\'' : "a list of strings",
+                    );
                 }
             }
             if (!Array.isArray(value) || value.some((item) => typeof item !== "string")) {
@@ -153,7 +160,9 @@ function stackConfig(file: string): Record<string, unknown> {
     }
     const content = readYaml(file) ?? {};
     if (!isMapping(content)) {
-        throw new RenderError(`${where} is ${kind(content)}, not a stack file: write a mapping with \`config:\`, as \`pulumi config set\` does.`);
+        throw new RenderError(
+            `${where} is ${kind(content)}, not a stack file: write a mapping with \`config:\`, as \`pulumi config set\` does.`,
+        );
     }
     for (const key of Object.keys(content).filter((k) => !STACK_FILE_KEYS.includes(k))) {
         const hint = closest(key, STACK_FILE_KEYS);
@@ -209,7 +218,9 @@ export function loadConfig(options: Options): { project: string; config: Record<
                 );
             }
             if (typeof value.secure !== "string" || Object.keys(value).length !== 1) {
-                throw new RenderError(`\`${key}\` in ${source} is ${show(value)}: not an encrypted value; set it again with \`pulumi config set --secret ${key} VALUE\`.`);
+                throw new RenderError(
+                    `\`${key}\` in ${source} is ${show(value)}: not an encrypted value; set it again with \`pulumi config set --secret ${key} VALUE\`.`,
+                );
             }
             config[fullKey] = MASK;
         } else {

@@ -31,7 +31,8 @@ function duBytes(dir: string): number {
     return Number(execFileSync("du", ["-sb", dir], { encoding: "utf8" }).split("\t")[0]);
 }
 
-const rate = (bytes: number, ms: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB in ${ms} ms = ${(bytes / 2 ** 20 / (ms / 1000)).toFixed(0)} MiB/s`;
+const rate = (bytes: number, ms: number) =>
+    `${(bytes / 2 ** 20).toFixed(1)} MiB in ${ms} ms = ${(bytes / 2 ** 20 / (ms / 1000)).toFixed(0)} MiB/s`;
 
 /** The next /24 after the run's subnet, for the restored cluster. */
 function nextSubnet(subnet: string): string {
@@ -45,7 +46,11 @@ describe("backups and a restore drill on real MariaDB servers (mariadb flavor)",
     let backupDir = "";
     let rawDir = "";
     const figures: Record<string, string> = {};
-    const good = () => fs.readdirSync(backupDir).filter((n) => !n.endsWith(".partial") && fs.existsSync(path.join(backupDir, n, "MANIFEST"))).sort();
+    const good = () =>
+        fs
+            .readdirSync(backupDir)
+            .filter((n) => !n.endsWith(".partial") && fs.existsSync(path.join(backupDir, n, "MANIFEST")))
+            .sort();
     const manifest = (name: string) =>
         Object.fromEntries(
             fs
@@ -63,7 +68,12 @@ describe("backups and a restore drill on real MariaDB servers (mariadb flavor)",
 
     /** Row count and CHECKSUM TABLE of both tables, once every pod agrees (replication caught up). */
     async function converged(c: FakeCluster, ordinals: number[], expectedOrders: number): Promise<string> {
-        const state = (o: number) => sql(c, o, "SELECT COUNT(*) FROM shop.orders; CHECKSUM TABLE shop.orders; SELECT COUNT(*) FROM shop.ballast; CHECKSUM TABLE shop.ballast");
+        const state = (o: number) =>
+            sql(
+                c,
+                o,
+                "SELECT COUNT(*) FROM shop.orders; CHECKSUM TABLE shop.orders; SELECT COUNT(*) FROM shop.ballast; CHECKSUM TABLE shop.ballast",
+            );
         let states: string[] = [];
         for (const started = Date.now(); Date.now() - started < 120_000; await sleep(250)) {
             states = await Promise.all(ordinals.map(state));
@@ -71,7 +81,11 @@ describe("backups and a restore drill on real MariaDB servers (mariadb flavor)",
                 break;
             }
         }
-        assert.deepStrictEqual(states, ordinals.map(() => states[0]), "counts and checksums per pod");
+        assert.deepStrictEqual(
+            states,
+            ordinals.map(() => states[0]),
+            "counts and checksums per pod",
+        );
         assert.ok(states[0].startsWith(`${expectedOrders}\n`), `expected ${expectedOrders} rows: ${states[0]}`);
         return states[0];
     }
@@ -106,7 +120,11 @@ describe("backups and a restore drill on real MariaDB servers (mariadb flavor)",
         await c.scaleTo(3);
         await sql(c, 0, "CREATE TABLE shop.orders (id INT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(64) NOT NULL)");
         await sql(c, 0, "INSERT INTO shop.orders (note) SELECT CONCAT('before-', seq) FROM shop.seq_1_to_1000");
-        await sql(c, 0, `CREATE TABLE shop.ballast (id INT PRIMARY KEY, pad CHAR(255) NOT NULL) SELECT seq AS id, REPEAT('x', 255) AS pad FROM shop.seq_1_to_${BALLAST_ROWS}`);
+        await sql(
+            c,
+            0,
+            `CREATE TABLE shop.ballast (id INT PRIMARY KEY, pad CHAR(255) NOT NULL) SELECT seq AS id, REPEAT('x', 255) AS pad FROM shop.seq_1_to_${BALLAST_ROWS}`,
+        );
         atBackup = await converged(c, [0, 1, 2], 1000);
 
         let started = Date.now();
@@ -142,7 +160,11 @@ describe("backups and a restore drill on real MariaDB servers (mariadb flavor)",
         const deadline = Date.now() + 60_000;
         for (;;) {
             const partial = fs.readdirSync(backupDir).find((n) => n.endsWith(".partial"));
-            if (partial && fs.existsSync(path.join(backupDir, partial, "data")) && duBytes(path.join(backupDir, partial, "data")) > 4 * 2 ** 20) {
+            if (
+                partial &&
+                fs.existsSync(path.join(backupDir, partial, "data")) &&
+                duBytes(path.join(backupDir, partial, "data")) > 4 * 2 ** 20
+            ) {
                 break;
             }
             assert.ok(Date.now() < deadline, `the second backup never started streaming\n${killed.logs(CONTAINERS.backup)}`);

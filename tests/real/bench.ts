@@ -44,12 +44,20 @@ async function main(): Promise<void> {
         const events = cluster.events();
         console.log("bootstrap (empty data), per pod, PodStarting -> PodReady:");
         for (const pod of ["mysql-0", "mysql-1", "mysql-2"]) {
-            const ready = span(events, pod, (e) => e.type === "PodStarting", (e) => e.type === "PodReady");
+            const ready = span(
+                events,
+                pod,
+                (e) => e.type === "PodStarting",
+                (e) => e.type === "PodReady",
+            );
             console.log(`  ${pod}: ${ready} ms`);
         }
         console.log(`first pod start -> 3 pods Ready: ${allReady} ms`);
 
-        await sql(0, `CREATE DATABASE IF NOT EXISTS shop; CREATE TABLE shop.ballast (id INT PRIMARY KEY, pad CHAR(255) NOT NULL) SELECT seq AS id, REPEAT('x', 255) AS pad FROM shop.seq_1_to_${BALLAST_ROWS}`);
+        await sql(
+            0,
+            `CREATE DATABASE IF NOT EXISTS shop; CREATE TABLE shop.ballast (id INT PRIMARY KEY, pad CHAR(255) NOT NULL) SELECT seq AS id, REPEAT('x', 255) AS pad FROM shop.seq_1_to_${BALLAST_ROWS}`,
+        );
         // Wait until the last replica has applied the load, so the clone below copies all of it.
         for (let tries = 0; tries < 600; tries++) {
             if ((await sql(2, "SELECT COUNT(*) FROM shop.ballast").catch(() => "")) === String(BALLAST_ROWS)) break;
@@ -57,16 +65,35 @@ async function main(): Promise<void> {
         }
 
         await cluster.startPod(3);
-        const clone = span(cluster.events(), "mysql-3", (e) => e.type === "ContainerStarted" && e.container === CONTAINERS.clone, (e) => e.type === "ContainerExited" && e.container === CONTAINERS.clone);
+        const clone = span(
+            cluster.events(),
+            "mysql-3",
+            (e) => e.type === "ContainerStarted" && e.container === CONTAINERS.clone,
+            (e) => e.type === "ContainerExited" && e.container === CONTAINERS.clone,
+        );
         const cloned = duBytes(path.join(cluster.volumePath(3, VOLUMES.data), "mysql"));
         const donorDir = path.join(cluster.volumePath(2, VOLUMES.data), "mysql");
         const donorBytes = duBytes(donorDir);
 
         // The same bytes as a plain tar stream from mysql-2 to mysql-3, through the same veths and socat.
-        const receive = cluster.exec(3, CONTAINERS.sidecar, ["bash", "-c", `mkdir -p /var/lib/mysql/raw-copy && socat -u -b 1048576 TCP-LISTEN:${RAW_PORT},reuseaddr STDOUT | tar -xf - -C /var/lib/mysql/raw-copy`], { timeoutMs: 600_000 });
+        const receive = cluster.exec(
+            3,
+            CONTAINERS.sidecar,
+            [
+                "bash",
+                "-c",
+                `mkdir -p /var/lib/mysql/raw-copy && socat -u -b 1048576 TCP-LISTEN:${RAW_PORT},reuseaddr STDOUT | tar -xf - -C /var/lib/mysql/raw-copy`,
+            ],
+            { timeoutMs: 600_000 },
+        );
         await sleep(300);
         const rawStarted = Date.now();
-        const send = await cluster.exec(2, CONTAINERS.sidecar, ["bash", "-c", `tar -C /var/lib/mysql -cf - . | socat -u -b 1048576 STDIN TCP:mysql-3.mysql:${RAW_PORT},retry=20`], { timeoutMs: 600_000 });
+        const send = await cluster.exec(
+            2,
+            CONTAINERS.sidecar,
+            ["bash", "-c", `tar -C /var/lib/mysql -cf - . | socat -u -b 1048576 STDIN TCP:mysql-3.mysql:${RAW_PORT},retry=20`],
+            { timeoutMs: 600_000 },
+        );
         const received = await receive;
         const raw = Date.now() - rawStarted;
         if (send.code !== 0 || received.code !== 0) {

@@ -47,8 +47,16 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
         }
         const counts = states.map((s) => Number(s.split("\n")[0]));
         const checksums = states.map((s) => s.split("\n")[1]);
-        assert.deepStrictEqual(counts, ordinals.map(() => expectedRows), "row counts per pod");
-        assert.deepStrictEqual(checksums, ordinals.map(() => checksums[0]), "CHECKSUM TABLE per pod");
+        assert.deepStrictEqual(
+            counts,
+            ordinals.map(() => expectedRows),
+            "row counts per pod",
+        );
+        assert.deepStrictEqual(
+            checksums,
+            ordinals.map(() => checksums[0]),
+            "CHECKSUM TABLE per pod",
+        );
         return Date.now() - started;
     }
 
@@ -75,15 +83,26 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
         const started = Date.now();
         await cluster.scaleTo(3);
         timings["a. 3 pods Ready"] = `${Date.now() - started} ms`;
-        const readyOrder = cluster.events().filter((e) => e.type === "PodReady").map((e) => e.pod);
+        const readyOrder = cluster
+            .events()
+            .filter((e) => e.type === "PodReady")
+            .map((e) => e.pod);
         assert.deepStrictEqual(readyOrder, ["mysql-0", "mysql-1", "mysql-2"]);
-        const starts = cluster.events().filter((e) => e.type === "PodStarting").map((e) => e.pod);
+        const starts = cluster
+            .events()
+            .filter((e) => e.type === "PodStarting")
+            .map((e) => e.pod);
         assert.deepStrictEqual(starts, ["mysql-0", "mysql-1", "mysql-2"]);
         // The next ordinal starts only once the previous pod's clone endpoint serves (its sidecar is Ready).
         for (const ordinal of [1, 2]) {
-            const donorServing = cluster.events().find((e) => e.pod === `mysql-${ordinal - 1}` && e.container === CONTAINERS.sidecar && e.type === "ContainerReady");
+            const donorServing = cluster
+                .events()
+                .find((e) => e.pod === `mysql-${ordinal - 1}` && e.container === CONTAINERS.sidecar && e.type === "ContainerReady");
             const next = cluster.events().find((e) => e.pod === `mysql-${ordinal}` && e.type === "PodStarting");
-            assert.ok(donorServing && next && donorServing.t <= next.t, `mysql-${ordinal} started before mysql-${ordinal - 1} served clones`);
+            assert.ok(
+                donorServing && next && donorServing.t <= next.t,
+                `mysql-${ordinal} started before mysql-${ordinal - 1} served clones`,
+            );
         }
 
         // The component created `shop` for its application user (tests/real/Pulumi.real.yaml).
@@ -102,7 +121,13 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
             stdin: `[client]\nuser=${user}\npassword="${password}"\n`,
         });
         assert.strictEqual(write.code, 0, write.stderr);
-        return cluster.exec(ordinal, CONTAINERS.mysql, ["mariadb", `--defaults-extra-file=${cnf}`, `--host=${host}`, ...extra, `--execute=${statement}`]);
+        return cluster.exec(ordinal, CONTAINERS.mysql, [
+            "mariadb",
+            `--defaults-extra-file=${cnf}`,
+            `--host=${host}`,
+            ...extra,
+            `--execute=${statement}`,
+        ]);
     }
 
     const primaryFqdn = "mysql-0.mysql.default.svc.cluster.local";
@@ -127,7 +152,12 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
     it("h. the replication user replicates over verified TLS but can read no table; the backup user only backs up", async () => {
         const { "replication-password": replicationPassword, "backup-password": backupPassword } = renderedSecret("mysql-credentials");
         const status = (
-            await cluster.exec(1, CONTAINERS.mysql, ["mariadb", `--defaults-extra-file=${ROOT_CLIENT_CONFIG}`, "--host=127.0.0.1", "--execute=SHOW SLAVE STATUS\\G"])
+            await cluster.exec(1, CONTAINERS.mysql, [
+                "mariadb",
+                `--defaults-extra-file=${ROOT_CLIENT_CONFIG}`,
+                "--host=127.0.0.1",
+                "--execute=SHOW SLAVE STATUS\\G",
+            ])
         ).stdout;
         assert.match(status, /Master_User: replication\n/);
         assert.match(status, /Master_SSL_Allowed: Yes\n/);
@@ -137,7 +167,14 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
         const read = await clientAs(1, "replication", replicationPassword, primaryFqdn, "SELECT COUNT(*) FROM shop.orders", tls);
         assert.strictEqual(read.code, 1);
         assert.match(read.stderr, /ERROR 1142 .*SELECT command denied to user 'replication'/);
-        const write = await clientAs(1, "replication", replicationPassword, primaryFqdn, "INSERT INTO shop.orders (note) VALUES ('x')", tls);
+        const write = await clientAs(
+            1,
+            "replication",
+            replicationPassword,
+            primaryFqdn,
+            "INSERT INTO shop.orders (note) VALUES ('x')",
+            tls,
+        );
         assert.match(write.stderr, /ERROR 1142 .*INSERT command denied to user 'replication'/);
         const plain = await clientAs(1, "replication", replicationPassword, primaryFqdn, "SELECT 1", ["--skip-ssl"]);
         assert.match(plain.stderr, /ERROR 1045 .*Access denied for user 'replication'/, "REQUIRE SSL");
@@ -153,19 +190,28 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
         const before = backupsServed();
         // From another pod's network namespace: no certificate at all, then plain TCP.
         for (const address of [`OPENSSL:${donor},verify=0,connect-timeout=5`, `TCP:${donor},connect-timeout=5`]) {
-            const stray = await cluster.exec(2, CONTAINERS.sidecar, ["bash", "-c", `socat -u '${address}' STDOUT | wc -c`], { timeoutMs: 30_000 });
+            const stray = await cluster.exec(2, CONTAINERS.sidecar, ["bash", "-c", `socat -u '${address}' STDOUT | wc -c`], {
+                timeoutMs: 30_000,
+            });
             assert.strictEqual(stray.stdout.trim(), "0", `${address}: ${stray.stderr}`);
         }
         // A client that connects and says nothing, left open, and then a client of the cluster: it is served.
         const silentSeconds = 12;
-        const silent = cluster.exec(2, CONTAINERS.sidecar, ["bash", "-c", `socat -u TCP:${donor} SYSTEM:'sleep ${silentSeconds}'`], { timeoutMs: 60_000 });
+        const silent = cluster.exec(2, CONTAINERS.sidecar, ["bash", "-c", `socat -u TCP:${donor} SYSTEM:'sleep ${silentSeconds}'`], {
+            timeoutMs: 60_000,
+        });
         await sleep(1000);
         const started = Date.now();
-        const tlsOptions = "cert=/etc/mysql-credentials/tls.crt,key=/etc/mysql-credentials/tls.key,cafile=/etc/mysql-credentials/ca.crt,verify=1";
+        const tlsOptions =
+            "cert=/etc/mysql-credentials/tls.crt,key=/etc/mysql-credentials/tls.key,cafile=/etc/mysql-credentials/ca.crt,verify=1";
         const served = await cluster.exec(
             2,
             CONTAINERS.sidecar,
-            ["bash", "-c", `set -o pipefail; rm -rf /tmp/probe; mkdir /tmp/probe; socat -u 'OPENSSL:${donor},connect-timeout=10,${tlsOptions}' STDOUT | mbstream -x -C /tmp/probe && ls /tmp/probe`],
+            [
+                "bash",
+                "-c",
+                `set -o pipefail; rm -rf /tmp/probe; mkdir /tmp/probe; socat -u 'OPENSSL:${donor},connect-timeout=10,${tlsOptions}' STDOUT | mbstream -x -C /tmp/probe && ls /tmp/probe`,
+            ],
             { timeoutMs: 60_000 },
         );
         timings["i. a clone while a silent client is connected, served in"] = `${Date.now() - started} ms`;
@@ -206,8 +252,14 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
             await sleep(1000);
         }
         timings["k. NotReady while lagging"] = `${await untilReady(1, false, 30_000)} ms`;
-        const reasons = cluster.events().filter((e) => e.pod === "mysql-1" && e.type === "ProbeFailed").map((e) => e.detail ?? "");
-        assert.ok(reasons.some((r) => /s behind the primary, more than the 5 s allowed/.test(r)), reasons.join("\n"));
+        const reasons = cluster
+            .events()
+            .filter((e) => e.pod === "mysql-1" && e.type === "ProbeFailed")
+            .map((e) => e.detail ?? "");
+        assert.ok(
+            reasons.some((r) => /s behind the primary, more than the 5 s allowed/.test(r)),
+            reasons.join("\n"),
+        );
         await sql(1, "STOP SLAVE; CHANGE MASTER TO MASTER_DELAY=0; START SLAVE");
         timings["k. Ready once caught up"] = `${await untilReady(1, true, 30_000)} ms`;
         await assertConverged([0, 1, 2], rows);
@@ -263,7 +315,8 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
 
     it("n. a receiver that stops reading frees the donor's clone slot within the idle bound (10 s here)", async () => {
         const donor = "mysql-1.mysql.default.svc.cluster.local:3307";
-        const tlsOptions = "cert=/etc/mysql-credentials/tls.crt,key=/etc/mysql-credentials/tls.key,cafile=/etc/mysql-credentials/ca.crt,verify=1";
+        const tlsOptions =
+            "cert=/etc/mysql-credentials/tls.crt,key=/etc/mysql-credentials/tls.key,cafile=/etc/mysql-credentials/ca.crt,verify=1";
         // Reads 64 KiB, then keeps the stream open without reading: the donor's writes block.
         const stalled = cluster.exec(
             2,
@@ -276,7 +329,11 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
         const served = await cluster.exec(
             2,
             CONTAINERS.sidecar,
-            ["bash", "-c", `set -o pipefail; rm -rf /tmp/probe; mkdir /tmp/probe; socat -u 'OPENSSL:${donor},connect-timeout=40,${tlsOptions}' STDOUT | mbstream -x -C /tmp/probe && ls /tmp/probe`],
+            [
+                "bash",
+                "-c",
+                `set -o pipefail; rm -rf /tmp/probe; mkdir /tmp/probe; socat -u 'OPENSSL:${donor},connect-timeout=40,${tlsOptions}' STDOUT | mbstream -x -C /tmp/probe && ls /tmp/probe`,
+            ],
             { timeoutMs: 60_000 },
         );
         timings["n. next clone served after a stalled receiver"] = `${Date.now() - started} ms`;
@@ -314,7 +371,10 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
 
     it("d. a clone killed half-way, its pod vanishing without a word, is redone in full when the pod restarts (scale 3→4)", async () => {
         // Enough data that the clone takes a while to stream.
-        await sql(0, `CREATE TABLE shop.ballast (id INT PRIMARY KEY, pad CHAR(255) NOT NULL) SELECT seq AS id, REPEAT('x', 255) AS pad FROM shop.seq_1_to_${BALLAST_ROWS}`);
+        await sql(
+            0,
+            `CREATE TABLE shop.ballast (id INT PRIMARY KEY, pad CHAR(255) NOT NULL) SELECT seq AS id, REPEAT('x', 255) AS pad FROM shop.seq_1_to_${BALLAST_ROWS}`,
+        );
         // The donor must have applied the load first: a hot backup of a server writing ~200 MB of redo
         // outruns its redo log, and mariadb-backup then retries forever instead of failing.
         await assertConverged([0, 1, 2], BALLAST_ROWS, "shop.ballast");
@@ -325,7 +385,10 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
             (error: Error) => error.message,
         );
         const deadline = Date.now() + 60_000;
-        while (!(fs.existsSync(path.join(staging, "shop")) && fs.readdirSync(path.join(staging, "shop")).length > 0) && Date.now() < deadline) {
+        while (
+            !(fs.existsSync(path.join(staging, "shop")) && fs.readdirSync(path.join(staging, "shop")).length > 0) &&
+            Date.now() < deadline
+        ) {
             await sleep(5);
         }
         // The pod vanishes as with a dead node: its network goes first, so no reset reaches the donor,
@@ -334,14 +397,20 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
         await cluster.stopPod(3);
         await starting;
         assert.ok(fs.existsSync(staging), "the killed clone left its staging directory");
-        assert.ok(!["mariadb_backup_checkpoints", "xtrabackup_checkpoints"].some((f) => fs.existsSync(path.join(staging, f))), "the clone was cut short");
+        assert.ok(
+            !["mariadb_backup_checkpoints", "xtrabackup_checkpoints"].some((f) => fs.existsSync(path.join(staging, f))),
+            "the clone was cut short",
+        );
         assert.ok(!fs.existsSync(path.join(dataDir, "mysql")), "no half-copied data directory");
 
         const started = Date.now();
         await cluster.startPod(3);
         timings["d. full clone after a killed one, to Ready"] = `${Date.now() - started} ms`;
         assert.ok(!fs.existsSync(staging));
-        assert.strictEqual((cluster.logs(3, CONTAINERS.clone).match(/cloning from mysql-2\.mysql\.default\.svc\.cluster\.local:3307/g) ?? []).length, 2);
+        assert.strictEqual(
+            (cluster.logs(3, CONTAINERS.clone).match(/cloning from mysql-2\.mysql\.default\.svc\.cluster\.local:3307/g) ?? []).length,
+            2,
+        );
         await insertRows(BATCH, "d");
         rows += BATCH;
         await assertConverged([0, 1, 2, 3], rows);
@@ -353,7 +422,15 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
         const starting = cluster.startPod(4);
         const deadline = Date.now() + 90_000;
         const failedClones = () =>
-            cluster.events().filter((e) => e.pod === "mysql-4" && e.container === CONTAINERS.clone && e.type === "ContainerExited" && !/code 0\b/.test(e.detail ?? "")).length;
+            cluster
+                .events()
+                .filter(
+                    (e) =>
+                        e.pod === "mysql-4" &&
+                        e.container === CONTAINERS.clone &&
+                        e.type === "ContainerExited" &&
+                        !/code 0\b/.test(e.detail ?? ""),
+                ).length;
         while (failedClones() < 1 && Date.now() < deadline) {
             await sleep(100);
         }
@@ -395,7 +472,10 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
         for (const pid of fs.readdirSync("/proc").filter((name) => /^[0-9]+$/.test(name))) {
             for (const file of ["cmdline", "environ"]) {
                 try {
-                    check(`/proc/${pid}/${file} (${fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim()})`, fs.readFileSync(`/proc/${pid}/${file}`));
+                    check(
+                        `/proc/${pid}/${file} (${fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim()})`,
+                        fs.readFileSync(`/proc/${pid}/${file}`),
+                    );
                 } catch {
                     // The process ended while we looked.
                 }

@@ -8,7 +8,6 @@ import { CONTAINERS, ROOT_CLIENT_CONFIG } from "../../components";
 import { runRender } from "../renderCli";
 import { assertCanRun, DEFAULT_IMAGES, ExecResult, FakeCluster, K8sObject } from "./harness";
 
-
 /** Space, quotes, backslash, '#', '&': every character the scripts must carry through untouched. */
 export const ROOT_PASSWORD = `r00t pa"ss 'w\\rd' #&1`;
 
@@ -36,7 +35,14 @@ export function requireRealServers(context: Mocha.Context): boolean {
  * password: the other passwords, the CA and the certificates generated for real, as on a cluster.
  */
 export function renderRealStack(extra: string[] = []): K8sObject[] {
-    const run = runRender("--config-file", "tests/real/Pulumi.real.yaml", "--show-secrets", "--secret", `rootPassword=${ROOT_PASSWORD}`, ...extra);
+    const run = runRender(
+        "--config-file",
+        "tests/real/Pulumi.real.yaml",
+        "--show-secrets",
+        "--secret",
+        `rootPassword=${ROOT_PASSWORD}`,
+        ...extra,
+    );
     if (run.status !== 0) {
         throw new Error(`render failed: ${run.stderr}`);
     }
@@ -89,7 +95,14 @@ export function rootSql(cluster: FakeCluster, ordinal: number, statement: string
     return cluster.exec(
         ordinal,
         CONTAINERS.mysql,
-        ["mariadb", `--defaults-extra-file=${ROOT_CLIENT_CONFIG}`, "--host=127.0.0.1", "--batch", "--skip-column-names", `--execute=${statement}`],
+        [
+            "mariadb",
+            `--defaults-extra-file=${ROOT_CLIENT_CONFIG}`,
+            "--host=127.0.0.1",
+            "--batch",
+            "--skip-column-names",
+            `--execute=${statement}`,
+        ],
         { timeoutMs },
     );
 }

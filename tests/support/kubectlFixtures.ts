@@ -40,7 +40,11 @@ export function fixtureRunner(caseName: string): RecordingRunner {
             }
             // As kubectl answers: a container that printed nothing, or no previous run to show.
             return previous
-                ? { status: 1, stdout: "", stderr: `Error from server (BadRequest): previous terminated container "${container}" in pod "${object}" not found\n` }
+                ? {
+                      status: 1,
+                      stdout: "",
+                      stderr: `Error from server (BadRequest): previous terminated container "${container}" in pod "${object}" not found\n`,
+                  }
                 : ok("");
         }
         if (verb === "exec") {
@@ -55,7 +59,11 @@ export function fixtureRunner(caseName: string): RecordingRunner {
                     return { status: 1, stdout: "", stderr: read(`${file}.err`) };
                 }
                 return what === "clone-pending"
-                    ? { status: 1, stdout: "", stderr: `cat: ${command[1]}: No such file or directory\ncommand terminated with exit code 1\n` }
+                    ? {
+                          status: 1,
+                          stdout: "",
+                          stderr: `cat: ${command[1]}: No such file or directory\ncommand terminated with exit code 1\n`,
+                      }
                     : ok("");
             }
         }

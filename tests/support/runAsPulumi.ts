@@ -46,9 +46,20 @@ async function main(): Promise<void> {
     // cmd/run/run.js imports its folder's index.js only for an exit code, and that module starts the CLI
     // (it parses process.argv and exits without --monitor) when loaded: stand in for it.
     const cliModule = require.resolve("@pulumi/pulumi/cmd/run/index.js");
-    require.cache[cliModule] = { id: cliModule, filename: cliModule, loaded: true, exports: { nodeJSProcessExitedAfterLoggingUserActionableMessage: 32 } } as NodeModule;
+    require.cache[cliModule] = {
+        id: cliModule,
+        filename: cliModule,
+        loaded: true,
+        exports: { nodeJSProcessExitedAfterLoggingUserActionableMessage: 32 },
+    } as NodeModule;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the SDK's entry-point module has no typings
     const { run } = require("@pulumi/pulumi/cmd/run/run");
-    await run({ _: [entryPoint] }, () => undefined, () => undefined, () => false);
+    await run(
+        { _: [entryPoint] },
+        () => undefined,
+        () => undefined,
+        () => false,
+    );
     await settle();
 
     const loaded = Object.keys(require.cache)

@@ -116,9 +116,14 @@ describe("backups", () => {
 
     it("admits the backup pods to the clone port, and nothing else changes without a schedule", () => {
         const clone = networkPolicies(resolveArgs(ARGS), names).clone as any;
-        assert.deepStrictEqual(clone.spec.ingress[0].from, [{ podSelector: { matchLabels: LABELS } }, { podSelector: { matchLabels: { app: "orders-backup" } } }]);
+        assert.deepStrictEqual(clone.spec.ingress[0].from, [
+            { podSelector: { matchLabels: LABELS } },
+            { podSelector: { matchLabels: { app: "orders-backup" } } },
+        ]);
         const plain = resolveArgs({ ...BASE_ARGS, name: "orders", namespace: "shop" });
-        assert.deepStrictEqual((networkPolicies(plain, names).clone as any).spec.ingress[0].from, [{ podSelector: { matchLabels: LABELS } }]);
+        assert.deepStrictEqual((networkPolicies(plain, names).clone as any).spec.ingress[0].from, [
+            { podSelector: { matchLabels: LABELS } },
+        ]);
         assert.strictEqual(backupCronJob(plain, names), undefined);
         assert.strictEqual(backupVolume(plain, names), undefined);
         // The volume without a schedule: there to list backups and restore from.
@@ -137,7 +142,10 @@ describe("backups", () => {
             { name: "RESTORE_SQL", value: FLAVORS.mariadb.restoreSql },
         ]);
         assert.deepStrictEqual(clone.volumeMounts.at(-1), { name: "backups", mountPath: "/mnt/backups", readOnly: true });
-        assert.deepStrictEqual(spec.spec.template.spec.volumes.at(-1), { name: "backups", persistentVolumeClaim: { claimName: "orders-backups", readOnly: true } });
+        assert.deepStrictEqual(spec.spec.template.spec.volumes.at(-1), {
+            name: "backups",
+            persistentVolumeClaim: { claimName: "orders-backups", readOnly: true },
+        });
         // Without restoreFrom the pod template is as before: no backup volume anywhere in it.
         const plain = JSON.stringify(statefulSet(resolveArgs(ARGS), names));
         assert.ok(!plain.includes("backups"), "no backup volume in the pod template");
@@ -151,7 +159,8 @@ describe("backups", () => {
         assert.strictEqual(pv.retainOnDelete, true);
         assert.strictEqual(claim.retainOnDelete, true);
         assert.strictEqual(cronJob.retainOnDelete, false);
-        const urn = (type: string, name: string) => `urn:pulumi:test::mysql-statefulset::mysql-statefulset:index:MySqlCluster$${type}::${name}`;
+        const urn = (type: string, name: string) =>
+            `urn:pulumi:test::mysql-statefulset::mysql-statefulset:index:MySqlCluster$${type}::${name}`;
         assert.ok(claim.dependencies.includes(urn(pv.type, pv.name)));
         assert.ok(cronJob.dependencies.includes(urn(claim.type, claim.name)));
         assert.ok(cronJob.dependencies.includes(urn("kubernetes:apps/v1:StatefulSet", "db-statefulset")));
@@ -167,11 +176,15 @@ describe("backups", () => {
         assert.deepStrictEqual(problems({ backupSchedule: "@daily" }), [
             '`backupSchedule` needs `backupNfsPath`: give the NFS export (on `nfsServer`) that holds the backups, e.g. "/data/backups/mysql".',
         ]);
-        assert.deepStrictEqual(problems({ backupRetention: 0 }), ["`backupRetention` is 0: use a whole number from 1 to 1000, the number of good backups kept."]);
+        assert.deepStrictEqual(problems({ backupRetention: 0 }), [
+            "`backupRetention` is 0: use a whole number from 1 to 1000, the number of good backups kept.",
+        ]);
         assert.deepStrictEqual(problems({ backupNfsPath: "/exports/mysql-1/backups" }), [
             '`backupNfsPath` and a data path: "/exports/mysql-1/backups" and "/exports/mysql-1", one inside the other: keep the backups in a directory of their own, outside every pod\'s data directory, e.g. "/data/backups/mysql".',
         ]);
-        assert.deepStrictEqual(problems({ backupNfsPath: "backups" }), ['`backupNfsPath` is "backups": every path must be absolute, e.g. "/data/backups/mysql".']);
+        assert.deepStrictEqual(problems({ backupNfsPath: "backups" }), [
+            '`backupNfsPath` is "backups": every path must be absolute, e.g. "/data/backups/mysql".',
+        ]);
         assert.deepStrictEqual(problems({ backupNfsPath: "/b", restoreFrom: "20250101T030000Z.partial", ...PASSWORDS }), [
             '`restoreFrom` is "20250101T030000Z.partial": give the name of a complete backup directory on the backup volume, as `ls` lists it there, e.g. "20250101T030000Z" (not a path, not a ".partial" one).',
         ]);

@@ -41,7 +41,10 @@ async function libraryProblems(args: MySqlClusterArgs): Promise<readonly string[
     }
     await settle();
     assert.deepStrictEqual(registrations, [], "nothing registered");
-    assert.throws(() => resolveArgs(args), (error: any) => assert.deepStrictEqual(error.problems, problems) ?? true);
+    assert.throws(
+        () => resolveArgs(args),
+        (error: any) => assert.deepStrictEqual(error.problems, problems) ?? true,
+    );
     return problems ?? assert.fail("the library accepted the settings");
 }
 
@@ -57,7 +60,10 @@ describe("bad inputs", function () {
 
     it(`has at least 100 distinct bad inputs and 15 valid unusual ones`, () => {
         const keys = BAD_INPUTS.map((b) => `${b.setting}: ${b.what}`);
-        assert.deepStrictEqual(keys.filter((k, i) => keys.indexOf(k) !== i), []);
+        assert.deepStrictEqual(
+            keys.filter((k, i) => keys.indexOf(k) !== i),
+            [],
+        );
         assert.ok(BAD_INPUTS.length >= 100, String(BAD_INPUTS.length));
         assert.ok(VALID_INPUTS.length >= 15, String(VALID_INPUTS.length));
     });
@@ -70,11 +76,21 @@ describe("bad inputs", function () {
             }
             const run = await main(renderArgv(bad.render, "bad"));
             if (PRINT) {
-                printed.push(run.stderr.replace(/^render: /, "").replace(/\n$/, "").replace(path.join(dir, "empty"), "DIR"));
+                printed.push(
+                    run.stderr
+                        .replace(/^render: /, "")
+                        .replace(/\n$/, "")
+                        .replace(path.join(dir, "empty"), "DIR"),
+                );
                 continue;
             }
             assert.deepStrictEqual(
-                { what: `${bad.setting}: ${bad.what}`, status: run.status, stdout: run.stdout, stderr: run.stderr.replace(path.join(dir, "empty"), "DIR") },
+                {
+                    what: `${bad.setting}: ${bad.what}`,
+                    status: run.status,
+                    stdout: run.stdout,
+                    stderr: run.stderr.replace(path.join(dir, "empty"), "DIR"),
+                },
                 { what: `${bad.setting}: ${bad.what}`, status: 1, stdout: "", stderr: `render: ${bad.render.message}\n` },
             );
         }
@@ -94,7 +110,10 @@ describe("bad inputs", function () {
                 printed.push(problems.join("\n"));
                 continue;
             }
-            assert.deepStrictEqual({ what: `${bad.setting}: ${bad.what}`, problems }, { what: `${bad.setting}: ${bad.what}`, problems: [bad.library.message] });
+            assert.deepStrictEqual(
+                { what: `${bad.setting}: ${bad.what}`, problems },
+                { what: `${bad.setting}: ${bad.what}`, problems: [bad.library.message] },
+            );
         }
         if (PRINT) {
             fs.writeFileSync(process.env.BAD_INPUT_PRINT + ".library.json", JSON.stringify(printed));
@@ -118,12 +137,24 @@ describe("bad inputs", function () {
         const broken = path.join(dir, "spawned", "Pulumi.spawned.yaml");
         fs.writeFileSync(broken, "config:\n  a: 1\n  a: 2\n");
         for (const [args, message] of [
-            [["--config-file", broken], 'render: Pulumi.spawned.yaml line 3 is not valid YAML (duplicated mapping key): fix the file, e.g. quote values that hold \': \' or \'#\', and give each key once.\n'],
-            [["--config-file", path.dirname(broken)], `render: --config-file ${path.dirname(broken)} is a directory: give a stack file, e.g. ${broken}.\n`],
-            [["--stack", "dev", "--config", "cpuRequest=1Gi"], 'render: Invalid MySqlCluster settings:\n  - `cpuRequest` is "1Gi": "Gi" is a unit of bytes: write CPUs as cores ("0.5", "2") or millicores ("500m"), e.g. "500m".\n'],
+            [
+                ["--config-file", broken],
+                "render: Pulumi.spawned.yaml line 3 is not valid YAML (duplicated mapping key): fix the file, e.g. quote values that hold ': ' or '#', and give each key once.\n",
+            ],
+            [
+                ["--config-file", path.dirname(broken)],
+                `render: --config-file ${path.dirname(broken)} is a directory: give a stack file, e.g. ${broken}.\n`,
+            ],
+            [
+                ["--stack", "dev", "--config", "cpuRequest=1Gi"],
+                'render: Invalid MySqlCluster settings:\n  - `cpuRequest` is "1Gi": "Gi" is a unit of bytes: write CPUs as cores ("0.5", "2") or millicores ("500m"), e.g. "500m".\n',
+            ],
         ] as const) {
             const run = runRender(...args);
-            assert.deepStrictEqual({ status: run.status, stdout: run.stdout, stderr: run.stderr }, { status: 1, stdout: "", stderr: message });
+            assert.deepStrictEqual(
+                { status: run.status, stdout: run.stdout, stderr: run.stderr },
+                { status: 1, stdout: "", stderr: message },
+            );
         }
     });
 });

@@ -114,7 +114,10 @@ describe("MySqlCluster", () => {
             assert.strictEqual(child(registered, TYPES.pv, `db-pv-${ordinal}`).retainOnDelete, true);
         }
         const others = registered.filter((r) => r.type !== TYPES.pv);
-        assert.ok(others.every((r) => !r.retainOnDelete), "only the volumes are retained on delete");
+        assert.ok(
+            others.every((r) => !r.retainOnDelete),
+            "only the volumes are retained on delete",
+        );
     });
 
     it("writes the primary's and the replicas' my.cnf and the user's settings into the ConfigMap", async () => {
@@ -166,7 +169,10 @@ describe("MySqlCluster", () => {
         assert.strictEqual(await valueOf(cluster.appPassword), MOCK_PASSWORD);
         assert.strictEqual(await isSecret(cluster.appPassword), true);
         const init = inputsOf(registered, TYPES.statefulSet, "db-statefulset").spec.template.spec.initContainers[0];
-        assert.deepStrictEqual(init.env.find((e: any) => e.name === "APP_PASSWORD_KEY"), { name: "APP_PASSWORD_KEY", value: "app-password" });
+        assert.deepStrictEqual(
+            init.env.find((e: any) => e.name === "APP_PASSWORD_KEY"),
+            { name: "APP_PASSWORD_KEY", value: "app-password" },
+        );
     });
 
     it("ships the pod scripts in their own ConfigMap, byte for byte", async () => {
@@ -221,14 +227,23 @@ describe("MySqlCluster", () => {
             type: "Opaque",
             stringData: { "root-password": MOCK_PASSWORD, "replication-password": MOCK_PASSWORD, "backup-password": MOCK_PASSWORD },
         });
-        assert.strictEqual(unwrapSecrets(child(registered, TYPES.secret, "db-credentials").inputs, MASK).stringData, MASK, "the passwords reach the engine marked secret");
+        assert.strictEqual(
+            unwrapSecrets(child(registered, TYPES.secret, "db-credentials").inputs, MASK).stringData,
+            MASK,
+            "the passwords reach the engine marked secret",
+        );
         assert.strictEqual(await valueOf(cluster.rootPassword), MOCK_PASSWORD);
         assert.strictEqual(await isSecret(cluster.rootPassword), true);
         assert.strictEqual(await valueOf(cluster.appPassword), undefined);
     });
 
     it("uses supplied passwords instead of generating them, as secrets even if given plain", async () => {
-        const { cluster, registered } = await buildCluster({ ...ARGS, rootPassword: "s3cret pass", replicationPassword: "r", backupPassword: "b" });
+        const { cluster, registered } = await buildCluster({
+            ...ARGS,
+            rootPassword: "s3cret pass",
+            replicationPassword: "r",
+            backupPassword: "b",
+        });
         assert.strictEqual(registered.filter((r) => r.type === TYPES.password).length, 0);
         assert.deepStrictEqual(inputsOf(registered, TYPES.secret, "db-credentials").stringData, {
             "root-password": "s3cret pass",
@@ -280,7 +295,11 @@ describe("MySqlCluster", () => {
             type: "kubernetes.io/tls",
             stringData: { "tls.crt": "mock-cert-pem", "tls.key": "mock-private-key-pem", "ca.crt": "mock-ca-cert-pem" },
         });
-        assert.strictEqual(unwrapSecrets(child(registered, TYPES.secret, "db-tls").inputs, MASK).stringData, MASK, "the key reaches the engine marked secret");
+        assert.strictEqual(
+            unwrapSecrets(child(registered, TYPES.secret, "db-tls").inputs, MASK).stringData,
+            MASK,
+            "the key reaches the engine marked secret",
+        );
         assert.strictEqual(await valueOf(cluster.caCertificate), "mock-ca-cert-pem");
     });
 
@@ -300,13 +319,24 @@ describe("MySqlCluster", () => {
         });
         assert.deepStrictEqual(inputsOf(registered, TYPES.policy, "db-mysql-policy").spec, policy(3306, [self, { podSelector: {} }]));
 
-        const listed = await buildCluster({ ...ARGS, clientPodLabels: ["app=web,tier=front"], clientNamespaceLabels: ["kubernetes.io/metadata.name=shop"] });
+        const listed = await buildCluster({
+            ...ARGS,
+            clientPodLabels: ["app=web,tier=front"],
+            clientNamespaceLabels: ["kubernetes.io/metadata.name=shop"],
+        });
         assert.deepStrictEqual(
             inputsOf(listed.registered, TYPES.policy, "db-mysql-policy").spec,
-            policy(3306, [self, { podSelector: { matchLabels: { app: "web", tier: "front" } } }, { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "shop" } } }]),
+            policy(3306, [
+                self,
+                { podSelector: { matchLabels: { app: "web", tier: "front" } } },
+                { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "shop" } } },
+            ]),
         );
         const off = await buildCluster({ ...ARGS, networkPolicy: false });
-        assert.deepStrictEqual(off.registered.filter((r) => r.type === TYPES.policy), []);
+        assert.deepStrictEqual(
+            off.registered.filter((r) => r.type === TYPES.policy),
+            [],
+        );
     });
 
     it("keeps a password that is only known at deploy time secret, and checks it then", async () => {
@@ -314,11 +344,12 @@ describe("MySqlCluster", () => {
         assert.strictEqual(await valueOf(cluster.rootPassword), "from-another-stack");
         assert.strictEqual(await isSecret(cluster.rootPassword), true);
         assert.throws(() => requirePassword("rootPassword", ""), {
-            message: "Invalid MySqlCluster settings:\n  - `rootPassword` is empty: set a non-empty secret, or unset it to have one generated.",
+            message:
+                "Invalid MySqlCluster settings:\n  - `rootPassword` is empty: set a non-empty secret, or unset it to have one generated.",
         });
         assert.throws(() => requirePassword("replicationPassword", "x".repeat(33), FLAVORS.mysql84), {
             message:
-                "Invalid MySqlCluster settings:\n  - `replicationPassword` has 33 characters: `flavor` \"mysql84\" accepts at most 32 " +
+                'Invalid MySqlCluster settings:\n  - `replicationPassword` has 33 characters: `flavor` "mysql84" accepts at most 32 ' +
                 "in a replication password; choose a shorter one, or unset it to have one of 32 generated.",
         });
     });
@@ -379,7 +410,10 @@ describe("MySqlCluster", () => {
         );
         // No password in any environment variable, by value or by reference.
         for (const container of [...pod.initContainers, ...pod.containers]) {
-            assert.ok(container.env.every((e: any) => "value" in e && !("valueFrom" in e)), container.name);
+            assert.ok(
+                container.env.every((e: any) => "value" in e && !("valueFrom" in e)),
+                container.name,
+            );
         }
 
         assert.deepStrictEqual(init, {
@@ -413,10 +447,7 @@ describe("MySqlCluster", () => {
             name: "clone-mysql",
             image: "gcr.io/google-samples/xtrabackup:1.0",
             command: ["/opt/mysql-statefulset/clone-mysql.sh"],
-            env: [
-                ...CLONE_ENV,
-                ...BACKUP_ENV,
-            ],
+            env: [...CLONE_ENV, ...BACKUP_ENV],
             volumeMounts: [
                 { name: "data", mountPath: "/mnt/data" },
                 { name: "conf", mountPath: "/etc/mysql/conf.d" },
@@ -540,11 +571,19 @@ describe("MySqlCluster", () => {
         const term = { labelSelector: { matchLabels: LABELS }, topologyKey: "kubernetes.io/hostname" };
         assert.deepStrictEqual(pod.affinity, { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] } });
         assert.deepStrictEqual(pod.topologySpreadConstraints, [
-            { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: LABELS } },
+            {
+                maxSkew: 1,
+                topologyKey: "topology.kubernetes.io/zone",
+                whenUnsatisfiable: "ScheduleAnyway",
+                labelSelector: { matchLabels: LABELS },
+            },
         ]);
         assert.strictEqual(pod.priorityClassName, "database-critical");
         assert.strictEqual(pod.terminationGracePeriodSeconds, 300);
-        assert.deepStrictEqual(pod.containers[0].resources, { requests: { cpu: "500m", memory: "500Mi" }, limits: { cpu: "2", memory: "1Gi" } });
+        assert.deepStrictEqual(pod.containers[0].resources, {
+            requests: { cpu: "500m", memory: "500Mi" },
+            limits: { cpu: "2", memory: "1Gi" },
+        });
         assert.deepStrictEqual(pod.containers[1].resources, { requests: { cpu: "100m", memory: "100Mi" }, limits: { memory: "200Mi" } });
         const { registered: apart } = await buildCluster({ ...ARGS, spreadAcrossNodes: "none" });
         assert.strictEqual(inputsOf(apart, TYPES.statefulSet, "db-statefulset").spec.template.spec.affinity, undefined);
@@ -554,12 +593,11 @@ describe("MySqlCluster", () => {
         const { registered } = await buildCluster(ARGS);
         const urn = (r: { type: string; name: string }) =>
             `urn:pulumi:test::mysql-statefulset::mysql-statefulset:index:MySqlCluster$${r.type}::${r.name}`;
-        const expected = registered.filter((r) => [TYPES.secret, TYPES.configMap, TYPES.pv, TYPES.serviceAccount].includes(r.type) || r.name === "db-headless");
-        assert.strictEqual(expected.filter((r) => r.type === TYPES.secret).length, 2);
-        assert.deepStrictEqual(
-            [...child(registered, TYPES.statefulSet, "db-statefulset").dependencies].sort(),
-            expected.map(urn).sort(),
+        const expected = registered.filter(
+            (r) => [TYPES.secret, TYPES.configMap, TYPES.pv, TYPES.serviceAccount].includes(r.type) || r.name === "db-headless",
         );
+        assert.strictEqual(expected.filter((r) => r.type === TYPES.secret).length, 2);
+        assert.deepStrictEqual([...child(registered, TYPES.statefulSet, "db-statefulset").dependencies].sort(), expected.map(urn).sort());
     });
 
     it("rolls the pods when a my.cnf setting changes", async () => {
@@ -634,9 +672,15 @@ describe("MySqlCluster", () => {
     it("uses the tutorial's names by default", async () => {
         const { cluster, registered } = await buildCluster(BASE_ARGS);
         const sts = inputsOf(registered, TYPES.statefulSet, "db-statefulset");
-        assert.deepStrictEqual([sts.metadata.name, sts.metadata.namespace, sts.spec.serviceName, sts.spec.replicas], ["mysql", "default", "mysql", 3]);
         assert.deepStrictEqual(
-            registered.filter((r) => r.type === TYPES.service).map((r) => r.inputs.metadata.name).sort(),
+            [sts.metadata.name, sts.metadata.namespace, sts.spec.serviceName, sts.spec.replicas],
+            ["mysql", "default", "mysql", 3],
+        );
+        assert.deepStrictEqual(
+            registered
+                .filter((r) => r.type === TYPES.service)
+                .map((r) => r.inputs.metadata.name)
+                .sort(),
             ["mysql", "mysql-read"],
         );
         assert.strictEqual(await valueOf(cluster.primaryHost), "mysql-0.mysql");

@@ -12,7 +12,10 @@ const ROOT = path.resolve(__dirname, "..", "..");
 
 /** The report's "Verdicts" table. */
 function verdicts(stdout: string): string[] {
-    return stdout.slice(stdout.indexOf("== Verdicts\n") + "== Verdicts\n".length).trimEnd().split("\n");
+    return stdout
+        .slice(stdout.indexOf("== Verdicts\n") + "== Verdicts\n".length)
+        .trimEnd()
+        .split("\n");
 }
 
 function diagnose(caseName: string, ...argv: string[]) {
@@ -31,7 +34,10 @@ describe("npm run diagnose", () => {
             const run = diagnose("healthy", "--stack", "dev");
             assert.deepStrictEqual(verdicts(run.stdout), [OK_PRIMARY, okReplica(1), okReplica(2)]);
             assert.strictEqual(run.status, 0);
-            assert.match(run.stdout, /^Cluster mysql in namespace default \(stack dev, flavor mysql57, 3 replicas, maxReplicationLagSeconds 30\)\n/);
+            assert.match(
+                run.stdout,
+                /^Cluster mysql in namespace default \(stack dev, flavor mysql57, 3 replicas, maxReplicationLagSeconds 30\)\n/,
+            );
             assert.match(run.stdout, /replication: Slave_IO_Running=Yes, Slave_SQL_Running=Yes, Seconds_Behind_Master=0\n/);
         });
 
@@ -44,7 +50,10 @@ describe("npm run diagnose", () => {
             ]);
             assert.strictEqual(run.status, 2);
             assert.match(run.stdout, /claim data-mysql-2: Pending; volume default-mysql-2-data: missing\n/);
-            assert.match(run.stdout, /FailedScheduling \(x7\): 0\/3 nodes are available: pod has unbound immediate PersistentVolumeClaims\./);
+            assert.match(
+                run.stdout,
+                /FailedScheduling \(x7\): 0\/3 nodes are available: pod has unbound immediate PersistentVolumeClaims\./,
+            );
         });
 
         it("a clone that keeps failing: the donor and the last error line", () => {
@@ -87,12 +96,18 @@ describe("npm run diagnose", () => {
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "diagnose-"));
             try {
                 const file = path.join(dir, "Pulumi.patient.yaml");
-                fs.writeFileSync(file, fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8") + "  mysql-statefulset:maxReplicationLagSeconds: 400\n");
+                fs.writeFileSync(
+                    file,
+                    fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8") + "  mysql-statefulset:maxReplicationLagSeconds: 400\n",
+                );
                 const run = diagnose("lagging", "--config-file", file, "--pod", "mysql-2");
                 assert.deepStrictEqual(verdicts(run.stdout), [
                     "mysql-2  lagging: 412 s behind the primary, more than the 400 s allowed (maxReplicationLagSeconds); not in mysql-read until it catches up",
                 ]);
-                assert.match(run.stdout, /^Cluster mysql in namespace default \(stack patient, flavor mysql57, 3 replicas, maxReplicationLagSeconds 400\)\n/);
+                assert.match(
+                    run.stdout,
+                    /^Cluster mysql in namespace default \(stack patient, flavor mysql57, 3 replicas, maxReplicationLagSeconds 400\)\n/,
+                );
             } finally {
                 fs.rmSync(dir, { recursive: true, force: true });
             }
@@ -123,10 +138,16 @@ describe("npm run diagnose", () => {
                 "mysql-4  not created: the StatefulSet creates mysql-4 only after mysql-3 is Ready",
             ]);
             assert.strictEqual(run.status, 2);
-            assert.match(run.stdout, /replication: Replica_IO_Running=Yes, Replica_SQL_Running=No, Seconds_Behind_Source=NULL, Last_SQL_Error=Coordinator/);
+            assert.match(
+                run.stdout,
+                /replication: Replica_IO_Running=Yes, Replica_SQL_Running=No, Seconds_Behind_Source=NULL, Last_SQL_Error=Coordinator/,
+            );
             const statements = run.calls.filter((c) => c[0] === "exec" && c.at(-1)!.endsWith("\\G")).map((c) => c.at(-1));
             assert.deepStrictEqual(statements, ["SHOW REPLICA STATUS\\G", "SHOW REPLICA STATUS\\G", "SHOW REPLICA STATUS\\G"]);
-            assert.ok(run.calls.every((c) => c.includes("databases") || c[1] === "pvc,pv"), "every call names the prod namespace");
+            assert.ok(
+                run.calls.every((c) => c.includes("databases") || c[1] === "pvc,pv"),
+                "every call names the prod namespace",
+            );
         });
 
         it("--pod looks at one pod only", () => {
@@ -140,7 +161,13 @@ describe("npm run diagnose", () => {
     describe("the kubectl commands", () => {
         it("are the tutorial's read-only steps, in order, for the stack's namespace and labels", () => {
             const { calls } = diagnose("healthy", "--stack", "dev", "--pod", "mysql-1");
-            const client = ["mysql", "--defaults-extra-file=/etc/mysql-credentials/root.cnf", "--host=127.0.0.1", "-e", "SHOW SLAVE STATUS\\G"];
+            const client = [
+                "mysql",
+                "--defaults-extra-file=/etc/mysql-credentials/root.cnf",
+                "--host=127.0.0.1",
+                "-e",
+                "SHOW SLAVE STATUS\\G",
+            ];
             assert.deepStrictEqual(calls, [
                 ["get", "pods", "-l", "app=mysql", "-n", "default", "-o", "json"],
                 ["get", "pvc,pv", "-n", "default", "-o", "json"],
@@ -196,7 +223,10 @@ describe("npm run diagnose", () => {
         it("an unknown stack, an unknown option or a foreign pod: exit 1 with what to do", () => {
             const stack = main(["--stack", "nope"], {});
             assert.strictEqual(stack.status, 1);
-            assert.match(stack.stderr, /^diagnose: No stack file .*Pulumi\.nope\.yaml: use --stack with one of dev, prod, or --config-file FILE\.\n$/);
+            assert.match(
+                stack.stderr,
+                /^diagnose: No stack file .*Pulumi\.nope\.yaml: use --stack with one of dev, prod, or --config-file FILE\.\n$/,
+            );
             assert.deepStrictEqual(main(["--stak", "dev"], {}), {
                 status: 1,
                 stdout: "",
@@ -224,10 +254,16 @@ describe("npm run diagnose", () => {
                     run.stderr,
                     "diagnose: `kubectl get pods -l app=mysql -n default -o json` failed: The connection to the server 10.0.0.1:6443 was refused - did you specify the right host or port?\n",
                 );
-                assert.strictEqual(fs.readFileSync(path.join(dir, "argv"), "utf8"), "--context lab get pods -l app=mysql -n default -o json\n");
+                assert.strictEqual(
+                    fs.readFileSync(path.join(dir, "argv"), "utf8"),
+                    "--context lab get pods -l app=mysql -n default -o json\n",
+                );
                 const missing = cli(["--stack", "dev"], { KUBECTL: path.join(dir, "no-kubectl") });
                 assert.strictEqual(missing.status, 1);
-                assert.strictEqual(missing.stderr, `diagnose: cannot run ${path.join(dir, "no-kubectl")} (ENOENT): install kubectl or give its path with --kubectl PATH (or KUBECTL).\n`);
+                assert.strictEqual(
+                    missing.stderr,
+                    `diagnose: cannot run ${path.join(dir, "no-kubectl")} (ENOENT): install kubectl or give its path with --kubectl PATH (or KUBECTL).\n`,
+                );
             } finally {
                 fs.rmSync(dir, { recursive: true, force: true });
             }

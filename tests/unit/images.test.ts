@@ -18,7 +18,18 @@ const IMAGE_BINARIES: Record<string, readonly string[]> = {
     "percona/percona-xtrabackup:8.4": [...BASE_TOOLS, "env", "sleep", "mysql", "xtrabackup", "xbstream", "socat", "hostname"],
     // MariaDB/mariadb-docker 11.4/Dockerfile: ubuntu:noble + mariadb-server, mariadb-backup, socat;
     // clients named mariadb*, no mysql* names.
-    "mariadb:11.4": [...BASE_TOOLS, "env", "sleep", "hostname", "mariadb", "mariadb-admin", "mariadbd", "mariadb-backup", "mbstream", "socat"],
+    "mariadb:11.4": [
+        ...BASE_TOOLS,
+        "env",
+        "sleep",
+        "hostname",
+        "mariadb",
+        "mariadb-admin",
+        "mariadbd",
+        "mariadb-backup",
+        "mbstream",
+        "socat",
+    ],
 };
 
 /** What each container runs: the scripts' shell tools (shebang `/usr/bin/env bash`) and the flavor's words. */
@@ -34,13 +45,22 @@ describe("the default images", () => {
     for (const flavor of Object.values(FLAVORS)) {
         it(`${flavor.name}: ${flavor.image} and ${flavor.backupImage} have every binary their containers run`, () => {
             const { server, backup } = needs(flavor);
-            assert.deepStrictEqual(server.filter((b) => !IMAGE_BINARIES[flavor.image].includes(b)), []);
-            assert.deepStrictEqual(backup.filter((b) => !IMAGE_BINARIES[flavor.backupImage].includes(b)), []);
+            assert.deepStrictEqual(
+                server.filter((b) => !IMAGE_BINARIES[flavor.image].includes(b)),
+                [],
+            );
+            assert.deepStrictEqual(
+                backup.filter((b) => !IMAGE_BINARIES[flavor.backupImage].includes(b)),
+                [],
+            );
         });
     }
 
     it("catches a binary an image lacks (the check can fail)", () => {
         const broken = { ...FLAVORS.mariadb, client: "mysql" };
-        assert.deepStrictEqual(needs(broken).server.filter((b) => !IMAGE_BINARIES[broken.image].includes(b)), ["mysql"]);
+        assert.deepStrictEqual(
+            needs(broken).server.filter((b) => !IMAGE_BINARIES[broken.image].includes(b)),
+            ["mysql"],
+        );
     });
 });

@@ -117,7 +117,9 @@ describe("the multi-language component (schema)", function () {
     });
 
     it("matches the SDK's own component provider, which `componentProviderHost` serves, before enrichment", async () => {
-        const sdk = JSON.parse(await new ComponentProvider({ components: [library.MySqlCluster], name: "mysql-statefulset", dirname: ROOT }).getSchema());
+        const sdk = JSON.parse(
+            await new ComponentProvider({ components: [library.MySqlCluster], name: "mysql-statefulset", dirname: ROOT }).getSchema(),
+        );
         assert.deepStrictEqual(sdk.resources[TOKEN], analyzed.resources[TOKEN]);
     });
 
@@ -150,7 +152,12 @@ describe("the multi-language component (schema)", function () {
             assert.deepStrictEqual(rest, expected, key);
             assert.ok(description.length > 10, `${key} has a description`);
         }
-        assert.deepStrictEqual(resource.required, Object.keys(OUTPUTS).filter((k) => !OUTPUTS[k].optional).sort());
+        assert.deepStrictEqual(
+            resource.required,
+            Object.keys(OUTPUTS)
+                .filter((k) => !OUTPUTS[k].optional)
+                .sort(),
+        );
     });
 
     it("the library's exports hold exactly one component, the one Pulumi's Node.js host would serve", () => {
@@ -161,16 +168,27 @@ describe("the multi-language component (schema)", function () {
     it("refuses a schema property that is not there to mark", () => {
         const broken = analyzedSchema();
         delete (broken.resources[TOKEN].properties as any).appPassword;
-        assert.throws(() => enrichSchema(broken), /^Error: The schema has no property `appPassword` to mark: update components\/provider.ts.$/);
+        assert.throws(
+            () => enrichSchema(broken),
+            /^Error: The schema has no property `appPassword` to mark: update components\/provider.ts.$/,
+        );
     });
 
     it("constructs the cluster for another language's program and returns every output", async () => {
         clearRegistrations();
         const provider = new MySqlClusterProvider();
-        const result = await provider.construct("db", TOKEN, { nfsServer: "10.0.0.5", nfsPathPattern: "/exports/{ordinal}", replicas: 1 }, {});
+        const result = await provider.construct(
+            "db",
+            TOKEN,
+            { nfsServer: "10.0.0.5", nfsPathPattern: "/exports/{ordinal}", replicas: 1 },
+            {},
+        );
         await settle();
         assert.deepStrictEqual(Object.keys(result.state), Object.keys(OUTPUTS));
         assert.ok(registrations.some((r) => r.type === "kubernetes:apps/v1:StatefulSet" && r.name === "db-statefulset"));
-        await assert.rejects(provider.construct("db", "mysql-statefulset:index:Other", {}, {}), /^Error: Unknown component type mysql-statefulset:index:Other/);
+        await assert.rejects(
+            provider.construct("db", "mysql-statefulset:index:Other", {}, {}),
+            /^Error: Unknown component type mysql-statefulset:index:Other/,
+        );
     });
 });

@@ -135,34 +135,40 @@ describe("the program and the package", function () {
             fs.writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
             // The peers at the versions this repository is tested with; devDependencies are not installed.
             const peers = Object.keys(pkg.peerDependencies).map((name) => `${name}@${pkg.devDependencies[name]}`);
-            npm(["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error", tarball, ...peers], consumer);
+            npm(
+                ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error", tarball, ...peers],
+                consumer,
+            );
             fs.writeFileSync(path.join(consumer, "main.js"), CONSUMER_PROGRAM);
             const run = spawnSync(process.execPath, ["main.js"], { cwd: consumer, encoding: "utf8" });
             assert.strictEqual(run.status, 0, run.stderr);
             const result = JSON.parse(run.stdout);
-            assert.deepStrictEqual(result.registered, [
-                "mysql-statefulset:index:MySqlCluster::db",
-                "random:index/randomPassword:RandomPassword::db-root-password",
-                "random:index/randomPassword:RandomPassword::db-replication-password",
-                "random:index/randomPassword:RandomPassword::db-backup-password",
-                "tls:index/privateKey:PrivateKey::db-ca-key",
-                "tls:index/selfSignedCert:SelfSignedCert::db-ca",
-                "tls:index/privateKey:PrivateKey::db-tls-key",
-                "tls:index/certRequest:CertRequest::db-tls-request",
-                "tls:index/locallySignedCert:LocallySignedCert::db-tls-cert",
-                "kubernetes:core/v1:Secret::db-credentials",
-                "kubernetes:core/v1:Secret::db-tls",
-                "kubernetes:core/v1:ServiceAccount::db-service-account",
-                "kubernetes:policy/v1:PodDisruptionBudget::db-disruption-budget",
-                "kubernetes:networking.k8s.io/v1:NetworkPolicy::db-clone-policy",
-                "kubernetes:networking.k8s.io/v1:NetworkPolicy::db-mysql-policy",
-                "kubernetes:core/v1:PersistentVolume::db-pv-0",
-                "kubernetes:core/v1:ConfigMap::db-config",
-                "kubernetes:core/v1:ConfigMap::db-scripts",
-                "kubernetes:core/v1:Service::db-headless",
-                "kubernetes:core/v1:Service::db-read",
-                "kubernetes:apps/v1:StatefulSet::db-statefulset",
-            ].sort());
+            assert.deepStrictEqual(
+                result.registered,
+                [
+                    "mysql-statefulset:index:MySqlCluster::db",
+                    "random:index/randomPassword:RandomPassword::db-root-password",
+                    "random:index/randomPassword:RandomPassword::db-replication-password",
+                    "random:index/randomPassword:RandomPassword::db-backup-password",
+                    "tls:index/privateKey:PrivateKey::db-ca-key",
+                    "tls:index/selfSignedCert:SelfSignedCert::db-ca",
+                    "tls:index/privateKey:PrivateKey::db-tls-key",
+                    "tls:index/certRequest:CertRequest::db-tls-request",
+                    "tls:index/locallySignedCert:LocallySignedCert::db-tls-cert",
+                    "kubernetes:core/v1:Secret::db-credentials",
+                    "kubernetes:core/v1:Secret::db-tls",
+                    "kubernetes:core/v1:ServiceAccount::db-service-account",
+                    "kubernetes:policy/v1:PodDisruptionBudget::db-disruption-budget",
+                    "kubernetes:networking.k8s.io/v1:NetworkPolicy::db-clone-policy",
+                    "kubernetes:networking.k8s.io/v1:NetworkPolicy::db-mysql-policy",
+                    "kubernetes:core/v1:PersistentVolume::db-pv-0",
+                    "kubernetes:core/v1:ConfigMap::db-config",
+                    "kubernetes:core/v1:ConfigMap::db-scripts",
+                    "kubernetes:core/v1:Service::db-headless",
+                    "kubernetes:core/v1:Service::db-read",
+                    "kubernetes:apps/v1:StatefulSet::db-statefulset",
+                ].sort(),
+            );
             // The pod scripts were found inside the installed package, byte for byte.
             for (const [file, text] of Object.entries(result.scripts as Record<string, string>)) {
                 assert.strictEqual(text, fs.readFileSync(path.join(ROOT, "scripts", "pod", file), "utf8"), file);
@@ -188,7 +194,10 @@ describe("the program and the package", function () {
             const policyDir = path.join(ROOT, "policy");
             fs.rmSync(path.join(policyDir, "bin"), { recursive: true, force: true });
             const name = npm(["pack", "--loglevel=error", "--pack-destination", work], policyDir).trim().split("\n").pop()!;
-            const files = execFileSync("tar", ["-tzf", path.join(work, name)], { encoding: "utf8" }).split("\n").filter(Boolean).sort();
+            const files = execFileSync("tar", ["-tzf", path.join(work, name)], { encoding: "utf8" })
+                .split("\n")
+                .filter(Boolean)
+                .sort();
             assert.deepStrictEqual(files, [
                 "package/PulumiPolicy.yaml",
                 "package/bin/index.d.ts",
@@ -202,13 +211,31 @@ describe("the program and the package", function () {
             const consumer = path.join(work, "consumer");
             fs.mkdirSync(consumer);
             fs.writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
-            npm(["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error", path.join(work, name), `@pulumi/pulumi@${pkg.devDependencies["@pulumi/pulumi"]}`], consumer);
-            const copies = npm(["ls", "@pulumi/pulumi", "--all", "--parseable"], consumer).split("\n").filter((line) => line.endsWith("node_modules/@pulumi/pulumi"));
+            npm(
+                [
+                    "install",
+                    "--prefer-offline",
+                    "--no-audit",
+                    "--no-fund",
+                    "--ignore-scripts",
+                    "--loglevel=error",
+                    path.join(work, name),
+                    `@pulumi/pulumi@${pkg.devDependencies["@pulumi/pulumi"]}`,
+                ],
+                consumer,
+            );
+            const copies = npm(["ls", "@pulumi/pulumi", "--all", "--parseable"], consumer)
+                .split("\n")
+                .filter((line) => line.endsWith("node_modules/@pulumi/pulumi"));
             assert.strictEqual(copies.length, 1, copies.join("\n"));
-            const run = spawnSync(process.execPath, ["-e", 'console.log(JSON.stringify(require("mysql-statefulset-policy/bin/policies").POLICIES.map((p) => p.name)))'], {
-                cwd: consumer,
-                encoding: "utf8",
-            });
+            const run = spawnSync(
+                process.execPath,
+                ["-e", 'console.log(JSON.stringify(require("mysql-statefulset-policy/bin/policies").POLICIES.map((p) => p.name)))'],
+                {
+                    cwd: consumer,
+                    encoding: "utf8",
+                },
+            );
             assert.strictEqual(run.status, 0, run.stderr);
             assert.deepStrictEqual(JSON.parse(run.stdout), [
                 "mysql-volumes-retained",

@@ -99,7 +99,8 @@ afterEach(() => {
 describe("init-mysql.sh", () => {
     /** The account the files of the server are chowned to: here, whoever runs the tests. */
     const SERVER_OS_USER = os.userInfo().username;
-    const USERS_SQL = "CREATE USER 'root'@'127.0.0.1' IDENTIFIED BY '{root_password}';\nr={replication_password} b={backup_password} a={app_password}\n";
+    const USERS_SQL =
+        "CREATE USER 'root'@'127.0.0.1' IDENTIFIED BY '{root_password}';\nr={replication_password} b={backup_password} a={app_password}\n";
 
     function initEnv(s: Sandbox, hostname: string, passwords: Record<string, string> = {}): Record<string, string> {
         s.write("config-map/primary.cnf", "[mysqld]\nlog-bin=mysql-bin\n");
@@ -159,7 +160,10 @@ describe("init-mysql.sh", () => {
         const run = s.run("init-mysql.sh", initEnv(s, "mysql-0"));
         assert.strictEqual(run.status, 0, run.stderr);
         assert.deepStrictEqual(
-            fs.readdirSync(s.path("credentials")).sort().map((f) => [f, mode(s, `credentials/${f}`)]),
+            fs
+                .readdirSync(s.path("credentials"))
+                .sort()
+                .map((f) => [f, mode(s, `credentials/${f}`)]),
             [
                 ["backup.cnf", "600"],
                 ["ca.crt", "444"],
@@ -193,7 +197,10 @@ describe("init-mysql.sh", () => {
             s.read("initdb/10-mysql-statefulset-users.sql"),
             `CREATE USER 'root'@'127.0.0.1' IDENTIFIED BY 'a "quoted" \\\\ \\'x\\' #&1';\nr=pw-repl b=pw-backup a=pw-app&\n`,
         );
-        assert.ok(s.calls().every((c) => !c.includes("quoted") && !c.includes("pw-")), s.calls().join("\n"));
+        assert.ok(
+            s.calls().every((c) => !c.includes("quoted") && !c.includes("pw-")),
+            s.calls().join("\n"),
+        );
     });
 
     it("fails with a clear message when the pod name has no ordinal", () => {
@@ -295,7 +302,10 @@ describe("clone-mysql.sh", () => {
         const s = sandbox({ ncat: "echo stream", xbstream: STREAM, xtrabackup: PREPARE });
         const run = s.run("clone-mysql.sh", cloneEnv(s, "mysql-1", FLAVORS.mysql57, { STUB_INCOMPLETE: "1" }));
         assert.strictEqual(run.status, 1);
-        assert.match(run.stderr, /ERROR: the backup stream from mysql-0\.mysql\.ns\.svc\.cluster\.local ended before the backup was complete; the next attempt starts over\n$/);
+        assert.match(
+            run.stderr,
+            /ERROR: the backup stream from mysql-0\.mysql\.ns\.svc\.cluster\.local ended before the backup was complete; the next attempt starts over\n$/,
+        );
         assert.ok(!s.exists("volume/mysql"));
     });
 
@@ -311,8 +321,15 @@ describe("clone-mysql.sh", () => {
             const s = sandbox({ socat: "echo stream", mbstream: STREAM, "mariadb-backup": PREPARE });
             const run = s.run("clone-mysql.sh", cloneEnv(s, "mysql-3", FLAVORS.mariadb, { STUB_PREFIX: prefix }));
             assert.strictEqual(run.status, 0, run.stderr);
-            assert.ok(s.calls().includes("socat -T 300 -u OPENSSL:mysql-2.mysql.ns.svc.cluster.local:3307,connect-timeout=10,keepalive,keepidle=10,keepintvl=5,keepcnt=3,setsockopt-int=6:18:30000," +
-                "cert=/c/tls.crt,key=/c/tls.key,cafile=/c/ca.crt,verify=1 STDOUT"), s.calls().join("\n"));
+            assert.ok(
+                s
+                    .calls()
+                    .includes(
+                        "socat -T 300 -u OPENSSL:mysql-2.mysql.ns.svc.cluster.local:3307,connect-timeout=10,keepalive,keepidle=10,keepintvl=5,keepcnt=3,setsockopt-int=6:18:30000," +
+                            "cert=/c/tls.crt,key=/c/tls.key,cafile=/c/ca.crt,verify=1 STDOUT",
+                    ),
+                s.calls().join("\n"),
+            );
             assert.strictEqual(s.read("volume/mysql/prepared"), "prepared\n");
         });
     }
@@ -377,7 +394,7 @@ describe("sidecar.sh", () => {
     it("starts replication at the primary's binlog coordinates when cloned from the primary", () => {
         const s = sandbox({ mysql: CLIENT, ncat: "exit 0" });
         s.write("data/xtrabackup_binlog_info", "mysql-bin.000003\t154\n");
-        const run = runSidecar(s, sidecarEnv(s, "mysql-1"));
+        runSidecar(s, sidecarEnv(s, "mysql-1"));
         assert.strictEqual(s.read("sql.1"), mysql57Sql("mysql-bin.000003", "154"));
         assert.ok(!s.read("sql.1").match(/[‘’]/), "only ASCII quotes");
         assert.deepStrictEqual(fs.readdirSync(s.path("data")).sort(), ["replication-coordinates.applied"]);
@@ -388,7 +405,7 @@ describe("sidecar.sh", () => {
         const s = sandbox({ mysql: CLIENT, ncat: "exit 0" });
         s.write("data/xtrabackup_slave_info", "CHANGE MASTER TO MASTER_LOG_FILE='mysql-bin.000002', MASTER_LOG_POS=1234;\n");
         s.write("data/xtrabackup_binlog_info", "mysql-bin.000001\t99\n");
-        const run = runSidecar(s, sidecarEnv(s, "mysql-2"));
+        runSidecar(s, sidecarEnv(s, "mysql-2"));
         assert.strictEqual(s.read("sql.1"), mysql57Sql("mysql-bin.000002", "1234"));
     });
 
@@ -405,17 +422,20 @@ describe("sidecar.sh", () => {
     it("retries after a restart when the sidecar died before the statements succeeded", () => {
         const s = sandbox({ mysql: CLIENT, ncat: "exit 0" });
         s.write("data/replication-coordinates.pending", "mysql-bin.000003\n154\n\n");
-        const run = runSidecar(s, sidecarEnv(s, "mysql-1"));
+        runSidecar(s, sidecarEnv(s, "mysql-1"));
         assert.strictEqual(s.read("sql.1"), mysql57Sql("mysql-bin.000003", "154"));
     });
 
     it("escapes the password for SQL and keeps it off every command line", () => {
         const s = sandbox({ mysql: CLIENT, ncat: "exit 0" });
         s.write("data/xtrabackup_binlog_info", "mysql-bin.000003\t154\n");
-        const password = "it's a \\ & \"pass\"";
-        const run = runSidecar(s, sidecarEnv(s, "mysql-1", FLAVORS.mysql57, password));
-        assert.strictEqual(s.read("sql.1"), mysql57Sql("mysql-bin.000003", "154", "it\\'s a \\\\ & \"pass\""));
-        assert.ok(s.calls().every((c) => !c.includes("pass")), s.calls().join("\n"));
+        const password = 'it\'s a \\ & "pass"';
+        runSidecar(s, sidecarEnv(s, "mysql-1", FLAVORS.mysql57, password));
+        assert.strictEqual(s.read("sql.1"), mysql57Sql("mysql-bin.000003", "154", 'it\\\'s a \\\\ & "pass"'));
+        assert.ok(
+            s.calls().every((c) => !c.includes("pass")),
+            s.calls().join("\n"),
+        );
     });
 
     it("configures nothing on the primary or once applied, and serves backups with ncat", () => {
@@ -425,15 +445,18 @@ describe("sidecar.sh", () => {
         ] as const) {
             const s = sandbox({ mysql: CLIENT, ncat: "exit 0" });
             Object.entries(files).forEach(([f, c]) => s.write(f, c));
-            const run = runSidecar(s, sidecarEnv(s, hostname));
+            runSidecar(s, sidecarEnv(s, hostname));
             assert.ok(!s.exists("attempts"), `${hostname}: no statements sent`);
             // Besides serving: the watch's pauses and replication checks, which send no statement.
             const watch = (c: string) => c.startsWith("sleep ") || c.endsWith(`--execute=${FLAVORS.mysql57.replicaStatus.statement}\\G`);
-            assert.deepStrictEqual(s.calls().filter((c) => !watch(c)), [
-                "ncat --listen --keep-open --send-only --max-conns=1 --idle-timeout 300s --ssl --ssl-cert /c/tls.crt --ssl-key /c/tls.key 3307 " +
-                    "-c xtrabackup --defaults-extra-file=/etc/mysql-credentials/backup.cnf " +
-                    `--backup --slave-info --stream=xbstream --host=127.0.0.1 --port=3306 --datadir=${s.path("data")} --target-dir=/tmp`,
-            ]);
+            assert.deepStrictEqual(
+                s.calls().filter((c) => !watch(c)),
+                [
+                    "ncat --listen --keep-open --send-only --max-conns=1 --idle-timeout 300s --ssl --ssl-cert /c/tls.crt --ssl-key /c/tls.key 3307 " +
+                        "-c xtrabackup --defaults-extra-file=/etc/mysql-credentials/backup.cnf " +
+                        `--backup --slave-info --stream=xbstream --host=127.0.0.1 --port=3306 --datadir=${s.path("data")} --target-dir=/tmp`,
+                ],
+            );
         }
     });
 
@@ -447,7 +470,11 @@ describe("sidecar.sh", () => {
 
     const mariadbCases: Array<[string, Record<string, string>, string]> = [
         ["a 10.11 primary's three tab-separated fields", { "data/xtrabackup_binlog_info": "mysql-bin.000002\t328\t0-100-5\n" }, "0-100-5"],
-        ["an 11.x primary's mariadb_backup_binlog_info", { "data/mariadb_backup_binlog_info": "mysql-bin.000002\t328\t0-100-5,1-101-9\n" }, "0-100-5,1-101-9"],
+        [
+            "an 11.x primary's mariadb_backup_binlog_info",
+            { "data/mariadb_backup_binlog_info": "mysql-bin.000002\t328\t0-100-5,1-101-9\n" },
+            "0-100-5,1-101-9",
+        ],
         ["a fresh primary's binlog info without a GTID", { "data/xtrabackup_binlog_info": "mysql-bin.000001\t330\n" }, ""],
         [
             "an 11.x replica donor's GTID slave info",
@@ -457,28 +484,38 @@ describe("sidecar.sh", () => {
             },
             "0-100-7",
         ],
-        ["a 10.11 replica donor's GTID slave info", { "data/xtrabackup_slave_info": "SET GLOBAL gtid_slave_pos = '0-100-8';\nCHANGE MASTER TO master_use_gtid = slave_pos;\n" }, "0-100-8"],
+        [
+            "a 10.11 replica donor's GTID slave info",
+            { "data/xtrabackup_slave_info": "SET GLOBAL gtid_slave_pos = '0-100-8';\nCHANGE MASTER TO master_use_gtid = slave_pos;\n" },
+            "0-100-8",
+        ],
     ];
     for (const [what, files, gtid] of mariadbCases) {
         it(`mariadb: starts GTID replication from ${what}`, () => {
             const s = sandbox({ mariadb: CLIENT, socat: "exit 0" });
             Object.entries(files).forEach(([f, c]) => s.write(f, c));
-            const run = runSidecar(s, sidecarEnv(s, "mysql-2", FLAVORS.mariadb));
+            runSidecar(s, sidecarEnv(s, "mysql-2", FLAVORS.mariadb));
             assert.strictEqual(s.read("sql.1"), mariadbSql(gtid));
             assert.deepStrictEqual(fs.readdirSync(s.path("data")), ["replication-coordinates.applied"]);
-            assert.deepStrictEqual(s.calls().filter((c) => c.startsWith("socat")), [
-                "socat -T 300 -b 1048576 -U OPENSSL-LISTEN:3307,reuseaddr,fork,max-children=1,defer-accept,setsockopt-bin=1:20:x05000000000000000000000000000000,keepalive,keepidle=10,keepintvl=5,keepcnt=3,setsockopt-int=6:18:30000," +
-                    "cert=/c/tls.crt,key=/c/tls.key,cafile=/c/ca.crt,verify=1 SYSTEM:mariadb-backup " +
-                    "--defaults-extra-file=/etc/mysql-credentials/backup.cnf --backup --slave-info --stream=xbstream --host=127.0.0.1 " +
-                    `--port=3306 --datadir=${s.path("data")} --target-dir=/tmp`,
-            ]);
+            assert.deepStrictEqual(
+                s.calls().filter((c) => c.startsWith("socat")),
+                [
+                    "socat -T 300 -b 1048576 -U OPENSSL-LISTEN:3307,reuseaddr,fork,max-children=1,defer-accept,setsockopt-bin=1:20:x05000000000000000000000000000000,keepalive,keepidle=10,keepintvl=5,keepcnt=3,setsockopt-int=6:18:30000," +
+                        "cert=/c/tls.crt,key=/c/tls.key,cafile=/c/ca.crt,verify=1 SYSTEM:mariadb-backup " +
+                        "--defaults-extra-file=/etc/mysql-credentials/backup.cnf --backup --slave-info --stream=xbstream --host=127.0.0.1 " +
+                        `--port=3306 --datadir=${s.path("data")} --target-dir=/tmp`,
+                ],
+            );
         });
     }
 
     it("mysql84: sets gtid_purged from a GTID set wrapped over lines, then auto-positions", () => {
         const s = sandbox({ mysql: CLIENT, socat: "exit 0" });
-        s.write("data/xtrabackup_binlog_info", "mysql-bin.000003\t197\t3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5,\n8f1a2b3c-0000-11e1-9e33-c80aa9429562:1-3\n");
-        const run = runSidecar(s, sidecarEnv(s, "mysql-1", FLAVORS.mysql84));
+        s.write(
+            "data/xtrabackup_binlog_info",
+            "mysql-bin.000003\t197\t3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5,\n8f1a2b3c-0000-11e1-9e33-c80aa9429562:1-3\n",
+        );
+        runSidecar(s, sidecarEnv(s, "mysql-1", FLAVORS.mysql84));
         assert.strictEqual(
             s.read("sql.1"),
             "STOP REPLICA;\nRESET BINARY LOGS AND GTIDS;\n" +
@@ -542,7 +579,11 @@ describe("mysql-ready.sh", () => {
         ["replicating, 3 s behind", status("Yes", "Yes", "3"), undefined],
         ["exactly at the allowed lag", status("Yes", "Yes", "30"), undefined],
         ["not configured yet", undefined, "replication is not configured yet"],
-        ["its I/O thread stopped", status("No", "Yes", "NULL", "error connecting to master"), "Slave_IO_Running is 'No': error connecting to master"],
+        [
+            "its I/O thread stopped",
+            status("No", "Yes", "NULL", "error connecting to master"),
+            "Slave_IO_Running is 'No': error connecting to master",
+        ],
         ["its SQL thread stopped", status("Yes", "No", "NULL"), "Slave_SQL_Running is 'No'"],
         ["31 s behind", status("Yes", "Yes", "31"), "31 s behind the primary, more than the 30 s allowed"],
         ["reconnecting, lag unknown", status("Connecting", "Yes", "NULL"), "Slave_IO_Running is 'Connecting': "],
@@ -589,7 +630,7 @@ describe("self-repair (sidecar.sh and clone-mysql.sh)", () => {
     it("a replica that gets error 1236 moves its data aside, clones again in place, and replicates from the new clone", () => {
         const client = [
             'if [[ $* == *"SLAVE STATUS"* ]]; then',
-            '  [[ -e $STUB_DIR/reported ]] && exit 0',
+            "  [[ -e $STUB_DIR/reported ]] && exit 0",
             '  : >"$STUB_DIR/reported"',
             "  printf 'Last_IO_Errno: 1236\\nLast_IO_Error: Could not find GTID state requested by slave in any binlog files\\n'; exit 0",
             "fi",
@@ -636,9 +677,15 @@ describe("self-repair (sidecar.sh and clone-mysql.sh)", () => {
         };
         const run = s.run("sidecar.sh", env);
         assert.strictEqual(run.status, 1, run.stderr);
-        assert.match(run.stderr, /replication cannot resume: error 1236 from the primary \(Could not find GTID state requested by slave in any binlog files\): it no longer has what this replica needs; cloning again/);
+        assert.match(
+            run.stderr,
+            /replication cannot resume: error 1236 from the primary \(Could not find GTID state requested by slave in any binlog files\): it no longer has what this replica needs; cloning again/,
+        );
         assert.match(run.stderr, /data directory marked for a new clone \(replication error 1236 at [0-9T:-]+\): moving it aside/);
-        assert.ok(s.calls().some((c) => c.endsWith("--execute=SHUTDOWN")), "mysqld is stopped before the clone");
+        assert.ok(
+            s.calls().some((c) => c.endsWith("--execute=SHUTDOWN")),
+            "mysqld is stopped before the clone",
+        );
         assert.strictEqual(s.read("volume/mysql.replaced/mysql/user.frm"), "old", run.stderr + s.calls().join("\n"));
         assert.strictEqual(s.read("volume/mysql/mysql/user.frm"), "new\n");
         assert.ok(!s.exists("volume/clone-pending"), "the marker goes once the new data is whole");
@@ -667,7 +714,7 @@ describe("backup.sh and restore-mysql.sh", () => {
     /** A backup stream of a replica donor: data, the slave info, and the checkpoints unless STUB_INCOMPLETE. */
     const STREAM = [
         'dir=$3; cat >/dev/null; mkdir -p "$dir/shop"; echo rows >"$dir/shop/t.ibd"',
-        "printf \"SET GLOBAL gtid_slave_pos = '0-100-42';\\nCHANGE MASTER TO MASTER_USE_GTID = slave_pos\\n\" >\"$dir/xtrabackup_slave_info\"",
+        'printf "SET GLOBAL gtid_slave_pos = \'0-100-42\';\\nCHANGE MASTER TO MASTER_USE_GTID = slave_pos\\n" >"$dir/xtrabackup_slave_info"',
         '[[ -n ${STUB_INCOMPLETE:-} ]] || echo "backup_type = full-backuped" >"$dir/xtrabackup_checkpoints"',
     ].join("\n");
     const PREPARE = 'dir=${2#--target-dir=}; echo prepared >"$dir/prepared"';
@@ -698,7 +745,10 @@ describe("backup.sh and restore-mysql.sh", () => {
     /** A good backup as backup.sh leaves it, for the pruning and restore cases. */
     function fakeBackup(s: Sandbox, name: string): void {
         s.write(`backups/${name}/data/shop/t.ibd`, `rows of ${name}\n`);
-        s.write(`backups/${name}/SHA256SUMS`, spawnSync("sha256sum", ["shop/t.ibd"], { cwd: s.path(`backups/${name}/data`), encoding: "utf8" }).stdout);
+        s.write(
+            `backups/${name}/SHA256SUMS`,
+            spawnSync("sha256sum", ["shop/t.ibd"], { cwd: s.path(`backups/${name}/data`), encoding: "utf8" }).stdout,
+        );
         const digest = spawnSync("sha256sum", [s.path(`backups/${name}/SHA256SUMS`)], { encoding: "utf8" }).stdout.split(" ")[0];
         s.write(`backups/${name}/MANIFEST`, `name=${name}\nformat=prepared\ngtid=0-100-7\nsha256sums=${digest}\n`);
     }
@@ -715,13 +765,28 @@ describe("backup.sh and restore-mysql.sh", () => {
         assert.strictEqual(entries[0], "20200102T000000Z", "the oldest good backup is pruned, the left-over staging dir removed");
         const name = entries[1];
         assert.match(name, /^\d{8}T\d{6}Z$/);
-        assert.ok(s.calls().includes("socat -u OPENSSL:mysql-2.mysql.ns.svc.cluster.local:3307,connect-timeout=10,keepalive,keepidle=10,keepintvl=5,keepcnt=3,setsockopt-int=6:18:30000," +
-            "cert=/c/tls.crt,key=/c/tls.key,cafile=/c/ca.crt,verify=1 STDOUT"));
+        assert.ok(
+            s
+                .calls()
+                .includes(
+                    "socat -u OPENSSL:mysql-2.mysql.ns.svc.cluster.local:3307,connect-timeout=10,keepalive,keepidle=10,keepintvl=5,keepcnt=3,setsockopt-int=6:18:30000," +
+                        "cert=/c/tls.crt,key=/c/tls.key,cafile=/c/ca.crt,verify=1 STDOUT",
+                ),
+        );
         assert.ok(s.calls().includes(`mariadb-backup --prepare --target-dir=${s.path("backups", `${name}.partial`, "data")}`));
         const manifest = s.read(`backups/${name}/MANIFEST`);
-        assert.match(manifest, new RegExp(`^name=${name}\nformat=prepared\ntool=mariadb-backup\ndonor=mysql-2\\.mysql\\.ns\\.svc\\.cluster\\.local\n`));
-        assert.match(manifest, /\nbinlog_file=\nbinlog_pos=\ngtid=0-100-42\nposition_source=xtrabackup_slave_info\nbytes=\d+\nfiles=4\nsha256sums=[0-9a-f]{64}\n$/);
-        assert.match(s.read(`backups/${name}/SHA256SUMS`), /^[0-9a-f]{64}  prepared\n[0-9a-f]{64}  shop\/t\.ibd\n[0-9a-f]{64}  xtrabackup_checkpoints\n[0-9a-f]{64}  xtrabackup_slave_info\n$/);
+        assert.match(
+            manifest,
+            new RegExp(`^name=${name}\nformat=prepared\ntool=mariadb-backup\ndonor=mysql-2\\.mysql\\.ns\\.svc\\.cluster\\.local\n`),
+        );
+        assert.match(
+            manifest,
+            /\nbinlog_file=\nbinlog_pos=\ngtid=0-100-42\nposition_source=xtrabackup_slave_info\nbytes=\d+\nfiles=4\nsha256sums=[0-9a-f]{64}\n$/,
+        );
+        assert.match(
+            s.read(`backups/${name}/SHA256SUMS`),
+            /^[0-9a-f]{64} {2}prepared\n[0-9a-f]{64} {2}shop\/t\.ibd\n[0-9a-f]{64} {2}xtrabackup_checkpoints\n[0-9a-f]{64} {2}xtrabackup_slave_info\n$/,
+        );
     });
 
     it("fails on a stream cut short, and neither replaces nor prunes a good backup", () => {
@@ -730,7 +795,10 @@ describe("backup.sh and restore-mysql.sh", () => {
         fakeBackup(s, "20200102T000000Z");
         const run = s.run("backup.sh", backupEnv(s, { STUB_INCOMPLETE: "1" }));
         assert.strictEqual(run.status, 1);
-        assert.match(run.stderr, /ERROR: the backup stream from mysql-2\.mysql\.ns\.svc\.cluster\.local ended before the backup was complete\n$/);
+        assert.match(
+            run.stderr,
+            /ERROR: the backup stream from mysql-2\.mysql\.ns\.svc\.cluster\.local ended before the backup was complete\n$/,
+        );
         const entries = fs.readdirSync(s.path("backups")).sort();
         assert.deepStrictEqual(entries.slice(0, 2), ["20200101T000000Z", "20200102T000000Z"]);
         assert.match(entries[2], /^\d{8}T\d{6}Z\.partial$/, "only a staging dir, never listed as a backup");
@@ -769,7 +837,10 @@ describe("backup.sh and restore-mysql.sh", () => {
         assert.deepStrictEqual(fs.readdirSync(s.path("volume")), ["mysql"]);
         assert.strictEqual(s.read("volume/mysql/shop/t.ibd"), "rows of 20200102T000000Z\n");
         assert.ok(!s.exists("volume/mysql/xtrabackup_slave_info"));
-        assert.strictEqual(s.read("volume/mysql/restore.sql.pending"), "RESET MASTER;\nSET GLOBAL gtid_slave_pos='';\nSET GLOBAL gtid_binlog_state='0-100-7';\n");
+        assert.strictEqual(
+            s.read("volume/mysql/restore.sql.pending"),
+            "RESET MASTER;\nSET GLOBAL gtid_slave_pos='';\nSET GLOBAL gtid_binlog_state='0-100-7';\n",
+        );
         assert.ok(!s.calls().some((c) => c.startsWith("socat")), "nothing is cloned");
     });
 

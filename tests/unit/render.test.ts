@@ -7,7 +7,6 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { runRender } from "../renderCli";
 
-
 const render = runRender;
 
 /** kubernetes-models is ESM-only; TypeScript would turn import() into require(), so call it untouched. */
@@ -74,7 +73,9 @@ describe("npm run render", () => {
         // prod takes backups: the backup volume, its claim and the CronJob besides the cluster's 16 objects.
         assert.strictEqual(prod.length, 19);
         assert.deepStrictEqual(
-            prod.filter((o) => ["PersistentVolumeClaim", "CronJob"].includes(o.kind) || o.metadata.name.endsWith("-backups")).map((o) => `${o.kind}/${o.metadata.name}`),
+            prod
+                .filter((o) => ["PersistentVolumeClaim", "CronJob"].includes(o.kind) || o.metadata.name.endsWith("-backups"))
+                .map((o) => `${o.kind}/${o.metadata.name}`),
             ["PersistentVolume/databases-mysql-backups", "PersistentVolumeClaim/mysql-backups", "CronJob/mysql-backup"],
         );
         for (const object of [...dev, ...prod]) {
@@ -90,7 +91,11 @@ describe("npm run render", () => {
 
     it("masks secret values", () => {
         const secret = dev.find((o) => o.kind === "Secret" && o.metadata.name === "mysql-credentials");
-        assert.deepStrictEqual(secret.stringData, { "root-password": "[secret]", "replication-password": "[secret]", "backup-password": "[secret]" });
+        assert.deepStrictEqual(secret.stringData, {
+            "root-password": "[secret]",
+            "replication-password": "[secret]",
+            "backup-password": "[secret]",
+        });
         const tls = dev.find((o) => o.kind === "Secret" && o.metadata.name === "mysql-tls");
         assert.deepStrictEqual(tls.stringData, { "tls.crt": "[secret]", "tls.key": "[secret]", "ca.crt": "[secret]" });
         const run = render("--stack", "dev", "--secret", "rootPassword=hunter2-very-secret");
@@ -160,7 +165,10 @@ describe("npm run render", () => {
             assert.strictEqual(run.status, 1);
             assert.strictEqual(
                 run.stderr,
-                '`nfsPaths` in Pulumi.broken.yaml is "/data/v1": Pulumi.yaml declares it a list of strings; write a list of strings.'.replace(/^/, "render: ") + "\n",
+                '`nfsPaths` in Pulumi.broken.yaml is "/data/v1": Pulumi.yaml declares it a list of strings; write a list of strings.'.replace(
+                    /^/,
+                    "render: ",
+                ) + "\n",
             );
         });
     });

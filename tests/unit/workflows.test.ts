@@ -97,17 +97,26 @@ describe("the CI workflows", function () {
         assert.deepStrictEqual(Object.keys(pr.on), ["pull_request"]);
         assert.deepStrictEqual(pr.jobs.preview.strategy.matrix.stack, STACKS);
         const preview = pr.jobs.preview.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
-        assert.deepStrictEqual({ command: preview.with.command, comment: preview.with["comment-on-pr"] }, { command: "preview", comment: true });
+        assert.deepStrictEqual(
+            { command: preview.with.command, comment: preview.with["comment-on-pr"] },
+            { command: "preview", comment: true },
+        );
         assert.deepStrictEqual(pr.jobs.preview.needs, "test");
 
         const deploy = load("deploy.yml");
         assert.deepStrictEqual(deploy.on, { push: { branches: ["main"] } });
-        assert.deepStrictEqual([deploy.jobs.dev.environment, deploy.jobs.prod.environment, deploy.jobs.prod.needs], ["dev", "production", "dev"]);
+        assert.deepStrictEqual(
+            [deploy.jobs.dev.environment, deploy.jobs.prod.environment, deploy.jobs.prod.needs],
+            ["dev", "production", "dev"],
+        );
         const up = (job: any) => job.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@")).with;
-        assert.deepStrictEqual([up(deploy.jobs.dev), up(deploy.jobs.prod)], [
-            { command: "up", "stack-name": "dev" },
-            { command: "up", "stack-name": "prod" },
-        ]);
+        assert.deepStrictEqual(
+            [up(deploy.jobs.dev), up(deploy.jobs.prod)],
+            [
+                { command: "up", "stack-name": "dev" },
+                { command: "up", "stack-name": "prod" },
+            ],
+        );
 
         const release = load("release.yml");
         assert.deepStrictEqual(release.on, { push: { tags: ["v*"] } });
@@ -129,7 +138,17 @@ describe("the CI workflows", function () {
     }
 
     it("a workflow naming a stack that does not exist is caught", () => {
-        const workflow = { jobs: { p: { strategy: { matrix: { stack: ["dev", "staging"] } }, steps: [{ with: { "stack-name": "${{ matrix.stack }}" } }, { run: "pulumi up --stack qa" }] } } };
-        assert.deepStrictEqual(stacksOf(workflow).filter((s) => !STACKS.includes(s)), ["staging", "qa"]);
+        const workflow = {
+            jobs: {
+                p: {
+                    strategy: { matrix: { stack: ["dev", "staging"] } },
+                    steps: [{ with: { "stack-name": "${{ matrix.stack }}" } }, { run: "pulumi up --stack qa" }],
+                },
+            },
+        };
+        assert.deepStrictEqual(
+            stacksOf(workflow).filter((s) => !STACKS.includes(s)),
+            ["staging", "qa"],
+        );
     });
 });

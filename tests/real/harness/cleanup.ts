@@ -6,42 +6,42 @@
 import * as os from "os";
 
 export interface SyncDestroyable {
-  destroySync(): void;
+    destroySync(): void;
 }
 
 const live = new Set<SyncDestroyable>();
 let installed = false;
 
 function destroyAll(): void {
-  for (const c of [...live]) {
-    try {
-      c.destroySync();
-    } catch (e) {
-      process.stderr.write(`fake-kubelet: cleanup failed: ${(e as Error).message}\n`);
+    for (const c of [...live]) {
+        try {
+            c.destroySync();
+        } catch (e) {
+            process.stderr.write(`fake-kubelet: cleanup failed: ${(e as Error).message}\n`);
+        }
+        live.delete(c);
     }
-    live.delete(c);
-  }
 }
 
 function install(): void {
-  if (installed) return;
-  installed = true;
-  // 'exit' also fires after an uncaught exception has been reported.
-  process.on("exit", destroyAll);
-  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    process.on(sig, () => {
-      process.stderr.write(`\nfake-kubelet: ${sig}: destroying ${live.size} cluster(s)\n`);
-      destroyAll();
-      process.exit(128 + (os.constants.signals[sig] ?? 0));
-    });
-  }
+    if (installed) return;
+    installed = true;
+    // 'exit' also fires after an uncaught exception has been reported.
+    process.on("exit", destroyAll);
+    for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+        process.on(sig, () => {
+            process.stderr.write(`\nfake-kubelet: ${sig}: destroying ${live.size} cluster(s)\n`);
+            destroyAll();
+            process.exit(128 + (os.constants.signals[sig] ?? 0));
+        });
+    }
 }
 
 export function registerCluster(c: SyncDestroyable): void {
-  install();
-  live.add(c);
+    install();
+    live.add(c);
 }
 
 export function unregisterCluster(c: SyncDestroyable): void {
-  live.delete(c);
+    live.delete(c);
 }

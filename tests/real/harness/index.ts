@@ -8,16 +8,16 @@ export { DEFAULT_IMAGES, MARIADB_10_11, MARIADB_11_4 } from "./profiles";
 export { DEFAULT_CAPS } from "./container";
 export { expandK8s } from "./env";
 export type {
-  ClusterEvent,
-  ContainerSpec,
-  ContainerStatus,
-  ExecOptions,
-  ExecResult,
-  FakeClusterOptions,
-  ImageFile,
-  ImageProfile,
-  JobResult,
-  K8sObject,
-  PodSpec,
-  PodStatus,
+    ClusterEvent,
+    ContainerSpec,
+    ContainerStatus,
+    ExecOptions,
+    ExecResult,
+    FakeClusterOptions,
+    ImageFile,
+    ImageProfile,
+    JobResult,
+    K8sObject,
+    PodSpec,
+    PodStatus,
 } from "./types";

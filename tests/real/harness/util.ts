@@ -11,25 +11,25 @@ export const HOST_PATH = "/usr/sbin:/usr/bin:/sbin:/bin";
 const HOST_ENV = { PATH: HOST_PATH, LC_ALL: "C" };
 
 export interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
+    code: number;
+    stdout: string;
+    stderr: string;
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Blocking sleep, for the synchronous exit-path cleanup. */
 export function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 export function parentOf(pid: number): number | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-  } catch {
-    return undefined;
-  }
+    try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    } catch {
+        return undefined;
+    }
 }
 
 /**
@@ -38,11 +38,11 @@ export function parentOf(pid: number): number | undefined {
  * then the rest (whose parents, the test process or init, reap them).
  */
 export function killTreeSync(pids: number[]): void {
-  const set = new Set(pids);
-  const inner = pids.filter((p) => set.has(parentOf(p) ?? -1));
-  for (const p of inner) signalPid(p, "SIGKILL");
-  for (let i = 0; i < 150 && inner.some((p) => fs.existsSync(`/proc/${p}`)); i++) sleepSync(20);
-  for (const p of pids) if (!inner.includes(p)) signalPid(p, "SIGKILL");
+    const set = new Set(pids);
+    const inner = pids.filter((p) => set.has(parentOf(p) ?? -1));
+    for (const p of inner) signalPid(p, "SIGKILL");
+    for (let i = 0; i < 150 && inner.some((p) => fs.existsSync(`/proc/${p}`)); i++) sleepSync(20);
+    for (const p of pids) if (!inner.includes(p)) signalPid(p, "SIGKILL");
 }
 
 /**
@@ -50,21 +50,21 @@ export function killTreeSync(pids: number[]): void {
  * the test process alive after the cluster is gone.
  */
 export function settleWithin<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), Math.max(0, ms))));
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), Math.max(0, ms))));
+    return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Exit status the way a container runtime reports it: the code, or 128 + signal number. */
 export function exitStatus(code: number | null, signal: NodeJS.Signals | null): number {
-  if (code !== null) return code;
-  if (signal) return 128 + (os.constants.signals[signal] ?? 0);
-  return 255;
+    if (code !== null) return code;
+    if (signal) return 128 + (os.constants.signals[signal] ?? 0);
+    return 255;
 }
 
 /** Single-quotes a string for bash. */
 export function sq(s: string): string {
-  return "'" + s.replace(/'/g, "'\\''") + "'";
+    return "'" + s.replace(/'/g, "'\\''") + "'";
 }
 
 /**
@@ -72,170 +72,165 @@ export function sq(s: string): string {
  * process group, so a timeout kills everything it started.
  */
 export function run(
-  cmd: string,
-  args: string[],
-  opts: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+    cmd: string,
+    args: string[],
+    opts: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
 ): Promise<RunResult & { timedOut: boolean }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, {
-      env: opts.env ?? HOST_ENV,
-      stdio: ["pipe", "pipe", "pipe"],
-      detached: true,
+    return new Promise((resolve, reject) => {
+        const child = spawn(cmd, args, {
+            env: opts.env ?? HOST_ENV,
+            stdio: ["pipe", "pipe", "pipe"],
+            detached: true,
+        });
+        const out: Buffer[] = [];
+        const err: Buffer[] = [];
+        let timedOut = false;
+        const timer =
+            opts.timeoutMs === undefined
+                ? undefined
+                : setTimeout(() => {
+                      timedOut = true;
+                      signalGroup(child.pid, "SIGKILL");
+                  }, opts.timeoutMs);
+        child.stdout.on("data", (b: Buffer) => out.push(b));
+        child.stderr.on("data", (b: Buffer) => err.push(b));
+        child.on("error", (e) => {
+            if (timer) clearTimeout(timer);
+            reject(e);
+        });
+        child.on("close", (code, signal) => {
+            if (timer) clearTimeout(timer);
+            resolve({
+                code: timedOut ? 137 : exitStatus(code, signal),
+                stdout: Buffer.concat(out).toString("utf8"),
+                stderr: Buffer.concat(err).toString("utf8"),
+                timedOut,
+            });
+        });
+        // A child that never reads stdin must not crash us with EPIPE.
+        child.stdin.on("error", () => undefined);
+        child.stdin.end(opts.input ?? "");
     });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let timedOut = false;
-    const timer =
-      opts.timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            timedOut = true;
-            signalGroup(child.pid, "SIGKILL");
-          }, opts.timeoutMs);
-    child.stdout.on("data", (b: Buffer) => out.push(b));
-    child.stderr.on("data", (b: Buffer) => err.push(b));
-    child.on("error", (e) => {
-      if (timer) clearTimeout(timer);
-      reject(e);
-    });
-    child.on("close", (code, signal) => {
-      if (timer) clearTimeout(timer);
-      resolve({
-        code: timedOut ? 137 : exitStatus(code, signal),
-        stdout: Buffer.concat(out).toString("utf8"),
-        stderr: Buffer.concat(err).toString("utf8"),
-        timedOut,
-      });
-    });
-    // A child that never reads stdin must not crash us with EPIPE.
-    child.stdin.on("error", () => undefined);
-    child.stdin.end(opts.input ?? "");
-  });
 }
 
 /** Like run(), but throws (with the command and its stderr) on a non-zero exit. */
 export async function runOk(cmd: string, args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<string> {
-  const r = await run(cmd, args, opts);
-  if (r.code !== 0) {
-    throw new Error(`${cmd} ${args.join(" ")} failed (exit ${r.code}): ${r.stderr.trim() || r.stdout.trim()}`);
-  }
-  return r.stdout;
+    const r = await run(cmd, args, opts);
+    if (r.code !== 0) {
+        throw new Error(`${cmd} ${args.join(" ")} failed (exit ${r.code}): ${r.stderr.trim() || r.stdout.trim()}`);
+    }
+    return r.stdout;
 }
 
 /** Synchronous variant, for the process-exit cleanup path where nothing async may run. */
 export function runSync(cmd: string, args: string[], input?: string): RunResult {
-  const r = spawnSync(cmd, args, { env: HOST_ENV, input, encoding: "utf8", timeout: 30_000 });
-  return { code: r.status ?? 255, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+    const r = spawnSync(cmd, args, { env: HOST_ENV, input, encoding: "utf8", timeout: 30_000 });
+    return { code: r.status ?? 255, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
 }
 
 export function signalPid(pid: number | undefined, sig: NodeJS.Signals): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, sig);
-    return true;
-  } catch {
-    return false;
-  }
+    if (!pid) return false;
+    try {
+        process.kill(pid, sig);
+        return true;
+    } catch {
+        return false;
+    }
 }
 
 /** Signals a process group (spawned with detached: true, so its id is the leader's pid). */
 export function signalGroup(pgid: number | undefined, sig: NodeJS.Signals): boolean {
-  if (!pgid) return false;
-  try {
-    process.kill(-pgid, sig);
-    return true;
-  } catch {
-    return false;
-  }
+    if (!pgid) return false;
+    try {
+        process.kill(-pgid, sig);
+        return true;
+    } catch {
+        return false;
+    }
 }
 
 export function pidAlive(pid: number | undefined): boolean {
-  if (!pid) return false;
-  try {
-    // A zombie still "exists": look at its state so a reaped-later child counts as dead.
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    return state !== "Z" && state !== "X";
-  } catch {
-    return false;
-  }
+    if (!pid) return false;
+    try {
+        // A zombie still "exists": look at its state so a reaped-later child counts as dead.
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+        const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+        return state !== "Z" && state !== "X";
+    } catch {
+        return false;
+    }
 }
 
 export function allPids(): number[] {
-  return fs
-    .readdirSync("/proc")
-    .filter((d) => /^\d+$/.test(d))
-    .map(Number);
+    return fs
+        .readdirSync("/proc")
+        .filter((d) => /^\d+$/.test(d))
+        .map(Number);
 }
 
 /** The namespace a process is in, as the kernel prints it: "net:[4026532177]". */
 export function nsOfPid(pid: number, kind: "net" | "mnt" | "pid" | "uts" | "ipc"): string | undefined {
-  try {
-    return fs.readlinkSync(`/proc/${pid}/ns/${kind}`);
-  } catch {
-    return undefined;
-  }
+    try {
+        return fs.readlinkSync(`/proc/${pid}/ns/${kind}`);
+    } catch {
+        return undefined;
+    }
 }
 
 /** The namespace id behind a bind-mounted namespace file such as /run/netns/NAME. */
 export function nsOfPath(path: string, kind: string): string | undefined {
-  try {
-    return `${kind}:[${fs.statSync(path).ino}]`;
-  } catch {
-    return undefined;
-  }
+    try {
+        return `${kind}:[${fs.statSync(path).ino}]`;
+    } catch {
+        return undefined;
+    }
 }
 
 export function pidsInNs(kind: "net" | "mnt" | "pid", id: string): number[] {
-  return allPids().filter((p) => nsOfPid(p, kind) === id);
+    return allPids().filter((p) => nsOfPid(p, kind) === id);
 }
 
 export function childrenOf(pid: number): number[] {
-  try {
-    return fs
-      .readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
-  }
+    try {
+        return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+        return [];
+    }
 }
 
 export function cmdlineOf(pid: number): string {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0+$/, "").replace(/\0/g, " ");
-  } catch {
-    return "";
-  }
+    try {
+        return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0+$/, "").replace(/\0/g, " ");
+    } catch {
+        return "";
+    }
 }
 
 export function commOf(pid: number): string {
-  try {
-    return fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim();
-  } catch {
-    return "";
-  }
+    try {
+        return fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+    } catch {
+        return "";
+    }
 }
 
 /** Mount points at or below dir in this (the host's) mount namespace, deepest first. */
 export function mountPointsUnder(dir: string): string[] {
-  const text = fs.readFileSync("/proc/self/mountinfo", "utf8");
-  const base = dir.replace(/\/+$/, "");
-  const found: string[] = [];
-  for (const line of text.split("\n")) {
-    const f = line.split(" ");
-    if (f.length < 5) continue;
-    const mp = f[4].replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-    if (mp === base || mp.startsWith(base + "/")) found.push(mp);
-  }
-  return found.sort((a, b) => b.length - a.length);
+    const text = fs.readFileSync("/proc/self/mountinfo", "utf8");
+    const base = dir.replace(/\/+$/, "");
+    const found: string[] = [];
+    for (const line of text.split("\n")) {
+        const f = line.split(" ");
+        if (f.length < 5) continue;
+        const mp = f[4].replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+        if (mp === base || mp.startsWith(base + "/")) found.push(mp);
+    }
+    return found.sort((a, b) => b.length - a.length);
 }
 
 /** Lazily unmounts everything at or below dir (the harness never mounts there, this is a safety net). */
 export function unmountAllUnderSync(dir: string): void {
-  for (const mp of mountPointsUnder(dir)) runSync("umount", ["-R", "-l", mp]);
+    for (const mp of mountPointsUnder(dir)) runSync("umount", ["-R", "-l", mp]);
 }
 
 /**
@@ -243,60 +238,63 @@ export function unmountAllUnderSync(dir: string): void {
  * left: a bind mount of a host directory under it would otherwise be emptied through the mount.
  */
 export async function safeRemove(dir: string): Promise<void> {
-  if (!fs.existsSync(dir)) return;
-  unmountAllUnderSync(dir);
-  const left = mountPointsUnder(dir);
-  if (left.length) throw new Error(`refusing to remove ${dir}: still mounted: ${left.join(", ")}`);
-  await fs.promises.rm(dir, { recursive: true, force: true });
+    if (!fs.existsSync(dir)) return;
+    unmountAllUnderSync(dir);
+    const left = mountPointsUnder(dir);
+    if (left.length) throw new Error(`refusing to remove ${dir}: still mounted: ${left.join(", ")}`);
+    await fs.promises.rm(dir, { recursive: true, force: true });
 }
 
 export function safeRemoveSync(dir: string): void {
-  if (!fs.existsSync(dir)) return;
-  unmountAllUnderSync(dir);
-  const left = mountPointsUnder(dir);
-  if (left.length) throw new Error(`refusing to remove ${dir}: still mounted: ${left.join(", ")}`);
-  fs.rmSync(dir, { recursive: true, force: true });
+    if (!fs.existsSync(dir)) return;
+    unmountAllUnderSync(dir);
+    const left = mountPointsUnder(dir);
+    if (left.length) throw new Error(`refusing to remove ${dir}: still mounted: ${left.join(", ")}`);
+    fs.rmSync(dir, { recursive: true, force: true });
 }
 
 /** Last n lines of a file ("" when it does not exist). */
 export function tailFile(path: string, lines: number): string {
-  try {
-    const text = fs.readFileSync(path, "utf8");
-    return text.split("\n").slice(-lines - 1).join("\n");
-  } catch {
-    return "";
-  }
+    try {
+        const text = fs.readFileSync(path, "utf8");
+        return text
+            .split("\n")
+            .slice(-lines - 1)
+            .join("\n");
+    } catch {
+        return "";
+    }
 }
 
 /** Looks a user up in a passwd-format file. */
 export function lookupUser(
-  nameOrUid: string,
-  passwdFile = "/etc/passwd",
+    nameOrUid: string,
+    passwdFile = "/etc/passwd",
 ): { name: string; uid: number; gid: number; home: string } | undefined {
-  for (const line of fs.readFileSync(passwdFile, "utf8").split("\n")) {
-    const f = line.split(":");
-    if (f.length < 7) continue;
-    if (f[0] === nameOrUid || f[2] === nameOrUid) {
-      return { name: f[0], uid: Number(f[2]), gid: Number(f[3]), home: f[5] };
+    for (const line of fs.readFileSync(passwdFile, "utf8").split("\n")) {
+        const f = line.split(":");
+        if (f.length < 7) continue;
+        if (f[0] === nameOrUid || f[2] === nameOrUid) {
+            return { name: f[0], uid: Number(f[2]), gid: Number(f[3]), home: f[5] };
+        }
     }
-  }
-  return undefined;
+    return undefined;
 }
 
 export function lookupGroup(nameOrGid: string): { name: string; gid: number } | undefined {
-  for (const line of fs.readFileSync("/etc/group", "utf8").split("\n")) {
-    const f = line.split(":");
-    if (f.length < 3) continue;
-    if (f[0] === nameOrGid || f[2] === nameOrGid) return { name: f[0], gid: Number(f[2]) };
-  }
-  return undefined;
+    for (const line of fs.readFileSync("/etc/group", "utf8").split("\n")) {
+        const f = line.split(":");
+        if (f.length < 3) continue;
+        if (f[0] === nameOrGid || f[2] === nameOrGid) return { name: f[0], gid: Number(f[2]) };
+    }
+    return undefined;
 }
 
 /** Resolves when cond() is true; rejects after timeoutMs with the message. */
 export async function waitFor(cond: () => boolean, timeoutMs: number, what: string, everyMs = 20): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
+    const end = Date.now() + timeoutMs;
+    while (!cond()) {
+        if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+        await sleep(everyMs);
+    }
 }

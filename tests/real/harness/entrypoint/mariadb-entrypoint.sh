@@ -277,7 +277,7 @@ GRANT ALL ON *.* TO 'root'@'${MARIADB_ROOT_HOST}' WITH GRANT OPTION ;
 GRANT PROXY ON ''@'%' TO 'root'@'${MARIADB_ROOT_HOST}' WITH GRANT OPTION;"
 	fi
 
-	local mysqlAtLocalhost= mysqlAtLocalhostGrants=
+	local mysqlAtLocalhost='' mysqlAtLocalhostGrants=''
 	if [ -n "$MARIADB_MYSQL_LOCALHOST_USER" ]; then
 		mysqlAtLocalhost="CREATE USER mysql@localhost IDENTIFIED VIA unix_socket;"
 		if [ -n "$MARIADB_MYSQL_LOCALHOST_GRANTS" ]; then
@@ -299,7 +299,7 @@ GRANT PROXY ON ''@'%' TO 'root'@'${MARIADB_ROOT_HOST}' WITH GRANT OPTION;"
 		createDatabase="CREATE DATABASE IF NOT EXISTS \`$MARIADB_DATABASE\`;"
 	fi
 
-	local createUser= userGrants=
+	local createUser='' userGrants=''
 	if { [ -n "$MARIADB_PASSWORD" ] || [ -n "$MARIADB_PASSWORD_HASH" ]; } && [ -n "$MARIADB_USER" ]; then
 		mysql_note "Creating user ${MARIADB_USER}"
 		if [ -n "$MARIADB_PASSWORD_HASH" ]; then
@@ -313,7 +313,7 @@ GRANT PROXY ON ''@'%' TO 'root'@'${MARIADB_ROOT_HOST}' WITH GRANT OPTION;"
 		fi
 	fi
 
-	local createReplicaUser= changeMasterTo= startReplica=
+	local createReplicaUser='' changeMasterTo='' startReplica=''
 	if [ -n "$MARIADB_REPLICATION_USER" ]; then
 		if [ -z "$MARIADB_MASTER_HOST" ]; then
 			mysql_note "Creating user ${MARIADB_REPLICATION_USER}"
@@ -324,6 +324,7 @@ GRANT PROXY ON ''@'%' TO 'root'@'${MARIADB_ROOT_HOST}' WITH GRANT OPTION;"
 			fi
 			createReplicaUser+=$'\n'"GRANT REPLICATION REPLICA ON *.* TO '$MARIADB_REPLICATION_USER'@'%';"
 		else
+			# shellcheck disable=SC2153 # MARIADB_MASTER_PORT is set by file_env (docker_setup_env), indirectly
 			changeMasterTo="CHANGE MASTER TO MASTER_HOST='$MARIADB_MASTER_HOST', MASTER_USER='$MARIADB_REPLICATION_USER', MASTER_PASSWORD='$(docker_sql_escape_string_literal "$MARIADB_REPLICATION_PASSWORD")', MASTER_PORT=$MARIADB_MASTER_PORT, MASTER_CONNECT_RETRY=10;"
 			startReplica="START REPLICA;"
 		fi
@@ -365,7 +366,7 @@ docker_process_init_files() {
 					"$f"
 				else
 					mysql_note "$0: sourcing $f"
-					# shellcheck disable=SC1090
+					# shellcheck disable=SC1090 # an init script of the image's user, named at run time
 					. "$f"
 				fi
 				;;

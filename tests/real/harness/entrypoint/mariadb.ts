@@ -24,23 +24,23 @@ import * as path from "path";
 import type { ImageFile } from "../types";
 
 export interface StandIn {
-  entrypoint: string[];
-  cmd: string[];
-  env: Record<string, string>;
-  users: { name: string; home: string }[];
-  files: ImageFile[];
+    entrypoint: string[];
+    cmd: string[];
+    env: Record<string, string>;
+    users: { name: string; home: string }[];
+    files: ImageFile[];
 }
 
 /** The host server's version in the image's MARIADB_VERSION format ("1:10.11.19+maria~deb12"). */
 function hostMariadbVersion(): string {
-  try {
-    const out = execFileSync("/usr/sbin/mariadbd", ["--version"], { encoding: "utf8", env: { PATH: "/usr/sbin:/usr/bin" } });
-    const m = /Ver\s+(\d+\.\d+\.\d+)/.exec(out);
-    if (m) return `1:${m[1]}+maria~deb12`;
-  } catch {
-    // reported by assertCanRun()
-  }
-  return "1:0.0.0+unknown";
+    try {
+        const out = execFileSync("/usr/sbin/mariadbd", ["--version"], { encoding: "utf8", env: { PATH: "/usr/sbin:/usr/bin" } });
+        const m = /Ver\s+(\d+\.\d+\.\d+)/.exec(out);
+        if (m) return `1:${m[1]}+maria~deb12`;
+    } catch {
+        // reported by assertCanRun()
+    }
+    return "1:0.0.0+unknown";
 }
 
 const MARIADB_CNF = `# harness: stand-in for the mariadb image's /etc/mysql/mariadb.cnf (my.cnf points here).
@@ -70,28 +70,28 @@ collation-server        = utf8mb4_general_ci
 `;
 
 export function mariadbStandIn(): StandIn {
-  const script = fs.readFileSync(path.join(__dirname, "mariadb-entrypoint.sh"), "utf8");
-  const cnf = (p: string, content: string): ImageFile => ({ path: p, type: "file", content, mode: 0o644 });
-  return {
-    entrypoint: ["docker-entrypoint.sh"],
-    cmd: ["mariadbd"],
-    env: { LANG: "C.UTF-8", MARIADB_VERSION: hostMariadbVersion() },
-    users: [{ name: "mysql", home: "/var/lib/mysql" }],
-    files: [
-      { path: "/usr/local/bin/docker-entrypoint.sh", type: "file", content: script, mode: 0o755 },
-      { path: "/etc/mysql", type: "dir", mode: 0o755, replace: true },
-      cnf("/etc/mysql/mariadb.cnf", MARIADB_CNF),
-      { path: "/etc/mysql/my.cnf", type: "symlink", target: "mariadb.cnf" },
-      { path: "/etc/mysql/conf.d", type: "dir", mode: 0o755 },
-      { path: "/etc/mysql/mariadb.conf.d", type: "dir", mode: 0o755 },
-      cnf("/etc/mysql/mariadb.conf.d/05-skipcache.cnf", "[mariadb]\nhost-cache-size=0\nskip-name-resolve\n"),
-      cnf("/etc/mysql/mariadb.conf.d/50-client.cnf", "[client]\n\n[client-mariadb]\n"),
-      cnf("/etc/mysql/mariadb.conf.d/50-server.cnf", SERVER_CNF),
-      cnf("/etc/mysql/mariadb.conf.d/60-galera.cnf", "[galera]\n"),
-      // The image's VOLUME: in Kubernetes an unmounted VOLUME is a fresh dir per container.
-      { path: "/var/lib/mysql", type: "dir", mode: 0o755, owner: "mysql:mysql" },
-      { path: "/run/mysqld", type: "dir", mode: 0o1777, owner: "mysql:mysql" },
-      { path: "/docker-entrypoint-initdb.d", type: "dir", mode: 0o755 },
-    ],
-  };
+    const script = fs.readFileSync(path.join(__dirname, "mariadb-entrypoint.sh"), "utf8");
+    const cnf = (p: string, content: string): ImageFile => ({ path: p, type: "file", content, mode: 0o644 });
+    return {
+        entrypoint: ["docker-entrypoint.sh"],
+        cmd: ["mariadbd"],
+        env: { LANG: "C.UTF-8", MARIADB_VERSION: hostMariadbVersion() },
+        users: [{ name: "mysql", home: "/var/lib/mysql" }],
+        files: [
+            { path: "/usr/local/bin/docker-entrypoint.sh", type: "file", content: script, mode: 0o755 },
+            { path: "/etc/mysql", type: "dir", mode: 0o755, replace: true },
+            cnf("/etc/mysql/mariadb.cnf", MARIADB_CNF),
+            { path: "/etc/mysql/my.cnf", type: "symlink", target: "mariadb.cnf" },
+            { path: "/etc/mysql/conf.d", type: "dir", mode: 0o755 },
+            { path: "/etc/mysql/mariadb.conf.d", type: "dir", mode: 0o755 },
+            cnf("/etc/mysql/mariadb.conf.d/05-skipcache.cnf", "[mariadb]\nhost-cache-size=0\nskip-name-resolve\n"),
+            cnf("/etc/mysql/mariadb.conf.d/50-client.cnf", "[client]\n\n[client-mariadb]\n"),
+            cnf("/etc/mysql/mariadb.conf.d/50-server.cnf", SERVER_CNF),
+            cnf("/etc/mysql/mariadb.conf.d/60-galera.cnf", "[galera]\n"),
+            // The image's VOLUME: in Kubernetes an unmounted VOLUME is a fresh dir per container.
+            { path: "/var/lib/mysql", type: "dir", mode: 0o755, owner: "mysql:mysql" },
+            { path: "/run/mysqld", type: "dir", mode: 0o1777, owner: "mysql:mysql" },
+            { path: "/docker-entrypoint-initdb.d", type: "dir", mode: 0o755 },
+        ],
+    };
 }
