@@ -90,6 +90,10 @@ export function backupCronJob(args: ResolvedArgs, names: ClusterNames): k8s.batc
                         metadata: { labels: { ...names.backupPodLabels } },
                         spec: {
                             restartPolicy: "Never",
+                            // Hardened as the cluster's pods are (see statefulSet.ts).
+                            serviceAccountName: names.serviceAccount,
+                            automountServiceAccountToken: false,
+                            securityContext: { seccompProfile: { type: "RuntimeDefault" } },
                             containers: [
                                 {
                                     name: CONTAINERS.backup,
@@ -107,6 +111,7 @@ export function backupCronJob(args: ResolvedArgs, names: ClusterNames): k8s.batc
                                         TLS_KEY: tls(TLS_KEYS.key),
                                         BACKUPS_DIR: PATHS.backupsDir,
                                         BACKUP_RETENTION: args.backupRetention,
+                                        CLONE_IDLE_TIMEOUT: args.cloneIdleTimeoutSeconds,
                                     }),
                                     volumeMounts: [
                                         { name: VOLUMES.backups, mountPath: PATHS.backupsDir },
@@ -115,7 +120,11 @@ export function backupCronJob(args: ResolvedArgs, names: ClusterNames): k8s.batc
                                     ],
                                     resources: { requests: { cpu: args.backupCpuRequest, memory: args.backupMemoryRequest } },
                                     // Writes the backup volume whoever owns it, and reads the 0400 key.
-                                    securityContext: { runAsUser: 0 },
+                                    securityContext: {
+                                        runAsUser: 0,
+                                        allowPrivilegeEscalation: false,
+                                        capabilities: { drop: ["ALL"], add: ["DAC_OVERRIDE", "FOWNER"] },
+                                    },
                                 },
                             ],
                             volumes: [

@@ -20,8 +20,8 @@ mkdir -p "$staging/data"
 
 log "backing up $DONOR_HOST:$CLONE_PORT into $staging"
 case $CLONE_TRANSPORT in
-ncat) ncat --recv-only --ssl --ssl-verify --ssl-trustfile "$TLS_CA" "$DONOR_HOST" "$CLONE_PORT" ;;
-socat) socat -u "OPENSSL:$DONOR_HOST:$CLONE_PORT,connect-timeout=10,$CLONE_SOCKET_OPTIONS,$CLONE_TLS_OPTIONS" STDOUT ;;
+ncat) ncat --recv-only --idle-timeout "${CLONE_IDLE_TIMEOUT}s" --ssl --ssl-verify --ssl-trustfile "$TLS_CA" "$DONOR_HOST" "$CLONE_PORT" ;;
+socat) socat -T "$CLONE_IDLE_TIMEOUT" -u "OPENSSL:$DONOR_HOST:$CLONE_PORT,connect-timeout=10,$CLONE_SOCKET_OPTIONS,$CLONE_TLS_OPTIONS" STDOUT ;;
 *) die "unknown CLONE_TRANSPORT '$CLONE_TRANSPORT'" ;;
 esac | "$STREAM_TOOL" -x -C "$staging/data"
 

@@ -71,6 +71,9 @@ describe("backups", () => {
                             metadata: { labels: { app: "orders-backup" } },
                             spec: {
                                 restartPolicy: "Never",
+                                serviceAccountName: "orders",
+                                automountServiceAccountToken: false,
+                                securityContext: { seccompProfile: { type: "RuntimeDefault" } },
                                 containers: [
                                     {
                                         name: "backup",
@@ -88,6 +91,7 @@ describe("backups", () => {
                                             { name: "TLS_KEY", value: "/etc/mysql-tls/tls.key" },
                                             { name: "BACKUPS_DIR", value: "/mnt/backups" },
                                             { name: "BACKUP_RETENTION", value: "5" },
+                                            { name: "CLONE_IDLE_TIMEOUT", value: "300" },
                                         ],
                                         volumeMounts: [
                                             { name: "backups", mountPath: "/mnt/backups" },
@@ -95,7 +99,11 @@ describe("backups", () => {
                                             { name: "tls", mountPath: "/etc/mysql-tls", readOnly: true },
                                         ],
                                         resources: { requests: { cpu: "100m", memory: "100Mi" } },
-                                        securityContext: { runAsUser: 0 },
+                                        securityContext: {
+                                            runAsUser: 0,
+                                            allowPrivilegeEscalation: false,
+                                            capabilities: { drop: ["ALL"], add: ["DAC_OVERRIDE", "FOWNER"] },
+                                        },
                                     },
                                 ],
                                 volumes: [

@@ -738,6 +738,7 @@ describe("backup.sh and restore-mysql.sh", () => {
         BACKUP_INFO_PREFIXES: "mariadb_backup xtrabackup",
         BACKUPS_DIR: s.path("backups"),
         BACKUP_RETENTION: "2",
+        CLONE_IDLE_TIMEOUT: "300",
         ...TLS_ENV,
         ...extra,
     });
@@ -769,7 +770,7 @@ describe("backup.sh and restore-mysql.sh", () => {
             s
                 .calls()
                 .includes(
-                    "socat -u OPENSSL:mysql-2.mysql.ns.svc.cluster.local:3307,connect-timeout=10,keepalive,keepidle=10,keepintvl=5,keepcnt=3,setsockopt-int=6:18:30000," +
+                    "socat -T 300 -u OPENSSL:mysql-2.mysql.ns.svc.cluster.local:3307,connect-timeout=10,keepalive,keepidle=10,keepintvl=5,keepcnt=3,setsockopt-int=6:18:30000," +
                         "cert=/c/tls.crt,key=/c/tls.key,cafile=/c/ca.crt,verify=1 STDOUT",
                 ),
         );
