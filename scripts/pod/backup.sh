@@ -19,11 +19,7 @@ target="$BACKUPS_DIR/$name"
 mkdir -p "$staging/data"
 
 log "backing up $DONOR_HOST:$CLONE_PORT into $staging"
-case $CLONE_TRANSPORT in
-ncat) ncat --recv-only --idle-timeout "${CLONE_IDLE_TIMEOUT}s" --ssl --ssl-verify --ssl-trustfile "$TLS_CA" "$DONOR_HOST" "$CLONE_PORT" ;;
-socat) socat -T "$CLONE_IDLE_TIMEOUT" -u "OPENSSL:$DONOR_HOST:$CLONE_PORT,connect-timeout=10,$CLONE_SOCKET_OPTIONS,$CLONE_TLS_OPTIONS" STDOUT ;;
-*) die "unknown CLONE_TRANSPORT '$CLONE_TRANSPORT'" ;;
-esac | "$STREAM_TOOL" -x -C "$staging/data"
+receive_backup "$DONOR_HOST" | "$STREAM_TOOL" -x -C "$staging/data"
 
 # The first `<prefix>_<kind>` info file of the backup, by the flavor's prefixes.
 info_file() {

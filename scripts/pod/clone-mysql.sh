@@ -44,12 +44,7 @@ donor="${HOSTNAME%-*}-$((ordinal - 1)).$PEER_DOMAIN"
 rm -rf "$staging"
 mkdir -p "$staging"
 log "cloning from $donor:$CLONE_PORT"
-# Both ends give up on a stream that moves no data for CLONE_IDLE_TIMEOUT seconds.
-case $CLONE_TRANSPORT in
-ncat) ncat --recv-only --idle-timeout "${CLONE_IDLE_TIMEOUT}s" --ssl --ssl-verify --ssl-trustfile "$TLS_CA" "$donor" "$CLONE_PORT" ;;
-socat) socat -T "$CLONE_IDLE_TIMEOUT" -u "OPENSSL:$donor:$CLONE_PORT,connect-timeout=10,$CLONE_SOCKET_OPTIONS,$CLONE_TLS_OPTIONS" STDOUT ;;
-*) die "unknown CLONE_TRANSPORT '$CLONE_TRANSPORT'" ;;
-esac | "$STREAM_TOOL" -x -C "$staging"
+receive_backup "$donor" | "$STREAM_TOOL" -x -C "$staging"
 
 # The checkpoints file is written at the very end of a backup: without it the stream was cut short.
 complete=false

@@ -24,6 +24,16 @@ CLONE_TLS_OPTIONS="cert=${TLS_CERT:-},key=${TLS_KEY:-},cafile=${TLS_CA:-},verify
 # shellcheck disable=SC2034 # used by the scripts that source this file
 CLONE_LISTEN_OPTIONS="defer-accept,setsockopt-bin=1:20:x05000000000000000000000000000000"
 
+# Streams a backup from a donor's clone port to stdout: the transport's client, presenting this pod's
+# certificate and verifying the donor's, ending after CLONE_IDLE_TIMEOUT seconds without data.
+receive_backup() {
+    case $CLONE_TRANSPORT in
+    ncat) ncat --recv-only --idle-timeout "${CLONE_IDLE_TIMEOUT}s" --ssl --ssl-verify --ssl-trustfile "$TLS_CA" "$1" "$CLONE_PORT" ;;
+    socat) socat -T "$CLONE_IDLE_TIMEOUT" -u "OPENSSL:$1:$CLONE_PORT,connect-timeout=10,$CLONE_SOCKET_OPTIONS,$CLONE_TLS_OPTIONS" STDOUT ;;
+    *) die "unknown CLONE_TRANSPORT '$CLONE_TRANSPORT'" ;;
+    esac
+}
+
 log() {
     printf '%(%Y-%m-%dT%H:%M:%S)T %s\n' -1 "$*" >&2
 }
