@@ -455,84 +455,23 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
     const memoryRequest = quantitySetting(p, "memoryRequest", a.memoryRequest, DEFAULTS.memoryRequest, "bytes");
     const backupCpuRequest = quantitySetting(p, "backupCpuRequest", a.backupCpuRequest, DEFAULTS.backupCpuRequest, "cpu");
     const backupMemoryRequest = quantitySetting(p, "backupMemoryRequest", a.backupMemoryRequest, DEFAULTS.backupMemoryRequest, "bytes");
-    const maxReplicationLagSeconds = checkSeconds(
-        p,
-        "maxReplicationLagSeconds",
-        numberSetting(p, "maxReplicationLagSeconds", a.maxReplicationLagSeconds, DEFAULTS.maxReplicationLagSeconds),
-        1,
-        86400,
-        "how far behind a replica may fall and still serve reads",
-    );
-    const startupTimeoutSeconds = checkSeconds(
-        p,
-        "startupTimeoutSeconds",
-        numberSetting(p, "startupTimeoutSeconds", a.startupTimeoutSeconds, DEFAULTS.startupTimeoutSeconds),
-        10,
-        86400,
-        "the time a start or crash recovery may take",
-    );
-    const terminationGracePeriodSeconds = checkSeconds(
-        p,
-        "terminationGracePeriodSeconds",
-        numberSetting(p, "terminationGracePeriodSeconds", a.terminationGracePeriodSeconds, DEFAULTS.terminationGracePeriodSeconds),
-        10,
-        86400,
-        "the time a clean shutdown may take",
-    );
-    const cloneIdleTimeoutSeconds = checkSeconds(
-        p,
-        "cloneIdleTimeoutSeconds",
-        numberSetting(p, "cloneIdleTimeoutSeconds", a.cloneIdleTimeoutSeconds, DEFAULTS.cloneIdleTimeoutSeconds),
-        5,
-        86400,
-        "how long a clone stream may move no data",
-    );
-    const spreadAcrossNodes = checkSpread(
-        p,
-        "spreadAcrossNodes",
-        stringSetting(p, "spreadAcrossNodes", a.spreadAcrossNodes, DEFAULTS.spreadAcrossNodes),
-    );
-    const spreadAcrossZones = checkSpread(
-        p,
-        "spreadAcrossZones",
-        stringSetting(p, "spreadAcrossZones", a.spreadAcrossZones, DEFAULTS.spreadAcrossZones),
-    );
-    const cpuLimit = checkLimit(
-        p,
-        "cpuLimit",
-        stringSetting(p, "cpuLimit", a.cpuLimit, undefined, "2"),
-        "cpuRequest",
-        cpuRequest,
-        "cpu",
-        "2",
-    );
-    const memoryLimit = checkLimit(
-        p,
-        "memoryLimit",
-        stringSetting(p, "memoryLimit", a.memoryLimit, undefined, "2Gi"),
-        "memoryRequest",
-        memoryRequest,
-        "bytes",
-        "2Gi",
-    );
-    const backupCpuLimit = checkLimit(
-        p,
-        "backupCpuLimit",
-        stringSetting(p, "backupCpuLimit", a.backupCpuLimit, undefined, "1"),
-        "backupCpuRequest",
-        backupCpuRequest,
-        "cpu",
-        "1",
-    );
-    const backupMemoryLimit = checkLimit(
-        p,
-        "backupMemoryLimit",
-        stringSetting(p, "backupMemoryLimit", a.backupMemoryLimit, undefined, "1Gi"),
-        "backupMemoryRequest",
-        backupMemoryRequest,
-        "bytes",
-        "1Gi",
-    );
+    // Each of these settings named once: its type check, its default and its bounds.
+    type SecondsKey = "maxReplicationLagSeconds" | "startupTimeoutSeconds" | "terminationGracePeriodSeconds" | "cloneIdleTimeoutSeconds";
+    const seconds = (key: SecondsKey, min: number, why: string) =>
+        checkSeconds(p, key, numberSetting(p, key, a[key], DEFAULTS[key]), min, 86400, why);
+    const maxReplicationLagSeconds = seconds("maxReplicationLagSeconds", 1, "how far behind a replica may fall and still serve reads");
+    const startupTimeoutSeconds = seconds("startupTimeoutSeconds", 10, "the time a start or crash recovery may take");
+    const terminationGracePeriodSeconds = seconds("terminationGracePeriodSeconds", 10, "the time a clean shutdown may take");
+    const cloneIdleTimeoutSeconds = seconds("cloneIdleTimeoutSeconds", 5, "how long a clone stream may move no data");
+    const spread = (key: "spreadAcrossNodes" | "spreadAcrossZones") => checkSpread(p, key, stringSetting(p, key, a[key], DEFAULTS[key]));
+    const spreadAcrossNodes = spread("spreadAcrossNodes");
+    const spreadAcrossZones = spread("spreadAcrossZones");
+    const limit = (key: string, requestKey: string, request: Parameters<typeof checkLimit>[4], measure: "cpu" | "bytes", example: string) =>
+        checkLimit(p, key, stringSetting(p, key, a[key], undefined, example), requestKey, request, measure, example);
+    const cpuLimit = limit("cpuLimit", "cpuRequest", cpuRequest, "cpu", "2");
+    const memoryLimit = limit("memoryLimit", "memoryRequest", memoryRequest, "bytes", "2Gi");
+    const backupCpuLimit = limit("backupCpuLimit", "backupCpuRequest", backupCpuRequest, "cpu", "1");
+    const backupMemoryLimit = limit("backupMemoryLimit", "backupMemoryRequest", backupMemoryRequest, "bytes", "1Gi");
     const priorityClassName = checkPriorityClassName(
         p,
         stringSetting(p, "priorityClassName", a.priorityClassName, undefined, "database-critical"),
