@@ -4,4 +4,5 @@ export * from "./constants";
 export * from "./flavors";
 export * from "./mysqlCluster";
 export * from "./names";
+export * from "./podScripts";
 export * as builders from "./builders";

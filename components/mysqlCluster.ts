@@ -10,6 +10,7 @@ import { MySqlClusterArgs, requirePassword, resolveArgs } from "./args";
 import * as build from "./builders";
 import { COMPONENT_TYPE } from "./constants";
 import { clusterNames } from "./names";
+import { readPodScripts } from "./podScripts";
 
 /**
  * A replicated MySQL or MariaDB cluster on Kubernetes: a StatefulSet whose pod 0 is the primary and whose
@@ -83,8 +84,9 @@ export class MySqlCluster extends pulumi.ComponentResource {
             .persistentVolumes(settings, names)
             // retainOnDelete: `pulumi destroy` leaves the volumes (and so the data) in the cluster.
             .map((spec, ordinal) => new k8s.core.v1.PersistentVolume(`${name}-pv-${ordinal}`, spec, { ...parent, retainOnDelete: true }));
+        const podScripts = readPodScripts();
         const config = new k8s.core.v1.ConfigMap(`${name}-config`, build.configMap(settings, names), parent);
-        const scripts = new k8s.core.v1.ConfigMap(`${name}-scripts`, build.scriptsConfigMap(settings, names), parent);
+        const scripts = new k8s.core.v1.ConfigMap(`${name}-scripts`, build.scriptsConfigMap(settings, names, podScripts), parent);
         const headless = new k8s.core.v1.Service(`${name}-headless`, build.headlessService(settings, names), parent);
         new k8s.core.v1.Service(`${name}-read`, build.readService(settings, names), parent);
         const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-service-account`, build.serviceAccount(settings, names), parent);
@@ -106,7 +108,7 @@ export class MySqlCluster extends pulumi.ComponentResource {
                   })
                 : undefined;
         const restoring = settings.restoreFrom !== undefined && backupClaim !== undefined ? [backupClaim] : [];
-        const statefulSet = new k8s.apps.v1.StatefulSet(`${name}-statefulset`, build.statefulSet(settings, names), {
+        const statefulSet = new k8s.apps.v1.StatefulSet(`${name}-statefulset`, build.statefulSet(settings, names, podScripts), {
             ...parent,
             dependsOn: [secret, tlsSecret, config, scripts, headless, serviceAccount, ...volumes, ...restoring],
         });

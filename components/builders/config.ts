@@ -1,12 +1,11 @@
 // The two ConfigMaps: the servers' my.cnf files (the tutorial's primary/replica split plus the user's
-// settings) and the pod scripts, read from scripts/pod/ so they stay real, shellcheck-able files.
+// settings, TLS, the accounts' SQL) and the pod scripts, which the caller reads (../podScripts.ts) and
+// passes in, so these builders touch no disk.
 
 import * as crypto from "crypto";
-import * as fs from "fs";
-import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import { ResolvedArgs } from "../args";
-import { CONFIG_FILES, CREDENTIAL_FILES, LOCAL_HOSTS, PATHS, SCRIPT_FILES, USERS } from "../constants";
+import { CONFIG_FILES, CREDENTIAL_FILES, LOCAL_HOSTS, PATHS, USERS } from "../constants";
 import { ClusterNames } from "../names";
 
 function myCnf(lines: readonly string[]): string {
@@ -70,28 +69,6 @@ export function usersSql(args: ResolvedArgs): string {
     return [...lines, ""].join("\n");
 }
 
-/** The folder with the pod scripts, found from this file whether it runs as .ts or compiled under bin/. */
-function podScriptsDir(): string {
-    for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-        const candidate = path.join(dir, "scripts", "pod");
-        if (fs.existsSync(path.join(candidate, SCRIPT_FILES.lib))) {
-            return candidate;
-        }
-    }
-    throw new Error(`The pod scripts (scripts/pod/${SCRIPT_FILES.lib}) are missing from the package installed at ${__dirname}.`);
-}
-
-let scripts: Record<string, string> | undefined;
-
-/** The pod scripts, by ConfigMap key (their file names); read once, they are part of the package. */
-export function scriptFiles(): Record<string, string> {
-    if (scripts === undefined) {
-        const dir = podScriptsDir();
-        scripts = Object.fromEntries(Object.values(SCRIPT_FILES).map((file) => [file, fs.readFileSync(path.join(dir, file), "utf8")]));
-    }
-    return { ...scripts };
-}
-
 export function configMap(args: ResolvedArgs, names: ClusterNames): k8s.core.v1.ConfigMapArgs {
     return {
         metadata: { name: names.configMap, namespace: args.namespace, labels: { ...names.podLabels } },
@@ -99,17 +76,20 @@ export function configMap(args: ResolvedArgs, names: ClusterNames): k8s.core.v1.
     };
 }
 
-export function scriptsConfigMap(args: ResolvedArgs, names: ClusterNames): k8s.core.v1.ConfigMapArgs {
+/** The pod scripts, by ConfigMap key (their file names), as `readPodScripts()` returns them. */
+export type PodScripts = Readonly<Record<string, string>>;
+
+export function scriptsConfigMap(args: ResolvedArgs, names: ClusterNames, scripts: PodScripts): k8s.core.v1.ConfigMapArgs {
     return {
         metadata: { name: names.scriptsConfigMap, namespace: args.namespace, labels: { ...names.podLabels } },
-        data: scriptFiles(),
+        data: { ...scripts },
     };
 }
 
 /** A digest of everything the pods read from the ConfigMaps; a change rolls the pods. */
-export function configChecksum(args: ResolvedArgs): string {
+export function configChecksum(args: ResolvedArgs, scripts: PodScripts): string {
     const hash = crypto.createHash("sha256");
-    for (const files of [configFiles(args), scriptFiles()]) {
+    for (const files of [configFiles(args), scripts]) {
         for (const [key, value] of Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) {
             hash.update(`${key}\0${value}\0`);
         }

@@ -21,7 +21,7 @@ import {
 import { ClusterNames } from "../names";
 import { podAffinity, zoneSpread } from "./availability";
 import { restoreEnv, restoreMounts, restoreVolumes } from "./backup";
-import { configChecksum } from "./config";
+import { configChecksum, PodScripts } from "./config";
 import { claimTemplate } from "./storage";
 
 type Container = k8s.types.input.core.v1.Container;
@@ -246,7 +246,7 @@ function sidecarContainer(args: ResolvedArgs, names: ClusterNames): Container {
 const optional = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> =>
     value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 
-export function statefulSet(args: ResolvedArgs, names: ClusterNames): k8s.apps.v1.StatefulSetArgs {
+export function statefulSet(args: ResolvedArgs, names: ClusterNames, scripts: PodScripts): k8s.apps.v1.StatefulSetArgs {
     return {
         metadata: { name: names.statefulSet, namespace: args.namespace, labels: { ...names.podLabels } },
         spec: {
@@ -257,7 +257,7 @@ export function statefulSet(args: ResolvedArgs, names: ClusterNames): k8s.apps.v
             template: {
                 metadata: {
                     labels: { ...names.podLabels },
-                    annotations: { [CONFIG_CHECKSUM_ANNOTATION]: configChecksum(args) },
+                    annotations: { [CONFIG_CHECKSUM_ANNOTATION]: configChecksum(args, scripts) },
                 },
                 spec: {
                     serviceAccountName: names.serviceAccount,

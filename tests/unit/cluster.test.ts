@@ -1,8 +1,8 @@
 // MySqlCluster under mocks: the exact inputs of every child, the parent and delete options, and the outputs.
 import * as assert from "assert";
-import { CONFIG_CHECKSUM_ANNOTATION, configChecksum, scriptFiles } from "../../components/builders";
+import { CONFIG_CHECKSUM_ANNOTATION, configChecksum, statefulSet } from "../../components/builders";
 import * as pulumi from "@pulumi/pulumi";
-import { FLAVORS, requirePassword, resolveArgs } from "../../components";
+import { clusterNames, FLAVORS, readPodScripts, requirePassword, resolveArgs } from "../../components";
 import { clearRegistrations, MOCK_PASSWORD, registrations, settle } from "../../scripts/mockRuntime";
 import { MASK, unwrapSecrets } from "../../scripts/render/secrets";
 import { BASE_ARGS, buildCluster, child, inputsOf, isSecret, valueOf } from "../helpers";
@@ -191,7 +191,7 @@ describe("MySqlCluster", () => {
             "restore-mysql.sh",
             "sidecar.sh",
         ]);
-        assert.deepStrictEqual(scripts.data, scriptFiles());
+        assert.deepStrictEqual(scripts.data, { ...readPodScripts() });
     });
 
     it("creates the headless Service named as the StatefulSet's serviceName and the read Service, both selecting the pod labels", async () => {
@@ -376,7 +376,7 @@ describe("MySqlCluster", () => {
         ]);
         assert.deepStrictEqual(template.metadata, {
             labels: LABELS,
-            annotations: { [CONFIG_CHECKSUM_ANNOTATION]: configChecksum(resolveArgs(ARGS)) },
+            annotations: { [CONFIG_CHECKSUM_ANNOTATION]: configChecksum(resolveArgs(ARGS), readPodScripts()) },
         });
         const pod = template.spec;
         const { initContainers: _init, containers: _containers, volumes: _volumes, ...podSettings } = pod;
@@ -598,6 +598,16 @@ describe("MySqlCluster", () => {
         );
         assert.strictEqual(expected.filter((r) => r.type === TYPES.secret).length, 2);
         assert.deepStrictEqual([...child(registered, TYPES.statefulSet, "db-statefulset").dependencies].sort(), expected.map(urn).sort());
+    });
+
+    it("builds the StatefulSet as a pure function: the scripts are data, a changed script rolls the pods", () => {
+        const args = resolveArgs(ARGS);
+        const names = clusterNames(args.name, args.namespace, args.clusterDomain);
+        const checksum = (scripts: Record<string, string>) =>
+            (statefulSet(args, names, scripts) as any).spec.template.metadata.annotations[CONFIG_CHECKSUM_ANNOTATION];
+        assert.strictEqual(checksum({ "lib.sh": "a" }), checksum({ "lib.sh": "a" }));
+        assert.notStrictEqual(checksum({ "lib.sh": "a" }), checksum({ "lib.sh": "b" }));
+        assert.strictEqual(checksum({ ...readPodScripts() }), configChecksum(args, readPodScripts()));
     });
 
     it("rolls the pods when a my.cnf setting changes", async () => {

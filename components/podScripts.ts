@@ -1,0 +1,31 @@
+// The pod scripts, read from the package's scripts/pod/ folder: the one place that touches the disk, so
+// the builders stay functions of their inputs (the component reads the scripts and hands them over).
+
+import * as fs from "fs";
+import * as path from "path";
+import { SCRIPT_FILES } from "./constants";
+import { PodScripts } from "./builders/config";
+
+/** The folder with the pod scripts, found from this file whether it runs as .ts or compiled under bin/. */
+function podScriptsDir(): string {
+    for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+        const candidate = path.join(dir, "scripts", "pod");
+        if (fs.existsSync(path.join(candidate, SCRIPT_FILES.lib))) {
+            return candidate;
+        }
+    }
+    throw new Error(`The pod scripts (scripts/pod/${SCRIPT_FILES.lib}) are missing from the package installed at ${__dirname}.`);
+}
+
+let cached: PodScripts | undefined;
+
+/** The pod scripts, by ConfigMap key (their file names); read once per process, they are part of the package. */
+export function readPodScripts(): PodScripts {
+    if (cached === undefined) {
+        const dir = podScriptsDir();
+        cached = Object.freeze(
+            Object.fromEntries(Object.values(SCRIPT_FILES).map((file) => [file, fs.readFileSync(path.join(dir, file), "utf8")])),
+        );
+    }
+    return cached;
+}
