@@ -21,38 +21,13 @@ mkdir -p "$staging/data"
 log "backing up $DONOR_HOST:$CLONE_PORT into $staging"
 receive_backup "$DONOR_HOST" | "$STREAM_TOOL" -x -C "$staging/data"
 
-# The first `<prefix>_<kind>` info file of the backup, by the flavor's prefixes.
-info_file() {
-    local prefix
-    for prefix in $BACKUP_INFO_PREFIXES; do
-        if [[ -s $staging/data/${prefix}_$1 ]]; then
-            echo "$staging/data/${prefix}_$1"
-            return 0
-        fi
-    done
-    return 1
-}
-
 # As in clone-mysql: the checkpoints file is written last; without it the stream was cut short.
-info_file checkpoints >/dev/null || die "the backup stream from $DONOR_HOST ended before the backup was complete"
+info_file checkpoints "$staging/data" >/dev/null || die "the backup stream from $DONOR_HOST ended before the backup was complete"
 
-# The position of the backup: a replica donor's *_slave_info holds the primary's coordinates (what a
-# restore continues from), a primary donor's *_binlog_info its own ("file<TAB>pos<TAB>gtid").
-binlog_file="" binlog_pos="" gtid="" position_source=""
-if position_source=$(info_file slave_info); then
-    text=$(<"$position_source")
-    text=${text//$'\n'/ }
-    [[ $text =~ _LOG_FILE[[:space:]]*=[[:space:]]*\'([^\']+)\' ]] && binlog_file=${BASH_REMATCH[1]}
-    [[ $text =~ _LOG_POS[[:space:]]*=[[:space:]]*([0-9]+) ]] && binlog_pos=${BASH_REMATCH[1]}
-    [[ $text =~ gtid_(slave_pos|purged)[[:space:]]*=[[:space:]]*\'([^\']*)\' ]] && gtid=${BASH_REMATCH[2]}
-elif position_source=$(info_file binlog_info); then
-    text=$(<"$position_source")
-    text=${text//$'\n'/}
-    IFS=$'\t' read -r binlog_file binlog_pos gtid <<<"$text"
-else
-    position_source=""
-fi
-[[ -z $binlog_pos || $binlog_pos =~ ^[0-9]+$ ]] || die "$position_source has a binlog position '$binlog_pos' that is not a number"
+# The position of the backup: a replica donor's, the primary's coordinates (what a restore continues
+# from); a primary donor's, its own.
+read_position "$staging/data" || true
+binlog_file=$POSITION_FILE binlog_pos=$POSITION_POS gtid=$POSITION_GTID position_source=$POSITION_SOURCE
 
 "$BACKUP_TOOL" --prepare --target-dir="$staging/data"
 

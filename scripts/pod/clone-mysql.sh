@@ -47,11 +47,7 @@ log "cloning from $donor:$CLONE_PORT"
 receive_backup "$donor" | "$STREAM_TOOL" -x -C "$staging"
 
 # The checkpoints file is written at the very end of a backup: without it the stream was cut short.
-complete=false
-for prefix in $BACKUP_INFO_PREFIXES; do
-    [[ -s $staging/${prefix}_checkpoints ]] && complete=true
-done
-$complete || die "the backup stream from $donor ended before the backup was complete; the next attempt starts over"
+info_file checkpoints "$staging" >/dev/null || die "the backup stream from $donor ended before the backup was complete; the next attempt starts over"
 
 "$BACKUP_TOOL" --prepare --target-dir="$staging"
 if [[ -d $data_dir && -f $marker ]]; then

@@ -34,6 +34,50 @@ receive_backup() {
     esac
 }
 
+# Prints the first non-empty `<prefix>_<kind>` info file a backup left, by the flavor's prefixes: in the
+# directory $2, or (without one) in the current directory, by its bare name.
+info_file() {
+    local prefix path
+    for prefix in $BACKUP_INFO_PREFIXES; do
+        path=${2:+$2/}${prefix}_$1
+        if [[ -s $path ]]; then
+            echo "$path"
+            return 0
+        fi
+    done
+    return 1
+}
+
+# Reads a backup's replication position into POSITION_FILE, POSITION_POS, POSITION_GTID and
+# POSITION_SOURCE (the info file read), from the info files in $1 (default: the current directory).
+# A donor that was itself a replica wrote `*_slave_info` (the primary's coordinates); a donor that was the
+# primary wrote only `*_binlog_info` (its own, "file<TAB>position[<TAB>gtid]", a long GTID set maybe
+# wrapped over lines). Fails when there is neither; dies on a position that is not a number.
+read_position() {
+    local text
+    POSITION_FILE="" POSITION_POS="" POSITION_GTID=""
+    if POSITION_SOURCE=$(info_file slave_info "${1:-}"); then
+        text=$(<"$POSITION_SOURCE")
+        text=${text//$'\n'/ }
+        [[ $text =~ _LOG_FILE[[:space:]]*=[[:space:]]*\'([^\']+)\' ]] && POSITION_FILE=${BASH_REMATCH[1]}
+        [[ $text =~ _LOG_POS[[:space:]]*=[[:space:]]*([0-9]+) ]] && POSITION_POS=${BASH_REMATCH[1]}
+        [[ $text =~ gtid_(slave_pos|purged)[[:space:]]*=[[:space:]]*\'([^\']*)\' ]] && POSITION_GTID=${BASH_REMATCH[2]}
+    elif POSITION_SOURCE=$(info_file binlog_info "${1:-}"); then
+        text=$(<"$POSITION_SOURCE")
+        text=${text//$'\n'/}
+        if [[ $text == *$'\t'* ]]; then
+            IFS=$'\t' read -r POSITION_FILE POSITION_POS POSITION_GTID <<<"$text"
+        else
+            read -r POSITION_FILE POSITION_POS POSITION_GTID <<<"$text"
+        fi
+    else
+        POSITION_SOURCE=""
+        return 1
+    fi
+    [[ -z $POSITION_POS || $POSITION_POS =~ ^[0-9]+$ ]] ||
+        die "$POSITION_SOURCE has a binlog position '$POSITION_POS' that is not a number"
+}
+
 log() {
     printf '%(%Y-%m-%dT%H:%M:%S)T %s\n' -1 "$*" >&2
 }

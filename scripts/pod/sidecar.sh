@@ -10,42 +10,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 pending=replication-coordinates.pending
 applied=replication-coordinates.applied
 
-# Prints the first non-empty `<prefix>_<kind>` info file the backup left in the data directory.
-info_file() {
-    local prefix
-    for prefix in $BACKUP_INFO_PREFIXES; do
-        if [[ -s ${prefix}_$1 ]]; then
-            echo "${prefix}_$1"
-            return 0
-        fi
-    done
-    return 1
-}
-
 # Reads the clone's replication coordinates (binlog file, position, GTID position) from the info files
 # into $pending, then removes the info files. A donor that was itself a replica wrote `*_slave_info` (the
 # primary's coordinates); a donor that was the primary wrote only `*_binlog_info` (its own).
 save_coordinates() {
-    local file="" pos="" gtid="" text source
-    if source=$(info_file slave_info); then
-        text=$(<"$source")
-        text=${text//$'\n'/ }
-        [[ $text =~ _LOG_FILE[[:space:]]*=[[:space:]]*\'([^\']+)\' ]] && file=${BASH_REMATCH[1]}
-        [[ $text =~ _LOG_POS[[:space:]]*=[[:space:]]*([0-9]+) ]] && pos=${BASH_REMATCH[1]}
-        [[ $text =~ gtid_(slave_pos|purged)[[:space:]]*=[[:space:]]*\'([^\']*)\' ]] && gtid=${BASH_REMATCH[2]}
-    elif source=$(info_file binlog_info); then
-        # "file<TAB>position[<TAB>gtid]"; a long GTID set may be wrapped over several lines.
-        text=$(<"$source")
-        text=${text//$'\n'/}
-        if [[ $text == *$'\t'* ]]; then
-            IFS=$'\t' read -r file pos gtid <<<"$text"
-        else
-            read -r file pos gtid <<<"$text"
-        fi
-    else
-        return 0
-    fi
-    [[ -z $pos || $pos =~ ^[0-9]+$ ]] || die "$source has a binlog position '$pos' that is not a number"
+    read_position || return 0
+    local file=$POSITION_FILE pos=$POSITION_POS gtid=$POSITION_GTID source=$POSITION_SOURCE
     log "replication coordinates from $source: file='$file' position='$pos' gtid='$gtid'"
     printf '%s\n%s\n%s\n' "$file" "$pos" "$gtid" >"$pending.tmp"
     mv "$pending.tmp" "$pending"
