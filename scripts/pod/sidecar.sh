@@ -14,7 +14,7 @@ applied=replication-coordinates.applied
 # into $pending, then removes the info files. A donor that was itself a replica wrote `*_slave_info` (the
 # primary's coordinates); a donor that was the primary wrote only `*_binlog_info` (its own).
 save_coordinates() {
-    read_position || return 0
+    read_position "" || return 0 # "": the current directory, the data directory
     local file=$POSITION_FILE pos=$POSITION_POS gtid=$POSITION_GTID source=$POSITION_SOURCE
     log "replication coordinates from $source: file='$file' position='$pos' gtid='$gtid'"
     printf '%s\n%s\n%s\n' "$file" "$pos" "$gtid" >"$pending.tmp"
