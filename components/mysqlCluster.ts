@@ -112,7 +112,7 @@ export class MySqlCluster extends pulumi.ComponentResource {
             ...parent,
             dependsOn: [secret, tlsSecret, config, scripts, headless, serviceAccount, ...volumes, ...restoring],
         });
-        const cronJobSpec = build.backupCronJob(settings, names);
+        const cronJobSpec = build.backupCronJob(settings, names, podScripts);
         if (cronJobSpec !== undefined && backupClaim !== undefined) {
             new k8s.batch.v1.CronJob(`${name}-backup`, cronJobSpec, {
                 ...parent,

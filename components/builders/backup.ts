@@ -8,6 +8,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { ResolvedArgs } from "../args";
 import { CLONE_PORT, CONTAINERS, PATHS, SCRIPT_FILES, TLS_KEYS, VOLUMES } from "../constants";
 import { ClusterNames } from "../names";
+import { PodScripts, scriptsConfigMapName } from "./config";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
 type VolumeMount = k8s.types.input.core.v1.VolumeMount;
@@ -65,7 +66,7 @@ export function backupClaim(args: ResolvedArgs, names: ClusterNames): k8s.core.v
 }
 
 /** The scheduled backup, when `backupSchedule` is set. */
-export function backupCronJob(args: ResolvedArgs, names: ClusterNames): k8s.batch.v1.CronJobArgs | undefined {
+export function backupCronJob(args: ResolvedArgs, names: ClusterNames, scripts: PodScripts): k8s.batch.v1.CronJobArgs | undefined {
     if (args.backupSchedule === undefined) {
         return undefined;
     }
@@ -129,7 +130,7 @@ export function backupCronJob(args: ResolvedArgs, names: ClusterNames): k8s.batc
                             ],
                             volumes: [
                                 { name: VOLUMES.backups, persistentVolumeClaim: { claimName: names.backupClaim } },
-                                { name: VOLUMES.scripts, configMap: { name: names.scriptsConfigMap, defaultMode: 0o755 } },
+                                { name: VOLUMES.scripts, configMap: { name: scriptsConfigMapName(names, scripts), defaultMode: 0o755 } },
                                 { name: VOLUMES.tls, secret: { secretName: names.tlsSecret, defaultMode: 0o400 } },
                             ],
                         },

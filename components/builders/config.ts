@@ -69,30 +69,45 @@ export function usersSql(args: ResolvedArgs): string {
     return [...lines, ""].join("\n");
 }
 
+/**
+ * `<base>-<first 10 hex digits of the content's SHA-256>`. The ConfigMaps are named by their content and
+ * immutable: a change makes a new ConfigMap (created before the old one is deleted, as its name differs),
+ * the pod template points at it and the pods roll, and a pod that restarts mid-rollout still finds the
+ * ConfigMap of its own revision.
+ */
+export function contentName(base: string, data: Readonly<Record<string, string>>): string {
+    const hash = crypto.createHash("sha256");
+    for (const [key, value] of Object.entries(data).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+        hash.update(`${key}\0${value}\0`);
+    }
+    return `${base}-${hash.digest("hex").slice(0, 10)}`;
+}
+
+/** The name of the my.cnf ConfigMap for these settings. */
+export function configMapName(args: ResolvedArgs, names: ClusterNames): string {
+    return contentName(names.configMap, configFiles(args));
+}
+
 export function configMap(args: ResolvedArgs, names: ClusterNames): k8s.core.v1.ConfigMapArgs {
     return {
-        metadata: { name: names.configMap, namespace: args.namespace, labels: { ...names.podLabels } },
+        metadata: { name: configMapName(args, names), namespace: args.namespace, labels: { ...names.podLabels } },
         data: configFiles(args),
+        immutable: true,
     };
 }
 
 /** The pod scripts, by ConfigMap key (their file names), as `readPodScripts()` returns them. */
 export type PodScripts = Readonly<Record<string, string>>;
 
-export function scriptsConfigMap(args: ResolvedArgs, names: ClusterNames, scripts: PodScripts): k8s.core.v1.ConfigMapArgs {
-    return {
-        metadata: { name: names.scriptsConfigMap, namespace: args.namespace, labels: { ...names.podLabels } },
-        data: { ...scripts },
-    };
+/** The name of the scripts ConfigMap for these scripts. */
+export function scriptsConfigMapName(names: ClusterNames, scripts: PodScripts): string {
+    return contentName(names.scriptsConfigMap, scripts);
 }
 
-/** A digest of everything the pods read from the ConfigMaps; a change rolls the pods. */
-export function configChecksum(args: ResolvedArgs, scripts: PodScripts): string {
-    const hash = crypto.createHash("sha256");
-    for (const files of [configFiles(args), scripts]) {
-        for (const [key, value] of Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) {
-            hash.update(`${key}\0${value}\0`);
-        }
-    }
-    return hash.digest("hex");
+export function scriptsConfigMap(args: ResolvedArgs, names: ClusterNames, scripts: PodScripts): k8s.core.v1.ConfigMapArgs {
+    return {
+        metadata: { name: scriptsConfigMapName(names, scripts), namespace: args.namespace, labels: { ...names.podLabels } },
+        data: { ...scripts },
+        immutable: true,
+    };
 }

@@ -21,14 +21,20 @@ import {
 import { ClusterNames } from "../names";
 import { podAffinity, zoneSpread } from "./availability";
 import { restoreEnv, restoreMounts, restoreVolumes } from "./backup";
-import { configChecksum, PodScripts } from "./config";
+import { configMapName, PodScripts, scriptsConfigMapName } from "./config";
 import { claimTemplate } from "./storage";
 
 type Container = k8s.types.input.core.v1.Container;
 type EnvVar = k8s.types.input.core.v1.EnvVar;
 
-/** Annotation on the pod template whose change rolls the pods when a my.cnf file or a script changes. */
-export const CONFIG_CHECKSUM_ANNOTATION = "mysql-statefulset.pulumi.com/config-checksum";
+/**
+ * pulumi-kubernetes deletes a StatefulSet it must replace (a changed volumeClaimTemplates, serviceName or
+ * podManagementPolicy) before creating the new one, as the name stays. `orphan` leaves the pods running;
+ * the new StatefulSet adopts them (same labels) and rolls them one by one. The provider reads the policy
+ * from the old state, so it is set from the first deploy on. After `pulumi destroy` the pods keep running
+ * until deleted (`kubectl delete pod -l app=<name>`); their volumes are retained either way.
+ */
+export const DELETION_PROPAGATION_ANNOTATION = "pulumi.com/deletionPropagationPolicy";
 
 const script = (file: string) => `${PATHS.scriptsDir}/${file}`;
 const credential = (file: string) => `${PATHS.credentialsDir}/${file}`;
@@ -248,17 +254,21 @@ const optional = <K extends string, V>(key: K, value: V | undefined): Partial<Re
 
 export function statefulSet(args: ResolvedArgs, names: ClusterNames, scripts: PodScripts): k8s.apps.v1.StatefulSetArgs {
     return {
-        metadata: { name: names.statefulSet, namespace: args.namespace, labels: { ...names.podLabels } },
+        metadata: {
+            name: names.statefulSet,
+            namespace: args.namespace,
+            labels: { ...names.podLabels },
+            annotations: { [DELETION_PROPAGATION_ANNOTATION]: "orphan" },
+        },
         spec: {
             serviceName: names.headlessService,
             replicas: args.replicas,
             podManagementPolicy: "OrderedReady",
             selector: { matchLabels: { ...names.podLabels } },
             template: {
-                metadata: {
-                    labels: { ...names.podLabels },
-                    annotations: { [CONFIG_CHECKSUM_ANNOTATION]: configChecksum(args, scripts) },
-                },
+                // The ConfigMaps are named by their content: a changed my.cnf or script changes the
+                // template, which rolls the pods.
+                metadata: { labels: { ...names.podLabels } },
                 spec: {
                     serviceAccountName: names.serviceAccount,
                     automountServiceAccountToken: false,
@@ -271,8 +281,8 @@ export function statefulSet(args: ResolvedArgs, names: ClusterNames, scripts: Po
                     containers: [mysqlContainer(args), sidecarContainer(args, names)],
                     volumes: [
                         { name: VOLUMES.conf, emptyDir: {} },
-                        { name: VOLUMES.configMap, configMap: { name: names.configMap } },
-                        { name: VOLUMES.scripts, configMap: { name: names.scriptsConfigMap, defaultMode: 0o755 } },
+                        { name: VOLUMES.configMap, configMap: { name: configMapName(args, names) } },
+                        { name: VOLUMES.scripts, configMap: { name: scriptsConfigMapName(names, scripts), defaultMode: 0o755 } },
                         // Read by init-mysql (root) only.
                         { name: VOLUMES.secrets, secret: { secretName: names.secret, defaultMode: 0o400 } },
                         { name: VOLUMES.tls, secret: { secretName: names.tlsSecret, defaultMode: 0o400 } },

@@ -3,7 +3,7 @@
 // setting's exact message.
 import * as assert from "assert";
 import { clusterNames, FLAVORS, resolveArgs } from "../../components";
-import { backupClaim, backupCronJob, backupVolume, networkPolicies, statefulSet } from "../../components/builders";
+import { backupClaim, backupCronJob, backupVolume, networkPolicies, scriptsConfigMapName, statefulSet } from "../../components/builders";
 import { BASE_ARGS, buildCluster, child, inputsOf } from "../helpers";
 
 /** Builders take the pod scripts as data: any will do where only the pod template's shape matters. */
@@ -58,7 +58,7 @@ describe("backups", () => {
 
     it("takes them with a CronJob, one at a time, from the highest-ordinal replica with the cluster's client certificate", () => {
         const args = resolveArgs(ARGS);
-        assert.deepStrictEqual(backupCronJob(args, names), {
+        assert.deepStrictEqual(backupCronJob(args, names, SCRIPTS), {
             metadata: { name: "orders-backup", namespace: "shop", labels: LABELS },
             spec: {
                 schedule: "0 3 * * *",
@@ -111,7 +111,7 @@ describe("backups", () => {
                                 ],
                                 volumes: [
                                     { name: "backups", persistentVolumeClaim: { claimName: "orders-backups" } },
-                                    { name: "scripts", configMap: { name: "orders-scripts", defaultMode: 0o755 } },
+                                    { name: "scripts", configMap: { name: scriptsConfigMapName(names, SCRIPTS), defaultMode: 0o755 } },
                                     { name: "tls", secret: { secretName: "orders-tls", defaultMode: 0o400 } },
                                 ],
                             },
@@ -121,7 +121,7 @@ describe("backups", () => {
             },
         });
         // With one pod there is no replica: the primary is the donor.
-        const single = backupCronJob(resolveArgs({ ...ARGS, replicas: 1 }), names) as any;
+        const single = backupCronJob(resolveArgs({ ...ARGS, replicas: 1 }), names, SCRIPTS) as any;
         assert.strictEqual(single.spec.jobTemplate.spec.template.spec.containers[0].env[0].value, "orders-0.orders.shop.svc.cluster.local");
     });
 
@@ -135,12 +135,12 @@ describe("backups", () => {
         assert.deepStrictEqual((networkPolicies(plain, names).clone as any).spec.ingress[0].from, [
             { podSelector: { matchLabels: LABELS } },
         ]);
-        assert.strictEqual(backupCronJob(plain, names), undefined);
+        assert.strictEqual(backupCronJob(plain, names, SCRIPTS), undefined);
         assert.strictEqual(backupVolume(plain, names), undefined);
         // The volume without a schedule: there to list backups and restore from.
         const volumeOnly = resolveArgs({ ...BASE_ARGS, backupNfsPath: "/exports/backups" });
         assert.notStrictEqual(backupVolume(volumeOnly, names), undefined);
-        assert.strictEqual(backupCronJob(volumeOnly, names), undefined);
+        assert.strictEqual(backupCronJob(volumeOnly, names, SCRIPTS), undefined);
     });
 
     it("restores mysql-0 from a backup through clone-mysql, with the backup volume read-only", () => {

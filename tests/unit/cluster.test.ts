@@ -1,6 +1,6 @@
 // MySqlCluster under mocks: the exact inputs of every child, the parent and delete options, and the outputs.
 import * as assert from "assert";
-import { CONFIG_CHECKSUM_ANNOTATION, configChecksum, statefulSet } from "../../components/builders";
+import { configMapName, contentName, scriptsConfigMapName, statefulSet } from "../../components/builders";
 import * as pulumi from "@pulumi/pulumi";
 import { clusterNames, FLAVORS, readPodScripts, requirePassword, resolveArgs } from "../../components";
 import { clearRegistrations, MOCK_PASSWORD, registrations, settle } from "../../scripts/mockRuntime";
@@ -122,10 +122,14 @@ describe("MySqlCluster", () => {
 
     it("writes the primary's and the replicas' my.cnf and the user's settings into the ConfigMap", async () => {
         const { registered } = await buildCluster({ ...ARGS, mysqldOptions: ["max_connections=500", "skip-name-resolve"] });
-        assert.deepStrictEqual(inputsOf(registered, TYPES.configMap, "db-config"), {
+        const configMap = inputsOf(registered, TYPES.configMap, "db-config");
+        assert.strictEqual(configMap.metadata.name, contentName("orders", configMap.data));
+        assert.match(configMap.metadata.name, /^orders-[0-9a-f]{10}$/);
+        assert.deepStrictEqual(configMap, {
             apiVersion: "v1",
             kind: "ConfigMap",
-            metadata: { name: "orders", namespace: "shop", labels: LABELS },
+            immutable: true,
+            metadata: { name: configMap.metadata.name, namespace: "shop", labels: LABELS },
             data: {
                 "primary.cnf": "[mysqld]\nlog-bin=mysql-bin\n",
                 "replica.cnf":
@@ -178,7 +182,12 @@ describe("MySqlCluster", () => {
     it("ships the pod scripts in their own ConfigMap, byte for byte", async () => {
         const { registered } = await buildCluster(ARGS);
         const scripts = inputsOf(registered, TYPES.configMap, "db-scripts");
-        assert.deepStrictEqual(scripts.metadata, { name: "orders-scripts", namespace: "shop", labels: LABELS });
+        assert.deepStrictEqual(scripts.metadata, {
+            name: contentName("orders-scripts", readPodScripts()),
+            namespace: "shop",
+            labels: LABELS,
+        });
+        assert.strictEqual(scripts.immutable, true);
         assert.deepStrictEqual(Object.keys(scripts.data).sort(), [
             "backup.sh",
             "clone-endpoint-ready.sh",
@@ -356,7 +365,13 @@ describe("MySqlCluster", () => {
     it("runs the tutorial's four containers in order, wired to the scripts, the Secret and the volumes", async () => {
         const { registered } = await buildCluster(ARGS);
         const sts = inputsOf(registered, TYPES.statefulSet, "db-statefulset");
-        assert.deepStrictEqual(sts.metadata, { name: "orders", namespace: "shop", labels: LABELS });
+        // Replaced with an orphaning delete: the new StatefulSet adopts the running pods (see statefulSet.ts).
+        assert.deepStrictEqual(sts.metadata, {
+            name: "orders",
+            namespace: "shop",
+            labels: LABELS,
+            annotations: { "pulumi.com/deletionPropagationPolicy": "orphan" },
+        });
         const { template, volumeClaimTemplates, ...spec } = sts.spec;
         assert.deepStrictEqual(spec, {
             serviceName: "orders",
@@ -374,10 +389,7 @@ describe("MySqlCluster", () => {
                 },
             },
         ]);
-        assert.deepStrictEqual(template.metadata, {
-            labels: LABELS,
-            annotations: { [CONFIG_CHECKSUM_ANNOTATION]: configChecksum(resolveArgs(ARGS), readPodScripts()) },
-        });
+        assert.deepStrictEqual(template.metadata, { labels: LABELS });
         const pod = template.spec;
         const { initContainers: _init, containers: _containers, volumes: _volumes, ...podSettings } = pod;
         assert.deepStrictEqual(podSettings, {
@@ -395,8 +407,8 @@ describe("MySqlCluster", () => {
         });
         assert.deepStrictEqual(pod.volumes, [
             { name: "conf", emptyDir: {} },
-            { name: "config-map", configMap: { name: "orders" } },
-            { name: "scripts", configMap: { name: "orders-scripts", defaultMode: 0o755 } },
+            { name: "config-map", configMap: { name: inputsOf(registered, TYPES.configMap, "db-config").metadata.name } },
+            { name: "scripts", configMap: { name: contentName("orders-scripts", readPodScripts()), defaultMode: 0o755 } },
             { name: "secrets", secret: { secretName: "orders-credentials", defaultMode: 0o400 } },
             { name: "tls", secret: { secretName: "orders-tls", defaultMode: 0o400 } },
             { name: "credentials", emptyDir: { medium: "Memory" } },
@@ -603,20 +615,25 @@ describe("MySqlCluster", () => {
     it("builds the StatefulSet as a pure function: the scripts are data, a changed script rolls the pods", () => {
         const args = resolveArgs(ARGS);
         const names = clusterNames(args.name, args.namespace, args.clusterDomain);
-        const checksum = (scripts: Record<string, string>) =>
-            (statefulSet(args, names, scripts) as any).spec.template.metadata.annotations[CONFIG_CHECKSUM_ANNOTATION];
-        assert.strictEqual(checksum({ "lib.sh": "a" }), checksum({ "lib.sh": "a" }));
-        assert.notStrictEqual(checksum({ "lib.sh": "a" }), checksum({ "lib.sh": "b" }));
-        assert.strictEqual(checksum({ ...readPodScripts() }), configChecksum(args, readPodScripts()));
+        const scriptsVolume = (scripts: Record<string, string>) =>
+            (statefulSet(args, names, scripts) as any).spec.template.spec.volumes.find((v: any) => v.name === "scripts").configMap.name;
+        assert.strictEqual(scriptsVolume({ "lib.sh": "a" }), scriptsVolume({ "lib.sh": "a" }));
+        assert.notStrictEqual(scriptsVolume({ "lib.sh": "a" }), scriptsVolume({ "lib.sh": "b" }));
+        assert.strictEqual(scriptsVolume({ ...readPodScripts() }), scriptsConfigMapName(names, readPodScripts()));
     });
 
-    it("rolls the pods when a my.cnf setting changes", async () => {
-        const annotation = async (mysqldOptions: string[]) => {
+    it("rolls the pods when a my.cnf setting changes: a new immutable ConfigMap, named by its content", async () => {
+        const rendered = async (mysqldOptions: string[]) => {
             const { registered } = await buildCluster({ ...ARGS, mysqldOptions });
-            return inputsOf(registered, TYPES.statefulSet, "db-statefulset").spec.template.metadata.annotations[CONFIG_CHECKSUM_ANNOTATION];
+            const volumes = inputsOf(registered, TYPES.statefulSet, "db-statefulset").spec.template.spec.volumes;
+            const mounted = volumes.find((v: any) => v.name === "config-map").configMap.name;
+            assert.strictEqual(mounted, inputsOf(registered, TYPES.configMap, "db-config").metadata.name);
+            const args = resolveArgs({ ...ARGS, mysqldOptions });
+            assert.strictEqual(mounted, configMapName(args, clusterNames(args.name, args.namespace, args.clusterDomain)));
+            return mounted;
         };
-        assert.notStrictEqual(await annotation(["max_connections=100"]), await annotation(["max_connections=200"]));
-        assert.strictEqual(await annotation(["max_connections=100"]), await annotation(["max_connections=100"]));
+        assert.notStrictEqual(await rendered(["max_connections=100"]), await rendered(["max_connections=200"]));
+        assert.strictEqual(await rendered(["max_connections=100"]), await rendered(["max_connections=100"]));
     });
 
     it("takes the images, requests and flavor words from the settings", async () => {
