@@ -11,6 +11,7 @@ const cluster = new MySqlCluster("mysql", {
     namespace: config.get("namespace"),
     clusterDomain: config.get("clusterDomain"),
     replicas: config.getNumber("replicas"),
+    maxReplicas: config.getNumber("maxReplicas"),
     flavor: config.get("flavor"),
     image: config.get("image"),
     backupImage: config.get("backupImage"),
@@ -54,6 +55,7 @@ const cluster = new MySqlCluster("mysql", {
     backupNfsPath: config.get("backupNfsPath"),
     backupVolumeCapacity: config.get("backupVolumeCapacity"),
     restoreFrom: config.get("restoreFrom"),
+    allowDestructiveChanges: config.getObject<string[]>("allowDestructiveChanges"),
 });
 
 export const primaryHost = cluster.primaryHost;

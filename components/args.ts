@@ -31,6 +31,9 @@ import {
     checkNamespace,
     checkNfsServer,
     checkReplicas,
+    checkMaxReplicas,
+    DEFAULT_MAX_REPLICAS,
+    checkAllowedChanges,
     checkStorageClassName,
     numberSetting,
     passwordInput,
@@ -76,6 +79,13 @@ export interface MySqlClusterArgs {
      * @default 3
      */
     readonly replicas?: number;
+    /**
+     * The most pods the cluster may scale to. With `nfsPathPattern`, one PersistentVolume is made per
+     * ordinal up to it, so scaling between 1 and `maxReplicas` never creates or deletes a volume (a volume
+     * removed and made again would collide with the retained one). With `nfsPaths`, one per path.
+     * @default 5, or `replicas` when more
+     */
+    readonly maxReplicas?: number;
     /**
      * Database flavor: `mysql57` (the tutorial's MySQL 5.7 + XtraBackup 2.4), `mysql84` (MySQL 8.4 LTS +
      * XtraBackup 8.4) or `mariadb` (MariaDB 11.4 LTS + mariadb-backup).
@@ -295,6 +305,13 @@ export interface MySqlClusterArgs {
      * `appPassword` with `appUser`) must be set to the old cluster's values.
      */
     readonly restoreFrom?: string;
+    /**
+     * Settings whose guarded change this run may make (see the README's change table), e.g.
+     * `["storageRequest"]`. Without them a guarded change fails the preview, before anything is touched.
+     * Remove them after the run.
+     * @default none
+     */
+    readonly allowDestructiveChanges?: string[];
 }
 
 /** The arguments after validation, with every default filled in. */
@@ -303,6 +320,7 @@ export interface ResolvedArgs {
     readonly namespace: string;
     readonly clusterDomain: string;
     readonly replicas: number;
+    readonly maxReplicas: number;
     readonly flavor: Flavor;
     readonly image: string;
     readonly backupImage: string;
@@ -331,6 +349,8 @@ export interface ResolvedArgs {
     readonly nfsServer: string;
     /** Exactly one path per ordinal. */
     readonly nfsPaths: readonly string[];
+    /** The pattern the paths were made from; undefined when `nfsPaths` lists them. */
+    readonly nfsPathPattern: string | undefined;
     readonly volumeCapacity: string;
     readonly volumeAccessModes: readonly string[];
     readonly storageRequest: string;
@@ -347,6 +367,7 @@ export interface ResolvedArgs {
     readonly backupNfsPath: string | undefined;
     readonly backupVolumeCapacity: string;
     readonly restoreFrom: string | undefined;
+    readonly allowDestructiveChanges: readonly string[];
     readonly port: number;
 }
 
@@ -404,6 +425,11 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
     const namespace = checkNamespace(p, stringSetting(p, "namespace", a.namespace, DEFAULTS.namespace));
     const clusterDomain = checkClusterDomain(p, stringSetting(p, "clusterDomain", a.clusterDomain, DEFAULTS.clusterDomain));
     const replicas = checkReplicas(p, numberSetting(p, "replicas", a.replicas, DEFAULTS.replicas));
+    const maxReplicas = checkMaxReplicas(
+        p,
+        numberSetting(p, "maxReplicas", a.maxReplicas, Math.max(DEFAULT_MAX_REPLICAS, replicas ?? 0)),
+        replicas,
+    );
     const flavor = checkFlavor(p, stringSetting(p, "flavor", a.flavor, DEFAULTS.flavor));
     const images = checkImages(p, flavor, {
         image: stringSetting(p, "image", a.image, undefined, FLAVORS[DEFAULTS.flavor].image),
@@ -437,11 +463,13 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
     );
     const requireClientTls = booleanSetting(p, "requireClientTls", a.requireClientTls, DEFAULTS.requireClientTls);
     const nfsServer = checkNfsServer(p, stringSetting(p, "nfsServer", a.nfsServer, undefined, "192.168.164.141"));
+    const nfsPathPattern = stringSetting(p, "nfsPathPattern", a.nfsPathPattern, undefined, "/data/volumes/v{number}");
     const nfsPaths = resolveNfsPaths(
         p,
         stringListSetting(p, "nfsPaths", a.nfsPaths, undefined, ["/data/volumes/v1", "/data/volumes/v2"]),
-        stringSetting(p, "nfsPathPattern", a.nfsPathPattern, undefined, "/data/volumes/v{number}"),
+        nfsPathPattern,
         replicas,
+        maxReplicas,
     );
     const volumeCapacity = quantitySetting(p, "volumeCapacity", a.volumeCapacity, DEFAULTS.volumeCapacity, "bytes");
     const storageRequest = quantitySetting(p, "storageRequest", a.storageRequest, DEFAULTS.storageRequest, "bytes");
@@ -506,6 +534,7 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
         namespace,
         clusterDomain,
         replicas,
+        maxReplicas,
         flavor,
         image: images?.image,
         backupImage: images?.backupImage,
@@ -532,6 +561,7 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
         priorityClassName,
         nfsServer,
         nfsPaths,
+        nfsPathPattern,
         volumeCapacity: volumeCapacity.value === undefined ? undefined : volumeCapacity.text,
         volumeAccessModes: volumeAccessModes && [...volumeAccessModes],
         storageRequest: storageRequest.value === undefined ? undefined : storageRequest.text,
@@ -546,6 +576,10 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
         backupNfsPath,
         backupVolumeCapacity: backupVolumeCapacity.value === undefined ? undefined : backupVolumeCapacity.text,
         restoreFrom,
+        allowDestructiveChanges: checkAllowedChanges(
+            p,
+            stringListSetting(p, "allowDestructiveChanges", a.allowDestructiveChanges, [], ["storageRequest"]),
+        ),
         port: MYSQL_PORT,
     });
 }

@@ -6,3 +6,4 @@ export * from "./mysqlCluster";
 export * from "./names";
 export * from "./podScripts";
 export * as builders from "./builders";
+export * from "./changeGuard";

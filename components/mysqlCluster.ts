@@ -8,6 +8,7 @@ import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { MySqlClusterArgs, requirePassword, resolveArgs } from "./args";
 import * as build from "./builders";
+import { ChangeGuard, guardInputs } from "./changeGuard";
 import { COMPONENT_TYPE } from "./constants";
 import { clusterNames } from "./names";
 import { readPodScripts } from "./podScripts";
@@ -43,14 +44,14 @@ export class MySqlCluster extends pulumi.ComponentResource {
         const settings = resolveArgs(args);
         super(COMPONENT_TYPE, name, {}, opts);
         const names = clusterNames(settings.name, settings.namespace, settings.clusterDomain);
-        const parent = { parent: this };
+        const own = { parent: this };
 
         // Each password: the one given (checked once known), or 32 generated characters kept in the state.
         const password = (key: string, given: pulumi.Input<string> | undefined, role: string, flavor?: typeof settings.flavor) =>
             pulumi.secret(
                 given !== undefined
                     ? pulumi.output(given).apply((value) => requirePassword(key, value, flavor))
-                    : new random.RandomPassword(`${name}-${role}-password`, { length: 32, special: false }, parent).result,
+                    : new random.RandomPassword(`${name}-${role}-password`, { length: 32, special: false }, own).result,
             );
         const passwords: build.Passwords = {
             root: password("rootPassword", settings.rootPassword, "root"),
@@ -58,41 +59,54 @@ export class MySqlCluster extends pulumi.ComponentResource {
             backup: password("backupPassword", settings.backupPassword, "backup"),
             app: settings.appUser !== undefined ? password("appPassword", settings.appPassword, "app") : undefined,
         };
+        // A guarded change (see changeGuard.ts) fails the guard's check, in preview and before any step of an
+        // update; every Kubernetes object waits for the guard, so nothing is touched.
+        const guard = new ChangeGuard(
+            `${name}-change-guard`,
+            guardInputs(settings, names, {
+                rootPassword: passwords.root,
+                replicationPassword: passwords.replication,
+                backupPassword: passwords.backup,
+                appPassword: passwords.app,
+            }),
+            own,
+        );
+        const guarded = { parent: this, dependsOn: [guard] };
         this.rootPassword = pulumi.output(passwords.root);
         this.appPassword = passwords.app === undefined ? pulumi.output(undefined) : pulumi.output(passwords.app);
 
         // The cluster's own CA and one certificate for every pod (wildcard names, so scaling keeps it).
         const certificate = build.certificateSpecs(names);
-        const caKey = new tls.PrivateKey(`${name}-ca-key`, certificate.key, parent);
-        const ca = new tls.SelfSignedCert(`${name}-ca`, { ...certificate.ca, privateKeyPem: caKey.privateKeyPem }, parent);
-        const key = new tls.PrivateKey(`${name}-tls-key`, certificate.key, parent);
-        const request = new tls.CertRequest(`${name}-tls-request`, { ...certificate.request, privateKeyPem: key.privateKeyPem }, parent);
+        const caKey = new tls.PrivateKey(`${name}-ca-key`, certificate.key, own);
+        const ca = new tls.SelfSignedCert(`${name}-ca`, { ...certificate.ca, privateKeyPem: caKey.privateKeyPem }, own);
+        const key = new tls.PrivateKey(`${name}-tls-key`, certificate.key, own);
+        const request = new tls.CertRequest(`${name}-tls-request`, { ...certificate.request, privateKeyPem: key.privateKeyPem }, own);
         const cert = new tls.LocallySignedCert(
             `${name}-tls-cert`,
             { ...certificate.cert, certRequestPem: request.certRequestPem, caPrivateKeyPem: caKey.privateKeyPem, caCertPem: ca.certPem },
-            parent,
+            own,
         );
         this.caCertificate = ca.certPem;
 
-        const secret = new k8s.core.v1.Secret(`${name}-credentials`, build.credentialsSecret(settings, names, passwords), parent);
+        const secret = new k8s.core.v1.Secret(`${name}-credentials`, build.credentialsSecret(settings, names, passwords), guarded);
         const tlsSecret = new k8s.core.v1.Secret(
             `${name}-tls`,
             build.tlsSecret(settings, names, { caCert: ca.certPem, cert: cert.certPem, key: key.privateKeyPem }),
-            parent,
+            guarded,
         );
         const volumes = build
             .persistentVolumes(settings, names)
             // retainOnDelete: `pulumi destroy` leaves the volumes (and so the data) in the cluster.
-            .map((spec, ordinal) => new k8s.core.v1.PersistentVolume(`${name}-pv-${ordinal}`, spec, { ...parent, retainOnDelete: true }));
+            .map((spec, ordinal) => new k8s.core.v1.PersistentVolume(`${name}-pv-${ordinal}`, spec, { ...guarded, retainOnDelete: true }));
         const podScripts = readPodScripts();
-        const config = new k8s.core.v1.ConfigMap(`${name}-config`, build.configMap(settings, names), parent);
-        const scripts = new k8s.core.v1.ConfigMap(`${name}-scripts`, build.scriptsConfigMap(settings, names, podScripts), parent);
-        const headless = new k8s.core.v1.Service(`${name}-headless`, build.headlessService(settings, names), parent);
-        new k8s.core.v1.Service(`${name}-read`, build.readService(settings, names), parent);
-        const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-service-account`, build.serviceAccount(settings, names), parent);
-        new k8s.policy.v1.PodDisruptionBudget(`${name}-disruption-budget`, build.podDisruptionBudget(settings, names), parent);
+        const config = new k8s.core.v1.ConfigMap(`${name}-config`, build.configMap(settings, names), guarded);
+        const scripts = new k8s.core.v1.ConfigMap(`${name}-scripts`, build.scriptsConfigMap(settings, names, podScripts), guarded);
+        const headless = new k8s.core.v1.Service(`${name}-headless`, build.headlessService(settings, names), guarded);
+        new k8s.core.v1.Service(`${name}-read`, build.readService(settings, names), guarded);
+        const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-service-account`, build.serviceAccount(settings, names), guarded);
+        new k8s.policy.v1.PodDisruptionBudget(`${name}-disruption-budget`, build.podDisruptionBudget(settings, names), guarded);
         for (const [port, spec] of Object.entries(build.networkPolicies(settings, names))) {
-            new k8s.networking.v1.NetworkPolicy(`${name}-${port}-policy`, spec, parent);
+            new k8s.networking.v1.NetworkPolicy(`${name}-${port}-policy`, spec, guarded);
         }
         // The backup volume and its claim (with `backupNfsPath`), kept on delete like the data volumes.
         const backupVolumeSpec = build.backupVolume(settings, names);
@@ -100,23 +114,24 @@ export class MySqlCluster extends pulumi.ComponentResource {
         const backupClaim =
             backupVolumeSpec && backupClaimSpec
                 ? new k8s.core.v1.PersistentVolumeClaim(`${name}-backup-claim`, backupClaimSpec, {
-                      ...parent,
+                      ...guarded,
                       retainOnDelete: true,
                       dependsOn: [
-                          new k8s.core.v1.PersistentVolume(`${name}-backup-pv`, backupVolumeSpec, { ...parent, retainOnDelete: true }),
+                          guard,
+                          new k8s.core.v1.PersistentVolume(`${name}-backup-pv`, backupVolumeSpec, { ...guarded, retainOnDelete: true }),
                       ],
                   })
                 : undefined;
         const restoring = settings.restoreFrom !== undefined && backupClaim !== undefined ? [backupClaim] : [];
         const statefulSet = new k8s.apps.v1.StatefulSet(`${name}-statefulset`, build.statefulSet(settings, names, podScripts), {
-            ...parent,
-            dependsOn: [secret, tlsSecret, config, scripts, headless, serviceAccount, ...volumes, ...restoring],
+            ...guarded,
+            dependsOn: [guard, secret, tlsSecret, config, scripts, headless, serviceAccount, ...volumes, ...restoring],
         });
         const cronJobSpec = build.backupCronJob(settings, names, podScripts);
         if (cronJobSpec !== undefined && backupClaim !== undefined) {
             new k8s.batch.v1.CronJob(`${name}-backup`, cronJobSpec, {
-                ...parent,
-                dependsOn: [backupClaim, scripts, tlsSecret, statefulSet],
+                ...guarded,
+                dependsOn: [guard, backupClaim, scripts, tlsSecret, statefulSet],
             });
         }
 

@@ -10,3 +10,4 @@ export * from "./types";
 export * from "./security";
 export * from "./availability";
 export * from "./backup";
+export * from "./changes";

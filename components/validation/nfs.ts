@@ -87,14 +87,17 @@ export function overlaps(paths: readonly string[]): string[] {
 }
 
 /**
- * One path per ordinal, from `nfsPaths` or `nfsPathPattern` (`null` when unset, `undefined` when of the
- * wrong type, already reported). Paths are kept as written: the volumes already made from them do not change.
+ * One path per volume, from `nfsPaths` (every path) or `nfsPathPattern` (ordinals 0 to maxReplicas - 1):
+ * the set does not follow `replicas`, so scaling in and out never deletes and re-creates a retained
+ * volume. `null` when unset, `undefined` when of the wrong type, already reported. Paths are kept as
+ * written: the volumes already made from them do not change.
  */
 export function resolveNfsPaths(
     problems: Problems,
     nfsPaths: readonly string[] | null | undefined,
     nfsPathPattern: string | null | undefined,
     replicas: number | undefined,
+    maxReplicas: number | undefined,
 ): string[] | undefined {
     if (nfsPaths === undefined || nfsPathPattern === undefined) {
         return undefined;
@@ -103,7 +106,7 @@ export function resolveNfsPaths(
         return problems.add("Only one of `nfsPaths` or `nfsPathPattern` can be set: remove one.");
     }
     if (nfsPathPattern !== null) {
-        return expandPattern(problems, nfsPathPattern, replicas);
+        return expandPattern(problems, nfsPathPattern, maxReplicas);
     }
     if (nfsPaths === null) {
         return problems.add(
@@ -143,10 +146,10 @@ export function resolveNfsPaths(
                 `more, or lower \`replicas\`.`,
         );
     }
-    return problems.list.length === count ? nfsPaths.slice(0, replicas) : undefined;
+    return problems.list.length === count ? [...nfsPaths] : undefined;
 }
 
-function expandPattern(problems: Problems, pattern: string, replicas: number | undefined): string[] | undefined {
+function expandPattern(problems: Problems, pattern: string, volumes: number | undefined): string[] | undefined {
     const unknown = [...pattern.matchAll(PLACEHOLDER)].map((m) => m[1]).filter((name) => !PLACEHOLDERS.includes(name));
     if (unknown.length > 0) {
         const hint = PLACEHOLDERS.find((known) => known.startsWith(unknown[0].slice(0, 2).toLowerCase()));
@@ -161,7 +164,7 @@ function expandPattern(problems: Problems, pattern: string, replicas: number | u
         const why = problem === undefined || !pattern.startsWith("/") ? "" : `${problem}; `;
         return problems.add(`\`nfsPathPattern\` is ${show(pattern)}: ${why}${PATTERN_FIX}`);
     }
-    const paths = Array.from({ length: Math.max(replicas ?? 2, 2) }, (_, ordinal) =>
+    const paths = Array.from({ length: Math.max(volumes ?? 2, 2) }, (_, ordinal) =>
         pattern.replace(/\{ordinal\}/g, String(ordinal)).replace(/\{number\}/g, String(ordinal + 1)),
     );
     const overlapping = overlaps(paths);
@@ -171,5 +174,5 @@ function expandPattern(problems: Problems, pattern: string, replicas: number | u
                 `directory name of its own, e.g. "/data/volumes/v{number}".`,
         );
     }
-    return replicas === undefined ? undefined : paths.slice(0, replicas);
+    return volumes === undefined ? undefined : paths.slice(0, volumes);
 }

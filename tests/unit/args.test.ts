@@ -23,6 +23,7 @@ describe("resolveArgs", () => {
             namespace: "default",
             clusterDomain: "cluster.local",
             replicas: 3,
+            maxReplicas: 5,
             flavor: FLAVORS.mysql57,
             image: "mysql:5.7",
             backupImage: "gcr.io/google-samples/xtrabackup:1.0",
@@ -48,7 +49,8 @@ describe("resolveArgs", () => {
             backupMemoryLimit: undefined,
             priorityClassName: undefined,
             nfsServer: "10.0.0.5",
-            nfsPaths: ["/exports/mysql-0", "/exports/mysql-1", "/exports/mysql-2"],
+            nfsPaths: ["/exports/mysql-0", "/exports/mysql-1", "/exports/mysql-2", "/exports/mysql-3", "/exports/mysql-4"],
+            nfsPathPattern: "/exports/mysql-{ordinal}",
             volumeCapacity: "20Gi",
             volumeAccessModes: ["ReadWriteOnce"],
             storageRequest: "10Gi",
@@ -63,6 +65,7 @@ describe("resolveArgs", () => {
             backupNfsPath: undefined,
             backupVolumeCapacity: "50Gi",
             restoreFrom: undefined,
+            allowDestructiveChanges: [],
             port: 3306,
         });
         assert.strictEqual(DEFAULTS.flavor, "mysql57");
@@ -116,12 +119,19 @@ describe("resolveArgs", () => {
         assert.deepStrictEqual(problems({ flavor: "mariadb", image: "mariadb:5.5" }).length, 1);
     });
 
-    it("expands {ordinal} and {number} in nfsPathPattern, and takes nfsPaths as given", () => {
-        assert.deepStrictEqual(resolveArgs({ nfsServer: "nfs", nfsPathPattern: "/v/{number}/o{ordinal}", replicas: 2 }).nfsPaths, [
-            "/v/1/o0",
-            "/v/2/o1",
-        ]);
-        assert.deepStrictEqual(resolveArgs({ nfsServer: "nfs", nfsPaths: ["/a", "/b", "/c"], replicas: 2 }).nfsPaths, ["/a", "/b"]);
+    it("expands {ordinal} and {number} in nfsPathPattern up to maxReplicas, and takes every path of nfsPaths, whatever `replicas`", () => {
+        const pattern = (extra: MySqlClusterArgs) => resolveArgs({ nfsServer: "nfs", nfsPathPattern: "/v/{number}/o{ordinal}", ...extra }).nfsPaths;
+        const five = ["/v/1/o0", "/v/2/o1", "/v/3/o2", "/v/4/o3", "/v/5/o4"];
+        // One volume per ordinal up to maxReplicas (5 unless replicas is more): scaling never adds or removes one.
+        assert.deepStrictEqual(pattern({ replicas: 2 }), five);
+        assert.deepStrictEqual(pattern({ replicas: 5 }), five);
+        assert.deepStrictEqual(pattern({ replicas: 2, maxReplicas: 3 }), five.slice(0, 3));
+        assert.strictEqual(pattern({ replicas: 7 }).length, 7);
+        assert.deepStrictEqual(resolveArgs({ nfsServer: "nfs", nfsPaths: ["/a", "/b", "/c"], replicas: 2 }).nfsPaths, ["/a", "/b", "/c"]);
+        assert.throws(
+            () => resolveArgs({ nfsServer: "nfs", nfsPathPattern: "/v/{ordinal}", replicas: 4, maxReplicas: 3 }),
+            /`maxReplicas` is 3 but `replicas` is 4: raise `maxReplicas` to at least 4 \(one PersistentVolume is made per ordinal up to it\), or lower `replicas`\./,
+        );
     });
 
     const cases: Array<[string, MySqlClusterArgs, string]> = [

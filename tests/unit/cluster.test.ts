@@ -2,7 +2,7 @@
 import * as assert from "assert";
 import { configMapName, contentName, scriptsConfigMapName, statefulSet } from "../../components/builders";
 import * as pulumi from "@pulumi/pulumi";
-import { clusterNames, FLAVORS, readPodScripts, requirePassword, resolveArgs } from "../../components";
+import { clusterNames, FLAVORS, GUARD_TYPE, readPodScripts, requirePassword, resolveArgs } from "../../components";
 import { clearRegistrations, MOCK_PASSWORD, registrations, settle } from "../../scripts/mockRuntime";
 import { MASK, unwrapSecrets } from "../../scripts/render/secrets";
 import { BASE_ARGS, buildCluster, child, inputsOf, isSecret, valueOf } from "../helpers";
@@ -24,7 +24,7 @@ const TYPES = {
     locallySignedCert: "tls:index/locallySignedCert:LocallySignedCert",
 };
 
-const ARGS = { ...BASE_ARGS, name: "orders", namespace: "shop", replicas: 2, storageClassName: "nfs-static" };
+const ARGS = { ...BASE_ARGS, name: "orders", namespace: "shop", replicas: 2, maxReplicas: 2, storageClassName: "nfs-static" };
 const LABELS = { app: "orders" };
 const CLIENT = "--defaults-extra-file=/etc/mysql-credentials/root.cnf";
 const TLS_ENV = [
@@ -87,6 +87,7 @@ describe("MySqlCluster", () => {
                 `${TYPES.privateKey}::db-tls-key`,
                 `${TYPES.certRequest}::db-tls-request`,
                 `${TYPES.locallySignedCert}::db-tls-cert`,
+                `${GUARD_TYPE}::db-change-guard`,
             ].sort(),
         );
         const componentUrn = "urn:pulumi:test::mysql-statefulset::mysql-statefulset:index:MySqlCluster::db";
@@ -606,7 +607,7 @@ describe("MySqlCluster", () => {
         const urn = (r: { type: string; name: string }) =>
             `urn:pulumi:test::mysql-statefulset::mysql-statefulset:index:MySqlCluster$${r.type}::${r.name}`;
         const expected = registered.filter(
-            (r) => [TYPES.secret, TYPES.configMap, TYPES.pv, TYPES.serviceAccount].includes(r.type) || r.name === "db-headless",
+            (r) => [TYPES.secret, TYPES.configMap, TYPES.pv, TYPES.serviceAccount, GUARD_TYPE].includes(r.type) || r.name === "db-headless",
         );
         assert.strictEqual(expected.filter((r) => r.type === TYPES.secret).length, 2);
         assert.deepStrictEqual([...child(registered, TYPES.statefulSet, "db-statefulset").dependencies].sort(), expected.map(urn).sort());

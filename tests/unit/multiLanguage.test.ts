@@ -20,6 +20,7 @@ const INPUTS: Record<string, { type: string; items?: string; default?: unknown; 
     namespace: { type: "string", default: "default" },
     clusterDomain: { type: "string", default: "cluster.local" },
     replicas: { type: "integer", default: 3 },
+    maxReplicas: { type: "integer" },
     flavor: { type: "string", default: "mysql57" },
     image: { type: "string" },
     backupImage: { type: "string" },
@@ -61,6 +62,7 @@ const INPUTS: Record<string, { type: string; items?: string; default?: unknown; 
     backupNfsPath: { type: "string" },
     backupVolumeCapacity: { type: "string", default: "50Gi" },
     restoreFrom: { type: "string" },
+    allowDestructiveChanges: { type: "array", items: "string" },
 };
 
 const OUTPUTS: Record<string, { type: string; optional?: true; secret?: true }> = {

@@ -25,9 +25,10 @@ function runAsPulumi(...args: string[]): { entryPoint: string; loaded: string[];
     return JSON.parse(run.stdout);
 }
 
-/** The cluster's children, as `type::name`, for the dev stack (3 pods). */
+/** The cluster's children, as `type::name`, for the dev stack (3 pods, a volume for each of its 5 paths). */
 const DEV_CLUSTER = [
     "mysql-statefulset:index:MySqlCluster::mysql",
+    "pulumi-nodejs:dynamic:MySqlChangeGuard::mysql-change-guard",
     "random:index/randomPassword:RandomPassword::mysql-root-password",
     "random:index/randomPassword:RandomPassword::mysql-replication-password",
     "random:index/randomPassword:RandomPassword::mysql-backup-password",
@@ -46,6 +47,8 @@ const DEV_CLUSTER = [
     "kubernetes:core/v1:PersistentVolume::mysql-pv-0",
     "kubernetes:core/v1:PersistentVolume::mysql-pv-1",
     "kubernetes:core/v1:PersistentVolume::mysql-pv-2",
+    "kubernetes:core/v1:PersistentVolume::mysql-pv-3",
+    "kubernetes:core/v1:PersistentVolume::mysql-pv-4",
     "kubernetes:core/v1:Secret::mysql-credentials",
     "kubernetes:core/v1:Service::mysql-headless",
     "kubernetes:core/v1:Service::mysql-read",
@@ -78,7 +81,7 @@ describe("the program and the package", function () {
         });
     });
 
-    it("the README's render line, run as written, prints only YAML: the dev stack's 16 objects", () => {
+    it("the README's render line, run as written, prints only YAML: the dev stack's 18 objects", () => {
         const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
         const line = /^(npm run render -- --stack dev)\b/m.exec(readme)?.[1];
         assert.ok(line, "the README's quick start has no `npm run render -- --stack dev` line");
@@ -88,7 +91,7 @@ describe("the program and the package", function () {
         assert.deepStrictEqual(
             objects.map((o) => o.kind),
             [
-                ...Array(3).fill("PersistentVolume"),
+                ...Array(5).fill("PersistentVolume"),
                 ...["ServiceAccount", "Secret", "Secret", "ConfigMap", "ConfigMap", "Service", "Service"],
                 ...["NetworkPolicy", "NetworkPolicy", "PodDisruptionBudget", "StatefulSet"],
             ],
@@ -147,6 +150,7 @@ describe("the program and the package", function () {
                 result.registered,
                 [
                     "mysql-statefulset:index:MySqlCluster::db",
+                    "pulumi-nodejs:dynamic:MySqlChangeGuard::db-change-guard",
                     "random:index/randomPassword:RandomPassword::db-root-password",
                     "random:index/randomPassword:RandomPassword::db-replication-password",
                     "random:index/randomPassword:RandomPassword::db-backup-password",
@@ -180,7 +184,7 @@ describe("the program and the package", function () {
             assert.ok(fs.existsSync(path.join(consumer, "node_modules", ".bin", "pulumi-resource-mysql-statefulset")));
             const schema = spawnSync(process.execPath, ["-e", SCHEMA_PROGRAM], { cwd: consumer, encoding: "utf8" });
             assert.strictEqual(schema.status, 0, schema.stderr);
-            assert.deepStrictEqual(JSON.parse(schema.stdout), { inputs: 45, outputs: 10, rootPasswordSecret: true, replicasDefault: 3 });
+            assert.deepStrictEqual(JSON.parse(schema.stdout), { inputs: 47, outputs: 10, rootPasswordSecret: true, replicasDefault: 3 });
         });
     });
 

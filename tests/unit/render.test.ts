@@ -46,6 +46,8 @@ describe("npm run render", () => {
                 "PersistentVolume/default-mysql-0-data",
                 "PersistentVolume/default-mysql-1-data",
                 "PersistentVolume/default-mysql-2-data",
+                "PersistentVolume/default-mysql-3-data",
+                "PersistentVolume/default-mysql-4-data",
                 "ServiceAccount/mysql",
                 "Secret/mysql-credentials",
                 "Secret/mysql-tls",

@@ -1,0 +1,238 @@
+// The change guard: a fingerprint of the settings whose change on a live stack would lose data, take every
+// pod down, or do nothing while seeming to, kept in the stack's state by a dynamic resource. Its `check`
+// compares the new fingerprint with the one in the state and fails on a guarded change the user has not
+// allowed (`allowDestructiveChanges`). The engine runs `check` in `pulumi preview` and before any step of
+// `pulumi up`, and every Kubernetes object of the cluster depends on the guard: a refused change stops the
+// run before anything is touched.
+//
+// The provider's code is this module's `changeFailures` as source text (see GUARD_PROVIDER): self-contained,
+// so Pulumi's closure serialization (which loads the TypeScript compiler, ~0.3 s a run) is not needed.
+
+import * as crypto from "crypto";
+import * as pulumi from "@pulumi/pulumi";
+import { ResolvedArgs } from "./args";
+import { ClusterNames } from "./names";
+
+/** One guarded value in the fingerprint. */
+export interface GuardedValue {
+    /** The setting a user changes, named in the message and in `allowDestructiveChanges`. */
+    readonly setting: string;
+    /** What the value is, for the message: "the volume of ordinal 2". */
+    readonly label: string;
+    /** The value as text; a digest for secrets (never shown). */
+    readonly value: string;
+    readonly secret?: boolean;
+    /** Earlier values this one may follow without an opt-in (a supported upgrade). */
+    readonly upgradeFrom?: readonly string[];
+    /** The setting to name, and why, when the value disappears (a volume: fewer `nfsPaths`, a lower `maxReplicas`). */
+    readonly removedBy?: { readonly setting: string; readonly why: string };
+    /** What the change would do, and the safe way instead. */
+    readonly why: string;
+}
+
+/** The guard's inputs: the fingerprint and the settings this run may change. */
+export interface GuardInputs {
+    readonly values: Record<string, GuardedValue>;
+    readonly allowed: readonly string[];
+}
+
+/** A check failure, as Pulumi's dynamic providers report them. */
+export interface CheckFailure {
+    readonly property: string;
+    readonly reason: string;
+}
+
+/**
+ * The guarded changes from `olds` (the inputs in the state; none on the first deploy) to `news` that are not
+ * allowed. Pure and self-contained: it runs as source text in the dynamic provider, so it may use nothing
+ * but its arguments and JavaScript's built-ins.
+ */
+export function changeFailures(olds: Partial<GuardInputs> | undefined, news: GuardInputs): CheckFailure[] {
+    const failures: CheckFailure[] = [];
+    const before = (olds && olds.values) || {};
+    const after = news.values || {};
+    const allowed = news.allowed || [];
+    const text = (value: GuardedValue) => (value.secret ? "a new value" : JSON.stringify(value.value));
+    for (const key of Object.keys(before).sort()) {
+        const old = before[key];
+        const now = after[key];
+        if (now !== undefined && (now.value === old.value || (now.upgradeFrom || []).includes(old.value))) {
+            continue;
+        }
+        const setting = now ? now.setting : old.removedBy ? old.removedBy.setting : old.setting;
+        const why = now ? now.why : old.removedBy ? old.removedBy.why : old.why;
+        if (allowed.includes(setting)) {
+            continue;
+        }
+        const change =
+            now === undefined
+                ? `would remove ${old.label} (${old.secret ? "set" : JSON.stringify(old.value)})`
+                : old.secret
+                  ? `would give ${old.label} ${text(now)}`
+                  : `would change ${old.label} from ${JSON.stringify(old.value)} to ${text(now)}`;
+        failures.push({
+            property: setting,
+            reason:
+                `\`${setting}\` ${change} on the deployed cluster: ${why} ` +
+                `To make this change anyway, add "${setting}" to \`allowDestructiveChanges\` for this run.`,
+        });
+    }
+    return failures;
+}
+
+/**
+ * The dynamic provider's module, as Pulumi's nodejs dynamic provider loads it (`exports.handler()` returns
+ * the provider). `check` refuses; the rest only keeps the fingerprint in the state.
+ */
+export const GUARD_PROVIDER = `exports.handler = () => {
+    const changeFailures = ${changeFailures.toString()};
+    const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+    return {
+        check: async (olds, news) => ({ inputs: news, failures: changeFailures(olds, news) }),
+        diff: async (id, olds, news) => ({ changes: !same(olds.values, news.values) || !same(olds.allowed, news.allowed) }),
+        create: async (inputs) => ({ id: "change-guard", outs: inputs }),
+        update: async (id, olds, news) => ({ outs: news }),
+    };
+};
+`;
+
+/** The Pulumi type of the guard (a nodejs dynamic resource). */
+export const GUARD_TYPE = "pulumi-nodejs:dynamic:MySqlChangeGuard";
+
+/** The change guard of one cluster; every Kubernetes object of the cluster depends on it. */
+export class ChangeGuard extends pulumi.CustomResource {
+    constructor(name: string, inputs: pulumi.Input<GuardInputs>, opts?: pulumi.CustomResourceOptions) {
+        const all = pulumi.output(inputs);
+        super(GUARD_TYPE, name, { __provider: GUARD_PROVIDER, values: all.values, allowed: all.allowed }, opts);
+    }
+}
+
+/** What changing each guarded setting would do, and the safe procedure: the README's change table says the same. */
+export const GUARDED_SETTINGS = {
+    name:
+        "the new objects would point new PersistentVolumes at the same NFS directories while the old pods still run " +
+        "on them (two servers on one data directory). Keep the name; to move a cluster, deploy a new stack on new " +
+        "nfsPaths and restore a backup into it (restoreFrom).",
+    namespace:
+        "the new objects would point new PersistentVolumes at the same NFS directories while the old pods still run " +
+        "on them (two servers on one data directory). Keep the namespace; to move a cluster, deploy a new stack on " +
+        "new nfsPaths and restore a backup into it (restoreFrom).",
+    clusterDomain:
+        "every pod's DNS name, the certificate and the replicas' source host change at once. Keep it: it must be " +
+        "the cluster's real DNS domain.",
+    flavor:
+        "the new server cannot read the data directory (another server family or series): init-mysql refuses it " +
+        "and the pods crash-loop. Keep the flavor; to change it, deploy a new stack and load a logical dump.",
+    image:
+        "the data directory was written by another server series, and only a supported upgrade (a patch release, " +
+        "or one release-series step) can read it; downgrades never. Upgrade one supported step at a time.",
+    nfsServer:
+        "a PersistentVolume's NFS source cannot change: its replacement is kept (retainOnDelete) and the new one " +
+        "collides with it, and the pod would keep its old data. Copy the data with the pods stopped and restore " +
+        "from a backup instead, or give new ordinals new paths only.",
+    nfsPaths:
+        "a PersistentVolume's NFS source cannot change, and one removed stays in the cluster (retained), so a later " +
+        "re-create fails with AlreadyExists. Append paths for new ordinals only; keep the existing ones.",
+    nfsPathPattern:
+        "a PersistentVolume's NFS source cannot change: its replacement is kept (retainOnDelete) and the new one " +
+        "collides with it. Keep the pattern; it only decides the paths of volumes not yet made.",
+    maxReplicas:
+        "the PersistentVolumes of the highest ordinals would leave the state but stay in the cluster (retained), " +
+        "so raising it again fails with AlreadyExists. Keep maxReplicas (scaling replicas down needs no change), " +
+        "or delete those PersistentVolumes with kubectl first when their data is not needed.",
+    storageRequest:
+        "the StatefulSet's volumeClaimTemplates cannot change: it is replaced (its pods are orphaned and adopted, " +
+        "not deleted), but the existing claims keep their size; only new ordinals get the new request. Grow the " +
+        "NFS export and volumeCapacity instead.",
+    storageClassName:
+        "the StatefulSet is replaced (its pods are orphaned and adopted, not deleted) and the PersistentVolumes are " +
+        "re-labelled, but the existing claims keep their class; pods of new ordinals could not bind. Keep it.",
+    port: "replicas reach the primary, and clients the Services, on the old port until every pod has restarted. " + "Keep the port.",
+    backupNfsPath:
+        "the backup PersistentVolume's NFS source cannot change: its replacement is kept (retainOnDelete) and the " +
+        "new one collides with it. Keep the path; copy the backups to a new export first if it must move.",
+    rootPassword:
+        "the Secret changes but the servers keep the old password, so pods that start later fail to log in. " +
+        "Change it on the primary first (ALTER USER for every host of the account; it replicates), then set the " +
+        "new value here with this opt-in.",
+    replicationPassword:
+        "the Secret changes but the servers keep the old password, so replicas that restart later fail to log in. " +
+        "Change it on the primary first (ALTER USER; it replicates) and on every replica (CHANGE MASTER TO " +
+        "MASTER_PASSWORD), then set the new value here with this opt-in.",
+    backupPassword:
+        "the Secret changes but the servers keep the old password, so clones and backups fail. Change it on the " +
+        "primary first (ALTER USER for every host of the account; it replicates), then set the new value here " +
+        "with this opt-in.",
+    appPassword:
+        "the Secret changes but the server keeps the old password. Change it on the primary first (ALTER USER; it " +
+        "replicates), then set the new value here with this opt-in.",
+} as const;
+
+export type GuardedSetting = keyof typeof GUARDED_SETTINGS;
+
+const digest = (value: string) => crypto.createHash("sha256").update(value).digest("hex");
+
+/**
+ * The release series a server series may be upgraded from in place: patch releases within a series always,
+ * and one step of these (MySQL's and MariaDB's supported upgrade paths; never a downgrade, never a skip).
+ */
+export const SUPPORTED_UPGRADES: Readonly<Record<string, readonly string[]>> = {
+    "8.0": ["5.7"],
+    "8.4": ["8.0"],
+    "10.11": ["10.6"],
+    "11.4": ["10.11"],
+    "11.8": ["11.4"],
+};
+
+/** The server series an image tag names (`8.4`, `11.4`), or the default image's when the tag has none (a digest). */
+export function imageSeries(image: string, defaultImage: string): string {
+    const series = (reference: string) => /^(\d+\.\d+)/.exec(/:([^/:@]+)(@.*)?$/.exec(reference)?.[1] ?? "")?.[1];
+    return series(image) ?? series(defaultImage) ?? "unknown";
+}
+
+/** The fingerprint of the settings for the guard; passwords only as digests, kept secret in the state. */
+export function guardInputs(
+    args: ResolvedArgs,
+    names: ClusterNames,
+    passwords: Record<"rootPassword" | "replicationPassword" | "backupPassword" | "appPassword", pulumi.Input<string> | undefined>,
+): pulumi.Output<GuardInputs> {
+    const plain = (setting: GuardedSetting, label: string, value: string, extra: Partial<GuardedValue> = {}): GuardedValue => ({
+        setting,
+        label,
+        value,
+        why: GUARDED_SETTINGS[setting],
+        ...extra,
+    });
+    const removal = (setting: GuardedSetting) => ({ setting, why: GUARDED_SETTINGS[setting] });
+    const series = imageSeries(args.image, args.flavor.image);
+    const volumesFrom: GuardedSetting = args.nfsPathPattern === undefined ? "nfsPaths" : "nfsPathPattern";
+    const values: Record<string, GuardedValue> = {
+        name: plain("name", "the cluster's name", names.statefulSet),
+        namespace: plain("namespace", "the cluster's namespace", args.namespace),
+        clusterDomain: plain("clusterDomain", "the cluster domain", args.clusterDomain),
+        flavor: plain("flavor", "the flavor", args.flavor.name),
+        series: plain("image", "the server series", series, { upgradeFrom: SUPPORTED_UPGRADES[series] ?? [] }),
+        port: plain("port", "the MySQL port", String(args.port)),
+        storageRequest: plain("storageRequest", "the claims' storage request", args.storageRequest),
+        storageClassName: plain("storageClassName", "the storage class", args.storageClassName),
+        ...(args.backupNfsPath === undefined
+            ? {}
+            : { backupVolume: plain("backupNfsPath", "the backup volume's path", args.backupNfsPath) }),
+        nfsServer: plain("nfsServer", "the NFS server", args.nfsServer),
+    };
+    args.nfsPaths.forEach((path, ordinal) => {
+        values[`volume-${ordinal}`] = plain(volumesFrom, `the path of ordinal ${ordinal}'s volume`, path, {
+            removedBy: volumesFrom === "nfsPaths" ? removal("nfsPaths") : removal("maxReplicas"),
+        });
+    });
+    return pulumi
+        .all(Object.entries(passwords).map(([setting, value]) => pulumi.output(value).apply((v) => [setting, v] as const)))
+        .apply((entries) => {
+            for (const [setting, value] of entries) {
+                if (value !== undefined) {
+                    values[setting] = plain(setting as GuardedSetting, `\`${setting}\``, digest(value), { secret: true });
+                }
+            }
+            return { values, allowed: [...args.allowDestructiveChanges] };
+        });
+}

@@ -1,0 +1,150 @@
+// The change guard: the provider's code exactly as Pulumi's nodejs dynamic provider loads it, run on the
+// fingerprints of two settings (the deployed one and the new one), and its wiring: every Kubernetes object
+// waits for it, so a refused change touches nothing.
+import * as assert from "assert";
+import {
+    clusterNames,
+    GUARD_PROVIDER,
+    GUARD_TYPE,
+    GUARDED_SETTINGS,
+    guardInputs,
+    GuardInputs,
+    MySqlClusterArgs,
+    resolveArgs,
+} from "../../components";
+import { BASE_ARGS, buildCluster, child } from "../helpers";
+
+interface Provider {
+    check(olds: unknown, news: unknown): Promise<{ inputs: unknown; failures: { property: string; reason: string }[] }>;
+    diff(id: string, olds: unknown, news: unknown): Promise<{ changes: boolean }>;
+}
+
+/** The provider as `@pulumi/pulumi/cmd/dynamic-provider` gets it: `requireFromString(text).handler()`. */
+function loadProvider(): Provider {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the loader the dynamic provider uses, a dependency of @pulumi/pulumi
+    const requireFromString = require("require-from-string") as (code: string) => { handler: () => Provider };
+    return requireFromString(GUARD_PROVIDER).handler();
+}
+
+const provider = loadProvider();
+
+async function fingerprint(args: MySqlClusterArgs): Promise<GuardInputs> {
+    const resolved = resolveArgs(args);
+    const names = clusterNames(resolved.name, resolved.namespace, resolved.clusterDomain);
+    const output = guardInputs(resolved, names, {
+        rootPassword: args.rootPassword ?? "generated-root",
+        replicationPassword: "generated-replication",
+        backupPassword: "generated-backup",
+        appPassword: undefined,
+    });
+    return new Promise((resolve) => output.apply(resolve));
+}
+
+/** The failure reasons of changing the deployed `before` into `after`. */
+async function refusals(before: MySqlClusterArgs, after: MySqlClusterArgs): Promise<string[]> {
+    const result = await provider.check(await fingerprint(before), await fingerprint(after));
+    return result.failures.map((f) => f.reason);
+}
+
+const ARGS: MySqlClusterArgs = { ...BASE_ARGS, flavor: "mariadb", image: "mariadb:10.11" };
+const OPT_IN = (setting: string) => ` To make this change anyway, add "${setting}" to \`allowDestructiveChanges\` for this run.`;
+
+describe("the change guard", () => {
+    it("lets the first deploy and an unchanged stack through", async () => {
+        assert.deepStrictEqual((await provider.check({}, await fingerprint(ARGS))).failures, []);
+        assert.deepStrictEqual(await refusals(ARGS, ARGS), []);
+    });
+
+    it("refuses each guarded change with the setting, the old and new values, what would happen and the safe way", async () => {
+        const cases: [MySqlClusterArgs, string][] = [
+            [{ name: "orders" }, '`name` would change the cluster\'s name from "mysql" to "orders"'],
+            [{ namespace: "shop" }, '`namespace` would change the cluster\'s namespace from "default" to "shop"'],
+            [{ clusterDomain: "k8s.example" }, '`clusterDomain` would change the cluster domain from "cluster.local" to "k8s.example"'],
+            [{ storageRequest: "20Gi" }, '`storageRequest` would change the claims\' storage request from "10Gi" to "20Gi"'],
+            [{ storageClassName: "fast" }, '`storageClassName` would change the storage class from "mysql-nfs" to "fast"'],
+            [{ nfsServer: "10.0.0.6" }, '`nfsServer` would change the NFS server from "10.0.0.5" to "10.0.0.6"'],
+            [{ image: "mariadb:10.6" }, '`image` would change the server series from "10.11" to "10.6"'],
+            [{ image: "mariadb:11.8" }, '`image` would change the server series from "10.11" to "11.8"'],
+            [{ flavor: "mysql84", image: undefined }, '`flavor` would change the flavor from "mariadb" to "mysql84"'],
+        ];
+        for (const [change, start] of cases) {
+            const setting = start.slice(1, start.indexOf("`", 1));
+            const reasons = await refusals(ARGS, { ...ARGS, ...change });
+            const own = reasons.find((r) => r.startsWith(`\`${setting}\``));
+            assert.ok(own, `${setting}: ${JSON.stringify(reasons)}`);
+            assert.strictEqual(
+                own,
+                `${start} on the deployed cluster: ${GUARDED_SETTINGS[setting as keyof typeof GUARDED_SETTINGS]}${OPT_IN(setting)}`,
+            );
+        }
+    });
+
+    it("names the volume whose path would change, and the setting that removes volumes", async () => {
+        const paths = { nfsPathPattern: undefined, nfsPaths: ["/v/0", "/v/1", "/v/2"] };
+        assert.deepStrictEqual(
+            await refusals({ ...ARGS, ...paths }, { ...ARGS, nfsPathPattern: undefined, nfsPaths: ["/v/0", "/w/1", "/v/2"] }),
+            [
+                `\`nfsPaths\` would change the path of ordinal 1's volume from "/v/1" to "/w/1" on the deployed cluster: ${GUARDED_SETTINGS.nfsPaths}${OPT_IN("nfsPaths")}`,
+            ],
+        );
+        assert.deepStrictEqual(await refusals({ ...ARGS, maxReplicas: 5 }, { ...ARGS, maxReplicas: 4 }), [
+            `\`maxReplicas\` would remove the path of ordinal 4's volume ("/exports/mysql-4") on the deployed cluster: ${GUARDED_SETTINGS.maxReplicas}${OPT_IN("maxReplicas")}`,
+        ]);
+    });
+
+    it("refuses a password change without showing either value", async () => {
+        const reasons = await refusals({ ...ARGS, rootPassword: "old-secret" }, { ...ARGS, rootPassword: "new-secret" });
+        assert.deepStrictEqual(reasons, [
+            `\`rootPassword\` would give \`rootPassword\` a new value on the deployed cluster: ${GUARDED_SETTINGS.rootPassword}${OPT_IN("rootPassword")}`,
+        ]);
+        const state = JSON.stringify(await fingerprint({ ...ARGS, rootPassword: "old-secret" }));
+        assert.ok(!state.includes("old-secret"), "the fingerprint holds a digest, not the password");
+    });
+
+    it("lets supported upgrades, scaling and every opted-in change through", async () => {
+        assert.deepStrictEqual(await refusals(ARGS, { ...ARGS, image: "mariadb:10.11.9" }), [], "a patch release");
+        assert.deepStrictEqual(await refusals(ARGS, { ...ARGS, image: "mariadb:11.4" }), [], "one LTS step");
+        assert.deepStrictEqual(await refusals({ ...ARGS, image: "mariadb:11.4" }, { ...ARGS, image: "registry.local/mariadb:11.4.5" }), []);
+        let deployed: MySqlClusterArgs = { ...ARGS, replicas: 3 };
+        for (const replicas of [2, 3, 5, 3, 1, 5]) {
+            assert.deepStrictEqual(await refusals(deployed, { ...ARGS, replicas }), [], `scale to ${replicas}`);
+            deployed = { ...ARGS, replicas };
+        }
+        assert.deepStrictEqual(await refusals(ARGS, { ...ARGS, maxReplicas: 9 }), [], "more volumes");
+        assert.deepStrictEqual(
+            await refusals(ARGS, { ...ARGS, storageRequest: "20Gi", name: "orders", allowDestructiveChanges: ["storageRequest", "name"] }),
+            [],
+        );
+    });
+
+    it("keeps the state current: a changed fingerprint or opt-in is an update, an equal one none", async () => {
+        const deployed = await fingerprint(ARGS);
+        assert.deepStrictEqual(await provider.diff("change-guard", deployed, await fingerprint(ARGS)), { changes: false });
+        assert.deepStrictEqual(await provider.diff("change-guard", deployed, await fingerprint({ ...ARGS, replicas: 5, maxReplicas: 6 })), {
+            changes: true,
+        });
+    });
+
+    it("refuses an unknown name in allowDestructiveChanges", () => {
+        assert.throws(
+            () => resolveArgs({ ...ARGS, allowDestructiveChanges: ["replicas"] }),
+            (e: Error) =>
+                e.message ===
+                'Invalid MySqlCluster settings:\n  - `allowDestructiveChanges` has "replicas": list only guarded settings ' +
+                    `(${Object.keys(GUARDED_SETTINGS).join(", ")}); the other settings change without an opt-in.`,
+        );
+    });
+
+    it("is registered before every Kubernetes object, each of which depends on it", async () => {
+        const { registered } = await buildCluster(ARGS);
+        const guard = child(registered, GUARD_TYPE, "db-change-guard");
+        assert.strictEqual(guard.inputs.__provider, GUARD_PROVIDER);
+        const urn = `urn:pulumi:test::mysql-statefulset::mysql-statefulset:index:MySqlCluster$${GUARD_TYPE}::db-change-guard`;
+        const objects = registered.filter((r) => r.type.startsWith("kubernetes:"));
+        assert.ok(objects.length >= 10);
+        for (const object of objects) {
+            assert.ok(object.dependencies.includes(urn), `${object.type} ${object.name} waits for the guard`);
+        }
+        assert.ok(registered.indexOf(guard) < registered.indexOf(objects[0]));
+    });
+});
