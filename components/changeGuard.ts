@@ -147,7 +147,17 @@ export const GUARDED_SETTINGS = {
     storageClassName:
         "the StatefulSet is replaced (its pods are orphaned and adopted, not deleted) and the PersistentVolumes are " +
         "re-labelled, but the existing claims keep their class; pods of new ordinals could not bind. Keep it.",
-    port: "replicas reach the primary, and clients the Services, on the old port until every pod has restarted. " + "Keep the port.",
+    backupVolumeCapacity:
+        "the backup claim's request would change, and a claim bound to a static NFS volume cannot be resized: the " +
+        "update fails. Grow the NFS export instead; the capacity is only what the volume advertises.",
+    appDatabase:
+        "the database and the user are made only when mysql-0 initialises an empty data directory: on a deployed " +
+        "cluster the change would do nothing. Run CREATE DATABASE / CREATE USER / GRANT on the primary first (they " +
+        "replicate), then set the same names here with this opt-in.",
+    appUser:
+        "the database and the user are made only when mysql-0 initialises an empty data directory: on a deployed " +
+        "cluster the change would do nothing. Run CREATE DATABASE / CREATE USER / GRANT on the primary first (they " +
+        "replicate), then set the same names here with this opt-in.",
     backupNfsPath:
         "the backup PersistentVolume's NFS source cannot change: its replacement is kept (retainOnDelete) and the " +
         "new one collides with it. Keep the path; copy the backups to a new export first if it must move.",
@@ -212,12 +222,16 @@ export function guardInputs(
         clusterDomain: plain("clusterDomain", "the cluster domain", args.clusterDomain),
         flavor: plain("flavor", "the flavor", args.flavor.name),
         series: plain("image", "the server series", series, { upgradeFrom: SUPPORTED_UPGRADES[series] ?? [] }),
-        port: plain("port", "the MySQL port", String(args.port)),
+        appDatabase: plain("appDatabase", "the application's database", args.appDatabase ?? ""),
+        appUser: plain("appUser", "the application's user", args.appUser ?? ""),
         storageRequest: plain("storageRequest", "the claims' storage request", args.storageRequest),
         storageClassName: plain("storageClassName", "the storage class", args.storageClassName),
         ...(args.backupNfsPath === undefined
             ? {}
-            : { backupVolume: plain("backupNfsPath", "the backup volume's path", args.backupNfsPath) }),
+            : {
+                  backupVolume: plain("backupNfsPath", "the backup volume's path", args.backupNfsPath),
+                  backupVolumeCapacity: plain("backupVolumeCapacity", "the backup volume's capacity", args.backupVolumeCapacity),
+              }),
         nfsServer: plain("nfsServer", "the NFS server", args.nfsServer),
     };
     args.nfsPaths.forEach((path, ordinal) => {

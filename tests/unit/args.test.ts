@@ -120,7 +120,8 @@ describe("resolveArgs", () => {
     });
 
     it("expands {ordinal} and {number} in nfsPathPattern up to maxReplicas, and takes every path of nfsPaths, whatever `replicas`", () => {
-        const pattern = (extra: MySqlClusterArgs) => resolveArgs({ nfsServer: "nfs", nfsPathPattern: "/v/{number}/o{ordinal}", ...extra }).nfsPaths;
+        const pattern = (extra: MySqlClusterArgs) =>
+            resolveArgs({ nfsServer: "nfs", nfsPathPattern: "/v/{number}/o{ordinal}", ...extra }).nfsPaths;
         const five = ["/v/1/o0", "/v/2/o1", "/v/3/o2", "/v/4/o3", "/v/5/o4"];
         // One volume per ordinal up to maxReplicas (5 unless replicas is more): scaling never adds or removes one.
         assert.deepStrictEqual(pattern({ replicas: 2 }), five);

@@ -1,0 +1,63 @@
+// The README's change table ("Changing a live stack") against what the program does: a row for every
+// setting of Pulumi.yaml, in order, and each row's kind computed from two renders (see tests/changeImpact.ts).
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { BASE, impactOf, SAMPLES } from "../changeImpact";
+
+const ROOT = path.join(__dirname, "..", "..");
+
+function readmeRows(): { setting: string; impact: string; what: string }[] {
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const table = /<!-- change-table:start -->\n([\s\S]*?)<!-- change-table:end -->/.exec(readme);
+    assert.ok(table, "README.md has the change table between its markers");
+    return table[1]
+        .split("\n")
+        .filter((line) => line.startsWith("| `"))
+        .map((line) => {
+            const [setting, impact, what] = line
+                .slice(1, -1)
+                .split(" | ")
+                .map((cell) => cell.trim());
+            return { setting: setting.replace(/`/g, ""), impact, what };
+        });
+}
+
+const declared = Object.keys((yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { config: object }).config);
+
+describe("the README's change table", function () {
+    this.timeout(120_000);
+    const rows = readmeRows();
+
+    it("has a row for every setting of Pulumi.yaml, in order, and a sample change for each", () => {
+        assert.deepStrictEqual(
+            rows.map((r) => r.setting),
+            declared,
+        );
+        assert.deepStrictEqual(Object.keys(SAMPLES), declared);
+        for (const row of rows) {
+            assert.ok(["none", "in place", "rolling restart", "guarded"].includes(row.impact), `${row.setting}: ${row.impact}`);
+            assert.ok(row.what.length > 10, row.setting);
+        }
+    });
+
+    for (const row of rows) {
+        it(`${row.setting}: ${row.impact}`, async () => {
+            const [before, after] = SAMPLES[row.setting];
+            const { impact, changes, refusals } = await impactOf({ ...BASE, ...before }, { ...BASE, ...before, ...after });
+            assert.strictEqual(impact, row.impact, JSON.stringify({ changes, refusals }, null, 1));
+            if (impact === "guarded") {
+                assert.ok(
+                    refusals.some((reason) => reason.startsWith(`\`${row.setting}\``)),
+                    `the guard names ${row.setting}: ${refusals.join(" | ")}`,
+                );
+            } else {
+                // No gap: nothing the change allows is deleted and re-created under its own name (pulumi-kubernetes
+                // deletes first then); what is replaced has a new name, so its successor exists first.
+                const sameName = changes.filter((c) => c.change === "replace" && !c.fields.includes(".metadata.name"));
+                assert.deepStrictEqual(sameName, [], `${row.setting} replaces an object under its own name`);
+            }
+        });
+    }
+});
