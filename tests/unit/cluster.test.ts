@@ -3,7 +3,7 @@ import * as assert from "assert";
 import { CONFIG_CHECKSUM_ANNOTATION, configChecksum, statefulSet } from "../../components/builders";
 import * as pulumi from "@pulumi/pulumi";
 import { clusterNames, FLAVORS, readPodScripts, requirePassword, resolveArgs } from "../../components";
-import { clearRegistrations, MOCK_PASSWORD, registrations, settle } from "../../scripts/mockRuntime";
+import { clearRegistrations, MOCK_PASSWORD, MOCK_UUID, registrations, settle } from "../../scripts/mockRuntime";
 import { MASK, unwrapSecrets } from "../../scripts/render/secrets";
 import { BASE_ARGS, buildCluster, child, inputsOf, isSecret, valueOf } from "../helpers";
 
@@ -604,7 +604,7 @@ describe("MySqlCluster", () => {
         const args = resolveArgs(ARGS);
         const names = clusterNames(args.name, args.namespace, args.clusterDomain);
         const checksum = (scripts: Record<string, string>) =>
-            (statefulSet(args, names, scripts) as any).spec.template.metadata.annotations[CONFIG_CHECKSUM_ANNOTATION];
+            (statefulSet(args, names, scripts, MOCK_UUID) as any).spec.template.metadata.annotations[CONFIG_CHECKSUM_ANNOTATION];
         assert.strictEqual(checksum({ "lib.sh": "a" }), checksum({ "lib.sh": "a" }));
         assert.notStrictEqual(checksum({ "lib.sh": "a" }), checksum({ "lib.sh": "b" }));
         assert.strictEqual(checksum({ ...readPodScripts() }), configChecksum(args, readPodScripts()));
