@@ -65,7 +65,7 @@ check_identity() {
     [[ -n $at_cluster && -n $at_uid && -n $at_ordinal && -n $at_family && -n $at_series ]] ||
         die "the identity file $IDENTITY_FILE lacks cluster, uid, ordinal, family or series: refusing to start the server on this volume. Restore the file, or remove it if this volume's data is surely $this's."
     if [[ $at_uid != "$CLUSTER_UID" || $at_cluster != "$CLUSTER" || $at_ordinal != "$ordinal" ]]; then
-        die "this volume's data belongs to cluster $at_cluster uid $at_uid ordinal $at_ordinal; this pod $HOSTNAME is $this: refusing to start the server on it. Point \`nfsPaths\` (or \`nfsPathPattern\`) at an empty directory for this pod, or give the volume back to $at_cluster ordinal $at_ordinal."
+        die "this volume's data belongs to cluster $at_cluster uid $at_uid ordinal $at_ordinal; this pod $HOSTNAME is $this: refusing to start the server on it. Point \`nfsPaths\` (or \`nfsPathPattern\`) at an empty directory for this pod, or give the volume back to $at_cluster ordinal $at_ordinal; to take it over on purpose (its data keeps that cluster's passwords), delete $IDENTITY_FILE."
     fi
     if [[ $at_family != "$family" ]]; then
         die "this volume's data was written by a $at_family $at_series server; this pod's server is $family $series: refusing to start it on data of another family. Set \`flavor\` and \`image\` back to a $at_family $at_series server; to move to $family, load a dump into a new cluster on empty volumes."

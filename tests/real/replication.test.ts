@@ -555,7 +555,8 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
             const refused = new RegExp(
                 `ERROR: this volume's data belongs to cluster default/mysql uid ${uid} ordinal 4; ` +
                     "this pod other-0 is cluster default/other uid [0-9a-f-]{36} ordinal 0: refusing to start the server on it\\. " +
-                    "Point `nfsPaths` \\(or `nfsPathPattern`\\) at an empty directory for this pod, or give the volume back to default/mysql ordinal 4\\.\n",
+                    "Point `nfsPaths` \\(or `nfsPathPattern`\\) at an empty directory for this pod, or give the volume back to default/mysql ordinal 4; " +
+                    "to take it over on purpose \\(its data keeps that cluster's passwords\\), delete /mnt/data/identity\\.\n",
             );
             assert.match(log, refused);
             assert.deepStrictEqual(

@@ -323,24 +323,25 @@ describe("init-mysql.sh", () => {
         const THIS = "this pod mysql-1 is cluster default/mysql uid 1f0c6a9e-aaaa-4bbb-8ccc-000000000001 ordinal 1";
         const NOT_OURS =
             ": refusing to start the server on it. Point `nfsPaths` (or `nfsPathPattern`) at an empty directory for this pod, or give the volume back to";
+        const TAKE_OVER = "; to take it over on purpose (its data keeps that cluster's passwords), delete VOLUME/identity.";
         const refusals: Array<[string, string, string, string]> = [
             [
                 "another cluster of the same name (another stack)",
                 identity({ uid: "9e9e9e9e-0000-4000-8000-000000000009" }),
                 SERVER_VERSIONS.mysql57,
-                `this volume's data belongs to cluster default/mysql uid 9e9e9e9e-0000-4000-8000-000000000009 ordinal 1; ${THIS}${NOT_OURS} default/mysql ordinal 1.`,
+                `this volume's data belongs to cluster default/mysql uid 9e9e9e9e-0000-4000-8000-000000000009 ordinal 1; ${THIS}${NOT_OURS} default/mysql ordinal 1${TAKE_OVER}`,
             ],
             [
                 "the same stack's cluster under another namespace/name",
                 identity({ cluster: "shop/orders" }),
                 SERVER_VERSIONS.mysql57,
-                `this volume's data belongs to cluster shop/orders uid ${UID} ordinal 1; ${THIS}${NOT_OURS} shop/orders ordinal 1.`,
+                `this volume's data belongs to cluster shop/orders uid ${UID} ordinal 1; ${THIS}${NOT_OURS} shop/orders ordinal 1${TAKE_OVER}`,
             ],
             [
                 "another ordinal of this cluster",
                 identity({ ordinal: 2 }),
                 SERVER_VERSIONS.mysql57,
-                `this volume's data belongs to cluster default/mysql uid ${UID} ordinal 2; ${THIS}${NOT_OURS} default/mysql ordinal 2.`,
+                `this volume's data belongs to cluster default/mysql uid ${UID} ordinal 2; ${THIS}${NOT_OURS} default/mysql ordinal 2${TAKE_OVER}`,
             ],
             [
                 "another family (MariaDB data, a MySQL server)",
@@ -382,7 +383,7 @@ describe("init-mysql.sh", () => {
                 assert.strictEqual(run.status, 1);
                 const lines = run.stderr.trimEnd().split("\n");
                 assert.strictEqual(lines.length, 1, run.stderr);
-                assert.ok(lines[0].endsWith(` ERROR: ${message.replace("VOLUME", s.path("volume"))}`), `${lines[0]}\n${message}`);
+                assert.ok(lines[0].endsWith(` ERROR: ${message.replaceAll("VOLUME", s.path("volume"))}`), `${lines[0]}\n${message}`);
                 assert.strictEqual(s.read("volume/identity"), recorded);
                 assert.strictEqual(s.read("volume/mysql/ibdata1"), "pages");
                 for (const dir of ["conf.d", "credentials", "initdb"]) {
