@@ -11,6 +11,7 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { ResolvedArgs } from "./args";
+import { SERIES_UPGRADES } from "./flavors";
 import { ClusterNames } from "./names";
 
 /** One guarded value in the fingerprint. */
@@ -182,18 +183,6 @@ export type GuardedSetting = keyof typeof GUARDED_SETTINGS;
 
 const digest = (value: string) => crypto.createHash("sha256").update(value).digest("hex");
 
-/**
- * The release series a server series may be upgraded from in place: patch releases within a series always,
- * and one step of these (MySQL's and MariaDB's supported upgrade paths; never a downgrade, never a skip).
- */
-export const SUPPORTED_UPGRADES: Readonly<Record<string, readonly string[]>> = {
-    "8.0": ["5.7"],
-    "8.4": ["8.0"],
-    "10.11": ["10.6"],
-    "11.4": ["10.11"],
-    "11.8": ["11.4"],
-};
-
 /** The server series an image tag names (`8.4`, `11.4`), or the default image's when the tag has none (a digest). */
 export function imageSeries(image: string, defaultImage: string): string {
     const series = (reference: string) => /^(\d+\.\d+)/.exec(/:([^/:@]+)(@.*)?$/.exec(reference)?.[1] ?? "")?.[1];
@@ -221,7 +210,13 @@ export function guardInputs(
         namespace: plain("namespace", "the cluster's namespace", args.namespace),
         clusterDomain: plain("clusterDomain", "the cluster domain", args.clusterDomain),
         flavor: plain("flavor", "the flavor", args.flavor.name),
-        series: plain("image", "the server series", series, { upgradeFrom: SUPPORTED_UPGRADES[series] ?? [] }),
+        series: plain("image", "the server series", series, {
+            // A patch release keeps the series; one step of the supported upgrade paths is allowed too.
+            upgradeFrom: Object.values(SERIES_UPGRADES)
+                .flat()
+                .filter(([, to]) => to === series)
+                .map(([from]) => from),
+        }),
         appDatabase: plain("appDatabase", "the application's database", args.appDatabase ?? ""),
         appUser: plain("appUser", "the application's user", args.appUser ?? ""),
         storageRequest: plain("storageRequest", "the claims' storage request", args.storageRequest),

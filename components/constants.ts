@@ -75,6 +75,14 @@ export const PATHS = {
  */
 export const CLONE_MARKER = `${PATHS.dataRoot}/clone-pending`;
 
+/**
+ * On the claim, beside the data directory: which cluster (namespace/name and its UID), ordinal and server
+ * (family and series) the data belongs to. Written and checked by init-mysql on every start, so that a pod
+ * of another cluster, ordinal, flavor or series never starts mysqld on it; never cloned, backed up or
+ * restored with the data, which lives in the subPath.
+ */
+export const IDENTITY_FILE = `${PATHS.dataRoot}/identity`;
+
 /** How often the sidecar looks at replication (for a replica that cannot resume), in seconds. */
 export const WATCH_INTERVAL_SECONDS = 10;
 

@@ -4,6 +4,38 @@
 
 import { ImageFamily } from "./imageReference";
 
+/**
+ * The server family, as init-mysql reads it from the server binary (`--version` says "MariaDB" or not):
+ * recorded with the data directory, which the other family's servers cannot open.
+ */
+export type ServerFamily = "mysql" | "mariadb";
+
+/**
+ * The series (major.minor) upgrades a data directory may take in one step, per family: a patch release
+ * within a series always, MySQL 5.7 → 8.0 → 8.4 LTS, MariaDB LTS to the next LTS. Anything else (a
+ * downgrade, a skipped step) is refused by init-mysql before mysqld touches the data.
+ * @see https://dev.mysql.com/doc/refman/8.4/en/upgrade-paths.html
+ * @see https://mariadb.com/kb/en/upgrading/
+ */
+export const SERIES_UPGRADES: Readonly<Record<ServerFamily, readonly (readonly [from: string, to: string])[]>> = {
+    mysql: [
+        ["5.7", "8.0"],
+        ["8.0", "8.4"],
+    ],
+    mariadb: [
+        ["10.6", "10.11"],
+        ["10.11", "11.4"],
+        ["11.4", "11.8"],
+    ],
+};
+
+/** {@link SERIES_UPGRADES} as init-mysql reads it: `family:from>to` words, e.g. `mysql:5.7>8.0`. */
+export function seriesUpgradesWords(): string {
+    return Object.entries(SERIES_UPGRADES)
+        .flatMap(([family, steps]) => steps.map(([from, to]) => `${family}:${from}>${to}`))
+        .join(" ");
+}
+
 /** What one flavor needs the scripts and the probes to say. */
 export interface Flavor {
     /** The value of the `flavor` setting. */
@@ -18,7 +50,7 @@ export interface Flavor {
     readonly serverImages: ImageFamily;
     /** The images that can stand in for `backupImage`: the backup tool that matches the server series. */
     readonly backupImages: ImageFamily;
-    /** The server binary the image's entrypoint is given (its CMD). */
+    /** The server binary the image's entrypoint is given (its CMD); init-mysql asks it for its version. */
     readonly server: string;
     /** Client binary (in both images). */
     readonly client: string;

@@ -123,10 +123,17 @@ export class MySqlCluster extends pulumi.ComponentResource {
                   })
                 : undefined;
         const restoring = settings.restoreFrom !== undefined && backupClaim !== undefined ? [backupClaim] : [];
-        const statefulSet = new k8s.apps.v1.StatefulSet(`${name}-statefulset`, build.statefulSet(settings, names, podScripts), {
-            ...guarded,
-            dependsOn: [guard, secret, tlsSecret, config, scripts, headless, serviceAccount, ...volumes, ...restoring],
-        });
+        // The cluster's identity for the life of the stack, recorded beside each pod's data directory: a pod of
+        // another cluster (another stack, or this one after `name` or `namespace` changed) refuses that data.
+        const clusterUid = new random.RandomUuid(`${name}-cluster-uid`, {}, own);
+        const statefulSet = new k8s.apps.v1.StatefulSet(
+            `${name}-statefulset`,
+            build.statefulSet(settings, names, podScripts, clusterUid.result),
+            {
+                ...guarded,
+                dependsOn: [guard, secret, tlsSecret, config, scripts, headless, serviceAccount, ...volumes, ...restoring],
+            },
+        );
         const cronJobSpec = build.backupCronJob(settings, names, podScripts);
         if (cronJobSpec !== undefined && backupClaim !== undefined) {
             new k8s.batch.v1.CronJob(`${name}-backup`, cronJobSpec, {

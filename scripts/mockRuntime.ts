@@ -4,12 +4,15 @@
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- registrations hold the engine's inputs: untyped JSON of any resource */
 
+import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as real from "./realSecrets";
 import { unwrapSecrets } from "./render/secrets";
 
 /** What the generated password resolves to under mocks. */
 export const MOCK_PASSWORD = "mock-generated-password";
+/** What the generated cluster UID resolves to under mocks. */
+export const MOCK_UUID = "00000000-0000-4000-8000-000000000000";
 
 export interface Registration {
     readonly type: string;
@@ -45,6 +48,8 @@ function generated(type: string, inputs: Record<string, any>, realSecrets: boole
     switch (type) {
         case "random:index/randomPassword:RandomPassword":
             return { result: realSecrets ? real.randomPassword(plain.length) : MOCK_PASSWORD };
+        case "random:index/randomUuid:RandomUuid":
+            return { result: realSecrets ? crypto.randomUUID() : MOCK_UUID };
         case "tls:index/privateKey:PrivateKey":
             return realSecrets
                 ? real.privateKey(plain)

@@ -2,12 +2,14 @@
 // the flavor's words (as environment variables), the root password (from the Secret), and the volumes.
 
 import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import { ResolvedArgs } from "../args";
 import {
     CLONE_MARKER,
     CLONE_PORT,
     CONTAINERS,
     CREDENTIAL_FILES,
+    IDENTITY_FILE,
     PASSWORD_KEYS,
     PATHS,
     ROOT_CLIENT_CONFIG,
@@ -18,6 +20,7 @@ import {
     VOLUMES,
     WATCH_INTERVAL_SECONDS,
 } from "../constants";
+import { seriesUpgradesWords } from "../flavors";
 import { ClusterNames } from "../names";
 import { podAffinity, zoneSpread } from "./availability";
 import { restoreEnv, restoreMounts, restoreVolumes } from "./backup";
@@ -105,24 +108,41 @@ function backupEnv(args: ResolvedArgs): EnvVar[] {
     });
 }
 
-function initContainer(args: ResolvedArgs): Container {
+/**
+ * init-mysql also checks, on every start, that the data on the claim is this cluster's and this ordinal's,
+ * of this server family and series or one supported upgrade older (the identity file beside the data
+ * directory); so it mounts the whole claim, and runs in the server image to ask the server its version.
+ */
+function initContainer(args: ResolvedArgs, names: ClusterNames, clusterUid: pulumi.Input<string>): Container {
     return {
         name: CONTAINERS.init,
         image: args.image,
         command: [script(SCRIPT_FILES.init)],
-        env: env({
-            SERVER_ID_BASE,
-            SERVER_OS_USER,
-            INIT_CONF_DIR: PATHS.initConfDir,
-            CONFIG_MAP_DIR: PATHS.configMapDir,
-            SECRETS_DIR: PATHS.secretsDir,
-            TLS_SECRET_DIR: PATHS.tlsSecretDir,
-            CREDENTIALS_DIR: PATHS.credentialsDir,
-            INITDB_DIR: PATHS.initdbDir,
-            APP_PASSWORD_KEY: args.appUser === undefined ? "" : PASSWORD_KEYS.app,
-        }),
+        env: [
+            ...env({
+                DATA_ROOT: PATHS.dataRoot,
+                DATA_SUBPATH: PATHS.dataSubPath,
+                IDENTITY_FILE,
+                CLUSTER: `${args.namespace}/${names.statefulSet}`,
+            }),
+            { name: "CLUSTER_UID", value: clusterUid },
+            ...env({
+                SERVER_BINARY: args.flavor.server,
+                SERIES_UPGRADES: seriesUpgradesWords(),
+                SERVER_ID_BASE,
+                SERVER_OS_USER,
+                INIT_CONF_DIR: PATHS.initConfDir,
+                CONFIG_MAP_DIR: PATHS.configMapDir,
+                SECRETS_DIR: PATHS.secretsDir,
+                TLS_SECRET_DIR: PATHS.tlsSecretDir,
+                CREDENTIALS_DIR: PATHS.credentialsDir,
+                INITDB_DIR: PATHS.initdbDir,
+                APP_PASSWORD_KEY: args.appUser === undefined ? "" : PASSWORD_KEYS.app,
+            }),
+        ],
         securityContext: hardened(CAPABILITIES.init),
         volumeMounts: [
+            mounts.claim,
             { name: VOLUMES.conf, mountPath: PATHS.initConfDir },
             { name: VOLUMES.configMap, mountPath: PATHS.configMapDir, readOnly: true },
             mounts.scripts,
@@ -252,7 +272,17 @@ function sidecarContainer(args: ResolvedArgs, names: ClusterNames): Container {
 const optional = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> =>
     value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 
-export function statefulSet(args: ResolvedArgs, names: ClusterNames, scripts: PodScripts): k8s.apps.v1.StatefulSetArgs {
+/**
+ * The StatefulSet: pods, probes, volumes and claims. `clusterUid` is the cluster's identity for the life of
+ * the stack (a generated UUID), recorded beside each pod's data directory.
+ * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/
+ */
+export function statefulSet(
+    args: ResolvedArgs,
+    names: ClusterNames,
+    scripts: PodScripts,
+    clusterUid: pulumi.Input<string>,
+): k8s.apps.v1.StatefulSetArgs {
     return {
         metadata: {
             name: names.statefulSet,
@@ -277,7 +307,7 @@ export function statefulSet(args: ResolvedArgs, names: ClusterNames, scripts: Po
                     ...optional("affinity", podAffinity(args, names)),
                     ...optional("topologySpreadConstraints", zoneSpread(args, names)),
                     ...optional("priorityClassName", args.priorityClassName),
-                    initContainers: [initContainer(args), cloneContainer(args, names)],
+                    initContainers: [initContainer(args, names, clusterUid), cloneContainer(args, names)],
                     containers: [mysqlContainer(args), sidecarContainer(args, names)],
                     volumes: [
                         { name: VOLUMES.conf, emptyDir: {} },

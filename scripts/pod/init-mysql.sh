@@ -1,14 +1,93 @@
 #!/usr/bin/env bash
-# init-mysql: gives this pod its server-id and role (primary for ordinal 0, read-only replica otherwise),
-# TLS and the user's extra settings; turns the Secrets into the files the other containers read (client
-# option files, the entrypoint's root password file, the TLS files) in a memory-backed volume, all under
-# umask 077; and, on the primary, the SQL that creates the cluster's accounts on its first start.
+# init-mysql: first checks that the data on this pod's volume is this cluster's, this ordinal's, and of a
+# server this pod's server may open (the identity file beside the data directory; see check_identity),
+# and refuses to go on otherwise, so that mysqld never starts on it. Then gives this pod its server-id and
+# role (primary for ordinal 0, read-only replica otherwise), TLS and the user's extra settings; turns the
+# Secrets into the files the other containers read (client option files, the entrypoint's root password
+# file, the TLS files) in a memory-backed volume, all under umask 077; and, on the primary, the SQL that
+# creates the cluster's accounts on its first start.
 set -o errexit -o nounset -o pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 umask 077
 
 ordinal=$(pod_ordinal)
+
+# Writes a file whole, then renames it, so that no reader ever sees half of it; owner and mode as given.
+install_file() {
+    local path=$1 owner=$2 mode=$3
+    cat >"$path.tmp"
+    # chmod first: once the file is another user's, changing its mode would take CAP_FOWNER.
+    chmod "$mode" "$path.tmp"
+    chown "$owner" "$path.tmp"
+    mv "$path.tmp" "$path"
+}
+
+# Whether a directory holds anything. One this container cannot read holds data too: MySQL 8 makes its
+# data directory 0750, and init-mysql has no CAP_DAC_READ_SEARCH.
+has_data() {
+    local entries
+    [[ -d $1 ]] || return 1
+    entries=$(ls -A -- "$1" 2>/dev/null) || return 0
+    [[ -n $entries ]]
+}
+
+# The identity file (IDENTITY_FILE, on the claim beside the data directory, never cloned or backed up with
+# the data): the cluster (namespace/name and the UID generated once per stack), the ordinal, and the
+# server family and series (from the server binary itself) that the data belongs to. Written on a new
+# volume and adopted for data from a version without one; any other cluster or ordinal, another family, or
+# a series that is neither this one nor one supported upgrade step older (SERIES_UPGRADES) is refused.
+check_identity() {
+    local version family series this recorded at_cluster at_uid at_ordinal at_family at_series step steps="" next=""
+    version=$("$SERVER_BINARY" --version) || die "cannot run \`$SERVER_BINARY --version\` to learn the server's version"
+    [[ $version =~ Ver[[:space:]]+([0-9]+)\.([0-9]+)\. ]] || die "cannot read the server's version from \`$SERVER_BINARY --version\`: '$version'"
+    series=${BASH_REMATCH[1]}.${BASH_REMATCH[2]}
+    family=mysql
+    [[ $version != *MariaDB* ]] || family=mariadb
+    [[ -n $CLUSTER_UID ]] || die "CLUSTER_UID is empty: the StatefulSet must carry the cluster's UID"
+    this="cluster $CLUSTER uid $CLUSTER_UID ordinal $ordinal"
+    recorded=$(printf '# mysql-statefulset: whose data the directory %s beside this file holds; checked by init-mysql at every start.\ncluster=%s\nuid=%s\nordinal=%s\nfamily=%s\nseries=%s\n' \
+        "$DATA_SUBPATH" "$CLUSTER" "$CLUSTER_UID" "$ordinal" "$family" "$series")
+    if [[ ! -e $IDENTITY_FILE ]]; then
+        if has_data "$DATA_ROOT/$DATA_SUBPATH"; then
+            log "adopting the data directory, which has no identity file (written by a version without one): it is now $this, $family $series"
+        else
+            log "new volume: recording it as $this, $family $series"
+        fi
+        printf '%s\n' "$recorded" | install_file "$IDENTITY_FILE" root 0644
+        return 0
+    fi
+    at_cluster=$(key_value "$IDENTITY_FILE" cluster) || at_cluster=""
+    at_uid=$(key_value "$IDENTITY_FILE" uid) || at_uid=""
+    at_ordinal=$(key_value "$IDENTITY_FILE" ordinal) || at_ordinal=""
+    at_family=$(key_value "$IDENTITY_FILE" family) || at_family=""
+    at_series=$(key_value "$IDENTITY_FILE" series) || at_series=""
+    [[ -n $at_cluster && -n $at_uid && -n $at_ordinal && -n $at_family && -n $at_series ]] ||
+        die "the identity file $IDENTITY_FILE lacks cluster, uid, ordinal, family or series: refusing to start the server on this volume. Restore the file, or remove it if this volume's data is surely $this's."
+    if [[ $at_uid != "$CLUSTER_UID" || $at_cluster != "$CLUSTER" || $at_ordinal != "$ordinal" ]]; then
+        die "this volume's data belongs to cluster $at_cluster uid $at_uid ordinal $at_ordinal; this pod $HOSTNAME is $this: refusing to start the server on it. Point \`nfsPaths\` (or \`nfsPathPattern\`) at an empty directory for this pod, or give the volume back to $at_cluster ordinal $at_ordinal; to take it over on purpose (its data keeps that cluster's passwords), delete $IDENTITY_FILE."
+    fi
+    if [[ $at_family != "$family" ]]; then
+        die "this volume's data was written by a $at_family $at_series server; this pod's server is $family $series: refusing to start it on data of another family. Set \`flavor\` and \`image\` back to a $at_family $at_series server; to move to $family, load a dump into a new cluster on empty volumes."
+    fi
+    if [[ $at_series != "$series" ]]; then
+        if [[ " $SERIES_UPGRADES " == *" $family:$at_series>$series "* ]]; then
+            log "upgrade of the data directory from $family $at_series to $series (a supported step): recording $series"
+            printf '%s\n' "$recorded" | install_file "$IDENTITY_FILE" root 0644
+            return 0
+        fi
+        for step in $SERIES_UPGRADES; do
+            [[ $step == "$family:"* ]] || continue
+            step=${step#*:}
+            steps+="${steps:+, }${step/>/ to }"
+            [[ $step != "$at_series>"* ]] || next=${step#*>}
+        done
+        die "this volume's data was written by $family $at_series; this pod's server is $family $series, which is not a supported upgrade from it (one step at a time: $steps; never a downgrade): refusing to start the server on it. Set \`image\` to a $family $at_series server${next:+, or to $family $next (the supported step from $at_series)}."
+    fi
+    log "data identity checked: $this, $family $series"
+}
+
+check_identity
 
 printf '[mysqld]\nserver-id=%d\n' "$((SERVER_ID_BASE + ordinal))" >"$INIT_CONF_DIR/server-id.cnf"
 if ((ordinal == 0)); then
@@ -27,16 +106,6 @@ read_password() {
     value=$(<"$file")
     [[ $value != *$'\n'* ]] || die "$1 contains a line break, which no client can read from an option file"
     printf '%s' "$value"
-}
-
-# Writes a file whole, then renames it, so that no reader ever sees half of it; owner and mode as given.
-install_file() {
-    local path=$1 owner=$2 mode=$3
-    cat >"$path.tmp"
-    # chmod first: once the file is another user's, changing its mode would take CAP_FOWNER.
-    chmod "$mode" "$path.tmp"
-    chown "$owner" "$path.tmp"
-    mv "$path.tmp" "$path"
 }
 
 # "[client]" option file; a double-quoted value takes \\ and \" as escapes.

@@ -130,6 +130,18 @@ field() {
     done <<<"$1"
 }
 
+# The value of `key` in a file of key=value lines ($1 file, $2 key); fails when the key is absent.
+key_value() {
+    local key value
+    while IFS='=' read -r key value; do
+        if [[ $key == "$2" ]]; then
+            printf '%s' "$value"
+            return 0
+        fi
+    done <"$1"
+    return 1
+}
+
 # Moves every entry of a directory (dot files too) into another, leaving the first empty but in place.
 move_contents() {
     local entry existing=()

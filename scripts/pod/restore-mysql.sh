@@ -15,14 +15,7 @@ backup="$BACKUPS_DIR/$RESTORE_FROM"
 [[ -f $backup/MANIFEST ]] || die "no complete backup '$RESTORE_FROM' on the backup volume (it has no MANIFEST): set \`restoreFrom\` to one that \`ls $BACKUPS_DIR\` lists"
 # A manifest value by key.
 manifest() {
-    local key value
-    while IFS='=' read -r key value; do
-        if [[ $key == "$1" ]]; then
-            printf '%s' "$value"
-            return 0
-        fi
-    done <"$backup/MANIFEST"
-    return 1
+    key_value "$backup/MANIFEST" "$1"
 }
 [[ $(manifest format) == prepared ]] || die "backup '$RESTORE_FROM' is not a prepared backup"
 read -r digest _ < <(sha256sum "$backup/SHA256SUMS")

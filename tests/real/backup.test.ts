@@ -14,7 +14,7 @@ import * as path from "path";
 import { setTimeout as sleep } from "timers/promises";
 import { CONTAINERS, VOLUMES } from "../../components";
 import { FakeCluster, FakeJob } from "./harness";
-import { createRealCluster, requireRealServers, rootSql, runPrefix, runSubnet } from "./setup";
+import { createRealCluster, nextSubnet, requireRealServers, rootSql, runPrefix, runSubnet } from "./setup";
 
 /** The restored cluster must use the old cluster's passwords: its data keeps the old accounts. */
 const PASSWORDS = ["replicationPassword=repl-Pa55-w0rd", "backupPassword=backup-Pa55-w0rd", "appPassword=app-Pa55-w0rd"];
@@ -33,12 +33,6 @@ function duBytes(dir: string): number {
 
 const rate = (bytes: number, ms: number) =>
     `${(bytes / 2 ** 20).toFixed(1)} MiB in ${ms} ms = ${(bytes / 2 ** 20 / (ms / 1000)).toFixed(0)} MiB/s`;
-
-/** The next /24 after the run's subnet, for the restored cluster. */
-function nextSubnet(subnet: string): string {
-    const [a, b, c] = subnet.split("/")[0].split(".").map(Number);
-    return `${a}.${b}.${(c + 1) % 256}.0/24`;
-}
 
 describe("backups and a restore drill on real MariaDB servers (mariadb flavor)", function () {
     this.timeout(10 * 60 * 1000);

@@ -10,7 +10,7 @@ import * as path from "path";
 import { setTimeout as sleep } from "timers/promises";
 import { CONTAINERS, ROOT_CLIENT_CONFIG, VOLUMES } from "../../components";
 import { FakeCluster } from "./harness";
-import { createRealCluster, renderedSecret, requireRealServers, rootSql } from "./setup";
+import { createRealCluster, nextSubnet, renderedSecret, requireRealServers, rootSql, runPrefix, runSubnet } from "./setup";
 
 const DATA = VOLUMES.data;
 /** Rows each case writes while something is down or restarting. */
@@ -112,6 +112,17 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
         timings["a. replicated 1000 rows"] = `${await assertConverged([0, 1, 2], rows)} ms`;
         assert.match(cluster.logs(1, CONTAINERS.clone), /cloning from mysql-0\.mysql\.default\.svc\.cluster\.local:3307/);
         assert.match(cluster.logs(2, CONTAINERS.clone), /cloning from mysql-1\.mysql\.default\.svc\.cluster\.local:3307/);
+        // Each claim records, beside the data directory, whose data it holds; the series from the server binary.
+        for (const ordinal of [0, 1, 2]) {
+            assert.match(
+                fs.readFileSync(path.join(cluster.volumePath(ordinal, DATA), "identity"), "utf8"),
+                new RegExp(`\ncluster=default/mysql\nuid=[0-9a-f-]{36}\nordinal=${ordinal}\nfamily=mariadb\nseries=10\\.11\n$`),
+            );
+            assert.match(
+                cluster.logs(ordinal, CONTAINERS.init),
+                new RegExp(`new volume: recording it as cluster default/mysql uid \\S+ ordinal ${ordinal}, mariadb 10\\.11`),
+            );
+        }
     });
 
     /** Runs the client in a pod's mysql container as `user`, the password in an option file under umask 077. */
@@ -353,6 +364,7 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
         await cluster.startPod(2);
         timings["b. replica pod restart to Ready"] = `${Date.now() - started} ms`;
         assert.match(cluster.logs(2, CONTAINERS.clone), /data directory already holds a database: keeping it/);
+        assert.match(cluster.logs(2, CONTAINERS.init), /data identity checked: cluster default\/mysql uid \S+ ordinal 2, mariadb 10\.11\n/);
         timings["b. after pod restart, converged in"] = `${await assertConverged([0, 1, 2], rows)} ms`;
     });
 
@@ -496,5 +508,73 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
         }
         assert.ok(readable > 100, `scanned ${readable} world-readable files`);
         assert.deepStrictEqual(leaks, []);
+    });
+
+    /** Every file under a directory with its size and modification time. */
+    const fileStates = (dir: string): Record<string, string> =>
+        Object.fromEntries(
+            fs
+                .readdirSync(dir, { recursive: true, encoding: "utf8" })
+                .map((name) => [name, fs.statSync(path.join(dir, name))] as const)
+                .filter(([, stat]) => stat.isFile())
+                .map(([name, stat]) => [name, `${stat.size} ${stat.mtimeMs}`]),
+        );
+
+    it("o. a stopped pod's volume given to a pod of another cluster is refused: init-mysql says whose it is, mysqld never starts", async () => {
+        await cluster.scaleTo(4);
+        const claim = cluster.volumePath(4, DATA);
+        const identity = fs.readFileSync(path.join(claim, "identity"), "utf8");
+        const uid = /\nuid=(\S+)\n/.exec(identity)?.[1];
+        const before = fileStates(path.join(claim, "mysql"));
+        assert.ok(Object.keys(before).length > 10, "mysql-4 left its data");
+        // Another cluster (its own UID and name), its first pod's claim on mysql-4's volume: the NFS path of one
+        // stack's volume given to another.
+        const other = await createRealCluster("other", {
+            render: ["--config", "name=other"],
+            claimPaths: { "data-other-0": claim },
+            prefix: `${runPrefix().slice(0, 7)}o`,
+            subnet: nextSubnet(runSubnet()),
+        });
+        try {
+            const starting = other.startPod(0).then(
+                () => "Ready",
+                (error: Error) => error.message,
+            );
+            const refusals = () =>
+                other.events().filter((e) => e.container === CONTAINERS.init && e.type === "ContainerExited" && e.detail !== "code 0")
+                    .length;
+            const deadline = Date.now() + 60_000;
+            // Twice: kubelet restarts the init container, which refuses again.
+            while (refusals() < 2 && Date.now() < deadline) {
+                await sleep(100);
+            }
+            assert.ok(refusals() >= 2, other.describe(0));
+            await other.stopPod(0);
+            assert.match(await starting, /will not become Ready/);
+            const log = other.logs(0, CONTAINERS.init);
+            const refused = new RegExp(
+                `ERROR: this volume's data belongs to cluster default/mysql uid ${uid} ordinal 4; ` +
+                    "this pod other-0 is cluster default/other uid [0-9a-f-]{36} ordinal 0: refusing to start the server on it\\. " +
+                    "Point `nfsPaths` \\(or `nfsPathPattern`\\) at an empty directory for this pod, or give the volume back to default/mysql ordinal 4; " +
+                    "to take it over on purpose \\(its data keeps that cluster's passwords\\), delete /mnt/data/identity\\.\n",
+            );
+            assert.match(log, refused);
+            assert.deepStrictEqual(
+                [
+                    ...new Set(
+                        other
+                            .events()
+                            .filter((e) => e.type === "ContainerStarted")
+                            .map((e) => e.container),
+                    ),
+                ],
+                [CONTAINERS.init],
+                "no other container started: no clone, no server",
+            );
+        } finally {
+            await other.destroy();
+        }
+        assert.deepStrictEqual(fileStates(path.join(claim, "mysql")), before, "the data files are untouched");
+        assert.strictEqual(fs.readFileSync(path.join(claim, "identity"), "utf8"), identity);
     });
 });

@@ -71,6 +71,12 @@ export function runSubnet(): string {
     return process.env.MST_SUBNET ?? `10.${200 + (process.pid % 8)}.${(process.pid >> 3) % 256}.0/24`;
 }
 
+/** The /24 after a subnet: for a second cluster of the same run. */
+export function nextSubnet(subnet: string): string {
+    const [a, b, c] = subnet.split("/")[0].split(".").map(Number);
+    return `${a}.${b}.${(c + 1) % 256}.0/24`;
+}
+
 /**
  * A fake cluster of the rendered real stack, in a fresh work directory, with this run's names; `options`
  * adds render arguments (--config, --secret), claims kept outside the cluster, or other names.

@@ -5,6 +5,7 @@ import * as assert from "assert";
 import { clusterNames, FLAVORS, resolveArgs } from "../../components";
 import { backupClaim, backupCronJob, backupVolume, networkPolicies, scriptsConfigMapName, statefulSet } from "../../components/builders";
 import { BASE_ARGS, buildCluster, child, inputsOf } from "../helpers";
+import { MOCK_UUID } from "../../scripts/mockRuntime";
 
 /** Builders take the pod scripts as data: any will do where only the pod template's shape matters. */
 const SCRIPTS = { "lib.sh": "# stand-in\n" };
@@ -144,7 +145,7 @@ describe("backups", () => {
     });
 
     it("restores mysql-0 from a backup through clone-mysql, with the backup volume read-only", () => {
-        const spec = statefulSet(resolveArgs({ ...ARGS, ...PASSWORDS, restoreFrom: "20250101T030000Z" }), names, SCRIPTS) as any;
+        const spec = statefulSet(resolveArgs({ ...ARGS, ...PASSWORDS, restoreFrom: "20250101T030000Z" }), names, SCRIPTS, MOCK_UUID) as any;
         const clone = spec.spec.template.spec.initContainers[1];
         assert.deepStrictEqual(clone.env.slice(-4), [
             { name: "RESTORE_FROM", value: "20250101T030000Z" },
@@ -158,7 +159,7 @@ describe("backups", () => {
             persistentVolumeClaim: { claimName: "orders-backups", readOnly: true },
         });
         // Without restoreFrom the pod template is as before: no backup volume anywhere in it.
-        const plain = JSON.stringify(statefulSet(resolveArgs(ARGS), names, SCRIPTS));
+        const plain = JSON.stringify(statefulSet(resolveArgs(ARGS), names, SCRIPTS, MOCK_UUID));
         assert.ok(!plain.includes("backups"), "no backup volume in the pod template");
     });
 

@@ -3,13 +3,14 @@ import * as assert from "assert";
 import { configMapName, contentName, scriptsConfigMapName, statefulSet } from "../../components/builders";
 import * as pulumi from "@pulumi/pulumi";
 import { clusterNames, FLAVORS, GUARD_TYPE, readPodScripts, requirePassword, resolveArgs } from "../../components";
-import { clearRegistrations, MOCK_PASSWORD, registrations, settle } from "../../scripts/mockRuntime";
+import { clearRegistrations, MOCK_PASSWORD, MOCK_UUID, registrations, settle } from "../../scripts/mockRuntime";
 import { MASK, unwrapSecrets } from "../../scripts/render/secrets";
 import { BASE_ARGS, buildCluster, child, inputsOf, isSecret, valueOf } from "../helpers";
 
 const TYPES = {
     cluster: "mysql-statefulset:index:MySqlCluster",
     password: "random:index/randomPassword:RandomPassword",
+    uuid: "random:index/randomUuid:RandomUuid",
     pv: "kubernetes:core/v1:PersistentVolume",
     configMap: "kubernetes:core/v1:ConfigMap",
     service: "kubernetes:core/v1:Service",
@@ -82,6 +83,7 @@ describe("MySqlCluster", () => {
                 `${TYPES.password}::db-root-password`,
                 `${TYPES.password}::db-replication-password`,
                 `${TYPES.password}::db-backup-password`,
+                `${TYPES.uuid}::db-cluster-uid`,
                 `${TYPES.privateKey}::db-ca-key`,
                 `${TYPES.selfSignedCert}::db-ca`,
                 `${TYPES.privateKey}::db-tls-key`,
@@ -434,6 +436,13 @@ describe("MySqlCluster", () => {
             image: "mysql:5.7",
             command: ["/opt/mysql-statefulset/init-mysql.sh"],
             env: [
+                { name: "DATA_ROOT", value: "/mnt/data" },
+                { name: "DATA_SUBPATH", value: "mysql" },
+                { name: "IDENTITY_FILE", value: "/mnt/data/identity" },
+                { name: "CLUSTER", value: "shop/orders" },
+                { name: "CLUSTER_UID", value: MOCK_UUID },
+                { name: "SERVER_BINARY", value: "mysqld" },
+                { name: "SERIES_UPGRADES", value: "mysql:5.7>8.0 mysql:8.0>8.4 mariadb:10.6>10.11 mariadb:10.11>11.4 mariadb:11.4>11.8" },
                 { name: "SERVER_ID_BASE", value: "100" },
                 { name: "SERVER_OS_USER", value: "mysql" },
                 { name: "INIT_CONF_DIR", value: "/mnt/conf.d" },
@@ -446,6 +455,8 @@ describe("MySqlCluster", () => {
             ],
             securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"], add: ["CHOWN"] } },
             volumeMounts: [
+                // The whole claim: the identity file beside the data directory.
+                { name: "data", mountPath: "/mnt/data" },
                 { name: "conf", mountPath: "/mnt/conf.d" },
                 { name: "config-map", mountPath: "/mnt/config-map", readOnly: true },
                 { name: "scripts", mountPath: "/opt/mysql-statefulset", readOnly: true },
@@ -607,7 +618,9 @@ describe("MySqlCluster", () => {
         const urn = (r: { type: string; name: string }) =>
             `urn:pulumi:test::mysql-statefulset::mysql-statefulset:index:MySqlCluster$${r.type}::${r.name}`;
         const expected = registered.filter(
-            (r) => [TYPES.secret, TYPES.configMap, TYPES.pv, TYPES.serviceAccount, GUARD_TYPE].includes(r.type) || r.name === "db-headless",
+            (r) =>
+                [TYPES.secret, TYPES.configMap, TYPES.pv, TYPES.serviceAccount, TYPES.uuid, GUARD_TYPE].includes(r.type) ||
+                r.name === "db-headless",
         );
         assert.strictEqual(expected.filter((r) => r.type === TYPES.secret).length, 2);
         assert.deepStrictEqual([...child(registered, TYPES.statefulSet, "db-statefulset").dependencies].sort(), expected.map(urn).sort());
@@ -617,10 +630,35 @@ describe("MySqlCluster", () => {
         const args = resolveArgs(ARGS);
         const names = clusterNames(args.name, args.namespace, args.clusterDomain);
         const scriptsVolume = (scripts: Record<string, string>) =>
-            (statefulSet(args, names, scripts) as any).spec.template.spec.volumes.find((v: any) => v.name === "scripts").configMap.name;
+            (statefulSet(args, names, scripts, MOCK_UUID) as any).spec.template.spec.volumes.find((v: any) => v.name === "scripts")
+                .configMap.name;
         assert.strictEqual(scriptsVolume({ "lib.sh": "a" }), scriptsVolume({ "lib.sh": "a" }));
         assert.notStrictEqual(scriptsVolume({ "lib.sh": "a" }), scriptsVolume({ "lib.sh": "b" }));
         assert.strictEqual(scriptsVolume({ ...readPodScripts() }), scriptsConfigMapName(names, readPodScripts()));
+    });
+
+    it("gives init-mysql the cluster's identity: the UID passed to the builder, its namespace/name, and the claim", () => {
+        const args = resolveArgs({ ...ARGS, name: "billing", namespace: "finance" });
+        const names = clusterNames(args.name, args.namespace, args.clusterDomain);
+        const init = (statefulSet(args, names, readPodScripts(), "5d0f3c1e-1111-4222-8333-444455556666") as any).spec.template.spec
+            .initContainers[0];
+        const envOf = (name: string) => init.env.find((e: any) => e.name === name)?.value;
+        assert.deepStrictEqual(["CLUSTER", "CLUSTER_UID", "IDENTITY_FILE"].map(envOf), [
+            "finance/billing",
+            "5d0f3c1e-1111-4222-8333-444455556666",
+            "/mnt/data/identity",
+        ]);
+        assert.deepStrictEqual(init.volumeMounts[0], { name: "data", mountPath: "/mnt/data" });
+    });
+
+    it("keeps the cluster's UID for the life of the stack: one RandomUuid, whose result reaches the pods", async () => {
+        const { registered } = await buildCluster(ARGS);
+        assert.deepStrictEqual(inputsOf(registered, TYPES.uuid, "db-cluster-uid"), {});
+        assert.ok(
+            child(registered, TYPES.statefulSet, "db-statefulset").dependencies.includes(
+                "urn:pulumi:test::mysql-statefulset::mysql-statefulset:index:MySqlCluster$random:index/randomUuid:RandomUuid::db-cluster-uid",
+            ),
+        );
     });
 
     it("rolls the pods when a my.cnf setting changes: a new immutable ConfigMap, named by its content", async () => {
@@ -664,6 +702,7 @@ describe("MySqlCluster", () => {
             [envOf(clone).CLONE_TRANSPORT, envOf(clone).STREAM_TOOL, envOf(clone).BACKUP_TOOL, envOf(clone).BACKUP_INFO_PREFIXES],
             ["socat", "mbstream", "mariadb-backup", "mariadb_backup xtrabackup"],
         );
+        assert.strictEqual(envOf(init).SERVER_BINARY, "mariadbd", "init-mysql asks the server binary its version");
         assert.strictEqual(envOf(sidecar).MYSQL_CLIENT, "mariadb");
         assert.strictEqual(envOf(mysql).MYSQL_CLIENT, "mariadb");
         assert.strictEqual(envOf(mysql).REPLICA_STATUS, "SHOW SLAVE STATUS");

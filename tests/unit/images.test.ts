@@ -36,7 +36,7 @@ const IMAGE_BINARIES: Record<string, readonly string[]> = {
 function needs(flavor: Flavor): { server: string[]; backup: string[] } {
     const scripts = [...BASE_TOOLS, "env", "sleep"];
     return {
-        server: [...scripts, flavor.client, flavor.admin], // init-mysql, mysql and its probes
+        server: [...scripts, flavor.client, flavor.admin, flavor.server], // init-mysql (the server's --version), mysql and its probes
         backup: [...scripts, flavor.client, flavor.backupTool, flavor.streamTool, flavor.transport], // clone-mysql, xtrabackup
     };
 }

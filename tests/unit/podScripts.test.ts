@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { FLAVORS } from "../../components";
+import { FLAVORS, SERIES_UPGRADES, seriesUpgradesWords } from "../../components";
 import { BASE_TOOLS } from "../helpers";
 
 const SCRIPTS = path.resolve(__dirname, "..", "..", "scripts", "pod");
@@ -96,6 +96,21 @@ afterEach(() => {
     sandboxes = [];
 });
 
+/** What the servers' `--version` prints (from the images, and Debian's MariaDB here). */
+const SERVER_VERSIONS = {
+    mysql57: "mysqld  Ver 5.7.44 for Linux on x86_64 (MySQL Community Server (GPL))",
+    mysql84: "/usr/sbin/mysqld  Ver 8.4.3 for Linux on x86_64 (MySQL Community Server - GPL)",
+    percona84: "/usr/sbin/mysqld  Ver 8.4.2-2 for Linux on x86_64 (Percona Server (GPL), Release '2', Revision 'ec7e8c9a')",
+    mariadb1011: "mariadbd  Ver 10.11.19-MariaDB-0+deb12u1 for debian-linux-gnu on x86_64 (Debian 12)",
+    mariadb114: "mariadbd  Ver 11.4.5-MariaDB-ubu2404 for debian-linux-gnu on x86_64 (mariadb.org binary distribution)",
+};
+
+/** A `--version` line of a server of that family and series. */
+const versionOf = (family: string, series: string) =>
+    family === "mariadb"
+        ? `mariadbd  Ver ${series}.2-MariaDB-ubu2404 for debian-linux-gnu on x86_64 (mariadb.org binary distribution)`
+        : `/usr/sbin/mysqld  Ver ${series}.1 for Linux on x86_64 (MySQL Community Server - GPL)`;
+
 describe("init-mysql.sh", () => {
     /** The account the files of the server are chowned to: here, whoever runs the tests. */
     const SERVER_OS_USER = os.userInfo().username;
@@ -115,11 +130,20 @@ describe("init-mysql.sh", () => {
         for (const file of ["ca.crt", "tls.crt", "tls.key"]) {
             s.write(`tls/${file}`, `${file} PEM\n`);
         }
-        for (const dir of ["conf.d", "credentials", "initdb"]) {
+        for (const dir of ["conf.d", "credentials", "initdb", "volume"]) {
             fs.mkdirSync(s.path(dir), { recursive: true });
         }
+        // The server binary answers `--version` with STUB_VERSION, by default as mysql:5.7's does.
+        s.stub("mysqld", `echo "\${STUB_VERSION:-${SERVER_VERSIONS.mysql57}}"`);
         return {
             HOSTNAME: hostname,
+            DATA_ROOT: s.path("volume"),
+            DATA_SUBPATH: "mysql",
+            IDENTITY_FILE: s.path("volume", "identity"),
+            CLUSTER: "default/mysql",
+            CLUSTER_UID: "1f0c6a9e-aaaa-4bbb-8ccc-000000000001",
+            SERVER_BINARY: "mysqld",
+            SERIES_UPGRADES: seriesUpgradesWords(),
             SERVER_ID_BASE: "100",
             SERVER_OS_USER,
             INIT_CONF_DIR: s.path("conf.d"),
@@ -216,6 +240,169 @@ describe("init-mysql.sh", () => {
         assert.strictEqual(run.status, 1);
         assert.match(run.stderr, /ERROR: the Secret has no backup-password: it must hold every password\n$/);
     });
+
+    describe("the data's identity (the file beside the data directory)", () => {
+        const UID = "1f0c6a9e-aaaa-4bbb-8ccc-000000000001";
+        const identity = (fields: { cluster?: string; uid?: string; ordinal?: number; family?: string; series?: string } = {}) =>
+            "# mysql-statefulset: whose data the directory mysql beside this file holds; checked by init-mysql at every start.\n" +
+            `cluster=${fields.cluster ?? "default/mysql"}\nuid=${fields.uid ?? UID}\nordinal=${fields.ordinal ?? 1}\n` +
+            `family=${fields.family ?? "mysql"}\nseries=${fields.series ?? "5.7"}\n`;
+
+        /** Runs init-mysql as mysql-1 of default/mysql (UID above) with the server's `--version` line given. */
+        function runInit(s: Sandbox, version: string = SERVER_VERSIONS.mysql57, hostname = "mysql-1"): Run {
+            return s.run("init-mysql.sh", { ...initEnv(s, hostname), STUB_VERSION: version });
+        }
+
+        it("records a new volume's cluster, UID and ordinal, and the family and series its server binary reports", () => {
+            const s = sandbox();
+            const run = runInit(s);
+            assert.strictEqual(run.status, 0, run.stderr);
+            assert.strictEqual(s.read("volume/identity"), identity());
+            assert.strictEqual(mode(s, "volume/identity"), "644");
+            assert.match(run.stderr, /new volume: recording it as cluster default\/mysql uid 1f0c6a9e-\S+ ordinal 1, mysql 5\.7\n/);
+            assert.ok(s.calls().includes("mysqld --version"));
+            assert.ok(s.exists("conf.d/server-id.cnf"), "and goes on");
+        });
+
+        it("reads the family and series of every flavor's server, and of Percona Server", () => {
+            const cases: Array<[string, string, string]> = [
+                [SERVER_VERSIONS.mysql57, "mysql", "5.7"],
+                [SERVER_VERSIONS.mysql84, "mysql", "8.4"],
+                [SERVER_VERSIONS.percona84, "mysql", "8.4"],
+                [SERVER_VERSIONS.mariadb1011, "mariadb", "10.11"],
+                [SERVER_VERSIONS.mariadb114, "mariadb", "11.4"],
+            ];
+            for (const [version, family, series] of cases) {
+                const s = sandbox();
+                const run = runInit(s, version);
+                assert.strictEqual(run.status, 0, run.stderr);
+                assert.strictEqual(s.read("volume/identity"), identity({ family, series }), version);
+            }
+        });
+
+        it("adopts data written by a version without an identity file, and says so", () => {
+            const s = sandbox();
+            s.write("volume/mysql/ibdata1", "pages");
+            const run = runInit(s);
+            assert.strictEqual(run.status, 0, run.stderr);
+            assert.match(
+                run.stderr,
+                /adopting the data directory, which has no identity file \(written by a version without one\): it is now cluster default\/mysql uid 1f0c6a9e-\S+ ordinal 1, mysql 5\.7\n/,
+            );
+            assert.strictEqual(s.read("volume/identity"), identity());
+        });
+
+        it("starts again on its own data, and on a patch release of the same series, leaving the file as it was", () => {
+            const s = sandbox();
+            s.write("volume/identity", identity({ family: "mariadb", series: "10.11" }));
+            s.write("volume/mysql/ibdata1", "pages");
+            const run = runInit(s, SERVER_VERSIONS.mariadb1011.replace("10.11.19", "10.11.6"));
+            assert.strictEqual(run.status, 0, run.stderr);
+            assert.match(run.stderr, /data identity checked: cluster default\/mysql uid 1f0c6a9e-\S+ ordinal 1, mariadb 10\.11\n/);
+            assert.strictEqual(s.read("volume/identity"), identity({ family: "mariadb", series: "10.11" }));
+        });
+
+        it("allows each supported upgrade step (the table in flavors.ts) and records the new series", () => {
+            const steps = Object.entries(SERIES_UPGRADES).flatMap(([family, list]) => list.map(([from, to]) => ({ family, from, to })));
+            assert.strictEqual(steps.length, 5);
+            for (const { family, from, to } of steps) {
+                const s = sandbox();
+                s.write("volume/identity", identity({ family, series: from }));
+                const run = runInit(s, versionOf(family, to));
+                assert.strictEqual(run.status, 0, run.stderr);
+                assert.ok(
+                    run.stderr.includes(
+                        `upgrade of the data directory from ${family} ${from} to ${to} (a supported step): recording ${to}\n`,
+                    ),
+                    run.stderr,
+                );
+                assert.strictEqual(s.read("volume/identity"), identity({ family, series: to }));
+            }
+        });
+
+        const THIS = "this pod mysql-1 is cluster default/mysql uid 1f0c6a9e-aaaa-4bbb-8ccc-000000000001 ordinal 1";
+        const NOT_OURS =
+            ": refusing to start the server on it. Point `nfsPaths` (or `nfsPathPattern`) at an empty directory for this pod, or give the volume back to";
+        const TAKE_OVER = "; to take it over on purpose (its data keeps that cluster's passwords), delete VOLUME/identity.";
+        const refusals: Array<[string, string, string, string]> = [
+            [
+                "another cluster of the same name (another stack)",
+                identity({ uid: "9e9e9e9e-0000-4000-8000-000000000009" }),
+                SERVER_VERSIONS.mysql57,
+                `this volume's data belongs to cluster default/mysql uid 9e9e9e9e-0000-4000-8000-000000000009 ordinal 1; ${THIS}${NOT_OURS} default/mysql ordinal 1${TAKE_OVER}`,
+            ],
+            [
+                "the same stack's cluster under another namespace/name",
+                identity({ cluster: "shop/orders" }),
+                SERVER_VERSIONS.mysql57,
+                `this volume's data belongs to cluster shop/orders uid ${UID} ordinal 1; ${THIS}${NOT_OURS} shop/orders ordinal 1${TAKE_OVER}`,
+            ],
+            [
+                "another ordinal of this cluster",
+                identity({ ordinal: 2 }),
+                SERVER_VERSIONS.mysql57,
+                `this volume's data belongs to cluster default/mysql uid ${UID} ordinal 2; ${THIS}${NOT_OURS} default/mysql ordinal 2${TAKE_OVER}`,
+            ],
+            [
+                "another family (MariaDB data, a MySQL server)",
+                identity({ family: "mariadb", series: "10.11" }),
+                SERVER_VERSIONS.mysql84,
+                "this volume's data was written by a mariadb 10.11 server; this pod's server is mysql 8.4: refusing to start it on data of another family. " +
+                    "Set `flavor` and `image` back to a mariadb 10.11 server; to move to mysql, load a dump into a new cluster on empty volumes.",
+            ],
+            [
+                "a skipped step (MySQL 5.7 to 8.4)",
+                identity({ series: "5.7" }),
+                SERVER_VERSIONS.mysql84,
+                "this volume's data was written by mysql 5.7; this pod's server is mysql 8.4, which is not a supported upgrade from it " +
+                    "(one step at a time: 5.7 to 8.0, 8.0 to 8.4; never a downgrade): refusing to start the server on it. " +
+                    "Set `image` to a mysql 5.7 server, or to mysql 8.0 (the supported step from 5.7).",
+            ],
+            [
+                "a downgrade (MariaDB 11.4 to 10.11)",
+                identity({ family: "mariadb", series: "11.4" }),
+                SERVER_VERSIONS.mariadb1011,
+                "this volume's data was written by mariadb 11.4; this pod's server is mariadb 10.11, which is not a supported upgrade from it " +
+                    "(one step at a time: 10.6 to 10.11, 10.11 to 11.4, 11.4 to 11.8; never a downgrade): refusing to start the server on it. " +
+                    "Set `image` to a mariadb 11.4 server, or to mariadb 11.8 (the supported step from 11.4).",
+            ],
+            [
+                "an identity file without its fields",
+                "cluster=default/mysql\n",
+                SERVER_VERSIONS.mysql57,
+                `the identity file VOLUME/identity lacks cluster, uid, ordinal, family or series: refusing to start the server on this volume. ` +
+                    `Restore the file, or remove it if this volume's data is surely cluster default/mysql uid ${UID} ordinal 1's.`,
+            ],
+        ];
+        for (const [what, recorded, version, message] of refusals) {
+            it(`refuses ${what} in one line, before writing anything, leaving the data and its identity as they were`, () => {
+                const s = sandbox();
+                s.write("volume/identity", recorded);
+                s.write("volume/mysql/ibdata1", "pages");
+                const run = runInit(s, version);
+                assert.strictEqual(run.status, 1);
+                const lines = run.stderr.trimEnd().split("\n");
+                assert.strictEqual(lines.length, 1, run.stderr);
+                assert.ok(lines[0].endsWith(` ERROR: ${message.replaceAll("VOLUME", s.path("volume"))}`), `${lines[0]}\n${message}`);
+                assert.strictEqual(s.read("volume/identity"), recorded);
+                assert.strictEqual(s.read("volume/mysql/ibdata1"), "pages");
+                for (const dir of ["conf.d", "credentials", "initdb"]) {
+                    assert.deepStrictEqual(fs.readdirSync(s.path(dir)), [], `${dir}: nothing the server would start with`);
+                }
+            });
+        }
+
+        it("refuses to go on when the server's version cannot be read", () => {
+            const s = sandbox();
+            const run = runInit(s, "mysqld: error while loading shared libraries");
+            assert.strictEqual(run.status, 1);
+            assert.match(
+                run.stderr,
+                /ERROR: cannot read the server's version from `mysqld --version`: 'mysqld: error while loading shared libraries'\n$/,
+            );
+            assert.ok(!s.exists("volume/identity"));
+        });
+    });
 });
 
 describe("clone-mysql.sh", () => {
@@ -288,6 +475,23 @@ describe("clone-mysql.sh", () => {
         assert.ok(!s.exists("volume/mysql/stale.ibd"), "nothing of the dead clone survives");
         assert.ok(!s.exists("volume/mysql.clone-in-progress"));
         assert.strictEqual(s.read("volume/mysql/prepared"), "prepared\n");
+    });
+
+    it("leaves the identity file beside the data directory alone, in a first clone and in a self-repair's new clone", () => {
+        const IDENTITY = "cluster=default/mysql\nuid=u\nordinal=1\nfamily=mysql\nseries=5.7\n";
+        for (const repair of [false, true]) {
+            const s = sandbox({ ncat: "echo stream", xbstream: STREAM, xtrabackup: PREPARE });
+            s.write("volume/identity", IDENTITY);
+            if (repair) {
+                s.write("volume/mysql/mysql/user.frm", "old");
+                s.write("volume/clone-pending", "replication error 1236");
+            }
+            const run = s.run("clone-mysql.sh", cloneEnv(s, "mysql-1"));
+            assert.strictEqual(run.status, 0, run.stderr);
+            assert.strictEqual(s.read("volume/mysql/prepared"), "prepared\n");
+            assert.strictEqual(s.read("volume/identity"), IDENTITY, repair ? "self-repair" : "first clone");
+            assert.ok(!s.exists("volume/mysql/identity"), "nor copied into the data");
+        }
     });
 
     it("fails when the donor is unreachable, even though the unpacker saw a clean end of input (pipefail)", () => {
@@ -833,9 +1037,12 @@ describe("backup.sh and restore-mysql.sh", () => {
         const s = backupSandbox();
         fakeBackup(s, "20200102T000000Z");
         s.write("backups/20200102T000000Z/data/xtrabackup_slave_info", "x"); // not in SHA256SUMS: unchecked, removed
+        // The new cluster's init-mysql recorded the volume as its own before the restore.
+        s.write("volume/identity", "cluster=default/mysql\n");
         const run = s.run("clone-mysql.sh", restoreEnv(s));
         assert.strictEqual(run.status, 0, run.stderr);
-        assert.deepStrictEqual(fs.readdirSync(s.path("volume")), ["mysql"]);
+        assert.deepStrictEqual(fs.readdirSync(s.path("volume")).sort(), ["identity", "mysql"]);
+        assert.strictEqual(s.read("volume/identity"), "cluster=default/mysql\n");
         assert.strictEqual(s.read("volume/mysql/shop/t.ibd"), "rows of 20200102T000000Z\n");
         assert.ok(!s.exists("volume/mysql/xtrabackup_slave_info"));
         assert.strictEqual(

@@ -488,7 +488,8 @@ export class FakeCluster {
         if (!this.host.claimTemplates.includes(claimTemplate)) {
             throw new Error(`no volumeClaimTemplate ${claimTemplate} (has: ${this.host.claimTemplates.join(", ")})`);
         }
-        return claimDir(path.join(this.workDir, "pvc"), claimTemplate, this.podName(ordinal));
+        const given = this.host.claimPaths[`${claimTemplate}-${this.podName(ordinal)}`];
+        return given ?? claimDir(path.join(this.workDir, "pvc"), claimTemplate, this.podName(ordinal));
     }
 
     /** The container's log: stdout+stderr of every start, with a harness header line per start. */

@@ -209,7 +209,8 @@ export interface FakeClusterOptions {
     images?: Record<string, ImageProfile>;
     /**
      * Claim name -> host directory, for a persistentVolumeClaim volume that outlives this cluster (a retained
-     * NFS volume another cluster reuses). Other claims live under workDir/pvc.
+     * NFS volume another cluster reuses), or a claim template's claim (`<template>-<pod>`, e.g. data-mysql-0).
+     * Other claims live under workDir/pvc.
      */
     claimPaths?: Record<string, string>;
     /** Default "cluster.local". */

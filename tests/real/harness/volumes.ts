@@ -152,7 +152,8 @@ export async function prepareVolumes(volumes: VolumeSpec[], ctx: VolumeContext):
     // A claim template applies to the pod when no pod volume of the same name exists.
     for (const t of ctx.claimTemplates) {
         if (out.has(t)) continue;
-        const claim = claimDir(ctx.pvcRoot, t, ctx.pod);
+        // A claim of that name given in claimPaths is used, as a StatefulSet uses an existing PVC <template>-<pod>.
+        const claim = ctx.claimPaths[`${t}-${ctx.pod}`] ?? claimDir(ctx.pvcRoot, t, ctx.pod);
         if (!fs.existsSync(claim)) fs.mkdirSync(claim, { recursive: true, mode: 0o755 });
         if (ctx.fsGroup !== undefined) applyFsGroup(claim, ctx.fsGroup);
         out.set(t, { name: t, kind: "pvc", hostPath: claim, forceReadOnly: false });
