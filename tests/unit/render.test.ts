@@ -64,7 +64,7 @@ describe("npm run render", () => {
         const pvs = dev.filter((o) => o.kind === "PersistentVolume");
         assert.deepStrictEqual(
             pvs.map((pv) => [pv.spec.nfs.server, pv.spec.nfs.path, pv.spec.capacity.storage, pv.spec.accessModes]),
-            [1, 2, 3].map((n) => ["192.168.164.141", `/data/volumes/v${n}`, "20Gi", ["ReadWriteMany", "ReadWriteOnce"]]),
+            [1, 2, 3, 4, 5].map((n) => ["192.168.164.141", `/data/volumes/v${n}`, "20Gi", ["ReadWriteMany", "ReadWriteOnce"]]),
         );
         const sts = dev.find((o) => o.kind === "StatefulSet");
         assert.strictEqual(sts.spec.replicas, 3);
