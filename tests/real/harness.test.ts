@@ -469,17 +469,31 @@ describe("fake-kubelet harness (self-test): apply a new render", function () {
         const dataAfter = await run(0, "readlink /etc/app/..data; ls -A /etc/app | tr '\\n' ' '");
         assert.notStrictEqual(dataAfter.split("\n")[0], dataBefore);
         assert.strictEqual(dataAfter.split("\n")[1].trim(), `${dataAfter.split("\n")[0]} ..data message`, "the old directory is gone");
+        // With kubelet's sync delay, running pods keep the old files meanwhile; a new pod gets the new object.
+        const third = render((objects, sts) => {
+            version("2")(objects, sts);
+            objects[0].data.message = "third";
+        });
+        await c().apply(third, { volumeSyncDelayMs: 600_000 });
+        assert.strictEqual(await run(0, "cat /etc/app/message"), "second");
+        await c().stopPod(2);
+        await c().startPod(2);
+        assert.strictEqual(await run(2, "cat /etc/app/message"), "third");
     });
 
     const v3 = render((objects, sts) => {
         version("3")(objects, sts);
         objects[0].data.message = "second";
     });
+    // A bad command, and the ConfigMap named anew (as a content-named one would be).
     const broken = structuredClone(v3);
-    (broken.find((o) => o.kind === "StatefulSet") as K8sObject).spec.template.spec.containers[0].command = ["bash", "-c", "exit 1"];
+    const brokenPod = (broken.find((o) => o.kind === "StatefulSet") as K8sObject).spec.template.spec;
+    brokenPod.containers[0].command = ["bash", "-c", "exit 1"];
+    brokenPod.volumes[0].configMap.name = broken[0].metadata.name = "app-broken";
 
     it("halts at a pod that does not become Ready: the lower pods keep their revision and serve; after that pod is deleted, a fixed render goes on", async () => {
         const old = c().status(0).revision;
+        const from = c().events().length;
         const halted = await c().apply(broken, { readyTimeoutMs: 3000 });
         assert.strictEqual(halted.halted?.ordinal, 2);
         assert.strictEqual(halted.halted?.revision, halted.revision);
@@ -495,8 +509,17 @@ describe("fake-kubelet harness (self-test): apply a new render", function () {
         assert.strictEqual(again.halted?.ordinal, 2);
         assert.match(again.halted?.reason ?? "", /not the update revision .*forced rollback.*delete the pod/);
         await c().stopPod(2, { graceSeconds: 0 });
+        assert.deepStrictEqual(
+            steps(from, ["ConfigMapCreated", "ConfigMapDeleted"]),
+            ["ConfigMap/app-broken ConfigMapCreated"],
+            "a failed update deletes nothing",
+        );
         const fixed = await c().apply(v3);
         assert.strictEqual(fixed.halted, undefined);
+        assert.deepStrictEqual(steps(from, ["ConfigMapCreated", "ConfigMapDeleted"]), [
+            "ConfigMap/app-broken ConfigMapCreated",
+            "ConfigMap/app-broken ConfigMapDeleted",
+        ]);
         for (const o of [0, 1, 2]) {
             assert.strictEqual(c().status(o).revision, fixed.revision);
             assert.strictEqual(await run(o, "echo $VERSION"), "3");
@@ -557,6 +580,22 @@ describe("fake-kubelet harness (self-test): apply a new render", function () {
         await c().apply(withReplicas(3));
         assert.deepStrictEqual(steps(from, ["PodDeleted", "PodCreated"]), ["app-2 PodDeleted", "app-2 PodCreated"]);
         assert.strictEqual(await run(2, "cat /data/mark"), "kept");
+    });
+
+    it("with cascade: true, replaces a StatefulSet without the annotation by deleting every pod at once, then making them in order", async () => {
+        const current = structuredClone(c().statefulSet);
+        delete current.metadata.annotations;
+        const others = v3.filter((o) => o.kind !== "StatefulSet");
+        assert.strictEqual((await c().apply([...others, current])).statefulSet, "updated");
+        current.spec.volumeClaimTemplates[0].spec.resources.requests.storage = "3Gi";
+        const from = c().events().length;
+        const result = await c().apply([...others, current], { cascade: true, graceSeconds: 0 });
+        assert.strictEqual(result.statefulSet, "replaced");
+        assert.deepStrictEqual(steps(from, ["PodDeleted", "PodCreated", "PodReady", "StatefulSetReplaced"]), [
+            ...[0, 1, 2].map((o) => `app-${o} PodDeleted`),
+            "StatefulSet/app StatefulSetReplaced",
+            ...[0, 1, 2].flatMap((o) => [`app-${o} PodCreated`, `app-${o} PodReady`]),
+        ]);
     });
 
     it("refuses what it cannot emulate, before touching anything", async () => {

@@ -195,8 +195,7 @@ export class FakeCluster {
     readonly workDir: string;
     /** The StatefulSet last applied. */
     private sts: K8sObject;
-    /** The controller's currentRevision (what the pods ran before the rollout) and updateRevision. */
-    private currentRevision: Required<PodTemplate>;
+    /** The controller's updateRevision: the template of the StatefulSet last applied. */
     private updateRevision: Required<PodTemplate>;
     /** The controller's spec.replicas: the render's, or scaleTo's since. */
     private replicas: number;
@@ -225,14 +224,14 @@ export class FakeCluster {
         this.namespace = sts.metadata.namespace ?? "default";
         this.serviceName = sts.spec.serviceName;
         this.replicas = sts.spec.replicas ?? 1;
-        this.currentRevision = this.updateRevision = revisionOf(sts);
+        this.updateRevision = revisionOf(sts);
         this.profiles = { ...DEFAULT_IMAGES, ...(opts.images ?? {}) };
         this.workDir = path.resolve(opts.workDir);
         this.verbose = Boolean(opts.verbose || process.env.FAKE_KUBELET_VERBOSE === "1");
         this.dns = {
             namespace: this.namespace,
             clusterDomain: opts.clusterDomain ?? "cluster.local",
-            services: FakeCluster.dnsServices(opts.objects, this.namespace, this.serviceName, this.currentRevision),
+            services: FakeCluster.dnsServices(opts.objects, this.namespace, this.serviceName, this.updateRevision),
         };
         this.host = {
             workDir: this.workDir,
@@ -355,22 +354,16 @@ export class FakeCluster {
     }
 
     /**
-     * The revision a new pod gets, by the controller's rule (newVersionedStatefulSetPod): the current one
-     * below the number of pods still at the current revision, else the update revision.
+     * Creates (and starts) a new pod for the ordinal, as the controller does; resolves once it is started.
+     * Every new pod is made from the update revision: the controller (newVersionedStatefulSetPod) uses the
+     * current one only below the partition, which apps/v1 defaults to 0. So a pod deleted during a halted
+     * rollout comes back with the new template.
      */
-    private templateForNewPod(ordinal: number): Required<PodTemplate> {
-        const atCurrent = [...this.pods.values()].filter(
-            (p) => p.ordinal !== ordinal && p.ordinal < this.replicas && p.running && p.template.revision === this.currentRevision.revision,
-        ).length;
-        return ordinal < atCurrent ? this.currentRevision : this.updateRevision;
-    }
-
-    /** Creates (and starts) a new pod for the ordinal, as the controller does; resolves once it is started. */
     private async createPod(ordinal: number): Promise<Pod> {
         if (this.destroyed) throw new Error("FakeCluster: destroyed");
         if (!Number.isInteger(ordinal) || ordinal < 0) throw new Error(`bad ordinal ${ordinal}`);
         if (this.pods.get(ordinal)?.running) throw new Error(`pod ${this.podName(ordinal)} already exists`);
-        const template = this.templateForNewPod(ordinal);
+        const template = this.updateRevision;
         const p = new Pod(this.host, ordinal, template);
         this.pods.set(ordinal, p);
         this.host.event({ pod: p.name, type: "PodCreated", detail: `revision ${template.revision}` });
@@ -500,8 +493,9 @@ export class FakeCluster {
      * replacement fields): orphaned pods are kept and adopted, then rolled if their template differs. A pod
      * that does not become Ready halts the rollout; the result says where, and the next apply goes on.
      */
-    async apply(objects: K8sObject[], opts: ApplyOptions = {}): Promise<ApplyResult> {
+    async apply(render: K8sObject[], opts: ApplyOptions = {}): Promise<ApplyResult> {
         if (this.destroyed) throw new Error("FakeCluster: destroyed");
+        const objects = structuredClone(render); // the cluster's own copy, as the API server keeps one
         const sts = validateObjects(objects, this.profiles);
         const old = this.sts;
         const refused: string[] = [];
@@ -537,16 +531,21 @@ export class FakeCluster {
             this.host.images,
         );
 
-        // ConfigMaps and Secrets: what `pulumi up` creates, replaces and deletes.
-        const keyOf = (o: K8sObject) => `${o.kind}/${o.metadata.name}`;
-        const before = new Map(this.host.sources.objects.filter((o) => ["ConfigMap", "Secret"].includes(o.kind)).map((o) => [keyOf(o), o]));
-        const after = new Map(objects.filter((o) => ["ConfigMap", "Secret"].includes(o.kind)).map((o) => [keyOf(o), o]));
-        for (const key of new Set([...before.keys(), ...after.keys()])) {
-            const [a, b] = [before.get(key), after.get(key)];
-            const change = !a ? "Created" : !b ? "Deleted" : canonical(a) !== canonical(b) ? "Updated" : undefined;
-            if (change) this.host.event({ pod: key, type: `${(a ?? b)?.kind}${change}` as ClusterEvent["type"] });
+        // ConfigMaps and Secrets created and replaced now; objects the render dropped are deleted last, and only
+        // if the rest succeeded, as Pulumi runs deletes after every other step of an update that did not fail.
+        const keyOf = (o: K8sObject) => `${o.kind}/${o.metadata.namespace ?? "default"}/${o.metadata.name}`;
+        const before = new Map(this.host.sources.objects.map((o) => [keyOf(o), o]));
+        const after = new Set(objects.map(keyOf));
+        const vanished = this.host.sources.objects.filter((o) => !after.has(keyOf(o)));
+        const objectEvent = (o: K8sObject, change: string) => {
+            if (o.kind === "ConfigMap" || o.kind === "Secret")
+                this.host.event({ pod: `${o.kind}/${o.metadata.name}`, type: `${o.kind}${change}` as ClusterEvent["type"] });
+        };
+        for (const o of objects) {
+            const was = before.get(keyOf(o));
+            if (!was || canonical(was) !== canonical(o)) objectEvent(o, was ? "Updated" : "Created");
         }
-        this.host.sources.objects = objects;
+        this.host.sources.objects = [...objects, ...vanished];
         if (opts.secrets) this.host.sources.secrets = opts.secrets;
         const sync = () => {
             for (const p of this.pods.values()) p.syncVolumes();
@@ -566,8 +565,7 @@ export class FakeCluster {
         if (replace) {
             const running = [...this.pods.values()].filter((p) => p.running);
             if (!orphan) await Promise.all(running.map((p) => this.deletePod(p, "cascading delete of the StatefulSet", opts.graceSeconds)));
-            // A new StatefulSet: its current and update revisions are its template's; it adopts the pods its selector matches.
-            this.currentRevision = next;
+            // The new StatefulSet adopts the pods its selector matches; the same name and template give the same revision.
             this.host.event({
                 pod: `StatefulSet/${this.name}`,
                 type: "StatefulSetReplaced",
@@ -584,11 +582,15 @@ export class FakeCluster {
             // Server-side apply sets every field the render holds: spec.replicas too, whatever scaleTo did.
             this.sts = sts;
             this.replicas = sts.spec.replicas ?? 1;
-            this.updateRevision = next.revision === this.currentRevision.revision ? this.currentRevision : next;
+            this.updateRevision = next;
         }
         this.dns.services = FakeCluster.dnsServices(objects, this.namespace, this.serviceName, this.updateRevision);
         this.host.refreshDns();
         const halted = await this.reconcile(opts.readyTimeoutMs ?? 180_000, opts.graceSeconds);
+        if (!halted) {
+            this.host.sources.objects = objects;
+            for (const o of vanished) objectEvent(o, "Deleted");
+        }
         return { statefulSet: outcome, replacedFor, revision: this.updateRevision.revision, ...(halted ? { halted } : {}) };
     }
 
@@ -606,15 +608,16 @@ export class FakeCluster {
         }
         const condemned = [...this.pods.values()].filter((p) => p.ordinal >= this.replicas && p.running);
         for (const p of condemned.sort((a, b) => b.ordinal - a.ordinal)) await this.deletePod(p, "scale down", graceSeconds);
+        let rolled = false;
         for (let i = this.replicas - 1; i >= 0; i--) {
             const p = this.pods.get(i);
             if (!p || p.template.revision === this.updateRevision.revision) continue;
             await this.deletePod(p, "rolling update", graceSeconds);
             const halted = await this.readyOrHalt(await this.createPod(i), readyTimeoutMs);
             if (halted) return halted;
+            rolled = true;
         }
-        if (this.currentRevision !== this.updateRevision) {
-            this.currentRevision = this.updateRevision;
+        if (rolled) {
             this.host.event({
                 pod: `StatefulSet/${this.name}`,
                 type: "RolloutComplete",

@@ -252,7 +252,8 @@ export interface ApplyResult {
     revision: string;
     /**
      * Set when a pod did not become Ready within readyTimeoutMs: the rollout stops there, as the StatefulSet
-     * controller does (lower ordinals keep their revision and keep serving); a later apply continues it.
+     * controller does (lower ordinals keep their revision and keep serving). A later apply continues it once
+     * the stuck pod is Ready or deleted: the controller waits for it even after a revert ("forced rollback").
      */
     halted?: { ordinal: number; revision: string; reason: string };
 }
