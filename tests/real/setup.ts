@@ -46,7 +46,8 @@ function runDirectory(): string {
  * The objects `npm run render -- --show-secrets` prints for tests/real/Pulumi.real.yaml, with the test's root
  * password: the other passwords, the CA and the certificates generated for real, as on a cluster. Renders of
  * one `stack` in a run share a state file (`render --state`), so a second render with other settings keeps
- * the generated passwords and TLS material, as `pulumi up` does; another stack name generates its own.
+ * the generated passwords and TLS material, as `pulumi up` does; another stack name generates its own. A test
+ * that changes a password gives it in `extra` (`--secret rootPassword=NEW`: the last one given wins).
  */
 export function renderRealStack(extra: string[] = [], stack = "real"): K8sObject[] {
     const run = runRender(
