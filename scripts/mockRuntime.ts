@@ -42,6 +42,11 @@ interface RegisterRequest {
     getDependenciesList(): string[];
 }
 
+/** Where generated values are kept between renders (scripts/render/state.ts). */
+export interface GeneratedState {
+    outputs(type: string, name: string, inputs: unknown, make: () => Record<string, string>): Record<string, string>;
+}
+
 /** What the resources that generate secrets answer: fixed stand-ins, or real values. */
 function generated(type: string, inputs: Record<string, any>, realSecrets: boolean): Record<string, string> {
     const plain = unwrapSecrets(inputs);
@@ -71,7 +76,8 @@ function generated(type: string, inputs: Record<string, any>, realSecrets: boole
 
 /**
  * Installs the mocks; call before loading any code that creates resources. With `realSecrets`, generated
- * passwords, keys and certificates are real (see realSecrets.ts), else fixed stand-ins.
+ * passwords, keys and certificates are real (see realSecrets.ts), else fixed stand-ins. With `state`
+ * (render --state), they are kept between renders as Pulumi's state keeps them.
  */
 export function installMocks(
     project: string,
@@ -79,6 +85,7 @@ export function installMocks(
     config: Record<string, string> = {},
     secretKeys: string[] = [],
     realSecrets = false,
+    state?: GeneratedState,
 ): void {
     pulumi.runtime.setAllConfig(config, secretKeys);
     const pending = new Map<string, RegisterRequest>();
@@ -96,7 +103,9 @@ export function installMocks(
                     retainOnDelete: request?.getRetainondelete() ?? false,
                     dependencies: request?.getDependenciesList() ?? [],
                 });
-                return { id: `${args.name}-id`, state: { ...args.inputs, ...generated(args.type, args.inputs, realSecrets) } };
+                const make = () => generated(args.type, args.inputs, realSecrets);
+                const outputs = state ? state.outputs(args.type, args.name, unwrapSecrets(args.inputs), make) : make();
+                return { id: `${args.name}-id`, state: { ...args.inputs, ...outputs } };
             },
             call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
                 return args.inputs;

@@ -14,6 +14,7 @@ import * as yaml from "js-yaml";
 import { clearRegistrations, installMocks, registrations, settle } from "./mockRuntime";
 import { MASK, maskSecretObject, unwrapSecrets } from "./render/secrets";
 import { loadConfig, Options, RenderError, ROOT } from "./render/stackConfig";
+import { RenderState } from "./render/state";
 
 export { MASK, unwrapSecrets } from "./render/secrets";
 export { loadConfig, RenderError } from "./render/stackConfig";
@@ -33,6 +34,7 @@ const KIND_ORDER = [
 ];
 
 export const USAGE = `Usage: npm run render -- [--stack NAME | --config-file FILE] [--config KEY=VALUE]... [--secret KEY=VALUE]...
+                          [--show-secrets [--state FILE]]
 
 Prints every Kubernetes object the Pulumi program would create for one stack, as YAML on stdout, with
 secret values masked. No cluster and no Pulumi CLI are needed: the program runs under Pulumi's mocks.
@@ -43,6 +45,10 @@ secret values masked. No cluster and no Pulumi CLI are needed: the program runs 
       --secret KEY=VALUE   set a setting as a secret, as \`pulumi config set --secret\` would (repeatable)
       --show-secrets       print secret values; generated passwords, keys and certificates are then real
                            (needs OpenSSL 3), so the YAML can be applied as it is
+      --state FILE         with --show-secrets: keep the generated values in FILE between renders, as
+                           Pulumi's state keeps them between \`pulumi up\`s: a render with the same FILE
+                           reuses each one whose resource's inputs are unchanged, so a render with other
+                           settings keeps the passwords and TLS material (FILE holds them in plain text)
   -h, --help               print this help
 
 KEY is a setting of Pulumi.yaml, bare (replicas) or qualified (mysql-statefulset:replicas).
@@ -76,12 +82,16 @@ export function parseArgs(argv: string[]): Options | undefined {
         }
     }
     const configFile = values["config-file"] === undefined ? undefined : path.resolve(values["config-file"]);
+    if (values.state !== undefined && !values["show-secrets"]) {
+        throw new RenderError("--state keeps generated values, which are real only with --show-secrets: add --show-secrets.");
+    }
     const stack = values.stack ?? (configFile ? path.basename(configFile).replace(/^Pulumi\.|\.ya?ml$/g, "") : "dev");
     return {
         stack,
         configFile: configFile ?? path.join(ROOT, `Pulumi.${stack}.yaml`),
         overrides,
         showSecrets: values["show-secrets"] ?? false,
+        stateFile: values.state === undefined ? undefined : path.resolve(values.state),
     };
 }
 
@@ -96,6 +106,7 @@ function parseCommandLine(argv: string[]) {
             config: { type: "string", short: "c", multiple: true },
             secret: { type: "string", multiple: true },
             "show-secrets": { type: "boolean" },
+            state: { type: "string" },
             help: { type: "boolean", short: "h" },
         },
     });
@@ -104,7 +115,8 @@ function parseCommandLine(argv: string[]) {
 /** Runs the program under mocks and returns the Kubernetes objects it creates, secrets masked. */
 export async function render(options: Options): Promise<any[]> {
     const { project, config, secretKeys } = loadConfig(options);
-    installMocks(project, options.stack, config, secretKeys, options.showSecrets ?? false);
+    const state = options.stateFile === undefined ? undefined : new RenderState(options.stateFile);
+    installMocks(project, options.stack, config, secretKeys, options.showSecrets ?? false, state);
     clearRegistrations();
     // Loaded afresh each time, so that one process (the tests) can render many stacks.
     const program = require.resolve(path.join(ROOT, "index.ts"));
@@ -112,6 +124,7 @@ export async function render(options: Options): Promise<any[]> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded for its side effects, afresh (cache cleared above)
     require(program);
     await settle();
+    state?.save();
     const rank = (kind: string) => (KIND_ORDER.includes(kind) ? KIND_ORDER.indexOf(kind) : KIND_ORDER.length);
     return registrations
         .filter((r) => r.custom && r.type.startsWith("kubernetes:"))

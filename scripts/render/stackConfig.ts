@@ -27,6 +27,8 @@ export interface Options {
     overrides: Array<{ key: string; value: string; secret: boolean }>;
     /** Print secret values instead of masking them; generated ones are then generated for real. */
     showSecrets?: boolean;
+    /** Keep generated values in this file between renders (render --state), as Pulumi's state does. */
+    stateFile?: string;
 }
 
 /** The top-level keys of a stack settings file. @see https://www.pulumi.com/docs/iac/concepts/projects/stack-settings-file/ */

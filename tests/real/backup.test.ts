@@ -183,6 +183,8 @@ describe("backups and a restore drill on real MariaDB servers (mariadb flavor)",
             claimPaths: { [BACKUP_CLAIM]: backupDir },
             prefix,
             subnet: nextSubnet(runSubnet()),
+            // A new stack: passwords and certificates of its own, not the backed-up cluster's.
+            stack: "restored",
         });
         const c = cluster;
         await c.scaleTo(3);

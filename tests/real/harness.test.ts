@@ -21,6 +21,7 @@ const PREFIX = process.env.FKT_PREFIX ?? `fk${process.pid % 1_000_000}`;
 const SUBNET = process.env.FKT_SUBNET ?? "10.213.7.0/24";
 const FIXTURE = path.join(__dirname, "fixtures", "harness-statefulset.yaml");
 const LIFECYCLE_FIXTURE = path.join(__dirname, "fixtures", "harness-lifecycle.yaml");
+const ROLLOUT_FIXTURE = path.join(__dirname, "fixtures", "harness-rollout.yaml");
 
 /** Skips loudly when the machine cannot run the harness, or fails under CI=true. */
 function requireHarness(ctx: Mocha.Context): void {
@@ -377,5 +378,234 @@ describe("fake-kubelet harness (self-test): kubelet lifecycle", function () {
         const took = Date.now() - t;
         assert.ok(took >= 2900 && took < 10_000, `stopPod took ${took} ms`);
         assert.strictEqual(c().status(0).phase, "Stopped");
+    });
+});
+
+describe("fake-kubelet harness (self-test): apply a new render", function () {
+    this.timeout(5 * 60_000);
+    const prefix = `fa${process.pid % 1_000_000}`;
+    const base = yaml.loadAll(fs.readFileSync(ROLLOUT_FIXTURE, "utf8")) as K8sObject[];
+    let cluster: FakeCluster | undefined;
+    const c = (): FakeCluster => {
+        if (!cluster) throw new Error("no cluster");
+        return cluster;
+    };
+    /** A later render: the fixture's objects, edited. */
+    const render = (edit: (objects: K8sObject[], sts: K8sObject) => void): K8sObject[] => {
+        const objects = structuredClone(base);
+        edit(objects, objects.find((o) => o.kind === "StatefulSet") as K8sObject);
+        return objects;
+    };
+    const version = (v: string) => (_: K8sObject[], sts: K8sObject) => (sts.spec.template.spec.containers[0].env[0].value = v);
+    const run = async (o: number, script: string) => (await c().exec(o, "app", ["bash", "-c", script])).stdout.trim();
+    /** Pod, type of the events of these types since event number `from`. */
+    const steps = (from: number, types: string[]) =>
+        c()
+            .events()
+            .slice(from)
+            .filter((e) => types.includes(e.type))
+            .map((e) => `${e.pod} ${e.type}`);
+    /** When PID 1 of each pod's container started (clock ticks since boot): the same process while unchanged. */
+    const pid1Starts = () => Promise.all([0, 1, 2].map((o) => run(o, "cut -d' ' -f22 /proc/1/stat")));
+
+    before(async function () {
+        requireHarness(this);
+        cluster = await FakeCluster.create({
+            prefix,
+            subnet: "10.213.9.0/24",
+            workDir: path.join(os.tmpdir(), `fake-kubelet-selftest-${prefix}`),
+            objects: base,
+            restartBackoffMs: { initialMs: 200, maxMs: 400 },
+        });
+        await c().scaleTo(3, { readyTimeoutMs: 60_000 });
+    });
+
+    after(async function () {
+        await cluster?.destroy();
+    });
+
+    it("rolls a changed template from the highest ordinal down, each pod made again once the one above is Ready", async () => {
+        const first = c().status(0).revision;
+        const from = c().events().length;
+        const result = await c().apply(render(version("2")));
+        assert.deepStrictEqual(result, { statefulSet: "updated", replacedFor: [], revision: result.revision });
+        assert.notStrictEqual(result.revision, first);
+        assert.deepStrictEqual(
+            steps(from, ["PodDeleted", "PodCreated", "PodReady"]),
+            [2, 1, 0].flatMap((o) => [`app-${o} PodDeleted`, `app-${o} PodCreated`, `app-${o} PodReady`]),
+        );
+        const created = c()
+            .events()
+            .slice(from)
+            .filter((e) => e.type === "PodCreated");
+        assert.deepStrictEqual(
+            created.map((e) => e.detail),
+            [2, 1, 0].map(() => `revision ${result.revision}`),
+        );
+        for (const o of [0, 1, 2]) {
+            assert.strictEqual(c().status(o).revision, result.revision);
+            assert.strictEqual(await run(o, "echo $VERSION"), "2");
+        }
+    });
+
+    it("rewrites a changed ConfigMap in the running pods' volumes (kubelet's ..data swap), restarting nothing", async () => {
+        const dataBefore = await run(0, "readlink /etc/app/..data");
+        const from = c().events().length;
+        const result = await c().apply(
+            render((objects, sts) => {
+                version("2")(objects, sts);
+                objects[0].data.message = "second";
+            }),
+        );
+        assert.strictEqual(result.statefulSet, "unchanged");
+        assert.deepStrictEqual(steps(from, ["ConfigMapUpdated", "VolumeUpdated", "PodDeleted"]), [
+            "ConfigMap/app ConfigMapUpdated",
+            ...[0, 1, 2].map((o) => `app-${o} VolumeUpdated`),
+        ]);
+        for (const o of [0, 1, 2]) {
+            assert.strictEqual(await run(o, "cat /etc/app/message"), "second");
+            assert.strictEqual(c().starts(o, "app"), 1);
+        }
+        const dataAfter = await run(0, "readlink /etc/app/..data; ls -A /etc/app | tr '\\n' ' '");
+        assert.notStrictEqual(dataAfter.split("\n")[0], dataBefore);
+        assert.strictEqual(dataAfter.split("\n")[1].trim(), `${dataAfter.split("\n")[0]} ..data message`, "the old directory is gone");
+        // With kubelet's sync delay, running pods keep the old files meanwhile; a new pod gets the new object.
+        const third = render((objects, sts) => {
+            version("2")(objects, sts);
+            objects[0].data.message = "third";
+        });
+        await c().apply(third, { volumeSyncDelayMs: 600_000 });
+        assert.strictEqual(await run(0, "cat /etc/app/message"), "second");
+        await c().stopPod(2);
+        await c().startPod(2);
+        assert.strictEqual(await run(2, "cat /etc/app/message"), "third");
+    });
+
+    const v3 = render((objects, sts) => {
+        version("3")(objects, sts);
+        objects[0].data.message = "second";
+    });
+    // A bad command, and the ConfigMap named anew (as a content-named one would be).
+    const broken = structuredClone(v3);
+    const brokenPod = (broken.find((o) => o.kind === "StatefulSet") as K8sObject).spec.template.spec;
+    brokenPod.containers[0].command = ["bash", "-c", "exit 1"];
+    brokenPod.volumes[0].configMap.name = broken[0].metadata.name = "app-broken";
+
+    it("halts at a pod that does not become Ready: the lower pods keep their revision and serve; after that pod is deleted, a fixed render goes on", async () => {
+        const old = c().status(0).revision;
+        const from = c().events().length;
+        const halted = await c().apply(broken, { readyTimeoutMs: 3000 });
+        assert.strictEqual(halted.halted?.ordinal, 2);
+        assert.strictEqual(halted.halted?.revision, halted.revision);
+        assert.match(halted.halted?.reason ?? "", /^pod app-2 not Ready after 3000 ms$/);
+        for (const o of [0, 1]) {
+            assert.strictEqual(c().status(o).revision, old);
+            assert.ok(c().isReady(o));
+            assert.strictEqual(await run(o, "echo $VERSION"), "2");
+        }
+        assert.ok(c().restarts(2, "app") >= 1, "the broken pod crash-loops");
+        // A revert alone does not unstick it, as in Kubernetes.
+        const again = await c().apply(v3, { readyTimeoutMs: 1000 });
+        assert.strictEqual(again.halted?.ordinal, 2);
+        assert.match(again.halted?.reason ?? "", /not the update revision .*forced rollback.*delete the pod/);
+        await c().stopPod(2, { graceSeconds: 0 });
+        assert.deepStrictEqual(
+            steps(from, ["ConfigMapCreated", "ConfigMapDeleted"]),
+            ["ConfigMap/app-broken ConfigMapCreated"],
+            "a failed update deletes nothing",
+        );
+        const fixed = await c().apply(v3);
+        assert.strictEqual(fixed.halted, undefined);
+        assert.deepStrictEqual(steps(from, ["ConfigMapCreated", "ConfigMapDeleted"]), [
+            "ConfigMap/app-broken ConfigMapCreated",
+            "ConfigMap/app-broken ConfigMapDeleted",
+        ]);
+        for (const o of [0, 1, 2]) {
+            assert.strictEqual(c().status(o).revision, fixed.revision);
+            assert.strictEqual(await run(o, "echo $VERSION"), "3");
+        }
+    });
+
+    it("removes a ConfigMap the render no longer has: running pods keep their files, a new pod stays Pending (FailedMount)", async () => {
+        const withoutConfigMap = v3.filter((o) => o.kind !== "ConfigMap");
+        const from = c().events().length;
+        assert.strictEqual((await c().apply(withoutConfigMap)).statefulSet, "unchanged");
+        assert.deepStrictEqual(steps(from, ["ConfigMapDeleted", "VolumeUpdated"]), ["ConfigMap/app ConfigMapDeleted"]);
+        assert.strictEqual(await run(1, "cat /etc/app/message"), "second");
+        await c().stopPod(2);
+        await assert.rejects(c().startPod(2), /^Error: pod app-2 is Pending: FailedMount: volume config: ConfigMap app not found/);
+        assert.strictEqual(c().status(2).phase, "Pending");
+        await c().stopPod(2);
+        assert.strictEqual((await c().apply(v3)).halted, undefined);
+        assert.strictEqual(await run(2, "cat /etc/app/message"), "second");
+    });
+
+    it("replaces the StatefulSet without touching its pods when the running one has the orphan annotation; refuses otherwise", async () => {
+        const plain = structuredClone(v3);
+        delete (plain.find((o) => o.kind === "StatefulSet") as K8sObject).metadata.annotations;
+        const bigger = (objects: K8sObject[]) => {
+            const copy = structuredClone(objects);
+            (copy.find((o) => o.kind === "StatefulSet") as K8sObject).spec.volumeClaimTemplates[0].spec.resources.requests.storage = "2Gi";
+            return copy;
+        };
+        const pids = await pid1Starts();
+        const from = c().events().length;
+        assert.strictEqual((await c().apply(plain)).statefulSet, "updated", "the annotation goes: an update, no rollout");
+        await assert.rejects(
+            c().apply(bigger(v3)),
+            /replaces StatefulSet app \(spec\.volumeClaimTemplates\), and the running one lacks the annotation `pulumi\.com\/deletionPropagationPolicy: orphan`/,
+        );
+        assert.strictEqual((await c().apply(v3)).statefulSet, "updated");
+        const replaced = await c().apply(bigger(v3));
+        assert.deepStrictEqual(replaced, {
+            statefulSet: "replaced",
+            replacedFor: ["spec.volumeClaimTemplates"],
+            revision: replaced.revision,
+        });
+        assert.deepStrictEqual(steps(from, ["PodDeleted", "PodCreated", "StatefulSetReplaced"]), ["StatefulSet/app StatefulSetReplaced"]);
+        assert.deepStrictEqual(await pid1Starts(), pids, "the same processes");
+    });
+
+    it("scales 3→2→3 from the render: the returning pod finds its claim", async () => {
+        const current = structuredClone(c().statefulSet);
+        const withReplicas = (n: number) => [
+            ...v3.filter((o) => o.kind !== "StatefulSet"),
+            { ...current, spec: { ...current.spec, replicas: n } },
+        ];
+        await run(2, "echo kept > /data/mark");
+        const from = c().events().length;
+        await c().apply(withReplicas(2));
+        assert.deepStrictEqual(c().runningOrdinals(), [0, 1]);
+        assert.ok(fs.existsSync(path.join(c().volumePath(2, "data"), "mark")));
+        await c().apply(withReplicas(3));
+        assert.deepStrictEqual(steps(from, ["PodDeleted", "PodCreated"]), ["app-2 PodDeleted", "app-2 PodCreated"]);
+        assert.strictEqual(await run(2, "cat /data/mark"), "kept");
+    });
+
+    it("with cascade: true, replaces a StatefulSet without the annotation by deleting every pod at once, then making them in order", async () => {
+        const current = structuredClone(c().statefulSet);
+        delete current.metadata.annotations;
+        const others = v3.filter((o) => o.kind !== "StatefulSet");
+        assert.strictEqual((await c().apply([...others, current])).statefulSet, "updated");
+        current.spec.volumeClaimTemplates[0].spec.resources.requests.storage = "3Gi";
+        const from = c().events().length;
+        const result = await c().apply([...others, current], { cascade: true, graceSeconds: 0 });
+        assert.strictEqual(result.statefulSet, "replaced");
+        assert.deepStrictEqual(steps(from, ["PodDeleted", "PodCreated", "PodReady", "StatefulSetReplaced"]), [
+            ...[0, 1, 2].map((o) => `app-${o} PodDeleted`),
+            "StatefulSet/app StatefulSetReplaced",
+            ...[0, 1, 2].flatMap((o) => [`app-${o} PodCreated`, `app-${o} PodReady`]),
+        ]);
+    });
+
+    it("refuses what it cannot emulate, before touching anything", async () => {
+        const from = c().events().length;
+        const selector = structuredClone(v3);
+        (selector.find((o) => o.kind === "StatefulSet") as K8sObject).spec.selector.matchLabels.tier = "db";
+        await assert.rejects(c().apply(selector), /cannot emulate this render: it changes spec\.selector from/);
+        const partition = structuredClone(v3);
+        (partition.find((o) => o.kind === "StatefulSet") as K8sObject).spec.updateStrategy = { rollingUpdate: { partition: 2 } };
+        await assert.rejects(c().apply(partition), /not supported: updateStrategy/);
+        assert.deepStrictEqual(c().events().slice(from), []);
     });
 });

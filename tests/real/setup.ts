@@ -30,15 +30,32 @@ export function requireRealServers(context: Mocha.Context): boolean {
     }
 }
 
+let runDir: string | undefined;
+
+/** This run's own directory (render state files), removed when the process exits. */
+function runDirectory(): string {
+    if (runDir === undefined) {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mysql-statefulset-run-"));
+        process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+        runDir = dir;
+    }
+    return runDir;
+}
+
 /**
  * The objects `npm run render -- --show-secrets` prints for tests/real/Pulumi.real.yaml, with the test's root
- * password: the other passwords, the CA and the certificates generated for real, as on a cluster.
+ * password: the other passwords, the CA and the certificates generated for real, as on a cluster. Renders of
+ * one `stack` in a run share a state file (`render --state`), so a second render with other settings keeps
+ * the generated passwords and TLS material, as `pulumi up` does; another stack name generates its own. A test
+ * that changes a password gives it in `extra` (`--secret rootPassword=NEW`: the last one given wins).
  */
-export function renderRealStack(extra: string[] = []): K8sObject[] {
+export function renderRealStack(extra: string[] = [], stack = "real"): K8sObject[] {
     const run = runRender(
         "--config-file",
         "tests/real/Pulumi.real.yaml",
         "--show-secrets",
+        "--state",
+        path.join(runDirectory(), `${stack}.state.json`),
         "--secret",
         `rootPassword=${ROOT_PASSWORD}`,
         ...extra,
@@ -79,13 +96,14 @@ export function nextSubnet(subnet: string): string {
 
 /**
  * A fake cluster of the rendered real stack, in a fresh work directory, with this run's names; `options`
- * adds render arguments (--config, --secret), claims kept outside the cluster, or other names.
+ * adds render arguments (--config, --secret), claims kept outside the cluster, other names, or another
+ * stack (its own generated passwords and certificates; see renderRealStack).
  */
 export async function createRealCluster(
     label: string,
-    options: { render?: string[]; claimPaths?: Record<string, string>; prefix?: string; subnet?: string } = {},
+    options: { render?: string[]; claimPaths?: Record<string, string>; prefix?: string; subnet?: string; stack?: string } = {},
 ): Promise<FakeCluster> {
-    const objects = renderRealStack(options.render);
+    const objects = renderRealStack(options.render, options.stack);
     return FakeCluster.create({
         prefix: options.prefix ?? runPrefix(),
         subnet: options.subnet ?? runSubnet(),

@@ -147,6 +147,11 @@ describe("npm run render", () => {
             "render: Unknown option '--replicas'. Run with --help for the options.\n",
         ],
         [
+            "--state without --show-secrets",
+            ["--stack", "dev", "--state", "state.json"],
+            "render: --state keeps generated values, which are real only with --show-secrets: add --show-secrets.\n",
+        ],
+        [
             "a key of another project",
             ["--stack", "dev", "--config", "mysql-statefulsets:replicas=4"],
             "render: `mysql-statefulsets:replicas` in --config belongs to a project named `mysql-statefulsets`, not to this one: write `mysql-statefulset:replicas` (or `replicas`). Keys of other namespaces are taken only for `kubernetes:`, `pulumi:`, `random:`, `tls:`.\n",
@@ -215,6 +220,37 @@ describe("npm run render", () => {
         withStackFile("config:\n  nfsServer: nfs\n  nfsPathPattern: /d/{number}\n  replicas: 2\n  kubernetes:namespace: x\n", (file) => {
             assert.strictEqual(replicasOf("--config-file", file), 2);
         });
+    });
+
+    it("keeps generated passwords and TLS material between renders with --state, as Pulumi's state does", () => {
+        const secretsOf = (...args: string[]) => {
+            const run = render("--stack", "dev", "--show-secrets", ...args);
+            assert.strictEqual(run.status, 0, run.stderr);
+            const objects = yaml.loadAll(run.stdout) as any[];
+            return objects.filter((o) => o.kind === "Secret").map((o) => [o.metadata.name, o.stringData]);
+        };
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "render-state-"));
+        try {
+            const state = path.join(dir, "state.json");
+            const first = secretsOf("--state", state);
+            // Another setting: the same values, as `pulumi up` keeps them.
+            assert.deepStrictEqual(secretsOf("--state", state, "--config", "replicas=4"), first);
+            assert.strictEqual(fs.statSync(state).mode & 0o777, 0o600);
+            // A password given explicitly wins; the generated ones stay.
+            const [credentials, tls] = secretsOf("--state", state, "--secret", "rootPassword=explicit-root-pw");
+            assert.deepStrictEqual(credentials[1], { ...first[0][1], "root-password": "explicit-root-pw" });
+            assert.deepStrictEqual(tls, first[1]);
+            // Without the state, every render generates afresh.
+            const fresh = secretsOf();
+            assert.strictEqual(fresh.length, 2);
+            for (const [i, [name, values]] of fresh.entries()) {
+                for (const key of Object.keys(values)) {
+                    assert.notStrictEqual(values[key], first[i][1][key], `${name} ${key}`);
+                }
+            }
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("switches the images with the flavor on the dev stack, which pins none", () => {

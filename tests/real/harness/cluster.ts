@@ -1,20 +1,27 @@
 // FakeCluster: runs the pods of one rendered StatefulSet on this machine, each pod in network
 // namespaces of its own, each container in PID/mount/UTS/IPC namespaces of its own (see
 // container.ts), following the StatefulSet controller (OrderedReady) and kubelet semantics.
+// apply() takes a later render as `pulumi up` and the controllers would: ConfigMaps and Secrets
+// replaced (running pods' volumes rewritten), the StatefulSet updated (scale, RollingUpdate from the
+// highest ordinal, halting at a pod that does not become Ready) or replaced (pods orphaned and adopted).
 //
 // Host paths it touches: options.workDir (created, removed by destroy), /run/netns/<prefix>-*
 // (netns files via `ip netns`), and nothing else; all mounts happen inside the containers'
 // private mount namespaces and vanish with them.
 
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import { isDeepStrictEqual } from "util";
 import { registerCluster, unregisterCluster } from "./cleanup";
 import { DnsConfig, DnsService, hostsFileFor, resolvConf, writeInPlace } from "./dns";
 import { buildImage, BuiltImage } from "./image";
 import { PodNetwork } from "./netns";
 import { DEFAULT_IMAGES } from "./profiles";
-import { Pod, PodHost } from "./pod";
+import { Pod, PodHost, PodTemplate } from "./pod";
 import type {
+    ApplyOptions,
+    ApplyResult,
     ClusterEvent,
     ContainerSpec,
     ExecOptions,
@@ -71,6 +78,77 @@ function validateSpec(spec: PodSpec, images: Record<string, unknown>): void {
     if (problems.length) throw new Error(`FakeCluster: the pod template uses what the harness cannot run:\n  - ${problems.join("\n  - ")}`);
 }
 
+/** StatefulSet spec fields pulumi-kubernetes updates in place; a change of any other one replaces the object. */
+const IN_PLACE_FIELDS = ["replicas", "ordinals", "template", "updateStrategy", "persistentVolumeClaimRetentionPolicy", "minReadySeconds"];
+/** The annotation that makes Pulumi delete a StatefulSet without its pods (read from the old object). */
+const PROPAGATION_ANNOTATION = "pulumi.com/deletionPropagationPolicy";
+
+/** Rejects a StatefulSet (and its CronJobs) using what the harness does not emulate, before anything starts. */
+function validateObjects(objects: K8sObject[], profiles: Record<string, ImageProfile>): K8sObject {
+    const sets = objects.filter((o) => o.kind === "StatefulSet");
+    if (sets.length !== 1) throw new Error(`FakeCluster: expected exactly one StatefulSet among the objects, got ${sets.length}`);
+    const sts = sets[0];
+    const spec = sts.spec ?? {};
+    if (!spec.template?.spec?.containers?.length) throw new Error("FakeCluster: the StatefulSet has no containers");
+    if (!spec.serviceName) throw new Error("FakeCluster: the StatefulSet has no spec.serviceName");
+    const problems: string[] = [];
+    const policy = spec.podManagementPolicy ?? "OrderedReady";
+    if (policy !== "OrderedReady") problems.push(`podManagementPolicy ${policy} (OrderedReady only)`);
+    const strategy = spec.updateStrategy ?? {};
+    if (
+        (strategy.type ?? "RollingUpdate") !== "RollingUpdate" ||
+        strategy.rollingUpdate?.partition ||
+        strategy.rollingUpdate?.maxUnavailable
+    )
+        problems.push(`updateStrategy ${JSON.stringify(strategy)} (RollingUpdate without partition or maxUnavailable only)`);
+    for (const field of ["ordinals", "minReadySeconds", "persistentVolumeClaimRetentionPolicy"]) {
+        if (spec[field]) problems.push(`spec.${field}`);
+    }
+    if (problems.length) throw new Error(`FakeCluster: StatefulSet ${sts.metadata.name}: not supported: ${problems.join("; ")}`);
+    validateSpec(spec.template.spec, profiles);
+    for (const o of objects.filter((x) => x.kind === "CronJob")) validateSpec(jobTemplateOf(o).spec, profiles);
+    return sts;
+}
+
+/** Builds the images of every container of these pod specs that has none yet. */
+async function buildImages(
+    specs: PodSpec[],
+    profiles: Record<string, ImageProfile>,
+    workDir: string,
+    images: Map<string, BuiltImage>,
+): Promise<void> {
+    const refs = new Set(specs.flatMap((s) => [...(s.initContainers ?? []), ...s.containers]).map((c) => c.image));
+    for (const ref of refs) {
+        if (images.has(ref)) continue;
+        const slug = `${images.size}-${ref.replace(/[^A-Za-z0-9._-]+/g, "_")}`;
+        const built = await buildImage(ref, profiles[ref], path.join(workDir, "images", slug));
+        if (built.missing.length && !warnedMissing.has(ref)) {
+            warnedMissing.add(ref);
+            console.warn(`fake-kubelet: image ${ref}: this host lacks ${built.missing.join(", ")}; left off its PATH`);
+        }
+        images.set(ref, built);
+    }
+}
+
+/** JSON with sorted keys, so that equal objects give equal text. */
+function canonical(value: unknown): string {
+    return JSON.stringify(value, (_k, v: unknown) =>
+        v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+    );
+}
+
+/** The StatefulSet's pod template as one revision, named like the controller's: `<name>-<hash of the template>`. */
+function revisionOf(sts: K8sObject): Required<PodTemplate> {
+    const template = sts.spec.template;
+    const hash = createHash("sha256").update(canonical(template)).digest("hex").slice(0, 10);
+    return {
+        labels: template.metadata?.labels ?? {},
+        annotations: template.metadata?.annotations ?? {},
+        spec: template.spec,
+        revision: `${sts.metadata.name}-${hash}`,
+    };
+}
+
 /**
  * The Job a CronJob makes (as `kubectl create job --from=cronjob/NAME` does): one pod at a time, its
  * containers run once (restartPolicy Never), up to backoffLimit + 1 pods. Anything else is refused.
@@ -111,13 +189,19 @@ function selects(selector: Record<string, string> | undefined, labels: Record<st
 }
 
 export class FakeCluster {
-    readonly statefulSet: K8sObject;
     readonly name: string;
     readonly namespace: string;
     readonly serviceName: string;
-    /** spec.replicas of the rendered StatefulSet. */
-    readonly specReplicas: number;
     readonly workDir: string;
+    /** The StatefulSet last applied. */
+    private sts: K8sObject;
+    /** The controller's updateRevision: the template of the StatefulSet last applied. */
+    private updateRevision: Required<PodTemplate>;
+    /** The controller's spec.replicas: the render's, or scaleTo's since. */
+    private replicas: number;
+    private readonly profiles: Record<string, ImageProfile>;
+    /** kubelet volume syncs still to come (apply's volumeSyncDelayMs). */
+    private readonly pendingSyncs = new Set<NodeJS.Timeout>();
     private readonly t0 = Date.now();
     private readonly eventLog: ClusterEvent[] = [];
     private readonly pods = new Map<number, Pod>();
@@ -133,21 +217,21 @@ export class FakeCluster {
         private readonly opts: FakeClusterOptions,
         readonly network: PodNetwork,
         images: Map<string, BuiltImage>,
+        sts: K8sObject,
     ) {
-        const sets = opts.objects.filter((o) => o.kind === "StatefulSet");
-        this.statefulSet = sets[0];
-        this.name = this.statefulSet.metadata.name;
-        this.namespace = this.statefulSet.metadata.namespace ?? "default";
-        this.serviceName = this.statefulSet.spec.serviceName;
-        this.specReplicas = this.statefulSet.spec.replicas ?? 1;
+        this.sts = sts;
+        this.name = sts.metadata.name;
+        this.namespace = sts.metadata.namespace ?? "default";
+        this.serviceName = sts.spec.serviceName;
+        this.replicas = sts.spec.replicas ?? 1;
+        this.updateRevision = revisionOf(sts);
+        this.profiles = { ...DEFAULT_IMAGES, ...(opts.images ?? {}) };
         this.workDir = path.resolve(opts.workDir);
         this.verbose = Boolean(opts.verbose || process.env.FAKE_KUBELET_VERBOSE === "1");
-        const template = this.statefulSet.spec.template;
-        const labels: Record<string, string> = template.metadata?.labels ?? {};
         this.dns = {
             namespace: this.namespace,
             clusterDomain: opts.clusterDomain ?? "cluster.local",
-            services: FakeCluster.dnsServices(opts.objects, this.namespace, this.serviceName, labels, template.spec),
+            services: FakeCluster.dnsServices(opts.objects, this.namespace, this.serviceName, this.updateRevision),
         };
         this.host = {
             workDir: this.workDir,
@@ -156,8 +240,7 @@ export class FakeCluster {
             sources: { objects: opts.objects, secrets: opts.secrets ?? {} },
             namespace: this.namespace,
             statefulSetName: this.name,
-            template: { labels, annotations: template.metadata?.annotations ?? {}, spec: template.spec },
-            claimTemplates: (this.statefulSet.spec.volumeClaimTemplates ?? []).map((t: K8sObject) => t.metadata.name),
+            claimTemplates: (sts.spec.volumeClaimTemplates ?? []).map((t: K8sObject) => t.metadata.name),
             claimPaths: opts.claimPaths ?? {},
             backoff: opts.restartBackoffMs ?? { initialMs: 1000, maxMs: 2000 },
             keepWorkDir: this.keep,
@@ -180,18 +263,22 @@ export class FakeCluster {
         };
     }
 
+    /** The StatefulSet last applied. */
+    get statefulSet(): K8sObject {
+        return this.sts;
+    }
+
+    /** spec.replicas of the StatefulSet last applied. */
+    get specReplicas(): number {
+        return this.sts.spec.replicas ?? 1;
+    }
+
     private get keep(): boolean {
         return Boolean(this.opts.keepWorkDir || process.env.FAKE_KUBELET_KEEP === "1");
     }
 
     /** Services of the namespace that select the pods; the governing one must exist. */
-    private static dnsServices(
-        objects: K8sObject[],
-        ns: string,
-        governing: string,
-        labels: Record<string, string>,
-        spec: PodSpec,
-    ): DnsService[] {
+    private static dnsServices(objects: K8sObject[], ns: string, governing: string, { labels, spec }: PodTemplate): DnsService[] {
         const ports = new Map<string, number>();
         for (const c of spec.containers) for (const p of c.ports ?? []) if (p.name) ports.set(p.name, p.containerPort);
         const out: DnsService[] = [];
@@ -228,17 +315,9 @@ export class FakeCluster {
     }
 
     static async create(opts: FakeClusterOptions): Promise<FakeCluster> {
-        const sets = opts.objects.filter((o) => o.kind === "StatefulSet");
-        if (sets.length !== 1) throw new Error(`FakeCluster: expected exactly one StatefulSet among the objects, got ${sets.length}`);
-        const sts = sets[0];
-        if (!sts.spec?.template?.spec?.containers?.length) throw new Error("FakeCluster: the StatefulSet has no containers");
-        if (!sts.spec.serviceName) throw new Error("FakeCluster: the StatefulSet has no spec.serviceName");
-        const policy = sts.spec.podManagementPolicy ?? "OrderedReady";
-        if (policy !== "OrderedReady") throw new Error(`FakeCluster: podManagementPolicy ${policy} is not supported (OrderedReady only)`);
         const profiles: Record<string, ImageProfile> = { ...DEFAULT_IMAGES, ...(opts.images ?? {}) };
-        validateSpec(sts.spec.template.spec, profiles);
+        const sts = validateObjects(opts.objects, profiles);
         const jobSpecs = opts.objects.filter((o) => o.kind === "CronJob").map((o) => jobTemplateOf(o).spec);
-        for (const spec of jobSpecs) validateSpec(spec, profiles);
 
         const network = new PodNetwork(opts.prefix, opts.subnet); // validates prefix and subnet
         const workDir = path.resolve(opts.workDir);
@@ -259,19 +338,8 @@ export class FakeCluster {
         let cluster: FakeCluster | undefined;
         try {
             await network.create();
-            const spec: PodSpec = sts.spec.template.spec;
-            const refs = new Set([spec, ...jobSpecs].flatMap((s) => [...(s.initContainers ?? []), ...s.containers]).map((c) => c.image));
-            let i = 0;
-            for (const ref of refs) {
-                const slug = `${i++}-${ref.replace(/[^A-Za-z0-9._-]+/g, "_")}`;
-                const built = await buildImage(ref, profiles[ref], path.join(workDir, "images", slug));
-                if (built.missing.length && !warnedMissing.has(ref)) {
-                    warnedMissing.add(ref);
-                    console.warn(`fake-kubelet: image ${ref}: this host lacks ${built.missing.join(", ")}; left off its PATH`);
-                }
-                images.set(ref, built);
-            }
-            cluster = new FakeCluster(opts, network, images);
+            await buildImages([sts.spec.template.spec, ...jobSpecs], profiles, workDir, images);
+            cluster = new FakeCluster(opts, network, images, sts);
             registerCluster(cluster);
             return cluster;
         } catch (e) {
@@ -285,15 +353,29 @@ export class FakeCluster {
         return `${this.name}-${ordinal}`;
     }
 
-    private pod(ordinal: number): Pod {
+    /**
+     * Creates (and starts) a new pod for the ordinal, as the controller does; resolves once it is started.
+     * Every new pod is made from the update revision: the controller (newVersionedStatefulSetPod) uses the
+     * current one only below the partition, which apps/v1 defaults to 0. So a pod deleted during a halted
+     * rollout comes back with the new template.
+     */
+    private async createPod(ordinal: number): Promise<Pod> {
         if (this.destroyed) throw new Error("FakeCluster: destroyed");
-        let p = this.pods.get(ordinal);
-        if (!p) {
-            if (!Number.isInteger(ordinal) || ordinal < 0) throw new Error(`bad ordinal ${ordinal}`);
-            p = new Pod(this.host, ordinal);
-            this.pods.set(ordinal, p);
-        }
+        if (!Number.isInteger(ordinal) || ordinal < 0) throw new Error(`bad ordinal ${ordinal}`);
+        if (this.pods.get(ordinal)?.running) throw new Error(`pod ${this.podName(ordinal)} already exists`);
+        const template = this.updateRevision;
+        const p = new Pod(this.host, ordinal, template);
+        this.pods.set(ordinal, p);
+        this.host.event({ pod: p.name, type: "PodCreated", detail: `revision ${template.revision}` });
+        await p.start();
         return p;
+    }
+
+    /** Deletes a pod (its grace period unless given); its claim dirs stay. */
+    private async deletePod(p: Pod, why: string, graceSeconds?: number): Promise<void> {
+        if (!p.running) return;
+        this.host.event({ pod: p.name, type: "PodDeleted", detail: `revision ${p.template.revision} (${why})` });
+        await p.stop(graceSeconds !== undefined ? graceSeconds * 1000 : p.graceMs());
     }
 
     private runningPod(ordinal: number): Pod {
@@ -327,18 +409,15 @@ export class FakeCluster {
      */
     async startJob(cronJobName: string): Promise<FakeJob> {
         if (this.destroyed) throw new Error("FakeCluster: destroyed");
-        const cronJob = this.opts.objects.find((o) => o.kind === "CronJob" && o.metadata.name === cronJobName);
+        const cronJob = this.host.sources.objects.find((o) => o.kind === "CronJob" && o.metadata.name === cronJobName);
         if (!cronJob) throw new Error(`FakeCluster: no CronJob ${cronJobName} among the objects`);
         const template = jobTemplateOf(cronJob);
         const jobName = `${cronJobName}-manual-${Date.now().toString(36).slice(-5)}`;
         let current: Pod | undefined;
         const attempt = async (n: number): Promise<Pod> => {
             // Job pods number their veths from 200 up, clear of the StatefulSet's ordinals.
-            const pod = new Pod(this.host, 200 + this.jobPods.size, {
-                name: `${jobName}-${n}`,
-                labels: { ...template.labels, "job-name": jobName },
-                spec: template.spec,
-            });
+            const labels = { ...template.labels, "job-name": jobName };
+            const pod = new Pod(this.host, 200 + this.jobPods.size, { labels, annotations: {}, spec: template.spec }, `${jobName}-${n}`);
             this.jobPods.set(pod.name, pod);
             current = pod;
             await pod.start();
@@ -379,16 +458,14 @@ export class FakeCluster {
      * log tail of every container; the pod keeps running (as in Kubernetes) until stopPod().
      */
     async startPod(ordinal: number, opts: { readyTimeoutMs?: number } = {}): Promise<void> {
-        const p = this.pod(ordinal);
-        await p.start();
+        const p = await this.createPod(ordinal);
         await p.waitReady(opts.readyTimeoutMs ?? 180_000);
     }
 
     /** Deletes the pod (grace: the pod's terminationGracePeriodSeconds unless given). Its PVC dirs stay. */
     async stopPod(ordinal: number, opts: { graceSeconds?: number } = {}): Promise<void> {
         const p = this.pods.get(ordinal);
-        if (!p) return;
-        await p.stop(opts.graceSeconds !== undefined ? opts.graceSeconds * 1000 : p.graceMs());
+        if (p) await this.deletePod(p, "deleted", opts.graceSeconds);
     }
 
     /** Kills a main container or sidecar (SIGTERM, SIGKILL after the grace); resolves when its next instance has started. */
@@ -397,15 +474,174 @@ export class FakeCluster {
         await p.runner(container).restart(opts.graceSeconds !== undefined ? opts.graceSeconds * 1000 : p.graceMs());
     }
 
-    /** OrderedReady scaling: up one ordinal at a time, each after the previous is Ready; down from the highest. */
+    /**
+     * `kubectl scale`: OrderedReady scaling, up one ordinal at a time, each after the previous is Ready; down
+     * from the highest. Rejects (with the pod's containers and logs) when a pod does not become Ready.
+     */
     async scaleTo(replicas: number, opts: { readyTimeoutMs?: number; graceSeconds?: number } = {}): Promise<void> {
-        for (let i = 0; i < replicas; i++) {
-            const p = this.pod(i);
-            if (!p.running) await this.startPod(i, opts);
-            else await p.waitReady(opts.readyTimeoutMs ?? 180_000);
+        this.replicas = replicas;
+        const halted = await this.reconcile(opts.readyTimeoutMs ?? 180_000, opts.graceSeconds);
+        if (halted) throw new Error(`${halted.reason}\n${this.describe(halted.ordinal)}`);
+    }
+
+    /**
+     * Takes a new render as `pulumi up` and the controllers would. Everything is checked before anything is
+     * touched: a change the harness cannot emulate, or a replacement that would delete every pod at once
+     * without `cascade`, throws. Then ConfigMaps and Secrets are replaced (created, updated, deleted, with
+     * events) and the running pods' configMap and secret volumes rewritten (after volumeSyncDelayMs), and the
+     * StatefulSet is updated in place (replicas, template: a RollingUpdate) or replaced (pulumi-kubernetes'
+     * replacement fields): orphaned pods are kept and adopted, then rolled if their template differs. A pod
+     * that does not become Ready halts the rollout; the result says where, and the next apply goes on.
+     */
+    async apply(render: K8sObject[], opts: ApplyOptions = {}): Promise<ApplyResult> {
+        if (this.destroyed) throw new Error("FakeCluster: destroyed");
+        const objects = structuredClone(render); // the cluster's own copy, as the API server keeps one
+        const sts = validateObjects(objects, this.profiles);
+        const old = this.sts;
+        const refused: string[] = [];
+        if (sts.metadata.name !== this.name || (sts.metadata.namespace ?? "default") !== this.namespace)
+            refused.push(
+                `it renames the StatefulSet ${this.namespace}/${this.name} to ${sts.metadata.namespace ?? "default"}/${sts.metadata.name}`,
+            );
+        for (const field of ["serviceName", "selector"]) {
+            if (!isDeepStrictEqual(sts.spec[field], old.spec[field]))
+                refused.push(`it changes spec.${field} from ${JSON.stringify(old.spec[field])} to ${JSON.stringify(sts.spec[field])}`);
         }
-        const higher = [...this.pods.values()].filter((p) => p.ordinal >= replicas && p.running).sort((a, b) => b.ordinal - a.ordinal);
-        for (const p of higher) await this.stopPod(p.ordinal, opts);
+        const claims = (o: K8sObject) => (o.spec.volumeClaimTemplates ?? []).map((t: K8sObject) => t.metadata.name);
+        if (!isDeepStrictEqual(claims(sts), claims(old)))
+            refused.push(`it changes the volumeClaimTemplates' names from ${claims(old).join(", ")} to ${claims(sts).join(", ")}`);
+        if (refused.length) throw new Error(`FakeCluster.apply: the harness cannot emulate this render: ${refused.join("; ")}`);
+        const fields = [...new Set([...Object.keys(old.spec), ...Object.keys(sts.spec)])];
+        const replacedFor = fields
+            .filter((f) => !IN_PLACE_FIELDS.includes(f) && !isDeepStrictEqual(old.spec[f], sts.spec[f]))
+            .map((f) => `spec.${f}`);
+        const replace = replacedFor.length > 0 || Boolean(opts.replaceStatefulSet);
+        const orphan = old.metadata.annotations?.[PROPAGATION_ANNOTATION] === "orphan";
+        if (replace && !orphan && !opts.cascade) {
+            throw new Error(
+                `FakeCluster.apply: this render replaces StatefulSet ${this.name} (${replacedFor.join(", ") || "replaceStatefulSet"}), and the ` +
+                    `running one lacks the annotation \`${PROPAGATION_ANNOTATION}: orphan\`, so \`pulumi up\` would delete every pod ` +
+                    `at once (Foreground cascade): render the annotation, or pass { cascade: true } to emulate that.`,
+            );
+        }
+        await buildImages(
+            [sts.spec.template.spec, ...objects.filter((o) => o.kind === "CronJob").map((o) => jobTemplateOf(o).spec)],
+            this.profiles,
+            this.workDir,
+            this.host.images,
+        );
+
+        // ConfigMaps and Secrets created and replaced now; objects the render dropped are deleted last, and only
+        // if the rest succeeded, as Pulumi runs deletes after every other step of an update that did not fail.
+        const keyOf = (o: K8sObject) => `${o.kind}/${o.metadata.namespace ?? "default"}/${o.metadata.name}`;
+        const before = new Map(this.host.sources.objects.map((o) => [keyOf(o), o]));
+        const after = new Set(objects.map(keyOf));
+        const vanished = this.host.sources.objects.filter((o) => !after.has(keyOf(o)));
+        const objectEvent = (o: K8sObject, change: string) => {
+            if (o.kind === "ConfigMap" || o.kind === "Secret")
+                this.host.event({ pod: `${o.kind}/${o.metadata.name}`, type: `${o.kind}${change}` as ClusterEvent["type"] });
+        };
+        for (const o of objects) {
+            const was = before.get(keyOf(o));
+            if (!was || canonical(was) !== canonical(o)) objectEvent(o, was ? "Updated" : "Created");
+        }
+        this.host.sources.objects = [...objects, ...vanished];
+        if (opts.secrets) this.host.sources.secrets = opts.secrets;
+        const sync = () => {
+            for (const p of this.pods.values()) p.syncVolumes();
+        };
+        if (opts.volumeSyncDelayMs === undefined) sync();
+        else {
+            const timer = setTimeout(() => {
+                this.pendingSyncs.delete(timer);
+                if (!this.destroyed) sync();
+            }, opts.volumeSyncDelayMs);
+            this.pendingSyncs.add(timer);
+        }
+
+        // The StatefulSet.
+        const next = revisionOf(sts);
+        let outcome: ApplyResult["statefulSet"] = "unchanged";
+        if (replace) {
+            const running = [...this.pods.values()].filter((p) => p.running);
+            if (!orphan) await Promise.all(running.map((p) => this.deletePod(p, "cascading delete of the StatefulSet", opts.graceSeconds)));
+            // The new StatefulSet adopts the pods its selector matches; the same name and template give the same revision.
+            this.host.event({
+                pod: `StatefulSet/${this.name}`,
+                type: "StatefulSetReplaced",
+                detail: orphan
+                    ? `orphaned, then adopted: ${running.map((p) => p.name).join(", ") || "no pods"}`
+                    : "cascade: every pod deleted",
+            });
+            outcome = "replaced";
+        } else if (canonical(sts) !== canonical(old)) {
+            this.host.event({ pod: `StatefulSet/${this.name}`, type: "StatefulSetUpdated", detail: `update revision ${next.revision}` });
+            outcome = "updated";
+        }
+        if (outcome !== "unchanged") {
+            // Server-side apply sets every field the render holds: spec.replicas too, whatever scaleTo did.
+            this.sts = sts;
+            this.replicas = sts.spec.replicas ?? 1;
+            this.updateRevision = next;
+        }
+        this.dns.services = FakeCluster.dnsServices(objects, this.namespace, this.serviceName, this.updateRevision);
+        this.host.refreshDns();
+        const halted = await this.reconcile(opts.readyTimeoutMs ?? 180_000, opts.graceSeconds);
+        if (!halted) {
+            this.host.sources.objects = objects;
+            for (const o of vanished) objectEvent(o, "Deleted");
+        }
+        return { statefulSet: outcome, replacedFor, revision: this.updateRevision.revision, ...(halted ? { halted } : {}) };
+    }
+
+    /**
+     * One pass of the StatefulSet controller (OrderedReady, RollingUpdate): every ordinal below replicas
+     * exists, in order, each Ready before the next; the pods above, deleted from the highest; then each pod
+     * of another revision deleted and made again from the update revision, from the highest ordinal down,
+     * the next only once it is Ready. Returns where it halted, if it did.
+     */
+    private async reconcile(readyTimeoutMs: number, graceSeconds?: number): Promise<ApplyResult["halted"]> {
+        for (let i = 0; i < this.replicas; i++) {
+            const p = this.pods.get(i);
+            const halted = await this.readyOrHalt(p?.running ? p : await this.createPod(i), readyTimeoutMs);
+            if (halted) return halted;
+        }
+        const condemned = [...this.pods.values()].filter((p) => p.ordinal >= this.replicas && p.running);
+        for (const p of condemned.sort((a, b) => b.ordinal - a.ordinal)) await this.deletePod(p, "scale down", graceSeconds);
+        let rolled = false;
+        for (let i = this.replicas - 1; i >= 0; i--) {
+            const p = this.pods.get(i);
+            if (!p || p.template.revision === this.updateRevision.revision) continue;
+            await this.deletePod(p, "rolling update", graceSeconds);
+            const halted = await this.readyOrHalt(await this.createPod(i), readyTimeoutMs);
+            if (halted) return halted;
+            rolled = true;
+        }
+        if (rolled) {
+            this.host.event({
+                pod: `StatefulSet/${this.name}`,
+                type: "RolloutComplete",
+                detail: `revision ${this.updateRevision.revision}`,
+            });
+        }
+        return undefined;
+    }
+
+    private async readyOrHalt(p: Pod, timeoutMs: number): Promise<ApplyResult["halted"]> {
+        try {
+            await p.waitReady(timeoutMs);
+            return undefined;
+        } catch (e) {
+            const revision = p.template.revision ?? "";
+            let reason = (e as Error).message.split("\n")[0];
+            if (revision !== this.updateRevision.revision) {
+                reason +=
+                    `; it runs revision ${revision}, not the update revision ${this.updateRevision.revision}: the controller waits ` +
+                    `for it even after a revert (Kubernetes' "forced rollback"): delete the pod (stopPod), then apply again`;
+            }
+            this.host.event({ pod: p.name, type: "RolloutHalted", detail: reason });
+            return { ordinal: p.ordinal, revision, reason };
+        }
     }
 
     async waitForReady(ordinal: number, timeoutMs = 180_000): Promise<void> {
@@ -442,12 +678,12 @@ export class FakeCluster {
     }
 
     status(ordinal: number): PodStatus {
-        return this.pod(ordinal).status();
+        return this.pods.get(ordinal)?.status() ?? { name: this.podName(ordinal), ordinal, phase: "Stopped", ready: false, containers: [] };
     }
 
     /** Status and log tails of every container of the pod, for failure messages. */
     describe(ordinal: number): string {
-        return this.pod(ordinal).describe();
+        return this.pods.get(ordinal)?.describe() ?? `pod ${this.podName(ordinal)} does not exist`;
     }
 
     /** Runs argv in a container: its namespaces, root, env, user, capabilities and workingDir. */
@@ -529,6 +765,7 @@ export class FakeCluster {
     /** Stops every pod at once (SIGKILL), deletes the network and the workDir. Idempotent. */
     async destroy(): Promise<void> {
         if (this.destroyed) return;
+        for (const t of this.pendingSyncs) clearTimeout(t);
         await Promise.all(
             this.allPods()
                 .filter((p) => p.running)
@@ -560,6 +797,7 @@ export class FakeCluster {
     destroySync(): void {
         if (this.destroyed) return;
         this.destroyed = true;
+        for (const t of this.pendingSyncs) clearTimeout(t);
         this.killTracked();
         this.network.destroySync();
         unmountAllUnderSync(this.workDir);

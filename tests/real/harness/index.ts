@@ -8,6 +8,8 @@ export { DEFAULT_IMAGES, MARIADB_10_11, MARIADB_11_4 } from "./profiles";
 export { DEFAULT_CAPS } from "./container";
 export { expandK8s } from "./env";
 export type {
+    ApplyOptions,
+    ApplyResult,
     ClusterEvent,
     ContainerSpec,
     ContainerStatus,

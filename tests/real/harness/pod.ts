@@ -9,7 +9,10 @@
 //     with initialDelaySeconds, periodSeconds, timeoutSeconds, failure/successThreshold;
 //     startupProbe gates the others; liveness failure restarts the container;
 //   - Ready = every main container and sidecar running, started and (if it has one) passing its
-//     readinessProbe; DNS (the hosts files) follows readiness through the cluster.
+//     readinessProbe; DNS (the hosts files) follows readiness through the cluster;
+//   - a volume that cannot be set up (a missing ConfigMap) leaves the pod Pending with a FailedMount
+//     event; kubelet retries the mount, here the pod stays so until it is deleted;
+//   - configMap and secret volumes of a running pod follow their objects (syncVolumes), subPath mounts not.
 
 import { randomUUID } from "crypto";
 import * as fs from "fs";
@@ -30,7 +33,7 @@ import type {
     Probe,
 } from "./types";
 import { lookupUser, run, safeRemove, settleWithin, sleep, tailFile } from "./util";
-import { prepareVolumes, PreparedVolume, resolveMount } from "./volumes";
+import { prepareVolumes, PreparedVolume, resolveMount, syncProjectedVolumes, VolumeContext } from "./volumes";
 
 /** What a pod needs from its cluster. */
 export interface PodHost {
@@ -40,7 +43,6 @@ export interface PodHost {
     sources: EnvSources;
     namespace: string;
     statefulSetName: string;
-    template: { labels: Record<string, string>; annotations: Record<string, string>; spec: PodSpec };
     claimTemplates: string[];
     claimPaths: Record<string, string>;
     backoff: { initialMs: number; maxMs: number };
@@ -51,6 +53,15 @@ export interface PodHost {
     refreshDns(): void;
     hostsFileContent(pod: Pod): string;
     resolvConf(): string;
+}
+
+/** What a pod is made from: the StatefulSet's template at one revision, or a Job's template. */
+export interface PodTemplate {
+    labels: Record<string, string>;
+    annotations: Record<string, string>;
+    spec: PodSpec;
+    /** The StatefulSet's revision (the pod's controller-revision-hash label); none for a Job's pod. */
+    revision?: string;
 }
 
 /** Resolves after ms, or as soon as stop() is called. */
@@ -382,6 +393,8 @@ export class Pod {
     ip: string | undefined;
     netns: string | undefined;
     uid = "";
+    /** Why the pod's volumes could not be set up (it then stays Pending). */
+    failedMount: string | undefined;
     runners: ContainerRunner[] = [];
     private stopping = false;
     private stopInterrupt = new Interrupt();
@@ -391,22 +404,23 @@ export class Pod {
     private readyWaiters = new Set<() => void>();
 
     /**
-     * A pod of the StatefulSet, or, with `own`, a Job's pod (its name, labels and spec; `ordinal` then only
-     * numbers its veth).
+     * A pod of the StatefulSet made from the template at one revision, or, with `jobPodName`, a Job's pod
+     * (`ordinal` then only numbers its veth). The pod keeps its template for its whole life.
      */
     constructor(
         readonly host: PodHost,
         readonly ordinal: number,
-        private readonly own?: { name: string; labels: Record<string, string>; spec: PodSpec },
+        readonly template: PodTemplate,
+        private readonly jobPodName?: string,
     ) {
-        this.name = own?.name ?? `${host.statefulSetName}-${ordinal}`;
+        this.name = jobPodName ?? `${host.statefulSetName}-${ordinal}`;
         this.dir = path.join(host.workDir, "pods", this.name);
         this.logsDir = path.join(host.workDir, "logs", this.name);
         this.hostsFile = path.join(this.dir, "hosts");
     }
 
     get spec(): PodSpec {
-        return this.own?.spec ?? this.host.template.spec;
+        return this.template.spec;
     }
 
     /** A Job's pod: its containers run once, and the pod ends Succeeded or Failed. */
@@ -434,6 +448,8 @@ export class Pod {
             ordinal: this.ordinal,
             phase: this.phase,
             ready: this.ready,
+            ...(this.template.revision ? { revision: this.template.revision } : {}),
+            ...(this.failedMount ? { failedMount: this.failedMount } : {}),
             ...(this.ip ? { ip: this.ip } : {}),
             containers: this.runners.map((r) => r.status()),
         };
@@ -461,20 +477,20 @@ export class Pod {
             this.ip = net.ip;
             this.netns = net.ns;
             this.host.refreshDns(); // writes this pod's hosts file (kubelet's own-name entry) too
-            this.volumes = await prepareVolumes(this.spec.volumes ?? [], {
-                pod: this.name,
-                namespace: this.host.namespace,
-                volumesDir: path.join(this.dir, "volumes"),
-                pvcRoot: path.join(this.host.workDir, "pvc"),
-                claimTemplates: this.own ? [] : this.host.claimTemplates,
-                claimPaths: this.host.claimPaths,
-                sources: this.host.sources,
-                fsGroup: this.spec.securityContext?.fsGroup,
-            });
         } catch (e) {
             await this.teardownNetwork();
             this.phase = "Stopped";
             throw e;
+        }
+        try {
+            this.volumes = await prepareVolumes(this.spec.volumes ?? [], this.volumeContext());
+        } catch (e) {
+            // As kubelet: the pod exists, Pending, not Ready; nothing starts.
+            this.failedMount = (e as Error).message;
+            this.host.event({ pod: this.name, type: "FailedMount", detail: this.failedMount });
+            await this.teardownNetwork();
+            this.host.refreshDns();
+            return;
         }
         this.runners = [
             ...(this.spec.initContainers ?? []).map((c) => new ContainerRunner(this, c, c.restartPolicy === "Always" ? "sidecar" : "init")),
@@ -524,6 +540,28 @@ export class Pod {
         this.updateReady();
     }
 
+    private volumeContext(): VolumeContext {
+        return {
+            pod: this.name,
+            namespace: this.host.namespace,
+            volumesDir: path.join(this.dir, "volumes"),
+            pvcRoot: path.join(this.host.workDir, "pvc"),
+            claimTemplates: this.jobPodName ? [] : this.host.claimTemplates,
+            claimPaths: this.host.claimPaths,
+            sources: this.host.sources,
+            fsGroup: this.spec.securityContext?.fsGroup,
+        };
+    }
+
+    /** Rewrites the configMap and secret volumes whose objects changed, as kubelet's sync does (atomic swap). */
+    syncVolumes(): void {
+        if (this.phase !== "Running" && this.phase !== "Pending") return;
+        if (this.failedMount || !this.volumes.size) return;
+        for (const detail of syncProjectedVolumes(this.spec.volumes ?? [], this.volumes, this.volumeContext())) {
+            this.host.event({ pod: this.name, type: "VolumeUpdated", detail });
+        }
+    }
+
     updateReady(): void {
         const restartable = this.runners.filter((r) => r.kind !== "init");
         const ready = this.phase === "Running" && !this.stopping && restartable.length > 0 && restartable.every((r) => r.isReady());
@@ -538,6 +576,7 @@ export class Pod {
     async waitReady(timeoutMs: number): Promise<void> {
         const end = Date.now() + timeoutMs;
         while (!this.ready) {
+            if (this.failedMount) throw new Error(`pod ${this.name} is Pending: FailedMount: ${this.failedMount}`);
             if (!this.running) throw new Error(`pod ${this.name} is ${this.phase}, it will not become Ready`);
             const left = end - Date.now();
             if (left <= 0) throw new Error(`pod ${this.name} not Ready after ${timeoutMs} ms\n${this.describe()}`);
@@ -555,7 +594,10 @@ export class Pod {
 
     /** Status of every container and the tail of its log. */
     describe(lines = 30): string {
-        const parts = [`pod ${this.name} phase=${this.phase} ready=${this.ready} ip=${this.ip ?? "-"}`];
+        const parts = [
+            `pod ${this.name} phase=${this.phase} ready=${this.ready} ip=${this.ip ?? "-"} revision=${this.template.revision ?? "-"}`,
+        ];
+        if (this.failedMount) parts.push(`FailedMount: ${this.failedMount}`);
         for (const r of this.runners) {
             const s = r.status();
             parts.push(
@@ -662,14 +704,15 @@ export class Pod {
             namespace: this.host.namespace,
             uid: this.uid,
             ip: this.ip,
-            labels: this.own
-                ? { ...this.own.labels }
+            labels: this.jobPodName
+                ? { ...this.template.labels }
                 : {
-                      ...this.host.template.labels,
+                      ...this.template.labels,
+                      "controller-revision-hash": this.template.revision ?? "",
                       "statefulset.kubernetes.io/pod-name": this.name,
                       "apps.kubernetes.io/pod-index": String(this.ordinal),
                   },
-            annotations: this.own ? {} : this.host.template.annotations,
+            annotations: this.template.annotations,
             serviceAccountName: this.spec.serviceAccountName ?? "default",
             nodeName: "fake-node",
         };

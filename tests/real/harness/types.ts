@@ -223,6 +223,42 @@ export interface FakeClusterOptions {
     verbose?: boolean;
 }
 
+/** How FakeCluster.apply takes a new render (as `pulumi up` and the controllers would). */
+export interface ApplyOptions {
+    /** Secret name -> key -> plain value, instead of the ones given so far (for masked Secrets). */
+    secrets?: Record<string, Record<string, string>>;
+    /** How long each pod may take to become Ready before the rollout halts there (pulumi's await). Default 180 s. */
+    readyTimeoutMs?: number;
+    /** Grace period of the pods the rollout deletes (default: the pod's terminationGracePeriodSeconds). */
+    graceSeconds?: number;
+    /**
+     * kubelet's delay before running pods see changed ConfigMaps and Secrets in their volumes; the rollout
+     * goes on meanwhile. Default: none, the volumes are rewritten before the StatefulSet is applied.
+     */
+    volumeSyncDelayMs?: number;
+    /** Replace the StatefulSet even when no changed field forces it (`pulumi up --replace`). */
+    replaceStatefulSet?: boolean;
+    /**
+     * Accept replacing a StatefulSet that lacks `pulumi.com/deletionPropagationPolicy: orphan`: every pod is
+     * then deleted at once (Foreground cascade) before the new StatefulSet creates them again.
+     */
+    cascade?: boolean;
+}
+
+export interface ApplyResult {
+    statefulSet: "unchanged" | "updated" | "replaced";
+    /** The changed fields that made pulumi-kubernetes replace the StatefulSet. */
+    replacedFor: string[];
+    /** The update revision (the new render's template). */
+    revision: string;
+    /**
+     * Set when a pod did not become Ready within readyTimeoutMs: the rollout stops there, as the StatefulSet
+     * controller does (lower ordinals keep their revision and keep serving). A later apply continues it once
+     * the stuck pod is Ready or deleted: the controller waits for it even after a revert ("forced rollback").
+     */
+    halted?: { ordinal: number; revision: string; reason: string };
+}
+
 /** The outcome of a Job run by FakeCluster.startJob. */
 export interface JobResult {
     succeeded: boolean;
@@ -248,9 +284,24 @@ export interface ExecResult {
 export interface ClusterEvent {
     /** Milliseconds since the cluster was created. */
     t: number;
+    /** The pod; for an event of another object, its kind and name ("ConfigMap/mysql"). */
     pod: string;
     container?: string;
     type:
+        | "PodCreated"
+        | "PodDeleted"
+        | "FailedMount"
+        | "VolumeUpdated"
+        | "ConfigMapCreated"
+        | "ConfigMapUpdated"
+        | "ConfigMapDeleted"
+        | "SecretCreated"
+        | "SecretUpdated"
+        | "SecretDeleted"
+        | "StatefulSetUpdated"
+        | "StatefulSetReplaced"
+        | "RolloutHalted"
+        | "RolloutComplete"
         | "PodStarting"
         | "PodReady"
         | "PodNotReady"
@@ -284,6 +335,10 @@ export interface PodStatus {
     /** Succeeded and Failed: a Job's pod (restartPolicy Never) whose containers have all exited. */
     phase: "Pending" | "Running" | "Terminating" | "Stopped" | "Succeeded" | "Failed";
     ready: boolean;
+    /** The StatefulSet revision the pod was made from (its controller-revision-hash label). */
+    revision?: string;
+    /** Why its volumes could not be set up: the pod stays Pending until deleted. */
+    failedMount?: string;
     ip?: string;
     containers: ContainerStatus[];
 }

@@ -2,12 +2,15 @@
 //   emptyDir              fresh 0777 dir per pod start (survives container restarts, not the pod)
 //   configMap / secret    kubelet's atomic-writer layout: files in ..<timestamp>/, ..data -> it,
 //                         and each top-level name a symlink into ..data; modes from items[].mode
-//                         or defaultMode (YAML gives decimal: 493 = 0o755); always mounted read-only
+//                         or defaultMode (YAML gives decimal: 493 = 0o755); always mounted read-only;
+//                         a changed object is written to a new ..<timestamp>/ and ..data swapped to it
+//                         (syncProjectedVolumes), so a running pod sees the new files at once
 //   volumeClaimTemplates  <workDir>/pvc/<template>-<pod>, created once, kept across pod restarts
 //                         and scale down/up (like a PVC whose PV is retained)
 //   persistentVolumeClaim <workDir>/pvc/<claimName>, or the host dir options.claimPaths gives it
 // and the subPath of a volumeMount (created when missing, with the volume root's mode, like kubelet).
 
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { configMapBytes, EnvSources, expandK8s, secretBytes } from "./env";
@@ -20,6 +23,8 @@ export interface PreparedVolume {
     hostPath: string;
     /** configMap and secret volumes are read-only whatever the mount says. */
     forceReadOnly: boolean;
+    /** configMap and secret volumes: what was written, to tell whether the object changed. */
+    digest?: string;
 }
 
 export interface ResolvedMount {
@@ -47,24 +52,25 @@ export function claimDir(pvcRoot: string, template: string, pod: string): string
     return path.join(pvcRoot, `${template}-${pod}`);
 }
 
-function timestampDirName(): string {
+/** kubelet's timestamp directory: `..2006_01_02_15_04_05.` and a random suffix (os.MkdirTemp), mode 0755. */
+function timestampDir(dir: string): string {
     const d = new Date();
-    const p = (n: number, w = 2) => String(n).padStart(w, "0");
-    return `..${d.getUTCFullYear()}_${p(d.getUTCMonth() + 1)}_${p(d.getUTCDate())}_${p(d.getUTCHours())}_${p(
-        d.getUTCMinutes(),
-    )}_${p(d.getUTCSeconds())}.${p(d.getUTCMilliseconds(), 3)}000000`;
+    const p = (n: number) => String(n).padStart(2, "0");
+    const prefix = `..${d.getUTCFullYear()}_${p(d.getUTCMonth() + 1)}_${p(d.getUTCDate())}_${p(d.getUTCHours())}_${p(d.getUTCMinutes())}_${p(d.getUTCSeconds())}.`;
+    const ts = fs.mkdtempSync(path.join(dir, prefix));
+    fs.chmodSync(ts, 0o755);
+    return path.basename(ts);
 }
 
-/** Writes key files the way kubelet's AtomicWriter does. */
-function writeProjected(
-    dir: string,
-    data: Record<string, Buffer>,
-    items: KeyToPath[] | undefined,
-    defaultMode: number,
-    what: string,
-    fsGroup: number | undefined,
-): void {
-    const entries: { rel: string; content: Buffer; mode: number }[] = [];
+interface ProjectedFile {
+    rel: string;
+    content: Buffer;
+    mode: number;
+}
+
+/** The files of a configMap or secret volume: every key, or the items, with their modes. */
+function projectedFiles(data: Record<string, Buffer>, items: KeyToPath[] | undefined, defaultMode: number, what: string): ProjectedFile[] {
+    const entries: ProjectedFile[] = [];
     if (items?.length) {
         for (const it of items) {
             if (data[it.key] === undefined) throw new Error(`${what}: key ${it.key} not found`);
@@ -73,13 +79,28 @@ function writeProjected(
     } else {
         for (const [k, v] of Object.entries(data)) entries.push({ rel: k, content: v, mode: defaultMode });
     }
-    const ts = timestampDirName();
-    fs.mkdirSync(path.join(dir, ts), { recursive: true, mode: 0o755 });
-    const tops = new Set<string>();
     for (const e of entries) {
         if (path.isAbsolute(e.rel) || e.rel.split("/").includes("..") || e.rel.startsWith("..")) {
             throw new Error(`${what}: item path ${e.rel} is not allowed`);
         }
+    }
+    return entries;
+}
+
+function digestOf(entries: ProjectedFile[], fsGroup: number | undefined): string {
+    const h = createHash("sha256").update(String(fsGroup));
+    for (const e of entries) h.update(`\0${e.rel}\0${e.mode}\0`).update(e.content);
+    return h.digest("hex");
+}
+
+/**
+ * Writes the files the way kubelet's AtomicWriter does: into a new timestamp directory, then `..data`
+ * swapped to it by a rename, the top-level symlinks added or removed, the previous directory deleted.
+ */
+function writeProjected(dir: string, entries: ProjectedFile[], fsGroup: number | undefined): void {
+    const ts = timestampDir(dir);
+    const tops = new Set<string>();
+    for (const e of entries) {
         const file = path.join(dir, ts, e.rel);
         fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
         fs.writeFileSync(file, e.content);
@@ -91,8 +112,46 @@ function writeProjected(
         fs.chmodSync(file, mode);
         tops.add(e.rel.split("/")[0]);
     }
-    fs.symlinkSync(ts, path.join(dir, "..data"));
-    for (const t of tops) fs.symlinkSync(path.join("..data", t), path.join(dir, t));
+    const data = path.join(dir, "..data");
+    const previous = fs.existsSync(data) ? fs.readlinkSync(data) : undefined;
+    fs.symlinkSync(ts, path.join(dir, "..data_tmp"));
+    fs.renameSync(path.join(dir, "..data_tmp"), data);
+    for (const t of tops)
+        if (!fs.lstatSync(path.join(dir, t), { throwIfNoEntry: false })) fs.symlinkSync(path.join("..data", t), path.join(dir, t));
+    for (const name of fs.readdirSync(dir)) if (!name.startsWith("..") && !tops.has(name)) fs.unlinkSync(path.join(dir, name));
+    if (previous) fs.rmSync(path.join(dir, previous), { recursive: true, force: true });
+}
+
+/** The files a configMap or secret volume should hold now; undefined when its object is missing. */
+function projectedSource(v: VolumeSpec, ctx: VolumeContext): { files: ProjectedFile[]; what: string } | undefined {
+    const source = v.configMap
+        ? { kind: "ConfigMap", ...v.configMap, data: configMapBytes(ctx.sources, v.configMap.name, ctx.namespace) }
+        : v.secret
+          ? { kind: "Secret", name: v.secret.secretName, ...v.secret, data: secretBytes(ctx.sources, v.secret.secretName, ctx.namespace) }
+          : undefined;
+    if (!source) return undefined;
+    const what = `volume ${v.name} (${source.kind} ${source.name})`;
+    if (!source.data && !source.optional) return undefined;
+    return { files: projectedFiles(source.data ?? {}, source.items, source.defaultMode ?? 0o644, what), what };
+}
+
+/**
+ * kubelet's periodic sync of a running pod's configMap and secret volumes: each one whose object changed is
+ * rewritten (atomic swap); one whose object is gone keeps its files. Returns what was updated.
+ */
+export function syncProjectedVolumes(volumes: VolumeSpec[], prepared: Map<string, PreparedVolume>, ctx: VolumeContext): string[] {
+    const updated: string[] = [];
+    for (const v of volumes) {
+        const vol = prepared.get(v.name);
+        const src = vol && projectedSource(v, ctx);
+        if (!vol || !src) continue;
+        const digest = digestOf(src.files, ctx.fsGroup);
+        if (digest === vol.digest) continue;
+        writeProjected(vol.hostPath, src.files, ctx.fsGroup);
+        vol.digest = digest;
+        updated.push(src.what);
+    }
+    return updated;
 }
 
 /** kubelet's SetVolumeOwnership: group fsGroup, group rw(x), setgid dirs. */
@@ -123,20 +182,19 @@ export async function prepareVolumes(volumes: VolumeSpec[], ctx: VolumeContext):
             fs.chmodSync(dir, 0o777);
             if (ctx.fsGroup !== undefined) applyFsGroup(dir, ctx.fsGroup);
             out.set(v.name, { name: v.name, kind: "emptyDir", hostPath: dir, forceReadOnly: false });
-        } else if (v.configMap) {
-            const { name, items, defaultMode, optional } = v.configMap;
-            const data = configMapBytes(ctx.sources, name, ctx.namespace);
-            if (!data && !optional) throw new Error(`volume ${v.name}: ConfigMap ${name} not found among the objects`);
+        } else if (v.configMap || v.secret) {
+            const src = projectedSource(v, ctx);
+            if (!src) {
+                throw new Error(
+                    v.configMap
+                        ? `volume ${v.name}: ConfigMap ${v.configMap.name} not found among the objects`
+                        : `volume ${v.name}: Secret ${v.secret?.secretName} not found (objects or options.secrets)`,
+                );
+            }
             fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
-            writeProjected(dir, data ?? {}, items, defaultMode ?? 0o644, `volume ${v.name} (ConfigMap ${name})`, ctx.fsGroup);
-            out.set(v.name, { name: v.name, kind: "configMap", hostPath: dir, forceReadOnly: true });
-        } else if (v.secret) {
-            const { secretName, items, defaultMode, optional } = v.secret;
-            const data = secretBytes(ctx.sources, secretName, ctx.namespace);
-            if (!data && !optional) throw new Error(`volume ${v.name}: Secret ${secretName} not found (objects or options.secrets)`);
-            fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
-            writeProjected(dir, data ?? {}, items, defaultMode ?? 0o644, `volume ${v.name} (Secret ${secretName})`, ctx.fsGroup);
-            out.set(v.name, { name: v.name, kind: "secret", hostPath: dir, forceReadOnly: true });
+            writeProjected(dir, src.files, ctx.fsGroup);
+            const kind = v.configMap ? "configMap" : "secret";
+            out.set(v.name, { name: v.name, kind, hostPath: dir, forceReadOnly: true, digest: digestOf(src.files, ctx.fsGroup) });
         } else if (v.persistentVolumeClaim) {
             const claim = ctx.claimPaths[v.persistentVolumeClaim.claimName] ?? path.join(ctx.pvcRoot, v.persistentVolumeClaim.claimName);
             fs.mkdirSync(claim, { recursive: true, mode: 0o755 });
