@@ -8,7 +8,6 @@
 // The provider's code is this module's `changeFailures` as source text (see GUARD_PROVIDER): self-contained,
 // so Pulumi's closure serialization (which loads the TypeScript compiler, ~0.3 s a run) is not needed.
 
-import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { ResolvedArgs } from "./args";
 import { SERIES_UPGRADES } from "./flavors";
@@ -20,9 +19,8 @@ export interface GuardedValue {
     readonly setting: string;
     /** What the value is, for the message: "the volume of ordinal 2". */
     readonly label: string;
-    /** The value as text; a digest for secrets (never shown). */
+    /** The value as text. */
     readonly value: string;
-    readonly secret?: boolean;
     /** Earlier values this one may follow without an opt-in (a supported upgrade). */
     readonly upgradeFrom?: readonly string[];
     /** The setting to name, and why, when the value disappears (a volume: fewer `nfsPaths`, a lower `maxReplicas`). */
@@ -53,7 +51,6 @@ export function changeFailures(olds: Partial<GuardInputs> | undefined, news: Gua
     const before = (olds && olds.values) || {};
     const after = news.values || {};
     const allowed = news.allowed || [];
-    const text = (value: GuardedValue) => (value.secret ? "a new value" : JSON.stringify(value.value));
     for (const key of Object.keys(before).sort()) {
         const old = before[key];
         const now = after[key];
@@ -67,10 +64,8 @@ export function changeFailures(olds: Partial<GuardInputs> | undefined, news: Gua
         }
         const change =
             now === undefined
-                ? `would remove ${old.label} (${old.secret ? "set" : JSON.stringify(old.value)})`
-                : old.secret
-                  ? `would give ${old.label} ${text(now)}`
-                  : `would change ${old.label} from ${JSON.stringify(old.value)} to ${text(now)}`;
+                ? `would remove ${old.label} (${JSON.stringify(old.value)})`
+                : `would change ${old.label} from ${JSON.stringify(old.value)} to ${JSON.stringify(now.value)}`;
         failures.push({
             property: setting,
             reason:
@@ -102,9 +97,8 @@ export const GUARD_TYPE = "pulumi-nodejs:dynamic:MySqlChangeGuard";
 
 /** The change guard of one cluster; every Kubernetes object of the cluster depends on it. */
 export class ChangeGuard extends pulumi.CustomResource {
-    constructor(name: string, inputs: pulumi.Input<GuardInputs>, opts?: pulumi.CustomResourceOptions) {
-        const all = pulumi.output(inputs);
-        super(GUARD_TYPE, name, { __provider: GUARD_PROVIDER, values: all.values, allowed: all.allowed }, opts);
+    constructor(name: string, inputs: GuardInputs, opts?: pulumi.CustomResourceOptions) {
+        super(GUARD_TYPE, name, { __provider: GUARD_PROVIDER, values: inputs.values, allowed: inputs.allowed }, opts);
     }
 }
 
@@ -162,26 +156,9 @@ export const GUARDED_SETTINGS = {
     backupNfsPath:
         "the backup PersistentVolume's NFS source cannot change: its replacement is kept (retainOnDelete) and the " +
         "new one collides with it. Keep the path; copy the backups to a new export first if it must move.",
-    rootPassword:
-        "the Secret changes but the servers keep the old password, so pods that start later fail to log in. " +
-        "Change it on the primary first (ALTER USER for every host of the account; it replicates), then set the " +
-        "new value here with this opt-in.",
-    replicationPassword:
-        "the Secret changes but the servers keep the old password, so replicas that restart later fail to log in. " +
-        "Change it on the primary first (ALTER USER; it replicates) and on every replica (CHANGE MASTER TO " +
-        "MASTER_PASSWORD), then set the new value here with this opt-in.",
-    backupPassword:
-        "the Secret changes but the servers keep the old password, so clones and backups fail. Change it on the " +
-        "primary first (ALTER USER for every host of the account; it replicates), then set the new value here " +
-        "with this opt-in.",
-    appPassword:
-        "the Secret changes but the server keeps the old password. Change it on the primary first (ALTER USER; it " +
-        "replicates), then set the new value here with this opt-in.",
 } as const;
 
 export type GuardedSetting = keyof typeof GUARDED_SETTINGS;
-
-const digest = (value: string) => crypto.createHash("sha256").update(value).digest("hex");
 
 /** The server series an image tag names (`8.4`, `11.4`), or the default image's when the tag has none (a digest). */
 export function imageSeries(image: string, defaultImage: string): string {
@@ -189,12 +166,11 @@ export function imageSeries(image: string, defaultImage: string): string {
     return series(image) ?? series(defaultImage) ?? "unknown";
 }
 
-/** The fingerprint of the settings for the guard; passwords only as digests, kept secret in the state. */
-export function guardInputs(
-    args: ResolvedArgs,
-    names: ClusterNames,
-    passwords: Record<"rootPassword" | "replicationPassword" | "backupPassword" | "appPassword", pulumi.Input<string> | undefined>,
-): pulumi.Output<GuardInputs> {
+/**
+ * The fingerprint of the settings for the guard. No password: a changed one is rotated on the servers by the
+ * pods themselves (scripts/pod/rotate-credentials.sh).
+ */
+export function guardInputs(args: ResolvedArgs, names: ClusterNames): GuardInputs {
     const plain = (setting: GuardedSetting, label: string, value: string, extra: Partial<GuardedValue> = {}): GuardedValue => ({
         setting,
         label,
@@ -234,14 +210,5 @@ export function guardInputs(
             removedBy: volumesFrom === "nfsPaths" ? removal("nfsPaths") : removal("maxReplicas"),
         });
     });
-    return pulumi
-        .all(Object.entries(passwords).map(([setting, value]) => pulumi.output(value).apply((v) => [setting, v] as const)))
-        .apply((entries) => {
-            for (const [setting, value] of entries) {
-                if (value !== undefined) {
-                    values[setting] = plain(setting as GuardedSetting, `\`${setting}\``, digest(value), { secret: true });
-                }
-            }
-            return { values, allowed: [...args.allowDestructiveChanges] };
-        });
+    return { values, allowed: [...args.allowDestructiveChanges] };
 }

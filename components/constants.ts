@@ -96,6 +96,10 @@ export const CREDENTIAL_FILES = {
     rootPassword: "root-password",
     /** The replication password alone, for the sidecar's CHANGE MASTER/REPLICATION SOURCE statement. */
     replicationPassword: "replication-password",
+    /** The passwords the files above hold, one file per Secret key: what a rotation compares the Secret with. */
+    applied: "applied",
+    /** Written (epoch seconds) while a replica's replication is stopped to take a new password. */
+    rotationMarker: "replication-rotating",
     /** The cluster's CA certificate, its certificate and key (owned by mysql: the server reads them). */
     caCert: "ca.crt",
     tlsCert: "tls.crt",
@@ -130,6 +134,7 @@ export const SCRIPT_FILES = {
     backup: "backup.sh",
     restore: "restore-mysql.sh",
     restoreFinish: "restore-finish.sh",
+    rotate: "rotate-credentials.sh",
 } as const;
 
 /** Keys of the credentials Secret, one password each. */

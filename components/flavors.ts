@@ -91,6 +91,11 @@ export interface Flavor {
      */
     readonly replicationSql: string;
     /**
+     * What a replica runs to log in to the primary with a new replication password (a rotation, see
+     * rotate-credentials.sh): replication stopped for that moment. Placeholder: {password}.
+     */
+    readonly changeReplicationPasswordSql: string;
+    /**
      * What the backup user is granted, as `privileges ON object` clauses: what the backup tool needs for a
      * hot backup with the donor's replication coordinates (`--slave-info`), and no more.
      */
@@ -160,6 +165,7 @@ const mysql57: Flavor = {
         "  MASTER_SSL=1, MASTER_SSL_CA='{ca}', MASTER_SSL_VERIFY_SERVER_CERT=1;",
         "START SLAVE;",
     ].join("\n"),
+    changeReplicationPasswordSql: "STOP SLAVE; CHANGE MASTER TO MASTER_PASSWORD='{password}'; START SLAVE;",
     // XtraBackup 2.4: FLUSH TABLES WITH READ LOCK, the binlog position, SHOW SLAVE STATUS for --slave-info.
     backupGrants: ["RELOAD, LOCK TABLES, PROCESS, REPLICATION CLIENT ON *.*"],
     // File and position: replicas of the restored primary clone from it and read its own binlog position.
@@ -207,6 +213,7 @@ const mysql84: Flavor = {
         "  SOURCE_SSL=1, SOURCE_SSL_CA='{ca}', SOURCE_SSL_VERIFY_SERVER_CERT=1;",
         "START REPLICA;",
     ].join("\n"),
+    changeReplicationPasswordSql: "STOP REPLICA; CHANGE REPLICATION SOURCE TO SOURCE_PASSWORD='{password}'; START REPLICA;",
     // XtraBackup 8.4: backup locks (BACKUP_ADMIN), performance_schema.log_status, SHOW REPLICA STATUS.
     backupGrants: [
         "BACKUP_ADMIN, RELOAD, LOCK TABLES, PROCESS, REPLICATION CLIENT ON *.*",
@@ -246,6 +253,7 @@ const mariadb: Flavor = {
         "  MASTER_SSL=1, MASTER_SSL_CA='{ca}', MASTER_SSL_VERIFY_SERVER_CERT=1;",
         "START SLAVE;",
     ].join("\n"),
+    changeReplicationPasswordSql: "STOP SLAVE; CHANGE MASTER TO MASTER_PASSWORD='{password}'; START SLAVE;",
     // mariadb-backup (10.5+ privilege names): BACKUP STAGE locks, the binlog position, SHOW SLAVE STATUS.
     backupGrants: ["RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR, SLAVE MONITOR ON *.*"],
     // The backup came from a replica: its gtid_slave_pos would outrank the new primary's empty binlog in

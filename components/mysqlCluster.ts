@@ -61,16 +61,7 @@ export class MySqlCluster extends pulumi.ComponentResource {
         };
         // A guarded change (see changeGuard.ts) fails the guard's check, in preview and before any step of an
         // update; every Kubernetes object waits for the guard, so nothing is touched.
-        const guard = new ChangeGuard(
-            `${name}-change-guard`,
-            guardInputs(settings, names, {
-                rootPassword: passwords.root,
-                replicationPassword: passwords.replication,
-                backupPassword: passwords.backup,
-                appPassword: passwords.app,
-            }),
-            own,
-        );
+        const guard = new ChangeGuard(`${name}-change-guard`, guardInputs(settings, names), own);
         const guarded = { parent: this, dependsOn: [guard] };
         this.rootPassword = pulumi.output(passwords.root);
         this.appPassword = passwords.app === undefined ? pulumi.output(undefined) : pulumi.output(passwords.app);

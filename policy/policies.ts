@@ -86,8 +86,9 @@ const PASSWORD_NAME = /pass(word|wd)?$|pwd$|_pass_|password/i;
 const PASSWORD_ON_COMMAND_LINE = /(^|\s)(--password=\S|-p[^\s-]\S*)|IDENTIFIED\s+BY\s+'[^']+'|PASSWORD\s*=\s*'[^']+'/i;
 // A literal value in an option file; a shell expansion (`password=$(read …)`) or an empty value is none.
 const PASSWORD_IN_FILE = /^\s*[\w.-]*pass(word|wd)?[\w.-]*\s*[=:]\s*(?!["']?\$|""|''|$)\S+/im;
-// `MYSQL_ROOT_PASSWORD_FILE` and the like hold a path to a mounted Secret, not a password.
-const PATH_TO_PASSWORD = /_FILE$/i;
+// `MYSQL_ROOT_PASSWORD_FILE` and the like hold a path to a mounted Secret, not a password; `ROOT_PASSWORD_KEY`
+// and the like the name of a key in one.
+const PATH_TO_PASSWORD = /_(FILE|KEY)$/i;
 
 /** No password in a place Kubernetes and Pulumi keep in plain text: env values, command lines, ConfigMaps. */
 export const noPlainTextPasswords: ResourceValidationPolicy = {

@@ -9,6 +9,7 @@ import {
     CLONE_PORT,
     CONTAINERS,
     CREDENTIAL_FILES,
+    LOCAL_HOSTS,
     IDENTITY_FILE,
     PASSWORD_KEYS,
     PATHS,
@@ -138,6 +139,7 @@ function initContainer(args: ResolvedArgs, names: ClusterNames, clusterUid: pulu
                 CREDENTIALS_DIR: PATHS.credentialsDir,
                 INITDB_DIR: PATHS.initdbDir,
                 APP_PASSWORD_KEY: args.appUser === undefined ? "" : PASSWORD_KEYS.app,
+                APPLIED_DIR: CREDENTIAL_FILES.applied,
             }),
         ],
         securityContext: hardened(CAPABILITIES.init),
@@ -196,6 +198,7 @@ function mysqlContainer(args: ResolvedArgs): Container {
                 MYSQL_PORT: args.port,
                 CLIENT_CONFIG: ROOT_CLIENT_CONFIG,
                 MAX_REPLICATION_LAG: args.maxReplicationLagSeconds,
+                ROTATION_MARKER: credential(CREDENTIAL_FILES.rotationMarker),
                 CLONE_MARKER,
             }),
             ...replicaStatusEnv(args),
@@ -232,6 +235,24 @@ function mysqlContainer(args: ResolvedArgs): Container {
     };
 }
 
+/** What rotate-credentials.sh (run by the sidecar) needs: the Secret, the accounts, the flavor's statement. */
+function rotationEnv(args: ResolvedArgs): EnvVar[] {
+    return env({
+        SECRETS_DIR: PATHS.secretsDir,
+        CREDENTIALS_DIR: PATHS.credentialsDir,
+        APPLIED_DIR: CREDENTIAL_FILES.applied,
+        ROOT_PASSWORD_KEY: PASSWORD_KEYS.root,
+        BACKUP_PASSWORD_KEY: PASSWORD_KEYS.backup,
+        REPLICATION_PASSWORD_KEY: PASSWORD_KEYS.replication,
+        APP_PASSWORD_KEY: args.appUser === undefined ? "" : PASSWORD_KEYS.app,
+        APP_USER: args.appUser ?? "",
+        BACKUP_USER: USERS.backup,
+        LOCAL_HOSTS: LOCAL_HOSTS.join(" "),
+        REPLICATION_ROTATE_SQL: args.flavor.changeReplicationPasswordSql,
+        ROTATION_MARKER: credential(CREDENTIAL_FILES.rotationMarker),
+    });
+}
+
 function sidecarContainer(args: ResolvedArgs, names: ClusterNames): Container {
     const { flavor } = args;
     return {
@@ -251,12 +272,21 @@ function sidecarContainer(args: ResolvedArgs, names: ClusterNames): Container {
                 REPLICATION_SQL: flavor.replicationSql,
                 WATCH_INTERVAL: WATCH_INTERVAL_SECONDS,
             }),
+            ...rotationEnv(args),
             ...replicaStatusEnv(args),
             ...cloneEnv(args, names),
             ...backupEnv(args),
         ],
         ports: [{ name: "clone", containerPort: CLONE_PORT }],
-        volumeMounts: [mounts.data, mounts.conf, mounts.scripts, mounts.credentials, mounts.claim],
+        // The Secret's volume, which kubelet keeps current, and the credential files, which a rotation rewrites.
+        volumeMounts: [
+            mounts.data,
+            mounts.conf,
+            mounts.scripts,
+            { name: VOLUMES.credentials, mountPath: PATHS.credentialsDir },
+            { name: VOLUMES.secrets, mountPath: PATHS.secretsDir, readOnly: true },
+            mounts.claim,
+        ],
         resources: resources(args.backupCpuRequest, args.backupMemoryRequest, args.backupCpuLimit, args.backupMemoryLimit),
         securityContext: hardened(CAPABILITIES.backup, RUN_AS_ROOT),
         // Ready only once the clone port serves, which the sidecar opens after replication is configured.
@@ -313,7 +343,7 @@ export function statefulSet(
                         { name: VOLUMES.conf, emptyDir: {} },
                         { name: VOLUMES.configMap, configMap: { name: configMapName(args, names) } },
                         { name: VOLUMES.scripts, configMap: { name: scriptsConfigMapName(names, scripts), defaultMode: 0o755 } },
-                        // Read by init-mysql (root) only.
+                        // Read by init-mysql and the sidecar (root) only.
                         { name: VOLUMES.secrets, secret: { secretName: names.secret, defaultMode: 0o400 } },
                         { name: VOLUMES.tls, secret: { secretName: names.tlsSecret, defaultMode: 0o400 } },
                         // Memory-backed: the derived credentials never reach a disk.

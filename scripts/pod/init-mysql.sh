@@ -13,16 +13,6 @@ umask 077
 
 ordinal=$(pod_ordinal)
 
-# Writes a file whole, then renames it, so that no reader ever sees half of it; owner and mode as given.
-install_file() {
-    local path=$1 owner=$2 mode=$3
-    cat >"$path.tmp"
-    # chmod first: once the file is another user's, changing its mode would take CAP_FOWNER.
-    chmod "$mode" "$path.tmp"
-    chown "$owner" "$path.tmp"
-    mv "$path.tmp" "$path"
-}
-
 # Whether a directory holds anything. One this container cannot read holds data too: MySQL 8 makes its
 # data directory 0750, and init-mysql has no CAP_DAC_READ_SEARCH.
 has_data() {
@@ -99,22 +89,6 @@ cp "$CONFIG_MAP_DIR/tls.cnf" "$CONFIG_MAP_DIR/custom.cnf" "$INIT_CONF_DIR/"
 # mysqld reads its config as SERVER_OS_USER.
 chmod 0644 "$INIT_CONF_DIR"/*.cnf
 
-# A password from the Secret, checked: an option file cannot hold a line break.
-read_password() {
-    local file="$SECRETS_DIR/$1" value
-    [[ -s $file ]] || die "the Secret has no $1: it must hold every password"
-    value=$(<"$file")
-    [[ $value != *$'\n'* ]] || die "$1 contains a line break, which no client can read from an option file"
-    printf '%s' "$value"
-}
-
-# "[client]" option file; a double-quoted value takes \\ and \" as escapes.
-client_config() {
-    local password=${2//\\/\\\\}
-    password=${password//\"/\\\"}
-    printf '[client]\nuser=%s\npassword="%s"\n' "$1" "$password"
-}
-
 root_password=$(read_password root-password)
 replication_password=$(read_password replication-password)
 backup_password=$(read_password backup-password)
@@ -124,6 +98,11 @@ client_config backup "$backup_password" | install_file "$CREDENTIALS_DIR/backup.
 printf '%s' "$replication_password" | install_file "$CREDENTIALS_DIR/replication-password" root 0600
 # The server image's entrypoint reads this as SERVER_OS_USER; mysqld reads the TLS files.
 printf '%s' "$root_password" | install_file "$CREDENTIALS_DIR/root-password" "$SERVER_OS_USER" 0400
+# The passwords this pod's files hold, which rotate-credentials.sh (the sidecar) compares with the Secret.
+mkdir -p "$CREDENTIALS_DIR/$APPLIED_DIR"
+for key in root-password replication-password backup-password ${APP_PASSWORD_KEY:+"$APP_PASSWORD_KEY"}; do
+    read_password "$key" | install_file "$CREDENTIALS_DIR/$APPLIED_DIR/$key" root 0600
+done
 install_file "$CREDENTIALS_DIR/ca.crt" "$SERVER_OS_USER" 0444 <"$TLS_SECRET_DIR/ca.crt"
 install_file "$CREDENTIALS_DIR/tls.crt" "$SERVER_OS_USER" 0444 <"$TLS_SECRET_DIR/tls.crt"
 install_file "$CREDENTIALS_DIR/tls.key" "$SERVER_OS_USER" 0400 <"$TLS_SECRET_DIR/tls.key"

@@ -99,6 +99,32 @@ sql() {
     "$MYSQL_CLIENT" --defaults-extra-file="$CLIENT_CONFIG" --host=127.0.0.1 --port="$MYSQL_PORT" "$@"
 }
 
+# Writes a file whole, then renames it, so that no reader ever sees half of it; owner and mode as given.
+install_file() {
+    local path=$1 owner=$2 mode=$3
+    cat >"$path.tmp"
+    # chmod first: once the file is another user's, changing its mode would take CAP_FOWNER.
+    chmod "$mode" "$path.tmp"
+    chown "$owner" "$path.tmp"
+    mv "$path.tmp" "$path"
+}
+
+# A password from the Secret, checked: an option file cannot hold a line break.
+read_password() {
+    local file="$SECRETS_DIR/$1" value
+    [[ -s $file ]] || die "the Secret has no $1: it must hold every password"
+    value=$(<"$file")
+    [[ $value != *$'\n'* ]] || die "$1 contains a line break, which no client can read from an option file"
+    printf '%s' "$value"
+}
+
+# "[client]" option file; a double-quoted value takes \\ and \" as escapes.
+client_config() {
+    local password=${2//\\/\\\\}
+    password=${password//\"/\\\"}
+    printf '[client]\nuser=%s\npassword="%s"\n' "$1" "$password"
+}
+
 # A value escaped for a single-quoted SQL string: backslash and quote.
 sql_string() {
     local value=${1//\\/\\\\}

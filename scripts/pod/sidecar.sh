@@ -123,6 +123,7 @@ serving=$!
 while true; do
     pause "$WATCH_INTERVAL"
     ((ordinal == 0)) || reclone_if_stuck
+    "$(dirname "${BASH_SOURCE[0]}")/rotate-credentials.sh" || log "password rotation failed (status $?); retrying at the next watch"
     kill -0 "$serving" 2>/dev/null || break
 done
 wait "$serving" || die "the clone listener exited with status $?"

@@ -4,13 +4,20 @@
 // Every case ends with equal row counts and CHECKSUM TABLE results on every pod.
 import * as assert from "assert";
 import { setTimeout as sleep } from "timers/promises";
+import { CONTAINERS } from "../../components";
 import { FakeCluster, K8sObject } from "./harness";
-import { createRealCluster, renderRealStack, requireRealServers, rootSql } from "./setup";
+import { createRealCluster, renderRealStack, requireRealServers, ROOT_PASSWORD, rootSql } from "./setup";
 
 /** The stack's own options (tests/real/Pulumi.real.yaml), to which the cases add one. */
 const OPTIONS = ["innodb_buffer_pool_size=64M", "innodb_log_file_size=48M"];
-const render = (extra: Record<string, unknown> = {}) =>
-    renderRealStack(Object.entries(extra).flatMap(([key, value]) => ["--config", `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`]));
+const render = (extra: Record<string, unknown> = {}, secrets: Record<string, string> = {}) =>
+    renderRealStack([
+        ...Object.entries(extra).flatMap(([key, value]) => [
+            "--config",
+            `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`,
+        ]),
+        ...Object.entries(secrets).flatMap(([key, value]) => ["--secret", `${key}=${value}`]),
+    ]);
 
 describe("changing a live cluster on real MariaDB servers (mariadb flavor)", function () {
     this.timeout(15 * 60 * 1000);
@@ -125,6 +132,56 @@ describe("changing a live cluster on real MariaDB servers (mariadb flavor)", fun
         for (const ordinal of [0, 1, 2]) {
             assert.strictEqual(await sql(ordinal, "SELECT @@max_connections"), "333", `mysql-${ordinal}`);
         }
+        await assertConverged([0, 1, 2]);
+    });
+
+    it("s. passwords rotated under writes: the servers take them, replication goes on, no probe fails, restarted pods log in", async () => {
+        const options = { mysqldOptions: [...OPTIONS, "max_connections=333"] };
+        const from = cluster.events().length;
+        const writes = writeWhile();
+        const result = await cluster.apply(
+            render(options, {
+                rootPassword: `n3w r00t "pw' #2`,
+                replicationPassword: "new-replication-pw",
+                backupPassword: "new-backup-pw",
+            }),
+            { volumeSyncDelayMs: 1000 },
+        );
+        assert.strictEqual(result.statefulSet, "unchanged", "a password is no change of the pod template");
+        // Each pod's sidecar rotates at its next watch (10 s): every account on every pod.
+        const rotated = (ordinal: number) =>
+            ["root-password", "replication-password", "backup-password"].every((key) =>
+                cluster.logs(ordinal, CONTAINERS.sidecar).includes(`rotated ${key}`),
+            );
+        for (const started = Date.now(); ![0, 1, 2].every(rotated) && Date.now() - started < 90_000;) {
+            await sleep(500);
+        }
+        const { written } = await writes.stop();
+        assert.ok([0, 1, 2].every(rotated), [0, 1, 2].map((o) => cluster.logs(o, CONTAINERS.sidecar).slice(-600)).join("\n---\n"));
+        const notReady = cluster
+            .events()
+            .slice(from)
+            .filter((e) => e.type === "PodNotReady");
+        assert.deepStrictEqual(notReady, [], "no pod left Ready during the rotation");
+        assert.ok(written > 10, `rows were written during the rotation: ${written}`);
+        // Replication reconnects with the new password; the old root password is refused.
+        for (const ordinal of [1, 2]) {
+            await sql(ordinal, "STOP SLAVE IO_THREAD; START SLAVE IO_THREAD");
+        }
+        await assertConverged([0, 1, 2]);
+        const old = await cluster.exec(0, CONTAINERS.mysql, [
+            "mariadb",
+            "--host=127.0.0.1",
+            "--user=root",
+            `--password=${ROOT_PASSWORD}`,
+            "--execute=SELECT 1",
+        ]);
+        assert.notStrictEqual(old.code, 0, "the old root password no longer logs in");
+        // A pod that restarts now gets the new passwords from the Secret, and logs in and replicates.
+        await cluster.stopPod(2);
+        await cluster.startPod(2);
+        await sql(0, "INSERT INTO shop.day2 (note) VALUES ('after rotation')");
+        acknowledged++;
         await assertConverged([0, 1, 2]);
     });
 

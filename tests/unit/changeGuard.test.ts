@@ -31,13 +31,8 @@ const provider = loadProvider();
 async function fingerprint(args: MySqlClusterArgs): Promise<GuardInputs> {
     const resolved = resolveArgs(args);
     const names = clusterNames(resolved.name, resolved.namespace, resolved.clusterDomain);
-    const output = guardInputs(resolved, names, {
-        rootPassword: args.rootPassword ?? "generated-root",
-        replicationPassword: "generated-replication",
-        backupPassword: "generated-backup",
-        appPassword: undefined,
-    });
-    return new Promise((resolve) => output.apply(resolve));
+    // Through JSON, as the engine hands the inputs to the provider.
+    return JSON.parse(JSON.stringify(guardInputs(resolved, names)));
 }
 
 /** The failure reasons of changing the deployed `before` into `after`. */
@@ -92,13 +87,9 @@ describe("the change guard", () => {
         ]);
     });
 
-    it("refuses a password change without showing either value", async () => {
-        const reasons = await refusals({ ...ARGS, rootPassword: "old-secret" }, { ...ARGS, rootPassword: "new-secret" });
-        assert.deepStrictEqual(reasons, [
-            `\`rootPassword\` would give \`rootPassword\` a new value on the deployed cluster: ${GUARDED_SETTINGS.rootPassword}${OPT_IN("rootPassword")}`,
-        ]);
-        const state = JSON.stringify(await fingerprint({ ...ARGS, rootPassword: "old-secret" }));
-        assert.ok(!state.includes("old-secret"), "the fingerprint holds a digest, not the password");
+    it("lets a password change through, and keeps no password: the pods rotate it (rotate-credentials.sh)", async () => {
+        assert.deepStrictEqual(await refusals({ ...ARGS, rootPassword: "old-secret" }, { ...ARGS, rootPassword: "new-secret" }), []);
+        assert.ok(!JSON.stringify(await fingerprint({ ...ARGS, rootPassword: "old-secret" })).includes("old-secret"));
     });
 
     it("lets supported upgrades, scaling and every opted-in change through", async () => {

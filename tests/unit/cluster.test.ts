@@ -201,6 +201,7 @@ describe("MySqlCluster", () => {
             "mysql-run.sh",
             "restore-finish.sh",
             "restore-mysql.sh",
+            "rotate-credentials.sh",
             "sidecar.sh",
         ]);
         assert.deepStrictEqual(scripts.data, { ...readPodScripts() });
@@ -452,6 +453,7 @@ describe("MySqlCluster", () => {
                 { name: "CREDENTIALS_DIR", value: "/etc/mysql-credentials" },
                 { name: "INITDB_DIR", value: "/docker-entrypoint-initdb.d" },
                 { name: "APP_PASSWORD_KEY", value: "" },
+                { name: "APPLIED_DIR", value: "applied" },
             ],
             securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"], add: ["CHOWN"] } },
             volumeMounts: [
@@ -494,6 +496,7 @@ describe("MySqlCluster", () => {
                 { name: "MYSQL_PORT", value: "3306" },
                 { name: "CLIENT_CONFIG", value: "/etc/mysql-credentials/root.cnf" },
                 { name: "MAX_REPLICATION_LAG", value: "30" },
+                { name: "ROTATION_MARKER", value: "/etc/mysql-credentials/replication-rotating" },
                 { name: "CLONE_MARKER", value: "/mnt/data/clone-pending" },
                 ...REPLICA_STATUS_ENV,
             ],
@@ -545,6 +548,22 @@ describe("MySqlCluster", () => {
                         "START SLAVE;",
                 },
                 { name: "WATCH_INTERVAL", value: "10" },
+                // rotate-credentials.sh: the Secret's passwords against the files', changed on the servers.
+                { name: "SECRETS_DIR", value: "/mnt/secrets" },
+                { name: "CREDENTIALS_DIR", value: "/etc/mysql-credentials" },
+                { name: "APPLIED_DIR", value: "applied" },
+                { name: "ROOT_PASSWORD_KEY", value: "root-password" },
+                { name: "BACKUP_PASSWORD_KEY", value: "backup-password" },
+                { name: "REPLICATION_PASSWORD_KEY", value: "replication-password" },
+                { name: "APP_PASSWORD_KEY", value: "" },
+                { name: "APP_USER", value: "" },
+                { name: "BACKUP_USER", value: "backup" },
+                { name: "LOCAL_HOSTS", value: "localhost 127.0.0.1 ::1" },
+                {
+                    name: "REPLICATION_ROTATE_SQL",
+                    value: "STOP SLAVE; CHANGE MASTER TO MASTER_PASSWORD='{password}'; START SLAVE;",
+                },
+                { name: "ROTATION_MARKER", value: "/etc/mysql-credentials/replication-rotating" },
                 ...REPLICA_STATUS_ENV,
                 ...CLONE_ENV,
                 ...BACKUP_ENV,
@@ -554,7 +573,9 @@ describe("MySqlCluster", () => {
                 { name: "data", mountPath: "/var/lib/mysql", subPath: "mysql" },
                 { name: "conf", mountPath: "/etc/mysql/conf.d" },
                 { name: "scripts", mountPath: "/opt/mysql-statefulset", readOnly: true },
-                CREDENTIALS_MOUNT,
+                // Written by a rotation; the Secret read as kubelet updates it.
+                { name: "credentials", mountPath: "/etc/mysql-credentials" },
+                { name: "secrets", mountPath: "/mnt/secrets", readOnly: true },
                 { name: "data", mountPath: "/mnt/data" },
             ],
             resources: { requests: { cpu: "100m", memory: "100Mi" } },

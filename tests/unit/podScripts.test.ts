@@ -153,6 +153,7 @@ describe("init-mysql.sh", () => {
             CREDENTIALS_DIR: s.path("credentials"),
             INITDB_DIR: s.path("initdb"),
             APP_PASSWORD_KEY: "app-password" in all ? "app-password" : "",
+            APPLIED_DIR: "applied",
         };
     }
 
@@ -189,6 +190,7 @@ describe("init-mysql.sh", () => {
                 .sort()
                 .map((f) => [f, mode(s, `credentials/${f}`)]),
             [
+                ["applied", "700"],
                 ["backup.cnf", "600"],
                 ["ca.crt", "444"],
                 ["replication-password", "600"],
@@ -202,6 +204,14 @@ describe("init-mysql.sh", () => {
         assert.strictEqual(s.read("credentials/backup.cnf"), '[client]\nuser=backup\npassword="pw-backup"\n');
         assert.strictEqual(s.read("credentials/replication-password"), "pw-repl");
         assert.strictEqual(s.read("credentials/root-password"), "pw-root");
+        // What the files hold, for rotate-credentials.sh to compare the Secret with.
+        assert.deepStrictEqual(fs.readdirSync(s.path("credentials/applied")).sort(), [
+            "backup-password",
+            "replication-password",
+            "root-password",
+        ]);
+        assert.strictEqual(s.read("credentials/applied/root-password"), "pw-root");
+        assert.strictEqual(mode(s, "credentials/applied/root-password"), "600");
         assert.strictEqual(s.read("credentials/tls.key"), "tls.key PEM\n");
         assert.deepStrictEqual(fs.readdirSync(s.path("initdb")), ["10-mysql-statefulset-users.sql"]);
         assert.strictEqual(mode(s, "initdb/10-mysql-statefulset-users.sql"), "400");
@@ -761,6 +771,7 @@ describe("mysql-ready.sh", () => {
             REPLICA_LAG: "Seconds_Behind_Master",
             REPLICA_IO_ERRNO: "Last_IO_Errno",
             REPLICA_IO_ERROR: "Last_IO_Error",
+            ROTATION_MARKER: s.path("replication-rotating"),
         };
     }
 
@@ -805,6 +816,179 @@ describe("mysql-ready.sh", () => {
                 assert.strictEqual(run.status, 1);
                 assert.ok(run.stderr.endsWith(`ERROR: ${reason}\n`), run.stderr);
             }
+        });
+    }
+});
+
+describe("mysql-ready.sh during a password rotation", () => {
+    const env = (s: Sandbox, hostname: string) => ({
+        HOSTNAME: hostname,
+        STUB_DIR: s.dir,
+        MYSQL_CLIENT: "mariadb",
+        MYSQL_PORT: "3306",
+        CLIENT_CONFIG: "/etc/mysql-credentials/root.cnf",
+        MAX_REPLICATION_LAG: "30",
+        REPLICA_STATUS: "SHOW SLAVE STATUS",
+        REPLICA_IO_RUNNING: "Slave_IO_Running",
+        REPLICA_SQL_RUNNING: "Slave_SQL_Running",
+        REPLICA_LAG: "Seconds_Behind_Master",
+        REPLICA_IO_ERRNO: "Last_IO_Errno",
+        REPLICA_IO_ERROR: "Last_IO_Error",
+        ROTATION_MARKER: s.path("replication-rotating"),
+    });
+
+    it("logs in with root's next option file when the server already takes only the new password", () => {
+        // The stand-in refuses root.cnf (ERROR 1045) and answers with root.cnf.next.
+        const s = sandbox({
+            mariadb: ['if [[ $* != *"root.cnf.next"* ]]; then echo "ERROR 1045 (28000): Access denied" >&2; exit 1; fi', "echo 0"].join(
+                "\n",
+            ),
+        });
+        const run = s.run("mysql-ready.sh", env(s, "mysql-0"));
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.deepStrictEqual(
+            s.calls().map((c) => c.split(" ")[1]),
+            ["--defaults-extra-file=/etc/mysql-credentials/root.cnf", "--defaults-extra-file=/etc/mysql-credentials/root.cnf.next"],
+        );
+    });
+
+    it("takes a replica whose replication the sidecar stopped to change its password as replicating, for 30 s at most", () => {
+        const s = sandbox({ mariadb: 'echo "             Slave_IO_Running: No"; echo "            Slave_SQL_Running: No"' });
+        const now = Math.floor(Date.now() / 1000);
+        s.write("replication-rotating", String(now - 2));
+        assert.strictEqual(s.run("mysql-ready.sh", env(s, "mysql-1")).status, 0);
+        s.write("replication-rotating", String(now - 31));
+        const stale = s.run("mysql-ready.sh", env(s, "mysql-1"));
+        assert.strictEqual(stale.status, 1);
+        assert.match(stale.stderr, /ERROR: Slave_IO_Running is 'No'/);
+    });
+});
+
+describe("rotate-credentials.sh", () => {
+    /**
+     * A client stand-in: statements on stdin go to sql.N; a login with a `.next` or check option file
+     * succeeds only when $STUB_DIR/new-works exists (the ALTER USER has arrived, the primary takes it).
+     */
+    const CLIENT = [
+        'if [[ $* == *".next"* || $* == *"replication-check.cnf"* ]]; then [[ -f "$STUB_DIR/new-works" ]]; exit; fi',
+        'n=$(cat "$STUB_DIR/count" 2>/dev/null || echo 0); echo $((n + 1)) >"$STUB_DIR/count"',
+        'cat >"$STUB_DIR/sql.$((n + 1))"',
+    ].join("\n");
+
+    const PASSWORDS = {
+        "root-password": "root-old",
+        "replication-password": "repl-old",
+        "backup-password": "backup-old",
+        "app-password": "app-old",
+    };
+
+    function rotationEnv(s: Sandbox, hostname: string, flavor = FLAVORS.mariadb) {
+        for (const [key, value] of Object.entries(PASSWORDS)) {
+            s.write(`secrets/${key}`, value);
+            s.write(`credentials/applied/${key}`, value);
+        }
+        s.write("credentials/root.cnf", '[client]\nuser=root\npassword="root-old"\n');
+        s.write("credentials/backup.cnf", '[client]\nuser=backup\npassword="backup-old"\n');
+        s.write("credentials/replication-password", "repl-old");
+        return {
+            HOSTNAME: hostname,
+            STUB_DIR: s.dir,
+            MYSQL_CLIENT: flavor.client,
+            MYSQL_PORT: "3306",
+            SECRETS_DIR: s.path("secrets"),
+            CREDENTIALS_DIR: s.path("credentials"),
+            APPLIED_DIR: "applied",
+            CLIENT_CONFIG: s.path("credentials/root.cnf"),
+            BACKUP_CLIENT_CONFIG: s.path("credentials/backup.cnf"),
+            REPLICATION_PASSWORD_FILE: s.path("credentials/replication-password"),
+            ROOT_PASSWORD_KEY: "root-password",
+            BACKUP_PASSWORD_KEY: "backup-password",
+            REPLICATION_PASSWORD_KEY: "replication-password",
+            APP_PASSWORD_KEY: "app-password",
+            APP_USER: "shop-app",
+            BACKUP_USER: "backup",
+            REPLICATION_USER: "replication",
+            PRIMARY_HOST: "mysql-0.mysql",
+            LOCAL_HOSTS: "localhost 127.0.0.1 ::1",
+            REPLICATION_ROTATE_SQL: flavor.changeReplicationPasswordSql,
+            ROTATION_MARKER: s.path("credentials/replication-rotating"),
+            TLS_CA: "/c/ca.crt",
+        };
+    }
+    const statements = (s: Sandbox) =>
+        fs
+            .readdirSync(s.dir)
+            .filter((f) => f.startsWith("sql."))
+            .sort()
+            .map((f) => s.read(f).trim());
+
+    it("does nothing while the Secret holds the files' passwords, or is being re-created", () => {
+        const s = sandbox({ mariadb: CLIENT });
+        const env = rotationEnv(s, "mysql-0");
+        assert.strictEqual(s.run("rotate-credentials.sh", env).status, 0);
+        fs.rmSync(s.path("secrets"), { recursive: true });
+        fs.mkdirSync(s.path("secrets"));
+        assert.strictEqual(s.run("rotate-credentials.sh", env).status, 0);
+        assert.deepStrictEqual(s.calls(), []);
+    });
+
+    it("on mysql-0: ALTER USER for every host of each changed account, as root with the old password, then the files", () => {
+        const s = sandbox({ mariadb: CLIENT });
+        const env = rotationEnv(s, "mysql-0");
+        s.write("secrets/root-password", "root 'new' \\");
+        s.write("secrets/replication-password", "repl-new");
+        s.write("secrets/app-password", "app-new");
+        const run = s.run("rotate-credentials.sh", env);
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.deepStrictEqual(statements(s), [
+            ["localhost", "127.0.0.1", "::1"].map((host) => `ALTER USER 'root'@'${host}' IDENTIFIED BY 'root \\'new\\' \\\\';`).join(""),
+            "ALTER USER 'replication'@'%' IDENTIFIED BY 'repl-new';",
+            "ALTER USER 'shop-app'@'%' IDENTIFIED BY 'app-new';",
+        ]);
+        // Each ALTER USER logged in with the files' root password: the first, before root's switch, with root.cnf.
+        assert.ok(s.calls()[0].includes(`--defaults-extra-file=${env.CLIENT_CONFIG} `), s.calls()[0]);
+        assert.strictEqual(s.read("credentials/root.cnf"), "[client]\nuser=root\npassword=\"root 'new' \\\\\"\n");
+        assert.strictEqual(s.read("credentials/applied/root-password"), "root 'new' \\");
+        assert.strictEqual(s.read("credentials/replication-password"), "repl-new");
+        assert.strictEqual(s.read("credentials/backup.cnf"), '[client]\nuser=backup\npassword="backup-old"\n');
+        assert.ok(!s.exists("credentials/root.cnf.next"));
+        // No password on any command line.
+        assert.ok(
+            s.calls().every((call) => !/new/.test(call)),
+            s.calls().join("\n"),
+        );
+        // Done: the next watch does nothing.
+        const before = s.calls().length;
+        s.run("rotate-credentials.sh", env);
+        assert.strictEqual(s.calls().length, before);
+    });
+
+    it("on a replica: switches root's file only once the replicated ALTER USER has arrived", () => {
+        const s = sandbox({ mariadb: CLIENT });
+        const env = rotationEnv(s, "mysql-2");
+        s.write("secrets/root-password", "root-new");
+        assert.strictEqual(s.run("rotate-credentials.sh", env).status, 0);
+        assert.strictEqual(s.read("credentials/root.cnf"), '[client]\nuser=root\npassword="root-old"\n', "not yet");
+        assert.strictEqual(s.read("credentials/root.cnf.next"), '[client]\nuser=root\npassword="root-new"\n', "for the probes");
+        s.write("new-works", "");
+        assert.strictEqual(s.run("rotate-credentials.sh", env).status, 0);
+        assert.strictEqual(s.read("credentials/root.cnf"), '[client]\nuser=root\npassword="root-new"\n');
+        assert.deepStrictEqual(statements(s), [], "a replica runs no ALTER USER");
+    });
+
+    for (const flavor of [FLAVORS.mariadb, FLAVORS.mysql84]) {
+        it(`${flavor.name}: a replica changes its replication password once the primary takes the new one`, () => {
+            const s = sandbox({ [flavor.client]: CLIENT });
+            const env = rotationEnv(s, "mysql-1", flavor);
+            s.write("secrets/replication-password", "repl-new");
+            assert.strictEqual(s.run("rotate-credentials.sh", env).status, 0);
+            assert.deepStrictEqual(statements(s), [], "the primary does not take it yet");
+            assert.strictEqual(s.read("credentials/replication-password"), "repl-old");
+            s.write("new-works", "");
+            assert.strictEqual(s.run("rotate-credentials.sh", env).status, 0);
+            assert.deepStrictEqual(statements(s), [flavor.changeReplicationPasswordSql.replace("{password}", "repl-new")]);
+            assert.strictEqual(s.read("credentials/replication-password"), "repl-new");
+            assert.ok(!s.exists("credentials/replication-rotating") && !s.exists("credentials/replication-check.cnf"));
         });
     }
 });

@@ -170,6 +170,7 @@ describe("the policy pack", () => {
                 env: [
                     { name: "MYSQL_ROOT_PASSWORD", valueFrom: { secretKeyRef: { name: "s", key: "k" } } },
                     { name: "MYSQL_ROOT_PASSWORD_FILE", value: "/etc/x" },
+                    { name: "ROOT_PASSWORD_KEY", value: "root-password" },
                 ],
             }),
             pod({ command: ["mysql", "--defaults-extra-file=/etc/mysql-credentials/root.cnf", "-e", "SELECT 1"] }),
