@@ -8,16 +8,21 @@ import { CONTAINERS } from "../../components";
 import { FakeCluster, K8sObject } from "./harness";
 import { createRealCluster, renderRealStack, requireRealServers, ROOT_PASSWORD, rootSql } from "./setup";
 
+/** The stack of this file's renders: one state (passwords, TLS material, cluster UID) from the first to the last. */
+const STACK = "day2";
 /** The stack's own options (tests/real/Pulumi.real.yaml), to which the cases add one. */
 const OPTIONS = ["innodb_buffer_pool_size=64M", "innodb_log_file_size=48M"];
 const render = (extra: Record<string, unknown> = {}, secrets: Record<string, string> = {}) =>
-    renderRealStack([
-        ...Object.entries(extra).flatMap(([key, value]) => [
-            "--config",
-            `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`,
-        ]),
-        ...Object.entries(secrets).flatMap(([key, value]) => ["--secret", `${key}=${value}`]),
-    ]);
+    renderRealStack(
+        [
+            ...Object.entries(extra).flatMap(([key, value]) => [
+                "--config",
+                `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`,
+            ]),
+            ...Object.entries(secrets).flatMap(([key, value]) => ["--secret", `${key}=${value}`]),
+        ],
+        STACK,
+    );
 
 describe("changing a live cluster on real MariaDB servers (mariadb flavor)", function () {
     this.timeout(15 * 60 * 1000);
@@ -88,7 +93,7 @@ describe("changing a live cluster on real MariaDB servers (mariadb flavor)", fun
         if (!requireRealServers(this)) {
             return;
         }
-        cluster = await createRealCluster("day2", { stack: "day2" });
+        cluster = await createRealCluster("day2", { stack: STACK });
         await cluster.scaleTo(3);
         await sql(0, "CREATE TABLE shop.day2 (id INT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(40) NOT NULL)");
     });
@@ -133,6 +138,22 @@ describe("changing a live cluster on real MariaDB servers (mariadb flavor)", fun
             assert.strictEqual(await sql(ordinal, "SELECT @@max_connections"), "333", `mysql-${ordinal}`);
         }
         await assertConverged([0, 1, 2]);
+    });
+
+    it("r. scaled 3→2→3→5→3 by new renders: no volume changes, and every running pod converges", async () => {
+        const volumes = (objects: K8sObject[]) => JSON.stringify(objects.filter((o) => o.kind === "PersistentVolume"));
+        const options = { mysqldOptions: [...OPTIONS, "max_connections=333"] };
+        const first = volumes(render(options));
+        for (const replicas of [2, 3, 5, 3]) {
+            const objects = render({ ...options, replicas });
+            assert.strictEqual(volumes(objects), first, `the volumes of replicas=${replicas} are the ones deployed`);
+            const result = await cluster.apply(objects);
+            assert.strictEqual(result.halted, undefined, JSON.stringify(result.halted));
+            assert.deepStrictEqual(cluster.runningOrdinals(), [...Array(replicas).keys()]);
+            await sql(0, `INSERT INTO shop.day2 (note) VALUES ('replicas=${replicas}')`);
+            acknowledged++;
+            await assertConverged([...Array(replicas).keys()]);
+        }
     });
 
     it("s. passwords rotated under writes: the servers take them, replication goes on, no probe fails, restarted pods log in", async () => {
@@ -183,21 +204,5 @@ describe("changing a live cluster on real MariaDB servers (mariadb flavor)", fun
         await sql(0, "INSERT INTO shop.day2 (note) VALUES ('after rotation')");
         acknowledged++;
         await assertConverged([0, 1, 2]);
-    });
-
-    it("r. scaled 3→2→3→5→3 by new renders: no volume changes, and every running pod converges", async () => {
-        const volumes = (objects: K8sObject[]) => JSON.stringify(objects.filter((o) => o.kind === "PersistentVolume"));
-        const options = { mysqldOptions: [...OPTIONS, "max_connections=333"] };
-        const first = volumes(render(options));
-        for (const replicas of [2, 3, 5, 3]) {
-            const objects = render({ ...options, replicas });
-            assert.strictEqual(volumes(objects), first, `the volumes of replicas=${replicas} are the ones deployed`);
-            const result = await cluster.apply(objects);
-            assert.strictEqual(result.halted, undefined, JSON.stringify(result.halted));
-            assert.deepStrictEqual(cluster.runningOrdinals(), [...Array(replicas).keys()]);
-            await sql(0, `INSERT INTO shop.day2 (note) VALUES ('replicas=${replicas}')`);
-            acknowledged++;
-            await assertConverged([...Array(replicas).keys()]);
-        }
     });
 });
