@@ -86,6 +86,13 @@ export const IDENTITY_FILE = `${PATHS.dataRoot}/identity`;
 /** How often the sidecar looks at replication (for a replica that cannot resume), in seconds. */
 export const WATCH_INTERVAL_SECONDS = 10;
 
+/**
+ * How long mysql-0 waits, after it first sees a new password in the Secret, before changing it on the
+ * servers: kubelet refreshes each pod's Secret volume on its own (its sync period, a minute by default, plus
+ * its cache), and each replica must have its next option file, which readiness falls back to, by then.
+ */
+export const ROTATION_GRACE_SECONDS = 60;
+
 /** Files init-mysql writes into {@link PATHS.credentialsDir}. */
 export const CREDENTIAL_FILES = {
     /** `[client]` option file of root over 127.0.0.1: probes and the sidecar's local SQL. */

@@ -14,6 +14,7 @@ import {
     PASSWORD_KEYS,
     PATHS,
     ROOT_CLIENT_CONFIG,
+    ROTATION_GRACE_SECONDS,
     SCRIPT_FILES,
     SERVER_ID_BASE,
     SERVER_OS_USER,
@@ -250,6 +251,7 @@ function rotationEnv(args: ResolvedArgs): EnvVar[] {
         LOCAL_HOSTS: LOCAL_HOSTS.join(" "),
         REPLICATION_ROTATE_SQL: args.flavor.changeReplicationPasswordSql,
         ROTATION_MARKER: credential(CREDENTIAL_FILES.rotationMarker),
+        ROTATION_GRACE: ROTATION_GRACE_SECONDS,
     });
 }
 

@@ -47,7 +47,21 @@ alter_user() {
 done_with() {
     local key=$1 password=$2
     printf '%s' "$password" | install_file "$applied/$key" root 0600
+    rm -f "$CREDENTIALS_DIR/seen-$key"
     log "rotated $key"
+}
+
+# mysql-0 changes a password on the servers only ROTATION_GRACE seconds after it first saw it in the Secret:
+# kubelet refreshes each pod's Secret volume on its own schedule (within about a minute), and every replica
+# must have written its next option file, which readiness falls back to, before the change reaches it.
+grace_over() {
+    local key=$1 seen="$CREDENTIALS_DIR/seen-$1" now
+    printf -v now '%(%s)T' -1
+    [[ -s $seen && $(<"$seen") =~ ^[0-9]+$ ]] || {
+        printf '%s' "$now" >"$seen"
+        log "$key changed in the Secret: changing it on the servers in $ROTATION_GRACE s"
+    }
+    (($(<"$seen") + ROTATION_GRACE <= now))
 }
 
 # root and backup: accounts of the local hosts, with an option file each.
@@ -56,6 +70,7 @@ rotate_local() {
     password=$(new_password "$key") || return 0
     client_config "$user" "$password" | install_file "$config.next" root 0600
     if ((ordinal == 0)); then
+        grace_over "$key" || return 0
         alter_user "$user" "$password" "$LOCAL_HOSTS" || {
             log "ALTER USER $user failed; retrying at the next watch"
             return 0
@@ -71,6 +86,7 @@ rotate_replication() {
     local password statement check="$CREDENTIALS_DIR/replication-check.cnf"
     password=$(new_password "$REPLICATION_PASSWORD_KEY") || return 0
     if ((ordinal == 0)); then
+        grace_over "$REPLICATION_PASSWORD_KEY" || return 0
         alter_user "$REPLICATION_USER" "$password" "%" || return 0
     else
         # The primary takes the new password (over TLS, as replication logs in): only then switch.

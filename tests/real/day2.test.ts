@@ -169,7 +169,7 @@ describe("changing a live cluster on real MariaDB servers (mariadb flavor)", fun
             { volumeSyncDelayMs: 1000 },
         );
         assert.strictEqual(result.statefulSet, "unchanged", "a password is no change of the pod template");
-        // Each pod's sidecar rotates at its next watch (10 s): every account on every pod.
+        // mysql-0 changes them a minute (ROTATION_GRACE) after it saw them; every pod then switches its files.
         const rotated = (ordinal: number) =>
             ["root-password", "replication-password", "backup-password"].every((key) =>
                 cluster.logs(ordinal, CONTAINERS.sidecar).includes(`rotated ${key}`),

@@ -564,6 +564,7 @@ describe("MySqlCluster", () => {
                     value: "STOP SLAVE; CHANGE MASTER TO MASTER_PASSWORD='{password}'; START SLAVE;",
                 },
                 { name: "ROTATION_MARKER", value: "/etc/mysql-credentials/replication-rotating" },
+                { name: "ROTATION_GRACE", value: "60" },
                 ...REPLICA_STATUS_ENV,
                 ...CLONE_ENV,
                 ...BACKUP_ENV,

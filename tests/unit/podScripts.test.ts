@@ -912,6 +912,7 @@ describe("rotate-credentials.sh", () => {
             LOCAL_HOSTS: "localhost 127.0.0.1 ::1",
             REPLICATION_ROTATE_SQL: flavor.changeReplicationPasswordSql,
             ROTATION_MARKER: s.path("credentials/replication-rotating"),
+            ROTATION_GRACE: "0",
             TLS_CA: "/c/ca.crt",
         };
     }
@@ -961,6 +962,22 @@ describe("rotate-credentials.sh", () => {
         const before = s.calls().length;
         s.run("rotate-credentials.sh", env);
         assert.strictEqual(s.calls().length, before);
+    });
+
+    it("on mysql-0: waits ROTATION_GRACE seconds after first seeing the new password, for every replica to have its next file", () => {
+        const s = sandbox({ mariadb: CLIENT });
+        const env = { ...rotationEnv(s, "mysql-0"), ROTATION_GRACE: "60" };
+        s.write("secrets/root-password", "root-new");
+        const first = s.run("rotate-credentials.sh", env);
+        assert.strictEqual(first.status, 0, first.stderr);
+        assert.match(first.stderr, /root-password changed in the Secret: changing it on the servers in 60 s\n/);
+        assert.deepStrictEqual(statements(s), []);
+        assert.strictEqual(s.read("credentials/root.cnf.next"), '[client]\nuser=root\npassword="root-new"\n');
+        // A minute later (the first sighting moved back), the ALTER USER runs.
+        s.write("credentials/seen-root-password", String(Math.floor(Date.now() / 1000) - 61));
+        assert.strictEqual(s.run("rotate-credentials.sh", env).status, 0);
+        assert.strictEqual(statements(s).length, 1);
+        assert.ok(!s.exists("credentials/seen-root-password"));
     });
 
     it("on a replica: switches root's file only once the replicated ALTER USER has arrived", () => {
