@@ -174,7 +174,7 @@ describe("changing a live cluster on real MariaDB servers (mariadb flavor)", fun
             ["root-password", "replication-password", "backup-password"].every((key) =>
                 cluster.logs(ordinal, CONTAINERS.sidecar).includes(`rotated ${key}`),
             );
-        for (const started = Date.now(); ![0, 1, 2].every(rotated) && Date.now() - started < 90_000;) {
+        for (const started = Date.now(); ![0, 1, 2].every(rotated) && Date.now() - started < 150_000;) {
             await sleep(500);
         }
         const { written } = await writes.stop();
