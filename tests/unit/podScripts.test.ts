@@ -368,7 +368,10 @@ describe("clone-mysql.sh", () => {
         assert.match(run.stderr, /waiting for mysql-2\.mysql\.ns\.svc\.cluster\.local to be Ready\n.*cloning from mysql-2\./);
         const calls = s.calls();
         assert.deepStrictEqual(calls.slice(0, 3), ["sleep 1", "sleep 1", "sleep 1"], "no connection before the donor is Ready");
-        assert.ok(calls.slice(3, 5).some((c) => c.startsWith("socat")), calls.join("\n"));
+        assert.ok(
+            calls.slice(3, 5).some((c) => c.startsWith("socat")),
+            calls.join("\n"),
+        );
     });
 
     it("clones from the next lower Ready ordinal when its donor stops being Ready mid-clone, never from one that is not Ready", () => {
