@@ -634,11 +634,10 @@ describe("MySqlCluster", () => {
     });
 
     it("has every replica apply replicaApplyThreads transactions at once, in the primary's commit order, per flavor", () => {
-        const replicaCnf = (flavor: string) =>
-            configFiles(resolveArgs({ ...ARGS, flavor, replicaApplyThreads: 8 }))
-                ["replica.cnf"].split("\n")
-                .slice(-5)
-                .join("\n");
+        const replicaCnf = (flavor: string) => {
+            const files = configFiles(resolveArgs({ ...ARGS, flavor, replicaApplyThreads: 8 }));
+            return files["replica.cnf"].split("\n").slice(-5).join("\n");
+        };
         assert.deepStrictEqual(
             Object.keys(FLAVORS).map((flavor) => [flavor, replicaCnf(flavor)]),
             [
