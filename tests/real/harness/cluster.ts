@@ -1,6 +1,6 @@
 // FakeCluster: runs the pods of one rendered StatefulSet on this machine, each pod in network
 // namespaces of its own, each container in PID/mount/UTS/IPC namespaces of its own (see
-// container.ts), following the StatefulSet controller (OrderedReady) and kubelet semantics.
+// container.ts), following the StatefulSet controller (OrderedReady or Parallel) and kubelet semantics.
 //
 // Host paths it touches: options.workDir (created, removed by destroy), /run/netns/<prefix>-*
 // (netns files via `ip netns`), and nothing else; all mounts happen inside the containers'
@@ -234,7 +234,8 @@ export class FakeCluster {
         if (!sts.spec?.template?.spec?.containers?.length) throw new Error("FakeCluster: the StatefulSet has no containers");
         if (!sts.spec.serviceName) throw new Error("FakeCluster: the StatefulSet has no spec.serviceName");
         const policy = sts.spec.podManagementPolicy ?? "OrderedReady";
-        if (policy !== "OrderedReady") throw new Error(`FakeCluster: podManagementPolicy ${policy} is not supported (OrderedReady only)`);
+        if (policy !== "OrderedReady" && policy !== "Parallel")
+            throw new Error(`FakeCluster: podManagementPolicy ${policy} is not supported (OrderedReady or Parallel)`);
         const profiles: Record<string, ImageProfile> = { ...DEFAULT_IMAGES, ...(opts.images ?? {}) };
         validateSpec(sts.spec.template.spec, profiles);
         const jobSpecs = opts.objects.filter((o) => o.kind === "CronJob").map((o) => jobTemplateOf(o).spec);
@@ -397,8 +398,20 @@ export class FakeCluster {
         await p.runner(container).restart(opts.graceSeconds !== undefined ? opts.graceSeconds * 1000 : p.graceMs());
     }
 
-    /** OrderedReady scaling: up one ordinal at a time, each after the previous is Ready; down from the highest. */
+    /**
+     * The StatefulSet controller's scaling. OrderedReady: up one ordinal at a time, each after the previous is
+     * Ready; down from the highest, one at a time. Parallel: every missing pod started at once, every extra
+     * one stopped at once; resolves when all `replicas` pods are Ready.
+     */
     async scaleTo(replicas: number, opts: { readyTimeoutMs?: number; graceSeconds?: number } = {}): Promise<void> {
+        if (this.statefulSet.spec.podManagementPolicy === "Parallel") {
+            const extra = [...this.pods.values()].filter((p) => p.ordinal >= replicas && p.running);
+            await Promise.all(extra.map((p) => this.stopPod(p.ordinal, opts)));
+            const wanted = Array.from({ length: replicas }, (_, i) => this.pod(i));
+            await Promise.all(wanted.filter((p) => !p.running).map((p) => p.start()));
+            await Promise.all(wanted.map((p) => p.waitReady(opts.readyTimeoutMs ?? 180_000)));
+            return;
+        }
         for (let i = 0; i < replicas; i++) {
             const p = this.pod(i);
             if (!p.running) await this.startPod(i, opts);
