@@ -158,4 +158,3 @@ export function describeWriteLoad(r: WriteLoadResult): string {
         `server CPU over ${r.wallSeconds.toFixed(1)} s: ${cpu.join(", ")}`
     );
 }
-
