@@ -84,7 +84,7 @@ async function main(): Promise<void> {
             [
                 "bash",
                 "-c",
-                `mkdir -p /var/lib/mysql/raw-copy && socat -u -b 1048576 TCP-LISTEN:${RAW_PORT},reuseaddr STDOUT | tar -xf - -C /var/lib/mysql/raw-copy`,
+                `mkdir -p /var/lib/mysql/raw-copy && socat -u -b 1048576 TCP-LISTEN:${RAW_PORT},reuseaddr STDOUT | tar --no-same-owner -xf - -C /var/lib/mysql/raw-copy`,
             ],
             { timeoutMs: 600_000 },
         );
@@ -118,9 +118,8 @@ async function scaling(): Promise<void> {
     await benchBootstrap();
 }
 
-main()
-    .then(scaling)
-    .catch((error) => {
-        console.error(error);
-        process.exit(1);
-    });
+// BENCH_ONLY=scaling runs only those sections.
+(process.env.BENCH_ONLY === "scaling" ? scaling() : main().then(scaling)).catch((error) => {
+    console.error(error);
+    process.exit(1);
+});
