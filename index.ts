@@ -31,6 +31,8 @@ const cluster = new MySqlCluster("mysql", {
     startupTimeoutSeconds: config.getNumber("startupTimeoutSeconds"),
     terminationGracePeriodSeconds: config.getNumber("terminationGracePeriodSeconds"),
     cloneIdleTimeoutSeconds: config.getNumber("cloneIdleTimeoutSeconds"),
+    replicaApplyThreads: config.getNumber("replicaApplyThreads"),
+    bootstrap: config.get("bootstrap"),
     spreadAcrossNodes: config.get("spreadAcrossNodes"),
     spreadAcrossZones: config.get("spreadAcrossZones"),
     cpuLimit: config.get("cpuLimit"),

@@ -14,6 +14,9 @@ import {
     checkSpread,
     SpreadMode,
     checkAccessModes,
+    checkBootstrap,
+    checkReplicaApplyThreads,
+    BootstrapMode,
     checkAppAccount,
     checkLabelSelectors,
     checkPassword,
@@ -185,6 +188,25 @@ export interface MySqlClusterArgs {
      */
     readonly cloneIdleTimeoutSeconds?: number;
     /**
+     * How many transactions each replica applies at once, committing them in the primary's order (MariaDB's
+     * optimistic parallel replication, MySQL's multi-threaded applier). 4 keeps up with a primary that
+     * commits for a handful of clients at once, and is MySQL 8.4's own default: the workers mostly wait on
+     * locks and the redo log, so they need no CPU request of their own. 1 applies one at a time.
+     * @default 4
+     * @see https://mariadb.com/kb/en/parallel-replication/
+     * @see https://dev.mysql.com/doc/refman/8.4/en/replication-options-replica.html#sysvar_replica_parallel_workers
+     */
+    readonly replicaApplyThreads?: number;
+    /**
+     * How pods start: "ordered" (the tutorial's OrderedReady: one at a time, each cloning from the one before
+     * it, so N pods take N clone rounds) or "parallel" (podManagementPolicy Parallel: all at once, pod k
+     * cloning from pod (k-1)/2 rounded down once that donor is Ready, so about log2(N) rounds). The
+     * StatefulSet cannot change this in place: changing it on a running cluster replaces the StatefulSet.
+     * @default "ordered"
+     * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#pod-management-policies
+     */
+    readonly bootstrap?: string;
+    /**
      * Keep the pods on different nodes: "none", "preferred" (when the scheduler can) or "required" (a pod
      * stays Pending rather than share a node).
      * @default "preferred"
@@ -339,6 +361,8 @@ export interface ResolvedArgs {
     readonly startupTimeoutSeconds: number;
     readonly terminationGracePeriodSeconds: number;
     readonly cloneIdleTimeoutSeconds: number;
+    readonly replicaApplyThreads: number;
+    readonly bootstrap: BootstrapMode;
     readonly spreadAcrossNodes: SpreadMode;
     readonly spreadAcrossZones: SpreadMode;
     readonly cpuLimit: string | undefined;
@@ -402,6 +426,8 @@ export const DEFAULTS = {
     startupTimeoutSeconds: 600,
     terminationGracePeriodSeconds: 120,
     cloneIdleTimeoutSeconds: 300,
+    replicaApplyThreads: 4,
+    bootstrap: "ordered",
     spreadAcrossNodes: "preferred",
     spreadAcrossZones: "none",
     backupRetention: 7,
@@ -491,6 +517,11 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
     const startupTimeoutSeconds = seconds("startupTimeoutSeconds", 10, "the time a start or crash recovery may take");
     const terminationGracePeriodSeconds = seconds("terminationGracePeriodSeconds", 10, "the time a clean shutdown may take");
     const cloneIdleTimeoutSeconds = seconds("cloneIdleTimeoutSeconds", 5, "how long a clone stream may move no data");
+    const replicaApplyThreads = checkReplicaApplyThreads(
+        p,
+        numberSetting(p, "replicaApplyThreads", a.replicaApplyThreads, DEFAULTS.replicaApplyThreads),
+    );
+    const bootstrap = checkBootstrap(p, stringSetting(p, "bootstrap", a.bootstrap, DEFAULTS.bootstrap));
     const spread = (key: "spreadAcrossNodes" | "spreadAcrossZones") => checkSpread(p, key, stringSetting(p, key, a[key], DEFAULTS[key]));
     const spreadAcrossNodes = spread("spreadAcrossNodes");
     const spreadAcrossZones = spread("spreadAcrossZones");
@@ -552,6 +583,8 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
         startupTimeoutSeconds,
         terminationGracePeriodSeconds,
         cloneIdleTimeoutSeconds,
+        replicaApplyThreads,
+        bootstrap,
         spreadAcrossNodes,
         spreadAcrossZones,
         cpuLimit,

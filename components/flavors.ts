@@ -70,6 +70,12 @@ export interface Flavor {
      * what it applies, so that any replica is a donor as good as the primary.
      */
     readonly replicaConfig: readonly string[];
+    /**
+     * my.cnf lines of every replica that make it apply with `threads` workers in parallel (the
+     * `replicaApplyThreads` setting), committing in the primary's order, so that no reader of a replica
+     * sees a transaction before one the primary committed earlier.
+     */
+    readonly parallelApplyConfig: (threads: number) => string[];
     /** How the readiness check asks a replica about replication, and the names of the fields it reads. */
     readonly replicaStatus: {
         readonly statement: string;
@@ -147,7 +153,13 @@ const mysql57: Flavor = {
     backupTool: "xtrabackup",
     streamTool: "xbstream",
     transport: "ncat",
-    primaryConfig: ["log-bin=mysql-bin"],
+    // Dependencies by write sets (5.7.22+), so that replicas can apply in parallel what the primary's
+    // clients wrote at the same time even when it committed them apart; `loose-` lets an older 5.7 start.
+    primaryConfig: [
+        "log-bin=mysql-bin",
+        "loose-transaction-write-set-extraction=XXHASH64",
+        "loose-binlog-transaction-dependency-tracking=WRITESET",
+    ],
     replicaConfig: [
         "super-read-only",
         "log-bin=mysql-bin",
@@ -155,6 +167,12 @@ const mysql57: Flavor = {
         "relay-log-recovery=ON",
         "relay-log-info-repository=TABLE",
         "master-info-repository=TABLE",
+    ],
+    // Commit order needs log-slave-updates, which replicaConfig sets.
+    parallelApplyConfig: (threads) => [
+        "slave-parallel-type=LOGICAL_CLOCK",
+        `slave-parallel-workers=${threads}`,
+        "slave-preserve-commit-order=ON",
     ],
     replicaStatus: SLAVE_STATUS,
     backupInfoPrefixes: ["xtrabackup"],
@@ -194,6 +212,10 @@ const mysql84: Flavor = {
     primaryConfig: ["log-bin=mysql-bin", "gtid-mode=ON", "enforce-gtid-consistency=ON"],
     // 8.4 keeps binlogs and replica updates on, and the positions in tables, by default.
     replicaConfig: ["super-read-only", "gtid-mode=ON", "enforce-gtid-consistency=ON", "relay-log-recovery=ON"],
+    // 8.4 tracks dependencies by write sets on the primary, always (binlog_transaction_dependency_tracking
+    // is gone) and applies by them (replica_parallel_type is deprecated): the worker count and the commit
+    // order are all there is to say, both spelt out although they are 8.4's defaults (4, ON).
+    parallelApplyConfig: (threads) => [`replica-parallel-workers=${threads}`, "replica-preserve-commit-order=ON"],
     replicaStatus: {
         statement: "SHOW REPLICA STATUS",
         ioRunning: "Replica_IO_Running",
@@ -242,6 +264,11 @@ const mariadb: Flavor = {
     primaryConfig: ["log-bin=mysql-bin"],
     // MariaDB has no super-read-only: read-only stops every account without SUPER / READ ONLY ADMIN.
     replicaConfig: ["read-only", "log-bin=mysql-bin", "log-slave-updates", "relay-log-recovery=ON"],
+    // Optimistic: any two transactions may run at once, a conflict is rolled back and retried, and
+    // commits always happen in the primary's binlog order (MariaDB's parallel replication never reorders
+    // commits), so nothing depends on how the primary grouped its commits. The slave_* names: 10.11 has
+    // no replica_* aliases for them.
+    parallelApplyConfig: (threads) => ["slave-parallel-mode=optimistic", `slave-parallel-threads=${threads}`],
     replicaStatus: SLAVE_STATUS,
     // 11.1+ writes mariadb_backup_*; 10.11 and older write xtrabackup_*.
     backupInfoPrefixes: ["mariadb_backup", "xtrabackup"],

@@ -220,6 +220,25 @@ export const BAD_INPUTS: readonly BadInput[] = [
         long(254),
         '`storageClassName` is "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa": use a DNS subdomain of at most 253 characters such as "mysql-nfs", or "" for volumes and claims without a class.',
     ),
+    // replicaApplyThreads and bootstrap
+    both(
+        "refused-before",
+        "replicaApplyThreads",
+        0,
+        "`replicaApplyThreads` is 0: use a whole number from 1 to 64 (transactions a replica applies at once; 1 applies them one by one).",
+    ),
+    both(
+        "refused-before",
+        "replicaApplyThreads",
+        65,
+        "`replicaApplyThreads` is 65: use a whole number from 1 to 64 (transactions a replica applies at once; 1 applies them one by one).",
+    ),
+    both(
+        "refused-before",
+        "bootstrap",
+        "Parallel",
+        '`bootstrap` is "Parallel": use "ordered" or "parallel" (one pod after another as the tutorial does, or all at once with clones in rounds).',
+    ),
     // replicas and flavor
     both("refused-before", "replicas", 0, "`replicas` is 0: use a whole number from 1 to 100 (1 primary plus replicas - 1 read replicas)."),
     both(
@@ -1108,6 +1127,9 @@ export const VALID_INPUTS: ReadonlyArray<{ readonly setting: string; readonly va
         { setting: "clusterDomain", value: "k8s.example.internal" },
         { setting: "replicas", value: 1 },
         { setting: "replicas", value: 100, extra: {} },
+        { setting: "replicaApplyThreads", value: 1 },
+        { setting: "replicaApplyThreads", value: 64 },
+        { setting: "bootstrap", value: "parallel" },
         { setting: "nfsServer", value: "fd00::5" },
         { setting: "nfsServer", value: "[fd00::5]" },
         { setting: "nfsServer", value: "NFS-1.Example.COM" },

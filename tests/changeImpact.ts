@@ -70,6 +70,8 @@ export const SAMPLES: Record<string, [Partial<MySqlClusterArgs>, Partial<MySqlCl
     startupTimeoutSeconds: [{}, { startupTimeoutSeconds: 900 }],
     terminationGracePeriodSeconds: [{}, { terminationGracePeriodSeconds: 60 }],
     cloneIdleTimeoutSeconds: [{}, { cloneIdleTimeoutSeconds: 60 }],
+    replicaApplyThreads: [{}, { replicaApplyThreads: 8 }],
+    bootstrap: [{}, { bootstrap: "parallel" }],
     spreadAcrossNodes: [{}, { spreadAcrossNodes: "required" }],
     spreadAcrossZones: [{}, { spreadAcrossZones: "preferred" }],
     cpuLimit: [{}, { cpuLimit: "2" }],

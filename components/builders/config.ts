@@ -28,7 +28,7 @@ export function tlsConfig(args: ResolvedArgs): string[] {
 export function configFiles(args: ResolvedArgs): Record<string, string> {
     return {
         [CONFIG_FILES.primary]: myCnf(args.flavor.primaryConfig),
-        [CONFIG_FILES.replica]: myCnf(args.flavor.replicaConfig),
+        [CONFIG_FILES.replica]: myCnf([...args.flavor.replicaConfig, ...args.flavor.parallelApplyConfig(args.replicaApplyThreads)]),
         [CONFIG_FILES.tls]: myCnf(tlsConfig(args)),
         [CONFIG_FILES.custom]: myCnf(args.mysqldOptions),
         [CONFIG_FILES.users]: usersSql(args),

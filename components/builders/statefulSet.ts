@@ -164,6 +164,7 @@ function cloneEnv(args: ResolvedArgs, names: ClusterNames): EnvVar[] {
         DATA_SUBPATH: PATHS.dataSubPath,
         PEER_DOMAIN: names.peerDomain,
         STREAM_TOOL: args.flavor.streamTool,
+        BOOTSTRAP: args.bootstrap,
     });
 }
 
@@ -300,6 +301,9 @@ function sidecarContainer(args: ResolvedArgs, names: ClusterNames): Container {
     };
 }
 
+/** The StatefulSet's podManagementPolicy for each `bootstrap` mode. */
+const POD_MANAGEMENT_POLICIES: Readonly<Record<ResolvedArgs["bootstrap"], string>> = { ordered: "OrderedReady", parallel: "Parallel" };
+
 /** `{ [key]: value }`, or nothing when the value is unset. */
 const optional = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> =>
     value === undefined ? {} : ({ [key]: value } as Record<K, V>);
@@ -325,7 +329,8 @@ export function statefulSet(
         spec: {
             serviceName: names.headlessService,
             replicas: args.replicas,
-            podManagementPolicy: "OrderedReady",
+            // OrderedReady starts pod k once k-1 is Ready (its donor); with Parallel, clone-mysql waits for its donor.
+            podManagementPolicy: POD_MANAGEMENT_POLICIES[args.bootstrap],
             selector: { matchLabels: { ...names.podLabels } },
             template: {
                 // The ConfigMaps are named by their content: a changed my.cnf or script changes the

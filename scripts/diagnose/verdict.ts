@@ -226,6 +226,11 @@ export function podVerdict(facts: PodFacts, target: Target): Verdict {
         );
     }
     if (clone?.state?.running) {
+        // `bootstrap: parallel`: the pod started before its donor was Ready and waits for it.
+        const waitingFor = lastMatch(cloneLogs, /^(?:waiting for (\S+) to be Ready|cloning from \S+)$/)?.[1];
+        if (waitingFor !== undefined) {
+            return verdict("cloning", `waiting: clone-mysql waits until its donor ${waitingFor} is Ready, then clones from it`);
+        }
         return verdict("cloning", `cloning: clone-mysql is cloning from ${donor}`);
     }
 

@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
-# clone-mysql: a replica without data copies it from the pod before it (a hot backup streamed over the
+# clone-mysql: a replica without data copies it from a donor that is Ready (a hot backup streamed over the
 # clone port), prepares it, and only then moves it into place. A clone that dies half-way leaves only the
 # staging directory, which the next attempt deletes, so mysqld never starts on half-copied data.
+#
+# The donor: with `bootstrap: ordered` the pod before it (OrderedReady started this pod only once that one
+# was Ready); with `parallel` every pod starts at once and pod k waits until pod (k-1)/2 (rounded down) is
+# Ready, so the Ready pods about double with every round of clones. A donor's clone port serves one clone
+# at a time (the other waits in its queue). A donor that stops being Ready during the clone (its pod died)
+# gives way to the next lower Ready ordinal; replication itself is always from the primary.
 #
 # Also the replica's self-repair: when the sidecar finds that replication cannot resume (the primary no
 # longer has the binlogs it needs), it leaves the marker $DATA_ROOT/clone-pending and runs this script;
@@ -40,14 +46,64 @@ if ((ordinal == 0)); then
 fi
 
 # By FQDN: the name the donor's certificate is checked against.
-donor="${HOSTNAME%-*}-$((ordinal - 1)).$PEER_DOMAIN"
-rm -rf "$staging"
-mkdir -p "$staging"
-log "cloning from $donor:$CLONE_PORT"
-receive_backup "$donor" | "$STREAM_TOOL" -x -C "$staging"
+donor_name() {
+    echo "${HOSTNAME%-*}-$1.$PEER_DOMAIN"
+}
 
-# The checkpoints file is written at the very end of a backup: without it the stream was cut short.
-info_file checkpoints "$staging" >/dev/null || die "the backup stream from $donor ended before the backup was complete; the next attempt starts over"
+# Ready: the headless Service publishes a pod's name only while the pod is Ready.
+donor_ready() {
+    getent hosts "$(donor_name "$1")" >/dev/null
+}
+
+# Succeeds once the donor is no longer Ready, within $2 seconds (the endpoints take a moment to follow).
+donor_gone() {
+    local waited
+    for ((waited = 0; waited < $2; waited++)); do
+        donor_ready "$1" || return 0
+        pause 1
+    done
+    ! donor_ready "$1"
+}
+
+# The highest Ready ordinal below $1.
+lower_ready_donor() {
+    local candidate
+    for ((candidate = $1 - 1; candidate >= 0; candidate--)); do
+        if donor_ready "$candidate"; then
+            echo "$candidate"
+            return 0
+        fi
+    done
+    return 1
+}
+
+case $BOOTSTRAP in
+parallel) donor=$(((ordinal - 1) / 2)) ;;
+ordered) donor=$((ordinal - 1)) ;;
+*) die "unknown BOOTSTRAP '$BOOTSTRAP'" ;;
+esac
+if ! donor_ready "$donor"; then
+    log "waiting for $(donor_name "$donor") to be Ready"
+    until donor_ready "$donor"; do
+        pause 1
+    done
+fi
+while true; do
+    rm -rf "$staging"
+    mkdir -p "$staging"
+    log "cloning from $(donor_name "$donor"):$CLONE_PORT"
+    # The checkpoints file is written at the very end of a backup: without it the stream was cut short.
+    if receive_backup "$(donor_name "$donor")" | "$STREAM_TOOL" -x -C "$staging" && info_file checkpoints "$staging" >/dev/null; then
+        break
+    fi
+    # A donor still Ready failed otherwise (unreachable, cut short): the container's retry starts over.
+    if donor_gone "$donor" 5 && next=$(lower_ready_donor "$donor"); then
+        log "$(donor_name "$donor") is no longer Ready: cloning from $(donor_name "$next") instead"
+        donor=$next
+        continue
+    fi
+    die "the backup stream from $(donor_name "$donor") ended before the backup was complete; the next attempt starts over"
+done
 
 "$BACKUP_TOOL" --prepare --target-dir="$staging"
 if [[ -d $data_dir && -f $marker ]]; then
@@ -60,4 +116,4 @@ else
     mv "$staging" "$data_dir"
 fi
 rm -f "$marker"
-log "clone from $donor complete"
+log "clone from $(donor_name "$donor") complete"

@@ -1,12 +1,14 @@
 // Benchmark (not a test): run with `npm run bench` as root. Prints, from one run of the rendered mariadb
 // flavor: each pod's bootstrap time, the time from the first pod's start to all pods Ready, and the clone's
-// throughput against a raw `tar` copy of the donor's data directory through the same namespaces.
+// throughput against a raw `tar` copy of the donor's data directory through the same namespaces; then the
+// replicas' lag under a write load and the bootstrap time of 3 and 6 pods by mode (benchScaling.ts).
 import * as path from "path";
 import { setTimeout as sleep } from "timers/promises";
 import { execFileSync } from "child_process";
 import { CONTAINERS, VOLUMES } from "../../components";
 import { ClusterEvent } from "./harness";
 import { createRealCluster, rootSql } from "./setup";
+import { benchBootstrap, benchWriteLoad } from "./benchScaling";
 
 const BALLAST_ROWS = Number(process.env.BENCH_ROWS ?? 800_000); // ~300 MB of InnoDB data
 const RAW_PORT = 3399;
@@ -82,7 +84,7 @@ async function main(): Promise<void> {
             [
                 "bash",
                 "-c",
-                `mkdir -p /var/lib/mysql/raw-copy && socat -u -b 1048576 TCP-LISTEN:${RAW_PORT},reuseaddr STDOUT | tar -xf - -C /var/lib/mysql/raw-copy`,
+                `mkdir -p /var/lib/mysql/raw-copy && socat -u -b 1048576 TCP-LISTEN:${RAW_PORT},reuseaddr STDOUT | tar --no-same-owner -xf - -C /var/lib/mysql/raw-copy`,
             ],
             { timeoutMs: 600_000 },
         );
@@ -110,7 +112,14 @@ async function main(): Promise<void> {
     }
 }
 
-main().catch((error) => {
+// Issue 15's sections: replicas under a write load, bootstrap time by mode and size (benchScaling.ts).
+async function scaling(): Promise<void> {
+    await benchWriteLoad();
+    await benchBootstrap();
+}
+
+// BENCH_ONLY=scaling runs only those sections.
+(process.env.BENCH_ONLY === "scaling" ? scaling() : main().then(scaling)).catch((error) => {
     console.error(error);
     process.exit(1);
 });

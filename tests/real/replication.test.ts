@@ -11,6 +11,7 @@ import { setTimeout as sleep } from "timers/promises";
 import { CONTAINERS, ROOT_CLIENT_CONFIG, VOLUMES } from "../../components";
 import { FakeCluster } from "./harness";
 import { createRealCluster, nextSubnet, renderedSecret, requireRealServers, rootSql, runPrefix, runSubnet } from "./setup";
+import { describeWriteLoad, prepareWriteLoad, runWriteLoad } from "./writeLoad";
 
 const DATA = VOLUMES.data;
 /** Rows each case writes while something is down or restarting. */
@@ -123,6 +124,27 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
                 new RegExp(`new volume: recording it as cluster default/mysql uid \\S+ ordinal ${ordinal}, mariadb 10\\.11`),
             );
         }
+    });
+
+    it("p. under a 4-thread write load on mysql-0, both replicas stay within 2 s of it and have its checksums within 2 s of the load's end", async () => {
+        // Each replica applies with replicaApplyThreads (4) workers, committing in the primary's order.
+        for (const ordinal of [1, 2]) {
+            assert.strictEqual(await sql(ordinal, "SELECT @@slave_parallel_mode, @@slave_parallel_threads"), "optimistic\t4");
+        }
+        const load = { threads: 4, seconds: 15, replicas: [1, 2] };
+        await prepareWriteLoad(cluster, load);
+        const result = await runWriteLoad(cluster, load);
+        timings["p. write load"] = describeWriteLoad(result);
+        // With one applier thread each replica fell ~20 s behind under this load and converged ~29 s after it.
+        assert.deepStrictEqual(
+            Object.entries(result.maxLag).map(([ordinal, lag]) => [ordinal, lag <= 2]),
+            [
+                ["1", true],
+                ["2", true],
+            ],
+            `largest Seconds_Behind_Master per replica: ${JSON.stringify(result.maxLag)}`,
+        );
+        assert.ok(result.convergeMs >= 0 && result.convergeMs <= 2000, `converged ${result.convergeMs} ms after the load`);
     });
 
     /** Runs the client in a pod's mysql container as `user`, the password in an option file under umask 077. */

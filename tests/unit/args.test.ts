@@ -41,6 +41,8 @@ describe("resolveArgs", () => {
             startupTimeoutSeconds: 600,
             terminationGracePeriodSeconds: 120,
             cloneIdleTimeoutSeconds: 300,
+            replicaApplyThreads: 4,
+            bootstrap: "ordered",
             spreadAcrossNodes: "preferred",
             spreadAcrossZones: "none",
             cpuLimit: undefined,

@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { BASE, impactOf, SAMPLES } from "../changeImpact";
+import { buildCluster } from "../helpers";
 
 const ROOT = path.join(__dirname, "..", "..");
 const PASSWORDS = ["rootPassword", "replicationPassword", "backupPassword", "appPassword"];
@@ -31,6 +32,12 @@ describe("the README's change table", function () {
     this.timeout(120_000);
     const rows = readmeRows();
 
+    it("replaces the StatefulSet, when it must, with an orphaning delete: its pods stay", async () => {
+        const { registered } = await buildCluster(BASE);
+        const statefulSet = registered.find((r) => r.type === "kubernetes:apps/v1:StatefulSet");
+        assert.strictEqual(statefulSet?.inputs.metadata.annotations["pulumi.com/deletionPropagationPolicy"], "orphan");
+    });
+
     it("has a row for every setting of Pulumi.yaml, in order, and a sample change for each", () => {
         assert.deepStrictEqual(
             rows.map((r) => r.setting),
@@ -56,13 +63,15 @@ describe("the README's change table", function () {
             } else {
                 // No gap: nothing the change allows is deleted and re-created under its own name (pulumi-kubernetes
                 // deletes first then); what is replaced has a new name, so its successor exists first.
-                // The one exception, a password: the credentials Secret is re-created under its name (running pods
-                // keep their files and rotate the password; a pod that starts in that moment waits for it).
+                // Two exceptions. A password: the credentials Secret is re-created under its name (running pods keep
+                // their files and rotate the password; a pod that starts in that moment waits for it). The
+                // StatefulSet: it is deleted with `orphan` propagation (checked below), so no pod goes.
                 const sameName = changes.filter(
                     (c) =>
                         c.change === "replace" &&
                         !c.fields.includes(".metadata.name") &&
-                        !(PASSWORDS.includes(row.setting) && c.object.endsWith("-credentials")),
+                        !(PASSWORDS.includes(row.setting) && c.object.endsWith("-credentials")) &&
+                        !c.object.startsWith("kubernetes:apps/v1:StatefulSet::"),
                 );
                 assert.deepStrictEqual(sameName, [], `${row.setting} replaces an object under its own name`);
             }

@@ -1,6 +1,6 @@
 // MySqlCluster under mocks: the exact inputs of every child, the parent and delete options, and the outputs.
 import * as assert from "assert";
-import { configMapName, contentName, scriptsConfigMapName, statefulSet } from "../../components/builders";
+import { configFiles, configMapName, contentName, scriptsConfigMapName, statefulSet } from "../../components/builders";
 import * as pulumi from "@pulumi/pulumi";
 import { clusterNames, FLAVORS, GUARD_TYPE, readPodScripts, requirePassword, resolveArgs } from "../../components";
 import { clearRegistrations, MOCK_PASSWORD, MOCK_UUID, registrations, settle } from "../../scripts/mockRuntime";
@@ -40,6 +40,7 @@ const CLONE_ENV = [
     { name: "DATA_SUBPATH", value: "mysql" },
     { name: "PEER_DOMAIN", value: "orders.shop.svc.cluster.local" },
     { name: "STREAM_TOOL", value: "xbstream" },
+    { name: "BOOTSTRAP", value: "ordered" },
 ];
 const BACKUP_ENV = [
     { name: "CLONE_PORT", value: "3307" },
@@ -134,10 +135,13 @@ describe("MySqlCluster", () => {
             immutable: true,
             metadata: { name: configMap.metadata.name, namespace: "shop", labels: LABELS },
             data: {
-                "primary.cnf": "[mysqld]\nlog-bin=mysql-bin\n",
+                "primary.cnf":
+                    "[mysqld]\nlog-bin=mysql-bin\nloose-transaction-write-set-extraction=XXHASH64\n" +
+                    "loose-binlog-transaction-dependency-tracking=WRITESET\n",
                 "replica.cnf":
                     "[mysqld]\nsuper-read-only\nlog-bin=mysql-bin\nlog-slave-updates\nrelay-log-recovery=ON\n" +
-                    "relay-log-info-repository=TABLE\nmaster-info-repository=TABLE\n",
+                    "relay-log-info-repository=TABLE\nmaster-info-repository=TABLE\n" +
+                    "slave-parallel-type=LOGICAL_CLOCK\nslave-parallel-workers=4\nslave-preserve-commit-order=ON\n",
                 "tls.cnf":
                     "[mysqld]\nssl-ca=/etc/mysql-credentials/ca.crt\nssl-cert=/etc/mysql-credentials/tls.crt\n" +
                     "ssl-key=/etc/mysql-credentials/tls.key\n",
@@ -683,6 +687,50 @@ describe("MySqlCluster", () => {
         );
     });
 
+    it("starts the pods all at once with bootstrap parallel, and tells the clone step so", () => {
+        const names = clusterNames("mysql", "default", "cluster.local");
+        const built = (bootstrap?: string) => statefulSet(resolveArgs({ ...ARGS, bootstrap }), names, {}, MOCK_UUID) as any;
+        const bootstrapEnv = (sts: any) =>
+            [...sts.spec.template.spec.initContainers, ...sts.spec.template.spec.containers].map(
+                (c: any) => `${c.name}: ${c.env.find((e: any) => e.name === "BOOTSTRAP")?.value ?? "-"}`,
+            );
+        assert.strictEqual(built().spec.podManagementPolicy, "OrderedReady");
+        assert.strictEqual(built("parallel").spec.podManagementPolicy, "Parallel");
+        // The clone step runs in clone-mysql and in the sidecar's self-repair.
+        assert.deepStrictEqual(bootstrapEnv(built("parallel")), [
+            "init-mysql: -",
+            "clone-mysql: parallel",
+            "mysql: -",
+            "xtrabackup: parallel",
+        ]);
+        assert.deepStrictEqual(bootstrapEnv(built()), ["init-mysql: -", "clone-mysql: ordered", "mysql: -", "xtrabackup: ordered"]);
+    });
+
+    it("has every replica apply replicaApplyThreads transactions at once, in the primary's commit order, per flavor", () => {
+        const replicaCnf = (flavor: string) => {
+            const files = configFiles(resolveArgs({ ...ARGS, flavor, replicaApplyThreads: 8 }));
+            return files["replica.cnf"].split("\n").slice(-5).join("\n");
+        };
+        assert.deepStrictEqual(
+            Object.keys(FLAVORS).map((flavor) => [flavor, replicaCnf(flavor)]),
+            [
+                [
+                    "mysql57",
+                    "master-info-repository=TABLE\nslave-parallel-type=LOGICAL_CLOCK\nslave-parallel-workers=8\nslave-preserve-commit-order=ON\n",
+                ],
+                [
+                    "mysql84",
+                    "enforce-gtid-consistency=ON\nrelay-log-recovery=ON\nreplica-parallel-workers=8\nreplica-preserve-commit-order=ON\n",
+                ],
+                ["mariadb", "log-slave-updates\nrelay-log-recovery=ON\nslave-parallel-mode=optimistic\nslave-parallel-threads=8\n"],
+            ],
+        );
+        // The primary applies nothing: its my.cnf has no applier settings.
+        for (const flavor of Object.keys(FLAVORS)) {
+            assert.doesNotMatch(configFiles(resolveArgs({ ...ARGS, flavor }))["primary.cnf"], /parallel/, flavor);
+        }
+    });
+
     it("rolls the pods when a my.cnf setting changes: a new immutable ConfigMap, named by its content", async () => {
         const rendered = async (mysqldOptions: string[]) => {
             const { registered } = await buildCluster({ ...ARGS, mysqldOptions });
@@ -730,7 +778,7 @@ describe("MySqlCluster", () => {
         assert.strictEqual(envOf(mysql).REPLICA_STATUS, "SHOW SLAVE STATUS");
         assert.deepStrictEqual(
             inputsOf(registered, TYPES.configMap, "db-config").data["replica.cnf"],
-            "[mysqld]\nread-only\nlog-bin=mysql-bin\nlog-slave-updates\nrelay-log-recovery=ON\n",
+            "[mysqld]\nread-only\nlog-bin=mysql-bin\nlog-slave-updates\nrelay-log-recovery=ON\nslave-parallel-mode=optimistic\nslave-parallel-threads=4\n",
         );
     });
 

@@ -5,7 +5,9 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { clusterNames, FLAVORS } from "../../components";
 import { main } from "../../scripts/diagnose";
+import { podVerdict } from "../../scripts/diagnose/verdict";
 import { fixtureRunner } from "../support/kubectlFixtures";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -267,6 +269,50 @@ describe("npm run diagnose", () => {
             } finally {
                 fs.rmSync(dir, { recursive: true, force: true });
             }
+        });
+    });
+
+    describe("a replica cloning, by its clone step's log", () => {
+        const target = {
+            stack: "dev",
+            name: "mysql",
+            namespace: "default",
+            flavor: FLAVORS.mariadb,
+            replicas: 6,
+            maxReplicationLagSeconds: 30,
+            names: clusterNames("mysql", "default", "cluster.local"),
+        };
+        const cloning = (log: string) =>
+            podVerdict(
+                {
+                    name: "mysql-5",
+                    ordinal: 5,
+                    pod: {
+                        spec: { nodeName: "node-1" },
+                        status: {
+                            phase: "Pending",
+                            initContainerStatuses: [
+                                { name: "init-mysql", state: { terminated: { exitCode: 0 } } },
+                                { name: "clone-mysql", state: { running: {} } },
+                            ],
+                        },
+                    },
+                    events: [],
+                    logs: { "clone-mysql": { current: log } },
+                },
+                target,
+            ).text;
+        const donor = "mysql-2.mysql.default.svc.cluster.local";
+
+        it("says a pod of `bootstrap: parallel` waits for its donor to be Ready, until it clones", () => {
+            assert.strictEqual(
+                cloning(`2026-01-01T00:00:00 waiting for ${donor} to be Ready\n`),
+                `waiting: clone-mysql waits until its donor ${donor} is Ready, then clones from it`,
+            );
+            assert.strictEqual(
+                cloning(`2026-01-01T00:00:00 waiting for ${donor} to be Ready\n2026-01-01T00:00:09 cloning from ${donor}:3307\n`),
+                `cloning: clone-mysql is cloning from ${donor}:3307`,
+            );
         });
     });
 });

@@ -38,6 +38,8 @@ const INPUTS: Record<string, { type: string; items?: string; default?: unknown; 
     startupTimeoutSeconds: { type: "integer", default: 600 },
     terminationGracePeriodSeconds: { type: "integer", default: 120 },
     cloneIdleTimeoutSeconds: { type: "integer", default: 300 },
+    replicaApplyThreads: { type: "integer", default: 4 },
+    bootstrap: { type: "string", default: "ordered" },
     spreadAcrossNodes: { type: "string", default: "preferred" },
     spreadAcrossZones: { type: "string", default: "none" },
     cpuLimit: { type: "string" },

@@ -34,6 +34,12 @@ class Sandbox {
         }
         // sleep returns at once, so retries do not slow the tests down.
         this.stub("sleep", "exit 0");
+        // Cluster DNS, unlogged: every name resolves (every donor is Ready) except those listed, one a
+        // line, in the file not-ready.
+        this.quietStub(
+            "getent",
+            `[[ -f "${this.path("not-ready")}" ]] || exit 0\nwhile read -r name; do [[ $name != "$2" ]] || exit 2; done <"${this.path("not-ready")}"`,
+        );
         for (const [name, body] of Object.entries(stubs)) {
             this.stub(name, body);
         }
@@ -43,6 +49,13 @@ class Sandbox {
     stub(name: string, body: string): void {
         const file = path.join(this.bin, name);
         fs.writeFileSync(file, `#!${this.resolve("bash")}\nprintf '%s\\n' "${name} $*" >>"${this.log}"\n${body}\n`);
+        fs.chmodSync(file, 0o755);
+    }
+
+    /** A stand-in binary that leaves no line in the calls log. */
+    quietStub(name: string, body: string): void {
+        const file = path.join(this.bin, name);
+        fs.writeFileSync(file, `#!${this.resolve("bash")}\n${body}\n`);
         fs.chmodSync(file, 0o755);
     }
 
@@ -437,6 +450,7 @@ describe("clone-mysql.sh", () => {
             BACKUP_INFO_PREFIXES: flavor.backupInfoPrefixes.join(" "),
             CLONE_IDLE_TIMEOUT: "300",
             CLONE_MARKER: s.path("volume", "clone-pending"),
+            BOOTSTRAP: "ordered",
             ...TLS_ENV,
             ...extra,
         };
@@ -528,6 +542,78 @@ describe("clone-mysql.sh", () => {
         const run = s.run("clone-mysql.sh", cloneEnv(s, "mysql-1", FLAVORS.mysql57, { STUB_PREPARE_FAILS: "1" }));
         assert.strictEqual(run.status, 3);
         assert.ok(!s.exists("volume/mysql"));
+    });
+
+    /** The donor of each receiver with `bootstrap: parallel`, as the logs name it. */
+    function clonedFrom(stderr: string): string[] {
+        return [...stderr.matchAll(/cloning from (mysql-\d+)\.mysql\.ns\.svc\.cluster\.local:3307/g)].map((m) => m[1]);
+    }
+
+    it("with bootstrap parallel, pod k clones from pod (k-1)/2 rounded down, so no donor has more than two receivers", () => {
+        const donors: Record<string, string> = {};
+        for (const k of [1, 2, 3, 4, 5, 6, 9, 10]) {
+            const s = sandbox({ socat: "echo stream", mbstream: STREAM, "mariadb-backup": PREPARE });
+            const run = s.run("clone-mysql.sh", cloneEnv(s, `mysql-${k}`, FLAVORS.mariadb, { BOOTSTRAP: "parallel" }));
+            assert.strictEqual(run.status, 0, run.stderr);
+            donors[`mysql-${k}`] = clonedFrom(run.stderr).join(",");
+        }
+        assert.deepStrictEqual(donors, {
+            "mysql-1": "mysql-0",
+            "mysql-2": "mysql-0",
+            "mysql-3": "mysql-1",
+            "mysql-4": "mysql-1",
+            "mysql-5": "mysql-2",
+            "mysql-6": "mysql-2",
+            "mysql-9": "mysql-4",
+            "mysql-10": "mysql-4",
+        });
+    });
+
+    it("waits until its donor is Ready (its name resolves) before connecting to it", () => {
+        const s = sandbox({ socat: "echo stream", mbstream: STREAM, "mariadb-backup": PREPARE });
+        s.write("not-ready", "mysql-2.mysql.ns.svc.cluster.local\n");
+        // The donor turns Ready after three waits.
+        s.stub(
+            "sleep",
+            `n=$(cat "${s.path("waits")}" 2>/dev/null || echo 0); echo $((n + 1)) >"${s.path("waits")}"; ((n < 2)) || rm -f "${s.path("not-ready")}"`,
+        );
+        const run = s.run("clone-mysql.sh", cloneEnv(s, "mysql-5", FLAVORS.mariadb, { BOOTSTRAP: "parallel" }));
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.match(run.stderr, /waiting for mysql-2\.mysql\.ns\.svc\.cluster\.local to be Ready\n.*cloning from mysql-2\./);
+        const calls = s.calls();
+        assert.deepStrictEqual(calls.slice(0, 3), ["sleep 1", "sleep 1", "sleep 1"], "no connection before the donor is Ready");
+        assert.ok(
+            calls.slice(3, 5).some((c) => c.startsWith("socat")),
+            calls.join("\n"),
+        );
+    });
+
+    it("clones from the next lower Ready ordinal when its donor stops being Ready mid-clone, never from one that is not Ready", () => {
+        // mysql-2's stream breaks off and mysql-2 leaves the endpoints; mysql-1 is not Ready either.
+        const socat = [
+            "if [[ $* == *mysql-2.mysql* ]]; then",
+            `  printf '%s\\n' mysql-2.mysql.ns.svc.cluster.local mysql-1.mysql.ns.svc.cluster.local >"${"$"}{STUB_DIR}/not-ready"; echo partial; exit 1`,
+            "fi",
+            "echo stream",
+        ].join("\n");
+        const s = sandbox({ socat, mbstream: STREAM, "mariadb-backup": PREPARE });
+        const run = s.run("clone-mysql.sh", cloneEnv(s, "mysql-5", FLAVORS.mariadb, { BOOTSTRAP: "parallel", STUB_DIR: s.dir }));
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.deepStrictEqual(clonedFrom(run.stderr), ["mysql-2", "mysql-0"]);
+        assert.match(
+            run.stderr,
+            /mysql-2\.mysql\.ns\.svc\.cluster\.local is no longer Ready: cloning from mysql-0\.mysql\.ns\.svc\.cluster\.local instead/,
+        );
+        assert.match(run.stderr, /clone from mysql-0\.mysql\.ns\.svc\.cluster\.local complete\n$/);
+        assert.strictEqual(s.read("volume/mysql/prepared"), "prepared\n");
+    });
+
+    it("refuses a bootstrap mode it does not know", () => {
+        const s = sandbox({ socat: "echo stream" });
+        const run = s.run("clone-mysql.sh", cloneEnv(s, "mysql-1", FLAVORS.mariadb, { BOOTSTRAP: "sideways" }));
+        assert.strictEqual(run.status, 1);
+        assert.match(run.stderr, /ERROR: unknown BOOTSTRAP 'sideways'\n$/);
+        assert.deepStrictEqual(s.calls(), []);
     });
 
     for (const prefix of ["mariadb_backup", "xtrabackup"]) {
@@ -1059,6 +1145,7 @@ describe("self-repair (sidecar.sh and clone-mysql.sh)", () => {
             DATA_SUBPATH: "mysql",
             PEER_DOMAIN: "mysql.ns.svc.cluster.local",
             STREAM_TOOL: "mbstream",
+            BOOTSTRAP: "ordered",
             MYSQL_CLIENT: "mariadb",
             // A port nothing listens on: "mysqld has stopped".
             MYSQL_PORT: "1",

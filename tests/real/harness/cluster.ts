@@ -1,6 +1,6 @@
 // FakeCluster: runs the pods of one rendered StatefulSet on this machine, each pod in network
 // namespaces of its own, each container in PID/mount/UTS/IPC namespaces of its own (see
-// container.ts), following the StatefulSet controller (OrderedReady) and kubelet semantics.
+// container.ts), following the StatefulSet controller (OrderedReady or Parallel) and kubelet semantics.
 // apply() takes a later render as `pulumi up` and the controllers would: ConfigMaps and Secrets
 // replaced (running pods' volumes rewritten), the StatefulSet updated (scale, RollingUpdate from the
 // highest ordinal, halting at a pod that does not become Ready) or replaced (pods orphaned and adopted).
@@ -93,7 +93,7 @@ function validateObjects(objects: K8sObject[], profiles: Record<string, ImagePro
     if (!spec.serviceName) throw new Error("FakeCluster: the StatefulSet has no spec.serviceName");
     const problems: string[] = [];
     const policy = spec.podManagementPolicy ?? "OrderedReady";
-    if (policy !== "OrderedReady") problems.push(`podManagementPolicy ${policy} (OrderedReady only)`);
+    if (policy !== "OrderedReady" && policy !== "Parallel") problems.push(`podManagementPolicy ${policy} (OrderedReady or Parallel)`);
     const strategy = spec.updateStrategy ?? {};
     if (
         (strategy.type ?? "RollingUpdate") !== "RollingUpdate" ||
@@ -601,6 +601,20 @@ export class FakeCluster {
      * the next only once it is Ready. Returns where it halted, if it did.
      */
     private async reconcile(readyTimeoutMs: number, graceSeconds?: number): Promise<ApplyResult["halted"]> {
+        if (this.sts.spec.podManagementPolicy === "Parallel") {
+            // Parallel: every extra pod deleted and every missing one created at once, then all waited for.
+            const condemned = [...this.pods.values()].filter((p) => p.ordinal >= this.replicas && p.running);
+            await Promise.all(condemned.map((p) => this.deletePod(p, "scale down", graceSeconds)));
+            const ordinals = Array.from({ length: this.replicas }, (_, i) => i);
+            const pods = await Promise.all(
+                ordinals.map((i) => {
+                    const p = this.pods.get(i);
+                    return p?.running ? p : this.createPod(i);
+                }),
+            );
+            const halted = (await Promise.all(pods.map((p) => this.readyOrHalt(p, readyTimeoutMs)))).find((h) => h !== undefined);
+            if (halted) return halted;
+        }
         for (let i = 0; i < this.replicas; i++) {
             const p = this.pods.get(i);
             const halted = await this.readyOrHalt(p?.running ? p : await this.createPod(i), readyTimeoutMs);

@@ -25,6 +25,8 @@ const BINARIES = [
     "mbstream",
     "mariadb-tzinfo-to-sql",
     "socat",
+    // The write load's client (tests/real/writeLoad.ts), run in a pod's network namespace.
+    "sysbench",
 ];
 
 function onHostPath(name: string): boolean {
@@ -47,7 +49,9 @@ export function canRunProblems(): string[] {
     }
     const missing = BINARIES.filter((b) => !onHostPath(b));
     if (missing.length) {
-        problems.push(`missing binaries: ${missing.join(", ")} (apt-get install iproute2 util-linux mariadb-server mariadb-backup socat)`);
+        problems.push(
+            `missing binaries: ${missing.join(", ")} (apt-get install iproute2 util-linux mariadb-server mariadb-backup socat sysbench)`,
+        );
     }
     if (!fs.existsSync("/proc/self/ns/net") || !fs.existsSync("/proc/self/ns/pid")) problems.push("kernel without network/PID namespaces");
     try {

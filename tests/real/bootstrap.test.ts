@@ -1,0 +1,128 @@
+// The real-server suite, `bootstrap: parallel`: the StatefulSet starts every pod at once, pod k clones from
+// pod (k-1)/2 once that donor is Ready, and a receiver whose donor dies mid-clone takes the next lower Ready
+// one. Same harness and requirements as replication.test.ts.
+import * as assert from "assert";
+import { setTimeout as sleep } from "timers/promises";
+import { CONTAINERS } from "../../components";
+import { FakeCluster } from "./harness";
+import { createRealCluster, requireRealServers, rootSql } from "./setup";
+
+const fqdn = (ordinal: number) => `mysql-${ordinal}\\.mysql\\.default\\.svc\\.cluster\\.local`;
+
+describe("bootstrap: parallel on real MariaDB servers (mariadb flavor)", function () {
+    this.timeout(10 * 60 * 1000);
+    let cluster: FakeCluster;
+    const timings: Record<string, string> = {};
+
+    async function sql(ordinal: number, statement: string): Promise<string> {
+        const run = await rootSql(cluster, ordinal, statement);
+        assert.strictEqual(run.code, 0, `mysql-${ordinal}: ${statement}\n${run.stderr}`);
+        return run.stdout.trim();
+    }
+
+    /** Waits until every pod has the primary's rows, then asserts equal counts and checksums. */
+    async function assertConverged(ordinals: number[], expectedRows: number): Promise<void> {
+        const state = (ordinal: number) => sql(ordinal, "SELECT COUNT(*) FROM shop.orders; CHECKSUM TABLE shop.orders");
+        const deadline = Date.now() + 120_000;
+        let states: string[] = [];
+        while (Date.now() < deadline) {
+            states = await Promise.all(ordinals.map(state));
+            if (states.every((s) => s === states[0]) && states[0].startsWith(`${expectedRows}\n`)) break;
+            await sleep(250);
+        }
+        assert.deepStrictEqual(
+            states.map((s) => s.split("\n")[0]),
+            ordinals.map(() => String(expectedRows)),
+            "row counts per pod",
+        );
+        assert.deepStrictEqual(
+            states.map((s) => s.split("\n")[1]),
+            ordinals.map(() => states[0].split("\n")[1]),
+            "CHECKSUM TABLE per pod",
+        );
+    }
+
+    /** The donors a pod's clone step connected to, in order. */
+    const donorsOf = (ordinal: number) =>
+        [...cluster.logs(ordinal, CONTAINERS.clone).matchAll(/cloning from mysql-(\d+)\.mysql\.default\.svc\.cluster\.local:3307/g)].map(
+            (m) => Number(m[1]),
+        );
+
+    before(async function () {
+        if (!requireRealServers(this)) return;
+        cluster = await createRealCluster("bootstrap", { render: ["--config", "bootstrap=parallel", "--config", "replicas=6"] });
+    });
+
+    after(async function () {
+        await cluster?.destroy();
+        if (Object.keys(timings).length > 0) {
+            console.log("\n  timings:");
+            for (const [what, value] of Object.entries(timings)) console.log(`    ${what}: ${value}`);
+        }
+    });
+
+    it("a. starts 6 pods at once; each clones from pod (k-1)/2 only once it is Ready; all converge", async () => {
+        assert.strictEqual(cluster.statefulSet.spec.podManagementPolicy, "Parallel");
+        const started = Date.now();
+        await cluster.scaleTo(6);
+        timings["a. 6 pods Ready"] = `${Date.now() - started} ms`;
+        const events = cluster.events();
+        const starting = events.filter((e) => e.type === "PodStarting").map((e) => e.pod);
+        const firstReady = events.find((e) => e.type === "PodReady");
+        assert.deepStrictEqual(starting.sort(), ["mysql-0", "mysql-1", "mysql-2", "mysql-3", "mysql-4", "mysql-5"]);
+        assert.ok(
+            events.filter((e) => e.type === "PodStarting").every((e) => e.t < (firstReady?.t ?? 0)),
+            "every pod started before any was Ready",
+        );
+        assert.deepStrictEqual(
+            [1, 2, 3, 4, 5].map((k) => [k, donorsOf(k)]),
+            [
+                [1, [0]],
+                [2, [0]],
+                [3, [1]],
+                [4, [1]],
+                [5, [2]],
+            ],
+        );
+        // No pod connected to its donor before the donor was Ready.
+        for (const k of [1, 2, 3, 4, 5]) {
+            const donor = `mysql-${Math.floor((k - 1) / 2)}`;
+            const ready = events.find((e) => e.pod === donor && e.type === "PodReady");
+            const log = cluster.logs(k, CONTAINERS.clone);
+            assert.match(log, new RegExp(`waiting for ${fqdn(Math.floor((k - 1) / 2))} to be Ready\\n`), `mysql-${k} waited`);
+            const cloneDone = events.find(
+                (e) => e.pod === `mysql-${k}` && e.container === CONTAINERS.clone && e.type === "ContainerExited",
+            );
+            assert.ok(ready && cloneDone && ready.t < cloneDone.t, `mysql-${k} cloned from ${donor} after it was Ready`);
+        }
+        // Replication is from the primary, whoever the donor was.
+        for (const k of [1, 2, 3, 4, 5]) {
+            assert.match(await sql(k, "SHOW SLAVE STATUS\\G"), /mysql-0\.mysql\.default\.svc\.cluster\.local/);
+        }
+        await sql(0, "CREATE TABLE shop.orders (id INT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(64) NOT NULL)");
+        await sql(0, "INSERT INTO shop.orders (note) SELECT CONCAT('a-', seq) FROM shop.seq_1_to_1000");
+        await assertConverged([0, 1, 2, 3, 4, 5], 1000);
+    });
+
+    it("b. a donor that dies mid-clone: its receiver clones from the next lower Ready pod and converges (scale 6→7)", async () => {
+        // mysql-6's donor is mysql-2. Its backup is frozen once it has started, so the clone is surely
+        // under way when mysql-2 dies.
+        const starting = cluster.startPod(6);
+        const deadline = Date.now() + 60_000;
+        let frozen = 0;
+        while (frozen === 0 && Date.now() < deadline) {
+            frozen = await cluster.killMatching(2, CONTAINERS.sidecar, /^(\S*\/)?mariadb-backup /, "SIGSTOP");
+            if (frozen === 0) await sleep(20);
+        }
+        assert.ok(frozen > 0, "mysql-2 started a backup for mysql-6");
+        await cluster.stopPod(2, { graceSeconds: 0 });
+        await starting;
+        assert.deepStrictEqual(donorsOf(6), [2, 1]);
+        assert.match(cluster.logs(6, CONTAINERS.clone), new RegExp(`${fqdn(2)} is no longer Ready: cloning from ${fqdn(1)} instead\\n`));
+        await sql(0, "INSERT INTO shop.orders (note) SELECT CONCAT('b-', seq) FROM shop.seq_1_to_50");
+        await assertConverged([0, 1, 3, 4, 5, 6], 1050);
+        // mysql-2 comes back on its own data and catches up.
+        await cluster.startPod(2);
+        await assertConverged([0, 1, 2, 3, 4, 5, 6], 1050);
+    });
+});

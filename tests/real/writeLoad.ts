@@ -1,0 +1,160 @@
+// A write load against the primary and what the replicas make of it, shared by the real-server suite and the
+// bench: sysbench's oltp_write_only (Debian's sysbench, run in mysql-0's network namespace as the application
+// user, as a client pod would), each replica's lag sampled while it runs, the time until every pod has the
+// primary's checksums after it stops, and the CPU time each server spent.
+import * as fs from "fs";
+import { execFile } from "child_process";
+import { promisify } from "util";
+import { setTimeout as sleep } from "timers/promises";
+import { CONTAINERS, PASSWORD_KEYS, ROOT_CLIENT_CONFIG } from "../../components";
+import { FakeCluster } from "./harness";
+import { allPids, cmdlineOf, nsOfPath, nsOfPid } from "./harness/util";
+import { renderedSecret, rootSql } from "./setup";
+
+const run = promisify(execFile);
+
+export interface WriteLoadOptions {
+    /** Client threads on the primary. */
+    readonly threads: number;
+    readonly seconds: number;
+    /** The pods that replicate (ordinals > 0). */
+    readonly replicas: number[];
+    /** sysbench's tables and rows per table. */
+    readonly tables?: number;
+    readonly tableSize?: number;
+}
+
+export interface WriteLoadResult {
+    /** Transactions per second the primary committed. */
+    readonly tps: number;
+    /** Largest Seconds_Behind_Master seen on each replica while the load ran, by ordinal. */
+    readonly maxLag: Record<number, number>;
+    /** From the load's end until every pod had the primary's rows and checksums, in ms. */
+    readonly convergeMs: number;
+    /** CPU seconds (user + system) each pod's server used during the load and the catch-up, by ordinal. */
+    readonly cpuSeconds: Record<number, number>;
+    readonly wallSeconds: number;
+}
+
+const DATABASE = "shop";
+const TICKS = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s.
+
+function sysbenchArgs(cluster: FakeCluster, options: WriteLoadOptions): string[] {
+    const secret = renderedSecret(`${cluster.name}-credentials`);
+    return [
+        "netns",
+        "exec",
+        cluster.network.nsOf(cluster.podName(0)),
+        "sysbench",
+        "oltp_write_only",
+        "--db-driver=mysql",
+        "--mysql-host=127.0.0.1",
+        "--mysql-port=3306",
+        "--mysql-user=shop-app",
+        `--mysql-password=${secret[PASSWORD_KEYS.app]}`,
+        `--mysql-db=${DATABASE}`,
+        `--tables=${options.tables ?? 4}`,
+        `--table-size=${options.tableSize ?? 10_000}`,
+        `--threads=${options.threads}`,
+    ];
+}
+
+/** CPU ticks of each pod's server process (mariadbd), found by the pod's network namespace. */
+function serverTicks(cluster: FakeCluster, ordinals: number[]): Record<number, number> {
+    const byNs = new Map(ordinals.map((o) => [nsOfPath(`/run/netns/${cluster.network.nsOf(cluster.podName(o))}`, "net"), o]));
+    const ticks: Record<number, number> = Object.fromEntries(ordinals.map((o) => [o, 0]));
+    for (const pid of allPids()) {
+        if (!/^\S*mariadbd\b/.test(cmdlineOf(pid))) continue;
+        const ordinal = byNs.get(nsOfPid(pid, "net"));
+        if (ordinal === undefined) continue;
+        try {
+            // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+            const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+            ticks[ordinal] += Number(fields[11]) + Number(fields[12]);
+        } catch {
+            // exited meanwhile
+        }
+    }
+    return ticks;
+}
+
+async function lag(cluster: FakeCluster, ordinal: number): Promise<number> {
+    // Vertical output with the field names (rootSql's --skip-column-names would drop them).
+    const status = await cluster.exec(ordinal, CONTAINERS.mysql, [
+        "mariadb",
+        `--defaults-extra-file=${ROOT_CLIENT_CONFIG}`,
+        "--host=127.0.0.1",
+        "--execute=SHOW SLAVE STATUS\\G",
+    ]);
+    const match = /Seconds_Behind_Master: (\d+)/.exec(status.stdout);
+    // NULL (not replicating) counts as behind without bound.
+    return match ? Number(match[1]) : Infinity;
+}
+
+/** CHECKSUM TABLE of every sysbench table, on one pod. */
+async function checksums(cluster: FakeCluster, ordinal: number, tables: number): Promise<string> {
+    const names = Array.from({ length: tables }, (_, i) => `${DATABASE}.sbtest${i + 1}`).join(", ");
+    const result = await rootSql(cluster, ordinal, `CHECKSUM TABLE ${names}`);
+    return result.code === 0 ? result.stdout : `error ${result.stderr}`;
+}
+
+/** Creates sysbench's tables on the primary and waits until every replica has them. */
+export async function prepareWriteLoad(cluster: FakeCluster, options: WriteLoadOptions): Promise<void> {
+    await run("ip", [...sysbenchArgs(cluster, options), "prepare"], { maxBuffer: 16 << 20 });
+    const tables = options.tables ?? 4;
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+        const all = await Promise.all([0, ...options.replicas].map((o) => checksums(cluster, o, tables)));
+        if (all.every((c) => c === all[0] && !c.startsWith("error"))) return;
+        if (Date.now() > deadline) throw new Error(`the replicas did not get sysbench's tables: ${all.join(" / ")}`);
+        await sleep(250);
+    }
+}
+
+/** Runs the load, sampling the replicas' lag every 250 ms, then waits until every pod has the primary's checksums. */
+export async function runWriteLoad(cluster: FakeCluster, options: WriteLoadOptions): Promise<WriteLoadResult> {
+    const ordinals = [0, ...options.replicas];
+    const tables = options.tables ?? 4;
+    const maxLag: Record<number, number> = Object.fromEntries(options.replicas.map((o) => [o, 0]));
+    const ticksBefore = serverTicks(cluster, ordinals);
+    const started = Date.now();
+    let running = true;
+    const load = run("ip", [...sysbenchArgs(cluster, options), `--time=${options.seconds}`, "run"], { maxBuffer: 16 << 20 }).finally(() => {
+        running = false;
+    });
+    while (running) {
+        const lags = await Promise.all(options.replicas.map((o) => lag(cluster, o)));
+        options.replicas.forEach((o, i) => (maxLag[o] = Math.max(maxLag[o], lags[i])));
+        await sleep(250);
+    }
+    const { stdout } = await load;
+    const stopped = Date.now();
+    let convergeMs = -1;
+    while (Date.now() - stopped < 120_000) {
+        const all = await Promise.all(ordinals.map((o) => checksums(cluster, o, tables)));
+        if (all.every((c) => c === all[0] && !c.startsWith("error"))) {
+            convergeMs = Date.now() - stopped;
+            break;
+        }
+        await sleep(100);
+    }
+    const ticksAfter = serverTicks(cluster, ordinals);
+    const tps = /transactions:\s+\d+\s+\(([\d.]+) per sec/.exec(stdout);
+    return {
+        tps: tps ? Number(tps[1]) : NaN,
+        maxLag,
+        convergeMs,
+        cpuSeconds: Object.fromEntries(ordinals.map((o) => [o, (ticksAfter[o] - ticksBefore[o]) / TICKS])),
+        wallSeconds: (Date.now() - started) / 1000,
+    };
+}
+
+/** One line for logs: TPS, lag per replica, convergence, CPU per server. */
+export function describeWriteLoad(r: WriteLoadResult): string {
+    const lags = Object.entries(r.maxLag).map(([o, s]) => `mysql-${o} ${s} s`);
+    const cpu = Object.entries(r.cpuSeconds).map(([o, s]) => `mysql-${o} ${s.toFixed(1)} s`);
+    return (
+        `${r.tps.toFixed(0)} tx/s on mysql-0; max lag ${lags.join(", ")}; converged ${r.convergeMs} ms after the load; ` +
+        `server CPU over ${r.wallSeconds.toFixed(1)} s: ${cpu.join(", ")}`
+    );
+}
