@@ -44,12 +44,15 @@ donor="${HOSTNAME%-*}-$((ordinal - 1)).$PEER_DOMAIN"
 rm -rf "$staging"
 mkdir -p "$staging"
 log "cloning from $donor:$CLONE_PORT"
+started=$EPOCHREALTIME
 receive_backup "$donor" | "$STREAM_TOOL" -x -C "$staging"
+streamed=$EPOCHREALTIME
 
 # The checkpoints file is written at the very end of a backup: without it the stream was cut short.
 info_file checkpoints "$staging" >/dev/null || die "the backup stream from $donor ended before the backup was complete; the next attempt starts over"
 
 "$BACKUP_TOOL" --prepare --target-dir="$staging"
+prepared=$EPOCHREALTIME
 if [[ -d $data_dir && -f $marker ]]; then
     # Filled in place (the directory may be mounted); the marker, removed last, guards the moves.
     move_contents "$staging" "$data_dir"
@@ -60,4 +63,5 @@ else
     mv "$staging" "$data_dir"
 fi
 rm -f "$marker"
-log "clone from $donor complete"
+moved=$EPOCHREALTIME
+log "clone from $donor complete: stream $(elapsed "$started" "$streamed") s, prepare $(elapsed "$streamed" "$prepared") s, move $(elapsed "$prepared" "$moved") s"
