@@ -83,6 +83,22 @@ async function serverStartFloor(cluster: FakeCluster, ordinal: number): Promise<
     return [install, Math.min(...starts)];
 }
 
+/** Where a pod's start went: each container's start and exit or Ready, in seconds from PodStarting. */
+function timeline(events: ClusterEvent[], pod: string): string {
+    const own = events.filter((e) => e.pod === pod);
+    const from = own.find((e) => e.type === "PodStarting")?.t ?? 0;
+    const until = own.find((e) => e.type === "PodReady")?.t ?? Infinity;
+    const at = (e: ClusterEvent | undefined) => (e ? ((e.t - from) / 1000).toFixed(2) : "?");
+    const containers = [...new Set(own.filter((e) => e.container && e.t <= until).map((e) => e.container as string))];
+    return containers
+        .map((c) => {
+            const of = (type: string) => own.find((e) => e.container === c && e.type === type && e.t <= until);
+            const end = of("ContainerExited") ?? of("ContainerReady");
+            return `${c} ${at(of("ContainerStarted"))}→${end?.type === "ContainerReady" ? "Ready " : ""}${at(end)}`;
+        })
+        .join(", ");
+}
+
 /** Bootstrap of 3 pods from empty data, against its floor; returns nothing, prints. */
 export async function benchBootstrap(cluster: FakeCluster): Promise<void> {
     const started = Date.now();
@@ -103,6 +119,9 @@ export async function benchBootstrap(cluster: FakeCluster): Promise<void> {
     const floor = install + 3 * start + clones.reduce((a, b) => a + b, 0);
     console.log("bootstrap (empty data):");
     console.log(`  per pod, PodStarting -> PodReady: ${pods.map((p, i) => `${p} ${seconds(perPod[i])}`).join(", ")}`);
+    for (const pod of pods) {
+        console.log(`  ${pod}: ${timeline(events, pod)}`);
+    }
     console.log(`  clones (clone-mysql container): ${clones.map(seconds).join(", ")}`);
     console.log(`  floor: mariadb-install-db ${seconds(install)} + 3 × server start ${seconds(start)} + the clones = ${seconds(floor)}`);
     console.log(`  first pod start -> 3 pods Ready: ${seconds(allReady)} = ${ratio(allReady, floor)} floor (goal ≤ 1.30×)`);
