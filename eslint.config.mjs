@@ -24,6 +24,12 @@ export default tseslint.config(
         },
     },
     {
+        // The few plain CommonJS files (scripts/render.cjs starts the render before anything is compiled):
+        // Node's globals that they use.
+        files: ["**/*.cjs"],
+        languageOptions: { sourceType: "commonjs", globals: { __dirname: "readonly", process: "readonly" } },
+    },
+    {
         // Tests assert on the mock runtime's recorded inputs and on rendered objects: untyped JSON, checked
         // by exact deepStrictEqual rather than by types.
         files: ["tests/**/*.ts"],

@@ -118,8 +118,9 @@ export async function render(options: Options): Promise<any[]> {
     const state = options.stateFile === undefined ? undefined : new RenderState(options.stateFile);
     installMocks(project, options.stack, config, secretKeys, options.showSecrets ?? false, state);
     clearRegistrations();
-    // Loaded afresh each time, so that one process (the tests) can render many stacks.
-    const program = require.resolve(path.join(ROOT, "index.ts"));
+    // Loaded afresh each time, so that one process (the tests) can render many stacks. Found from this file:
+    // index.ts beside the sources, or index.js beside the compiled copy (scripts/render.cjs).
+    const program = require.resolve(path.join(__dirname, "..", "index"));
     delete require.cache[program];
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded for its side effects, afresh (cache cleared above)
     require(program);
@@ -174,16 +175,21 @@ export async function main(argv: string[]): Promise<RenderRun> {
     }
 }
 
-if (require.main === module) {
+/** The command line: the YAML on stdout, or a message on stderr and exit status 1. */
+export function runCli(argv: string[]): void {
     const fail = (error: unknown) => {
         process.stderr.write(`render: ${describeError(error)}\n`);
         process.exit(1);
     };
     process.on("unhandledRejection", fail);
     process.on("uncaughtException", fail);
-    main(process.argv.slice(2)).then((run) => {
+    main(argv).then((run) => {
         process.stdout.write(run.stdout);
         process.stderr.write(run.stderr);
         process.exitCode = run.status;
     }, fail);
+}
+
+if (require.main === module) {
+    runCli(process.argv.slice(2));
 }

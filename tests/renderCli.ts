@@ -1,5 +1,5 @@
-// Runs the offline render as users do (`npm run render -- ARGS`, without the install step), for the render
-// tests and the real-server suite.
+// Runs the offline render as users do (`npm run render -- ARGS` runs scripts/render.cjs: the compiled
+// render), without npm's start-up, for the render tests and the real-server suite.
 import { spawnSync } from "child_process";
 import * as path from "path";
 
@@ -12,7 +12,7 @@ export interface RenderRun {
 }
 
 export function runRender(...args: string[]): RenderRun {
-    const run = spawnSync(process.execPath, ["--require", "ts-node/register/transpile-only", "scripts/render.ts", ...args], {
+    const run = spawnSync(process.execPath, ["scripts/render.cjs", ...args], {
         cwd: ROOT,
         encoding: "utf8",
     });

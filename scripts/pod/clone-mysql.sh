@@ -92,6 +92,7 @@ while true; do
     rm -rf "$staging"
     mkdir -p "$staging"
     log "cloning from $(donor_name "$donor"):$CLONE_PORT"
+    started=$EPOCHREALTIME
     # The checkpoints file is written at the very end of a backup: without it the stream was cut short.
     if receive_backup "$(donor_name "$donor")" | "$STREAM_TOOL" -x -C "$staging" && info_file checkpoints "$staging" >/dev/null; then
         break
@@ -104,8 +105,10 @@ while true; do
     fi
     die "the backup stream from $(donor_name "$donor") ended before the backup was complete; the next attempt starts over"
 done
+streamed=$EPOCHREALTIME
 
 "$BACKUP_TOOL" --prepare --target-dir="$staging"
+prepared=$EPOCHREALTIME
 if [[ -d $data_dir && -f $marker ]]; then
     # Filled in place (the directory may be mounted); the marker, removed last, guards the moves.
     move_contents "$staging" "$data_dir"
@@ -116,4 +119,5 @@ else
     mv "$staging" "$data_dir"
 fi
 rm -f "$marker"
-log "clone from $(donor_name "$donor") complete"
+moved=$EPOCHREALTIME
+log "clone from $(donor_name "$donor") complete: stream $(elapsed "$started" "$streamed") s, prepare $(elapsed "$streamed" "$prepared") s, move $(elapsed "$prepared" "$moved") s"

@@ -24,12 +24,22 @@ CLONE_TLS_OPTIONS="cert=${TLS_CERT:-},key=${TLS_KEY:-},cafile=${TLS_CA:-},verify
 # shellcheck disable=SC2034 # used by the scripts that source this file
 CLONE_LISTEN_OPTIONS="defer-accept,setsockopt-bin=1:20:x05000000000000000000000000000000"
 
+# The clone's copy settings, measured against a raw `tar` of the same data through the same network
+# (`npm run bench`): socat moves the stream in CLONE_BUFFER_BYTES reads and writes (its default, 8 KiB,
+# costs a system call per 8 KiB). Measured and left out: the backup tool's and the stream tool's
+# --parallel (slower: most data sits in few large files, which one thread copies anyway, and the extra
+# threads compete for the CPU with the stream's encryption); compression (the stream is CPU-bound, not
+# link-bound); more --use-memory for the prepare (a fraction of a second after an idle donor's copy, and
+# the sidecar's self-repair runs it within the sidecar's memory limit).
+# shellcheck disable=SC2034 # used by the scripts that source this file
+CLONE_BUFFER_BYTES=1048576
+
 # Streams a backup from a donor's clone port to stdout: the transport's client, presenting this pod's
 # certificate and verifying the donor's, ending after CLONE_IDLE_TIMEOUT seconds without data.
 receive_backup() {
     case $CLONE_TRANSPORT in
     ncat) ncat --recv-only --idle-timeout "${CLONE_IDLE_TIMEOUT}s" --ssl --ssl-verify --ssl-trustfile "$TLS_CA" "$1" "$CLONE_PORT" ;;
-    socat) socat -T "$CLONE_IDLE_TIMEOUT" -u "OPENSSL:$1:$CLONE_PORT,connect-timeout=10,$CLONE_SOCKET_OPTIONS,$CLONE_TLS_OPTIONS" STDOUT ;;
+    socat) socat -T "$CLONE_IDLE_TIMEOUT" -b "$CLONE_BUFFER_BYTES" -u "OPENSSL:$1:$CLONE_PORT,connect-timeout=10,$CLONE_SOCKET_OPTIONS,$CLONE_TLS_OPTIONS" STDOUT ;;
     *) die "unknown CLONE_TRANSPORT '$CLONE_TRANSPORT'" ;;
     esac
 }
@@ -76,6 +86,12 @@ read_position() {
     fi
     [[ -z $POSITION_POS || $POSITION_POS =~ ^[0-9]+$ ]] ||
         die "$POSITION_SOURCE has a binlog position '$POSITION_POS' that is not a number"
+}
+
+# Seconds (with milliseconds) between two $EPOCHREALTIME readings, e.g. `elapsed "$started" "$EPOCHREALTIME"`.
+elapsed() {
+    local us=$((${2/./} - ${1/./}))
+    printf '%d.%03d' $((us / 1000000)) $((us / 1000 % 1000))
 }
 
 log() {
@@ -184,8 +200,10 @@ pause() {
     wait $! || true
 }
 
+# Waits until the server answers; polled every 0.2 s, as each step after it (replication, then serving
+# clones, then the next pod) waits on it.
 wait_for_mysqld() {
     until sql --execute="SELECT 1" >/dev/null 2>&1; do
-        pause 1
+        pause 0.2
     done
 }

@@ -8,7 +8,17 @@ import * as yaml from "js-yaml";
 import { show } from "../../components/validation/problems";
 import { MASK } from "./secrets";
 
-export const ROOT = path.resolve(__dirname, "..", "..");
+/** The project's folder (the one with Pulumi.yaml), found from this file whether it runs as .ts or compiled. */
+export const ROOT = projectRoot(__dirname);
+
+function projectRoot(from: string): string {
+    for (let dir = from; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+        if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) {
+            return dir;
+        }
+    }
+    throw new Error(`No Pulumi.yaml in ${from} or a folder above it: the render runs inside the project.`);
+}
 
 /** A mistake in the command line or the stack's config, reported without a stack trace. */
 export class RenderError extends Error {}

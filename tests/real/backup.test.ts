@@ -120,6 +120,9 @@ describe("backups and a restore drill on real MariaDB servers (mariadb flavor)",
             `CREATE TABLE shop.ballast (id INT PRIMARY KEY, pad CHAR(255) NOT NULL) SELECT seq AS id, REPEAT('x', 255) AS pad FROM shop.seq_1_to_${BALLAST_ROWS}`,
         );
         atBackup = await converged(c, [0, 1, 2], 1000);
+        // The ballast put the replicas past maxReplicationLagSeconds while they applied it: Not Ready, so
+        // their names do not resolve, until their next readiness probe. The Job names the last one.
+        await c.waitForReady(2);
 
         let started = Date.now();
         const job = await c.startJob("mysql-backup");

@@ -519,11 +519,11 @@ describe("MySqlCluster", () => {
                 capabilities: { drop: ["ALL"], add: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"] },
             },
             // 600 s of start-up at one probe every 2 s.
-            startupProbe: { ...ping, periodSeconds: 2, timeoutSeconds: 5, failureThreshold: 300 },
+            startupProbe: { ...ping, periodSeconds: 1, timeoutSeconds: 5, failureThreshold: 600 },
             livenessProbe: { ...ping, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
             readinessProbe: {
                 exec: { command: ["/opt/mysql-statefulset/mysql-ready.sh"] },
-                periodSeconds: 2,
+                periodSeconds: 1,
                 timeoutSeconds: 5,
                 failureThreshold: 1,
             },
@@ -587,7 +587,7 @@ describe("MySqlCluster", () => {
             securityContext: BACKUP_SECURITY,
             readinessProbe: {
                 exec: { command: ["/opt/mysql-statefulset/clone-endpoint-ready.sh"] },
-                periodSeconds: 2,
+                periodSeconds: 1,
                 timeoutSeconds: 1,
             },
         });

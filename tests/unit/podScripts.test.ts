@@ -431,10 +431,10 @@ describe("init-mysql.sh", () => {
 describe("clone-mysql.sh", () => {
     /** A stream tool that unpacks a "backup" (complete unless STUB_INCOMPLETE is set) from stdin. */
     const STREAM = [
-        'dir=$3; cat >/dev/null; mkdir -p "$dir/mysql" "$dir/shop"; echo rows >"$dir/shop/t.ibd"',
+        'dir=${!#}; cat >/dev/null; mkdir -p "$dir/mysql" "$dir/shop"; echo rows >"$dir/shop/t.ibd"',
         '[[ -n ${STUB_INCOMPLETE:-} ]] || echo "backup_type = full-backuped" >"$dir/${STUB_PREFIX:-xtrabackup}_checkpoints"',
     ].join("\n");
-    const PREPARE = 'dir=${2#--target-dir=}; [[ -z ${STUB_PREPARE_FAILS:-} ]] || exit 3; echo prepared >"$dir/prepared"';
+    const PREPARE = 'dir=${!#}; dir=${dir#--target-dir=}; [[ -z ${STUB_PREPARE_FAILS:-} ]] || exit 3; echo prepared >"$dir/prepared"';
 
     function cloneEnv(s: Sandbox, hostname: string, flavor = FLAVORS.mysql57, extra: Record<string, string> = {}) {
         fs.mkdirSync(s.path("volume"), { recursive: true });
@@ -625,7 +625,7 @@ describe("clone-mysql.sh", () => {
                 s
                     .calls()
                     .includes(
-                        "socat -T 300 -u OPENSSL:mysql-2.mysql.ns.svc.cluster.local:3307,connect-timeout=10,keepalive,keepidle=10,keepintvl=5,keepcnt=3,setsockopt-int=6:18:30000," +
+                        "socat -T 300 -b 1048576 -u OPENSSL:mysql-2.mysql.ns.svc.cluster.local:3307,connect-timeout=10,keepalive,keepidle=10,keepintvl=5,keepcnt=3,setsockopt-int=6:18:30000," +
                             "cert=/c/tls.crt,key=/c/tls.key,cafile=/c/ca.crt,verify=1 STDOUT",
                     ),
                 s.calls().join("\n"),
@@ -1129,7 +1129,7 @@ describe("self-repair (sidecar.sh and clone-mysql.sh)", () => {
             'n=$(cat "$STUB_DIR/attempts" 2>/dev/null || echo 0); echo $((n + 1)) >"$STUB_DIR/attempts"; cat >"$STUB_DIR/sql.$((n + 1))"',
         ].join("\n");
         const stream = [
-            'dir=$3; cat >/dev/null; mkdir -p "$dir/mysql"; echo new >"$dir/mysql/user.frm"',
+            'dir=${!#}; cat >/dev/null; mkdir -p "$dir/mysql"; echo new >"$dir/mysql/user.frm"',
             'printf "mysql-bin.000009\\t10\\t0-100-99\\n" >"$dir/xtrabackup_binlog_info"; echo full >"$dir/xtrabackup_checkpoints"',
         ].join("; ");
         const s = sandbox({ mariadb: client, socat: "echo stream", mbstream: stream, "mariadb-backup": "exit 0" });
@@ -1205,11 +1205,11 @@ describe("clone-endpoint-ready.sh", () => {
 describe("backup.sh and restore-mysql.sh", () => {
     /** A backup stream of a replica donor: data, the slave info, and the checkpoints unless STUB_INCOMPLETE. */
     const STREAM = [
-        'dir=$3; cat >/dev/null; mkdir -p "$dir/shop"; echo rows >"$dir/shop/t.ibd"',
+        'dir=${!#}; cat >/dev/null; mkdir -p "$dir/shop"; echo rows >"$dir/shop/t.ibd"',
         'printf "SET GLOBAL gtid_slave_pos = \'0-100-42\';\\nCHANGE MASTER TO MASTER_USE_GTID = slave_pos\\n" >"$dir/xtrabackup_slave_info"',
         '[[ -n ${STUB_INCOMPLETE:-} ]] || echo "backup_type = full-backuped" >"$dir/xtrabackup_checkpoints"',
     ].join("\n");
-    const PREPARE = 'dir=${2#--target-dir=}; echo prepared >"$dir/prepared"';
+    const PREPARE = 'dir=${!#}; dir=${dir#--target-dir=}; echo prepared >"$dir/prepared"';
     const REAL = ["sha256sum", "du", "sync"];
 
     function backupSandbox(): Sandbox {
@@ -1262,7 +1262,7 @@ describe("backup.sh and restore-mysql.sh", () => {
             s
                 .calls()
                 .includes(
-                    "socat -T 300 -u OPENSSL:mysql-2.mysql.ns.svc.cluster.local:3307,connect-timeout=10,keepalive,keepidle=10,keepintvl=5,keepcnt=3,setsockopt-int=6:18:30000," +
+                    "socat -T 300 -b 1048576 -u OPENSSL:mysql-2.mysql.ns.svc.cluster.local:3307,connect-timeout=10,keepalive,keepidle=10,keepintvl=5,keepcnt=3,setsockopt-int=6:18:30000," +
                         "cert=/c/tls.crt,key=/c/tls.key,cafile=/c/ca.crt,verify=1 STDOUT",
                 ),
         );

@@ -1,0 +1,246 @@
+// The bootstrap and clone parts of `npm run bench` (run as root): each figure as a ratio to its floor,
+// measured in the same run on the same machine.
+//   bootstrap: first pod start -> 3 pods Ready, against mariadb-install-db + 3 server starts (timed by
+//              starting a bare server in a pod) + each replica's clone (timed in this run);
+//   clone:     a replica's clone of a donor with ballast (stream + prepare + move), against a raw `tar` of the
+//              donor's data directory through the same namespaces; with where the clone's time goes.
+import * as path from "path";
+import { setTimeout as sleep } from "timers/promises";
+import { execFileSync } from "child_process";
+import { CONTAINERS, VOLUMES } from "../../components";
+import { ClusterEvent, FakeCluster } from "./harness";
+import { rootSql } from "./setup";
+
+const BALLAST_ROWS = Number(process.env.BENCH_ROWS ?? 800_000); // ~300 MB of InnoDB data
+const RAW_PORT = 3399;
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+
+function mib(bytes: number): string {
+    return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
+
+function duBytes(dir: string): number {
+    return Number(execFileSync("du", ["-sb", dir], { encoding: "utf8" }).split("\t")[0]);
+}
+
+function span(events: ClusterEvent[], pod: string, from: (e: ClusterEvent) => boolean, to: (e: ClusterEvent) => boolean): number {
+    const start = events.find((e) => e.pod === pod && from(e));
+    const end = events.find((e) => e.pod === pod && to(e) && e.t >= (start?.t ?? 0));
+    if (!start || !end) {
+        throw new Error(`no events for ${pod}`);
+    }
+    return end.t - start.t;
+}
+
+const cloneSpan = (events: ClusterEvent[], pod: string) =>
+    span(
+        events,
+        pod,
+        (e) => e.type === "ContainerStarted" && e.container === CONTAINERS.clone,
+        (e) => e.type === "ContainerExited" && e.container === CONTAINERS.clone,
+    );
+
+/** Runs a bash script in a pod's sidecar container (root, the server's binaries, the pod's network); its stdout. */
+async function inSidecar(cluster: FakeCluster, ordinal: number, script: string): Promise<string> {
+    const run = await cluster.exec(ordinal, CONTAINERS.sidecar, ["bash", "-c", script], { timeoutMs: 600_000 });
+    if (run.code !== 0) {
+        throw new Error(`in mysql-${ordinal}'s sidecar: ${run.stderr}`);
+    }
+    return run.stdout.trim();
+}
+
+/**
+ * The server's own start-up, timed in a pod: mariadb-install-db into an empty directory, then a bare server
+ * started on it until it answers (polled every 20 ms), twice. Milliseconds: [install, start].
+ */
+async function serverStartFloor(cluster: FakeCluster, ordinal: number): Promise<[number, number]> {
+    const out = await inSidecar(
+        cluster,
+        ordinal,
+        `set -o errexit
+        ms() { local us=\${EPOCHREALTIME/./}; echo $((us / 1000)); }
+        d=$(mktemp -d /tmp/bench-floor.XXXXXX)
+        server=(mariadbd --no-defaults --user=root --datadir="$d/data" --socket="$d/sock" --port=3398 --bind-address=127.0.0.1
+            --innodb-buffer-pool-size=64M --innodb-log-file-size=48M --pid-file="$d/pid")
+        t0=$(ms)
+        mariadb-install-db --no-defaults --user=root --datadir="$d/data" --auth-root-authentication-method=normal --skip-test-db >/dev/null 2>&1
+        t1=$(ms)
+        starts=()
+        for _ in 1 2; do
+            s=$(ms)
+            "\${server[@]}" >"$d/log" 2>&1 &
+            until mariadb-admin --no-defaults --socket="$d/sock" -uroot ping >/dev/null 2>&1; do sleep 0.02; done
+            starts+=($(($(ms) - s)))
+            mariadb-admin --no-defaults --socket="$d/sock" -uroot shutdown
+            wait
+        done
+        rm -rf "$d"
+        echo $((t1 - t0)) "\${starts[@]}"`,
+    );
+    const [install, ...starts] = out.split(/\s+/).map(Number);
+    return [install, Math.min(...starts)];
+}
+
+/** Where a pod's start went: each container's start and exit or Ready, in seconds from PodStarting. */
+function timeline(events: ClusterEvent[], pod: string): string {
+    const own = events.filter((e) => e.pod === pod);
+    const from = own.find((e) => e.type === "PodStarting")?.t ?? 0;
+    const until = own.find((e) => e.type === "PodReady")?.t ?? Infinity;
+    const at = (e: ClusterEvent | undefined) => (e ? ((e.t - from) / 1000).toFixed(2) : "?");
+    const containers = [...new Set(own.filter((e) => e.container && e.t <= until).map((e) => e.container as string))];
+    return containers
+        .map((c) => {
+            const of = (type: string) => own.find((e) => e.container === c && e.type === type && e.t <= until);
+            const end = of("ContainerExited") ?? of("ContainerReady");
+            return `${c} ${at(of("ContainerStarted"))}→${end?.type === "ContainerReady" ? "Ready " : ""}${at(end)}`;
+        })
+        .join(", ");
+}
+
+/** Bootstrap of 3 pods from empty data, against its floor; returns nothing, prints. */
+export async function benchBootstrap(cluster: FakeCluster): Promise<void> {
+    const started = Date.now();
+    await cluster.scaleTo(3);
+    const allReady = Date.now() - started;
+    const events = cluster.events();
+    const pods = ["mysql-0", "mysql-1", "mysql-2"];
+    const perPod = pods.map((pod) =>
+        span(
+            events,
+            pod,
+            (e) => e.type === "PodStarting",
+            (e) => e.type === "PodReady",
+        ),
+    );
+    const clones = pods.slice(1).map((pod) => cloneSpan(events, pod));
+    const [install, start] = await serverStartFloor(cluster, 2);
+    const floor = install + 3 * start + clones.reduce((a, b) => a + b, 0);
+    console.log("bootstrap (empty data):");
+    console.log(`  per pod, PodStarting -> PodReady: ${pods.map((p, i) => `${p} ${seconds(perPod[i])}`).join(", ")}`);
+    for (const pod of pods) {
+        console.log(`  ${pod}: ${timeline(events, pod)}`);
+    }
+    console.log(`  clones (clone-mysql container): ${clones.map(seconds).join(", ")}`);
+    console.log(`  floor: mariadb-install-db ${seconds(install)} + 3 × server start ${seconds(start)} + the clones = ${seconds(floor)}`);
+    console.log(`  first pod start -> 3 pods Ready: ${seconds(allReady)} = ${ratio(allReady, floor)} floor (goal ≤ 1.30×)`);
+}
+
+/** A fourth pod's clone of mysql-2 after ballast, against a raw tar copy; prints where the time goes. */
+export async function benchClone(cluster: FakeCluster): Promise<void> {
+    const sql = async (ordinal: number, statement: string) => {
+        const run = await rootSql(cluster, ordinal, statement, 600_000);
+        if (run.code !== 0) {
+            throw new Error(run.stderr);
+        }
+        return run.stdout.trim();
+    };
+    await sql(
+        0,
+        `CREATE DATABASE IF NOT EXISTS shop; CREATE TABLE shop.ballast (id INT PRIMARY KEY, pad CHAR(255) NOT NULL) SELECT seq AS id, REPEAT('x', 255) AS pad FROM shop.seq_1_to_${BALLAST_ROWS}`,
+    );
+    // Wait until the last replica has applied the load, so the clone below copies all of it.
+    for (let tries = 0; tries < 600; tries++) {
+        if ((await sql(2, "SELECT COUNT(*) FROM shop.ballast").catch(() => "")) === String(BALLAST_ROWS)) break;
+        await sleep(500);
+    }
+
+    await cluster.startPod(3);
+    const clone = cloneSpan(cluster.events(), "mysql-3");
+    const phases = /complete: stream ([\d.]+) s, prepare ([\d.]+) s, move ([\d.]+) s/.exec(cluster.logs(3, CONTAINERS.clone));
+    const cloned = duBytes(path.join(cluster.volumePath(3, VOLUMES.data), "mysql"));
+    const donorBytes = duBytes(path.join(cluster.volumePath(2, VOLUMES.data), "mysql"));
+
+    // The backup alone on the donor: read only (to /dev/null), then read and unpacked on the donor's disk.
+    const backup =
+        `"$BACKUP_TOOL" --defaults-extra-file="$BACKUP_CLIENT_CONFIG" --backup --slave-info --stream=xbstream --parallel=4 ` +
+        `--host=127.0.0.1 --port=3306 --datadir="$DATA_DIR" --target-dir=/tmp 2>/dev/null`;
+    const timed = (script: string) => `s=\${EPOCHREALTIME/./}; ${script}; e=\${EPOCHREALTIME/./}; echo $(((e - s) / 1000))`;
+    const readOnly = Number(await inSidecar(cluster, 2, timed(`${backup} >/dev/null`)));
+    const readUnpack = Number(
+        await inSidecar(
+            cluster,
+            2,
+            `d=$(mktemp -d /var/lib/mysql-bench.XXXXXX 2>/dev/null || mktemp -d); ${timed(`${backup} | "$STREAM_TOOL" -x --parallel=4 -C "$d"`)}; rm -rf "$d"`,
+        ),
+    );
+
+    // The same bytes as a plain tar stream from mysql-2 to mysql-3, through the same veths and socat.
+    const receive = cluster.exec(
+        3,
+        CONTAINERS.sidecar,
+        [
+            "bash",
+            "-c",
+            `mkdir -p /var/lib/mysql/raw-copy && socat -u -b 1048576 TCP-LISTEN:${RAW_PORT},reuseaddr STDOUT | tar --no-same-owner -xf - -C /var/lib/mysql/raw-copy`,
+        ],
+        { timeoutMs: 600_000 },
+    );
+    await sleep(300);
+    const rawStarted = Date.now();
+    const send = await cluster.exec(
+        2,
+        CONTAINERS.sidecar,
+        [
+            "bash",
+            "-c",
+            `tar -C /var/lib/mysql --exclude=./raw-copy -cf - . | socat -u -b 1048576 STDIN TCP:mysql-3.mysql:${RAW_PORT},retry=20`,
+        ],
+        { timeoutMs: 600_000 },
+    );
+    const received = await receive;
+    const raw = Date.now() - rawStarted;
+    if (send.code !== 0 || received.code !== 0) {
+        throw new Error(`raw copy failed: ${send.stderr} ${received.stderr}`);
+    }
+
+    // The same tar, through the clone's own transport: socat with the pods' mutual TLS (what the clone adds to
+    // a raw copy beyond the transport is the backup tool's own work).
+    const tls = 'cert="$TLS_CERT",key="$TLS_KEY",cafile="$TLS_CA",verify=1';
+    const receiveTls = cluster.exec(
+        3,
+        CONTAINERS.sidecar,
+        [
+            "bash",
+            "-c",
+            `rm -rf /var/lib/mysql/raw-copy && mkdir -p /var/lib/mysql/raw-copy && socat -u -b 1048576 OPENSSL-LISTEN:${RAW_PORT},reuseaddr,${tls} STDOUT | tar --no-same-owner -xf - -C /var/lib/mysql/raw-copy`,
+        ],
+        { timeoutMs: 600_000 },
+    );
+    await sleep(300);
+    const tlsStarted = Date.now();
+    const sendTls = await cluster.exec(
+        2,
+        CONTAINERS.sidecar,
+        [
+            "bash",
+            "-c",
+            `tar -C /var/lib/mysql --exclude=./raw-copy -cf - . | socat -u -b 1048576 STDIN OPENSSL:"mysql-3.$PEER_DOMAIN":${RAW_PORT},retry=20,${tls}`,
+        ],
+        { timeoutMs: 600_000 },
+    );
+    const receivedTls = await receiveTls;
+    const rawTls = Date.now() - tlsStarted;
+    if (sendTls.code !== 0 || receivedTls.code !== 0) {
+        throw new Error(`raw copy over TLS failed: ${sendTls.stderr} ${receivedTls.stderr}`);
+    }
+
+    const cloneRate = cloned / 2 ** 20 / (clone / 1000);
+    const rawRate = donorBytes / 2 ** 20 / (raw / 1000);
+    console.log("clone of mysql-2 by a new mysql-3, after ballast:");
+    console.log(`  clone-mysql container (stream + prepare + move): ${mib(cloned)} in ${seconds(clone)} = ${cloneRate.toFixed(0)} MiB/s`);
+    if (phases) {
+        console.log(
+            `    of which: stream (backup read, TLS transport, unpack) ${phases[1]} s, prepare ${phases[2]} s, move ${phases[3]} s`,
+        );
+    }
+    console.log(`    the backup alone on the donor: read ${seconds(readOnly)}; read + unpack on its disk ${seconds(readUnpack)}`);
+    console.log(`  raw tar copy of the donor's data dir, same path:  ${mib(donorBytes)} in ${seconds(raw)} = ${rawRate.toFixed(0)} MiB/s`);
+    console.log(
+        `  the same tar through the clone's mutual-TLS socat:  ${seconds(rawTls)} = ${(donorBytes / 2 ** 20 / (rawTls / 1000)).toFixed(0)} MiB/s`,
+    );
+    console.log(
+        `  clone / raw throughput: ${(cloneRate / rawRate).toFixed(2)} (goal ≥ 1.00); clone / raw over TLS: ${((cloneRate * rawTls) / (donorBytes / 2 ** 20) / 1000).toFixed(2)}`,
+    );
+}
