@@ -15,4 +15,5 @@ npx mocha
 echo "== real-server suite: the rendered mariadb flavor on real MariaDB servers"
 # One real-server run at a time on a machine: two would starve each other's probes on a small host.
 flock /tmp/real-suite.lock npx mocha --no-config --require ts-node/register/transpile-only --timeout 900000 \
-    tests/real/harness.test.ts tests/real/replication.test.ts tests/real/bootstrap.test.ts tests/real/backup.test.ts
+    tests/real/harness.test.ts tests/real/replication.test.ts tests/real/day2.test.ts tests/real/bootstrap.test.ts \
+    tests/real/backup.test.ts

@@ -186,7 +186,7 @@ describe("the program and the package", function () {
             assert.ok(fs.existsSync(path.join(consumer, "node_modules", ".bin", "pulumi-resource-mysql-statefulset")));
             const schema = spawnSync(process.execPath, ["-e", SCHEMA_PROGRAM], { cwd: consumer, encoding: "utf8" });
             assert.strictEqual(schema.status, 0, schema.stderr);
-            assert.deepStrictEqual(JSON.parse(schema.stdout), { inputs: 47, outputs: 10, rootPasswordSecret: true, replicasDefault: 3 });
+            assert.deepStrictEqual(JSON.parse(schema.stdout), { inputs: 49, outputs: 10, rootPasswordSecret: true, replicasDefault: 3 });
         });
     });
 

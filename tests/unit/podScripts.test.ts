@@ -604,7 +604,10 @@ describe("clone-mysql.sh", () => {
             run.stderr,
             /mysql-2\.mysql\.ns\.svc\.cluster\.local is no longer Ready: cloning from mysql-0\.mysql\.ns\.svc\.cluster\.local instead/,
         );
-        assert.match(run.stderr, /clone from mysql-0\.mysql\.ns\.svc\.cluster\.local complete\n$/);
+        assert.match(
+            run.stderr,
+            /clone from mysql-0\.mysql\.ns\.svc\.cluster\.local complete: stream [0-9.]+ s, prepare [0-9.]+ s, move [0-9.]+ s\n$/,
+        );
         assert.strictEqual(s.read("volume/mysql/prepared"), "prepared\n");
     });
 
