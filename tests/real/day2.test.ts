@@ -102,7 +102,7 @@ describe("changing a live cluster on real MariaDB servers (mariadb flavor)", fun
         await cluster?.destroy();
     });
 
-    it("p. a mysqldOptions change rolls every pod, the highest first and the primary last, while writes go on", async () => {
+    it("t. a mysqldOptions change rolls every pod, the highest first and the primary last, while writes go on", async () => {
         const from = cluster.events().length;
         const writes = writeWhile();
         const result = await cluster.apply(render({ mysqldOptions: [...OPTIONS, "max_connections=222"] }));
@@ -117,7 +117,7 @@ describe("changing a live cluster on real MariaDB servers (mariadb flavor)", fun
         await assertConverged([0, 1, 2]);
     });
 
-    it("q. a bad option halts the rollout at mysql-2 while mysql-0 and mysql-1 serve; the fixed render finishes it", async () => {
+    it("u. a bad option halts the rollout at mysql-2 while mysql-0 and mysql-1 serve; the fixed render finishes it", async () => {
         const from = cluster.events().length;
         const bad = await cluster.apply(render({ mysqldOptions: [...OPTIONS, "max_connections=222", "no_such_option=1"] }), {
             readyTimeoutMs: 20_000,
@@ -140,7 +140,7 @@ describe("changing a live cluster on real MariaDB servers (mariadb flavor)", fun
         await assertConverged([0, 1, 2]);
     });
 
-    it("r. scaled 3→2→3→5→3 by new renders: no volume changes, and every running pod converges", async () => {
+    it("v. scaled 3→2→3→5→3 by new renders: no volume changes, and every running pod converges", async () => {
         const volumes = (objects: K8sObject[]) => JSON.stringify(objects.filter((o) => o.kind === "PersistentVolume"));
         const options = { mysqldOptions: [...OPTIONS, "max_connections=333"] };
         const first = volumes(render(options));
@@ -156,7 +156,7 @@ describe("changing a live cluster on real MariaDB servers (mariadb flavor)", fun
         }
     });
 
-    it("s. passwords rotated under writes: the servers take them, replication goes on, no probe fails, restarted pods log in", async () => {
+    it("w. passwords rotated under writes: the servers take them, replication goes on, no probe fails, restarted pods log in", async () => {
         const options = { mysqldOptions: [...OPTIONS, "max_connections=333"] };
         const from = cluster.events().length;
         const writes = writeWhile();
