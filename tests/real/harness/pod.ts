@@ -555,8 +555,7 @@ export class Pod {
 
     /** Rewrites the configMap and secret volumes whose objects changed, as kubelet's sync does (atomic swap). */
     syncVolumes(): void {
-        if (this.phase !== "Running" && this.phase !== "Pending") return;
-        if (this.failedMount || !this.volumes.size) return;
+        if (!this.running || this.failedMount) return;
         for (const detail of syncProjectedVolumes(this.spec.volumes ?? [], this.volumes, this.volumeContext())) {
             this.host.event({ pod: this.name, type: "VolumeUpdated", detail });
         }
