@@ -184,6 +184,20 @@ describe("the defaults written by hand, against Pulumi.yaml", () => {
         assert.deepStrictEqual(documented, expected);
     });
 
+    it("the README's prose: each `key` (N s) and `key`, on/off by default, as Pulumi.yaml declares it", () => {
+        const readme = read("README.md");
+        const stated = [
+            ...[...readme.matchAll(/`(\w+)`(?:, | \()(\d+) s\b/g)].map((m) => [m[1], Number(m[2])]),
+            ...[...readme.matchAll(/`(\w+)`, (on|off) by default/g)].map((m) => [m[1], m[2] === "on"]),
+        ].filter(([key]) => String(key) in declared);
+        assert.deepStrictEqual(
+            stated,
+            stated.map(([key]) => [key, declared[String(key)].default]),
+        );
+        // The five places the README states a default today; fewer means the patterns above lost them.
+        assert.ok(stated.length >= 5, JSON.stringify(stated));
+    });
+
     it("uses only declared settings in the stack files", () => {
         for (const file of fs.readdirSync(ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) {
             const config = (yaml.load(read(file)) as any).config ?? {};
