@@ -134,12 +134,12 @@ export function main(argv: string[], root: string, out: (text: string) => void, 
     try {
         const { values } = parseArgs({ args: argv, options: { check: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
         if (values.help) {
-            out(USAGE);
+            out(USAGE.trimEnd());
             return 0;
         }
         check = values.check ?? false;
     } catch (error) {
-        err(`${(error as Error).message.split(". ")[0]}.\n${USAGE}`);
+        err(`${(error as Error).message.split(". ")[0]}.\n${USAGE.trimEnd()}`);
         return 2;
     }
     try {

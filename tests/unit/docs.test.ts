@@ -150,6 +150,12 @@ describe("the settings, generated from Pulumi.yaml (npm run docs)", () => {
         );
     });
 
+    it("exits 2 on an unknown option, with the usage", () => {
+        const { status, out, err } = run(["--chek"], ROOT);
+        assert.deepStrictEqual({ status, out }, { status: 2, out: [] });
+        assert.match(err.join("\n"), /^Unknown option '--chek'\.\nUsage: npm run docs \[-- --check\]\n/);
+    });
+
     it("gives every setting a type and a description", () => {
         for (const [key, d] of Object.entries(declared)) {
             assert.ok(["string", "integer", "boolean", "array"].includes(d.type), key);
