@@ -5,42 +5,17 @@ import * as assert from "assert";
 import { setTimeout as sleep } from "timers/promises";
 import { CONTAINERS } from "../../components";
 import { FakeCluster } from "./harness";
-import { createRealCluster, requireRealServers, rootSql } from "./setup";
+import * as shared from "./setup";
+import { createRealCluster, requireRealServers, sqlOn } from "./setup";
 
 const fqdn = (ordinal: number) => `mysql-${ordinal}\\.mysql\\.default\\.svc\\.cluster\\.local`;
 
 describe("bootstrap: parallel on real MariaDB servers (mariadb flavor)", function () {
     this.timeout(10 * 60 * 1000);
     let cluster: FakeCluster;
+    const sql = (ordinal: number, statement: string) => sqlOn(cluster, ordinal, statement);
+    const assertConverged = (ordinals: number[], rows: number) => shared.assertConverged(cluster, ordinals, rows);
     const timings: Record<string, string> = {};
-
-    async function sql(ordinal: number, statement: string): Promise<string> {
-        const run = await rootSql(cluster, ordinal, statement);
-        assert.strictEqual(run.code, 0, `mysql-${ordinal}: ${statement}\n${run.stderr}`);
-        return run.stdout.trim();
-    }
-
-    /** Waits until every pod has the primary's rows, then asserts equal counts and checksums. */
-    async function assertConverged(ordinals: number[], expectedRows: number): Promise<void> {
-        const state = (ordinal: number) => sql(ordinal, "SELECT COUNT(*) FROM shop.orders; CHECKSUM TABLE shop.orders");
-        const deadline = Date.now() + 120_000;
-        let states: string[] = [];
-        while (Date.now() < deadline) {
-            states = await Promise.all(ordinals.map(state));
-            if (states.every((s) => s === states[0]) && states[0].startsWith(`${expectedRows}\n`)) break;
-            await sleep(250);
-        }
-        assert.deepStrictEqual(
-            states.map((s) => s.split("\n")[0]),
-            ordinals.map(() => String(expectedRows)),
-            "row counts per pod",
-        );
-        assert.deepStrictEqual(
-            states.map((s) => s.split("\n")[1]),
-            ordinals.map(() => states[0].split("\n")[1]),
-            "CHECKSUM TABLE per pod",
-        );
-    }
 
     /** The donors a pod's clone step connected to, in order. */
     const donorsOf = (ordinal: number) =>

@@ -6,7 +6,8 @@ import * as assert from "assert";
 import { setTimeout as sleep } from "timers/promises";
 import { CONTAINERS } from "../../components";
 import { FakeCluster, K8sObject } from "./harness";
-import { createRealCluster, renderRealStack, requireRealServers, ROOT_PASSWORD, rootSql } from "./setup";
+import * as shared from "./setup";
+import { createRealCluster, renderRealStack, requireRealServers, ROOT_PASSWORD, rootSql, sqlOn } from "./setup";
 
 /** The stack of this file's renders: one state (passwords, TLS material, cluster UID) from the first to the last. */
 const STACK = "day2";
@@ -28,12 +29,9 @@ describe("changing a live cluster on real MariaDB servers (mariadb flavor)", fun
     this.timeout(15 * 60 * 1000);
     let cluster: FakeCluster;
     let acknowledged = 0;
-
-    async function sql(ordinal: number, statement: string): Promise<string> {
-        const run = await rootSql(cluster, ordinal, statement);
-        assert.strictEqual(run.code, 0, `mysql-${ordinal}: ${statement}\n${run.stderr}`);
-        return run.stdout.trim();
-    }
+    const sql = (ordinal: number, statement: string) => sqlOn(cluster, ordinal, statement);
+    /** Every pod has every acknowledged row of shop.day2, with equal checksums. */
+    const assertConverged = (ordinals: number[]) => shared.assertConverged(cluster, ordinals, acknowledged, "shop.day2");
 
     /**
      * Writes one row to the primary every 100 ms until stopped; a write that fails (the primary restarting)
@@ -62,23 +60,6 @@ describe("changing a live cluster on real MariaDB servers (mariadb flavor)", fun
                 return { written, failed };
             },
         };
-    }
-
-    async function assertConverged(ordinals: number[]): Promise<void> {
-        const state = (ordinal: number) => sql(ordinal, "SELECT COUNT(*) FROM shop.day2; CHECKSUM TABLE shop.day2");
-        let states: string[] = [];
-        for (const started = Date.now(); Date.now() - started < 120_000; await sleep(250)) {
-            states = await Promise.all(ordinals.map(state));
-            if (states.every((s) => s === states[0]) && states[0].startsWith(`${acknowledged}\n`)) {
-                return;
-            }
-        }
-        assert.deepStrictEqual(
-            states,
-            ordinals.map(() => states[0]),
-            `every pod has the ${acknowledged} acknowledged rows`,
-        );
-        assert.ok(states[0].startsWith(`${acknowledged}\n`), `${acknowledged} rows: ${states[0]}`);
     }
 
     /** The ordinals the rollout deleted, in order, since event `from`. */

@@ -10,7 +10,8 @@ import * as path from "path";
 import { setTimeout as sleep } from "timers/promises";
 import { CONTAINERS, ROOT_CLIENT_CONFIG, VOLUMES } from "../../components";
 import { FakeCluster } from "./harness";
-import { createRealCluster, nextSubnet, renderedSecret, requireRealServers, rootSql, runPrefix, runSubnet } from "./setup";
+import * as shared from "./setup";
+import { createRealCluster, nextSubnet, renderedSecret, requireRealServers, runPrefix, runSubnet, sqlOn } from "./setup";
 import { describeWriteLoad, prepareWriteLoad, runWriteLoad } from "./writeLoad";
 
 const DATA = VOLUMES.data;
@@ -22,43 +23,12 @@ const BALLAST_ROWS = 600_000;
 describe("replication on real MariaDB servers (mariadb flavor)", function () {
     this.timeout(15 * 60 * 1000);
     let cluster: FakeCluster;
+    const sql = (ordinal: number, statement: string) => sqlOn(cluster, ordinal, statement);
+    const assertConverged = (ordinals: number[], rows: number, table?: string) => shared.assertConverged(cluster, ordinals, rows, table);
     const timings: Record<string, string> = {};
-
-    async function sql(ordinal: number, statement: string): Promise<string> {
-        const run = await rootSql(cluster, ordinal, statement);
-        assert.strictEqual(run.code, 0, `mysql-${ordinal}: ${statement}\n${run.stderr}`);
-        return run.stdout.trim();
-    }
 
     async function insertRows(count: number, note: string): Promise<void> {
         await sql(0, `INSERT INTO shop.orders (note) SELECT CONCAT('${note}-', seq) FROM shop.seq_1_to_${count}`);
-    }
-
-    /** Waits until every pod has the primary's rows, then asserts equal counts and checksums. */
-    async function assertConverged(ordinals: number[], expectedRows: number, table = "shop.orders"): Promise<number> {
-        const state = (ordinal: number) => sql(ordinal, `SELECT COUNT(*) FROM ${table}; CHECKSUM TABLE ${table}`);
-        const started = Date.now();
-        let states: string[] = [];
-        while (Date.now() - started < 120_000) {
-            states = await Promise.all(ordinals.map(state));
-            if (states.every((s) => s === states[0]) && states[0].startsWith(`${expectedRows}\n`)) {
-                break;
-            }
-            await sleep(250);
-        }
-        const counts = states.map((s) => Number(s.split("\n")[0]));
-        const checksums = states.map((s) => s.split("\n")[1]);
-        assert.deepStrictEqual(
-            counts,
-            ordinals.map(() => expectedRows),
-            "row counts per pod",
-        );
-        assert.deepStrictEqual(
-            checksums,
-            ordinals.map(() => checksums[0]),
-            "CHECKSUM TABLE per pod",
-        );
-        return Date.now() - started;
     }
 
     let rows = 0;

@@ -1,8 +1,10 @@
 // What the real-server suite and the benchmark share: the requirement check, the rendered stack, the root
 // password, and names and addresses unique to this run.
+import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { setTimeout as sleep } from "timers/promises";
 import * as yaml from "js-yaml";
 import { CONTAINERS, ROOT_CLIENT_CONFIG } from "../../components";
 import { runRender } from "../renderCli";
@@ -129,4 +131,39 @@ export function rootSql(cluster: FakeCluster, ordinal: number, statement: string
         ],
         { timeoutMs },
     );
+}
+
+/** Runs SQL as root on a pod and returns its output; a failure fails the test with the statement and stderr. */
+export async function sqlOn(cluster: FakeCluster, ordinal: number, statement: string): Promise<string> {
+    const run = await rootSql(cluster, ordinal, statement);
+    assert.strictEqual(run.code, 0, `mysql-${ordinal}: ${statement}\n${run.stderr}`);
+    return run.stdout.trim();
+}
+
+/**
+ * Waits (up to 2 minutes) until every pod has `rows` rows in `table` with the same CHECKSUM TABLE, then
+ * asserts both; returns how long it took (ms).
+ */
+export async function assertConverged(cluster: FakeCluster, ordinals: number[], rows: number, table = "shop.orders"): Promise<number> {
+    const state = (ordinal: number) => sqlOn(cluster, ordinal, `SELECT COUNT(*) FROM ${table}; CHECKSUM TABLE ${table}`);
+    const started = Date.now();
+    let states: string[] = [];
+    while (Date.now() - started < 120_000) {
+        states = await Promise.all(ordinals.map(state));
+        if (states.every((s) => s === states[0]) && states[0].startsWith(`${rows}\n`)) {
+            break;
+        }
+        await sleep(250);
+    }
+    assert.deepStrictEqual(
+        states.map((s) => Number(s.split("\n")[0])),
+        ordinals.map(() => rows),
+        `row counts of ${table} per pod`,
+    );
+    assert.deepStrictEqual(
+        states.map((s) => s.split("\n")[1]),
+        ordinals.map(() => states[0].split("\n")[1]),
+        `CHECKSUM TABLE ${table} per pod`,
+    );
+    return Date.now() - started;
 }

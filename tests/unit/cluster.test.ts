@@ -1,6 +1,6 @@
 // MySqlCluster under mocks: the exact inputs of every child, the parent and delete options, and the outputs.
 import * as assert from "assert";
-import { configFiles, configMapName, contentName, scriptsConfigMapName, statefulSet } from "../../components/builders";
+import { certificateSpecs, configFiles, configMapName, contentName, scriptsConfigMapName, statefulSet } from "../../components/builders";
 import * as pulumi from "@pulumi/pulumi";
 import { clusterNames, FLAVORS, GUARD_TYPE, readPodScripts, requirePassword, resolveArgs } from "../../components";
 import { clearRegistrations, MOCK_PASSWORD, MOCK_UUID, registrations, settle } from "../../scripts/mockRuntime";
@@ -277,33 +277,18 @@ describe("MySqlCluster", () => {
         const key = { algorithm: "ECDSA", ecdsaCurve: "P256" };
         assert.deepStrictEqual(inputsOf(registered, TYPES.privateKey, "db-ca-key"), key);
         assert.deepStrictEqual(inputsOf(registered, TYPES.privateKey, "db-tls-key"), key);
-        assert.deepStrictEqual(inputsOf(registered, TYPES.selfSignedCert, "db-ca"), {
-            privateKeyPem: "mock-private-key-pem",
-            subject: { commonName: "orders cluster CA", organization: "mysql-statefulset" },
-            isCaCertificate: true,
-            validityPeriodHours: 87600,
-            allowedUses: ["cert_signing", "crl_signing", "digital_signature"],
-        });
+        // The builder's specs (tests/unit/builders.test.ts has them exactly), wired to the keys and the CA.
+        const specs = certificateSpecs(clusterNames("orders", "shop", "cluster.local"));
+        assert.deepStrictEqual(inputsOf(registered, TYPES.selfSignedCert, "db-ca"), { privateKeyPem: "mock-private-key-pem", ...specs.ca });
         assert.deepStrictEqual(inputsOf(registered, TYPES.certRequest, "db-tls-request"), {
             privateKeyPem: "mock-private-key-pem",
-            subject: { commonName: "*.orders.shop.svc.cluster.local", organization: "mysql-statefulset" },
-            dnsNames: [
-                "*.orders.shop",
-                "*.orders.shop.svc",
-                "*.orders.shop.svc.cluster.local",
-                "orders-read.shop",
-                "orders-read.shop.svc",
-                "orders-read.shop.svc.cluster.local",
-                "localhost",
-            ],
-            ipAddresses: ["127.0.0.1", "::1"],
+            ...specs.request,
         });
         assert.deepStrictEqual(inputsOf(registered, TYPES.locallySignedCert, "db-tls-cert"), {
             certRequestPem: "mock-cert-request-pem",
             caPrivateKeyPem: "mock-private-key-pem",
             caCertPem: "mock-ca-cert-pem",
-            validityPeriodHours: 87600,
-            allowedUses: ["digital_signature", "key_encipherment", "server_auth", "client_auth"],
+            ...specs.cert,
         });
         assert.deepStrictEqual(inputsOf(registered, TYPES.secret, "db-tls"), {
             apiVersion: "v1",

@@ -907,25 +907,8 @@ describe("mysql-ready.sh", () => {
             }
         });
     }
-});
 
-describe("mysql-ready.sh during a password rotation", () => {
-    const env = (s: Sandbox, hostname: string) => ({
-        HOSTNAME: hostname,
-        STUB_DIR: s.dir,
-        MYSQL_CLIENT: "mariadb",
-        MYSQL_PORT: "3306",
-        CLIENT_CONFIG: "/etc/mysql-credentials/root.cnf",
-        MAX_REPLICATION_LAG: "30",
-        REPLICA_STATUS: "SHOW SLAVE STATUS",
-        REPLICA_IO_RUNNING: "Slave_IO_Running",
-        REPLICA_SQL_RUNNING: "Slave_SQL_Running",
-        REPLICA_LAG: "Seconds_Behind_Master",
-        REPLICA_IO_ERRNO: "Last_IO_Errno",
-        REPLICA_IO_ERROR: "Last_IO_Error",
-        ROTATION_MARKER: s.path("replication-rotating"),
-    });
-
+    // During a password rotation (rotate-credentials.sh).
     it("logs in with root's next option file when the server already takes only the new password", () => {
         // The stand-in refuses root.cnf (ERROR 1045) and answers with root.cnf.next.
         const s = sandbox({
@@ -933,7 +916,7 @@ describe("mysql-ready.sh during a password rotation", () => {
                 "\n",
             ),
         });
-        const run = s.run("mysql-ready.sh", env(s, "mysql-0"));
+        const run = s.run("mysql-ready.sh", readyEnv(s, "mysql-0"));
         assert.strictEqual(run.status, 0, run.stderr);
         assert.deepStrictEqual(
             s.calls().map((c) => c.split(" ")[1]),
@@ -945,9 +928,9 @@ describe("mysql-ready.sh during a password rotation", () => {
         const s = sandbox({ mariadb: 'echo "             Slave_IO_Running: No"; echo "            Slave_SQL_Running: No"' });
         const now = Math.floor(Date.now() / 1000);
         s.write("replication-rotating", String(now - 2));
-        assert.strictEqual(s.run("mysql-ready.sh", env(s, "mysql-1")).status, 0);
+        assert.strictEqual(s.run("mysql-ready.sh", readyEnv(s, "mysql-1")).status, 0);
         s.write("replication-rotating", String(now - 31));
-        const stale = s.run("mysql-ready.sh", env(s, "mysql-1"));
+        const stale = s.run("mysql-ready.sh", readyEnv(s, "mysql-1"));
         assert.strictEqual(stale.status, 1);
         assert.match(stale.stderr, /ERROR: Slave_IO_Running is 'No'/);
     });
