@@ -67,7 +67,12 @@ grace_over() {
 # root and backup: accounts of the local hosts, with an option file each.
 rotate_local() {
     local key=$1 user=$2 config=$3 password
-    password=$(new_password "$key") || return 0
+    # The next file outlives the switch by one watch: a probe that read the old file just before the switch
+    # falls back to it just after.
+    if ! password=$(new_password "$key"); then
+        rm -f "$config.next"
+        return 0
+    fi
     client_config "$user" "$password" | install_file "$config.next" root 0600
     if ((ordinal == 0)); then
         grace_over "$key" || return 0
@@ -78,7 +83,7 @@ rotate_local() {
     elif ! "$MYSQL_CLIENT" --defaults-extra-file="$config.next" --host=127.0.0.1 --port="$MYSQL_PORT" --execute="SELECT 1" >/dev/null 2>&1; then
         return 0 # the primary's ALTER USER has not arrived yet
     fi
-    mv "$config.next" "$config"
+    install_file "$config" root 0600 <"$config.next"
     done_with "$key" "$password"
 }
 

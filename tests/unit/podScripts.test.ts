@@ -1024,7 +1024,8 @@ describe("rotate-credentials.sh", () => {
         assert.strictEqual(s.read("credentials/applied/root-password"), "root 'new' \\");
         assert.strictEqual(s.read("credentials/replication-password"), "repl-new");
         assert.strictEqual(s.read("credentials/backup.cnf"), '[client]\nuser=backup\npassword="backup-old"\n');
-        assert.ok(!s.exists("credentials/root.cnf.next"));
+        // The next file stays for one more watch, for a probe that read the old file just before the switch.
+        assert.strictEqual(s.read("credentials/root.cnf.next"), s.read("credentials/root.cnf"));
         // No password on any command line.
         assert.ok(
             s.calls().every((call) => !/new/.test(call)),
@@ -1034,6 +1035,7 @@ describe("rotate-credentials.sh", () => {
         const before = s.calls().length;
         s.run("rotate-credentials.sh", env);
         assert.strictEqual(s.calls().length, before);
+        assert.ok(!s.exists("credentials/root.cnf.next"), "gone one watch after the switch");
     });
 
     it("on mysql-0: waits ROTATION_GRACE seconds after first seeing the new password, for every replica to have its next file", () => {
