@@ -235,7 +235,8 @@ export interface MySqlClusterArgs {
     /** Host name or IP address of the NFS server that holds the volumes. Required. */
     readonly nfsServer?: string;
     /**
-     * Exported NFS paths, one per ordinal (the first for `<name>-0`). Give this or `nfsPathPattern`.
+     * Exported NFS paths, one per ordinal (the first for `<name>-0`), at least `replicas` of them; a
+     * PersistentVolume is made for each, whatever `replicas` is. Give this or `nfsPathPattern`.
      * @see https://kubernetes.io/docs/concepts/storage/volumes/#nfs
      */
     readonly nfsPaths?: string[];
