@@ -11,6 +11,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ResolvedArgs } from "./args";
 import { SERIES_UPGRADES } from "./flavors";
+import { parseImageReference } from "./imageReference";
 import { ClusterNames } from "./names";
 
 /** One guarded value in the fingerprint. */
@@ -162,7 +163,7 @@ export type GuardedSetting = keyof typeof GUARDED_SETTINGS;
 
 /** The server series an image tag names (`8.4`, `11.4`), or the default image's when the tag has none (a digest). */
 export function imageSeries(image: string, defaultImage: string): string {
-    const series = (reference: string) => /^(\d+\.\d+)/.exec(/:([^/:@]+)(@.*)?$/.exec(reference)?.[1] ?? "")?.[1];
+    const series = (reference: string) => /^(\d+\.\d+)/.exec(parseImageReference(reference)?.tag ?? "")?.[1];
     return series(image) ?? series(defaultImage) ?? "unknown";
 }
 
