@@ -1,7 +1,7 @@
 // What changing one setting on a deployed stack does, computed from two renders under mocks (the objects
 // the program asks for before and after) and pulumi-kubernetes' replacement rules, and from the change
 // guard's check. The README's change table states the same; tests/unit/changeTable.test.ts holds them equal.
-import { GUARD_PROVIDER, GuardInputs, MySqlClusterArgs } from "../components";
+import { GUARD_PROVIDER, GUARD_TYPE, GuardInputs, MySqlClusterArgs } from "../components";
 import { Registration } from "../scripts/mockRuntime";
 import { unwrapSecrets } from "../scripts/render/secrets";
 import { BASE_ARGS, buildCluster } from "./helpers";
@@ -154,13 +154,20 @@ export function objectChanges(before: Registration[], after: Registration[]): Ob
     return changes;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- the loader Pulumi's nodejs dynamic provider uses
-const requireFromString = require("require-from-string") as (code: string) => {
-    handler: () => { check(olds: unknown, news: unknown): Promise<{ failures: { property: string; reason: string }[] }> };
-};
-const guard = requireFromString(GUARD_PROVIDER).handler();
+/** The change guard's provider, as Pulumi's nodejs dynamic provider gets it. */
+export interface GuardProvider {
+    check(olds: unknown, news: unknown): Promise<{ inputs: unknown; failures: { property: string; reason: string }[] }>;
+    diff(id: string, olds: unknown, news: unknown): Promise<{ changes: boolean }>;
+}
 
-const GUARD = "pulumi-nodejs:dynamic:MySqlChangeGuard";
+/** The provider as `@pulumi/pulumi/cmd/dynamic-provider` loads it: `requireFromString(text).handler()`. */
+export function loadGuardProvider(): GuardProvider {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the loader the dynamic provider uses, a dependency of @pulumi/pulumi
+    const requireFromString = require("require-from-string") as (code: string) => { handler: () => GuardProvider };
+    return requireFromString(GUARD_PROVIDER).handler();
+}
+
+const guard = loadGuardProvider();
 
 /** The impact of changing one setting from `before` to `after`, with the objects' changes and the guard's refusals. */
 export async function impactOf(
@@ -171,7 +178,7 @@ export async function impactOf(
     const now = (await buildCluster(after)).registered;
     const fingerprint = (list: Registration[]) => {
         // The engine hands a dynamic provider plain values (it does not accept secrets).
-        const inputs = unwrapSecrets(list.find((r) => r.type === GUARD)?.inputs) as GuardInputs;
+        const inputs = unwrapSecrets(list.find((r) => r.type === GUARD_TYPE)?.inputs) as GuardInputs;
         return { values: inputs.values, allowed: inputs.allowed };
     };
     const refusals = (await guard.check(fingerprint(old), fingerprint(now))).failures.map((f) => f.reason);

@@ -12,21 +12,10 @@ import {
     MySqlClusterArgs,
     resolveArgs,
 } from "../../components";
+import { loadGuardProvider } from "../changeImpact";
 import { BASE_ARGS, buildCluster, child } from "../helpers";
 
-interface Provider {
-    check(olds: unknown, news: unknown): Promise<{ inputs: unknown; failures: { property: string; reason: string }[] }>;
-    diff(id: string, olds: unknown, news: unknown): Promise<{ changes: boolean }>;
-}
-
-/** The provider as `@pulumi/pulumi/cmd/dynamic-provider` gets it: `requireFromString(text).handler()`. */
-function loadProvider(): Provider {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the loader the dynamic provider uses, a dependency of @pulumi/pulumi
-    const requireFromString = require("require-from-string") as (code: string) => { handler: () => Provider };
-    return requireFromString(GUARD_PROVIDER).handler();
-}
-
-const provider = loadProvider();
+const provider = loadGuardProvider();
 
 async function fingerprint(args: MySqlClusterArgs): Promise<GuardInputs> {
     const resolved = resolveArgs(args);
