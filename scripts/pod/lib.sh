@@ -115,6 +115,14 @@ sql() {
     "$MYSQL_CLIENT" --defaults-extra-file="$CLIENT_CONFIG" --host=127.0.0.1 --port="$MYSQL_PORT" "$@"
 }
 
+# sql, or, when the server already takes only root's new password during a rotation (rotate-credentials.sh),
+# with root's next option file. Statements in the arguments or on stdin, which is read once for both tries.
+root_sql() {
+    local input
+    input=$(cat)
+    sql "$@" <<<"$input" 2>/dev/null || CLIENT_CONFIG="$CLIENT_CONFIG.next" sql "$@" <<<"$input"
+}
+
 # Writes a file whole, then renames it, so that no reader ever sees half of it; owner and mode as given.
 install_file() {
     local path=$1 owner=$2 mode=$3

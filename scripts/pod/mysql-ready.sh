@@ -6,13 +6,8 @@ set -o errexit -o nounset -o pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# During a rotation of root's password (rotate-credentials.sh) the server may already take only the new one.
-query() {
-    sql "$@" 2>/dev/null || CLIENT_CONFIG="$CLIENT_CONFIG.next" sql "$@"
-}
-
 if (($(pod_ordinal) == 0)); then
-    read_only=$(query --batch --skip-column-names --execute="SELECT @@global.read_only")
+    read_only=$(root_sql --batch --skip-column-names --execute="SELECT @@global.read_only")
     [[ $read_only == 0 ]] || die "the primary is read-only"
     exit 0
 fi
@@ -24,7 +19,7 @@ marked=$(cat "$ROTATION_MARKER" 2>/dev/null) || marked=""
 if [[ $marked =~ ^[0-9]+$ ]] && ((marked + 30 > now)); then
     exit 0
 fi
-status=$(query --execute="$REPLICA_STATUS\\G")
+status=$(root_sql --execute="$REPLICA_STATUS\\G")
 [[ -n $status ]] || die "replication is not configured yet"
 io=$(field "$status" "$REPLICA_IO_RUNNING")
 applier=$(field "$status" "$REPLICA_SQL_RUNNING")

@@ -28,19 +28,12 @@ new_password() {
     printf '%s' "$value"
 }
 
-# SQL from stdin as root: with the files' password, or with the next one when a rotation of root was half
-# done (the sidecar restarted between the ALTER USER and the switch of the files).
-root_sql() {
-    local input
-    input=$(cat)
-    sql <<<"$input" 2>/dev/null || CLIENT_CONFIG="$CLIENT_CONFIG.next" sql <<<"$input"
-}
-
 alter_user() {
     local user=$1 password=$2 hosts=$3 host statements=""
     for host in $hosts; do
         statements+="ALTER USER '$user'@'$host' IDENTIFIED BY '$(sql_string "$password")';"
     done
+    # shellcheck disable=SC2119 # the statements come on stdin, not as arguments
     root_sql <<<"$statements"
 }
 
