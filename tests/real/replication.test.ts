@@ -12,7 +12,7 @@ import { CONTAINERS, ROOT_CLIENT_CONFIG, VOLUMES } from "../../components";
 import { FakeCluster } from "./harness";
 import * as shared from "./setup";
 import { createRealCluster, nextSubnet, renderedSecret, requireRealServers, runPrefix, runSubnet, sqlOn } from "./setup";
-import { describeWriteLoad, prepareWriteLoad, runWriteLoad } from "./writeLoad";
+import { describeWriteLoad, ISSUE_LOAD_TPS, prepareWriteLoad, runWriteLoad } from "./writeLoad";
 
 const DATA = VOLUMES.data;
 /** Rows each case writes while something is down or restarting. */
@@ -96,15 +96,18 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
         }
     });
 
-    it("p. under a 4-thread write load on mysql-0, both replicas stay within 2 s of it and have its checksums within 2 s of the load's end", async () => {
+    it("p. under the issue's 4-thread write load on mysql-0 (615 tx/s), both replicas stay within 2 s of it and have its checksums within 2 s of the load's end", async () => {
         // Each replica applies with replicaApplyThreads (4) workers, committing in the primary's order.
         for (const ordinal of [1, 2]) {
             assert.strictEqual(await sql(ordinal, "SELECT @@slave_parallel_mode, @@slave_parallel_threads"), "optimistic\t4");
         }
-        const load = { threads: 4, seconds: 15, replicas: [1, 2] };
+        // The issue's load, at its rate: unthrottled, sysbench and three servers share two cores, and the lag
+        // measures the machine (the bench prints that case with each server's CPU time).
+        const load = { threads: 4, seconds: 15, replicas: [1, 2], rate: ISSUE_LOAD_TPS };
         await prepareWriteLoad(cluster, load);
         const result = await runWriteLoad(cluster, load);
         timings["p. write load"] = describeWriteLoad(result);
+        assert.ok(result.tps >= 0.9 * ISSUE_LOAD_TPS, `the primary committed ${result.tps} tx/s, short of the ${ISSUE_LOAD_TPS} asked`);
         // With one applier thread each replica fell ~20 s behind under this load and converged ~29 s after it.
         assert.deepStrictEqual(
             Object.entries(result.maxLag).map(([ordinal, lag]) => [ordinal, lag <= 2]),
