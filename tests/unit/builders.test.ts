@@ -1,6 +1,6 @@
 // The pure builders called directly: resolved settings and cluster names in, the exact object spec out, each
 // branch of a setting on its own. No component and no resources (statefulSet and the ConfigMaps are in
-// cluster.test.ts, the backup objects in backup.test.ts).
+// statefulSet.test.ts, the backup objects in backup.test.ts).
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { clusterNames, MySqlClusterArgs, resolveArgs } from "../../components";

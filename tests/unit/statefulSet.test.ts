@@ -1,0 +1,528 @@
+// The StatefulSet and ConfigMap builders called directly and synchronously: resolved settings, cluster names,
+// the pod scripts and the cluster's UID in, the exact spec out (the component's wiring is in cluster.test.ts).
+import * as assert from "assert";
+import { clusterNames, FLAVORS, MySqlClusterArgs, readPodScripts, resolveArgs } from "../../components";
+import {
+    configFiles,
+    configMap,
+    configMapName,
+    contentName,
+    scriptsConfigMap,
+    scriptsConfigMapName,
+    statefulSet,
+    usersSql,
+} from "../../components/builders";
+import { MOCK_UUID } from "../../scripts/mockRuntime";
+import { BASE_ARGS } from "../helpers";
+
+const ARGS = { ...BASE_ARGS, name: "orders", namespace: "shop", replicas: 2, maxReplicas: 2, storageClassName: "nfs-static" };
+const LABELS = { app: "orders" };
+const CLIENT = "--defaults-extra-file=/etc/mysql-credentials/root.cnf";
+const TLS_ENV = [
+    { name: "TLS_CA", value: "/etc/mysql-credentials/ca.crt" },
+    { name: "TLS_CERT", value: "/etc/mysql-credentials/tls.crt" },
+    { name: "TLS_KEY", value: "/etc/mysql-credentials/tls.key" },
+];
+const CREDENTIALS_MOUNT = { name: "credentials", mountPath: "/etc/mysql-credentials", readOnly: true };
+/** What clone-mysql.sh is told, in clone-mysql and in the sidecar (its self-repair). */
+const CLONE_ENV = [
+    { name: "DATA_ROOT", value: "/mnt/data" },
+    { name: "DATA_SUBPATH", value: "mysql" },
+    { name: "PEER_DOMAIN", value: "orders.shop.svc.cluster.local" },
+    { name: "STREAM_TOOL", value: "xbstream" },
+    { name: "BOOTSTRAP", value: "ordered" },
+];
+const BACKUP_ENV = [
+    { name: "CLONE_PORT", value: "3307" },
+    { name: "CLONE_TRANSPORT", value: "ncat" },
+    { name: "BACKUP_TOOL", value: "xtrabackup" },
+    { name: "BACKUP_INFO_PREFIXES", value: "xtrabackup" },
+    { name: "CLONE_IDLE_TIMEOUT", value: "300" },
+    { name: "CLONE_MARKER", value: "/mnt/data/clone-pending" },
+    ...TLS_ENV,
+];
+const REPLICA_STATUS_ENV = [
+    { name: "REPLICA_STATUS", value: "SHOW SLAVE STATUS" },
+    { name: "REPLICA_IO_RUNNING", value: "Slave_IO_Running" },
+    { name: "REPLICA_SQL_RUNNING", value: "Slave_SQL_Running" },
+    { name: "REPLICA_LAG", value: "Seconds_Behind_Master" },
+    { name: "REPLICA_IO_ERRNO", value: "Last_IO_Errno" },
+    { name: "REPLICA_IO_ERROR", value: "Last_IO_Error" },
+];
+const BACKUP_SECURITY = { runAsUser: 0, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"], add: ["DAC_OVERRIDE", "FOWNER"] } };
+
+const names = clusterNames("orders", "shop", "cluster.local");
+const resolve = (args: MySqlClusterArgs = {}) => resolveArgs({ ...ARGS, ...args });
+/** The StatefulSet for these settings (on top of ARGS), with the project's pod scripts. */
+const built = (args: MySqlClusterArgs = {}): any => {
+    const resolved = resolve(args);
+    return statefulSet(resolved, clusterNames(resolved.name, resolved.namespace, resolved.clusterDomain), readPodScripts(), MOCK_UUID);
+};
+
+describe("builders: config", () => {
+    it("writes the primary's and the replicas' my.cnf and the user's settings into an immutable ConfigMap named by its content", () => {
+        const spec: any = configMap(resolve({ mysqldOptions: ["max_connections=500", "skip-name-resolve"] }), names);
+        assert.strictEqual(spec.metadata.name, contentName("orders", spec.data));
+        assert.match(spec.metadata.name, /^orders-[0-9a-f]{10}$/);
+        assert.deepStrictEqual(spec, {
+            immutable: true,
+            metadata: { name: spec.metadata.name, namespace: "shop", labels: LABELS },
+            data: {
+                "primary.cnf":
+                    "[mysqld]\nlog-bin=mysql-bin\nloose-transaction-write-set-extraction=XXHASH64\n" +
+                    "loose-binlog-transaction-dependency-tracking=WRITESET\n",
+                "replica.cnf":
+                    "[mysqld]\nsuper-read-only\nlog-bin=mysql-bin\nlog-slave-updates\nrelay-log-recovery=ON\n" +
+                    "relay-log-info-repository=TABLE\nmaster-info-repository=TABLE\n" +
+                    "slave-parallel-type=LOGICAL_CLOCK\nslave-parallel-workers=4\nslave-preserve-commit-order=ON\n",
+                "tls.cnf":
+                    "[mysqld]\nssl-ca=/etc/mysql-credentials/ca.crt\nssl-cert=/etc/mysql-credentials/tls.crt\n" +
+                    "ssl-key=/etc/mysql-credentials/tls.key\n",
+                "custom.cnf": "[mysqld]\nmax_connections=500\nskip-name-resolve\n",
+                "users.sql.in": [
+                    "-- Written by mysql-statefulset: the cluster's accounts, created on the primary's first start.",
+                    "CREATE USER 'root'@'127.0.0.1' IDENTIFIED BY '{root_password}';",
+                    "GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;",
+                    "CREATE USER 'root'@'::1' IDENTIFIED BY '{root_password}';",
+                    "GRANT ALL PRIVILEGES ON *.* TO 'root'@'::1' WITH GRANT OPTION;",
+                    "CREATE USER 'replication'@'%' IDENTIFIED BY '{replication_password}' REQUIRE SSL;",
+                    "GRANT REPLICATION SLAVE ON *.* TO 'replication'@'%';",
+                    ...["localhost", "127.0.0.1", "::1"].flatMap((host) => [
+                        `CREATE USER 'backup'@'${host}' IDENTIFIED BY '{backup_password}';`,
+                        `GRANT RELOAD, LOCK TABLES, PROCESS, REPLICATION CLIENT ON *.* TO 'backup'@'${host}';`,
+                    ]),
+                    "",
+                ].join("\n"),
+            },
+        });
+    });
+
+    it("creates the application's database and user, and requires TLS of clients, when asked", () => {
+        const args = { appDatabase: "orders", appUser: "shop-app", requireClientTls: true };
+        const data = configFiles(resolve(args));
+        assert.strictEqual(data["users.sql.in"], usersSql(resolve(args)));
+        assert.ok(
+            data["users.sql.in"].endsWith(
+                "CREATE DATABASE IF NOT EXISTS `orders`;\nCREATE USER 'shop-app'@'%' IDENTIFIED BY '{app_password}';\n" +
+                    "GRANT ALL PRIVILEGES ON `orders`.* TO 'shop-app'@'%';\n",
+            ),
+            data["users.sql.in"],
+        );
+        assert.ok(data["tls.cnf"].endsWith("require-secure-transport=ON\n"));
+        // init-mysql reads the application's password from the Secret under this key.
+        const init = built(args).spec.template.spec.initContainers[0];
+        assert.deepStrictEqual(
+            init.env.find((e: any) => e.name === "APP_PASSWORD_KEY"),
+            { name: "APP_PASSWORD_KEY", value: "app-password" },
+        );
+    });
+
+    it("ships the pod scripts in their own immutable ConfigMap, byte for byte, named by their content", () => {
+        const scripts: any = scriptsConfigMap(resolve(), names, readPodScripts());
+        assert.deepStrictEqual(scripts.metadata, {
+            name: contentName("orders-scripts", readPodScripts()),
+            namespace: "shop",
+            labels: LABELS,
+        });
+        assert.strictEqual(scripts.immutable, true);
+        assert.deepStrictEqual(Object.keys(scripts.data).sort(), [
+            "backup.sh",
+            "clone-endpoint-ready.sh",
+            "clone-mysql.sh",
+            "init-mysql.sh",
+            "lib.sh",
+            "mysql-ready.sh",
+            "mysql-run.sh",
+            "restore-finish.sh",
+            "restore-mysql.sh",
+            "rotate-credentials.sh",
+            "sidecar.sh",
+        ]);
+        assert.deepStrictEqual(scripts.data, { ...readPodScripts() });
+    });
+
+    it("has every replica apply replicaApplyThreads transactions at once, in the primary's commit order, per flavor", () => {
+        const replicaCnf = (flavor: string) => {
+            const files = configFiles(resolve({ flavor, replicaApplyThreads: 8 }));
+            return files["replica.cnf"].split("\n").slice(-5).join("\n");
+        };
+        assert.deepStrictEqual(
+            Object.keys(FLAVORS).map((flavor) => [flavor, replicaCnf(flavor)]),
+            [
+                [
+                    "mysql57",
+                    "master-info-repository=TABLE\nslave-parallel-type=LOGICAL_CLOCK\nslave-parallel-workers=8\nslave-preserve-commit-order=ON\n",
+                ],
+                [
+                    "mysql84",
+                    "enforce-gtid-consistency=ON\nrelay-log-recovery=ON\nreplica-parallel-workers=8\nreplica-preserve-commit-order=ON\n",
+                ],
+                ["mariadb", "log-slave-updates\nrelay-log-recovery=ON\nslave-parallel-mode=optimistic\nslave-parallel-threads=8\n"],
+            ],
+        );
+        // The primary applies nothing: its my.cnf has no applier settings.
+        for (const flavor of Object.keys(FLAVORS)) {
+            assert.doesNotMatch(configFiles(resolve({ flavor }))["primary.cnf"], /parallel/, flavor);
+        }
+    });
+
+    it("rolls the pods when a my.cnf setting changes: the pods mount a new ConfigMap, named by its content", () => {
+        const mounted = (mysqldOptions: string[]) => {
+            const volumes = built({ mysqldOptions }).spec.template.spec.volumes;
+            const name = volumes.find((v: any) => v.name === "config-map").configMap.name;
+            assert.strictEqual(name, (configMap(resolve({ mysqldOptions }), names) as any).metadata.name);
+            assert.strictEqual(name, configMapName(resolve({ mysqldOptions }), names));
+            return name;
+        };
+        assert.notStrictEqual(mounted(["max_connections=100"]), mounted(["max_connections=200"]));
+        assert.strictEqual(mounted(["max_connections=100"]), mounted(["max_connections=100"]));
+    });
+});
+
+describe("builders: statefulSet", () => {
+    it("runs the tutorial's four containers in order, with the pod's volumes, and no password in any environment", () => {
+        const sts = built();
+        // Replaced with an orphaning delete: the new StatefulSet adopts the running pods (see statefulSet.ts).
+        assert.deepStrictEqual(sts.metadata, {
+            name: "orders",
+            namespace: "shop",
+            labels: LABELS,
+            annotations: { "pulumi.com/deletionPropagationPolicy": "orphan" },
+        });
+        const { template, volumeClaimTemplates, ...spec } = sts.spec;
+        assert.deepStrictEqual(spec, {
+            serviceName: "orders",
+            replicas: 2,
+            podManagementPolicy: "OrderedReady",
+            selector: { matchLabels: LABELS },
+        });
+        assert.deepStrictEqual(volumeClaimTemplates, [
+            {
+                metadata: { name: "data" },
+                spec: {
+                    accessModes: ["ReadWriteOnce"],
+                    storageClassName: "nfs-static",
+                    resources: { requests: { storage: "10Gi" } },
+                },
+            },
+        ]);
+        assert.deepStrictEqual(template.metadata, { labels: LABELS });
+        const pod = template.spec;
+        const { initContainers: _init, containers: _containers, volumes: _volumes, ...podSettings } = pod;
+        assert.deepStrictEqual(podSettings, {
+            serviceAccountName: "orders",
+            automountServiceAccountToken: false,
+            terminationGracePeriodSeconds: 120,
+            securityContext: { seccompProfile: { type: "RuntimeDefault" } },
+            affinity: {
+                podAntiAffinity: {
+                    preferredDuringSchedulingIgnoredDuringExecution: [
+                        { weight: 100, podAffinityTerm: { labelSelector: { matchLabels: LABELS }, topologyKey: "kubernetes.io/hostname" } },
+                    ],
+                },
+            },
+        });
+        assert.deepStrictEqual(pod.volumes, [
+            { name: "conf", emptyDir: {} },
+            { name: "config-map", configMap: { name: configMapName(resolve(), names) } },
+            { name: "scripts", configMap: { name: contentName("orders-scripts", readPodScripts()), defaultMode: 0o755 } },
+            { name: "secrets", secret: { secretName: "orders-credentials", defaultMode: 0o400 } },
+            { name: "tls", secret: { secretName: "orders-tls", defaultMode: 0o400 } },
+            { name: "credentials", emptyDir: { medium: "Memory" } },
+            { name: "initdb", emptyDir: { medium: "Memory" } },
+        ]);
+        assert.deepStrictEqual(
+            [...pod.initContainers, ...pod.containers].map((c: any) => c.name),
+            ["init-mysql", "clone-mysql", "mysql", "xtrabackup"],
+        );
+        // No password in any environment variable, by value or by reference.
+        for (const container of [...pod.initContainers, ...pod.containers]) {
+            assert.ok(
+                container.env.every((e: any) => "value" in e && !("valueFrom" in e)),
+                container.name,
+            );
+        }
+    });
+
+    const containers = () => {
+        const pod = built().spec.template.spec;
+        const [init, clone] = pod.initContainers;
+        const [mysql, sidecar] = pod.containers;
+        return { init, clone, mysql, sidecar };
+    };
+
+    it("init-mysql: the server image, the whole claim, the ConfigMaps, the Secrets and the cluster's identity", () => {
+        assert.deepStrictEqual(containers().init, {
+            name: "init-mysql",
+            image: "mysql:5.7",
+            command: ["/opt/mysql-statefulset/init-mysql.sh"],
+            env: [
+                { name: "DATA_ROOT", value: "/mnt/data" },
+                { name: "DATA_SUBPATH", value: "mysql" },
+                { name: "IDENTITY_FILE", value: "/mnt/data/identity" },
+                { name: "CLUSTER", value: "shop/orders" },
+                { name: "CLUSTER_UID", value: MOCK_UUID },
+                { name: "SERVER_BINARY", value: "mysqld" },
+                { name: "SERIES_UPGRADES", value: "mysql:5.7>8.0 mysql:8.0>8.4 mariadb:10.6>10.11 mariadb:10.11>11.4 mariadb:11.4>11.8" },
+                { name: "SERVER_ID_BASE", value: "100" },
+                { name: "SERVER_OS_USER", value: "mysql" },
+                { name: "INIT_CONF_DIR", value: "/mnt/conf.d" },
+                { name: "CONFIG_MAP_DIR", value: "/mnt/config-map" },
+                { name: "SECRETS_DIR", value: "/mnt/secrets" },
+                { name: "TLS_SECRET_DIR", value: "/mnt/tls" },
+                { name: "CREDENTIALS_DIR", value: "/etc/mysql-credentials" },
+                { name: "INITDB_DIR", value: "/docker-entrypoint-initdb.d" },
+                { name: "APP_PASSWORD_KEY", value: "" },
+                { name: "APPLIED_DIR", value: "applied" },
+            ],
+            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"], add: ["CHOWN"] } },
+            volumeMounts: [
+                // The whole claim: the identity file beside the data directory.
+                { name: "data", mountPath: "/mnt/data" },
+                { name: "conf", mountPath: "/mnt/conf.d" },
+                { name: "config-map", mountPath: "/mnt/config-map", readOnly: true },
+                { name: "scripts", mountPath: "/opt/mysql-statefulset", readOnly: true },
+                { name: "secrets", mountPath: "/mnt/secrets", readOnly: true },
+                { name: "tls", mountPath: "/mnt/tls", readOnly: true },
+                { name: "credentials", mountPath: "/etc/mysql-credentials" },
+                { name: "initdb", mountPath: "/docker-entrypoint-initdb.d" },
+            ],
+        });
+    });
+
+    it("clone-mysql: the backup image with the clone step's settings, the claim and the credentials", () => {
+        assert.deepStrictEqual(containers().clone, {
+            name: "clone-mysql",
+            image: "gcr.io/google-samples/xtrabackup:1.0",
+            command: ["/opt/mysql-statefulset/clone-mysql.sh"],
+            env: [...CLONE_ENV, ...BACKUP_ENV],
+            volumeMounts: [
+                { name: "data", mountPath: "/mnt/data" },
+                { name: "conf", mountPath: "/etc/mysql/conf.d" },
+                { name: "scripts", mountPath: "/opt/mysql-statefulset", readOnly: true },
+                CREDENTIALS_MOUNT,
+            ],
+            securityContext: BACKUP_SECURITY,
+        });
+    });
+
+    it("mysql: the server through mysql-run.sh, its probes, requests and capabilities", () => {
+        const ping = { exec: { command: ["mysqladmin", CLIENT, "ping"] } };
+        assert.deepStrictEqual(containers().mysql, {
+            name: "mysql",
+            image: "mysql:5.7",
+            command: ["/opt/mysql-statefulset/mysql-run.sh"],
+            args: ["docker-entrypoint.sh", "mysqld"],
+            env: [
+                { name: "MYSQL_ROOT_PASSWORD_FILE", value: "/etc/mysql-credentials/root-password" },
+                { name: "MYSQL_ROOT_HOST", value: "localhost" },
+                { name: "MYSQL_CLIENT", value: "mysql" },
+                { name: "MYSQL_PORT", value: "3306" },
+                { name: "CLIENT_CONFIG", value: "/etc/mysql-credentials/root.cnf" },
+                { name: "MAX_REPLICATION_LAG", value: "30" },
+                { name: "ROTATION_MARKER", value: "/etc/mysql-credentials/replication-rotating" },
+                { name: "CLONE_MARKER", value: "/mnt/data/clone-pending" },
+                ...REPLICA_STATUS_ENV,
+            ],
+            ports: [{ name: "mysql", containerPort: 3306 }],
+            volumeMounts: [
+                { name: "data", mountPath: "/var/lib/mysql", subPath: "mysql" },
+                { name: "conf", mountPath: "/etc/mysql/conf.d" },
+                { name: "scripts", mountPath: "/opt/mysql-statefulset", readOnly: true },
+                CREDENTIALS_MOUNT,
+                { name: "initdb", mountPath: "/docker-entrypoint-initdb.d", readOnly: true },
+                { name: "data", mountPath: "/mnt/data", readOnly: true },
+            ],
+            resources: { requests: { cpu: "500m", memory: "500Mi" } },
+            securityContext: {
+                allowPrivilegeEscalation: false,
+                capabilities: { drop: ["ALL"], add: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"] },
+            },
+            // 600 s of start-up at one probe a second.
+            startupProbe: { ...ping, periodSeconds: 1, timeoutSeconds: 5, failureThreshold: 600 },
+            livenessProbe: { ...ping, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+            readinessProbe: {
+                exec: { command: ["/opt/mysql-statefulset/mysql-ready.sh"] },
+                periodSeconds: 1,
+                timeoutSeconds: 5,
+                failureThreshold: 1,
+            },
+        });
+    });
+
+    it("xtrabackup: the sidecar that serves clones, starts replication and rotates credentials", () => {
+        assert.deepStrictEqual(containers().sidecar, {
+            name: "xtrabackup",
+            image: "gcr.io/google-samples/xtrabackup:1.0",
+            command: ["/opt/mysql-statefulset/sidecar.sh"],
+            env: [
+                { name: "DATA_DIR", value: "/var/lib/mysql" },
+                { name: "MYSQL_CLIENT", value: "mysql" },
+                { name: "MYSQL_PORT", value: "3306" },
+                { name: "CLIENT_CONFIG", value: "/etc/mysql-credentials/root.cnf" },
+                { name: "BACKUP_CLIENT_CONFIG", value: "/etc/mysql-credentials/backup.cnf" },
+                { name: "REPLICATION_PASSWORD_FILE", value: "/etc/mysql-credentials/replication-password" },
+                { name: "PRIMARY_HOST", value: "orders-0.orders.shop.svc.cluster.local" },
+                { name: "REPLICATION_USER", value: "replication" },
+                {
+                    name: "REPLICATION_SQL",
+                    value:
+                        "STOP SLAVE;\n" +
+                        "CHANGE MASTER TO MASTER_LOG_FILE='{file}', MASTER_LOG_POS={pos}, MASTER_HOST='{host}', MASTER_PORT={port},\n" +
+                        "  MASTER_USER='{user}', MASTER_PASSWORD='{password}', MASTER_CONNECT_RETRY=10,\n" +
+                        "  MASTER_SSL=1, MASTER_SSL_CA='{ca}', MASTER_SSL_VERIFY_SERVER_CERT=1;\n" +
+                        "START SLAVE;",
+                },
+                { name: "WATCH_INTERVAL", value: "10" },
+                // rotate-credentials.sh: the Secret's passwords against the files', changed on the servers.
+                { name: "SECRETS_DIR", value: "/mnt/secrets" },
+                { name: "CREDENTIALS_DIR", value: "/etc/mysql-credentials" },
+                { name: "APPLIED_DIR", value: "applied" },
+                { name: "ROOT_PASSWORD_KEY", value: "root-password" },
+                { name: "BACKUP_PASSWORD_KEY", value: "backup-password" },
+                { name: "REPLICATION_PASSWORD_KEY", value: "replication-password" },
+                { name: "APP_PASSWORD_KEY", value: "" },
+                { name: "APP_USER", value: "" },
+                { name: "BACKUP_USER", value: "backup" },
+                { name: "LOCAL_HOSTS", value: "localhost 127.0.0.1 ::1" },
+                {
+                    name: "REPLICATION_ROTATE_SQL",
+                    value: "STOP SLAVE; CHANGE MASTER TO MASTER_PASSWORD='{password}'; START SLAVE;",
+                },
+                { name: "ROTATION_MARKER", value: "/etc/mysql-credentials/replication-rotating" },
+                { name: "ROTATION_GRACE", value: "60" },
+                ...REPLICA_STATUS_ENV,
+                ...CLONE_ENV,
+                ...BACKUP_ENV,
+            ],
+            ports: [{ name: "clone", containerPort: 3307 }],
+            volumeMounts: [
+                { name: "data", mountPath: "/var/lib/mysql", subPath: "mysql" },
+                { name: "conf", mountPath: "/etc/mysql/conf.d" },
+                { name: "scripts", mountPath: "/opt/mysql-statefulset", readOnly: true },
+                // Written by a rotation; the Secret read as kubelet updates it.
+                { name: "credentials", mountPath: "/etc/mysql-credentials" },
+                { name: "secrets", mountPath: "/mnt/secrets", readOnly: true },
+                { name: "data", mountPath: "/mnt/data" },
+            ],
+            resources: { requests: { cpu: "100m", memory: "100Mi" } },
+            securityContext: BACKUP_SECURITY,
+            readinessProbe: {
+                exec: { command: ["/opt/mysql-statefulset/clone-endpoint-ready.sh"] },
+                periodSeconds: 1,
+                timeoutSeconds: 1,
+            },
+        });
+    });
+
+    it("spreads, limits and prioritises the pods as set", () => {
+        const pod = built({
+            spreadAcrossNodes: "required",
+            spreadAcrossZones: "preferred",
+            cpuLimit: "2",
+            memoryLimit: "1Gi",
+            backupMemoryLimit: "200Mi",
+            priorityClassName: "database-critical",
+            terminationGracePeriodSeconds: 300,
+        }).spec.template.spec;
+        const term = { labelSelector: { matchLabels: LABELS }, topologyKey: "kubernetes.io/hostname" };
+        assert.deepStrictEqual(pod.affinity, { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] } });
+        assert.deepStrictEqual(pod.topologySpreadConstraints, [
+            {
+                maxSkew: 1,
+                topologyKey: "topology.kubernetes.io/zone",
+                whenUnsatisfiable: "ScheduleAnyway",
+                labelSelector: { matchLabels: LABELS },
+            },
+        ]);
+        assert.strictEqual(pod.priorityClassName, "database-critical");
+        assert.strictEqual(pod.terminationGracePeriodSeconds, 300);
+        assert.deepStrictEqual(pod.containers[0].resources, {
+            requests: { cpu: "500m", memory: "500Mi" },
+            limits: { cpu: "2", memory: "1Gi" },
+        });
+        assert.deepStrictEqual(pod.containers[1].resources, { requests: { cpu: "100m", memory: "100Mi" }, limits: { memory: "200Mi" } });
+        assert.strictEqual(built({ spreadAcrossNodes: "none" }).spec.template.spec.affinity, undefined);
+    });
+
+    it("builds the StatefulSet as a pure function: the scripts are data, a changed script rolls the pods", () => {
+        const scriptsVolume = (scripts: Record<string, string>) =>
+            (statefulSet(resolve(), names, scripts, MOCK_UUID) as any).spec.template.spec.volumes.find((v: any) => v.name === "scripts")
+                .configMap.name;
+        assert.strictEqual(scriptsVolume({ "lib.sh": "a" }), scriptsVolume({ "lib.sh": "a" }));
+        assert.notStrictEqual(scriptsVolume({ "lib.sh": "a" }), scriptsVolume({ "lib.sh": "b" }));
+        assert.strictEqual(scriptsVolume({ ...readPodScripts() }), scriptsConfigMapName(names, readPodScripts()));
+    });
+
+    it("gives init-mysql the cluster's identity: the UID passed to the builder, its namespace/name, and the claim", () => {
+        const args = resolve({ name: "billing", namespace: "finance" });
+        const init = (
+            statefulSet(
+                args,
+                clusterNames("billing", "finance", "cluster.local"),
+                readPodScripts(),
+                "5d0f3c1e-1111-4222-8333-444455556666",
+            ) as any
+        ).spec.template.spec.initContainers[0];
+        const envOf = (name: string) => init.env.find((e: any) => e.name === name)?.value;
+        assert.deepStrictEqual(["CLUSTER", "CLUSTER_UID", "IDENTITY_FILE"].map(envOf), [
+            "finance/billing",
+            "5d0f3c1e-1111-4222-8333-444455556666",
+            "/mnt/data/identity",
+        ]);
+        assert.deepStrictEqual(init.volumeMounts[0], { name: "data", mountPath: "/mnt/data" });
+    });
+
+    it("starts the pods all at once with bootstrap parallel, and tells the clone step so", () => {
+        const bootstrapEnv = (sts: any) =>
+            [...sts.spec.template.spec.initContainers, ...sts.spec.template.spec.containers].map(
+                (c: any) => `${c.name}: ${c.env.find((e: any) => e.name === "BOOTSTRAP")?.value ?? "-"}`,
+            );
+        assert.strictEqual(built().spec.podManagementPolicy, "OrderedReady");
+        assert.strictEqual(built({ bootstrap: "parallel" }).spec.podManagementPolicy, "Parallel");
+        // The clone step runs in clone-mysql and in the sidecar's self-repair.
+        assert.deepStrictEqual(bootstrapEnv(built({ bootstrap: "parallel" })), [
+            "init-mysql: -",
+            "clone-mysql: parallel",
+            "mysql: -",
+            "xtrabackup: parallel",
+        ]);
+        assert.deepStrictEqual(bootstrapEnv(built()), ["init-mysql: -", "clone-mysql: ordered", "mysql: -", "xtrabackup: ordered"]);
+    });
+
+    it("takes the images, requests and flavor words from the settings", () => {
+        const args = {
+            flavor: "mariadb",
+            image: "registry.local/mariadb:11.4.5",
+            cpuRequest: "2",
+            memoryRequest: "4Gi",
+            backupCpuRequest: "250m",
+            backupMemoryRequest: "256Mi",
+        };
+        const pod = built(args).spec.template.spec;
+        const [init, clone] = pod.initContainers;
+        const [mysql, sidecar] = pod.containers;
+        assert.deepStrictEqual(
+            [init.image, clone.image, mysql.image, sidecar.image],
+            ["registry.local/mariadb:11.4.5", "mariadb:11.4", "registry.local/mariadb:11.4.5", "mariadb:11.4"],
+        );
+        assert.deepStrictEqual(mysql.resources, { requests: { cpu: "2", memory: "4Gi" } });
+        assert.deepStrictEqual(sidecar.resources, { requests: { cpu: "250m", memory: "256Mi" } });
+        assert.deepStrictEqual(mysql.livenessProbe.exec.command, ["mariadb-admin", CLIENT, "ping"]);
+        assert.deepStrictEqual(mysql.startupProbe.exec.command, ["mariadb-admin", CLIENT, "ping"]);
+        assert.deepStrictEqual(mysql.args, ["docker-entrypoint.sh", "mariadbd"]);
+        const envOf = (c: any) => Object.fromEntries(c.env.filter((e: any) => "value" in e).map((e: any) => [e.name, e.value]));
+        assert.deepStrictEqual(
+            [envOf(clone).CLONE_TRANSPORT, envOf(clone).STREAM_TOOL, envOf(clone).BACKUP_TOOL, envOf(clone).BACKUP_INFO_PREFIXES],
+            ["socat", "mbstream", "mariadb-backup", "mariadb_backup xtrabackup"],
+        );
+        assert.strictEqual(envOf(init).SERVER_BINARY, "mariadbd", "init-mysql asks the server binary its version");
+        assert.strictEqual(envOf(sidecar).MYSQL_CLIENT, "mariadb");
+        assert.strictEqual(envOf(mysql).MYSQL_CLIENT, "mariadb");
+        assert.strictEqual(envOf(mysql).REPLICA_STATUS, "SHOW SLAVE STATUS");
+        assert.deepStrictEqual(
+            configFiles(resolve(args))["replica.cnf"],
+            "[mysqld]\nread-only\nlog-bin=mysql-bin\nlog-slave-updates\nrelay-log-recovery=ON\nslave-parallel-mode=optimistic\nslave-parallel-threads=4\n",
+        );
+    });
+});
