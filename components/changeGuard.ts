@@ -104,15 +104,23 @@ export class ChangeGuard extends pulumi.CustomResource {
 }
 
 /** What changing each guarded setting would do, and the safe procedure: the README's change table says the same. */
+/** Moving a cluster: new objects on the same NFS directories while the old pods still run on them. */
+const KEEP_IDENTITY = (setting: string) =>
+    "the new objects would point new PersistentVolumes at the same NFS directories while the old pods still run " +
+    `on them (two servers on one data directory). Keep the ${setting}; to move a cluster, deploy a new stack on new ` +
+    "nfsPaths and restore a backup into it (restoreFrom).";
+/** A retained PersistentVolume's NFS source. */
+const NFS_SOURCE = (volume: string) =>
+    `${volume}'s NFS source cannot change: its replacement is kept (retainOnDelete) and the new one collides with it`;
+/** The application's account, made once. */
+const APP_ACCOUNT =
+    "the database and the user are made only when mysql-0 initialises an empty data directory: on a deployed " +
+    "cluster the change would do nothing. Run CREATE DATABASE / CREATE USER / GRANT on the primary first (they " +
+    "replicate), then set the same names here with this opt-in.";
+
 export const GUARDED_SETTINGS = {
-    name:
-        "the new objects would point new PersistentVolumes at the same NFS directories while the old pods still run " +
-        "on them (two servers on one data directory). Keep the name; to move a cluster, deploy a new stack on new " +
-        "nfsPaths and restore a backup into it (restoreFrom).",
-    namespace:
-        "the new objects would point new PersistentVolumes at the same NFS directories while the old pods still run " +
-        "on them (two servers on one data directory). Keep the namespace; to move a cluster, deploy a new stack on " +
-        "new nfsPaths and restore a backup into it (restoreFrom).",
+    name: KEEP_IDENTITY("name"),
+    namespace: KEEP_IDENTITY("namespace"),
     clusterDomain:
         "every pod's DNS name, the certificate and the replicas' source host change at once. Keep it: it must be " +
         "the cluster's real DNS domain.",
@@ -123,15 +131,12 @@ export const GUARDED_SETTINGS = {
         "the data directory was written by another server series, and only a supported upgrade (a patch release, " +
         "or one release-series step) can read it; downgrades never. Upgrade one supported step at a time.",
     nfsServer:
-        "a PersistentVolume's NFS source cannot change: its replacement is kept (retainOnDelete) and the new one " +
-        "collides with it, and the pod would keep its old data. Copy the data with the pods stopped and restore " +
+        `${NFS_SOURCE("a PersistentVolume")}, and the pod would keep its old data. Copy the data with the pods stopped and restore ` +
         "from a backup instead, or give new ordinals new paths only.",
     nfsPaths:
         "a PersistentVolume's NFS source cannot change, and one removed stays in the cluster (retained), so a later " +
         "re-create fails with AlreadyExists. Append paths for new ordinals only; keep the existing ones.",
-    nfsPathPattern:
-        "a PersistentVolume's NFS source cannot change: its replacement is kept (retainOnDelete) and the new one " +
-        "collides with it. Keep the pattern; it only decides the paths of volumes not yet made.",
+    nfsPathPattern: `${NFS_SOURCE("a PersistentVolume")}. Keep the pattern; it only decides the paths of volumes not yet made.`,
     maxReplicas:
         "the PersistentVolumes of the highest ordinals would leave the state but stay in the cluster (retained), " +
         "so raising it again fails with AlreadyExists. Keep maxReplicas (scaling replicas down needs no change), " +
@@ -146,17 +151,9 @@ export const GUARDED_SETTINGS = {
     backupVolumeCapacity:
         "the backup claim's request would change, and a claim bound to a static NFS volume cannot be resized: the " +
         "update fails. Grow the NFS export instead; the capacity is only what the volume advertises.",
-    appDatabase:
-        "the database and the user are made only when mysql-0 initialises an empty data directory: on a deployed " +
-        "cluster the change would do nothing. Run CREATE DATABASE / CREATE USER / GRANT on the primary first (they " +
-        "replicate), then set the same names here with this opt-in.",
-    appUser:
-        "the database and the user are made only when mysql-0 initialises an empty data directory: on a deployed " +
-        "cluster the change would do nothing. Run CREATE DATABASE / CREATE USER / GRANT on the primary first (they " +
-        "replicate), then set the same names here with this opt-in.",
-    backupNfsPath:
-        "the backup PersistentVolume's NFS source cannot change: its replacement is kept (retainOnDelete) and the " +
-        "new one collides with it. Keep the path; copy the backups to a new export first if it must move.",
+    appDatabase: APP_ACCOUNT,
+    appUser: APP_ACCOUNT,
+    backupNfsPath: `${NFS_SOURCE("the backup PersistentVolume")}. Keep the path; copy the backups to a new export first if it must move.`,
 } as const;
 
 export type GuardedSetting = keyof typeof GUARDED_SETTINGS;
