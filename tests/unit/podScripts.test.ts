@@ -47,16 +47,22 @@ class Sandbox {
 
     /** A stand-in binary: logs its name and arguments, then runs body (bash). */
     stub(name: string, body: string): void {
-        const file = path.join(this.bin, name);
-        fs.writeFileSync(file, `#!${this.resolve("bash")}\nprintf '%s\\n' "${name} $*" >>"${this.log}"\n${body}\n`);
-        fs.chmodSync(file, 0o755);
+        this.install(name, `#!${this.resolve("bash")}\nprintf '%s\\n' "${name} $*" >>"${this.log}"\n${body}\n`);
     }
 
     /** A stand-in binary that leaves no line in the calls log. */
     quietStub(name: string, body: string): void {
+        this.install(name, `#!${this.resolve("bash")}\n${body}\n`);
+    }
+
+    /**
+     * Writes a stand-in into the sandbox's bin. A base tool there is a symlink to the host's binary: it is
+     * removed first, as writing through it would overwrite the host's own (say /usr/bin/chown).
+     */
+    private install(name: string, text: string): void {
         const file = path.join(this.bin, name);
-        fs.writeFileSync(file, `#!${this.resolve("bash")}\n${body}\n`);
-        fs.chmodSync(file, 0o755);
+        fs.rmSync(file, { force: true });
+        fs.writeFileSync(file, text, { mode: 0o755, flag: "wx" });
     }
 
     resolve(tool: string): string {
@@ -123,6 +129,19 @@ const versionOf = (family: string, series: string) =>
     family === "mariadb"
         ? `mariadbd  Ver ${series}.2-MariaDB-ubu2404 for debian-linux-gnu on x86_64 (mariadb.org binary distribution)`
         : `/usr/sbin/mysqld  Ver ${series}.1 for Linux on x86_64 (MySQL Community Server - GPL)`;
+
+describe("the scripts' sandbox", () => {
+    it("stands in for a base tool in its own bin, leaving the host's binary it linked to as it was", () => {
+        // A base tool is a symlink to the host's binary; here to a scratch file, so a regression harms nothing.
+        const s = sandbox();
+        const host = s.path("host-tool");
+        fs.writeFileSync(host, "host binary\n");
+        fs.symlinkSync(host, path.join(s.bin, "tool"));
+        s.stub("tool", "exit 0");
+        assert.strictEqual(fs.readFileSync(host, "utf8"), "host binary\n");
+        assert.strictEqual(fs.lstatSync(path.join(s.bin, "tool")).isSymbolicLink(), false);
+    });
+});
 
 describe("init-mysql.sh", () => {
     /** The account the files of the server are chowned to: here, whoever runs the tests. */
@@ -585,6 +604,26 @@ describe("clone-mysql.sh", () => {
         assert.ok(
             calls.slice(3, 5).some((c) => c.startsWith("socat")),
             calls.join("\n"),
+        );
+    });
+
+    it("clones from the next lower Ready ordinal when its donor is not Ready within 60 s, and only then", () => {
+        const s = sandbox({ socat: "echo stream", mbstream: STREAM, "mariadb-backup": PREPARE });
+        // mysql-2 (mysql-5's donor) never turns Ready; mysql-1 and mysql-0 are.
+        s.write("not-ready", "mysql-2.mysql.ns.svc.cluster.local\n");
+        const run = s.run("clone-mysql.sh", cloneEnv(s, "mysql-5", FLAVORS.mariadb, { BOOTSTRAP: "parallel" }));
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.deepStrictEqual(clonedFrom(run.stderr), ["mysql-1"]);
+        assert.match(
+            run.stderr,
+            /mysql-2\.mysql\.ns\.svc\.cluster\.local is not Ready after 60 s: cloning from mysql-1\.mysql\.ns\.svc\.cluster\.local instead/,
+        );
+        const calls = s.calls();
+        assert.deepStrictEqual(calls.slice(0, 60), Array(60).fill("sleep 1"), "60 one-second waits first");
+        assert.deepStrictEqual(
+            calls.filter((c) => c.startsWith("socat")).map((c) => /mysql-\d/.exec(c)?.[0]),
+            ["mysql-1"],
+            "no connection to the donor that is not Ready",
         );
     });
 
