@@ -6,8 +6,9 @@
 # The donor: with `bootstrap: ordered` the pod before it (OrderedReady started this pod only once that one
 # was Ready); with `parallel` every pod starts at once and pod k waits until pod (k-1)/2 (rounded down) is
 # Ready, so the Ready pods about double with every round of clones. A donor's clone port serves one clone
-# at a time (the other waits in its queue). A donor that stops being Ready during the clone (its pod died)
-# gives way to the next lower Ready ordinal; replication itself is always from the primary.
+# at a time (the other waits in its queue). A donor that stops being Ready during the clone (its pod died),
+# or is not Ready within DONOR_WAIT, gives way to the next lower Ready ordinal; replication itself is always
+# from the primary.
 #
 # Also the replica's self-repair: when the sidecar finds that replication cannot resume (the primary no
 # longer has the binlogs it needs), it leaves the marker $DATA_ROOT/clone-pending and runs this script;
@@ -82,10 +83,20 @@ parallel) donor=$(((ordinal - 1) / 2)) ;;
 ordered) donor=$((ordinal - 1)) ;;
 *) die "unknown BOOTSTRAP '$BOOTSTRAP'" ;;
 esac
+# A donor that does not become Ready (its pod cannot start, or crash-loops) gives way, after this many
+# seconds, to the next lower Ready ordinal; with none, the wait goes on.
+DONOR_WAIT=60
 if ! donor_ready "$donor"; then
     log "waiting for $(donor_name "$donor") to be Ready"
+    waited=0
     until donor_ready "$donor"; do
+        if ((waited >= DONOR_WAIT)) && next=$(lower_ready_donor "$donor"); then
+            log "$(donor_name "$donor") is not Ready after $DONOR_WAIT s: cloning from $(donor_name "$next") instead"
+            donor=$next
+            break
+        fi
         pause 1
+        waited=$((waited + 1))
     done
 fi
 while true; do
