@@ -14,6 +14,7 @@ echo "== unit, schema and docs tests (Pulumi mocks)"
 npx mocha
 echo "== real-server suite: the rendered mariadb flavor on real MariaDB servers"
 # One real-server run at a time on a machine: two would starve each other's probes on a small host.
-flock /tmp/real-suite.lock npx mocha --no-config --require ts-node/register/transpile-only --timeout 900000 \
+# --exit: a failed case may leave a client loop running; the clusters are destroyed in the after hooks.
+flock /tmp/real-suite.lock npx mocha --exit --no-config --require ts-node/register/transpile-only --timeout 900000 \
     tests/real/harness.test.ts tests/real/replication.test.ts tests/real/day2.test.ts tests/real/bootstrap.test.ts \
     tests/real/backup.test.ts
