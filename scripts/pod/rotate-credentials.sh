@@ -96,7 +96,9 @@ rotate_replication() {
         rm -f "$check"
         statement=${REPLICATION_ROTATE_SQL//\{password\}/"$(sql_string "$password")"}
         printf '%(%s)T' -1 >"$ROTATION_MARKER"
-        if ! sql <<<"$statement"; then
+        # As root, with its next option file if the primary's root password changed meanwhile.
+        # shellcheck disable=SC2119 # the statement comes on stdin, not as arguments
+        if ! root_sql <<<"$statement"; then
             rm -f "$ROTATION_MARKER"
             log "changing the replication password failed; retrying at the next watch"
             return 0
