@@ -1,6 +1,6 @@
 // The real-server suite, `bootstrap: parallel`: the StatefulSet starts every pod at once, pod k clones from
-// pod (k-1)/2 once that donor is Ready, and a receiver whose donor dies mid-clone takes the next lower Ready
-// one. Same harness and requirements as replication.test.ts.
+// pod (k-1)/2 once that donor is Ready, and a receiver whose donor dies mid-clone, or is down for 60 s, takes
+// the next lower Ready one. Same harness and requirements as replication.test.ts.
 import * as assert from "assert";
 import { setTimeout as sleep } from "timers/promises";
 import { CONTAINERS } from "../../components";
@@ -99,5 +99,23 @@ describe("bootstrap: parallel on real MariaDB servers (mariadb flavor)", functio
         // mysql-2 comes back on its own data and catches up.
         await cluster.startPod(2);
         await assertConverged([0, 1, 2, 3, 4, 5, 6], 1050);
+    });
+
+    it("c. a donor that is down: its receiver waits 60 s for it, then clones from the next lower Ready pod (scale 7→8)", async () => {
+        // mysql-7's donor is mysql-3, whose pod is down (its node failed, say) when mysql-7 starts.
+        await cluster.stopPod(3, { graceSeconds: 0 });
+        const started = Date.now();
+        await cluster.startPod(7);
+        timings["c. mysql-7 Ready, its donor down"] = `${Date.now() - started} ms`;
+        assert.deepStrictEqual(donorsOf(7), [2]);
+        assert.match(
+            cluster.logs(7, CONTAINERS.clone),
+            new RegExp(`waiting for ${fqdn(3)} to be Ready\\n.*${fqdn(3)} is not Ready after 60 s: cloning from ${fqdn(2)} instead\\n`),
+        );
+        assert.ok(Date.now() - started >= 60_000, "it waited for its own donor first");
+        await sql(0, "INSERT INTO shop.orders (note) SELECT CONCAT('c-', seq) FROM shop.seq_1_to_50");
+        await assertConverged([0, 1, 2, 4, 5, 6, 7], 1100);
+        await cluster.startPod(3);
+        await assertConverged([0, 1, 2, 3, 4, 5, 6, 7], 1100);
     });
 });
