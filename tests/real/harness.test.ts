@@ -53,16 +53,18 @@ describe("fake-kubelet harness (self-test)", function () {
         return cluster;
     };
 
-    /** SQL through the mariadb client in a pod's mariadb container; the password only in the environment. */
+    /** SQL through the mariadb client in a pod's mariadb container, as the user the fixture's initdb.d SQL creates. */
     const sql = (ordinal: number, host: string, statement: string, extra: string[] = []) =>
         c().exec(ordinal, "mariadb", [
-            "bash",
-            "-c",
-            'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec mariadb -h "$1" -uroot -N -B "${@:3}" -e "$2"',
-            "sql",
-            host,
-            statement,
+            "mariadb",
+            `--host=${host}`,
+            "--user=remote",
+            "--password=remote-pw",
+            "-N",
+            "-B",
             ...extra,
+            "-e",
+            statement,
         ]);
 
     const readyAfter = (pod: string): number => {
@@ -76,13 +78,9 @@ describe("fake-kubelet harness (self-test)", function () {
         requireHarness(this);
         workDir = path.join(os.tmpdir(), `fake-kubelet-selftest-${PREFIX}`);
         const t = Date.now();
-        cluster = await FakeCluster.create({
-            prefix: PREFIX,
-            subnet: SUBNET,
-            workDir,
-            objects: yaml.loadAll(fs.readFileSync(FIXTURE, "utf8")) as K8sObject[],
-            secrets: { "mysql-secret": { "root-password": PASSWORD } },
-        });
+        const objects = yaml.loadAll(fs.readFileSync(FIXTURE, "utf8")) as K8sObject[];
+        (objects.find((o) => o.kind === "Secret") as K8sObject).stringData["root-password"] = PASSWORD;
+        cluster = await FakeCluster.create({ prefix: PREFIX, subnet: SUBNET, workDir, objects });
         timings.push(`create (network + image) ${Date.now() - t} ms`);
     });
 
@@ -118,7 +116,7 @@ describe("fake-kubelet harness (self-test)", function () {
         assert.match(ro.stderr, /Read-only file system/);
     });
 
-    it("gives each container the pod's hostname, a PID namespace of its own and exactly Kubernetes' environment", async () => {
+    it("gives each container the pod's hostname, a PID namespace of its own and exactly its env (no service links)", async () => {
         assert.strictEqual((await c().exec(1, "mariadb", ["hostname"])).stdout, "mysql-1\n");
         assert.strictEqual((await c().exec(1, "mariadb", ["cat", "/proc/1/comm"])).stdout, "mariadbd\n");
         assert.strictEqual((await c().exec(1, "sidecar", ["cat", "/proc/1/comm"])).stdout, "socat\n");
@@ -126,19 +124,17 @@ describe("fake-kubelet harness (self-test)", function () {
         const vars = new Map(env.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)] as [string, string]));
         assert.strictEqual(vars.get("PATH"), "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
         assert.strictEqual(vars.get("HOSTNAME"), "mysql-1");
-        assert.strictEqual(vars.get("POD_NAME"), "mysql-1");
-        assert.strictEqual(vars.get("POD_IP"), c().podIP(1));
         assert.strictEqual(vars.get("HOME"), "/root");
-        assert.strictEqual(vars.get("KUBERNETES_SERVICE_HOST"), "10.96.0.1");
-        const expected = new Set(["PATH", "HOSTNAME", "HOME", "LANG", "MARIADB_VERSION", "POD_NAME", "POD_IP"]);
-        const unexpected = [...vars.keys()].filter((k) => !expected.has(k) && !k.startsWith("KUBERNETES_"));
-        assert.deepStrictEqual(unexpected, [], "nothing of the host's environment leaks in");
-        // The socat command line got $(POD_NAME) and $(POD_IP) expanded by "kubelet".
+        assert.deepStrictEqual(
+            [...vars.keys()].sort(),
+            ["HOME", "HOSTNAME", "LANG", "MARIADB_VERSION", "PATH"],
+            "nothing of the host's environment leaks in",
+        );
         const hello = await c().exec(0, "mariadb", ["bash", "-c", "exec 3<>/dev/tcp/mysql-1.mysql/3307; cat <&3"]);
-        assert.strictEqual(hello.stdout, `hello from mysql-1 at ${c().podIP(1)}\n`);
+        assert.strictEqual(hello.stdout, "hello from mysql-1\n");
     });
 
-    it("lets mysql-1 log in to mysql-0.mysql:3306 as root over the pod network", async () => {
+    it("lets mysql-1 log in to mysql-0.mysql:3306 as the initdb.d SQL's user over the pod network, not as root", async () => {
         const r = await sql(
             1,
             "mysql-0.mysql",
@@ -151,10 +147,21 @@ describe("fake-kubelet harness (self-test)", function () {
         assert.ok(client.startsWith(`${c().podIP(1)}:`), `client address ${client} is mysql-1's pod IP`);
         const local = await sql(1, "127.0.0.1", "SELECT @@server_id");
         assert.strictEqual(local.stdout, "101\n");
-        const wrong = await c().exec(1, "mariadb", ["mariadb", "-h", "mysql-0.mysql", "-uroot", "-e", "SELECT 1"], {
-            env: { MYSQL_PWD: "wrong" },
-        });
+        const wrong = await c().exec(1, "mariadb", ["mariadb", "-h", "mysql-0.mysql", "-uremote", "--password=wrong", "-e", "SELECT 1"]);
         assert.match(wrong.stderr, /Access denied/);
+        // The stand-in creates root@localhost only, as the component asks (MYSQL_ROOT_HOST=localhost).
+        const root = await c().exec(1, "mariadb", [
+            "bash",
+            "-c",
+            'MYSQL_PWD="$(cat /etc/secret/root-password)" exec mariadb -h mysql-0.mysql -uroot -e "SELECT 1"',
+        ]);
+        assert.match(root.stderr, /Access denied for user 'root'/);
+        const rootLocal = await c().exec(0, "mariadb", [
+            "bash",
+            "-c",
+            'MYSQL_PWD="$(cat /etc/secret/root-password)" exec mariadb -uroot -N -e "SELECT CURRENT_USER()"',
+        ]);
+        assert.strictEqual(rootLocal.stdout, "root@localhost\n", rootLocal.stderr);
     });
 
     it("keeps the root password out of every process's argv", async () => {
@@ -321,7 +328,40 @@ describe("fake-kubelet harness (self-test): kubelet lifecycle", function () {
         await cluster?.destroy();
     });
 
-    it("reruns a failing init container, starts a native sidecar before the next init container", async () => {
+    it("refuses, before starting anything, every field of a render it does not emulate", async () => {
+        const objects = yaml.loadAll(fs.readFileSync(LIFECYCLE_FIXTURE, "utf8")) as K8sObject[];
+        const pod = (objects.find((o) => o.kind === "StatefulSet") as K8sObject).spec.template.spec;
+        pod.enableServiceLinks = true;
+        pod.initContainers[0].restartPolicy = "Always";
+        Object.assign(pod.containers[0], {
+            envFrom: [{ configMapRef: { name: "web" } }],
+            env: [{ name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } }],
+            lifecycle: { preStop: { exec: { command: ["true"] } } },
+            startupProbe: { tcpSocket: { port: 8080 } },
+            livenessProbe: { httpGet: { port: 8080, path: "/" } },
+        });
+        pod.containers[0].command[2] = "echo $(POD_IP)";
+        const refused = FakeCluster.create({ prefix: `${prefix}x`, subnet: "10.213.10.0/24", workDir: `${workDir}-x`, objects });
+        await assert.rejects(refused, (e: Error) => {
+            const at = "StatefulSet web: spec.template.spec";
+            assert.deepStrictEqual(e.message.split("\n"), [
+                "fake kubelet: the render uses fields the fake kubelet does not emulate:",
+                `  - ${at}.initContainers[flaky].restartPolicy`,
+                `  - ${at}.containers[app].command[2]: $(VAR) expansion`,
+                `  - ${at}.containers[app].livenessProbe.httpGet`,
+                `  - ${at}.containers[app].envFrom`,
+                `  - ${at}.containers[app].env[POD_IP].valueFrom`,
+                `  - ${at}.containers[app].lifecycle`,
+                `  - ${at}.containers[app].startupProbe.tcpSocket`,
+                `  - ${at}.enableServiceLinks: true (runs only false)`,
+            ]);
+            return true;
+        });
+        assert.deepStrictEqual(netnsNamesWithPrefix(`${prefix}x`), [], "no namespace was made");
+        assert.ok(!fs.existsSync(`${workDir}-x`), "no work directory was made");
+    });
+
+    it("reruns a failing init container", async () => {
         await c().startPod(0, { readyTimeoutMs: 60_000 });
         assert.strictEqual(c().starts(0, "flaky"), 2);
         assert.strictEqual(c().restarts(0, "flaky"), 1);
@@ -331,20 +371,17 @@ describe("fake-kubelet harness (self-test): kubelet lifecycle", function () {
                 .events()
                 .some((e) => e.container === "flaky" && e.type === "BackOff"),
         );
-        assert.strictEqual((await c().exec(0, "app", ["cat", "/scratch/helper-said"])).stdout, "helper here\n");
-        assert.strictEqual(
-            c()
-                .status(0)
-                .containers.find((x) => x.name === "helper")?.state,
-            "running",
-        );
     });
 
-    it("injects service links for ClusterIP Services only", async () => {
-        const env = (await c().exec(0, "app", ["env"])).stdout;
-        assert.match(env, /^WEB_READ_SERVICE_HOST=10\.96\./m);
-        assert.match(env, /^WEB_READ_SERVICE_PORT_HTTP=8080$/m);
-        assert.doesNotMatch(env, /^WEB_SERVICE_HOST=/m, "headless Services get no variables");
+    it("runs the image's entrypoint stand-in only with the settings it emulates", async () => {
+        for (const [setting, line] of [
+            ["MARIADB_DATABASE=shop", "the mariadb image's setting MARIADB_DATABASE is not emulated by this stand-in"],
+            ["MYSQL_ROOT_HOST=%", "MARIADB_ROOT_HOST is '%': this stand-in creates root@localhost only"],
+        ]) {
+            const r = await c().exec(0, "app", ["env", setting, "MYSQL_ROOT_PASSWORD=x", "docker-entrypoint.sh", "mariadbd"]);
+            assert.strictEqual(r.code, 1, r.stderr);
+            assert.match(r.stderr, new RegExp(`\\[ERROR\\] \\[Entrypoint\\]: fake kubelet: ${line.replace(/[.*'%]/g, "\\$&")}`));
+        }
     });
 
     it("restarts a container whose liveness probe fails; its shell PID 1 ignores SIGTERM, so SIGKILL after the grace", async () => {
@@ -362,13 +399,13 @@ describe("fake-kubelet harness (self-test): kubelet lifecycle", function () {
     });
 
     it("rejects waitForReady on timeout with the containers' states and log tails", async () => {
-        await c().exec(0, "app", ["rm", "/scratch/helper-said"]);
+        await c().exec(0, "app", ["rm", "/scratch/init-said"]);
         const deadline = Date.now() + 5000;
         while (c().isReady(0) && Date.now() < deadline) await sleep(50); // the next readiness probe fails
         assert.ok(!c().isReady(0));
         await assert.rejects(
             c().waitForReady(0, 2500),
-            /not Ready after 2500 ms[\s\S]*main container app: running, ready=false[\s\S]*app started/,
+            /timed out after 2500 ms waiting for pod web-0 to be Ready[\s\S]*main container app: running, ready=false[\s\S]*app started/,
         );
     });
 
@@ -497,7 +534,7 @@ describe("fake-kubelet harness (self-test): apply a new render", function () {
         const halted = await c().apply(broken, { readyTimeoutMs: 3000 });
         assert.strictEqual(halted.halted?.ordinal, 2);
         assert.strictEqual(halted.halted?.revision, halted.revision);
-        assert.match(halted.halted?.reason ?? "", /^pod app-2 not Ready after 3000 ms$/);
+        assert.match(halted.halted?.reason ?? "", /^timed out after 3000 ms waiting for pod app-2 to be Ready$/);
         for (const o of [0, 1]) {
             assert.strictEqual(c().status(o).revision, old);
             assert.ok(c().isReady(o));
@@ -602,10 +639,10 @@ describe("fake-kubelet harness (self-test): apply a new render", function () {
         const from = c().events().length;
         const selector = structuredClone(v3);
         (selector.find((o) => o.kind === "StatefulSet") as K8sObject).spec.selector.matchLabels.tier = "db";
-        await assert.rejects(c().apply(selector), /cannot emulate this render: it changes spec\.selector from/);
+        await assert.rejects(c().apply(selector), /does not emulate this render: it changes spec\.selector from/);
         const partition = structuredClone(v3);
         (partition.find((o) => o.kind === "StatefulSet") as K8sObject).spec.updateStrategy = { rollingUpdate: { partition: 2 } };
-        await assert.rejects(c().apply(partition), /not supported: updateStrategy/);
+        await assert.rejects(c().apply(partition), /does not emulate:\n {2}- StatefulSet app: spec\.updateStrategy\.rollingUpdate$/);
         assert.deepStrictEqual(c().events().slice(from), []);
     });
 });

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from "timers/promises";
 import * as yaml from "js-yaml";
 import { CONTAINERS, ROOT_CLIENT_CONFIG } from "../../components";
 import { runRender } from "../renderCli";
-import { assertCanRun, DEFAULT_IMAGES, ExecResult, FakeCluster, K8sObject } from "./harness";
+import { assertCanRun, ExecResult, FakeCluster, K8sObject } from "./harness";
 
 /** Space, quotes, backslash, '#', '&': every character the scripts must carry through untouched. */
 export const ROOT_PASSWORD = `r00t pa"ss 'w\\rd' #&1`;
@@ -112,7 +112,6 @@ export async function createRealCluster(
         claimPaths: options.claimPaths,
         workDir: fs.mkdtempSync(path.join(os.tmpdir(), `mysql-statefulset-${label}-`)),
         objects,
-        images: DEFAULT_IMAGES,
     });
 }
 

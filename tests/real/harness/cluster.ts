@@ -1,13 +1,13 @@
-// FakeCluster: runs the pods of one rendered StatefulSet on this machine, each pod in network
-// namespaces of its own, each container in PID/mount/UTS/IPC namespaces of its own (see
-// container.ts), following the StatefulSet controller (OrderedReady or Parallel) and kubelet semantics.
-// apply() takes a later render as `pulumi up` and the controllers would: ConfigMaps and Secrets
-// replaced (running pods' volumes rewritten), the StatefulSet updated (scale, RollingUpdate from the
-// highest ordinal, halting at a pod that does not become Ready) or replaced (pods orphaned and adopted).
+// FakeCluster: runs the pods of one rendered StatefulSet on this machine, each pod in network namespaces of its
+// own, each container in PID/mount/UTS/IPC namespaces of its own (see container.ts), following the StatefulSet
+// controller (OrderedReady or Parallel) and kubelet semantics, after refusing what it does not emulate
+// (refusals.ts). apply() takes a later render as `pulumi up` and the controllers would: ConfigMaps and Secrets
+// replaced (running pods' volumes rewritten), the StatefulSet updated (scale, RollingUpdate from the highest
+// ordinal, halting at a pod that does not become Ready) or replaced (pods orphaned and adopted). startJob() runs
+// a CronJob's Job.
 //
-// Host paths it touches: options.workDir (created, removed by destroy), /run/netns/<prefix>-*
-// (netns files via `ip netns`), and nothing else; all mounts happen inside the containers'
-// private mount namespaces and vanish with them.
+// Host paths it touches: options.workDir (created, removed by destroy), /run/netns/<prefix>-* (netns files via
+// `ip netns`), and nothing else; all mounts happen inside the containers' private mount namespaces.
 
 import { createHash } from "crypto";
 import * as fs from "fs";
@@ -15,25 +15,22 @@ import * as path from "path";
 import { isDeepStrictEqual } from "util";
 import { registerCluster, unregisterCluster } from "./cleanup";
 import { DnsConfig, DnsService, hostsFileFor, resolvConf, writeInPlace } from "./dns";
-import { buildImage, BuiltImage } from "./image";
+import { buildImage } from "./image";
 import { PodNetwork } from "./netns";
-import { DEFAULT_IMAGES } from "./profiles";
 import { Pod, PodHost, PodTemplate } from "./pod";
+import { checkRender } from "./refusals";
 import type {
     ApplyOptions,
     ApplyResult,
     ClusterEvent,
-    ContainerSpec,
     ExecOptions,
     ExecResult,
     FakeClusterOptions,
-    ImageProfile,
     JobResult,
     K8sObject,
     PodSpec,
-    PodStatus,
-    Probe,
 } from "./types";
+import type { PodStatus } from "./types";
 import {
     allPids,
     cmdlineOf,
@@ -43,92 +40,21 @@ import {
     safeRemoveSync,
     signalGroup,
     signalPid,
-    sleep,
     sleepSync,
     unmountAllUnderSync,
+    waitFor,
 } from "./util";
 import { claimDir } from "./volumes";
 
 const WORKDIR_MARKER = ".fake-kubelet-workdir";
-/** Images whose missing optional binaries were already reported by this process. */
-const warnedMissing = new Set<string>();
-
-/** Rejects pod specs using what the harness cannot run faithfully, before anything starts. */
-function validateSpec(spec: PodSpec, images: Record<string, unknown>): void {
-    const problems: string[] = [];
-    for (const k of ["hostNetwork", "hostPID", "hostIPC", "shareProcessNamespace"]) {
-        if (spec[k]) problems.push(`spec.${k} is not supported`);
-    }
-    const all: ContainerSpec[] = [...(spec.initContainers ?? []), ...spec.containers];
-    for (const c of all) {
-        if (!images[c.image]) problems.push(`container ${c.name}: no image profile for ${JSON.stringify(c.image)} (options.images)`);
-        for (const [kind, p] of [
-            ["readinessProbe", c.readinessProbe],
-            ["livenessProbe", c.livenessProbe],
-            ["startupProbe", c.startupProbe],
-        ] as [string, Probe | undefined][]) {
-            if (p && !p.exec && !p.tcpSocket && !p.httpGet) problems.push(`container ${c.name}: ${kind} type not supported (grpc?)`);
-        }
-    }
-    for (const v of spec.volumes ?? []) {
-        if (!v.emptyDir && !v.configMap && !v.secret && !v.persistentVolumeClaim) {
-            problems.push(`volume ${v.name}: only emptyDir, configMap, secret and persistentVolumeClaim are supported`);
-        }
-    }
-    if (problems.length) throw new Error(`FakeCluster: the pod template uses what the harness cannot run:\n  - ${problems.join("\n  - ")}`);
-}
+const CLUSTER_DOMAIN = "cluster.local";
+/** Whether this process already warned that this host lacks some of the image's binaries. */
+let warnedMissing = false;
 
 /** StatefulSet spec fields pulumi-kubernetes updates in place; a change of any other one replaces the object. */
 const IN_PLACE_FIELDS = ["replicas", "ordinals", "template", "updateStrategy", "persistentVolumeClaimRetentionPolicy", "minReadySeconds"];
 /** The annotation that makes Pulumi delete a StatefulSet without its pods (read from the old object). */
 const PROPAGATION_ANNOTATION = "pulumi.com/deletionPropagationPolicy";
-
-/** Rejects a StatefulSet (and its CronJobs) using what the harness does not emulate, before anything starts. */
-function validateObjects(objects: K8sObject[], profiles: Record<string, ImageProfile>): K8sObject {
-    const sets = objects.filter((o) => o.kind === "StatefulSet");
-    if (sets.length !== 1) throw new Error(`FakeCluster: expected exactly one StatefulSet among the objects, got ${sets.length}`);
-    const sts = sets[0];
-    const spec = sts.spec ?? {};
-    if (!spec.template?.spec?.containers?.length) throw new Error("FakeCluster: the StatefulSet has no containers");
-    if (!spec.serviceName) throw new Error("FakeCluster: the StatefulSet has no spec.serviceName");
-    const problems: string[] = [];
-    const policy = spec.podManagementPolicy ?? "OrderedReady";
-    if (policy !== "OrderedReady" && policy !== "Parallel") problems.push(`podManagementPolicy ${policy} (OrderedReady or Parallel)`);
-    const strategy = spec.updateStrategy ?? {};
-    if (
-        (strategy.type ?? "RollingUpdate") !== "RollingUpdate" ||
-        strategy.rollingUpdate?.partition ||
-        strategy.rollingUpdate?.maxUnavailable
-    )
-        problems.push(`updateStrategy ${JSON.stringify(strategy)} (RollingUpdate without partition or maxUnavailable only)`);
-    for (const field of ["ordinals", "minReadySeconds", "persistentVolumeClaimRetentionPolicy"]) {
-        if (spec[field]) problems.push(`spec.${field}`);
-    }
-    if (problems.length) throw new Error(`FakeCluster: StatefulSet ${sts.metadata.name}: not supported: ${problems.join("; ")}`);
-    validateSpec(spec.template.spec, profiles);
-    for (const o of objects.filter((x) => x.kind === "CronJob")) validateSpec(jobTemplateOf(o).spec, profiles);
-    return sts;
-}
-
-/** Builds the images of every container of these pod specs that has none yet. */
-async function buildImages(
-    specs: PodSpec[],
-    profiles: Record<string, ImageProfile>,
-    workDir: string,
-    images: Map<string, BuiltImage>,
-): Promise<void> {
-    const refs = new Set(specs.flatMap((s) => [...(s.initContainers ?? []), ...s.containers]).map((c) => c.image));
-    for (const ref of refs) {
-        if (images.has(ref)) continue;
-        const slug = `${images.size}-${ref.replace(/[^A-Za-z0-9._-]+/g, "_")}`;
-        const built = await buildImage(ref, profiles[ref], path.join(workDir, "images", slug));
-        if (built.missing.length && !warnedMissing.has(ref)) {
-            warnedMissing.add(ref);
-            console.warn(`fake-kubelet: image ${ref}: this host lacks ${built.missing.join(", ")}; left off its PATH`);
-        }
-        images.set(ref, built);
-    }
-}
 
 /** JSON with sorted keys, so that equal objects give equal text. */
 function canonical(value: unknown): string {
@@ -143,29 +69,15 @@ function revisionOf(sts: K8sObject): Required<PodTemplate> {
     const hash = createHash("sha256").update(canonical(template)).digest("hex").slice(0, 10);
     return {
         labels: template.metadata?.labels ?? {},
-        annotations: template.metadata?.annotations ?? {},
         spec: template.spec,
         revision: `${sts.metadata.name}-${hash}`,
     };
 }
 
-/**
- * The Job a CronJob makes (as `kubectl create job --from=cronjob/NAME` does): one pod at a time, its
- * containers run once (restartPolicy Never), up to backoffLimit + 1 pods. Anything else is refused.
- */
+/** The Job a CronJob makes (as `kubectl create job --from=cronjob/NAME` does): one pod at a time, up to backoffLimit + 1. */
 function jobTemplateOf(cronJob: K8sObject): { backoffLimit: number; labels: Record<string, string>; spec: PodSpec } {
-    const job = cronJob.spec?.jobTemplate?.spec ?? {};
-    const problems: string[] = [];
-    if ((job.parallelism ?? 1) !== 1 || (job.completions ?? 1) !== 1)
-        problems.push("parallelism and completions other than 1 are not supported");
-    if (job.podFailurePolicy || job.successPolicy || job.completionMode === "Indexed")
-        problems.push("podFailurePolicy, successPolicy and Indexed jobs are not supported");
-    const spec: PodSpec = job.template?.spec;
-    if (!spec?.containers?.length) problems.push("the job template has no containers");
-    else if (spec.restartPolicy !== "Never")
-        problems.push(`restartPolicy ${JSON.stringify(spec.restartPolicy)} is not supported (Never only)`);
-    if (problems.length) throw new Error(`FakeCluster: CronJob ${cronJob.metadata.name}: ${problems.join("; ")}`);
-    return { backoffLimit: job.backoffLimit ?? 6, labels: job.template.metadata?.labels ?? {}, spec };
+    const job = cronJob.spec.jobTemplate.spec;
+    return { backoffLimit: job.backoffLimit ?? 6, labels: job.template.metadata?.labels ?? {}, spec: job.template.spec };
 }
 
 /** A Job started by FakeCluster.startJob. */
@@ -199,7 +111,6 @@ export class FakeCluster {
     private updateRevision: Required<PodTemplate>;
     /** The controller's spec.replicas: the render's, or scaleTo's since. */
     private replicas: number;
-    private readonly profiles: Record<string, ImageProfile>;
     /** kubelet volume syncs still to come (apply's volumeSyncDelayMs). */
     private readonly pendingSyncs = new Set<NodeJS.Timeout>();
     private readonly t0 = Date.now();
@@ -210,71 +121,59 @@ export class FakeCluster {
     private readonly tracked = new Set<number>();
     private readonly host: PodHost;
     private readonly dns: DnsConfig;
-    private readonly verbose: boolean;
+    private readonly verbose = process.env.FAKE_KUBELET_VERBOSE === "1";
+    private readonly keep = process.env.FAKE_KUBELET_KEEP === "1";
+    /** The render last applied (ConfigMaps and Secrets of the pods' volumes); dropped objects stay until a rollout completes. */
+    private objects: K8sObject[];
     private destroyed = false;
 
     private constructor(
-        private readonly opts: FakeClusterOptions,
+        opts: FakeClusterOptions,
         readonly network: PodNetwork,
-        images: Map<string, BuiltImage>,
+        image: PodHost["image"],
         sts: K8sObject,
     ) {
         this.sts = sts;
+        this.objects = opts.objects;
         this.name = sts.metadata.name;
         this.namespace = sts.metadata.namespace ?? "default";
         this.serviceName = sts.spec.serviceName;
         this.replicas = sts.spec.replicas ?? 1;
         this.updateRevision = revisionOf(sts);
-        this.profiles = { ...DEFAULT_IMAGES, ...(opts.images ?? {}) };
         this.workDir = path.resolve(opts.workDir);
-        this.verbose = Boolean(opts.verbose || process.env.FAKE_KUBELET_VERBOSE === "1");
         this.dns = {
             namespace: this.namespace,
-            clusterDomain: opts.clusterDomain ?? "cluster.local",
+            clusterDomain: CLUSTER_DOMAIN,
             services: FakeCluster.dnsServices(opts.objects, this.namespace, this.serviceName, this.updateRevision),
         };
         this.host = {
             workDir: this.workDir,
             network,
-            images,
-            sources: { objects: opts.objects, secrets: opts.secrets ?? {} },
+            image,
+            objects: () => this.objects,
             namespace: this.namespace,
             statefulSetName: this.name,
             claimTemplates: (sts.spec.volumeClaimTemplates ?? []).map((t: K8sObject) => t.metadata.name),
             claimPaths: opts.claimPaths ?? {},
             backoff: opts.restartBackoffMs ?? { initialMs: 1000, maxMs: 2000 },
             keepWorkDir: this.keep,
-            track: (pid, alive) => {
-                if (alive) this.tracked.add(pid);
-                else this.tracked.delete(pid);
-            },
+            track: (pid, alive) => void (alive ? this.tracked.add(pid) : this.tracked.delete(pid)),
             event: (e) => {
                 const ev = { t: Date.now() - this.t0, ...e };
                 this.eventLog.push(ev);
-                if (this.verbose) {
+                if (this.verbose)
                     console.log(
                         `[fake-kubelet +${(ev.t / 1000).toFixed(1)}s] ${ev.pod}${ev.container ? "/" + ev.container : ""} ${ev.type}${ev.detail ? ": " + ev.detail : ""}`,
                     );
-                }
             },
             refreshDns: () => this.refreshDns(),
-            hostsFileContent: (pod) => this.hostsFor(pod),
-            resolvConf: () => resolvConf(this.namespace, this.dns.clusterDomain),
+            resolvConf: resolvConf(this.namespace, CLUSTER_DOMAIN),
         };
     }
 
     /** The StatefulSet last applied. */
     get statefulSet(): K8sObject {
         return this.sts;
-    }
-
-    /** spec.replicas of the StatefulSet last applied. */
-    get specReplicas(): number {
-        return this.sts.spec.replicas ?? 1;
-    }
-
-    private get keep(): boolean {
-        return Boolean(this.opts.keepWorkDir || process.env.FAKE_KUBELET_KEEP === "1");
     }
 
     /** Services of the namespace that select the pods; the governing one must exist. */
@@ -308,43 +207,40 @@ export class FakeCluster {
         }
         if (!out.some((s) => s.governing)) {
             throw new Error(
-                `FakeCluster: StatefulSet spec.serviceName ${JSON.stringify(governing)} names no Service in namespace ${ns} among the objects`,
+                `fake kubelet: StatefulSet spec.serviceName ${JSON.stringify(governing)} names no Service in namespace ${ns} among the objects`,
             );
         }
         return out;
     }
 
     static async create(opts: FakeClusterOptions): Promise<FakeCluster> {
-        const profiles: Record<string, ImageProfile> = { ...DEFAULT_IMAGES, ...(opts.images ?? {}) };
-        const sts = validateObjects(opts.objects, profiles);
-        const jobSpecs = opts.objects.filter((o) => o.kind === "CronJob").map((o) => jobTemplateOf(o).spec);
-
+        const sts = checkRender(opts.objects); // before anything is started
         const network = new PodNetwork(opts.prefix, opts.subnet); // validates prefix and subnet
         const workDir = path.resolve(opts.workDir);
-        if (workDir === "/" || workDir.split("/").length < 3) throw new Error(`FakeCluster: workDir ${workDir} is too close to /`);
+        if (workDir === "/" || workDir.split("/").length < 3) throw new Error(`fake kubelet: workDir ${workDir} is too close to /`);
 
         // Leftovers of an earlier run with the same prefix: processes, namespaces, the workDir.
         PodNetwork.removeLeftovers(opts.prefix);
         if (fs.existsSync(workDir)) {
-            const marker = path.join(workDir, WORKDIR_MARKER);
-            if (fs.existsSync(marker)) safeRemoveSync(workDir);
+            if (fs.existsSync(path.join(workDir, WORKDIR_MARKER))) safeRemoveSync(workDir);
             else if (fs.readdirSync(workDir).length)
-                throw new Error(`FakeCluster: workDir ${workDir} exists, is not empty and was not made by the harness`);
+                throw new Error(`fake kubelet: workDir ${workDir} exists, is not empty and was not made by the fake kubelet`);
         }
         fs.mkdirSync(workDir, { recursive: true });
         fs.writeFileSync(path.join(workDir, WORKDIR_MARKER), `${opts.prefix}\n`);
-
-        const images = new Map<string, BuiltImage>();
-        let cluster: FakeCluster | undefined;
         try {
             await network.create();
-            await buildImages([sts.spec.template.spec, ...jobSpecs], profiles, workDir, images);
-            cluster = new FakeCluster(opts, network, images, sts);
+            const image = await buildImage(path.join(workDir, "image"));
+            if (image.missing.length && !warnedMissing) {
+                warnedMissing = true;
+                console.warn(`fake kubelet: image mariadb:11.4: this host lacks ${image.missing.join(", ")}; left off its PATH`);
+            }
+            const cluster = new FakeCluster(opts, network, image, sts);
             registerCluster(cluster);
             return cluster;
         } catch (e) {
             network.destroySync();
-            if (!opts.keepWorkDir) safeRemoveSync(workDir);
+            safeRemoveSync(workDir);
             throw e;
         }
     }
@@ -360,7 +256,7 @@ export class FakeCluster {
      * rollout comes back with the new template.
      */
     private async createPod(ordinal: number): Promise<Pod> {
-        if (this.destroyed) throw new Error("FakeCluster: destroyed");
+        if (this.destroyed) throw new Error("fake kubelet: the cluster is destroyed");
         if (!Number.isInteger(ordinal) || ordinal < 0) throw new Error(`bad ordinal ${ordinal}`);
         if (this.pods.get(ordinal)?.running) throw new Error(`pod ${this.podName(ordinal)} already exists`);
         const template = this.updateRevision;
@@ -408,16 +304,16 @@ export class FakeCluster {
      * Job pods get their own network and DNS like any pod, but are no endpoints of the cluster's Services.
      */
     async startJob(cronJobName: string): Promise<FakeJob> {
-        if (this.destroyed) throw new Error("FakeCluster: destroyed");
-        const cronJob = this.host.sources.objects.find((o) => o.kind === "CronJob" && o.metadata.name === cronJobName);
-        if (!cronJob) throw new Error(`FakeCluster: no CronJob ${cronJobName} among the objects`);
+        if (this.destroyed) throw new Error("fake kubelet: the cluster is destroyed");
+        const cronJob = this.objects.find((o) => o.kind === "CronJob" && o.metadata.name === cronJobName);
+        if (!cronJob) throw new Error(`fake kubelet: no CronJob ${cronJobName} among the objects`);
         const template = jobTemplateOf(cronJob);
         const jobName = `${cronJobName}-manual-${Date.now().toString(36).slice(-5)}`;
         let current: Pod | undefined;
         const attempt = async (n: number): Promise<Pod> => {
             // Job pods number their veths from 200 up, clear of the StatefulSet's ordinals.
             const labels = { ...template.labels, "job-name": jobName };
-            const pod = new Pod(this.host, 200 + this.jobPods.size, { labels, annotations: {}, spec: template.spec }, `${jobName}-${n}`);
+            const pod = new Pod(this.host, 200 + this.jobPods.size, { labels, spec: template.spec }, `${jobName}-${n}`);
             this.jobPods.set(pod.name, pod);
             current = pod;
             await pod.start();
@@ -494,9 +390,9 @@ export class FakeCluster {
      * that does not become Ready halts the rollout; the result says where, and the next apply goes on.
      */
     async apply(render: K8sObject[], opts: ApplyOptions = {}): Promise<ApplyResult> {
-        if (this.destroyed) throw new Error("FakeCluster: destroyed");
+        if (this.destroyed) throw new Error("fake kubelet: the cluster is destroyed");
         const objects = structuredClone(render); // the cluster's own copy, as the API server keeps one
-        const sts = validateObjects(objects, this.profiles);
+        const sts = checkRender(objects);
         const old = this.sts;
         const refused: string[] = [];
         if (sts.metadata.name !== this.name || (sts.metadata.namespace ?? "default") !== this.namespace)
@@ -510,33 +406,26 @@ export class FakeCluster {
         const claims = (o: K8sObject) => (o.spec.volumeClaimTemplates ?? []).map((t: K8sObject) => t.metadata.name);
         if (!isDeepStrictEqual(claims(sts), claims(old)))
             refused.push(`it changes the volumeClaimTemplates' names from ${claims(old).join(", ")} to ${claims(sts).join(", ")}`);
-        if (refused.length) throw new Error(`FakeCluster.apply: the harness cannot emulate this render: ${refused.join("; ")}`);
+        if (refused.length) throw new Error(`fake kubelet: apply: the fake kubelet does not emulate this render: ${refused.join("; ")}`);
         const fields = [...new Set([...Object.keys(old.spec), ...Object.keys(sts.spec)])];
         const replacedFor = fields
             .filter((f) => !IN_PLACE_FIELDS.includes(f) && !isDeepStrictEqual(old.spec[f], sts.spec[f]))
             .map((f) => `spec.${f}`);
-        const replace = replacedFor.length > 0 || Boolean(opts.replaceStatefulSet);
+        const replace = replacedFor.length > 0;
         const orphan = old.metadata.annotations?.[PROPAGATION_ANNOTATION] === "orphan";
         if (replace && !orphan && !opts.cascade) {
             throw new Error(
-                `FakeCluster.apply: this render replaces StatefulSet ${this.name} (${replacedFor.join(", ") || "replaceStatefulSet"}), and the ` +
+                `fake kubelet: apply: this render replaces StatefulSet ${this.name} (${replacedFor.join(", ")}), and the ` +
                     `running one lacks the annotation \`${PROPAGATION_ANNOTATION}: orphan\`, so \`pulumi up\` would delete every pod ` +
                     `at once (Foreground cascade): render the annotation, or pass { cascade: true } to emulate that.`,
             );
         }
-        await buildImages(
-            [sts.spec.template.spec, ...objects.filter((o) => o.kind === "CronJob").map((o) => jobTemplateOf(o).spec)],
-            this.profiles,
-            this.workDir,
-            this.host.images,
-        );
-
         // ConfigMaps and Secrets created and replaced now; objects the render dropped are deleted last, and only
         // if the rest succeeded, as Pulumi runs deletes after every other step of an update that did not fail.
         const keyOf = (o: K8sObject) => `${o.kind}/${o.metadata.namespace ?? "default"}/${o.metadata.name}`;
-        const before = new Map(this.host.sources.objects.map((o) => [keyOf(o), o]));
+        const before = new Map(this.objects.map((o) => [keyOf(o), o]));
         const after = new Set(objects.map(keyOf));
-        const vanished = this.host.sources.objects.filter((o) => !after.has(keyOf(o)));
+        const vanished = this.objects.filter((o) => !after.has(keyOf(o)));
         const objectEvent = (o: K8sObject, change: string) => {
             if (o.kind === "ConfigMap" || o.kind === "Secret")
                 this.host.event({ pod: `${o.kind}/${o.metadata.name}`, type: `${o.kind}${change}` as ClusterEvent["type"] });
@@ -545,8 +434,7 @@ export class FakeCluster {
             const was = before.get(keyOf(o));
             if (!was || canonical(was) !== canonical(o)) objectEvent(o, was ? "Updated" : "Created");
         }
-        this.host.sources.objects = [...objects, ...vanished];
-        if (opts.secrets) this.host.sources.secrets = opts.secrets;
+        this.objects = [...objects, ...vanished];
         const sync = () => {
             for (const p of this.pods.values()) p.syncVolumes();
         };
@@ -588,7 +476,7 @@ export class FakeCluster {
         this.host.refreshDns();
         const halted = await this.reconcile(opts.readyTimeoutMs ?? 180_000, opts.graceSeconds);
         if (!halted) {
-            this.host.sources.objects = objects;
+            this.objects = objects;
             for (const o of vanished) objectEvent(o, "Deleted");
         }
         return { statefulSet: outcome, replacedFor, revision: this.updateRevision.revision, ...(halted ? { halted } : {}) };
@@ -738,8 +626,10 @@ export class FakeCluster {
         if (!this.host.claimTemplates.includes(claimTemplate)) {
             throw new Error(`no volumeClaimTemplate ${claimTemplate} (has: ${this.host.claimTemplates.join(", ")})`);
         }
-        const given = this.host.claimPaths[`${claimTemplate}-${this.podName(ordinal)}`];
-        return given ?? claimDir(path.join(this.workDir, "pvc"), claimTemplate, this.podName(ordinal));
+        return claimDir(
+            { pvcRoot: path.join(this.workDir, "pvc"), claimPaths: this.host.claimPaths },
+            `${claimTemplate}-${this.podName(ordinal)}`,
+        );
     }
 
     /** The container's log: stdout+stderr of every start, with a harness header line per start. */
@@ -789,7 +679,9 @@ export class FakeCluster {
         // Pods were stopped above (SIGKILL to each container's PID 1, reaped by its unshare); what is
         // still tracked now is an exec or a stuck process: killed by process group.
         for (const pid of this.tracked) signalGroup(pid, "SIGKILL");
-        for (let i = 0; i < 100 && [...this.tracked].some((p) => pidAlive(p)); i++) await sleep(20);
+        await waitFor(() => ![...this.tracked].some((p) => pidAlive(p)), { timeoutMs: 2000, what: "the killed processes to exit" }).catch(
+            () => undefined,
+        );
         this.network.destroySync();
         unmountAllUnderSync(this.workDir);
         if (!this.keep) await safeRemove(this.workDir);

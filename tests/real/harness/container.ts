@@ -25,33 +25,15 @@ import { childrenOf, exitStatus, HOST_PATH, pidAlive, settleWithin, signalGroup,
 import type { ResolvedMount } from "./volumes";
 
 /** containerd's default capability set for a non-privileged container. */
-export const DEFAULT_CAPS = [
-    "chown",
-    "dac_override",
-    "fsetid",
-    "fowner",
-    "mknod",
-    "net_raw",
-    "setgid",
-    "setuid",
-    "setfcap",
-    "setpcap",
-    "net_bind_service",
-    "sys_chroot",
-    "kill",
-    "audit_write",
-];
+export const DEFAULT_CAPS =
+    "chown dac_override fsetid fowner mknod net_raw setgid setuid setfcap setpcap net_bind_service sys_chroot kill audit_write";
 
 export interface ContainerSecurity {
     uid: number;
     gid: number;
-    /** "init": the user's groups from the container's /etc/group; else an explicit list. */
-    groups: "init" | number[];
-    privileged: boolean;
-    /** Capability names (lower case, no cap_ prefix) when not privileged. */
+    /** Capability names (lower case, no cap_ prefix). */
     caps: string[];
     noNewPrivs: boolean;
-    readOnlyRoot: boolean;
 }
 
 export interface ContainerLaunch {
@@ -64,7 +46,6 @@ export interface ContainerLaunch {
     dir: string;
     argv: string[];
     env: [string, string][];
-    workingDir: string;
     mounts: ResolvedMount[];
     hostsFile: string;
     resolvConf: string;
@@ -82,14 +63,15 @@ export interface ContainerExit {
 const STATE_IN_CONTAINER = "/.fake-kubelet/state";
 
 function setprivArgs(sec: ContainerSecurity): string[] {
-    const a = [`${HOST_USR_IN_CONTAINER}/bin/setpriv`, `--reuid=${sec.uid}`, `--regid=${sec.gid}`];
-    a.push(sec.groups === "init" ? "--init-groups" : sec.groups.length ? `--groups=${sec.groups.join(",")}` : "--clear-groups");
-    if (!sec.privileged) {
-        a.push("--inh-caps=-all", `--bounding-set=-all${sec.caps.map((c) => ",+" + c).join("")}`);
-    }
-    if (sec.noNewPrivs) a.push("--no-new-privs");
-    a.push("--");
-    return a;
+    const caps = `--bounding-set=-all${sec.caps.map((c) => ",+" + c).join("")}`;
+    return [
+        `${HOST_USR_IN_CONTAINER}/bin/setpriv`,
+        `--reuid=${sec.uid}`,
+        `--regid=${sec.gid}`,
+        "--init-groups",
+        "--inh-caps=-all",
+        caps,
+    ].concat(sec.noNewPrivs ? ["--no-new-privs", "--"] : ["--"]);
 }
 
 function envFileContent(env: [string, string][]): Buffer {
@@ -134,16 +116,12 @@ function setupScript(l: ContainerLaunch): string {
         "mount -t tmpfs -o mode=1777,nosuid,nodev,size=65536k shm /dev/shm",
         "mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts /dev/pts",
         "ln -s pts/ptmx /dev/ptmx",
-    );
-    if (!l.security.readOnlyRoot) {
         // Private tmpfs /run and /tmp; the image's /run content (e.g. /run/mysqld) is copied in.
-        L.push(
-            "mount -t tmpfs -o mode=755,nosuid,nodev tmpfs /run",
-            `cp -a "$O"${sq(path.join(R, "run"))}/. /run/`,
-            "mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp",
-        );
-    }
-    L.push("# kubelet's /etc/hosts, /etc/hostname and /etc/resolv.conf.");
+        "mount -t tmpfs -o mode=755,nosuid,nodev tmpfs /run",
+        `cp -a "$O"${sq(path.join(R, "run"))}/. /run/`,
+        "mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp",
+        "# kubelet's /etc/hosts, /etc/hostname and /etc/resolv.conf.",
+    );
     for (const [name, src] of [
         ["hosts", l.hostsFile],
         ["hostname", path.join(l.dir, "hostname")],
@@ -160,14 +138,12 @@ function setupScript(l: ContainerLaunch): string {
         L.push(`mount --bind "$O"${sq(m.source)} ${t}`);
         if (m.readOnly) L.push(`mount -o remount,bind,ro ${t}`);
     }
-    L.push('umount -l "$O"', 'rmdir "$O"');
-    if (l.security.readOnlyRoot) {
-        L.push("mount -o remount,bind,ro /", "mount -o remount,ro /etc", "mount -o remount,bind,ro /usr/local");
-    }
     L.push(
+        'umount -l "$O"',
+        'rmdir "$O"',
         `: > ${STATE_IN_CONTAINER}/started`,
         "trap - ERR",
-        `exec ${HOST_USR_IN_CONTAINER}/bin/perl /.fake-kubelet/exec-env.pl --env ${STATE_IN_CONTAINER}/env --cwd ${sq(l.workingDir)} -- ${setprivArgs(
+        `exec ${HOST_USR_IN_CONTAINER}/bin/perl /.fake-kubelet/exec-env.pl --env ${STATE_IN_CONTAINER}/env --cwd / -- ${setprivArgs(
             l.security,
         )
             .map(sq)
@@ -183,7 +159,6 @@ export class ContainerProcess {
     /** Resolves when the container exited (exit status as a runtime reports it). */
     readonly exited: Promise<ContainerExit>;
     private sentSigkill = false;
-    private execCount = 0;
 
     private constructor(
         readonly launch: ContainerLaunch,
@@ -223,7 +198,7 @@ export class ContainerProcess {
         const cp = spawn("cp", ["-a", l.image.rootfs, root], { stdio: "ignore", env: { PATH: HOST_PATH } });
         const cpUsr = spawn("cp", ["-a", l.image.usrLocal, path.join(l.dir, "usr-local")], { stdio: "ignore", env: { PATH: HOST_PATH } });
         const codes = await Promise.all([cp, cpUsr].map((c) => new Promise<number | null>((r) => c.on("close", r))));
-        if (codes.some((c) => c !== 0)) throw new Error(`copying the image skeleton of ${l.image.ref} failed`);
+        if (codes.some((c) => c !== 0)) throw new Error("copying the image skeleton failed");
         fs.writeFileSync(path.join(l.dir, "state", "env"), envFileContent(l.env), { mode: 0o600 });
         fs.writeFileSync(path.join(l.dir, "hostname"), l.pod + "\n");
         fs.writeFileSync(path.join(l.dir, "resolv.conf"), l.resolvConf);
@@ -319,12 +294,6 @@ export class ContainerProcess {
             return Promise.reject(new Error(`container ${this.launch.container} of ${this.launch.pod} is not running`));
         }
         if (!argv.length) return Promise.reject(new Error("exec: empty command"));
-        const extra: string[] = [];
-        if (opts.env && Object.keys(opts.env).length) {
-            const name = `exec-${++this.execCount}.env`;
-            fs.writeFileSync(path.join(this.launch.dir, "state", name), envFileContent(Object.entries(opts.env)), { mode: 0o600 });
-            extra.push("--env-once", `${STATE_IN_CONTAINER}/${name}`);
-        }
         const args = [
             "-t",
             String(this.innerPid),
@@ -339,9 +308,8 @@ export class ContainerProcess {
             "/.fake-kubelet/exec-env.pl",
             "--env",
             `${STATE_IN_CONTAINER}/env`,
-            ...extra,
             "--cwd",
-            this.launch.workingDir,
+            "/",
             "--",
             ...setprivArgs(this.launch.security),
             ...argv,

@@ -1,142 +1,143 @@
-// Builds, once per cluster and image, the directory a container of that image starts from:
-//   bin/, sbin/  symlinks to ONLY the binaries the image profile lists; mounted over the
-//                container's /usr/bin and /usr/sbin, so a script calling a binary the real image
-//                lacks fails here too ("command not found", even by absolute path)
-//   etc-layer/   an overlayfs layer put above the host's /etc (the image's /etc/mysql replaces
-//                the host's, users get the image's home directories)
+// The one image the render names, mariadb:11.4, built once per cluster as the directory a container starts from:
+//   bin/, sbin/  symlinks to ONLY the binaries the image has, mounted over the container's /usr/bin and
+//                /usr/sbin, so a script calling a binary the real image lacks fails here too (even by absolute path)
+//   etc-layer/   an overlayfs layer above the host's /etc: the image's /etc/mysql, the mysql user's home
 //   rootfs/      the skeleton copied into each container start (top-level dirs, /var, /run...)
-//   usr-local/   the image's /usr/local (entrypoint stand-ins live in /usr/local/bin)
-// Symlink targets point at /.fake-kubelet/usr, where each container sees the host's /usr
-// read-only; that path is not on any PATH.
+//   usr-local/   the image's /usr/local: the entrypoint stand-in (entrypoint/mariadb-entrypoint.sh)
+// Symlink targets point at /.fake-kubelet/usr, where each container sees the host's /usr read-only (on no PATH).
+//
+// What is in the image (MariaDB/mariadb-docker 11.4/Dockerfile): ubuntu noble's required set, mariadb-server's
+// Depends (gawk, iproute2, lsof, mariadb-client, passwd, perl, procps, psmisc, rsync, socat), mariadb-backup;
+// MariaDB 11 ships no mysql* names (FACTS.md, "What the official images contain"). Left out on purpose: tools
+// that need privileges a container lacks (mount, nsenter, unshare...), gosu (the stand-in uses the host's
+// setpriv, off the PATH), `mariabackup` and ncat. The binaries are this host's (Debian 12, MariaDB 10.11).
+// The image's files: `useradd mysql --home-dir /var/lib/mysql`, /docker-entrypoint-initdb.d, /run/mysqld 1777,
+// bind-address commented out, 05-skipcache.cnf, mariadb.conf.d/ read before conf.d/ (issue #327), ENV LANG and
+// MARIADB_VERSION (here the host server's, so that scripts comparing versions see the truth).
 
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { standIn } from "./entrypoint";
-import type { ImageFile, ImageProfile } from "./types";
-import { lookupGroup, lookupUser, runOk, sq } from "./util";
+import { lookupUser, runOk, sq } from "./util";
 
-export const DOCKER_DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+export const IMAGE = "mariadb:11.4";
 /** Where containers see the host's /usr (read-only): helpers and symlink targets. */
 export const HOST_USR_IN_CONTAINER = "/.fake-kubelet/usr";
 
+const PATH_BINARIES = [
+    // coreutils
+    "[ arch b2sum base32 base64 basename basenc cat chgrp chmod chown cksum comm cp csplit cut date dd df dir dircolors dirname du",
+    "echo env expand expr factor false fmt fold groups head hostid id install join link ln logname ls md5sum mkdir mkfifo mknod mktemp",
+    "mv nice nl nohup nproc numfmt od paste pathchk pr printenv printf ptx pwd readlink realpath rm rmdir seq sha1sum sha224sum",
+    "sha256sum sha384sum sha512sum shred shuf sleep sort split stat stdbuf stty sum sync tac tail tee test timeout touch tr true",
+    "truncate tsort tty uname unexpand uniq unlink users vdir wc who whoami yes",
+    // the rest of ubuntu's required set
+    "bash sh dash rbash grep egrep fgrep sed mawk find xargs gzip gunzip zcat zgrep tar hostname dnsdomainname domainname which",
+    "run-parts savelog ischroot tempfile cmp diff diff3 sdiff getent getconf iconv ldd locale tzselect zdump perl clear tput reset",
+    "infocmp su login newgrp sg nologin getopt flock setsid ionice renice logger more rev mcookie namei prlimit taskset chrt lsns",
+    "whereis findmnt lsblk mountpoint script wall",
+    // mariadb-server's Depends
+    "awk gawk ip ss bridge tc lsof ps pgrep pkill pidof kill free top uptime vmstat watch pmap pwdx w sysctl killall fuser pstree",
+    "prtstat rsync socat",
+    // mariadb-server, -client, -backup 11.x
+    "mariadb mariadb-admin mariadb-dump mariadb-binlog mariadb-check mariadb-import mariadb-show mariadb-slap mariadb-tzinfo-to-sql",
+    "mariadb-upgrade mariadb-install-db mariadb-secure-installation mariadb-analyze mariadb-optimize mariadb-repair mariadb-conv",
+    "mariadb-dumpslow mariadb-plugin mariadbd mariadbd-safe mariadbd-safe-helper mariadbd-multi my_print_defaults resolveip",
+    "resolve_stack_dump perror replace innochecksum aria_chk aria_dump_log aria_ftdump aria_pack aria_read_log myisamchk",
+    "myisamlog myisampack myisam_ftdump mariadb-backup mbstream",
+].flatMap((line) => line.split(" "));
+/** In the image, not necessarily on this host: left off the PATH, with a warning. */
+const OPTIONAL_BINARIES = "pwgen xz xzcat unxz zstd zstdcat unzstd gpgv".split(" ");
+
+const MARIADB_CNF = `# fake kubelet: the mariadb image's /etc/mysql/mariadb.cnf (my.cnf points here): conf.d/ is read last, so it wins.
+[client-server]
+socket = /run/mysqld/mysqld.sock
+
+!includedir /etc/mysql/mariadb.conf.d/
+!includedir /etc/mysql/conf.d/
+`;
+const SERVER_CNF = `# fake kubelet: the image's /etc/mysql/mariadb.conf.d/50-server.cnf
+[mysqld]
+pid-file                = /run/mysqld/mysqld.pid
+basedir                 = /usr
+#bind-address           = 127.0.0.1
+expire_logs_days        = 10
+character-set-server    = utf8mb4
+collation-server        = utf8mb4_general_ci
+`;
+/** The image's layer: path -> file content, "dir MODE [OWNER]", or "-> TARGET" (a symlink). */
+const IMAGE_FILES: [string, string][] = [
+    ["/etc/mysql", "dir 755"],
+    ["/etc/mysql/mariadb.cnf", MARIADB_CNF],
+    ["/etc/mysql/my.cnf", "-> mariadb.cnf"],
+    ["/etc/mysql/conf.d", "dir 755"],
+    ["/etc/mysql/mariadb.conf.d", "dir 755"],
+    ["/etc/mysql/mariadb.conf.d/05-skipcache.cnf", "[mariadb]\nhost-cache-size=0\nskip-name-resolve\n"],
+    ["/etc/mysql/mariadb.conf.d/50-client.cnf", "[client]\n\n[client-mariadb]\n"],
+    ["/etc/mysql/mariadb.conf.d/50-server.cnf", SERVER_CNF],
+    // The image's VOLUME: in Kubernetes an unmounted VOLUME is a fresh dir per container.
+    ["/var/lib/mysql", "dir 755 mysql"],
+    ["/run/mysqld", "dir 1777 mysql"],
+    ["/docker-entrypoint-initdb.d", "dir 755"],
+    ["/usr/local/bin/docker-entrypoint.sh", fs.readFileSync(path.join(__dirname, "entrypoint", "mariadb-entrypoint.sh"), "utf8")],
+];
+
 export interface BuiltImage {
-    ref: string;
-    dir: string;
     binDir: string;
     sbinDir: string;
     etcLayer: string;
     rootfs: string;
     usrLocal: string;
-    /** The image's /etc/passwd (host users, image home directories). */
+    /** The image's /etc/passwd (host users, the image's home directories). */
     passwd: string;
-    entrypoint: string[];
-    cmd: string[];
     /** The image's ENV, PATH first. */
     env: [string, string][];
-    user?: string;
     /** Optional binaries this host lacks (left out). */
     missing: string[];
 }
 
-const SEARCH_DIRS: [string, "bin" | "sbin"][] = [
-    ["/usr/sbin", "sbin"],
-    ["/usr/bin", "bin"],
-    ["/sbin", "sbin"],
-    ["/bin", "bin"],
-];
+/** The host server's version in the image's MARIADB_VERSION format ("1:10.11.19+maria~deb12"). */
+function hostMariadbVersion(): string {
+    const out = execFileSync("/usr/sbin/mariadbd", ["--version"], { encoding: "utf8", env: { PATH: "/usr/sbin:/usr/bin" } });
+    return `1:${/Ver\s+(\d+\.\d+\.\d+)/.exec(out)?.[1] ?? "0.0.0"}+maria~deb12`;
+}
 
 function findHostBinary(name: string): { real: string; kind: "bin" | "sbin" } | undefined {
-    if (name.includes("/")) throw new Error(`image PATH entry ${JSON.stringify(name)} must be a bare name`);
-    for (const [dir, kind] of SEARCH_DIRS) {
+    for (const dir of ["/usr/sbin", "/usr/bin"]) {
         const p = path.join(dir, name);
-        try {
-            fs.accessSync(p, fs.constants.X_OK);
-            if (!fs.statSync(p).isFile()) continue;
-            return { real: fs.realpathSync(p), kind };
-        } catch {
-            // not here
-        }
+        if (fs.statSync(p, { throwIfNoEntry: false })?.isFile())
+            return { real: fs.realpathSync(p), kind: dir === "/usr/sbin" ? "sbin" : "bin" };
     }
     return undefined;
 }
 
-function ownerIds(owner: string | undefined): { uid: number; gid: number } | undefined {
-    if (!owner) return undefined;
-    const [u, g] = owner.split(":");
-    const user = lookupUser(u);
-    if (!user) throw new Error(`image file owner ${owner}: no user ${u} on this host`);
-    const group = g ? lookupGroup(g) : undefined;
-    if (g && !group) throw new Error(`image file owner ${owner}: no group ${g} on this host`);
-    return { uid: user.uid, gid: group ? group.gid : user.gid };
-}
-
-function writeEntry(root: string, rel: string, f: ImageFile): void {
+/** Writes one entry of the image layer under root (rel: its path inside the container, made relative). */
+function writeEntry(root: string, rel: string, spec: string): void {
     const dest = path.join(root, rel);
     fs.mkdirSync(path.dirname(dest), { recursive: true });
-    if (f.type === "dir") {
-        fs.mkdirSync(dest, { recursive: true });
-    } else if (f.type === "symlink") {
-        if (!f.target) throw new Error(`image symlink ${f.path} has no target`);
-        fs.rmSync(dest, { force: true });
-        fs.symlinkSync(f.target, dest);
-        return;
-    } else {
-        fs.writeFileSync(dest, f.content ?? "");
-    }
+    const dir = /^dir (\d+)(?: (\w+))?$/.exec(spec);
+    if (spec.startsWith("-> ")) return fs.symlinkSync(spec.slice(3), dest);
+    if (dir) fs.mkdirSync(dest, { recursive: true });
+    else fs.writeFileSync(dest, spec);
     // chmod after mkdir/write: the umask must not eat bits such as 1777.
-    fs.chmodSync(dest, f.mode ?? (f.type === "dir" ? 0o755 : 0o644));
-    const ids = ownerIds(f.owner);
-    if (ids) fs.chownSync(dest, ids.uid, ids.gid);
+    fs.chmodSync(dest, dir ? parseInt(dir[1], 8) : rel.endsWith(".sh") ? 0o755 : 0o644);
+    const owner = dir?.[2] && lookupUser(dir[2]);
+    if (owner) fs.chownSync(dest, owner.uid, owner.gid);
 }
 
 /** The container skeleton: like an image's top level, mirroring this host's merged-/usr links. */
 function writeSkeleton(rootfs: string): void {
     for (const top of ["bin", "sbin", "lib", "lib32", "lib64", "libx32"]) {
-        const host = `/${top}`;
-        let st: fs.Stats;
-        try {
-            st = fs.lstatSync(host);
-        } catch {
-            continue;
-        }
-        if (!st.isSymbolicLink()) throw new Error(`${host} is not a symlink: the harness needs a merged-/usr host`);
-        fs.symlinkSync(fs.readlinkSync(host), path.join(rootfs, top));
+        const st = fs.lstatSync(`/${top}`, { throwIfNoEntry: false });
+        if (st?.isSymbolicLink()) fs.symlinkSync(fs.readlinkSync(`/${top}`), path.join(rootfs, top));
     }
-    const dirs: [string, number][] = [
-        ["usr", 0o755],
-        ["etc", 0o755],
-        ["dev", 0o755],
-        ["proc", 0o555],
-        ["sys", 0o555],
-        ["run", 0o755],
-        ["run/lock", 0o1777],
-        ["tmp", 0o1777],
-        ["var", 0o755],
-        ["var/lib", 0o755],
-        ["var/log", 0o755],
-        ["var/tmp", 0o1777],
-        ["var/cache", 0o755],
-        ["var/spool", 0o755],
-        ["var/mail", 0o2775],
-        ["var/opt", 0o755],
-        ["var/local", 0o755],
-        ["var/backups", 0o755],
-        ["home", 0o755],
-        ["root", 0o700],
-        ["opt", 0o755],
-        ["srv", 0o755],
-        ["mnt", 0o755],
-        ["media", 0o755],
-        ["boot", 0o755],
-        // Harness-only, outside any PATH: the host's /usr (ro), per-start state, the old root while pivoting.
-        [".fake-kubelet", 0o755],
-        [".fake-kubelet/usr", 0o755],
-        [".fake-kubelet/state", 0o700],
-        [".fake-kubelet/oldroot", 0o700],
-    ];
-    for (const [d, mode] of dirs) {
+    const dirs = "usr:755 etc:755 dev:755 proc:555 sys:555 run:755 run/lock:1777 tmp:1777 var:755 var/lib:755 var/log:755 var/tmp:1777";
+    // The fake kubelet's own, outside any PATH: the host's /usr (ro), per-start state, the old root while pivoting.
+    const own = "var/cache:755 home:755 root:700 opt:755 srv:755 mnt:755 .fake-kubelet:755 .fake-kubelet/usr:755 .fake-kubelet/state:700";
+    for (const entry of `${dirs} ${own} .fake-kubelet/oldroot:700`.split(" ")) {
+        const [d, mode] = entry.split(":");
         fs.mkdirSync(path.join(rootfs, d), { recursive: true });
-        fs.chmodSync(path.join(rootfs, d), mode);
+        fs.chmodSync(path.join(rootfs, d), parseInt(mode, 8));
     }
     fs.symlinkSync("/run", path.join(rootfs, "var/run"));
     fs.symlinkSync("/run/lock", path.join(rootfs, "var/lock"));
@@ -144,109 +145,63 @@ function writeSkeleton(rootfs: string): void {
 }
 
 /**
- * Builds the etc layer: an overlay upper dir made by mounting the host's /etc under it in a
- * private mount namespace and applying the image's changes; overlayfs records removals
- * (whiteouts) and replaced dirs (opaque) itself, and the layer is then stacked as a lower dir.
+ * The etc layer: an overlay upper dir made by mounting the host's /etc under it in a private mount namespace and
+ * applying the image's changes; overlayfs records the replaced /etc/mysql (opaque) itself, and the layer is then
+ * stacked as a lower dir. The mysql user's home becomes the image's.
  */
-async function buildEtcLayer(
-    dir: string,
-    files: ImageFile[],
-    users: { name: string; home: string }[],
-): Promise<{ layer: string; passwd: string }> {
-    const layer = path.join(dir, "etc-layer");
-    const work = path.join(dir, "etc-work");
-    const merged = path.join(dir, "etc-merged");
-    const stage = path.join(dir, "etc-stage");
+async function buildEtcLayer(dir: string): Promise<{ layer: string; passwd: string }> {
+    const [layer, work, merged, stage] = ["etc-layer", "etc-work", "etc-merged", "etc-stage"].map((d) => path.join(dir, d));
     for (const d of [layer, work, merged, stage]) fs.mkdirSync(d, { recursive: true });
-    const replaced: string[] = [];
-    for (const f of files) {
-        const rel = path.relative("/etc", f.path);
-        writeEntry(stage, rel, f);
-        if (f.replace) replaced.push(rel);
-    }
+    for (const [p, spec] of IMAGE_FILES) if (p.startsWith("/etc/")) writeEntry(stage, path.relative("/etc", p), spec);
     const passwd = path.join(dir, "passwd");
-    const lines = [
+    if (!lookupUser("mysql")) throw new Error("the image needs user mysql, which this host lacks");
+    const script = [
         "set -euo pipefail",
         `mount -t overlay overlay -o ${sq(`lowerdir=/etc,upperdir=${layer},workdir=${work}`)} ${sq(merged)}`,
-        ...replaced.map((rel) => `rm -rf ${sq(path.join(merged, rel))}`),
+        `rm -rf ${sq(path.join(merged, "mysql"))}`,
         `cp -a ${sq(stage + "/.")} ${sq(merged + "/")}`,
+        // Field 6 (home) of mysql's line; writing through the overlay copies passwd up.
+        `awk -F: -v OFS=: '$1 == "mysql" { $6 = "/var/lib/mysql" } { print }' ${sq(merged + "/passwd")} > ${sq(passwd)}`,
+        `cat ${sq(passwd)} > ${sq(merged + "/passwd")}`,
+        `umount ${sq(merged)}`,
     ];
-    for (const u of users) {
-        if (!lookupUser(u.name)) throw new Error(`the image needs user ${u.name}, which this host lacks`);
-        // Rewrite field 6 (home) of that user's line; writing through the overlay copies passwd up.
-        lines.push(
-            `awk -F: -v OFS=: -v u=${sq(u.name)} -v h=${sq(u.home)} '$1 == u { $6 = h } { print }' ${sq(merged + "/passwd")} > ${sq(passwd)}`,
-            `cat ${sq(passwd)} > ${sq(merged + "/passwd")}`,
-        );
-    }
-    lines.push(`cp ${sq(merged + "/passwd")} ${sq(passwd)}`, `umount ${sq(merged)}`);
-    await runOk("unshare", ["--mount", "--propagation", "private", "--", "bash", "-c", lines.join("\n")]);
-    fs.rmSync(stage, { recursive: true, force: true });
-    fs.rmSync(merged, { recursive: true, force: true });
-    fs.rmSync(work, { recursive: true, force: true });
+    await runOk("unshare", ["--mount", "--propagation", "private", "--", "bash", "-c", script.join("\n")]);
+    for (const d of [stage, merged, work]) fs.rmSync(d, { recursive: true, force: true });
     return { layer, passwd };
 }
 
-export async function buildImage(ref: string, profile: ImageProfile, dir: string): Promise<BuiltImage> {
-    const binDir = path.join(dir, "bin");
-    const sbinDir = path.join(dir, "sbin");
-    const rootfs = path.join(dir, "rootfs");
-    const usrLocal = path.join(dir, "usr-local");
+export async function buildImage(dir: string): Promise<BuiltImage> {
+    const [binDir, sbinDir, rootfs, usrLocal] = ["bin", "sbin", "rootfs", "usr-local"].map((d) => path.join(dir, d));
     for (const d of [binDir, sbinDir, rootfs, usrLocal]) fs.mkdirSync(d, { recursive: true });
-    for (const d of ["bin", "sbin", "lib", "share", "src", "etc", "games", "include"])
-        fs.mkdirSync(path.join(usrLocal, d), { recursive: true });
-
-    const si = profile.entrypoint ? standIn(profile.entrypoint) : undefined;
-
-    // Binaries: a symlink per listed name, to the host binary seen through /.fake-kubelet/usr.
+    for (const d of ["bin", "sbin", "lib", "share", "src", "etc", "games", "include"]) fs.mkdirSync(path.join(usrLocal, d));
+    // Binaries: a symlink per name, to the host binary seen through /.fake-kubelet/usr.
     const missing: string[] = [];
     const absent: string[] = [];
-    const add = (name: string, optional: boolean) => {
-        const found = findHostBinary(name);
-        if (!found) {
-            (optional ? missing : absent).push(name);
-            return;
+    for (const [names, optional] of [
+        [PATH_BINARIES, false],
+        [OPTIONAL_BINARIES, true],
+    ] as const) {
+        for (const name of names) {
+            const found = findHostBinary(name);
+            if (!found) (optional ? missing : absent).push(name);
+            else if (!found.real.startsWith("/usr/")) throw new Error(`${name} resolves to ${found.real}, outside /usr`);
+            else {
+                const link = path.join(found.kind === "sbin" ? sbinDir : binDir, name);
+                if (!fs.existsSync(link)) fs.symlinkSync(HOST_USR_IN_CONTAINER + found.real.slice("/usr".length), link);
+            }
         }
-        if (!found.real.startsWith("/usr/")) throw new Error(`${name} resolves to ${found.real}, outside /usr`);
-        const link = path.join(found.kind === "sbin" ? sbinDir : binDir, name);
-        if (!fs.existsSync(link)) fs.symlinkSync(HOST_USR_IN_CONTAINER + found.real.slice("/usr".length), link);
-    };
-    for (const n of profile.path) add(n, false);
-    for (const n of profile.optionalPath ?? []) add(n, true);
-    if (absent.length) throw new Error(`image ${ref}: this host lacks ${absent.join(", ")} (required by the image profile)`);
-
+    }
+    if (absent.length) throw new Error(`image ${IMAGE}: this host lacks ${absent.join(", ")}`);
     writeSkeleton(rootfs);
-    const files = [...(si?.files ?? []), ...(profile.files ?? [])];
-    for (const f of files) {
-        if (!path.isAbsolute(f.path) || path.normalize(f.path) !== f.path)
-            throw new Error(`image file path ${f.path} must be absolute and normalized`);
+    const { layer, passwd } = await buildEtcLayer(dir);
+    for (const [p, spec] of IMAGE_FILES) {
+        if (p.startsWith("/usr/local/")) writeEntry(usrLocal, path.relative("/usr/local", p), spec);
+        else if (!p.startsWith("/etc/")) writeEntry(rootfs, p.slice(1), spec);
     }
-    const etcFiles = files.filter((f) => f.path === "/etc" || f.path.startsWith("/etc/"));
-    const users = [...(si?.users ?? []), ...(profile.users ?? [])];
-    const { layer, passwd } = await buildEtcLayer(dir, etcFiles, users);
-    for (const f of files) {
-        if (etcFiles.includes(f)) continue;
-        if (f.path.startsWith("/usr/local/")) writeEntry(usrLocal, path.relative("/usr/local", f.path), f);
-        else if (f.path === "/usr" || f.path.startsWith("/usr/"))
-            throw new Error(`image file ${f.path}: only /usr/local can be added to under /usr`);
-        else writeEntry(rootfs, f.path.slice(1), f);
-    }
-
-    const env: [string, string][] = [["PATH", profile.pathEnv ?? DOCKER_DEFAULT_PATH]];
-    for (const [k, v] of Object.entries({ ...(si?.env ?? {}), ...(profile.env ?? {}) })) env.push([k, v]);
-    return {
-        ref,
-        dir,
-        binDir,
-        sbinDir,
-        etcLayer: layer,
-        rootfs,
-        usrLocal,
-        passwd,
-        entrypoint: si?.entrypoint ?? [],
-        cmd: profile.cmd ?? si?.cmd ?? [],
-        env,
-        user: profile.user,
-        missing,
-    };
+    const env: [string, string][] = [
+        ["PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+        ["LANG", "C.UTF-8"],
+        ["MARIADB_VERSION", hostMariadbVersion()],
+    ];
+    return { binDir, sbinDir, etcLayer: layer, rootfs, usrLocal, passwd, env, missing };
 }

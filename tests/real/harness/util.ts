@@ -281,20 +281,37 @@ export function lookupUser(
     return undefined;
 }
 
-export function lookupGroup(nameOrGid: string): { name: string; gid: number } | undefined {
-    for (const line of fs.readFileSync("/etc/group", "utf8").split("\n")) {
-        const f = line.split(":");
-        if (f.length < 3) continue;
-        if (f[0] === nameOrGid || f[2] === nameOrGid) return { name: f[0], gid: Number(f[2]) };
+/**
+ * The one polling loop: resolves (with the time it took, in ms) once `condition` holds, checking it every `everyMs`
+ * (default 20); rejects after `timeoutMs` naming `what`, or with whatever `condition` throws.
+ */
+export async function waitFor(
+    condition: () => boolean | Promise<boolean>,
+    opts: { timeoutMs: number; what: string | (() => string); everyMs?: number },
+): Promise<number> {
+    const started = Date.now();
+    while (!(await condition())) {
+        if (Date.now() - started > opts.timeoutMs) {
+            throw new Error(`timed out after ${opts.timeoutMs} ms waiting for ${typeof opts.what === "string" ? opts.what : opts.what()}`);
+        }
+        await sleep(opts.everyMs ?? 20);
     }
-    return undefined;
+    return Date.now() - started;
 }
 
-/** Resolves when cond() is true; rejects after timeoutMs with the message. */
-export async function waitFor(cond: () => boolean, timeoutMs: number, what: string, everyMs = 20): Promise<void> {
-    const end = Date.now() + timeoutMs;
-    while (!cond()) {
-        if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-        await sleep(everyMs);
-    }
+/** A sleep that stop() cuts short, and every later one too: for loops that must end as soon as their pod stops. */
+export function interruptible(): { readonly done: boolean; sleep(ms: number): Promise<void>; stop(): void } {
+    let fire!: () => void;
+    const fired = new Promise<void>((resolve) => (fire = resolve));
+    const self = {
+        done: false,
+        stop: () => {
+            self.done = true;
+            fire();
+        },
+        sleep: async (ms: number) => {
+            if (ms > 0 && !self.done) await settleWithin(fired, ms);
+        },
+    };
+    return self;
 }

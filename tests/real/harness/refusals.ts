@@ -1,0 +1,106 @@
+// The fence: what the fake kubelet runs is exactly what the component renders. Every field of a StatefulSet or
+// CronJob it reads is listed below; any other field, or a value it does not run, is refused before anything
+// starts, naming the object, the field, and that the fake kubelet does not emulate it (httpGet, tcpSocket and
+// grpc probes, lifecycle hooks, envFrom, valueFrom, service links, native sidecars, fsGroup...).
+// "Accepted, not applied": resources, affinity, seccompProfile, serviceAccountName (one node, no cgroups).
+
+import type { K8sObject } from "./types";
+
+/** A field's rule: any value (true), only these values (string[]), or an object whose own keys are ruled. */
+type Rule = true | string[] | { [key: string]: Rule };
+
+const PROBE: Rule = {
+    exec: { command: true },
+    periodSeconds: true,
+    timeoutSeconds: true,
+    failureThreshold: true,
+    initialDelaySeconds: true,
+};
+const SECURITY: Rule = { runAsUser: true, allowPrivilegeEscalation: true, capabilities: { add: true, drop: true } };
+const CONTAINER: Rule = {
+    name: true,
+    image: ["mariadb:11.4"],
+    command: true,
+    args: true,
+    env: { name: true, value: true },
+    ports: { name: true, containerPort: true, protocol: ["TCP"] },
+    volumeMounts: { name: true, mountPath: true, subPath: true, readOnly: true },
+    resources: true,
+    securityContext: SECURITY,
+};
+const POD = (restartPolicy: string): Rule => ({
+    metadata: { labels: true, annotations: true },
+    spec: {
+        initContainers: CONTAINER,
+        containers: { ...CONTAINER, readinessProbe: PROBE, livenessProbe: PROBE, startupProbe: PROBE },
+        volumes: {
+            name: true,
+            emptyDir: { medium: ["", "Memory"] },
+            configMap: { name: true, defaultMode: true },
+            secret: { secretName: true, defaultMode: true },
+            persistentVolumeClaim: { claimName: true, readOnly: true },
+        },
+        restartPolicy: [restartPolicy],
+        terminationGracePeriodSeconds: true,
+        enableServiceLinks: ["false"],
+        automountServiceAccountToken: true,
+        serviceAccountName: true,
+        affinity: true,
+        securityContext: { seccompProfile: true },
+    },
+});
+const META: Rule = { name: true, namespace: true, labels: true, annotations: true };
+const STATEFUL_SET: Rule = {
+    apiVersion: ["apps/v1"],
+    kind: true,
+    metadata: META,
+    spec: {
+        replicas: true,
+        serviceName: true,
+        selector: true,
+        podManagementPolicy: ["OrderedReady", "Parallel"],
+        updateStrategy: { type: ["RollingUpdate"] },
+        template: POD("Always"),
+        volumeClaimTemplates: true,
+    },
+};
+const CRON_JOB: Rule = {
+    apiVersion: ["batch/v1"],
+    kind: true,
+    metadata: META,
+    spec: {
+        schedule: true,
+        concurrencyPolicy: true,
+        startingDeadlineSeconds: true,
+        successfulJobsHistoryLimit: true,
+        failedJobsHistoryLimit: true,
+        jobTemplate: { metadata: META, spec: { backoffLimit: true, template: POD("Never") } },
+    },
+};
+
+/** Each place where `value` breaks `rule`, as "path: what"; lists are ruled element by element. */
+function breaches(value: unknown, rule: Rule, at: string): string[] {
+    if (Array.isArray(value)) return value.flatMap((v, i) => breaches(v, rule, `${at}[${(v as { name?: string })?.name ?? i}]`));
+    // Kubernetes expands $(NAME) of a defined variable and turns $$ into $: both refused (nothing else changes).
+    if (rule === true) return typeof value === "string" && /\$\([\w.-]+\)|\$\$/.test(value) ? [`${at}: $(VAR) expansion`] : [];
+    if (Array.isArray(rule)) return rule.includes(String(value)) ? [] : [`${at}: ${JSON.stringify(value)} (runs only ${rule.join(", ")})`];
+    if (typeof value !== "object" || value === null) return [`${at}: ${JSON.stringify(value)}`];
+    const dot = at ? "." : "";
+    return Object.entries(value).flatMap(([k, v]) => (k in rule ? breaches(v, rule[k], `${at}${dot}${k}`) : [`${at}${dot}${k}`]));
+}
+
+/**
+ * Throws one error listing every field of the render's StatefulSet (exactly one) and CronJobs that the fake
+ * kubelet does not emulate; returns the StatefulSet.
+ */
+export function checkRender(objects: K8sObject[]): K8sObject {
+    const sets = objects.filter((o) => o.kind === "StatefulSet");
+    if (sets.length !== 1) throw new Error(`fake kubelet: the render must hold exactly one StatefulSet, it holds ${sets.length}`);
+    const rules: Record<string, Rule> = { StatefulSet: STATEFUL_SET, CronJob: CRON_JOB };
+    const problems = objects.flatMap((o) =>
+        rules[o.kind] ? breaches(o, rules[o.kind], "").map((p) => `${o.kind} ${o.metadata.name}: ${p}`) : [],
+    );
+    if (problems.length)
+        throw new Error(`fake kubelet: the render uses fields the fake kubelet does not emulate:\n  - ${problems.join("\n  - ")}`);
+    return sets[0];
+}
