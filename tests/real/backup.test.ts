@@ -4,17 +4,16 @@
 // starts mysql-0 from the good backup, and its replicas clone from it and replicate. Prints backup and
 // restore throughput against a raw copy of the same data.
 //
-// Needs root, like the rest of tests/real. MST_PREFIX and MST_SUBNET name the first cluster; the restored
+// Needs root, like the rest of tests/real. FAKE_KUBELET_PREFIX and FAKE_KUBELET_SUBNET name the first cluster; the restored
 // one gets the prefix with its last character replaced by "r" and the next /24.
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { setTimeout as sleep } from "timers/promises";
 import { CONTAINERS, VOLUMES } from "../../components";
-import { FakeCluster, FakeJob } from "./harness";
-import { createRealCluster, nextSubnet, requireRealServers, rootSql, runPrefix, runSubnet } from "./setup";
+import { FakeCluster, FakeJob, requireFakeKubelet, waitFor } from "./harness";
+import { createRealCluster, nextSubnet, runPrefix, runSubnet, sqlOn } from "./setup";
 
 /** The restored cluster must use the old cluster's passwords: its data keeps the old accounts. */
 const PASSWORDS = ["replicationPassword=repl-Pa55-w0rd", "backupPassword=backup-Pa55-w0rd", "appPassword=app-Pa55-w0rd"];
@@ -54,11 +53,7 @@ describe("backups and a restore drill on real MariaDB servers (mariadb flavor)",
                 .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
         );
 
-    async function sql(c: FakeCluster, ordinal: number, statement: string): Promise<string> {
-        const run = await rootSql(c, ordinal, statement, 300_000);
-        assert.strictEqual(run.code, 0, `mysql-${ordinal}: ${statement}\n${run.stderr}`);
-        return run.stdout.trim();
-    }
+    const sql = (c: FakeCluster, ordinal: number, statement: string) => sqlOn(c, ordinal, statement, 300_000);
 
     /** Row count and CHECKSUM TABLE of both tables, once every pod agrees (replication caught up). */
     async function converged(c: FakeCluster, ordinals: number[], expectedOrders: number): Promise<string> {
@@ -69,12 +64,17 @@ describe("backups and a restore drill on real MariaDB servers (mariadb flavor)",
                 "SELECT COUNT(*) FROM shop.orders; CHECKSUM TABLE shop.orders; SELECT COUNT(*) FROM shop.ballast; CHECKSUM TABLE shop.ballast",
             );
         let states: string[] = [];
-        for (const started = Date.now(); Date.now() - started < 120_000; await sleep(250)) {
-            states = await Promise.all(ordinals.map(state));
-            if (states.every((s) => s === states[0]) && states[0].startsWith(`${expectedOrders}\n`)) {
-                break;
-            }
-        }
+        await waitFor(
+            async () => {
+                states = await Promise.all(ordinals.map(state));
+                return states.every((s) => s === states[0]) && states[0].startsWith(`${expectedOrders}\n`);
+            },
+            {
+                timeoutMs: 120_000,
+                everyMs: 250,
+                what: () => `${expectedOrders} orders and one state on every pod: ${JSON.stringify(states)}`,
+            },
+        );
         assert.deepStrictEqual(
             states,
             ordinals.map(() => states[0]),
@@ -85,9 +85,7 @@ describe("backups and a restore drill on real MariaDB servers (mariadb flavor)",
     }
 
     before(async function () {
-        if (!requireRealServers(this)) {
-            return;
-        }
+        requireFakeKubelet(this);
         backupDir = fs.mkdtempSync(path.join(os.tmpdir(), "mysql-statefulset-backups-"));
         rawDir = fs.mkdtempSync(path.join(os.tmpdir(), "mysql-statefulset-raw-"));
     });
@@ -154,19 +152,17 @@ describe("backups and a restore drill on real MariaDB servers (mariadb flavor)",
 
         // A second backup, killed once its stream has started.
         const killed: FakeJob = await c.startJob("mysql-backup");
-        const deadline = Date.now() + 60_000;
-        for (;;) {
-            const partial = fs.readdirSync(backupDir).find((n) => n.endsWith(".partial"));
-            if (
-                partial &&
-                fs.existsSync(path.join(backupDir, partial, "data")) &&
-                duBytes(path.join(backupDir, partial, "data")) > 4 * 2 ** 20
-            ) {
-                break;
-            }
-            assert.ok(Date.now() < deadline, `the second backup never started streaming\n${killed.logs(CONTAINERS.backup)}`);
-            await sleep(20);
-        }
+        await waitFor(
+            () => {
+                const partial = fs.readdirSync(backupDir).find((n) => n.endsWith(".partial"));
+                return (
+                    partial !== undefined &&
+                    fs.existsSync(path.join(backupDir, partial, "data")) &&
+                    duBytes(path.join(backupDir, partial, "data")) > 4 * 2 ** 20
+                );
+            },
+            { timeoutMs: 60_000, what: () => `the second backup to stream\n${killed.logs(CONTAINERS.backup)}` },
+        );
         await killed.kill(CONTAINERS.backup);
         const failed = await killed.result;
         assert.strictEqual(failed.succeeded, false, "the killed backup's Job failed");

@@ -8,8 +8,8 @@ import * as path from "path";
 import { setTimeout as sleep } from "timers/promises";
 import { execFileSync } from "child_process";
 import { CONTAINERS, VOLUMES } from "../../components";
-import { ClusterEvent, FakeCluster } from "./harness";
-import { rootSql } from "./setup";
+import { ClusterEvent, FakeCluster, waitFor } from "./harness";
+import { sqlOn } from "./setup";
 
 const BALLAST_ROWS = Number(process.env.BENCH_ROWS ?? 800_000); // ~300 MB of InnoDB data
 const RAW_PORT = 3399;
@@ -129,22 +129,17 @@ export async function benchBootstrap(cluster: FakeCluster): Promise<void> {
 
 /** A fourth pod's clone of mysql-2 after ballast, against a raw tar copy; prints where the time goes. */
 export async function benchClone(cluster: FakeCluster): Promise<void> {
-    const sql = async (ordinal: number, statement: string) => {
-        const run = await rootSql(cluster, ordinal, statement, 600_000);
-        if (run.code !== 0) {
-            throw new Error(run.stderr);
-        }
-        return run.stdout.trim();
-    };
+    const sql = (ordinal: number, statement: string) => sqlOn(cluster, ordinal, statement, 600_000);
     await sql(
         0,
         `CREATE DATABASE IF NOT EXISTS shop; CREATE TABLE shop.ballast (id INT PRIMARY KEY, pad CHAR(255) NOT NULL) SELECT seq AS id, REPEAT('x', 255) AS pad FROM shop.seq_1_to_${BALLAST_ROWS}`,
     );
     // Wait until the last replica has applied the load, so the clone below copies all of it.
-    for (let tries = 0; tries < 600; tries++) {
-        if ((await sql(2, "SELECT COUNT(*) FROM shop.ballast").catch(() => "")) === String(BALLAST_ROWS)) break;
-        await sleep(500);
-    }
+    await waitFor(async () => (await sql(2, "SELECT COUNT(*) FROM shop.ballast").catch(() => "")) === String(BALLAST_ROWS), {
+        timeoutMs: 300_000,
+        everyMs: 500,
+        what: "mysql-2 to apply the ballast",
+    }).catch(() => undefined);
 
     await cluster.startPod(3);
     const clone = cloneSpan(cluster.events(), "mysql-3");

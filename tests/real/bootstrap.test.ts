@@ -1,12 +1,11 @@
 // The real-server suite, `bootstrap: parallel`: the StatefulSet starts every pod at once, pod k clones from
 // pod (k-1)/2 once that donor is Ready, and a receiver whose donor dies mid-clone, or is down for 60 s, takes
-// the next lower Ready one. Same harness and requirements as replication.test.ts.
+// the next lower Ready one. Same fake kubelet and requirements as replication.test.ts.
 import * as assert from "assert";
-import { setTimeout as sleep } from "timers/promises";
 import { CONTAINERS } from "../../components";
-import { FakeCluster } from "./harness";
+import { FakeCluster, requireFakeKubelet, waitFor } from "./harness";
 import * as shared from "./setup";
-import { createRealCluster, requireRealServers, sqlOn } from "./setup";
+import { createRealCluster, sqlOn } from "./setup";
 
 const fqdn = (ordinal: number) => `mysql-${ordinal}\\.mysql\\.default\\.svc\\.cluster\\.local`;
 
@@ -24,7 +23,7 @@ describe("bootstrap: parallel on real MariaDB servers (mariadb flavor)", functio
         );
 
     before(async function () {
-        if (!requireRealServers(this)) return;
+        requireFakeKubelet(this);
         cluster = await createRealCluster("bootstrap", { render: ["--config", "bootstrap=parallel", "--config", "replicas=6"] });
     });
 
@@ -83,12 +82,11 @@ describe("bootstrap: parallel on real MariaDB servers (mariadb flavor)", functio
         // mysql-6's donor is mysql-2. Its backup is frozen once it has started, so the clone is surely
         // under way when mysql-2 dies.
         const starting = cluster.startPod(6);
-        const deadline = Date.now() + 60_000;
         let frozen = 0;
-        while (frozen === 0 && Date.now() < deadline) {
-            frozen = await cluster.killMatching(2, CONTAINERS.sidecar, /^(\S*\/)?mariadb-backup /, "SIGSTOP");
-            if (frozen === 0) await sleep(20);
-        }
+        await waitFor(async () => (frozen = await cluster.killMatching(2, CONTAINERS.sidecar, /^(\S*\/)?mariadb-backup /, "SIGSTOP")) > 0, {
+            timeoutMs: 60_000,
+            what: "mysql-2 to start a backup for mysql-6",
+        });
         assert.ok(frozen > 0, "mysql-2 started a backup for mysql-6");
         await cluster.stopPod(2, { graceSeconds: 0 });
         await starting;

@@ -11,7 +11,7 @@ import * as os from "os";
 import * as path from "path";
 import { setTimeout as sleep } from "timers/promises";
 import * as yaml from "js-yaml";
-import { canRunProblems, FakeCluster, K8sObject } from "./harness";
+import { FakeCluster, K8sObject, requireFakeKubelet, waitFor } from "./harness";
 import { netnsNamesWithPrefix } from "./harness/netns";
 import { allPids, cmdlineOf, commOf, mountPointsUnder, nsOfPath, nsOfPid } from "./harness/util";
 
@@ -22,16 +22,6 @@ const SUBNET = process.env.FKT_SUBNET ?? "10.213.7.0/24";
 const FIXTURE = path.join(__dirname, "fixtures", "harness-statefulset.yaml");
 const LIFECYCLE_FIXTURE = path.join(__dirname, "fixtures", "harness-lifecycle.yaml");
 const ROLLOUT_FIXTURE = path.join(__dirname, "fixtures", "harness-rollout.yaml");
-
-/** Skips loudly when the machine cannot run the harness, or fails under CI=true. */
-function requireHarness(ctx: Mocha.Context): void {
-    const problems = canRunProblems();
-    if (!problems.length) return;
-    const message = `the fake-kubelet harness cannot run here: ${problems.join("; ")}`;
-    if (process.env.CI === "true") throw new Error(message);
-    console.warn(`\n  !!! SKIPPING the fake-kubelet self-test: ${message}\n`);
-    ctx.skip();
-}
 
 /** mariadbd processes in the network namespaces of the run with this prefix (other runs may be going on). */
 function mariadbdPidsOf(prefix: string): number[] {
@@ -75,7 +65,7 @@ describe("fake-kubelet harness (self-test)", function () {
     };
 
     before(async function () {
-        requireHarness(this);
+        requireFakeKubelet(this);
         workDir = path.join(os.tmpdir(), `fake-kubelet-selftest-${PREFIX}`);
         const t = Date.now();
         const objects = yaml.loadAll(fs.readFileSync(FIXTURE, "utf8")) as K8sObject[];
@@ -313,7 +303,7 @@ describe("fake-kubelet harness (self-test): kubelet lifecycle", function () {
     };
 
     before(async function () {
-        requireHarness(this);
+        requireFakeKubelet(this);
         workDir = path.join(os.tmpdir(), `fake-kubelet-selftest-${prefix}`);
         cluster = await FakeCluster.create({
             prefix,
@@ -400,9 +390,7 @@ describe("fake-kubelet harness (self-test): kubelet lifecycle", function () {
 
     it("rejects waitForReady on timeout with the containers' states and log tails", async () => {
         await c().exec(0, "app", ["rm", "/scratch/init-said"]);
-        const deadline = Date.now() + 5000;
-        while (c().isReady(0) && Date.now() < deadline) await sleep(50); // the next readiness probe fails
-        assert.ok(!c().isReady(0));
+        await waitFor(() => !c().isReady(0), { timeoutMs: 5000, what: "the next readiness probe to fail" });
         await assert.rejects(
             c().waitForReady(0, 2500),
             /timed out after 2500 ms waiting for pod web-0 to be Ready[\s\S]*main container app: running, ready=false[\s\S]*app started/,
@@ -446,7 +434,7 @@ describe("fake-kubelet harness (self-test): apply a new render", function () {
     const pid1Starts = () => Promise.all([0, 1, 2].map((o) => run(o, "cut -d' ' -f22 /proc/1/stat")));
 
     before(async function () {
-        requireHarness(this);
+        requireFakeKubelet(this);
         cluster = await FakeCluster.create({
             prefix,
             subnet: "10.213.9.0/24",

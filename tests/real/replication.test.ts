@@ -3,15 +3,16 @@
 // ends with equal row counts and CHECKSUM TABLE results on every pod.
 //
 // Needs root (namespaces, bind mounts). Under CI=true a missing requirement fails the suite; elsewhere it
-// skips with a loud message. MST_PREFIX and MST_SUBNET override the names and addresses of a run.
+// skips with a loud message (requireFakeKubelet). FAKE_KUBELET_PREFIX and FAKE_KUBELET_SUBNET override the
+// names and addresses of a run.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { setTimeout as sleep } from "timers/promises";
-import { CONTAINERS, ROOT_CLIENT_CONFIG, VOLUMES } from "../../components";
-import { FakeCluster } from "./harness";
+import { CONTAINERS, VOLUMES } from "../../components";
+import { FakeCluster, requireFakeKubelet, waitFor } from "./harness";
 import * as shared from "./setup";
-import { createRealCluster, nextSubnet, renderedSecret, requireRealServers, runPrefix, runSubnet, sqlOn } from "./setup";
+import { createRealCluster, nextSubnet, renderedSecret, rootSql, runPrefix, runSubnet, sqlOn } from "./setup";
 import { describeWriteLoad, ISSUE_LOAD_TPS, prepareWriteLoad, runWriteLoad } from "./writeLoad";
 
 const DATA = VOLUMES.data;
@@ -34,9 +35,7 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
     let rows = 0;
 
     before(async function () {
-        if (!requireRealServers(this)) {
-            return;
-        }
+        requireFakeKubelet(this);
         cluster = await createRealCluster("real");
     });
 
@@ -127,13 +126,7 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
             stdin: `[client]\nuser=${user}\npassword="${password}"\n`,
         });
         assert.strictEqual(write.code, 0, write.stderr);
-        return cluster.exec(ordinal, CONTAINERS.mysql, [
-            "mariadb",
-            `--defaults-extra-file=${cnf}`,
-            `--host=${host}`,
-            ...extra,
-            `--execute=${statement}`,
-        ]);
+        return cluster.sql(ordinal, CONTAINERS.mysql, statement, { client: [`--defaults-extra-file=${cnf}`, `--host=${host}`, ...extra] });
     }
 
     const primaryFqdn = "mysql-0.mysql.default.svc.cluster.local";
@@ -157,14 +150,7 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
 
     it("h. the replication user replicates over verified TLS but can read no table; the backup user only backs up", async () => {
         const { "replication-password": replicationPassword, "backup-password": backupPassword } = renderedSecret("mysql-credentials");
-        const status = (
-            await cluster.exec(1, CONTAINERS.mysql, [
-                "mariadb",
-                `--defaults-extra-file=${ROOT_CLIENT_CONFIG}`,
-                "--host=127.0.0.1",
-                "--execute=SHOW SLAVE STATUS\\G",
-            ])
-        ).stdout;
+        const status = (await rootSql(cluster, 1, "SHOW SLAVE STATUS\\G", undefined, true)).stdout;
         assert.match(status, /Master_User: replication\n/);
         assert.match(status, /Master_SSL_Allowed: Yes\n/);
         assert.match(status, /Master_SSL_Verify_Server_Cert: Yes\n/);
@@ -238,12 +224,13 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
 
     /** Waits until a pod's readiness is `ready`; returns how long it took. */
     async function untilReady(ordinal: number, ready: boolean, timeoutMs = 60_000): Promise<number> {
-        const started = Date.now();
-        while (cluster.isReady(ordinal) !== ready && Date.now() - started < timeoutMs) {
-            await sleep(100);
-        }
+        const took = await waitFor(() => cluster.isReady(ordinal) === ready, {
+            timeoutMs,
+            everyMs: 100,
+            what: () => `mysql-${ordinal} Ready: ${ready}\n${cluster.describe(ordinal)}`,
+        });
         assert.strictEqual(cluster.isReady(ordinal), ready, `mysql-${ordinal} Ready: ${cluster.describe(ordinal)}`);
-        return Date.now() - started;
+        return took;
     }
 
     /** Whether the read endpoints (the Ready pods, as another pod's DNS lists them) include mysql-N. */
@@ -287,10 +274,11 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
         const active = (await sql(0, "SHOW MASTER STATUS")).split("\t")[0];
         // A binlog a connected replica still reads is kept; mysql-1 moves on to the new one within moments.
         const binlogs = async () => (await sql(0, "SHOW BINARY LOGS")).split("\n").map((line) => line.split("\t")[0]);
-        for (let attempt = 0; attempt < 40 && (await binlogs()).length > 1; attempt++) {
-            await sql(0, `PURGE BINARY LOGS TO '${active}'`);
-            await sleep(250);
-        }
+        await waitFor(async () => (await binlogs()).length === 1 || void (await sql(0, `PURGE BINARY LOGS TO '${active}'`)) || false, {
+            timeoutMs: 10_000,
+            everyMs: 250,
+            what: `the binlogs before ${active} to be purged`,
+        });
         assert.deepStrictEqual(await binlogs(), [active], "only the active binlog is left");
         await insertRows(BATCH, "l2");
         rows += BATCH;
@@ -386,13 +374,11 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
             () => "ready",
             (error: Error) => error.message,
         );
-        const deadline = Date.now() + 60_000;
-        while (
-            !(fs.existsSync(path.join(staging, "shop")) && fs.readdirSync(path.join(staging, "shop")).length > 0) &&
-            Date.now() < deadline
-        ) {
-            await sleep(5);
-        }
+        await waitFor(() => fs.existsSync(path.join(staging, "shop")) && fs.readdirSync(path.join(staging, "shop")).length > 0, {
+            timeoutMs: 60_000,
+            everyMs: 5,
+            what: "the clone to be streaming shop's files",
+        });
         // The pod vanishes as with a dead node: its network goes first, so no reset reaches the donor,
         // whose backup stream must still end and free its clone slot for the retry.
         await cluster.setNetworkBlocked(3, true);
@@ -422,7 +408,6 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
     it("e. with its donor unreachable, a new pod's clone fails cleanly, then succeeds on retry (scale 4→5)", async () => {
         await cluster.setNetworkBlocked(3, true);
         const starting = cluster.startPod(4);
-        const deadline = Date.now() + 90_000;
         const failedClones = () =>
             cluster
                 .events()
@@ -433,9 +418,7 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
                         e.type === "ContainerExited" &&
                         !/code 0\b/.test(e.detail ?? ""),
                 ).length;
-        while (failedClones() < 1 && Date.now() < deadline) {
-            await sleep(100);
-        }
+        await waitFor(() => failedClones() >= 1, { timeoutMs: 90_000, everyMs: 100, what: "a failed clone" });
         assert.ok(failedClones() >= 1, "the clone failed while the donor was unreachable");
         assert.ok(!fs.existsSync(path.join(cluster.volumePath(4, DATA), "mysql", "mysql")), "no data directory from a failed clone");
         await cluster.setNetworkBlocked(3, false);
@@ -538,11 +521,8 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
             const refusals = () =>
                 other.events().filter((e) => e.container === CONTAINERS.init && e.type === "ContainerExited" && e.detail !== "code 0")
                     .length;
-            const deadline = Date.now() + 60_000;
             // Twice: kubelet restarts the init container, which refuses again.
-            while (refusals() < 2 && Date.now() < deadline) {
-                await sleep(100);
-            }
+            await waitFor(() => refusals() >= 2, { timeoutMs: 60_000, everyMs: 100, what: () => `two refusals\n${other.describe(0)}` });
             assert.ok(refusals() >= 2, other.describe(0));
             await other.stopPod(0);
             assert.match(await starting, /will not become Ready/);

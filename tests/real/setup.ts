@@ -1,36 +1,16 @@
-// What the real-server suite and the benchmark share: the requirement check, the rendered stack, the root
-// password, and names and addresses unique to this run.
+// What the real-server suite and the benchmark share: the rendered stack, the root password, SQL as root, and
+// names and addresses unique to this run. (The requirement check is the fake kubelet's requireFakeKubelet.)
 import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { setTimeout as sleep } from "timers/promises";
 import * as yaml from "js-yaml";
 import { CONTAINERS, ROOT_CLIENT_CONFIG } from "../../components";
 import { runRender } from "../renderCli";
-import { assertCanRun, ExecResult, FakeCluster, K8sObject } from "./harness";
+import { ExecResult, FakeCluster, K8sObject, waitFor } from "./harness";
 
 /** Space, quotes, backslash, '#', '&': every character the scripts must carry through untouched. */
 export const ROOT_PASSWORD = `r00t pa"ss 'w\\rd' #&1`;
-
-/**
- * Returns true when this machine can run real servers. Otherwise fails under CI=true, and elsewhere
- * skips with a message nobody can miss.
- */
-export function requireRealServers(context: Mocha.Context): boolean {
-    try {
-        assertCanRun();
-        return true;
-    } catch (error) {
-        const message = (error as Error).message;
-        if (process.env.CI === "true") {
-            throw new Error(`The real-server suite cannot run under CI=true: ${message}`);
-        }
-        console.warn(`\n  !!! SKIPPING the real-server suite: ${message}\n  !!! Run it as root with the Debian packages of .ci/run.\n`);
-        context.skip();
-        return false;
-    }
-}
 
 let runDir: string | undefined;
 
@@ -115,26 +95,21 @@ export async function createRealCluster(
     });
 }
 
-/** Runs SQL as root in a pod's mysql container, the password read from the pod's client option file. */
-export function rootSql(cluster: FakeCluster, ordinal: number, statement: string, timeoutMs = 60_000): Promise<ExecResult> {
-    return cluster.exec(
-        ordinal,
-        CONTAINERS.mysql,
-        [
-            "mariadb",
-            `--defaults-extra-file=${ROOT_CLIENT_CONFIG}`,
-            "--host=127.0.0.1",
-            "--batch",
-            "--skip-column-names",
-            `--execute=${statement}`,
-        ],
-        { timeoutMs },
-    );
+/** Runs SQL as root in a pod's mysql container (cluster.sql), the password read from the pod's client option file; `columnNames` for `\G`. */
+export function rootSql(
+    cluster: FakeCluster,
+    ordinal: number,
+    statement: string,
+    timeoutMs = 60_000,
+    columnNames = false,
+): Promise<ExecResult> {
+    const client = [`--defaults-extra-file=${ROOT_CLIENT_CONFIG}`, "--host=127.0.0.1"];
+    return cluster.sql(ordinal, CONTAINERS.mysql, statement, { client, columnNames, timeoutMs });
 }
 
 /** Runs SQL as root on a pod and returns its output; a failure fails the test with the statement and stderr. */
-export async function sqlOn(cluster: FakeCluster, ordinal: number, statement: string): Promise<string> {
-    const run = await rootSql(cluster, ordinal, statement);
+export async function sqlOn(cluster: FakeCluster, ordinal: number, statement: string, timeoutMs?: number): Promise<string> {
+    const run = await rootSql(cluster, ordinal, statement, timeoutMs);
     assert.strictEqual(run.code, 0, `mysql-${ordinal}: ${statement}\n${run.stderr}`);
     return run.stdout.trim();
 }
@@ -145,15 +120,18 @@ export async function sqlOn(cluster: FakeCluster, ordinal: number, statement: st
  */
 export async function assertConverged(cluster: FakeCluster, ordinals: number[], rows: number, table = "shop.orders"): Promise<number> {
     const state = (ordinal: number) => sqlOn(cluster, ordinal, `SELECT COUNT(*) FROM ${table}; CHECKSUM TABLE ${table}`);
-    const started = Date.now();
     let states: string[] = [];
-    while (Date.now() - started < 120_000) {
-        states = await Promise.all(ordinals.map(state));
-        if (states.every((s) => s === states[0]) && states[0].startsWith(`${rows}\n`)) {
-            break;
-        }
-        await sleep(250);
-    }
+    const took = await waitFor(
+        async () => {
+            states = await Promise.all(ordinals.map(state));
+            return states.every((s) => s === states[0]) && states[0].startsWith(`${rows}\n`);
+        },
+        {
+            timeoutMs: 120_000,
+            everyMs: 250,
+            what: () => `${rows} rows in ${table} and one checksum on every pod: ${JSON.stringify(states)}`,
+        },
+    );
     assert.deepStrictEqual(
         states.map((s) => Number(s.split("\n")[0])),
         ordinals.map(() => rows),
@@ -164,5 +142,5 @@ export async function assertConverged(cluster: FakeCluster, ordinals: number[], 
         ordinals.map(() => states[0].split("\n")[1]),
         `CHECKSUM TABLE ${table} per pod`,
     );
-    return Date.now() - started;
+    return took;
 }

@@ -3,15 +3,11 @@
 // user, as a client pod would), each replica's lag sampled while it runs, the time until every pod has the
 // primary's checksums after it stops, and the CPU time each server spent.
 import * as fs from "fs";
-import { execFile } from "child_process";
-import { promisify } from "util";
 import { setTimeout as sleep } from "timers/promises";
-import { CONTAINERS, PASSWORD_KEYS, ROOT_CLIENT_CONFIG } from "../../components";
-import { FakeCluster } from "./harness";
+import { PASSWORD_KEYS } from "../../components";
+import { FakeCluster, runOk, waitFor } from "./harness";
 import { allPids, cmdlineOf, nsOfPath, nsOfPid } from "./harness/util";
 import { renderedSecret, rootSql } from "./setup";
-
-const run = promisify(execFile);
 
 export interface WriteLoadOptions {
     /** Client threads on the primary. */
@@ -89,13 +85,8 @@ function serverTicks(cluster: FakeCluster, ordinals: number[]): Record<number, n
 }
 
 async function lag(cluster: FakeCluster, ordinal: number): Promise<number> {
-    // Vertical output with the field names (rootSql's --skip-column-names would drop them).
-    const status = await cluster.exec(ordinal, CONTAINERS.mysql, [
-        "mariadb",
-        `--defaults-extra-file=${ROOT_CLIENT_CONFIG}`,
-        "--host=127.0.0.1",
-        "--execute=SHOW SLAVE STATUS\\G",
-    ]);
+    // Vertical output keeps the field names.
+    const status = await rootSql(cluster, ordinal, "SHOW SLAVE STATUS\\G", undefined, true);
     const match = /Seconds_Behind_Master: (\d+)/.exec(status.stdout);
     // NULL (not replicating) counts as behind without bound.
     return match ? Number(match[1]) : Infinity;
@@ -110,15 +101,16 @@ async function checksums(cluster: FakeCluster, ordinal: number, tables: number):
 
 /** Creates sysbench's tables on the primary and waits until every replica has them. */
 export async function prepareWriteLoad(cluster: FakeCluster, options: WriteLoadOptions): Promise<void> {
-    await run("ip", [...sysbenchArgs(cluster, options), "prepare"], { maxBuffer: 16 << 20 });
+    await runOk("ip", [...sysbenchArgs(cluster, options), "prepare"]);
     const tables = options.tables ?? 4;
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-        const all = await Promise.all([0, ...options.replicas].map((o) => checksums(cluster, o, tables)));
-        if (all.every((c) => c === all[0] && !c.startsWith("error"))) return;
-        if (Date.now() > deadline) throw new Error(`the replicas did not get sysbench's tables: ${all.join(" / ")}`);
-        await sleep(250);
-    }
+    let all: string[] = [];
+    await waitFor(
+        async () => {
+            all = await Promise.all([0, ...options.replicas].map((o) => checksums(cluster, o, tables)));
+            return all.every((c) => c === all[0] && !c.startsWith("error"));
+        },
+        { timeoutMs: 120_000, everyMs: 250, what: () => `the replicas to get sysbench's tables: ${all.join(" / ")}` },
+    );
 }
 
 /** Runs the load, sampling the replicas' lag every 250 ms, then waits until every pod has the primary's checksums. */
@@ -129,7 +121,7 @@ export async function runWriteLoad(cluster: FakeCluster, options: WriteLoadOptio
     const ticksBefore = serverTicks(cluster, ordinals);
     const started = Date.now();
     let running = true;
-    const load = run("ip", [...sysbenchArgs(cluster, options), `--time=${options.seconds}`, "run"], { maxBuffer: 16 << 20 }).finally(() => {
+    const load = runOk("ip", [...sysbenchArgs(cluster, options), `--time=${options.seconds}`, "run"]).finally(() => {
         running = false;
     });
     while (running) {
@@ -137,17 +129,14 @@ export async function runWriteLoad(cluster: FakeCluster, options: WriteLoadOptio
         options.replicas.forEach((o, i) => (maxLag[o] = Math.max(maxLag[o], lags[i])));
         await sleep(250);
     }
-    const { stdout } = await load;
-    const stopped = Date.now();
-    let convergeMs = -1;
-    while (Date.now() - stopped < 120_000) {
-        const all = await Promise.all(ordinals.map((o) => checksums(cluster, o, tables)));
-        if (all.every((c) => c === all[0] && !c.startsWith("error"))) {
-            convergeMs = Date.now() - stopped;
-            break;
-        }
-        await sleep(100);
-    }
+    const stdout = await load;
+    const convergeMs = await waitFor(
+        async () => {
+            const all = await Promise.all(ordinals.map((o) => checksums(cluster, o, tables)));
+            return all.every((c) => c === all[0] && !c.startsWith("error"));
+        },
+        { timeoutMs: 120_000, everyMs: 100, what: "every pod to have the primary's checksums" },
+    ).catch(() => -1);
     const ticksAfter = serverTicks(cluster, ordinals);
     const tps = /transactions:\s+\d+\s+\(([\d.]+) per sec/.exec(stdout);
     return {

@@ -593,6 +593,23 @@ export class FakeCluster {
         return this.runningPod(ordinal).runner(container).exec(argv, opts);
     }
 
+    /**
+     * The one SQL helper: runs `statement` with the mariadb client in a container, `client` giving its options
+     * (host, user, option file; first, as --defaults-extra-file must be); --batch --skip-column-names unless
+     * `columnNames` (a vertical `\G` statement then keeps its field names).
+     */
+    sql(
+        ordinal: number,
+        container: string,
+        statement: string,
+        opts: { client?: string[]; columnNames?: boolean; timeoutMs?: number } = {},
+    ): Promise<ExecResult> {
+        const format = opts.columnNames ? [] : ["--batch", "--skip-column-names"];
+        return this.exec(ordinal, container, ["mariadb", ...(opts.client ?? []), ...format, `--execute=${statement}`], {
+            timeoutMs: opts.timeoutMs,
+        });
+    }
+
     /** Cuts the pod off the pod network (both ways) or reconnects it. */
     async setNetworkBlocked(ordinal: number, blocked: boolean): Promise<void> {
         const p = this.runningPod(ordinal);

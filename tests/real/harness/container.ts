@@ -21,7 +21,7 @@ import * as path from "path";
 import type { BuiltImage } from "./image";
 import { HOST_USR_IN_CONTAINER } from "./image";
 import type { ExecOptions, ExecResult } from "./types";
-import { childrenOf, exitStatus, HOST_PATH, pidAlive, settleWithin, signalGroup, signalPid, sleep, sq } from "./util";
+import { childrenOf, exitStatus, HOST_PATH, pidAlive, run, runOk, settleWithin, signalGroup, signalPid, sq, waitFor } from "./util";
 import type { ResolvedMount } from "./volumes";
 
 /** containerd's default capability set for a non-privileged container. */
@@ -195,10 +195,10 @@ export class ContainerProcess {
         fs.chmodSync(path.join(l.dir, "etc-upper"), fs.statSync("/etc").mode & 0o7777);
         for (const d of ["etc-work", "state"]) fs.mkdirSync(path.join(l.dir, d), { mode: 0o700 });
         // The container layer: a fresh copy of the image skeleton (cp -a keeps owners and modes).
-        const cp = spawn("cp", ["-a", l.image.rootfs, root], { stdio: "ignore", env: { PATH: HOST_PATH } });
-        const cpUsr = spawn("cp", ["-a", l.image.usrLocal, path.join(l.dir, "usr-local")], { stdio: "ignore", env: { PATH: HOST_PATH } });
-        const codes = await Promise.all([cp, cpUsr].map((c) => new Promise<number | null>((r) => c.on("close", r))));
-        if (codes.some((c) => c !== 0)) throw new Error("copying the image skeleton failed");
+        await Promise.all([
+            runOk("cp", ["-a", l.image.rootfs, root]),
+            runOk("cp", ["-a", l.image.usrLocal, path.join(l.dir, "usr-local")]),
+        ]);
         fs.writeFileSync(path.join(l.dir, "state", "env"), envFileContent(l.env), { mode: 0o600 });
         fs.writeFileSync(path.join(l.dir, "hostname"), l.pod + "\n");
         fs.writeFileSync(path.join(l.dir, "resolv.conf"), l.resolvConf);
@@ -237,13 +237,14 @@ export class ContainerProcess {
         const proc = new ContainerProcess(l, child);
         const marker = path.join(l.dir, "state", "started");
         // Started = the setup reached the exec of the command (or the container already died).
-        while (!proc.exit && !fs.existsSync(marker)) {
-            if (Date.now() - proc.startedAt > 30_000) {
-                proc.kill("SIGKILL");
-                throw new Error(`container ${l.container} of ${l.pod} did not start within 30 s`);
-            }
-            await sleep(10);
-        }
+        await waitFor(() => Boolean(proc.exit) || fs.existsSync(marker), {
+            timeoutMs: 30_000,
+            what: `container ${l.container} of ${l.pod} to start`,
+            everyMs: 10,
+        }).catch((e: Error) => {
+            proc.kill("SIGKILL");
+            throw e;
+        });
         if (!proc.exit) proc.innerPid = childrenOf(proc.outerPid)[0];
         return proc;
     }
@@ -314,35 +315,6 @@ export class ContainerProcess {
             ...setprivArgs(this.launch.security),
             ...argv,
         ];
-        return new Promise((resolve, reject) => {
-            const child = spawn("nsenter", args, { detached: true, stdio: ["pipe", "pipe", "pipe"], env: { PATH: HOST_PATH } });
-            const pid = child.pid;
-            if (pid) this.launch.track(pid, true);
-            const out: Buffer[] = [];
-            const err: Buffer[] = [];
-            let timedOut = false;
-            const timer = setTimeout(() => {
-                timedOut = true;
-                signalGroup(pid, "SIGKILL");
-            }, opts.timeoutMs ?? 60_000);
-            child.stdout.on("data", (b: Buffer) => out.push(b));
-            child.stderr.on("data", (b: Buffer) => err.push(b));
-            child.on("error", (e) => {
-                clearTimeout(timer);
-                reject(e);
-            });
-            child.on("close", (code, signal) => {
-                clearTimeout(timer);
-                if (pid) this.launch.track(pid, false);
-                resolve({
-                    code: timedOut ? 137 : exitStatus(code, signal),
-                    stdout: Buffer.concat(out).toString("utf8"),
-                    stderr: Buffer.concat(err).toString("utf8"),
-                    ...(timedOut ? { timedOut } : {}),
-                });
-            });
-            child.stdin.on("error", () => undefined);
-            child.stdin.end(opts.stdin ?? "");
-        });
+        return run("nsenter", args, { input: opts.stdin, timeoutMs: opts.timeoutMs ?? 60_000, track: this.launch.track });
     }
 }

@@ -68,20 +68,18 @@ export function sq(s: string): string {
 }
 
 /**
- * Runs a host command without a shell, with a minimal environment. The child gets its own
- * process group, so a timeout kills everything it started.
+ * The one spawn wrapper: runs a command without a shell, with a minimal environment (the host's PATH), its
+ * output collected. The child gets its own process group, so a timeout kills everything it started (code 137);
+ * `track` hears of its pid when it starts and when it is gone.
  */
 export function run(
     cmd: string,
     args: string[],
-    opts: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+    opts: { input?: string; timeoutMs?: number; track?: (pid: number, alive: boolean) => void } = {},
 ): Promise<RunResult & { timedOut: boolean }> {
     return new Promise((resolve, reject) => {
-        const child = spawn(cmd, args, {
-            env: opts.env ?? HOST_ENV,
-            stdio: ["pipe", "pipe", "pipe"],
-            detached: true,
-        });
+        const child = spawn(cmd, args, { env: HOST_ENV, stdio: ["pipe", "pipe", "pipe"], detached: true });
+        if (child.pid) opts.track?.(child.pid, true);
         const out: Buffer[] = [];
         const err: Buffer[] = [];
         let timedOut = false;
@@ -100,6 +98,7 @@ export function run(
         });
         child.on("close", (code, signal) => {
             if (timer) clearTimeout(timer);
+            if (child.pid) opts.track?.(child.pid, false);
             resolve({
                 code: timedOut ? 137 : exitStatus(code, signal),
                 stdout: Buffer.concat(out).toString("utf8"),
@@ -114,7 +113,7 @@ export function run(
 }
 
 /** Like run(), but throws (with the command and its stderr) on a non-zero exit. */
-export async function runOk(cmd: string, args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<string> {
+export async function runOk(cmd: string, args: string[], opts: Parameters<typeof run>[2] = {}): Promise<string> {
     const r = await run(cmd, args, opts);
     if (r.code !== 0) {
         throw new Error(`${cmd} ${args.join(" ")} failed (exit ${r.code}): ${r.stderr.trim() || r.stdout.trim()}`);
