@@ -20,7 +20,7 @@ SHFMT_OPTIONS=(-i 4)
 # Checked by shellcheck but not reformatted by shfmt:
 #   mariadb-entrypoint.sh: a stand-in for the mariadb image's docker-entrypoint.sh that keeps upstream's
 #   tabs and layout, so it can be read side by side with the script it imitates.
-SHFMT_EXCLUDE=(tests/real/harness/entrypoint/mariadb-entrypoint.sh)
+SHFMT_EXCLUDE=(tests/fake-kubelet/entrypoint/mariadb-entrypoint.sh)
 # Excluded shellcheck rules, each with its reason (none today: a finding is fixed, or disabled on its line
 # with `# shellcheck disable=SCxxxx # reason`).
 SHELLCHECK_EXCLUDE=()

@@ -16,5 +16,5 @@ echo "== real-server suite: the rendered mariadb flavor on real MariaDB servers"
 # One real-server run at a time on a machine: two would starve each other's probes on a small host.
 # --exit: a failed case may leave a client loop running; the clusters are destroyed in the after hooks.
 flock /tmp/real-suite.lock npx mocha --exit --no-config --require ts-node/register/transpile-only --timeout 900000 \
-    tests/real/harness.test.ts tests/real/replication.test.ts tests/real/day2.test.ts tests/real/bootstrap.test.ts \
+    tests/real/fakeKubelet.test.ts tests/real/replication.test.ts tests/real/day2.test.ts tests/real/bootstrap.test.ts \
     tests/real/backup.test.ts

@@ -5,15 +5,15 @@
 // restore throughput against a raw copy of the same data.
 //
 // Needs root, like the rest of tests/real. FAKE_KUBELET_PREFIX and FAKE_KUBELET_SUBNET name the first cluster; the restored
-// one gets the prefix with its last character replaced by "r" and the next /24.
+// one gets the prefix followed by "r" and the next /24.
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { CONTAINERS, VOLUMES } from "../../components";
-import { FakeCluster, FakeJob, requireFakeKubelet, waitFor } from "./harness";
-import { createRealCluster, nextSubnet, runPrefix, runSubnet, sqlOn } from "./setup";
+import { FakeKubelet, JobRun, requireFakeKubelet, runPrefix, runSubnet, waitFor } from "../fake-kubelet";
+import { createRealCluster, sqlOn } from "./setup";
 
 /** The restored cluster must use the old cluster's passwords: its data keeps the old accounts. */
 const PASSWORDS = ["replicationPassword=repl-Pa55-w0rd", "backupPassword=backup-Pa55-w0rd", "appPassword=app-Pa55-w0rd"];
@@ -35,7 +35,7 @@ const rate = (bytes: number, ms: number) =>
 
 describe("backups and a restore drill on real MariaDB servers (mariadb flavor)", function () {
     this.timeout(10 * 60 * 1000);
-    let cluster: FakeCluster | undefined;
+    let cluster: FakeKubelet | undefined;
     let backupDir = "";
     let rawDir = "";
     const figures: Record<string, string> = {};
@@ -53,10 +53,10 @@ describe("backups and a restore drill on real MariaDB servers (mariadb flavor)",
                 .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
         );
 
-    const sql = (c: FakeCluster, ordinal: number, statement: string) => sqlOn(c, ordinal, statement, 300_000);
+    const sql = (c: FakeKubelet, ordinal: number, statement: string) => sqlOn(c, ordinal, statement, 300_000);
 
     /** Row count and CHECKSUM TABLE of both tables, once every pod agrees (replication caught up). */
-    async function converged(c: FakeCluster, ordinals: number[], expectedOrders: number): Promise<string> {
+    async function converged(c: FakeKubelet, ordinals: number[], expectedOrders: number): Promise<string> {
         const state = (o: number) =>
             sql(
                 c,
@@ -151,7 +151,7 @@ describe("backups and a restore drill on real MariaDB servers (mariadb flavor)",
         await converged(c, [0, 1, 2], 1500);
 
         // A second backup, killed once its stream has started.
-        const killed: FakeJob = await c.startJob("mysql-backup");
+        const killed: JobRun = await c.startJob("mysql-backup");
         await waitFor(
             () => {
                 const partial = fs.readdirSync(backupDir).find((n) => n.endsWith(".partial"));
@@ -176,12 +176,12 @@ describe("backups and a restore drill on real MariaDB servers (mariadb flavor)",
 
     it("restores a NEW cluster from that backup: mysql-0 starts from it, the replicas clone from mysql-0 and replicate, with exactly the backup point's rows", async () => {
         assert.ok(backupName !== "", "the backup case ran");
-        const prefix = `${runPrefix().slice(0, 7)}r`;
+        const prefix = runPrefix("r");
         cluster = await createRealCluster("restored", {
             render: renderArgs([`restoreFrom=${backupName}`]),
             claimPaths: { [BACKUP_CLAIM]: backupDir },
             prefix,
-            subnet: nextSubnet(runSubnet()),
+            subnet: runSubnet(1),
             // A new stack: passwords and certificates of its own, not the backed-up cluster's.
             stack: "restored",
         });

@@ -8,7 +8,7 @@ import * as path from "path";
 import { setTimeout as sleep } from "timers/promises";
 import { execFileSync } from "child_process";
 import { CONTAINERS, VOLUMES } from "../../components";
-import { ClusterEvent, FakeCluster, waitFor } from "./harness";
+import { KubeletEvent, FakeKubelet, waitFor } from "../fake-kubelet";
 import { sqlOn } from "./setup";
 
 const BALLAST_ROWS = Number(process.env.BENCH_ROWS ?? 800_000); // ~300 MB of InnoDB data
@@ -25,7 +25,7 @@ function duBytes(dir: string): number {
     return Number(execFileSync("du", ["-sb", dir], { encoding: "utf8" }).split("\t")[0]);
 }
 
-function span(events: ClusterEvent[], pod: string, from: (e: ClusterEvent) => boolean, to: (e: ClusterEvent) => boolean): number {
+function span(events: KubeletEvent[], pod: string, from: (e: KubeletEvent) => boolean, to: (e: KubeletEvent) => boolean): number {
     const start = events.find((e) => e.pod === pod && from(e));
     const end = events.find((e) => e.pod === pod && to(e) && e.t >= (start?.t ?? 0));
     if (!start || !end) {
@@ -34,7 +34,7 @@ function span(events: ClusterEvent[], pod: string, from: (e: ClusterEvent) => bo
     return end.t - start.t;
 }
 
-const cloneSpan = (events: ClusterEvent[], pod: string) =>
+const cloneSpan = (events: KubeletEvent[], pod: string) =>
     span(
         events,
         pod,
@@ -43,7 +43,7 @@ const cloneSpan = (events: ClusterEvent[], pod: string) =>
     );
 
 /** Runs a bash script in a pod's sidecar container (root, the server's binaries, the pod's network); its stdout. */
-async function inSidecar(cluster: FakeCluster, ordinal: number, script: string): Promise<string> {
+async function inSidecar(cluster: FakeKubelet, ordinal: number, script: string): Promise<string> {
     const run = await cluster.exec(ordinal, CONTAINERS.sidecar, ["bash", "-c", script], { timeoutMs: 600_000 });
     if (run.code !== 0) {
         throw new Error(`in mysql-${ordinal}'s sidecar: ${run.stderr}`);
@@ -55,7 +55,7 @@ async function inSidecar(cluster: FakeCluster, ordinal: number, script: string):
  * The server's own start-up, timed in a pod: mariadb-install-db into an empty directory, then a bare server
  * started on it until it answers (polled every 20 ms), twice. Milliseconds: [install, start].
  */
-async function serverStartFloor(cluster: FakeCluster, ordinal: number): Promise<[number, number]> {
+async function serverStartFloor(cluster: FakeKubelet, ordinal: number): Promise<[number, number]> {
     const out = await inSidecar(
         cluster,
         ordinal,
@@ -84,11 +84,11 @@ async function serverStartFloor(cluster: FakeCluster, ordinal: number): Promise<
 }
 
 /** Where a pod's start went: each container's start and exit or Ready, in seconds from PodStarting. */
-function timeline(events: ClusterEvent[], pod: string): string {
+function timeline(events: KubeletEvent[], pod: string): string {
     const own = events.filter((e) => e.pod === pod);
     const from = own.find((e) => e.type === "PodStarting")?.t ?? 0;
     const until = own.find((e) => e.type === "PodReady")?.t ?? Infinity;
-    const at = (e: ClusterEvent | undefined) => (e ? ((e.t - from) / 1000).toFixed(2) : "?");
+    const at = (e: KubeletEvent | undefined) => (e ? ((e.t - from) / 1000).toFixed(2) : "?");
     const containers = [...new Set(own.filter((e) => e.container && e.t <= until).map((e) => e.container as string))];
     return containers
         .map((c) => {
@@ -100,7 +100,7 @@ function timeline(events: ClusterEvent[], pod: string): string {
 }
 
 /** Bootstrap of 3 pods from empty data, against its floor; returns nothing, prints. */
-export async function benchBootstrap(cluster: FakeCluster): Promise<void> {
+export async function benchBootstrap(cluster: FakeKubelet): Promise<void> {
     const started = Date.now();
     await cluster.scaleTo(3);
     const allReady = Date.now() - started;
@@ -128,7 +128,7 @@ export async function benchBootstrap(cluster: FakeCluster): Promise<void> {
 }
 
 /** A fourth pod's clone of mysql-2 after ballast, against a raw tar copy; prints where the time goes. */
-export async function benchClone(cluster: FakeCluster): Promise<void> {
+export async function benchClone(cluster: FakeKubelet): Promise<void> {
     const sql = (ordinal: number, statement: string) => sqlOn(cluster, ordinal, statement, 600_000);
     await sql(
         0,

@@ -3,7 +3,7 @@
 // the next lower Ready one. Same fake kubelet and requirements as replication.test.ts.
 import * as assert from "assert";
 import { CONTAINERS } from "../../components";
-import { FakeCluster, requireFakeKubelet, waitFor } from "./harness";
+import { FakeKubelet, requireFakeKubelet, waitFor } from "../fake-kubelet";
 import * as shared from "./setup";
 import { createRealCluster, sqlOn } from "./setup";
 
@@ -11,7 +11,7 @@ const fqdn = (ordinal: number) => `mysql-${ordinal}\\.mysql\\.default\\.svc\\.cl
 
 describe("bootstrap: parallel on real MariaDB servers (mariadb flavor)", function () {
     this.timeout(10 * 60 * 1000);
-    let cluster: FakeCluster;
+    let cluster: FakeKubelet;
     const sql = (ordinal: number, statement: string) => sqlOn(cluster, ordinal, statement);
     const assertConverged = (ordinals: number[], rows: number) => shared.assertConverged(cluster, ordinals, rows);
     const timings: Record<string, string> = {};

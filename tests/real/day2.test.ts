@@ -1,11 +1,11 @@
 // Day 2 on real MariaDB servers: a new render of the mariadb stack applied to a running cluster as
-// `pulumi up` and the StatefulSet controller would (FakeCluster.apply: ConfigMaps and Secrets replaced, the
+// `pulumi up` and the StatefulSet controller would (FakeKubelet.apply: ConfigMaps and Secrets replaced, the
 // pods rolled from the highest ordinal, halting at one that does not become Ready), with writes flowing.
 // Every case ends with equal row counts and CHECKSUM TABLE results on every pod.
 import * as assert from "assert";
 import { setTimeout as sleep } from "timers/promises";
 import { CONTAINERS } from "../../components";
-import { FakeCluster, K8sObject, requireFakeKubelet, waitFor } from "./harness";
+import { FakeKubelet, K8sObject, requireFakeKubelet, waitFor } from "../fake-kubelet";
 import * as shared from "./setup";
 import { createRealCluster, renderRealStack, ROOT_PASSWORD, rootSql, sqlOn } from "./setup";
 
@@ -27,7 +27,7 @@ const render = (extra: Record<string, unknown> = {}, secrets: Record<string, str
 
 describe("changing a live cluster on real MariaDB servers (mariadb flavor)", function () {
     this.timeout(15 * 60 * 1000);
-    let cluster: FakeCluster;
+    let cluster: FakeKubelet;
     let acknowledged = 0;
     const sql = (ordinal: number, statement: string) => sqlOn(cluster, ordinal, statement);
     /** Every pod has every acknowledged row of shop.day2, with equal checksums. */

@@ -1,5 +1,5 @@
 // The real-server suite: the `mariadb` flavor as the component renders it, run by the fake kubelet in
-// tests/real/harness on Debian's MariaDB, each pod in its own network, UTS and mount namespaces. Every case
+// tests/fake-kubelet on Debian's MariaDB, each pod in its own network, UTS and mount namespaces. Every case
 // ends with equal row counts and CHECKSUM TABLE results on every pod.
 //
 // Needs root (namespaces, bind mounts). Under CI=true a missing requirement fails the suite; elsewhere it
@@ -10,9 +10,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { setTimeout as sleep } from "timers/promises";
 import { CONTAINERS, VOLUMES } from "../../components";
-import { FakeCluster, requireFakeKubelet, waitFor } from "./harness";
+import { FakeKubelet, requireFakeKubelet, runPrefix, runSubnet, waitFor } from "../fake-kubelet";
 import * as shared from "./setup";
-import { createRealCluster, nextSubnet, renderedSecret, rootSql, runPrefix, runSubnet, sqlOn } from "./setup";
+import { createRealCluster, renderedSecret, rootSql, sqlOn } from "./setup";
 import { describeWriteLoad, ISSUE_LOAD_TPS, prepareWriteLoad, runWriteLoad } from "./writeLoad";
 
 const DATA = VOLUMES.data;
@@ -23,7 +23,7 @@ const BALLAST_ROWS = 600_000;
 
 describe("replication on real MariaDB servers (mariadb flavor)", function () {
     this.timeout(15 * 60 * 1000);
-    let cluster: FakeCluster;
+    let cluster: FakeKubelet;
     const sql = (ordinal: number, statement: string) => sqlOn(cluster, ordinal, statement);
     const assertConverged = (ordinals: number[], rows: number, table?: string) => shared.assertConverged(cluster, ordinals, rows, table);
     const timings: Record<string, string> = {};
@@ -510,8 +510,8 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
         const other = await createRealCluster("other", {
             render: ["--config", "name=other"],
             claimPaths: { "data-other-0": claim },
-            prefix: `${runPrefix().slice(0, 7)}o`,
-            subnet: nextSubnet(runSubnet()),
+            prefix: runPrefix("o"),
+            subnet: runSubnet(1),
         });
         try {
             const starting = other.startPod(0).then(

@@ -7,7 +7,7 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { CONTAINERS, ROOT_CLIENT_CONFIG } from "../../components";
 import { runRender } from "../renderCli";
-import { ExecResult, FakeCluster, K8sObject, waitFor } from "./harness";
+import { ExecResult, FakeKubelet, K8sObject, runPrefix, runSubnet, waitFor } from "../fake-kubelet";
 
 /** Space, quotes, backslash, '#', '&': every character the scripts must carry through untouched. */
 export const ROOT_PASSWORD = `r00t pa"ss 'w\\rd' #&1`;
@@ -60,33 +60,17 @@ export function renderedSecret(name: string): Record<string, string> {
     return (secret as unknown as { stringData: Record<string, string> }).stringData;
 }
 
-/** Prefix of every namespace and interface of this run: MST_PREFIX, or one made from the PID. */
-export function runPrefix(): string {
-    return process.env.MST_PREFIX ?? `m${process.pid % 10_000_000}`;
-}
-
-/** The run's pod subnet: MST_SUBNET, or a /24 in 10.200.0.0/13 made from the PID. */
-export function runSubnet(): string {
-    return process.env.MST_SUBNET ?? `10.${200 + (process.pid % 8)}.${(process.pid >> 3) % 256}.0/24`;
-}
-
-/** The /24 after a subnet: for a second cluster of the same run. */
-export function nextSubnet(subnet: string): string {
-    const [a, b, c] = subnet.split("/")[0].split(".").map(Number);
-    return `${a}.${b}.${(c + 1) % 256}.0/24`;
-}
-
 /**
- * A fake cluster of the rendered real stack, in a fresh work directory, with this run's names; `options`
+ * A fake kubelet running the rendered real stack, in a fresh work directory, with this run's names; `options`
  * adds render arguments (--config, --secret), claims kept outside the cluster, other names, or another
  * stack (its own generated passwords and certificates; see renderRealStack).
  */
 export async function createRealCluster(
     label: string,
     options: { render?: string[]; claimPaths?: Record<string, string>; prefix?: string; subnet?: string; stack?: string } = {},
-): Promise<FakeCluster> {
+): Promise<FakeKubelet> {
     const objects = renderRealStack(options.render, options.stack);
-    return FakeCluster.create({
+    return FakeKubelet.create({
         prefix: options.prefix ?? runPrefix(),
         subnet: options.subnet ?? runSubnet(),
         claimPaths: options.claimPaths,
@@ -97,7 +81,7 @@ export async function createRealCluster(
 
 /** Runs SQL as root in a pod's mysql container (cluster.sql), the password read from the pod's client option file; `columnNames` for `\G`. */
 export function rootSql(
-    cluster: FakeCluster,
+    cluster: FakeKubelet,
     ordinal: number,
     statement: string,
     timeoutMs = 60_000,
@@ -108,7 +92,7 @@ export function rootSql(
 }
 
 /** Runs SQL as root on a pod and returns its output; a failure fails the test with the statement and stderr. */
-export async function sqlOn(cluster: FakeCluster, ordinal: number, statement: string, timeoutMs?: number): Promise<string> {
+export async function sqlOn(cluster: FakeKubelet, ordinal: number, statement: string, timeoutMs?: number): Promise<string> {
     const run = await rootSql(cluster, ordinal, statement, timeoutMs);
     assert.strictEqual(run.code, 0, `mysql-${ordinal}: ${statement}\n${run.stderr}`);
     return run.stdout.trim();
@@ -118,7 +102,7 @@ export async function sqlOn(cluster: FakeCluster, ordinal: number, statement: st
  * Waits (up to 2 minutes) until every pod has `rows` rows in `table` with the same CHECKSUM TABLE, then
  * asserts both; returns how long it took (ms).
  */
-export async function assertConverged(cluster: FakeCluster, ordinals: number[], rows: number, table = "shop.orders"): Promise<number> {
+export async function assertConverged(cluster: FakeKubelet, ordinals: number[], rows: number, table = "shop.orders"): Promise<number> {
     const state = (ordinal: number) => sqlOn(cluster, ordinal, `SELECT COUNT(*) FROM ${table}; CHECKSUM TABLE ${table}`);
     let states: string[] = [];
     const took = await waitFor(

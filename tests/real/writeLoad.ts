@@ -5,8 +5,8 @@
 import * as fs from "fs";
 import { setTimeout as sleep } from "timers/promises";
 import { PASSWORD_KEYS } from "../../components";
-import { FakeCluster, runOk, waitFor } from "./harness";
-import { allPids, cmdlineOf, nsOfPath, nsOfPid } from "./harness/util";
+import { FakeKubelet, runOk, waitFor } from "../fake-kubelet";
+import { allPids, cmdlineOf, nsOfPath, nsOfPid } from "../fake-kubelet/util";
 import { renderedSecret, rootSql } from "./setup";
 
 export interface WriteLoadOptions {
@@ -44,7 +44,7 @@ export const ISSUE_LOAD_TPS = 615;
 const DATABASE = "shop";
 const TICKS = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s.
 
-function sysbenchArgs(cluster: FakeCluster, options: WriteLoadOptions): string[] {
+function sysbenchArgs(cluster: FakeKubelet, options: WriteLoadOptions): string[] {
     const secret = renderedSecret(`${cluster.name}-credentials`);
     return [
         "netns",
@@ -66,7 +66,7 @@ function sysbenchArgs(cluster: FakeCluster, options: WriteLoadOptions): string[]
 }
 
 /** CPU ticks of each pod's server process (mariadbd), found by the pod's network namespace. */
-function serverTicks(cluster: FakeCluster, ordinals: number[]): Record<number, number> {
+function serverTicks(cluster: FakeKubelet, ordinals: number[]): Record<number, number> {
     const byNs = new Map(ordinals.map((o) => [nsOfPath(`/run/netns/${cluster.network.nsOf(cluster.podName(o))}`, "net"), o]));
     const ticks: Record<number, number> = Object.fromEntries(ordinals.map((o) => [o, 0]));
     for (const pid of allPids()) {
@@ -84,7 +84,7 @@ function serverTicks(cluster: FakeCluster, ordinals: number[]): Record<number, n
     return ticks;
 }
 
-async function lag(cluster: FakeCluster, ordinal: number): Promise<number> {
+async function lag(cluster: FakeKubelet, ordinal: number): Promise<number> {
     // Vertical output keeps the field names.
     const status = await rootSql(cluster, ordinal, "SHOW SLAVE STATUS\\G", undefined, true);
     const match = /Seconds_Behind_Master: (\d+)/.exec(status.stdout);
@@ -93,14 +93,14 @@ async function lag(cluster: FakeCluster, ordinal: number): Promise<number> {
 }
 
 /** CHECKSUM TABLE of every sysbench table, on one pod. */
-async function checksums(cluster: FakeCluster, ordinal: number, tables: number): Promise<string> {
+async function checksums(cluster: FakeKubelet, ordinal: number, tables: number): Promise<string> {
     const names = Array.from({ length: tables }, (_, i) => `${DATABASE}.sbtest${i + 1}`).join(", ");
     const result = await rootSql(cluster, ordinal, `CHECKSUM TABLE ${names}`);
     return result.code === 0 ? result.stdout : `error ${result.stderr}`;
 }
 
 /** Creates sysbench's tables on the primary and waits until every replica has them. */
-export async function prepareWriteLoad(cluster: FakeCluster, options: WriteLoadOptions): Promise<void> {
+export async function prepareWriteLoad(cluster: FakeKubelet, options: WriteLoadOptions): Promise<void> {
     await runOk("ip", [...sysbenchArgs(cluster, options), "prepare"]);
     const tables = options.tables ?? 4;
     let all: string[] = [];
@@ -114,7 +114,7 @@ export async function prepareWriteLoad(cluster: FakeCluster, options: WriteLoadO
 }
 
 /** Runs the load, sampling the replicas' lag every 250 ms, then waits until every pod has the primary's checksums. */
-export async function runWriteLoad(cluster: FakeCluster, options: WriteLoadOptions): Promise<WriteLoadResult> {
+export async function runWriteLoad(cluster: FakeKubelet, options: WriteLoadOptions): Promise<WriteLoadResult> {
     const ordinals = [0, ...options.replicas];
     const tables = options.tables ?? 4;
     const maxLag: Record<number, number> = Object.fromEntries(options.replicas.map((o) => [o, 0]));

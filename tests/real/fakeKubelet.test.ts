@@ -1,27 +1,28 @@
-// Self-test of the fake-kubelet harness (tests/real/harness): runs the fixture StatefulSet
-// (tests/real/fixtures/harness-statefulset.yaml) for real, two MariaDB pods in namespaces of their
-// own, and checks the Kubernetes behaviour the replication tests rely on.
+// Self-test of the fake kubelet (tests/fake-kubelet): runs the fixture StatefulSets
+// (tests/real/fixtures/fake-kubelet-*.yaml) for real, MariaDB pods in namespaces of their own, checks the
+// Kubernetes behaviour the real-server suite relies on, and that what the fake kubelet does not emulate is refused.
 //
-// Needs root. Without it the suite skips loudly, or fails under CI=true.
-// Run: npx mocha --require ts-node/register/transpile-only --timeout 600000 tests/real/harness.test.ts
-// FAKE_KUBELET_VERBOSE=1 prints pod/container events; FAKE_KUBELET_KEEP=1 keeps the workDir.
+// Needs root. Without it the suite skips loudly, or fails under CI=true (requireFakeKubelet).
+// Run: npx mocha --no-config --require ts-node/register/transpile-only --timeout 600000 tests/real/fakeKubelet.test.ts
+// FAKE_KUBELET_VERBOSE=1 prints pod/container events; FAKE_KUBELET_KEEP=1 keeps the workDir; FAKE_KUBELET_PREFIX
+// and FAKE_KUBELET_SUBNET name the run (each cluster here adds a letter to the prefix and takes its own /24).
 import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { setTimeout as sleep } from "timers/promises";
 import * as yaml from "js-yaml";
-import { FakeCluster, K8sObject, requireFakeKubelet, waitFor } from "./harness";
-import { netnsNamesWithPrefix } from "./harness/netns";
-import { allPids, cmdlineOf, commOf, mountPointsUnder, nsOfPath, nsOfPid } from "./harness/util";
+import { FakeKubelet, K8sObject, requireFakeKubelet, runPrefix, runSubnet, waitFor } from "../fake-kubelet";
+import { netnsNamesWithPrefix } from "../fake-kubelet/netns";
+import { allPids, cmdlineOf, commOf, mountPointsUnder, nsOfPath, nsOfPid } from "../fake-kubelet/util";
 
 /** A space, both quotes, a backslash and a '#': all must survive env, SQL and probes untouched. */
 const PASSWORD = `s3cr3t pa'ss\\wo#rd "x"`;
-const PREFIX = process.env.FKT_PREFIX ?? `fk${process.pid % 1_000_000}`;
-const SUBNET = process.env.FKT_SUBNET ?? "10.213.7.0/24";
-const FIXTURE = path.join(__dirname, "fixtures", "harness-statefulset.yaml");
-const LIFECYCLE_FIXTURE = path.join(__dirname, "fixtures", "harness-lifecycle.yaml");
-const ROLLOUT_FIXTURE = path.join(__dirname, "fixtures", "harness-rollout.yaml");
+const PREFIX = runPrefix("s");
+const SUBNET = runSubnet(1);
+const FIXTURE = path.join(__dirname, "fixtures", "fake-kubelet-statefulset.yaml");
+const LIFECYCLE_FIXTURE = path.join(__dirname, "fixtures", "fake-kubelet-lifecycle.yaml");
+const ROLLOUT_FIXTURE = path.join(__dirname, "fixtures", "fake-kubelet-rollout.yaml");
 
 /** mariadbd processes in the network namespaces of the run with this prefix (other runs may be going on). */
 function mariadbdPidsOf(prefix: string): number[] {
@@ -29,16 +30,16 @@ function mariadbdPidsOf(prefix: string): number[] {
     return allPids().filter((p) => commOf(p) === "mariadbd" && nets.has(nsOfPid(p, "net")));
 }
 
-describe("fake-kubelet harness (self-test)", function () {
+describe("fake kubelet (self-test)", function () {
     this.timeout(10 * 60_000);
-    let cluster: FakeCluster | undefined;
+    let cluster: FakeKubelet | undefined;
     let workDir = "";
     /** Every mariadbd this cluster ran, collected along the way: none may survive destroy(). */
     const ourMariadbd = new Set<number>();
     const collectMariadbd = () => mariadbdPidsOf(PREFIX).forEach((p) => ourMariadbd.add(p));
     const timings: string[] = [];
 
-    const c = (): FakeCluster => {
+    const c = (): FakeKubelet => {
         if (!cluster) throw new Error("no cluster");
         return cluster;
     };
@@ -70,7 +71,7 @@ describe("fake-kubelet harness (self-test)", function () {
         const t = Date.now();
         const objects = yaml.loadAll(fs.readFileSync(FIXTURE, "utf8")) as K8sObject[];
         (objects.find((o) => o.kind === "Secret") as K8sObject).stringData["root-password"] = PASSWORD;
-        cluster = await FakeCluster.create({ prefix: PREFIX, subnet: SUBNET, workDir, objects });
+        cluster = await FakeKubelet.create({ prefix: PREFIX, subnet: SUBNET, workDir, objects });
         timings.push(`create (network + image) ${Date.now() - t} ms`);
     });
 
@@ -234,19 +235,19 @@ describe("fake-kubelet harness (self-test)", function () {
         const w = await sql(
             0,
             "127.0.0.1",
-            "CREATE DATABASE harness; CREATE TABLE harness.t (v VARCHAR(64)); INSERT INTO harness.t VALUES ('survives')",
+            "CREATE DATABASE selftest; CREATE TABLE selftest.t (v VARCHAR(64)); INSERT INTO selftest.t VALUES ('survives')",
         );
         assert.strictEqual(w.code, 0, w.stderr);
         const oldIp = c().podIP(0);
         await c().stopPod(0);
         assert.strictEqual((await c().exec(1, "mariadb", ["getent", "hosts", "mysql-0.mysql"])).code, 2);
         assert.ok(!c().hostsFile(1).includes("mysql-0"));
-        assert.ok(fs.existsSync(path.join(c().volumePath(0, "data"), "mysql", "harness")), "the PVC dir stays");
+        assert.ok(fs.existsSync(path.join(c().volumePath(0, "data"), "mysql", "selftest")), "the PVC dir stays");
         const t = Date.now();
         await c().startPod(0, { readyTimeoutMs: 90_000 });
         timings.push(`startPod(0) on existing data to Ready ${Date.now() - t} ms`);
         assert.notStrictEqual(c().podIP(0), oldIp, "a new pod gets a new IP, as in Kubernetes");
-        const r = await sql(1, "mysql-0.mysql", "SELECT v FROM harness.t");
+        const r = await sql(1, "mysql-0.mysql", "SELECT v FROM selftest.t");
         assert.strictEqual(r.stdout, "survives\n", r.stderr);
         assert.strictEqual(c().starts(0, "init"), 1, "a new pod: counters start over");
     });
@@ -292,12 +293,12 @@ describe("fake-kubelet harness (self-test)", function () {
     });
 });
 
-describe("fake-kubelet harness (self-test): kubelet lifecycle", function () {
+describe("fake kubelet (self-test): kubelet lifecycle and refusals", function () {
     this.timeout(5 * 60_000);
-    const prefix = process.env.FKT_PREFIX2 ?? `fl${process.pid % 1_000_000}`;
-    let cluster: FakeCluster | undefined;
+    const prefix = runPrefix("l");
+    let cluster: FakeKubelet | undefined;
     let workDir = "";
-    const c = (): FakeCluster => {
+    const c = (): FakeKubelet => {
         if (!cluster) throw new Error("no cluster");
         return cluster;
     };
@@ -305,9 +306,9 @@ describe("fake-kubelet harness (self-test): kubelet lifecycle", function () {
     before(async function () {
         requireFakeKubelet(this);
         workDir = path.join(os.tmpdir(), `fake-kubelet-selftest-${prefix}`);
-        cluster = await FakeCluster.create({
+        cluster = await FakeKubelet.create({
             prefix,
-            subnet: process.env.FKT_SUBNET2 ?? "10.213.8.0/24",
+            subnet: runSubnet(2),
             workDir,
             objects: yaml.loadAll(fs.readFileSync(LIFECYCLE_FIXTURE, "utf8")) as K8sObject[],
             restartBackoffMs: { initialMs: 500, maxMs: 1000 },
@@ -331,7 +332,7 @@ describe("fake-kubelet harness (self-test): kubelet lifecycle", function () {
             livenessProbe: { httpGet: { port: 8080, path: "/" } },
         });
         pod.containers[0].command[2] = "echo $(POD_IP)";
-        const refused = FakeCluster.create({ prefix: `${prefix}x`, subnet: "10.213.10.0/24", workDir: `${workDir}-x`, objects });
+        const refused = FakeKubelet.create({ prefix: runPrefix("x"), subnet: runSubnet(4), workDir: `${workDir}-x`, objects });
         await assert.rejects(refused, (e: Error) => {
             const at = "StatefulSet web: spec.template.spec";
             assert.deepStrictEqual(e.message.split("\n"), [
@@ -347,7 +348,7 @@ describe("fake-kubelet harness (self-test): kubelet lifecycle", function () {
             ]);
             return true;
         });
-        assert.deepStrictEqual(netnsNamesWithPrefix(`${prefix}x`), [], "no namespace was made");
+        assert.deepStrictEqual(netnsNamesWithPrefix(runPrefix("x")), [], "no namespace was made");
         assert.ok(!fs.existsSync(`${workDir}-x`), "no work directory was made");
     });
 
@@ -406,12 +407,12 @@ describe("fake-kubelet harness (self-test): kubelet lifecycle", function () {
     });
 });
 
-describe("fake-kubelet harness (self-test): apply a new render", function () {
+describe("fake kubelet (self-test): apply a new render", function () {
     this.timeout(5 * 60_000);
-    const prefix = `fa${process.pid % 1_000_000}`;
+    const prefix = runPrefix("a");
     const base = yaml.loadAll(fs.readFileSync(ROLLOUT_FIXTURE, "utf8")) as K8sObject[];
-    let cluster: FakeCluster | undefined;
-    const c = (): FakeCluster => {
+    let cluster: FakeKubelet | undefined;
+    const c = (): FakeKubelet => {
         if (!cluster) throw new Error("no cluster");
         return cluster;
     };
@@ -435,9 +436,9 @@ describe("fake-kubelet harness (self-test): apply a new render", function () {
 
     before(async function () {
         requireFakeKubelet(this);
-        cluster = await FakeCluster.create({
+        cluster = await FakeKubelet.create({
             prefix,
-            subnet: "10.213.9.0/24",
+            subnet: runSubnet(3),
             workDir: path.join(os.tmpdir(), `fake-kubelet-selftest-${prefix}`),
             objects: base,
             restartBackoffMs: { initialMs: 200, maxMs: 400 },

@@ -86,10 +86,10 @@ function setupScript(l: ContainerLaunch): string {
     const L: string[] = [];
     L.push(
         "#!/bin/bash",
-        `# fake-kubelet: setup of container ${l.container} of pod ${l.pod} (start ${l.startNo}). Generated.`,
+        `# fake kubelet: setup of container ${l.container} of pod ${l.pod} (start ${l.startNo}). Generated.`,
         "set -euo pipefail",
         `export PATH=${HOST_PATH} LC_ALL=C`,
-        `trap 'echo "fake-kubelet: container setup failed at line $LINENO: $BASH_COMMAND" >&2' ERR`,
+        `trap 'echo "fake kubelet: container setup failed at line $LINENO: $BASH_COMMAND" >&2' ERR`,
         `R=${sq(R)}`,
         `hostname ${sq(l.pod)}`,
         "# Fixed mount points of the skeleton, before pivot_root.",

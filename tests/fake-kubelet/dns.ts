@@ -49,7 +49,7 @@ export function hostsFileFor(self: DnsPod, pods: DnsPod[], cfg: DnsConfig): stri
         "fe00::2\tip6-allrouters",
         governing ? `${self.ip}\t${self.name}.${governing.name}.${ns}.svc.${dom}\t${self.name}` : `${self.ip}\t${self.name}`,
         "",
-        "# fake-kubelet: cluster DNS stand-in (Service endpoints, with the search-path short forms).",
+        "# fake kubelet: cluster DNS stand-in (Service endpoints, with the search-path short forms).",
     ];
     const sorted = [...pods].sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
     for (const p of sorted) {
@@ -73,7 +73,7 @@ export function hostsFileFor(self: DnsPod, pods: DnsPod[], cfg: DnsConfig): stri
 
 export function resolvConf(namespace: string, clusterDomain: string): string {
     return [
-        "# fake-kubelet: no DNS server; names come from /etc/hosts (unknown names fail at once).",
+        "# fake kubelet: no DNS server; names come from /etc/hosts (unknown names fail at once).",
         `search ${namespace}.svc.${clusterDomain} svc.${clusterDomain} ${clusterDomain}`,
         "nameserver 127.0.0.1",
         "options ndots:5",

@@ -17,7 +17,7 @@ export interface K8sObject {
     [k: string]: any;
 }
 
-export interface FakeClusterOptions {
+export interface FakeKubeletOptions {
     /** Prefixes every netns, interface and marker, so two runs cannot collide: [a-z][a-z0-9]{0,7}. */
     prefix: string;
     /** IPv4 CIDR the pod IPs are taken from (only ever used inside the fake kubelet's own namespaces). */
@@ -36,7 +36,7 @@ export interface FakeClusterOptions {
     restartBackoffMs?: { initialMs: number; maxMs: number };
 }
 
-/** How FakeCluster.apply takes a new render (as `pulumi up` and the controllers would). */
+/** How FakeKubelet.apply takes a new render (as `pulumi up` and the controllers would). */
 export interface ApplyOptions {
     /** How long each pod may take to become Ready before the rollout halts there (pulumi's await). Default 180 s. */
     readyTimeoutMs?: number;
@@ -68,7 +68,7 @@ export interface ApplyResult {
     halted?: { ordinal: number; revision: string; reason: string };
 }
 
-/** The outcome of a Job run by FakeCluster.startJob. */
+/** The outcome of a Job run by FakeKubelet.startJob. */
 export interface JobResult {
     succeeded: boolean;
     /** One entry per pod (attempt), in order: each container's exit code. */
@@ -88,7 +88,7 @@ export interface ExecResult {
     timedOut?: boolean;
 }
 
-export interface ClusterEvent {
+export interface KubeletEvent {
     /** Milliseconds since the cluster was created. */
     t: number;
     /** The pod; for an event of another object, its kind and name ("ConfigMap/mysql"). */

@@ -39,7 +39,7 @@ export interface VolumeContext {
     /** <workDir>/pvc */
     pvcRoot: string;
     claimTemplates: string[];
-    /** Claims kept outside pvcRoot (FakeClusterOptions.claimPaths). */
+    /** Claims kept outside pvcRoot (FakeKubeletOptions.claimPaths). */
     claimPaths: Record<string, string>;
     objects: K8sObject[];
 }

@@ -1,4 +1,4 @@
-// FakeCluster: runs the pods of one rendered StatefulSet on this machine, each pod in network namespaces of its
+// FakeKubelet: runs the pods of one rendered StatefulSet on this machine, each pod in network namespaces of its
 // own, each container in PID/mount/UTS/IPC namespaces of its own (see container.ts), following the StatefulSet
 // controller (OrderedReady or Parallel) and kubelet semantics, after refusing what it does not emulate
 // (refusals.ts). apply() takes a later render as `pulumi up` and the controllers would: ConfigMaps and Secrets
@@ -22,10 +22,10 @@ import { checkRender } from "./refusals";
 import type {
     ApplyOptions,
     ApplyResult,
-    ClusterEvent,
+    KubeletEvent,
     ExecOptions,
     ExecResult,
-    FakeClusterOptions,
+    FakeKubeletOptions,
     JobResult,
     K8sObject,
     PodSpec,
@@ -80,8 +80,8 @@ function jobTemplateOf(cronJob: K8sObject): { backoffLimit: number; labels: Reco
     return { backoffLimit: job.backoffLimit ?? 6, labels: job.template.metadata?.labels ?? {}, spec: job.template.spec };
 }
 
-/** A Job started by FakeCluster.startJob. */
-export interface FakeJob {
+/** A Job started by FakeKubelet.startJob. */
+export interface JobRun {
     readonly name: string;
     /** The pod of the current attempt. */
     readonly podName: () => string;
@@ -100,7 +100,7 @@ function selects(selector: Record<string, string> | undefined, labels: Record<st
     return Object.entries(selector).every(([k, v]) => labels[k] === v);
 }
 
-export class FakeCluster {
+export class FakeKubelet {
     readonly name: string;
     readonly namespace: string;
     readonly serviceName: string;
@@ -114,7 +114,7 @@ export class FakeCluster {
     /** kubelet volume syncs still to come (apply's volumeSyncDelayMs). */
     private readonly pendingSyncs = new Set<NodeJS.Timeout>();
     private readonly t0 = Date.now();
-    private readonly eventLog: ClusterEvent[] = [];
+    private readonly eventLog: KubeletEvent[] = [];
     private readonly pods = new Map<number, Pod>();
     /** Pods of Jobs, by name. */
     private readonly jobPods = new Map<string, Pod>();
@@ -128,7 +128,7 @@ export class FakeCluster {
     private destroyed = false;
 
     private constructor(
-        opts: FakeClusterOptions,
+        opts: FakeKubeletOptions,
         readonly network: PodNetwork,
         image: PodHost["image"],
         sts: K8sObject,
@@ -144,7 +144,7 @@ export class FakeCluster {
         this.dns = {
             namespace: this.namespace,
             clusterDomain: CLUSTER_DOMAIN,
-            services: FakeCluster.dnsServices(opts.objects, this.namespace, this.serviceName, this.updateRevision),
+            services: FakeKubelet.dnsServices(opts.objects, this.namespace, this.serviceName, this.updateRevision),
         };
         this.host = {
             workDir: this.workDir,
@@ -213,7 +213,7 @@ export class FakeCluster {
         return out;
     }
 
-    static async create(opts: FakeClusterOptions): Promise<FakeCluster> {
+    static async create(opts: FakeKubeletOptions): Promise<FakeKubelet> {
         const sts = checkRender(opts.objects); // before anything is started
         const network = new PodNetwork(opts.prefix, opts.subnet); // validates prefix and subnet
         const workDir = path.resolve(opts.workDir);
@@ -235,7 +235,7 @@ export class FakeCluster {
                 warnedMissing = true;
                 console.warn(`fake kubelet: image mariadb:11.4: this host lacks ${image.missing.join(", ")}; left off its PATH`);
             }
-            const cluster = new FakeCluster(opts, network, image, sts);
+            const cluster = new FakeKubelet(opts, network, image, sts);
             registerCluster(cluster);
             return cluster;
         } catch (e) {
@@ -303,7 +303,7 @@ export class FakeCluster {
      * its pods: one at a time, each container once, a new pod after a failed one up to backoffLimit times.
      * Job pods get their own network and DNS like any pod, but are no endpoints of the cluster's Services.
      */
-    async startJob(cronJobName: string): Promise<FakeJob> {
+    async startJob(cronJobName: string): Promise<JobRun> {
         if (this.destroyed) throw new Error("fake kubelet: the cluster is destroyed");
         const cronJob = this.objects.find((o) => o.kind === "CronJob" && o.metadata.name === cronJobName);
         if (!cronJob) throw new Error(`fake kubelet: no CronJob ${cronJobName} among the objects`);
@@ -382,7 +382,7 @@ export class FakeCluster {
 
     /**
      * Takes a new render as `pulumi up` and the controllers would. Everything is checked before anything is
-     * touched: a change the harness cannot emulate, or a replacement that would delete every pod at once
+     * touched: a change the fake kubelet does not emulate, or a replacement that would delete every pod at once
      * without `cascade`, throws. Then ConfigMaps and Secrets are replaced (created, updated, deleted, with
      * events) and the running pods' configMap and secret volumes rewritten (after volumeSyncDelayMs), and the
      * StatefulSet is updated in place (replicas, template: a RollingUpdate) or replaced (pulumi-kubernetes'
@@ -428,7 +428,7 @@ export class FakeCluster {
         const vanished = this.objects.filter((o) => !after.has(keyOf(o)));
         const objectEvent = (o: K8sObject, change: string) => {
             if (o.kind === "ConfigMap" || o.kind === "Secret")
-                this.host.event({ pod: `${o.kind}/${o.metadata.name}`, type: `${o.kind}${change}` as ClusterEvent["type"] });
+                this.host.event({ pod: `${o.kind}/${o.metadata.name}`, type: `${o.kind}${change}` as KubeletEvent["type"] });
         };
         for (const o of objects) {
             const was = before.get(keyOf(o));
@@ -472,7 +472,7 @@ export class FakeCluster {
             this.replicas = sts.spec.replicas ?? 1;
             this.updateRevision = next;
         }
-        this.dns.services = FakeCluster.dnsServices(objects, this.namespace, this.serviceName, this.updateRevision);
+        this.dns.services = FakeKubelet.dnsServices(objects, this.namespace, this.serviceName, this.updateRevision);
         this.host.refreshDns();
         const halted = await this.reconcile(opts.readyTimeoutMs ?? 180_000, opts.graceSeconds);
         if (!halted) {
@@ -649,7 +649,7 @@ export class FakeCluster {
         );
     }
 
-    /** The container's log: stdout+stderr of every start, with a harness header line per start. */
+    /** The container's log: stdout+stderr of every start, with a fake-kubelet header line per start. */
     logs(ordinal: number, container: string): string {
         try {
             return fs.readFileSync(path.join(this.workDir, "logs", this.podName(ordinal), `${container}.log`), "utf8");
@@ -679,7 +679,7 @@ export class FakeCluster {
         );
     }
 
-    events(): ClusterEvent[] {
+    events(): KubeletEvent[] {
         return [...this.eventLog];
     }
 
@@ -728,7 +728,7 @@ export class FakeCluster {
             try {
                 safeRemoveSync(this.workDir);
             } catch (e) {
-                process.stderr.write(`fake-kubelet: ${(e as Error).message}\n`);
+                process.stderr.write(`fake kubelet: ${(e as Error).message}\n`);
             }
         }
         unregisterCluster(this);

@@ -16,7 +16,7 @@ import { ContainerLaunch, DEFAULT_CAPS } from "./container";
 import type { BuiltImage } from "./image";
 import type { PodNetwork } from "./netns";
 import { ContainerRunner } from "./runner";
-import type { ClusterEvent, Container, K8sObject, PodSpec, PodStatus } from "./types";
+import type { KubeletEvent, Container, K8sObject, PodSpec, PodStatus } from "./types";
 import { interruptible, lookupUser, safeRemove, tailFile, waitFor } from "./util";
 import { prepareVolumes, PreparedVolume, resolveMount, syncProjectedVolumes, VolumeContext } from "./volumes";
 
@@ -34,7 +34,7 @@ export interface PodHost {
     backoff: { initialMs: number; maxMs: number };
     keepWorkDir: boolean;
     track(pid: number, alive: boolean): void;
-    event(e: Omit<ClusterEvent, "t">): void;
+    event(e: Omit<KubeletEvent, "t">): void;
     /** Rewrites every pod's hosts file (a pod started, stopped or changed readiness). */
     refreshDns(): void;
     resolvConf: string;

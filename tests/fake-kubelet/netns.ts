@@ -1,7 +1,7 @@
 // The pod network: one network namespace per pod, each with an eth0 that is one end of a
 // veth pair whose other end is a port of a bridge living in a namespace of its own.
 //
-// Network rule this file enforces: every `ip` command names a namespace the harness created
+// Network rule this file enforces: every `ip` command names a namespace the fake kubelet created
 // (`ip -n <ns>`); nothing is ever added to, or routed through, the host's root namespace.
 // Pods get only the connected route of the subnet (no default route), so any other address
 // fails with "Network is unreachable" inside the pod.

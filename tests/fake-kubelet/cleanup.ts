@@ -17,7 +17,7 @@ function destroyAll(): void {
         try {
             c.destroySync();
         } catch (e) {
-            process.stderr.write(`fake-kubelet: cleanup failed: ${(e as Error).message}\n`);
+            process.stderr.write(`fake kubelet: cleanup failed: ${(e as Error).message}\n`);
         }
         live.delete(c);
     }
@@ -30,7 +30,7 @@ function install(): void {
     process.on("exit", destroyAll);
     for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
         process.on(sig, () => {
-            process.stderr.write(`\nfake-kubelet: ${sig}: destroying ${live.size} cluster(s)\n`);
+            process.stderr.write(`\nfake kubelet: ${sig}: destroying ${live.size} cluster(s)\n`);
             destroyAll();
             process.exit(128 + (os.constants.signals[sig] ?? 0));
         });

@@ -1,4 +1,4 @@
-// Small helpers shared by the harness modules: running host commands, /proc scans
+// Small helpers of the fake kubelet: running host commands, /proc scans
 // (namespaces, children, command lines), mount-table checks and a removal that
 // refuses to walk into mount points.
 
@@ -6,7 +6,7 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 
-/** PATH for the host tools the harness runs itself (never the containers' PATH). */
+/** PATH for the host tools the fake kubelet runs itself (never the containers' PATH). */
 export const HOST_PATH = "/usr/sbin:/usr/bin:/sbin:/bin";
 const HOST_ENV = { PATH: HOST_PATH, LC_ALL: "C" };
 
@@ -227,7 +227,7 @@ export function mountPointsUnder(dir: string): string[] {
     return found.sort((a, b) => b.length - a.length);
 }
 
-/** Lazily unmounts everything at or below dir (the harness never mounts there, this is a safety net). */
+/** Lazily unmounts everything at or below dir (the fake kubelet never mounts there, this is a safety net). */
 export function unmountAllUnderSync(dir: string): void {
     for (const mp of mountPointsUnder(dir)) runSync("umount", ["-R", "-l", mp]);
 }
@@ -313,4 +313,19 @@ export function interruptible(): { readonly done: boolean; sleep(ms: number): Pr
         },
     };
     return self;
+}
+
+/**
+ * This run's prefix of namespaces and interfaces: FAKE_KUBELET_PREFIX ([a-z][a-z0-9]{0,6}), or one made from the
+ * PID; `suffix` (one more character) names a further cluster of the run.
+ */
+export function runPrefix(suffix = ""): string {
+    return (process.env.FAKE_KUBELET_PREFIX ?? `k${process.pid % 1_000_000}`) + suffix;
+}
+
+/** This run's pod subnet: FAKE_KUBELET_SUBNET (a private /24), or a /24 in 10.200.0.0/13 made from the PID; `n` > 0: the n-th /24 after it. */
+export function runSubnet(n = 0): string {
+    const base = process.env.FAKE_KUBELET_SUBNET ?? `10.${200 + (process.pid % 8)}.${(process.pid >> 3) % 256}.0/24`;
+    const [a, b, c] = base.split("/")[0].split(".").map(Number);
+    return `${a}.${b}.${(c + n) % 256}.0/24`;
 }
