@@ -83,12 +83,8 @@ function jobTemplateOf(cronJob: K8sObject): { backoffLimit: number; labels: Reco
 /** A Job started by FakeKubelet.startJob. */
 export interface JobRun {
     readonly name: string;
-    /** The pod of the current attempt. */
-    readonly podName: () => string;
     /** Resolves when the Job has succeeded or used up its attempts. */
     readonly result: Promise<JobResult>;
-    /** Runs argv in a container of the current attempt's pod. */
-    exec(container: string, argv: string[], opts?: ExecOptions): Promise<ExecResult>;
     /** SIGKILLs a container of the current attempt (an OOM kill, a lost node): that pod fails. */
     kill(container: string): Promise<void>;
     /** The container's log in the current attempt's pod. */
@@ -335,17 +331,9 @@ export class FakeKubelet {
         };
         return {
             name: jobName,
-            podName: () => pod().name,
             result,
-            exec: (container, argv, execOpts = {}) => pod().runner(container).exec(argv, execOpts),
             kill: (container) => pod().runner(container).kill(0, "killed by the test"),
-            logs: (container) => {
-                try {
-                    return fs.readFileSync(path.join(this.workDir, "logs", pod().name, `${container}.log`), "utf8");
-                } catch {
-                    return "";
-                }
-            },
+            logs: (container) => this.readLog(pod().name, container),
         };
     }
 
@@ -564,10 +552,6 @@ export class FakeKubelet {
         return Boolean(this.pods.get(ordinal)?.ready);
     }
 
-    isRunning(ordinal: number): boolean {
-        return Boolean(this.pods.get(ordinal)?.running);
-    }
-
     podIP(ordinal: number): string | undefined {
         return this.pods.get(ordinal)?.ip;
     }
@@ -651,11 +635,12 @@ export class FakeKubelet {
 
     /** The container's log: stdout+stderr of every start, with a fake-kubelet header line per start. */
     logs(ordinal: number, container: string): string {
-        try {
-            return fs.readFileSync(path.join(this.workDir, "logs", this.podName(ordinal), `${container}.log`), "utf8");
-        } catch {
-            return "";
-        }
+        return this.readLog(this.podName(ordinal), container);
+    }
+
+    private readLog(pod: string, container: string): string {
+        const file = path.join(this.workDir, "logs", pod, `${container}.log`);
+        return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
     }
 
     /** Kubernetes' restartCount of the container in the current pod (starts - 1; init reruns count too). */
