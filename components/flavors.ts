@@ -101,6 +101,8 @@ export interface Flavor {
         readonly lag: string;
         readonly ioErrno: string;
         readonly ioError: string;
+        /** The I/O thread's state: connecting, registering, requesting the binlog, or connected. */
+        readonly ioState: string;
     };
     /**
      * Prefixes of the info files the backup tool writes into the backup (`<prefix>_binlog_info`,
@@ -148,6 +150,7 @@ const SLAVE_STATUS: Flavor["replicaStatus"] = {
     lag: "Seconds_Behind_Master",
     ioErrno: "Last_IO_Errno",
     ioError: "Last_IO_Error",
+    ioState: "Slave_IO_State",
 };
 
 const mysql57: Flavor = {
@@ -240,6 +243,7 @@ const mysql84: Flavor = {
         lag: "Seconds_Behind_Source",
         ioErrno: "Last_IO_Errno",
         ioError: "Last_IO_Error",
+        ioState: "Replica_IO_State",
     },
     backupInfoPrefixes: ["xtrabackup"],
     replicationSql: [

@@ -81,6 +81,7 @@ function replicaStatusEnv(args: ResolvedArgs): EnvVar[] {
         REPLICA_LAG: status.lag,
         REPLICA_IO_ERRNO: status.ioErrno,
         REPLICA_IO_ERROR: status.ioError,
+        REPLICA_IO_STATE: status.ioState,
     });
 }
 

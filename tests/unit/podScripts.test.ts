@@ -801,6 +801,7 @@ describe("sidecar.sh", () => {
             REPLICA_STATUS: flavor.replicaStatus.statement,
             REPLICA_IO_ERRNO: flavor.replicaStatus.ioErrno,
             REPLICA_IO_ERROR: flavor.replicaStatus.ioError,
+            REPLICA_IO_STATE: flavor.replicaStatus.ioState,
             ...TLS_ENV,
         };
     }
@@ -1055,6 +1056,7 @@ describe("mysql-ready.sh", () => {
             REPLICA_LAG: "Seconds_Behind_Master",
             REPLICA_IO_ERRNO: "Last_IO_Errno",
             REPLICA_IO_ERROR: "Last_IO_Error",
+            REPLICA_IO_STATE: "Slave_IO_State",
             ROTATION_MARKER: s.path("replication-rotating"),
         };
     }
@@ -1085,6 +1087,22 @@ describe("mysql-ready.sh", () => {
         ],
         ["its SQL thread stopped", status("Yes", "No", "NULL"), "Slave_SQL_Running is 'No'"],
         ["31 s behind", status("Yes", "Yes", "31"), "31 s behind the primary, more than the 30 s allowed"],
+        // Just started: the I/O thread runs, the lag reads 0, but the primary has not taken (or has refused) the binlog request.
+        [
+            "its I/O thread still requesting the binlog",
+            status("Yes", "Yes", "0").replace("Waiting for master to send event", "Requesting binlog dump"),
+            "the replication I/O thread is not connected to the primary yet: Requesting binlog dump",
+        ],
+        [
+            "its I/O thread still registering",
+            status("Yes", "Yes", "0").replace("Waiting for master to send event", "Registering slave on master"),
+            "the replication I/O thread is not connected to the primary yet: Registering slave on master",
+        ],
+        [
+            "its I/O thread queueing an event",
+            status("Yes", "Yes", "0").replace("Waiting for master to send event", "Queueing master event to the relay log"),
+            undefined,
+        ],
         ["reconnecting, lag unknown", status("Connecting", "Yes", "NULL"), "Slave_IO_Running is 'Connecting': "],
     ];
     for (const [what, answer, reason] of replicaCases) {
@@ -1380,6 +1398,7 @@ describe("self-repair (sidecar.sh and clone-mysql.sh)", () => {
             REPLICA_STATUS: "SHOW SLAVE STATUS",
             REPLICA_IO_ERRNO: "Last_IO_Errno",
             REPLICA_IO_ERROR: "Last_IO_Error",
+            REPLICA_IO_STATE: "Slave_IO_State",
             ...TLS_ENV,
         };
         const run = s.run("sidecar.sh", env);

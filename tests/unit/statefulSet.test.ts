@@ -48,6 +48,7 @@ const REPLICA_STATUS_ENV = [
     { name: "REPLICA_LAG", value: "Seconds_Behind_Master" },
     { name: "REPLICA_IO_ERRNO", value: "Last_IO_Errno" },
     { name: "REPLICA_IO_ERROR", value: "Last_IO_Error" },
+    { name: "REPLICA_IO_STATE", value: "Slave_IO_State" },
 ];
 const BACKUP_SECURITY = { runAsUser: 0, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"], add: ["DAC_OVERRIDE", "FOWNER"] } };
 
