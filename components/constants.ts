@@ -63,11 +63,20 @@ export const PATHS = {
     credentialsDir: "/etc/mysql-credentials",
     /** The server image's entrypoint runs the files here once, when it initialises an empty data dir. */
     initdbDir: "/docker-entrypoint-initdb.d",
+    /** The system's time-zone files in the backup image, which mysql-0's sidecar loads into the server. */
+    zoneinfoDir: "/usr/share/zoneinfo",
     /** The backup volume, in the backup Job's pod and in a restoring mysql-0's clone-mysql (read-only there). */
     backupsDir: "/mnt/backups",
     /** The TLS Secret as files in the backup Job's pod (its client certificate for the clone stream). */
     backupTlsDir: "/etc/mysql-tls",
 } as const;
+
+/**
+ * On the claim, beside the data directory: present from the moment init-mysql creates mysql-0's data
+ * directory until the server has taken the cluster's accounts (its first start, with CREDENTIAL_FILES.firstStartSql
+ * as `--init-file`); mysql-0's sidecar removes it once root logs in.
+ */
+export const FIRST_START_MARKER = `${PATHS.dataRoot}/first-start-pending`;
 
 /**
  * On the claim, beside the data directory: present while the data must be (re)cloned (a replica's
@@ -82,6 +91,13 @@ export const CLONE_MARKER = `${PATHS.dataRoot}/clone-pending`;
  * restored with the data, which lives in the subPath.
  */
 export const IDENTITY_FILE = `${PATHS.dataRoot}/identity`;
+
+/**
+ * How long one startup or readiness probe waits for its condition (probe-wait.sh), in milliseconds: under
+ * the probes' period of 1 s, so the next pod of the ordered start follows as soon as the server serves
+ * instead of at the next period, and a probe that keeps failing still counts one failure per period.
+ */
+export const PROBE_WAIT_MS = 800;
 
 /** How often the sidecar looks at replication (for a replica that cannot resume), in seconds. */
 export const WATCH_INTERVAL_SECONDS = 10;
@@ -105,6 +121,11 @@ export const CREDENTIAL_FILES = {
     replicationPassword: "replication-password",
     /** The passwords the files above hold, one file per Secret key: what a rotation compares the Secret with. */
     applied: "applied",
+    /**
+     * The SQL mysql-0's server runs as its `--init-file` on the first start of a data directory init-mysql
+     * created (the flavor's `installDb`): root's password and the cluster's accounts. Owned by mysql.
+     */
+    firstStartSql: "first-start.sql",
     /** Written (epoch seconds) while a replica's replication is stopped to take a new password. */
     rotationMarker: "replication-rotating",
     /** The cluster's CA certificate, its certificate and key (owned by mysql: the server reads them). */
@@ -142,6 +163,7 @@ export const SCRIPT_FILES = {
     restore: "restore-mysql.sh",
     restoreFinish: "restore-finish.sh",
     rotate: "rotate-credentials.sh",
+    probeWait: "probe-wait.sh",
 } as const;
 
 /** Keys of the credentials Secret, one password each. */

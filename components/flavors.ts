@@ -60,6 +60,23 @@ export interface Flavor {
     readonly backupTool: string;
     /** The tool that unpacks the backup stream, in the backup image. */
     readonly streamTool: string;
+    /**
+     * The backup image's tool that writes the time-zone tables' SQL from the system's zoneinfo. When set,
+     * the server image's entrypoint skips that load on the first start (`MYSQL_INITDB_SKIP_TZINFO`; a few
+     * seconds before the primary is Ready) and mysql-0's sidecar loads the tables once the server serves,
+     * through the binlog (see sidecar.sh). Unset: the entrypoint loads them before the first start, as the
+     * images do by default (the MySQL flavors: whether their backup images carry `mysql_tzinfo_to_sql`
+     * could not be checked here).
+     */
+    readonly timeZoneTool?: string;
+    /**
+     * How init-mysql creates mysql-0's new data directory itself, in the server image: the command (without
+     * `--user` and `--datadir`), with the options the image's entrypoint gives it; and the SQL that, before
+     * the cluster's accounts (users.sql), secures root as the entrypoint would (placeholder {root_password}).
+     * The server then starts once, taking both as its `--init-file`, where the entrypoint would start a
+     * temporary server for them, stop it and start the server again. Unset: the entrypoint does it all.
+     */
+    readonly installDb?: { readonly command: readonly string[]; readonly secureRootSql: string };
     /** How the backup is carried over the clone port: the binary the backup image has. */
     readonly transport: "ncat" | "socat";
     /** my.cnf lines of the primary, under [mysqld]. */
@@ -84,6 +101,8 @@ export interface Flavor {
         readonly lag: string;
         readonly ioErrno: string;
         readonly ioError: string;
+        /** The I/O thread's state: connecting, registering, requesting the binlog, or connected. */
+        readonly ioState: string;
     };
     /**
      * Prefixes of the info files the backup tool writes into the backup (`<prefix>_binlog_info`,
@@ -131,6 +150,7 @@ const SLAVE_STATUS: Flavor["replicaStatus"] = {
     lag: "Seconds_Behind_Master",
     ioErrno: "Last_IO_Errno",
     ioError: "Last_IO_Error",
+    ioState: "Slave_IO_State",
 };
 
 const mysql57: Flavor = {
@@ -223,6 +243,7 @@ const mysql84: Flavor = {
         lag: "Seconds_Behind_Source",
         ioErrno: "Last_IO_Errno",
         ioError: "Last_IO_Error",
+        ioState: "Replica_IO_State",
     },
     backupInfoPrefixes: ["xtrabackup"],
     replicationSql: [
@@ -260,6 +281,32 @@ const mariadb: Flavor = {
     admin: "mariadb-admin",
     backupTool: "mariadb-backup",
     streamTool: "mbstream",
+    // The server image, which the backup image is: its entrypoint loads the zones with this tool.
+    timeZoneTool: "mariadb-tzinfo-to-sql",
+    // As MariaDB/mariadb-docker's docker-entrypoint.sh (11.4) runs it, and secures root as it does with
+    // MARIADB_ROOT_HOST=localhost: root@localhost gets its password, root for other hosts is dropped.
+    installDb: {
+        command: [
+            "mariadb-install-db",
+            "--rpm",
+            "--auth-root-authentication-method=normal",
+            "--skip-test-db",
+            "--old-mode=UTF8_IS_UTF8MB3",
+            "--default-time-zone=SYSTEM",
+            "--enforce-storage-engine=",
+            "--skip-log-bin",
+            "--expire-logs-days=0",
+            "--loose-innodb_buffer_pool_load_at_startup=0",
+            "--loose-innodb_buffer_pool_dump_at_shutdown=0",
+        ],
+        secureRootSql: [
+            "SET @@SESSION.SQL_LOG_BIN=0;",
+            "DROP USER IF EXISTS root@'127.0.0.1', root@'::1';",
+            "EXECUTE IMMEDIATE CONCAT('DROP USER IF EXISTS root@\\'', @@hostname, '\\'');",
+            "SET PASSWORD FOR 'root'@'localhost' = PASSWORD('{root_password}');",
+            "SET @@SESSION.SQL_LOG_BIN=1;",
+        ].join("\n"),
+    },
     transport: "socat",
     primaryConfig: ["log-bin=mysql-bin"],
     // MariaDB has no super-read-only: read-only stops every account without SUPER / READ ONLY ADMIN.

@@ -9,10 +9,12 @@ import {
     CLONE_PORT,
     CONTAINERS,
     CREDENTIAL_FILES,
+    FIRST_START_MARKER,
     LOCAL_HOSTS,
     IDENTITY_FILE,
     PASSWORD_KEYS,
     PATHS,
+    PROBE_WAIT_MS,
     ROOT_CLIENT_CONFIG,
     ROTATION_GRACE_SECONDS,
     SCRIPT_FILES,
@@ -42,6 +44,8 @@ type EnvVar = k8s.types.input.core.v1.EnvVar;
 export const DELETION_PROPAGATION_ANNOTATION = "pulumi.com/deletionPropagationPolicy";
 
 const script = (file: string) => `${PATHS.scriptsDir}/${file}`;
+/** A probe's command run until it succeeds, for at most PROBE_WAIT_MS (probe-wait.sh). */
+const waitingProbe = (command: string[]) => ({ exec: { command: [script(SCRIPT_FILES.probeWait), String(PROBE_WAIT_MS), ...command] } });
 const credential = (file: string) => `${PATHS.credentialsDir}/${file}`;
 
 function env(values: Record<string, string | number>): EnvVar[] {
@@ -77,6 +81,7 @@ function replicaStatusEnv(args: ResolvedArgs): EnvVar[] {
         REPLICA_LAG: status.lag,
         REPLICA_IO_ERRNO: status.ioErrno,
         REPLICA_IO_ERROR: status.ioError,
+        REPLICA_IO_STATE: status.ioState,
     });
 }
 
@@ -111,6 +116,20 @@ function backupEnv(args: ResolvedArgs): EnvVar[] {
 }
 
 /**
+ * mysql-0's data directory made by init-mysql (the flavor's `installDb`), unless a restore fills it: the
+ * command, the SQL that secures root, where the server finds that SQL with the accounts', and the marker.
+ */
+function firstStartEnv(args: ResolvedArgs): Record<string, string> {
+    const install = args.restoreFrom === undefined ? args.flavor.installDb : undefined;
+    return {
+        INSTALL_DB: install?.command.join(" ") ?? "",
+        SECURE_ROOT_SQL: install?.secureRootSql ?? "",
+        FIRST_START_SQL: credential(CREDENTIAL_FILES.firstStartSql),
+        FIRST_START_MARKER,
+    };
+}
+
+/**
  * init-mysql also checks, on every start, that the data on the claim is this cluster's and this ordinal's,
  * of this server family and series or one supported upgrade older (the identity file beside the data
  * directory); so it mounts the whole claim, and runs in the server image to ask the server its version.
@@ -141,12 +160,15 @@ function initContainer(args: ResolvedArgs, names: ClusterNames, clusterUid: pulu
                 INITDB_DIR: PATHS.initdbDir,
                 APP_PASSWORD_KEY: args.appUser === undefined ? "" : PASSWORD_KEYS.app,
                 APPLIED_DIR: CREDENTIAL_FILES.applied,
+                ...firstStartEnv(args),
             }),
         ],
         securityContext: hardened(CAPABILITIES.init),
         volumeMounts: [
             mounts.claim,
             { name: VOLUMES.conf, mountPath: PATHS.initConfDir },
+            // Where the server reads it: mariadb-install-db reads the server's settings (custom.cnf) too.
+            mounts.conf,
             { name: VOLUMES.configMap, mountPath: PATHS.configMapDir, readOnly: true },
             mounts.scripts,
             { name: VOLUMES.secrets, mountPath: PATHS.secretsDir, readOnly: true },
@@ -182,9 +204,10 @@ function cloneContainer(args: ResolvedArgs, names: ClusterNames): Container {
 function mysqlContainer(args: ResolvedArgs): Container {
     const { flavor } = args;
     const client = [`--defaults-extra-file=${ROOT_CLIENT_CONFIG}`];
-    const ping = { exec: { command: [flavor.admin, ...client, "ping"] } };
-    // Probed every second, Kubernetes' shortest period: each pod of the ordered start waits on these
-    // probes (server up, then replicating, then serving clones) before the next pod starts.
+    const ping = [flavor.admin, ...client, "ping"];
+    // Probed every second, Kubernetes' shortest period, each probe waiting up to PROBE_WAIT_MS for its
+    // condition: each pod of the ordered start waits on these probes (server up, then replicating, then
+    // serving clones) before the next pod starts, which follows within 0.1 s instead of up to a period.
     const startupPeriod = 1;
     return {
         name: CONTAINERS.mysql,
@@ -204,7 +227,12 @@ function mysqlContainer(args: ResolvedArgs): Container {
                 MAX_REPLICATION_LAG: args.maxReplicationLagSeconds,
                 ROTATION_MARKER: credential(CREDENTIAL_FILES.rotationMarker),
                 CLONE_MARKER,
+                // A data directory init-mysql made: the server's first start takes the accounts (mysql-run.sh).
+                FIRST_START_SQL: credential(CREDENTIAL_FILES.firstStartSql),
+                FIRST_START_MARKER,
             }),
+            // mysql-0's sidecar loads the time zones once the server serves (sidecar.sh), where the flavor has the tool.
+            ...(flavor.timeZoneTool === undefined ? [] : env({ MYSQL_INITDB_SKIP_TZINFO: "yes" })),
             ...replicaStatusEnv(args),
         ],
         ports: [{ name: "mysql", containerPort: args.port }],
@@ -223,15 +251,15 @@ function mysqlContainer(args: ResolvedArgs): Container {
         // liveness and readiness start once the server answers. `ping` succeeds even on "Access denied":
         // the server is up, which is all liveness asks.
         startupProbe: {
-            ...ping,
+            ...waitingProbe(ping),
             periodSeconds: startupPeriod,
             timeoutSeconds: 5,
             failureThreshold: Math.ceil(args.startupTimeoutSeconds / startupPeriod),
         },
-        livenessProbe: { ...ping, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+        livenessProbe: { exec: { command: ping }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
         // The primary while it takes writes; a replica while it replicates, at most the allowed lag behind.
         readinessProbe: {
-            exec: { command: [script(SCRIPT_FILES.mysqlReady)] },
+            ...waitingProbe([script(SCRIPT_FILES.mysqlReady)]),
             periodSeconds: 1,
             timeoutSeconds: 5,
             failureThreshold: 1,
@@ -276,6 +304,10 @@ function sidecarContainer(args: ResolvedArgs, names: ClusterNames): Container {
                 REPLICATION_USER: USERS.replication,
                 REPLICATION_SQL: flavor.replicationSql,
                 WATCH_INTERVAL: WATCH_INTERVAL_SECONDS,
+                TIME_ZONE_TOOL: flavor.timeZoneTool ?? "",
+                ZONEINFO_DIR: PATHS.zoneinfoDir,
+                FIRST_START_SQL: credential(CREDENTIAL_FILES.firstStartSql),
+                FIRST_START_MARKER,
             }),
             ...rotationEnv(args),
             ...replicaStatusEnv(args),
@@ -296,9 +328,9 @@ function sidecarContainer(args: ResolvedArgs, names: ClusterNames): Container {
         securityContext: hardened(CAPABILITIES.backup, RUN_AS_ROOT),
         // Ready only once the clone port serves, which the sidecar opens after replication is configured.
         readinessProbe: {
-            exec: { command: [script(SCRIPT_FILES.cloneEndpointReady)] },
+            ...waitingProbe([script(SCRIPT_FILES.cloneEndpointReady)]),
             periodSeconds: 1,
-            timeoutSeconds: 1,
+            timeoutSeconds: 2,
         },
     };
 }

@@ -5,7 +5,8 @@
 # role (primary for ordinal 0, read-only replica otherwise), TLS and the user's extra settings; turns the
 # Secrets into the files the other containers read (client option files, the entrypoint's root password
 # file, the TLS files) in a memory-backed volume, all under umask 077; and, on the primary, the SQL that
-# creates the cluster's accounts on its first start.
+# creates the cluster's accounts on its first start, after creating a new data directory where the
+# flavor says how (INSTALL_DB).
 set -o errexit -o nounset -o pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -107,16 +108,47 @@ install_file "$CREDENTIALS_DIR/ca.crt" "$SERVER_OS_USER" 0444 <"$TLS_SECRET_DIR/
 install_file "$CREDENTIALS_DIR/tls.crt" "$SERVER_OS_USER" 0444 <"$TLS_SECRET_DIR/tls.crt"
 install_file "$CREDENTIALS_DIR/tls.key" "$SERVER_OS_USER" 0400 <"$TLS_SECRET_DIR/tls.key"
 
+# mysql-0's new data directory, made here (the flavor's INSTALL_DB, in the server image) rather than by the
+# image's entrypoint, which would start a temporary server for root's password and the accounts, stop it,
+# and start the server again: the server starts once, and takes them as its --init-file (mysql-run.sh).
+# Made beside the data directory and renamed into place, so an install cut short leaves no data directory;
+# FIRST_START_MARKER, written first, stays until the server has taken the accounts (sidecar.sh).
+install_data_dir() {
+    local data_dir="$DATA_ROOT/$DATA_SUBPATH" staging="$DATA_ROOT/$DATA_SUBPATH.install-in-progress" output
+    log "new data directory: creating it (${INSTALL_DB%% *}); the server takes the cluster's accounts on its first start"
+    printf 'created %(%Y-%m-%dT%H:%M:%S)T\n' -1 >"$FIRST_START_MARKER"
+    rm -rf "$staging"
+    mkdir -p "$staging"
+    # INSTALL_DB is the command and its options, as words. As root (--user=root: no user switch, which
+    # would take capabilities this container does not have); the files are then given to the server's user.
+    # shellcheck disable=SC2086 # word splitting intended
+    output=$($INSTALL_DB --user=root --datadir="$staging" 2>&1) || die "${INSTALL_DB%% *} failed: $output"
+    chown -R "$SERVER_OS_USER:" "$staging"
+    # kubelet may have created the data subPath as an empty directory.
+    rmdir "$data_dir" 2>/dev/null || true
+    mv "$staging" "$data_dir"
+}
+
 if ((ordinal == 0)); then
-    # Run by the entrypoint only when it initialises an empty data dir; replicas get the accounts by clone.
     app_password=""
     [[ -z $APP_PASSWORD_KEY ]] || app_password=$(read_password "$APP_PASSWORD_KEY")
+    if [[ -n $INSTALL_DB ]] && ! has_data "$DATA_ROOT/$DATA_SUBPATH"; then
+        install_data_dir
+    fi
     sql=$(<"$CONFIG_MAP_DIR/users.sql.in")
+    if [[ -e $FIRST_START_MARKER ]]; then
+        sql=$SECURE_ROOT_SQL$'\n'$sql
+    fi
     sql=${sql//\{root_password\}/"$(sql_string "$root_password")"}
     sql=${sql//\{replication_password\}/"$(sql_string "$replication_password")"}
     sql=${sql//\{backup_password\}/"$(sql_string "$backup_password")"}
     sql=${sql//\{app_password\}/"$(sql_string "$app_password")"}
-    printf '%s\n' "$sql" | install_file "$INITDB_DIR/10-mysql-statefulset-users.sql" "$SERVER_OS_USER" 0400
+    if [[ -e $FIRST_START_MARKER ]]; then
+        printf '%s\n' "$sql" | install_file "$FIRST_START_SQL" "$SERVER_OS_USER" 0400
+    else
+        # Run by the entrypoint only when it initialises an empty data dir; replicas get the accounts by clone.
+        printf '%s\n' "$sql" | install_file "$INITDB_DIR/10-mysql-statefulset-users.sql" "$SERVER_OS_USER" 0400
+    fi
 fi
 
 log "ordinal $ordinal: $( ((ordinal == 0)) && echo primary || echo replica), server-id $((SERVER_ID_BASE + ordinal))"

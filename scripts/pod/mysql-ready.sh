@@ -25,6 +25,13 @@ io=$(field "$status" "$REPLICA_IO_RUNNING")
 applier=$(field "$status" "$REPLICA_SQL_RUNNING")
 lag=$(field "$status" "$REPLICA_LAG")
 [[ $io == Yes ]] || die "$REPLICA_IO_RUNNING is '$io': $(field "$status" "$REPLICA_IO_ERROR")"
+# Running is not yet replicating: until the primary has taken the binlog request (or refused it, error
+# 1236, when it no longer has what this replica needs), the I/O thread runs and the lag reads 0 however
+# far behind the replica is. Only a connected I/O thread counts.
+state=$(field "$status" "$REPLICA_IO_STATE")
+if [[ $state =~ ^(Connecting|Checking|Registering|Requesting|Waiting\ to\ reconnect|Reconnecting|Waiting\ for\ (master|source)\ update) ]]; then
+    die "the replication I/O thread is not connected to the primary yet: $state"
+fi
 [[ $applier == Yes ]] || die "$REPLICA_SQL_RUNNING is '$applier'"
 [[ $lag =~ ^[0-9]+$ ]] || die "$REPLICA_LAG is '$lag'"
 ((lag <= MAX_REPLICATION_LAG)) || die "$lag s behind the primary, more than the $MAX_REPLICATION_LAG s allowed"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The mysql container's command: waits while this pod's data is being cloned again (the replica's
-# self-repair, see clone-mysql.sh), then hands over to the image's entrypoint ("$@").
+# self-repair, see clone-mysql.sh), then hands over to the image's entrypoint ("$@"); on the first start
+# of a data directory init-mysql made, with the accounts' SQL as the server's --init-file.
 set -o errexit -o nounset -o pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -11,5 +12,9 @@ if [[ -e $CLONE_MARKER ]]; then
     while [[ -e $CLONE_MARKER ]]; do
         pause 1
     done
+fi
+if [[ -e $FIRST_START_MARKER && -e $FIRST_START_SQL ]]; then
+    log "first start of a new data directory: the server takes root's password and the cluster's accounts (--init-file)"
+    set -- "$@" --init-file="$FIRST_START_SQL"
 fi
 exec "$@"

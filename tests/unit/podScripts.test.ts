@@ -186,10 +186,95 @@ describe("init-mysql.sh", () => {
             INITDB_DIR: s.path("initdb"),
             APP_PASSWORD_KEY: "app-password" in all ? "app-password" : "",
             APPLIED_DIR: "applied",
+            // mysql57: the image's entrypoint makes the data directory.
+            INSTALL_DB: "",
+            SECURE_ROOT_SQL: "",
+            FIRST_START_SQL: s.path("credentials", "first-start.sql"),
+            FIRST_START_MARKER: s.path("volume", "first-start-pending"),
         };
     }
 
     const mode = (s: Sandbox, file: string) => (fs.statSync(s.path(file)).mode & 0o777).toString(8);
+
+    describe("mysql-0's new data directory, where the flavor says how to make it (mariadb)", () => {
+        const mariadb = FLAVORS.mariadb;
+        /** mariadb-install-db's stand-in: records its arguments, writes mysql/ into --datadir (fails with STUB_FAIL). */
+        const INSTALL = [
+            '[[ -z ${STUB_FAIL:-} ]] || { echo "Installation of system tables failed" >&2; exit 1; }',
+            'for a; do [[ $a != --datadir=* ]] || mkdir -p "${a#--datadir=}/mysql"; done',
+            "echo 'PLEASE REMEMBER TO SET A PASSWORD'",
+        ].join("\n");
+        function mariadbEnv(s: Sandbox, hostname: string) {
+            s.stub("mariadb-install-db", INSTALL);
+            s.stub("chown", "exit 0");
+            return {
+                ...initEnv(s, hostname),
+                STUB_VERSION: SERVER_VERSIONS.mariadb114,
+                INSTALL_DB: mariadb.installDb!.command.join(" "),
+                SECURE_ROOT_SQL: mariadb.installDb!.secureRootSql,
+            };
+        }
+
+        it("creates it on an empty volume, staged beside it, and gives the server root's password and the accounts as its first start's SQL", () => {
+            const s = sandbox();
+            const run = s.run("init-mysql.sh", mariadbEnv(s, "mysql-0"));
+            assert.strictEqual(run.status, 0, run.stderr);
+            assert.deepStrictEqual(fs.readdirSync(s.path("volume")).sort(), ["first-start-pending", "identity", "mysql"]);
+            assert.ok(s.exists("volume/mysql/mysql"));
+            assert.match(
+                run.stderr,
+                /new data directory: creating it \(mariadb-install-db\); the server takes the cluster's accounts on its first start/,
+            );
+            const staging = s.path("volume", "mysql.install-in-progress");
+            assert.deepStrictEqual(
+                s.calls().filter((c) => c.startsWith("mariadb-install-db") || c.startsWith("chown -R")),
+                [`${mariadb.installDb!.command.join(" ")} --user=root --datadir=${staging}`, `chown -R ${SERVER_OS_USER}: ${staging}`],
+            );
+            // Not for the entrypoint, which finds a data directory and starts the server once.
+            assert.deepStrictEqual(fs.readdirSync(s.path("initdb")), []);
+            assert.strictEqual(mode(s, "credentials/first-start.sql"), "400");
+            assert.strictEqual(
+                s.read("credentials/first-start.sql"),
+                "SET @@SESSION.SQL_LOG_BIN=0;\n" +
+                    "DROP USER IF EXISTS root@'127.0.0.1', root@'::1';\n" +
+                    "EXECUTE IMMEDIATE CONCAT('DROP USER IF EXISTS root@\\'', @@hostname, '\\'');\n" +
+                    "SET PASSWORD FOR 'root'@'localhost' = PASSWORD('pw-root');\n" +
+                    "SET @@SESSION.SQL_LOG_BIN=1;\n" +
+                    "CREATE USER 'root'@'127.0.0.1' IDENTIFIED BY 'pw-root';\nr=pw-repl b=pw-backup a=\n",
+            );
+        });
+
+        it("writes the first start's SQL again while the server has not taken it (the marker), and creates nothing over data", () => {
+            const s = sandbox();
+            const env = mariadbEnv(s, "mysql-0");
+            assert.strictEqual(s.run("init-mysql.sh", env).status, 0);
+            fs.rmSync(s.path("credentials"), { recursive: true });
+            fs.mkdirSync(s.path("credentials"));
+            const again = s.run("init-mysql.sh", env);
+            assert.strictEqual(again.status, 0, again.stderr);
+            assert.strictEqual(s.calls().filter((c) => c.startsWith("mariadb-install-db")).length, 1);
+            assert.match(s.read("credentials/first-start.sql"), /PASSWORD\('pw-root'\)/);
+            // Taken (the sidecar removed the marker): the accounts' SQL goes where only the entrypoint's own initialisation reads it.
+            fs.rmSync(s.path("volume/first-start-pending"));
+            fs.rmSync(s.path("credentials"), { recursive: true });
+            fs.mkdirSync(s.path("credentials"));
+            assert.strictEqual(s.run("init-mysql.sh", env).status, 0);
+            assert.ok(!s.exists("credentials/first-start.sql"));
+            assert.strictEqual(s.calls().filter((c) => c.startsWith("mariadb-install-db")).length, 1);
+        });
+
+        it("leaves replicas, and a restore (no INSTALL_DB), to their clone; a failed install leaves no data directory", () => {
+            const s = sandbox();
+            assert.strictEqual(s.run("init-mysql.sh", mariadbEnv(s, "mysql-1")).status, 0);
+            assert.deepStrictEqual(fs.readdirSync(s.path("volume")), ["identity"]);
+            const failed = sandbox();
+            const run = failed.run("init-mysql.sh", { ...mariadbEnv(failed, "mysql-0"), STUB_FAIL: "1" });
+            assert.strictEqual(run.status, 1);
+            assert.match(run.stderr, /ERROR: mariadb-install-db failed: Installation of system tables failed/);
+            assert.ok(!failed.exists("volume/mysql"), "no data directory");
+            assert.ok(failed.exists("volume/first-start-pending"), "the next attempt creates it again");
+        });
+    });
 
     it("makes ordinal 0 the primary, with server-id 100 and TLS, without a hostname binary", () => {
         const s = sandbox();
@@ -708,9 +793,15 @@ describe("sidecar.sh", () => {
             CLONE_IDLE_TIMEOUT: "300",
             CLONE_MARKER: s.path("volume", "clone-pending"),
             WATCH_INTERVAL: "1",
+            TIME_ZONE_TOOL: flavor.timeZoneTool ?? "",
+            ZONEINFO_DIR: "/usr/share/zoneinfo",
+            TMPDIR: s.dir,
+            FIRST_START_SQL: s.path("credentials", "first-start.sql"),
+            FIRST_START_MARKER: s.path("volume", "first-start-pending"),
             REPLICA_STATUS: flavor.replicaStatus.statement,
             REPLICA_IO_ERRNO: flavor.replicaStatus.ioErrno,
             REPLICA_IO_ERROR: flavor.replicaStatus.ioError,
+            REPLICA_IO_STATE: flavor.replicaStatus.ioState,
             ...TLS_ENV,
         };
     }
@@ -796,7 +887,7 @@ describe("sidecar.sh", () => {
                 [
                     "ncat --listen --keep-open --send-only --max-conns=1 --idle-timeout 300s --ssl --ssl-cert /c/tls.crt --ssl-key /c/tls.key 3307 " +
                         "-c xtrabackup --defaults-extra-file=/etc/mysql-credentials/backup.cnf " +
-                        `--backup --slave-info --stream=xbstream --host=127.0.0.1 --port=3306 --datadir=${s.path("data")} --target-dir=/tmp`,
+                        `--backup --slave-info --stream=xbstream --log-copy-interval=10 --host=127.0.0.1 --port=3306 --datadir=${s.path("data")} --target-dir=/tmp`,
                 ],
             );
         }
@@ -844,12 +935,78 @@ describe("sidecar.sh", () => {
                 [
                     "socat -T 300 -b 1048576 -U OPENSSL-LISTEN:3307,reuseaddr,fork,max-children=1,defer-accept,setsockopt-bin=1:20:x05000000000000000000000000000000,keepalive,keepidle=10,keepintvl=5,keepcnt=3,setsockopt-int=6:18:30000," +
                         "cert=/c/tls.crt,key=/c/tls.key,cafile=/c/ca.crt,verify=1 SYSTEM:mariadb-backup " +
-                        "--defaults-extra-file=/etc/mysql-credentials/backup.cnf --backup --slave-info --stream=xbstream --host=127.0.0.1 " +
+                        "--defaults-extra-file=/etc/mysql-credentials/backup.cnf --backup --slave-info --stream=xbstream --log-copy-interval=10 --host=127.0.0.1 " +
                         `--port=3306 --datadir=${s.path("data")} --target-dir=/tmp`,
                 ],
             );
         });
     }
+
+    it("mariadb, on mysql-0 only: loads the time zones once the server answers, into the binlog, while the server has fewer than the SQL", () => {
+        const zonesSql = [
+            "TRUNCATE TABLE time_zone_name;",
+            ...["Europe/Berlin", "UTC", "Zulu"].map((z) => `INSERT INTO time_zone_name (Name) VALUES ('${z}');`),
+        ];
+        const grep = spawnSync("bash", ["-c", "command -v grep"], { encoding: "utf8" }).stdout.trim();
+        for (const [hostname, has, loads] of [
+            ["mysql-0", "0", true],
+            ["mysql-0", "2", true], // a load cut short
+            ["mysql-0", "3", false],
+            ["mysql-1", "0", false], // replicas get them by replication or by their clone
+        ] as const) {
+            const s = sandbox({
+                mariadb: `if [[ $* == *"time_zone_name"* ]]; then echo ${has}; exit 0; fi\n${CLIENT}`,
+                socat: "exit 0",
+                "mariadb-tzinfo-to-sql": `printf '%s\\n' ${zonesSql.map((l) => `"${l}"`).join(" ")}`,
+            });
+            s.quietStub("grep", `exec ${grep} "$@"`);
+            s.write("data/replication-coordinates.applied", "f\n1\n\n");
+            runSidecar(s, sidecarEnv(s, hostname, FLAVORS.mariadb));
+            const loaded = s.exists("sql.1") ? s.read("sql.1") : "";
+            assert.strictEqual(loaded, loads ? `${zonesSql.join("\n")}\n` : "", `${hostname} with ${has} zones`);
+            const calls = s.calls();
+            const answered = calls.findIndex((c) => c.endsWith("--execute=SELECT 1"));
+            const tool = calls.indexOf("mariadb-tzinfo-to-sql /usr/share/zoneinfo");
+            if (hostname === "mysql-0") {
+                assert.ok(answered >= 0 && tool > answered, calls.join("\n"));
+                // Written to the binlog (no sql_log_bin=0), into the mysql schema, by the tool's own SQL.
+                assert.strictEqual(
+                    calls.includes(
+                        "mariadb --defaults-extra-file=/etc/mysql-credentials/root.cnf --host=127.0.0.1 --port=3306 --database=mysql",
+                    ),
+                    loads,
+                );
+            } else {
+                assert.strictEqual(tool, -1, calls.join("\n"));
+            }
+            assert.ok(!s.exists("time-zones.sql"), "the SQL is removed");
+        }
+    });
+
+    it("on mysql-0, once root logs in after a first start on a data directory init-mysql made, removes that start's SQL and marker", () => {
+        const s = sandbox({ mysql: CLIENT, ncat: "exit 0" });
+        s.write("credentials/first-start.sql", "SET PASSWORD ...");
+        s.write("volume/first-start-pending", "created");
+        const run = runSidecar(s, sidecarEnv(s, "mysql-0"));
+        assert.ok(!s.exists("credentials/first-start.sql") && !s.exists("volume/first-start-pending"));
+        assert.match(run.stderr, /the server has taken the cluster's accounts on its first start/);
+        assert.ok(
+            s.calls().some((c) => c.endsWith("--execute=SELECT 1")),
+            "after the server answered",
+        );
+        // A replica never has them.
+        const replica = sandbox({ mysql: CLIENT, ncat: "exit 0" });
+        replica.write("data/replication-coordinates.applied", "f\n1\n\n");
+        replica.write("volume/first-start-pending", "created");
+        runSidecar(replica, sidecarEnv(replica, "mysql-1"));
+        assert.ok(replica.exists("volume/first-start-pending"));
+    });
+
+    it("mysql57: leaves the time zones to the image's entrypoint", () => {
+        const s = sandbox({ mysql: CLIENT, ncat: "exit 0" });
+        runSidecar(s, sidecarEnv(s, "mysql-0"));
+        assert.ok(!s.calls().some((c) => c.includes("time_zone") || c.includes("tzinfo")), s.calls().join("\n"));
+    });
 
     it("mysql84: sets gtid_purged from a GTID set wrapped over lines, then auto-positions", () => {
         const s = sandbox({ mysql: CLIENT, socat: "exit 0" });
@@ -899,6 +1056,7 @@ describe("mysql-ready.sh", () => {
             REPLICA_LAG: "Seconds_Behind_Master",
             REPLICA_IO_ERRNO: "Last_IO_Errno",
             REPLICA_IO_ERROR: "Last_IO_Error",
+            REPLICA_IO_STATE: "Slave_IO_State",
             ROTATION_MARKER: s.path("replication-rotating"),
         };
     }
@@ -929,6 +1087,22 @@ describe("mysql-ready.sh", () => {
         ],
         ["its SQL thread stopped", status("Yes", "No", "NULL"), "Slave_SQL_Running is 'No'"],
         ["31 s behind", status("Yes", "Yes", "31"), "31 s behind the primary, more than the 30 s allowed"],
+        // Just started: the I/O thread runs, the lag reads 0, but the primary has not taken (or has refused) the binlog request.
+        [
+            "its I/O thread still requesting the binlog",
+            status("Yes", "Yes", "0").replace("Waiting for master to send event", "Requesting binlog dump"),
+            "the replication I/O thread is not connected to the primary yet: Requesting binlog dump",
+        ],
+        [
+            "its I/O thread still registering",
+            status("Yes", "Yes", "0").replace("Waiting for master to send event", "Registering slave on master"),
+            "the replication I/O thread is not connected to the primary yet: Registering slave on master",
+        ],
+        [
+            "its I/O thread queueing an event",
+            status("Yes", "Yes", "0").replace("Waiting for master to send event", "Queueing master event to the relay log"),
+            undefined,
+        ],
         ["reconnecting, lag unknown", status("Connecting", "Yes", "NULL"), "Slave_IO_Running is 'Connecting': "],
     ];
     for (const [what, answer, reason] of replicaCases) {
@@ -1127,7 +1301,11 @@ describe("mysql-run.sh", () => {
     it("starts the server at once, or only once a new clone has removed its marker", () => {
         const s = sandbox();
         s.stub("entrypoint", "echo started");
-        const env = { CLONE_MARKER: s.path("clone-pending") };
+        const env = {
+            CLONE_MARKER: s.path("clone-pending"),
+            FIRST_START_MARKER: s.path("first-start-pending"),
+            FIRST_START_SQL: s.path("first.sql"),
+        };
         assert.strictEqual(s.run("mysql-run.sh", { ...env, STUB: "" }).status, 0);
         // The marker goes away while the script waits (its sleep stand-in removes it).
         s.write("clone-pending", "replication error 1236");
@@ -1141,6 +1319,34 @@ describe("mysql-run.sh", () => {
         assert.strictEqual(run.stdout, "started\n");
         assert.match(run.stderr, /the data directory is being cloned again: waiting before starting the server/);
         assert.deepStrictEqual(s.calls().slice(-2), ["sleep 1", "entrypoint mysqld"]);
+    });
+});
+
+describe("mysql-run.sh, first start", () => {
+    it("gives the server the accounts' SQL as --init-file on the first start of a data directory init-mysql made, and only then", () => {
+        const s = sandbox();
+        s.stub("entrypoint", "exit 0");
+        s.write("first-start-pending", "created");
+        s.write("first.sql", "SET PASSWORD ...");
+        const env = {
+            CLONE_MARKER: s.path("clone-pending"),
+            FIRST_START_MARKER: s.path("first-start-pending"),
+            FIRST_START_SQL: s.path("first.sql"),
+        };
+        const start = () =>
+            spawnSync(s.resolve("bash"), [path.join(SCRIPTS, "mysql-run.sh"), "entrypoint", "mariadbd"], {
+                encoding: "utf8",
+                env: { PATH: s.bin, ...env },
+            });
+        const first = start();
+        assert.strictEqual(first.status, 0, first.stderr);
+        assert.match(
+            first.stderr,
+            /first start of a new data directory: the server takes root's password and the cluster's accounts \(--init-file\)/,
+        );
+        fs.rmSync(s.path("first-start-pending"));
+        assert.strictEqual(start().status, 0);
+        assert.deepStrictEqual(s.calls(), [`entrypoint mariadbd --init-file=${s.path("first.sql")}`, "entrypoint mariadbd"]);
     });
 });
 
@@ -1192,6 +1398,7 @@ describe("self-repair (sidecar.sh and clone-mysql.sh)", () => {
             REPLICA_STATUS: "SHOW SLAVE STATUS",
             REPLICA_IO_ERRNO: "Last_IO_Errno",
             REPLICA_IO_ERROR: "Last_IO_Error",
+            REPLICA_IO_STATE: "Slave_IO_State",
             ...TLS_ENV,
         };
         const run = s.run("sidecar.sh", env);
@@ -1211,6 +1418,35 @@ describe("self-repair (sidecar.sh and clone-mysql.sh)", () => {
         assert.ok(!s.exists("volume/mysql.clone-in-progress"));
         assert.match(s.read("sql.1"), /SET GLOBAL gtid_slave_pos='0-100-99';/);
         assert.ok(s.exists("volume/mysql/replication-coordinates.applied"));
+    });
+});
+
+describe("probe-wait.sh", () => {
+    const probeWait = (s: Sandbox, ...args: string[]) =>
+        spawnSync(s.resolve("bash"), [path.join(SCRIPTS, "probe-wait.sh"), ...args], {
+            encoding: "utf8",
+            env: { PATH: s.bin },
+            timeout: 20000,
+        });
+
+    it("runs the probe's command until it succeeds, 0.1 s apart, and passes on its output", () => {
+        const s = sandbox();
+        const count = s.path("count");
+        s.stub("check", `n=$(($(cat "${count}" 2>/dev/null || echo 0) + 1)); echo "$n" >"${count}"; echo "attempt $n"; ((n >= 3))`);
+        const run = probeWait(s, "5000", "check", "--flag");
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.strictEqual(run.stdout, "attempt 3\n");
+        assert.deepStrictEqual(s.calls(), ["check --flag", "sleep 0.1", "check --flag", "sleep 0.1", "check --flag"]);
+    });
+
+    it("fails once the bound has passed, with the last attempt's output", () => {
+        const s = sandbox();
+        s.stub("never", 'echo "not yet" >&2; exit 1');
+        const run = probeWait(s, "200", "never");
+        assert.strictEqual(run.status, 1);
+        assert.strictEqual(run.stderr, "not yet\n");
+        assert.ok(s.calls().filter((c) => c.trim() === "never").length >= 2, s.calls().join("\n"));
+        assert.strictEqual(s.calls().at(-1)?.trim(), "never");
     });
 });
 

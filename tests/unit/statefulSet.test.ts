@@ -48,6 +48,7 @@ const REPLICA_STATUS_ENV = [
     { name: "REPLICA_LAG", value: "Seconds_Behind_Master" },
     { name: "REPLICA_IO_ERRNO", value: "Last_IO_Errno" },
     { name: "REPLICA_IO_ERROR", value: "Last_IO_Error" },
+    { name: "REPLICA_IO_STATE", value: "Slave_IO_State" },
 ];
 const BACKUP_SECURITY = { runAsUser: 0, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"], add: ["DAC_OVERRIDE", "FOWNER"] } };
 
@@ -133,6 +134,7 @@ describe("builders: config", () => {
             "lib.sh",
             "mysql-ready.sh",
             "mysql-run.sh",
+            "probe-wait.sh",
             "restore-finish.sh",
             "restore-mysql.sh",
             "rotate-credentials.sh",
@@ -274,12 +276,18 @@ describe("builders: statefulSet", () => {
                 { name: "INITDB_DIR", value: "/docker-entrypoint-initdb.d" },
                 { name: "APP_PASSWORD_KEY", value: "" },
                 { name: "APPLIED_DIR", value: "applied" },
+                // mysql57: the image's entrypoint makes mysql-0's data directory (no INSTALL_DB).
+                { name: "INSTALL_DB", value: "" },
+                { name: "SECURE_ROOT_SQL", value: "" },
+                { name: "FIRST_START_SQL", value: "/etc/mysql-credentials/first-start.sql" },
+                { name: "FIRST_START_MARKER", value: "/mnt/data/first-start-pending" },
             ],
             securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"], add: ["CHOWN"] } },
             volumeMounts: [
                 // The whole claim: the identity file beside the data directory.
                 { name: "data", mountPath: "/mnt/data" },
                 { name: "conf", mountPath: "/mnt/conf.d" },
+                { name: "conf", mountPath: "/etc/mysql/conf.d" },
                 { name: "config-map", mountPath: "/mnt/config-map", readOnly: true },
                 { name: "scripts", mountPath: "/opt/mysql-statefulset", readOnly: true },
                 { name: "secrets", mountPath: "/mnt/secrets", readOnly: true },
@@ -307,7 +315,9 @@ describe("builders: statefulSet", () => {
     });
 
     it("mysql: the server through mysql-run.sh, its probes, requests and capabilities", () => {
-        const ping = { exec: { command: ["mysqladmin", CLIENT, "ping"] } };
+        const ping = ["mysqladmin", CLIENT, "ping"];
+        // Startup and readiness probes wait up to 800 ms for their condition (probe-wait.sh).
+        const waiting = (...command: string[]) => ({ exec: { command: ["/opt/mysql-statefulset/probe-wait.sh", "800", ...command] } });
         assert.deepStrictEqual(containers().mysql, {
             name: "mysql",
             image: "mysql:5.7",
@@ -322,6 +332,8 @@ describe("builders: statefulSet", () => {
                 { name: "MAX_REPLICATION_LAG", value: "30" },
                 { name: "ROTATION_MARKER", value: "/etc/mysql-credentials/replication-rotating" },
                 { name: "CLONE_MARKER", value: "/mnt/data/clone-pending" },
+                { name: "FIRST_START_SQL", value: "/etc/mysql-credentials/first-start.sql" },
+                { name: "FIRST_START_MARKER", value: "/mnt/data/first-start-pending" },
                 ...REPLICA_STATUS_ENV,
             ],
             ports: [{ name: "mysql", containerPort: 3306 }],
@@ -339,10 +351,10 @@ describe("builders: statefulSet", () => {
                 capabilities: { drop: ["ALL"], add: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"] },
             },
             // 600 s of start-up at one probe a second.
-            startupProbe: { ...ping, periodSeconds: 1, timeoutSeconds: 5, failureThreshold: 600 },
-            livenessProbe: { ...ping, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+            startupProbe: { ...waiting(...ping), periodSeconds: 1, timeoutSeconds: 5, failureThreshold: 600 },
+            livenessProbe: { exec: { command: ping }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
             readinessProbe: {
-                exec: { command: ["/opt/mysql-statefulset/mysql-ready.sh"] },
+                ...waiting("/opt/mysql-statefulset/mysql-ready.sh"),
                 periodSeconds: 1,
                 timeoutSeconds: 5,
                 failureThreshold: 1,
@@ -374,6 +386,11 @@ describe("builders: statefulSet", () => {
                         "START SLAVE;",
                 },
                 { name: "WATCH_INTERVAL", value: "10" },
+                // mysql57: the image's entrypoint loads the time zones (no MYSQL_INITDB_SKIP_TZINFO above).
+                { name: "TIME_ZONE_TOOL", value: "" },
+                { name: "ZONEINFO_DIR", value: "/usr/share/zoneinfo" },
+                { name: "FIRST_START_SQL", value: "/etc/mysql-credentials/first-start.sql" },
+                { name: "FIRST_START_MARKER", value: "/mnt/data/first-start-pending" },
                 // rotate-credentials.sh: the Secret's passwords against the files', changed on the servers.
                 { name: "SECRETS_DIR", value: "/mnt/secrets" },
                 { name: "CREDENTIALS_DIR", value: "/etc/mysql-credentials" },
@@ -408,9 +425,9 @@ describe("builders: statefulSet", () => {
             resources: { requests: { cpu: "100m", memory: "100Mi" } },
             securityContext: BACKUP_SECURITY,
             readinessProbe: {
-                exec: { command: ["/opt/mysql-statefulset/clone-endpoint-ready.sh"] },
+                exec: { command: ["/opt/mysql-statefulset/probe-wait.sh", "800", "/opt/mysql-statefulset/clone-endpoint-ready.sh"] },
                 periodSeconds: 1,
-                timeoutSeconds: 1,
+                timeoutSeconds: 2,
             },
         });
     });
@@ -509,7 +526,13 @@ describe("builders: statefulSet", () => {
         assert.deepStrictEqual(mysql.resources, { requests: { cpu: "2", memory: "4Gi" } });
         assert.deepStrictEqual(sidecar.resources, { requests: { cpu: "250m", memory: "256Mi" } });
         assert.deepStrictEqual(mysql.livenessProbe.exec.command, ["mariadb-admin", CLIENT, "ping"]);
-        assert.deepStrictEqual(mysql.startupProbe.exec.command, ["mariadb-admin", CLIENT, "ping"]);
+        assert.deepStrictEqual(mysql.startupProbe.exec.command, [
+            "/opt/mysql-statefulset/probe-wait.sh",
+            "800",
+            "mariadb-admin",
+            CLIENT,
+            "ping",
+        ]);
         assert.deepStrictEqual(mysql.args, ["docker-entrypoint.sh", "mariadbd"]);
         const envOf = (c: any) => Object.fromEntries(c.env.filter((e: any) => "value" in e).map((e: any) => [e.name, e.value]));
         assert.deepStrictEqual(
@@ -517,6 +540,10 @@ describe("builders: statefulSet", () => {
             ["socat", "mbstream", "mariadb-backup", "mariadb_backup xtrabackup"],
         );
         assert.strictEqual(envOf(init).SERVER_BINARY, "mariadbd", "init-mysql asks the server binary its version");
+        // mariadb: init-mysql makes mysql-0's data directory, the sidecar loads the time zones after Ready.
+        assert.match(envOf(init).INSTALL_DB, /^mariadb-install-db --rpm --auth-root-authentication-method=normal --skip-test-db /);
+        assert.strictEqual(envOf(mysql).MYSQL_INITDB_SKIP_TZINFO, "yes");
+        assert.strictEqual(envOf(sidecar).TIME_ZONE_TOOL, "mariadb-tzinfo-to-sql");
         assert.strictEqual(envOf(sidecar).MYSQL_CLIENT, "mariadb");
         assert.strictEqual(envOf(mysql).MYSQL_CLIENT, "mariadb");
         assert.strictEqual(envOf(mysql).REPLICA_STATUS, "SHOW SLAVE STATUS");
