@@ -42,27 +42,28 @@ const quoteName = (name: string) => `\`${name}\``;
  * (replicas get the accounts with their clone). Password placeholders ({root_password},
  * {replication_password}, {backup_password}, {app_password}) are filled by init-mysql from the Secret.
  * root itself is created by the entrypoint for `localhost` only; it gets the loopback addresses here, as
- * probes connect over TCP.
+ * probes connect over TCP. `IF NOT EXISTS`: on MariaDB the server runs it as its first start's --init-file,
+ * again if it stops before the sidecar has seen root log in; a second run must not fail on the accounts.
  */
 export function usersSql(args: ResolvedArgs): string {
     const local = LOCAL_HOSTS.filter((host) => host !== "localhost");
     const lines = [
         "-- Written by mysql-statefulset: the cluster's accounts, created on the primary's first start.",
         ...local.flatMap((host) => [
-            `CREATE USER 'root'@'${host}' IDENTIFIED BY '{root_password}';`,
+            `CREATE USER IF NOT EXISTS 'root'@'${host}' IDENTIFIED BY '{root_password}';`,
             `GRANT ALL PRIVILEGES ON *.* TO 'root'@'${host}' WITH GRANT OPTION;`,
         ]),
-        `CREATE USER '${USERS.replication}'@'%' IDENTIFIED BY '{replication_password}' REQUIRE SSL;`,
+        `CREATE USER IF NOT EXISTS '${USERS.replication}'@'%' IDENTIFIED BY '{replication_password}' REQUIRE SSL;`,
         `GRANT REPLICATION SLAVE ON *.* TO '${USERS.replication}'@'%';`,
         ...LOCAL_HOSTS.flatMap((host) => [
-            `CREATE USER '${USERS.backup}'@'${host}' IDENTIFIED BY '{backup_password}';`,
+            `CREATE USER IF NOT EXISTS '${USERS.backup}'@'${host}' IDENTIFIED BY '{backup_password}';`,
             ...args.flavor.backupGrants.map((grant) => `GRANT ${grant} TO '${USERS.backup}'@'${host}';`),
         ]),
     ];
     if (args.appDatabase !== undefined && args.appUser !== undefined) {
         lines.push(
             `CREATE DATABASE IF NOT EXISTS ${quoteName(args.appDatabase)};`,
-            `CREATE USER '${args.appUser}'@'%' IDENTIFIED BY '{app_password}';`,
+            `CREATE USER IF NOT EXISTS '${args.appUser}'@'%' IDENTIFIED BY '{app_password}';`,
             `GRANT ALL PRIVILEGES ON ${quoteName(args.appDatabase)}.* TO '${args.appUser}'@'%';`,
         );
     }

@@ -82,14 +82,14 @@ describe("builders: config", () => {
                 "custom.cnf": "[mysqld]\nmax_connections=500\nskip-name-resolve\n",
                 "users.sql.in": [
                     "-- Written by mysql-statefulset: the cluster's accounts, created on the primary's first start.",
-                    "CREATE USER 'root'@'127.0.0.1' IDENTIFIED BY '{root_password}';",
+                    "CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY '{root_password}';",
                     "GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;",
-                    "CREATE USER 'root'@'::1' IDENTIFIED BY '{root_password}';",
+                    "CREATE USER IF NOT EXISTS 'root'@'::1' IDENTIFIED BY '{root_password}';",
                     "GRANT ALL PRIVILEGES ON *.* TO 'root'@'::1' WITH GRANT OPTION;",
-                    "CREATE USER 'replication'@'%' IDENTIFIED BY '{replication_password}' REQUIRE SSL;",
+                    "CREATE USER IF NOT EXISTS 'replication'@'%' IDENTIFIED BY '{replication_password}' REQUIRE SSL;",
                     "GRANT REPLICATION SLAVE ON *.* TO 'replication'@'%';",
                     ...["localhost", "127.0.0.1", "::1"].flatMap((host) => [
-                        `CREATE USER 'backup'@'${host}' IDENTIFIED BY '{backup_password}';`,
+                        `CREATE USER IF NOT EXISTS 'backup'@'${host}' IDENTIFIED BY '{backup_password}';`,
                         `GRANT RELOAD, LOCK TABLES, PROCESS, REPLICATION CLIENT ON *.* TO 'backup'@'${host}';`,
                     ]),
                     "",
@@ -104,7 +104,7 @@ describe("builders: config", () => {
         assert.strictEqual(data["users.sql.in"], usersSql(resolve(args)));
         assert.ok(
             data["users.sql.in"].endsWith(
-                "CREATE DATABASE IF NOT EXISTS `orders`;\nCREATE USER 'shop-app'@'%' IDENTIFIED BY '{app_password}';\n" +
+                "CREATE DATABASE IF NOT EXISTS `orders`;\nCREATE USER IF NOT EXISTS 'shop-app'@'%' IDENTIFIED BY '{app_password}';\n" +
                     "GRANT ALL PRIVILEGES ON `orders`.* TO 'shop-app'@'%';\n",
             ),
             data["users.sql.in"],
