@@ -78,6 +78,14 @@ lower_ready_donor() {
     return 1
 }
 
+# The donor gives way to the highest Ready ordinal below it, if there is one; $1 says why.
+give_way() {
+    local next
+    next=$(lower_ready_donor "$donor") || return 1
+    log "$(donor_name "$donor") $1: cloning from $(donor_name "$next") instead"
+    donor=$next
+}
+
 case $BOOTSTRAP in
 parallel) donor=$(((ordinal - 1) / 2)) ;;
 ordered) donor=$((ordinal - 1)) ;;
@@ -90,9 +98,7 @@ if ! donor_ready "$donor"; then
     log "waiting for $(donor_name "$donor") to be Ready"
     waited=0
     until donor_ready "$donor"; do
-        if ((waited >= DONOR_WAIT)) && next=$(lower_ready_donor "$donor"); then
-            log "$(donor_name "$donor") is not Ready after $DONOR_WAIT s: cloning from $(donor_name "$next") instead"
-            donor=$next
+        if ((waited >= DONOR_WAIT)) && give_way "is not Ready after $DONOR_WAIT s"; then
             break
         fi
         pause 1
@@ -109,9 +115,7 @@ while true; do
         break
     fi
     # A donor still Ready failed otherwise (unreachable, cut short): the container's retry starts over.
-    if donor_gone "$donor" 5 && next=$(lower_ready_donor "$donor"); then
-        log "$(donor_name "$donor") is no longer Ready: cloning from $(donor_name "$next") instead"
-        donor=$next
+    if donor_gone "$donor" 5 && give_way "is no longer Ready"; then
         continue
     fi
     die "the backup stream from $(donor_name "$donor") ended before the backup was complete; the next attempt starts over"
