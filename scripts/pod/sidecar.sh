@@ -98,6 +98,11 @@ load_time_zones() {
     return "$status"
 }
 
+# At the start and at every watch, on mysql-0.
+watch_time_zones() {
+    ((ordinal > 0)) || load_time_zones || log "loading the time zones failed (status $?); retrying at the next watch"
+}
+
 serving=""
 stop_serving() {
     if [[ -n $serving ]]; then
@@ -161,12 +166,12 @@ if ((ordinal == 0)) && [[ -e $FIRST_START_MARKER ]]; then
     rm -f "$FIRST_START_SQL" "$FIRST_START_MARKER"
     log "the server has taken the cluster's accounts on its first start"
 fi
-((ordinal > 0)) || load_time_zones || log "loading the time zones failed (status $?); retrying at the next watch"
+watch_time_zones
 
 # Watch: a replica that cannot resume clones again; a listener that died restarts the container.
 while true; do
     pause "$WATCH_INTERVAL"
-    ((ordinal > 0)) || load_time_zones || log "loading the time zones failed (status $?); retrying at the next watch"
+    watch_time_zones
     ((ordinal == 0)) || reclone_if_stuck
     "$(dirname "${BASH_SOURCE[0]}")/rotate-credentials.sh" || log "password rotation failed (status $?); retrying at the next watch"
     kill -0 "$serving" 2>/dev/null || break
