@@ -116,6 +116,12 @@ function backupEnv(args: ResolvedArgs): EnvVar[] {
 }
 
 /**
+ * The first start of a data directory init-mysql made: the SQL the server takes as its `--init-file`, and
+ * the marker present until it has (init-mysql writes both, mysql-run.sh passes the SQL, the sidecar removes them).
+ */
+const FIRST_START_FILES = { FIRST_START_SQL: credential(CREDENTIAL_FILES.firstStartSql), FIRST_START_MARKER };
+
+/**
  * mysql-0's data directory made by init-mysql (the flavor's `installDb`), unless a restore fills it: the
  * command, the SQL that secures root, where the server finds that SQL with the accounts', and the marker.
  */
@@ -124,8 +130,7 @@ function firstStartEnv(args: ResolvedArgs): Record<string, string> {
     return {
         INSTALL_DB: install?.command.join(" ") ?? "",
         SECURE_ROOT_SQL: install?.secureRootSql ?? "",
-        FIRST_START_SQL: credential(CREDENTIAL_FILES.firstStartSql),
-        FIRST_START_MARKER,
+        ...FIRST_START_FILES,
     };
 }
 
@@ -228,8 +233,7 @@ function mysqlContainer(args: ResolvedArgs): Container {
                 ROTATION_MARKER: credential(CREDENTIAL_FILES.rotationMarker),
                 CLONE_MARKER,
                 // A data directory init-mysql made: the server's first start takes the accounts (mysql-run.sh).
-                FIRST_START_SQL: credential(CREDENTIAL_FILES.firstStartSql),
-                FIRST_START_MARKER,
+                ...FIRST_START_FILES,
             }),
             // mysql-0's sidecar loads the time zones once the server serves (sidecar.sh), where the flavor has the tool.
             ...(flavor.timeZoneTool === undefined ? [] : env({ MYSQL_INITDB_SKIP_TZINFO: "yes" })),
@@ -306,8 +310,7 @@ function sidecarContainer(args: ResolvedArgs, names: ClusterNames): Container {
                 WATCH_INTERVAL: WATCH_INTERVAL_SECONDS,
                 TIME_ZONE_TOOL: flavor.timeZoneTool ?? "",
                 ZONEINFO_DIR: PATHS.zoneinfoDir,
-                FIRST_START_SQL: credential(CREDENTIAL_FILES.firstStartSql),
-                FIRST_START_MARKER,
+                ...FIRST_START_FILES,
             }),
             ...rotationEnv(args),
             ...replicaStatusEnv(args),
