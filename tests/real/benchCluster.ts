@@ -127,6 +127,37 @@ export async function benchBootstrap(cluster: FakeKubelet): Promise<void> {
     console.log(`  first pod start -> 3 pods Ready: ${seconds(allReady)} = ${ratio(allReady, floor)} floor (goal ≤ 1.30×)`);
 }
 
+/**
+ * Milliseconds of a tar of mysql-2's data directory sent by socat to `connect` and unpacked by mysql-3's
+ * socat listening on `listen` (socat address specs), into a fresh raw-copy directory beside its data.
+ */
+async function rawTarCopy(cluster: FakeKubelet, listen: string, connect: string, what: string): Promise<number> {
+    const receive = cluster.exec(
+        3,
+        CONTAINERS.sidecar,
+        [
+            "bash",
+            "-c",
+            `rm -rf /var/lib/mysql/raw-copy && mkdir -p /var/lib/mysql/raw-copy && socat -u -b 1048576 ${listen} STDOUT | tar --no-same-owner -xf - -C /var/lib/mysql/raw-copy`,
+        ],
+        { timeoutMs: 600_000 },
+    );
+    await sleep(300);
+    const started = Date.now();
+    const send = await cluster.exec(
+        2,
+        CONTAINERS.sidecar,
+        ["bash", "-c", `tar -C /var/lib/mysql --exclude=./raw-copy -cf - . | socat -u -b 1048576 STDIN ${connect}`],
+        { timeoutMs: 600_000 },
+    );
+    const received = await receive;
+    const took = Date.now() - started;
+    if (send.code !== 0 || received.code !== 0) {
+        throw new Error(`${what} failed: ${send.stderr} ${received.stderr}`);
+    }
+    return took;
+}
+
 /** A fourth pod's clone of mysql-2 after ballast, against a raw tar copy; prints where the time goes. */
 export async function benchClone(cluster: FakeKubelet): Promise<void> {
     const sql = (ordinal: number, statement: string) => sqlOn(cluster, ordinal, statement, 600_000);
@@ -161,65 +192,17 @@ export async function benchClone(cluster: FakeKubelet): Promise<void> {
         ),
     );
 
-    // The same bytes as a plain tar stream from mysql-2 to mysql-3, through the same veths and socat.
-    const receive = cluster.exec(
-        3,
-        CONTAINERS.sidecar,
-        [
-            "bash",
-            "-c",
-            `mkdir -p /var/lib/mysql/raw-copy && socat -u -b 1048576 TCP-LISTEN:${RAW_PORT},reuseaddr STDOUT | tar --no-same-owner -xf - -C /var/lib/mysql/raw-copy`,
-        ],
-        { timeoutMs: 600_000 },
-    );
-    await sleep(300);
-    const rawStarted = Date.now();
-    const send = await cluster.exec(
-        2,
-        CONTAINERS.sidecar,
-        [
-            "bash",
-            "-c",
-            `tar -C /var/lib/mysql --exclude=./raw-copy -cf - . | socat -u -b 1048576 STDIN TCP:mysql-3.mysql:${RAW_PORT},retry=20`,
-        ],
-        { timeoutMs: 600_000 },
-    );
-    const received = await receive;
-    const raw = Date.now() - rawStarted;
-    if (send.code !== 0 || received.code !== 0) {
-        throw new Error(`raw copy failed: ${send.stderr} ${received.stderr}`);
-    }
-
-    // The same tar, through the clone's own transport: socat with the pods' mutual TLS (what the clone adds to
-    // a raw copy beyond the transport is the backup tool's own work).
+    // The same bytes as a plain tar stream from mysql-2 to mysql-3, through the same veths and socat; then
+    // through the clone's own transport, socat with the pods' mutual TLS (what the clone adds to a raw copy
+    // beyond the transport is the backup tool's own work).
+    const raw = await rawTarCopy(cluster, `TCP-LISTEN:${RAW_PORT},reuseaddr`, `TCP:mysql-3.mysql:${RAW_PORT},retry=20`, "raw copy");
     const tls = 'cert="$TLS_CERT",key="$TLS_KEY",cafile="$TLS_CA",verify=1';
-    const receiveTls = cluster.exec(
-        3,
-        CONTAINERS.sidecar,
-        [
-            "bash",
-            "-c",
-            `rm -rf /var/lib/mysql/raw-copy && mkdir -p /var/lib/mysql/raw-copy && socat -u -b 1048576 OPENSSL-LISTEN:${RAW_PORT},reuseaddr,${tls} STDOUT | tar --no-same-owner -xf - -C /var/lib/mysql/raw-copy`,
-        ],
-        { timeoutMs: 600_000 },
+    const rawTls = await rawTarCopy(
+        cluster,
+        `OPENSSL-LISTEN:${RAW_PORT},reuseaddr,${tls}`,
+        `OPENSSL:"mysql-3.$PEER_DOMAIN":${RAW_PORT},retry=20,${tls}`,
+        "raw copy over TLS",
     );
-    await sleep(300);
-    const tlsStarted = Date.now();
-    const sendTls = await cluster.exec(
-        2,
-        CONTAINERS.sidecar,
-        [
-            "bash",
-            "-c",
-            `tar -C /var/lib/mysql --exclude=./raw-copy -cf - . | socat -u -b 1048576 STDIN OPENSSL:"mysql-3.$PEER_DOMAIN":${RAW_PORT},retry=20,${tls}`,
-        ],
-        { timeoutMs: 600_000 },
-    );
-    const receivedTls = await receiveTls;
-    const rawTls = Date.now() - tlsStarted;
-    if (sendTls.code !== 0 || receivedTls.code !== 0) {
-        throw new Error(`raw copy over TLS failed: ${sendTls.stderr} ${receivedTls.stderr}`);
-    }
 
     const cloneRate = cloned / 2 ** 20 / (clone / 1000);
     const rawRate = donorBytes / 2 ** 20 / (raw / 1000);
