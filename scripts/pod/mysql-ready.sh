@@ -35,3 +35,10 @@ fi
 [[ $applier == Yes ]] || die "$REPLICA_SQL_RUNNING is '$applier'"
 [[ $lag =~ ^[0-9]+$ ]] || die "$REPLICA_LAG is '$lag'"
 ((lag <= MAX_REPLICATION_LAG)) || die "$lag s behind the primary, more than the $MAX_REPLICATION_LAG s allowed"
+# The primary answers the binlog request of a replica it can no longer serve with error 1236 a moment after
+# the I/O thread reads "Waiting for master to send event"; the probe, retried 10 times a second
+# (probe-wait.sh), would catch that moment. A replica counts only if its I/O thread still runs 0.3 s later.
+pause 0.3
+status=$(root_sql --execute="$REPLICA_STATUS\\G")
+io=$(field "$status" "$REPLICA_IO_RUNNING")
+[[ $io == Yes ]] || die "$REPLICA_IO_RUNNING is '$io': $(field "$status" "$REPLICA_IO_ERROR")"
