@@ -63,7 +63,7 @@ export const PATHS = {
     credentialsDir: "/etc/mysql-credentials",
     /** The server image's entrypoint runs the files here once, when it initialises an empty data dir. */
     initdbDir: "/docker-entrypoint-initdb.d",
-    /** The system's time-zone files in the backup image, which mysql-0's sidecar loads into the server. */
+    /** The system's time-zone files in the server image, which init-mysql loads into a new data directory. */
     zoneinfoDir: "/usr/share/zoneinfo",
     /** The backup volume, in the backup Job's pod and in a restoring mysql-0's clone-mysql (read-only there). */
     backupsDir: "/mnt/backups",

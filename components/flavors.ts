@@ -61,22 +61,15 @@ export interface Flavor {
     /** The tool that unpacks the backup stream, in the backup image. */
     readonly streamTool: string;
     /**
-     * The backup image's tool that writes the time-zone tables' SQL from the system's zoneinfo. When set,
-     * the server image's entrypoint skips that load on the first start (`MYSQL_INITDB_SKIP_TZINFO`; a few
-     * seconds before the primary is Ready) and mysql-0's sidecar loads the tables once the server serves,
-     * through the binlog (see sidecar.sh). Unset: the entrypoint loads them before the first start, as the
-     * images do by default (the MySQL flavors: whether their backup images carry `mysql_tzinfo_to_sql`
-     * could not be checked here).
-     */
-    readonly timeZoneTool?: string;
-    /**
      * How init-mysql creates mysql-0's new data directory itself, in the server image: the command (without
      * `--user` and `--datadir`), with the options the image's entrypoint gives it; and the SQL that, before
      * the cluster's accounts (users.sql), secures root as the entrypoint would (placeholder {root_password}).
      * The server then starts once, taking both as its `--init-file`, where the entrypoint would start a
-     * temporary server for them, stop it and start the server again. Unset: the entrypoint does it all.
+     * temporary server for them, stop it and start the server again. `timeZoneTool` writes the time-zone
+     * tables' SQL from the system's zoneinfo, which the install's own bootstrap server loads too. Unset:
+     * the entrypoint does it all, the time zones included (as the images do by default).
      */
-    readonly installDb?: { readonly command: readonly string[]; readonly secureRootSql: string };
+    readonly installDb?: { readonly command: readonly string[]; readonly secureRootSql: string; readonly timeZoneTool: string };
     /** How the backup is carried over the clone port: the binary the backup image has. */
     readonly transport: "ncat" | "socat";
     /** my.cnf lines of the primary, under [mysqld]. */
@@ -281,8 +274,6 @@ const mariadb: Flavor = {
     admin: "mariadb-admin",
     backupTool: "mariadb-backup",
     streamTool: "mbstream",
-    // The server image, which the backup image is: its entrypoint loads the zones with this tool.
-    timeZoneTool: "mariadb-tzinfo-to-sql",
     // As MariaDB/mariadb-docker's docker-entrypoint.sh (11.4) runs it, and secures root as it does with
     // MARIADB_ROOT_HOST=localhost: root@localhost gets its password, root for other hosts is dropped.
     installDb: {
@@ -306,6 +297,8 @@ const mariadb: Flavor = {
             "SET PASSWORD FOR 'root'@'localhost' = PASSWORD('{root_password}');",
             "SET @@SESSION.SQL_LOG_BIN=1;",
         ].join("\n"),
+        // The tool the image's entrypoint loads the zones with.
+        timeZoneTool: "mariadb-tzinfo-to-sql",
     },
     transport: "socat",
     primaryConfig: ["log-bin=mysql-bin"],

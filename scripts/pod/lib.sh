@@ -35,8 +35,8 @@ CLONE_LISTEN_OPTIONS="defer-accept,setsockopt-bin=1:20:x050000000000000000000000
 CLONE_BUFFER_BYTES=1048576
 
 # How often (ms) the backup tool's redo-log copier looks for new redo while it copies; its default, 1000,
-# makes a backup of a donor with fresh writes (every donor of a bootstrap: the accounts, the time zones,
-# the replicated rows) wait up to a second for the copier's next round before it can end. Measured on a
+# makes a backup of a donor with fresh writes (every donor of a bootstrap: the accounts, the replicated
+# rows) wait up to a second for the copier's next round before it can end. Measured on a
 # bare MariaDB 10.11 with fresh writes (npm run bench's machine): a backup to /dev/null 1.1-1.2 s with the
 # default, 0.25-0.45 s with 10 ms; without fresh writes the same either way (0.28-0.41 s).
 # shellcheck disable=SC2034 # used by the scripts that source this file

@@ -63,46 +63,6 @@ reclone_if_stuck() {
     exec "${BASH_SOURCE[0]}"
 }
 
-# mysql-0: the time-zone tables (named zones such as 'Europe/Berlin' in CONVERT_TZ or time_zone), loaded
-# once the server serves rather than before its first start, where the image's entrypoint would load them
-# (the render tells it not to: MYSQL_INITDB_SKIP_TZINFO), so the primary is Ready seconds sooner. Through
-# the binlog: the replicas replicate the load, and one cloned during it gets the rest after its clone's
-# position, so every pod ends with the same tables and none loads them itself. Loaded while
-# mysql.time_zone_name holds fewer zones than the SQL (empty, or a load cut short: the SQL empties the
-# tables first); once done, not looked at again until the sidecar restarts.
-time_zones_loaded=""
-load_time_zones() {
-    [[ -z $time_zones_loaded && -n $TIME_ZONE_TOOL ]] || return 0
-    local file=${TMPDIR:-/tmp}/time-zones.sql zones loaded status=0
-    wait_for_mysqld
-    # The tool warns (on stderr) about the files under the directory that are not zones.
-    if "$TIME_ZONE_TOOL" "$ZONEINFO_DIR" >"$file" 2>/dev/null; then
-        zones=$(grep -c "INSERT INTO time_zone_name" "$file") || zones=0
-        if ((zones == 0)); then
-            log "$TIME_ZONE_TOOL found no time zones in $ZONEINFO_DIR"
-            status=1
-        elif loaded=$(sql --batch --skip-column-names --execute="SELECT COUNT(*) FROM mysql.time_zone_name"); then
-            if ((loaded < zones)); then
-                log "loading $zones time zones from $ZONEINFO_DIR (the server has $loaded)"
-                sql --database=mysql <"$file" || status=$?
-                ((status != 0)) || log "time zones loaded"
-            fi
-        else
-            status=1
-        fi
-    else
-        status=$?
-    fi
-    rm -f "$file"
-    ((status != 0)) || time_zones_loaded=yes
-    return "$status"
-}
-
-# At the start and at every watch, on mysql-0.
-watch_time_zones() {
-    ((ordinal > 0)) || load_time_zones || log "loading the time zones failed (status $?); retrying at the next watch"
-}
-
 serving=""
 stop_serving() {
     if [[ -n $serving ]]; then
@@ -166,12 +126,10 @@ if ((ordinal == 0)) && [[ -e $FIRST_START_MARKER ]]; then
     rm -f "$FIRST_START_SQL" "$FIRST_START_MARKER"
     log "the server has taken the cluster's accounts on its first start"
 fi
-watch_time_zones
 
 # Watch: a replica that cannot resume clones again; a listener that died restarts the container.
 while true; do
     pause "$WATCH_INTERVAL"
-    watch_time_zones
     ((ordinal == 0)) || reclone_if_stuck
     "$(dirname "${BASH_SOURCE[0]}")/rotate-credentials.sh" || log "password rotation failed (status $?); retrying at the next watch"
     kill -0 "$serving" 2>/dev/null || break

@@ -202,16 +202,31 @@ describe("init-mysql.sh", () => {
         const INSTALL = [
             '[[ -z ${STUB_FAIL:-} ]] || { echo "Installation of system tables failed" >&2; exit 1; }',
             'for a; do [[ $a != --datadir=* ]] || mkdir -p "${a#--datadir=}/mysql"; done',
+            // The extra SQL it runs, kept for the test.
+            'for a; do [[ $a != --extra-file=* ]] || cp "${a#--extra-file=}" "$STUB_DIR/extra.sql"; done',
             "echo 'PLEASE REMEMBER TO SET A PASSWORD'",
         ].join("\n");
-        function mariadbEnv(s: Sandbox, hostname: string) {
+        const ZONES_SQL = [
+            "TRUNCATE TABLE time_zone_name;",
+            ...["Europe/Berlin", "UTC"].map((z) => `INSERT INTO time_zone_name (Name) VALUES ('${z}');`),
+        ];
+        function mariadbEnv(s: Sandbox, hostname: string, zonesSql = ZONES_SQL) {
             s.stub("mariadb-install-db", INSTALL);
             s.stub("chown", "exit 0");
+            s.stub(
+                "mariadb-tzinfo-to-sql",
+                `echo "Warning: Unable to load '$1/leap-seconds.list' as time zone. Skipping it." >&2\nprintf '%s\\n' ${zonesSql.map((l) => `"${l}"`).join(" ")}`,
+            );
+            const grep = spawnSync("bash", ["-c", "command -v grep"], { encoding: "utf8" }).stdout.trim();
+            s.quietStub("grep", `exec ${grep} "$@"`);
             return {
                 ...initEnv(s, hostname),
                 STUB_VERSION: SERVER_VERSIONS.mariadb114,
+                STUB_DIR: s.dir,
                 INSTALL_DB: mariadb.installDb!.command.join(" "),
                 SECURE_ROOT_SQL: mariadb.installDb!.secureRootSql,
+                TIME_ZONE_TOOL: mariadb.installDb!.timeZoneTool,
+                ZONEINFO_DIR: "/usr/share/zoneinfo",
             };
         }
 
@@ -226,10 +241,19 @@ describe("init-mysql.sh", () => {
                 /new data directory: creating it \(mariadb-install-db\); the server takes the cluster's accounts on its first start/,
             );
             const staging = s.path("volume", "mysql.install-in-progress");
+            const zonesFile = s.path("volume", "time-zones.sql");
             assert.deepStrictEqual(
-                s.calls().filter((c) => c.startsWith("mariadb-install-db") || c.startsWith("chown -R")),
-                [`${mariadb.installDb!.command.join(" ")} --user=root --datadir=${staging}`, `chown -R ${SERVER_OS_USER}: ${staging}`],
+                s.calls().filter((c) => /^(mariadb-install-db|mariadb-tzinfo-to-sql|chown -R)/.test(c)),
+                [
+                    "mariadb-tzinfo-to-sql /usr/share/zoneinfo",
+                    `${mariadb.installDb!.command.join(" ")} --user=root --datadir=${staging} --extra-file=${zonesFile}`,
+                    `chown -R ${SERVER_OS_USER}: ${staging}`,
+                ],
             );
+            // The time zones, loaded by the install's bootstrap server into the mysql schema; the file is removed.
+            assert.strictEqual(s.read("extra.sql"), `USE mysql;\n${ZONES_SQL.join("\n")}\n`);
+            assert.ok(!fs.existsSync(zonesFile));
+            assert.match(run.stderr, /with the 2 time zones in \/usr\/share\/zoneinfo/);
             // Not for the entrypoint, which finds a data directory and starts the server once.
             assert.deepStrictEqual(fs.readdirSync(s.path("initdb")), []);
             assert.strictEqual(mode(s, "credentials/first-start.sql"), "400");
@@ -241,6 +265,24 @@ describe("init-mysql.sh", () => {
                     "SET PASSWORD FOR 'root'@'localhost' = PASSWORD('pw-root');\n" +
                     "SET @@SESSION.SQL_LOG_BIN=1;\n" +
                     "CREATE USER 'root'@'127.0.0.1' IDENTIFIED BY 'pw-root';\nr=pw-repl b=pw-backup a=\n",
+            );
+        });
+
+        it("installs without time zones, with a warning, when the tool finds none", () => {
+            const s = sandbox();
+            const run = s.run("init-mysql.sh", mariadbEnv(s, "mysql-0", []));
+            assert.strictEqual(run.status, 0, run.stderr);
+            assert.ok(s.exists("volume/mysql/mysql"));
+            assert.ok(
+                s
+                    .calls()
+                    .includes(
+                        `${mariadb.installDb!.command.join(" ")} --user=root --datadir=${s.path("volume", "mysql.install-in-progress")}`,
+                    ),
+            );
+            assert.match(
+                run.stderr,
+                /WARNING: mariadb-tzinfo-to-sql found no time zones in \/usr\/share\/zoneinfo: named time zones will not work/,
             );
         });
 
@@ -685,7 +727,7 @@ describe("clone-mysql.sh", () => {
         assert.strictEqual(run.status, 0, run.stderr);
         assert.match(run.stderr, /waiting for mysql-2\.mysql\.ns\.svc\.cluster\.local to be Ready\n.*cloning from mysql-2\./);
         const calls = s.calls();
-        assert.deepStrictEqual(calls.slice(0, 3), ["sleep 1", "sleep 1", "sleep 1"], "no connection before the donor is Ready");
+        assert.deepStrictEqual(calls.slice(0, 3), ["sleep 0.1", "sleep 0.1", "sleep 0.1"], "no connection before the donor is Ready");
         assert.ok(
             calls.slice(3, 5).some((c) => c.startsWith("socat")),
             calls.join("\n"),
@@ -704,7 +746,7 @@ describe("clone-mysql.sh", () => {
             /mysql-2\.mysql\.ns\.svc\.cluster\.local is not Ready after 60 s: cloning from mysql-1\.mysql\.ns\.svc\.cluster\.local instead/,
         );
         const calls = s.calls();
-        assert.deepStrictEqual(calls.slice(0, 60), Array(60).fill("sleep 1"), "60 one-second waits first");
+        assert.deepStrictEqual(calls.slice(0, 600), Array(600).fill("sleep 0.1"), "600 waits of 0.1 s first");
         assert.deepStrictEqual(
             calls.filter((c) => c.startsWith("socat")).map((c) => /mysql-\d/.exec(c)?.[0]),
             ["mysql-1"],
@@ -793,8 +835,6 @@ describe("sidecar.sh", () => {
             CLONE_IDLE_TIMEOUT: "300",
             CLONE_MARKER: s.path("volume", "clone-pending"),
             WATCH_INTERVAL: "1",
-            TIME_ZONE_TOOL: flavor.timeZoneTool ?? "",
-            ZONEINFO_DIR: "/usr/share/zoneinfo",
             TMPDIR: s.dir,
             FIRST_START_SQL: s.path("credentials", "first-start.sql"),
             FIRST_START_MARKER: s.path("volume", "first-start-pending"),
@@ -942,47 +982,6 @@ describe("sidecar.sh", () => {
         });
     }
 
-    it("mariadb, on mysql-0 only: loads the time zones once the server answers, into the binlog, while the server has fewer than the SQL", () => {
-        const zonesSql = [
-            "TRUNCATE TABLE time_zone_name;",
-            ...["Europe/Berlin", "UTC", "Zulu"].map((z) => `INSERT INTO time_zone_name (Name) VALUES ('${z}');`),
-        ];
-        const grep = spawnSync("bash", ["-c", "command -v grep"], { encoding: "utf8" }).stdout.trim();
-        for (const [hostname, has, loads] of [
-            ["mysql-0", "0", true],
-            ["mysql-0", "2", true], // a load cut short
-            ["mysql-0", "3", false],
-            ["mysql-1", "0", false], // replicas get them by replication or by their clone
-        ] as const) {
-            const s = sandbox({
-                mariadb: `if [[ $* == *"time_zone_name"* ]]; then echo ${has}; exit 0; fi\n${CLIENT}`,
-                socat: "exit 0",
-                "mariadb-tzinfo-to-sql": `printf '%s\\n' ${zonesSql.map((l) => `"${l}"`).join(" ")}`,
-            });
-            s.quietStub("grep", `exec ${grep} "$@"`);
-            s.write("data/replication-coordinates.applied", "f\n1\n\n");
-            runSidecar(s, sidecarEnv(s, hostname, FLAVORS.mariadb));
-            const loaded = s.exists("sql.1") ? s.read("sql.1") : "";
-            assert.strictEqual(loaded, loads ? `${zonesSql.join("\n")}\n` : "", `${hostname} with ${has} zones`);
-            const calls = s.calls();
-            const answered = calls.findIndex((c) => c.endsWith("--execute=SELECT 1"));
-            const tool = calls.indexOf("mariadb-tzinfo-to-sql /usr/share/zoneinfo");
-            if (hostname === "mysql-0") {
-                assert.ok(answered >= 0 && tool > answered, calls.join("\n"));
-                // Written to the binlog (no sql_log_bin=0), into the mysql schema, by the tool's own SQL.
-                assert.strictEqual(
-                    calls.includes(
-                        "mariadb --defaults-extra-file=/etc/mysql-credentials/root.cnf --host=127.0.0.1 --port=3306 --database=mysql",
-                    ),
-                    loads,
-                );
-            } else {
-                assert.strictEqual(tool, -1, calls.join("\n"));
-            }
-            assert.ok(!s.exists("time-zones.sql"), "the SQL is removed");
-        }
-    });
-
     it("on mysql-0, once root logs in after a first start on a data directory init-mysql made, removes that start's SQL and marker", () => {
         const s = sandbox({ mysql: CLIENT, ncat: "exit 0" });
         s.write("credentials/first-start.sql", "SET PASSWORD ...");
@@ -1000,12 +999,6 @@ describe("sidecar.sh", () => {
         replica.write("volume/first-start-pending", "created");
         runSidecar(replica, sidecarEnv(replica, "mysql-1"));
         assert.ok(replica.exists("volume/first-start-pending"));
-    });
-
-    it("mysql57: leaves the time zones to the image's entrypoint", () => {
-        const s = sandbox({ mysql: CLIENT, ncat: "exit 0" });
-        runSidecar(s, sidecarEnv(s, "mysql-0"));
-        assert.ok(!s.calls().some((c) => c.includes("time_zone") || c.includes("tzinfo")), s.calls().join("\n"));
     });
 
     it("mysql84: sets gtid_purged from a GTID set wrapped over lines, then auto-positions", () => {
@@ -1319,6 +1312,45 @@ describe("mysql-run.sh", () => {
         assert.strictEqual(run.stdout, "started\n");
         assert.match(run.stderr, /the data directory is being cloned again: waiting before starting the server/);
         assert.deepStrictEqual(s.calls().slice(-2), ["sleep 1", "entrypoint mysqld"]);
+    });
+});
+
+describe("mysql-run.sh, direct start", () => {
+    it("gives the data directory's files that are not the server user's to it, then starts the server as that user", () => {
+        const s = sandbox();
+        s.stub("mariadbd", "exit 0");
+        // The host's find, walking the sandbox's data directory; chown only records.
+        fs.symlinkSync(spawnSync("bash", ["-c", "command -v find"], { encoding: "utf8" }).stdout.trim(), path.join(s.bin, "find"));
+        s.stub("chown", "exit 0");
+        s.write("data/ibdata1", "");
+        s.write("data/shop/orders.ibd", "");
+        const owned = s.path("data/mine.ibd");
+        s.write("data/mine.ibd", "");
+        const mysql = spawnSync("id", ["-u", "mysql"], { encoding: "utf8" });
+        const user = mysql.status === 0 ? "mysql" : "nobody";
+        fs.chownSync(owned, Number(spawnSync("id", ["-u", user], { encoding: "utf8" }).stdout), 0);
+        const run = spawnSync(s.resolve("bash"), [path.join(SCRIPTS, "mysql-run.sh"), "mariadbd"], {
+            encoding: "utf8",
+            env: {
+                PATH: s.bin,
+                CLONE_MARKER: s.path("clone-pending"),
+                FIRST_START_MARKER: s.path("first-start-pending"),
+                FIRST_START_SQL: s.path("first.sql"),
+                SERVER_OS_USER: user,
+                DATA_DIR: s.path("data"),
+            },
+        });
+        assert.strictEqual(run.status, 0, run.stderr);
+        const [chown, start] = s.calls();
+        const given = chown.split(" ");
+        assert.strictEqual(given[1], `${user}:`);
+        assert.deepStrictEqual(given.slice(2).sort(), [
+            s.path("data"),
+            s.path("data/ibdata1"),
+            s.path("data/shop"),
+            s.path("data/shop/orders.ibd"),
+        ]);
+        assert.strictEqual(start, `mariadbd --user=${user}`);
     });
 });
 

@@ -279,6 +279,8 @@ describe("builders: statefulSet", () => {
                 // mysql57: the image's entrypoint makes mysql-0's data directory (no INSTALL_DB).
                 { name: "INSTALL_DB", value: "" },
                 { name: "SECURE_ROOT_SQL", value: "" },
+                { name: "TIME_ZONE_TOOL", value: "" },
+                { name: "ZONEINFO_DIR", value: "/usr/share/zoneinfo" },
                 { name: "FIRST_START_SQL", value: "/etc/mysql-credentials/first-start.sql" },
                 { name: "FIRST_START_MARKER", value: "/mnt/data/first-start-pending" },
             ],
@@ -386,9 +388,6 @@ describe("builders: statefulSet", () => {
                         "START SLAVE;",
                 },
                 { name: "WATCH_INTERVAL", value: "10" },
-                // mysql57: the image's entrypoint loads the time zones (no MYSQL_INITDB_SKIP_TZINFO above).
-                { name: "TIME_ZONE_TOOL", value: "" },
-                { name: "ZONEINFO_DIR", value: "/usr/share/zoneinfo" },
                 { name: "FIRST_START_SQL", value: "/etc/mysql-credentials/first-start.sql" },
                 { name: "FIRST_START_MARKER", value: "/mnt/data/first-start-pending" },
                 // rotate-credentials.sh: the Secret's passwords against the files', changed on the servers.
@@ -533,17 +532,20 @@ describe("builders: statefulSet", () => {
             CLIENT,
             "ping",
         ]);
-        assert.deepStrictEqual(mysql.args, ["docker-entrypoint.sh", "mariadbd"]);
         const envOf = (c: any) => Object.fromEntries(c.env.filter((e: any) => "value" in e).map((e: any) => [e.name, e.value]));
+        // mariadb: init-mysql makes the data directory, so the server starts without the image's entrypoint.
+        assert.deepStrictEqual(mysql.args, ["mariadbd"]);
+        assert.deepStrictEqual([envOf(mysql).SERVER_OS_USER, envOf(mysql).DATA_DIR], ["mysql", "/var/lib/mysql"]);
         assert.deepStrictEqual(
             [envOf(clone).CLONE_TRANSPORT, envOf(clone).STREAM_TOOL, envOf(clone).BACKUP_TOOL, envOf(clone).BACKUP_INFO_PREFIXES],
             ["socat", "mbstream", "mariadb-backup", "mariadb_backup xtrabackup"],
         );
         assert.strictEqual(envOf(init).SERVER_BINARY, "mariadbd", "init-mysql asks the server binary its version");
-        // mariadb: init-mysql makes mysql-0's data directory, the sidecar loads the time zones after Ready.
+        // mariadb: init-mysql makes mysql-0's data directory, with the time zones.
         assert.match(envOf(init).INSTALL_DB, /^mariadb-install-db --rpm --auth-root-authentication-method=normal --skip-test-db /);
-        assert.strictEqual(envOf(mysql).MYSQL_INITDB_SKIP_TZINFO, "yes");
-        assert.strictEqual(envOf(sidecar).TIME_ZONE_TOOL, "mariadb-tzinfo-to-sql");
+        assert.deepStrictEqual([envOf(init).TIME_ZONE_TOOL, envOf(init).ZONEINFO_DIR], ["mariadb-tzinfo-to-sql", "/usr/share/zoneinfo"]);
+        assert.ok(!envOf(mysql).MYSQL_ROOT_PASSWORD_FILE && !envOf(mysql).MYSQL_INITDB_SKIP_TZINFO, "no entrypoint reads them");
+        assert.ok(!("TIME_ZONE_TOOL" in envOf(sidecar)));
         assert.strictEqual(envOf(sidecar).MYSQL_CLIENT, "mariadb");
         assert.strictEqual(envOf(mysql).MYSQL_CLIENT, "mariadb");
         assert.strictEqual(envOf(mysql).REPLICA_STATUS, "SHOW SLAVE STATUS");
