@@ -108,6 +108,21 @@ export interface BootstrapFloor {
 }
 
 /**
+ * The time a pod spends between its containers, which the (fake) kubelet takes to start each one: from
+ * PodStarting to the first init container, and from each init container's exit to the next container's start.
+ */
+function handOvers(events: KubeletEvent[], pod: string): number {
+    const own = events.filter((e) => e.pod === pod);
+    const first = (container: string | undefined, type: string) => own.find((e) => e.container === container && e.type === type);
+    const gaps = [
+        [first(undefined, "PodStarting"), first(CONTAINERS.init, "ContainerStarted")],
+        [first(CONTAINERS.init, "ContainerExited"), first(CONTAINERS.clone, "ContainerStarted")],
+        [first(CONTAINERS.clone, "ContainerExited"), first(CONTAINERS.mysql, "ContainerStarted")],
+    ];
+    return gaps.reduce((sum, [from, to]) => sum + (from && to ? to.t - from.t : 0), 0);
+}
+
+/**
  * Bootstrap of 3 pods from empty data, printed against its floor: the floor measured in this cluster (its
  * server starts; its clones, which are timed without waiting, with `bootstrap: ordered`), or one given (a
  * `parallel` cluster's clones wait for their donor and for its clone slot). Returns the floor.
@@ -134,6 +149,10 @@ export async function benchBootstrap(cluster: FakeKubelet, mode: string, given?:
         console.log(`  ${pod}: ${timeline(events, pod)}`);
     }
     console.log(`  clones (clone-mysql container, waits included): ${clones.map(seconds).join(", ")}`);
+    console.log(
+        `  the kubelet's container starts and hand-overs (PodStarting -> init, init -> clone, clone -> mysql): ` +
+            `${pods.map((p) => `${p} ${seconds(handOvers(events, p))}`).join(", ")}`,
+    );
     console.log(
         `  floor${given ? " (the ordered cluster's)" : ""}: mariadb-install-db ${seconds(floor.install)} + 3 × server start ${seconds(floor.start)} + ` +
             `the clones ${floor.clones.map(seconds).join(" + ")} = ${seconds(floor.total)}`,
