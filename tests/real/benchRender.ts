@@ -11,7 +11,7 @@ const ROOT = path.resolve(__dirname, "..", "..");
 const ROUNDS = Number(process.env.BENCH_RENDER_ROUNDS ?? 7);
 
 /** The custom resources the render registers for these render arguments, as the floor reads them. */
-function registrationsFile(dir: string, label: string, args: string[]): string {
+export function registrationsFile(dir: string, label: string, args: string[]): string {
     const program = `
         const { parseArgs, render } = require("./scripts/render");
         const { registrations } = require("./scripts/mockRuntime");
@@ -95,6 +95,16 @@ export async function benchRender(): Promise<void> {
             // A different order each round, so no command always follows the same one.
             for (let i = 0; i < all.length; i++) {
                 timeOnce(all[(i + round) % all.length]);
+            }
+        }
+        for (const [floor, render] of [
+            [c.floor, c.direct],
+            [c.floor100, c.direct100],
+        ]) {
+            if (floor.documents !== render.documents) {
+                throw new Error(
+                    `${floor.label} printed ${floor.documents} objects, ${render.label} ${render.documents}: the floor is not the same work`,
+                );
             }
         }
         const m = Object.fromEntries(all.map((x) => [x.label, median(x.times)])) as Record<keyof typeof c, number>;

@@ -5,6 +5,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
+import { spawnSync } from "child_process";
+import { registrationsFile } from "../real/benchRender";
 import { runRender } from "../renderCli";
 
 const render = runRender;
@@ -265,6 +267,27 @@ describe("npm run render", () => {
                 [...pod.initContainers, ...pod.containers].map((c: any) => `${c.name}=${c.image}`),
                 [`init-mysql=${images[0]}`, `clone-mysql=${images[1]}`, `mysql=${images[0]}`, `xtrabackup=${images[1]}`],
             );
+        }
+    });
+});
+
+describe("the render bench's floor (tests/real/renderFloor.cjs)", () => {
+    it("registers every resource the render registers, and prints the same Kubernetes objects", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "render-floor-"));
+        try {
+            const floor = spawnSync(process.execPath, ["tests/real/renderFloor.cjs", registrationsFile(dir, "dev", ["--stack", "dev"])], {
+                cwd: path.resolve(__dirname, "..", ".."),
+                encoding: "utf8",
+            });
+            assert.strictEqual(floor.status, 0, floor.stderr);
+            const kinds = (text: string) =>
+                yaml
+                    .loadAll(text)
+                    .map((o: any) => `${o.kind}/${o.metadata.name}`)
+                    .sort();
+            assert.deepStrictEqual(kinds(floor.stdout), kinds(render("--stack", "dev").stdout));
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
         }
     });
 });
