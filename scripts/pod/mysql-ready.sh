@@ -19,12 +19,18 @@ marked=$(cat "$ROTATION_MARKER" 2>/dev/null) || marked=""
 if [[ $marked =~ ^[0-9]+$ ]] && ((marked + 30 > now)); then
     exit 0
 fi
-status=$(root_sql --execute="$REPLICA_STATUS\\G")
-[[ -n $status ]] || die "replication is not configured yet"
-io=$(field "$status" "$REPLICA_IO_RUNNING")
+# The replica's status into $status; fails unless its I/O thread runs, with the thread's last error.
+read_status_io_running() {
+    local io
+    status=$(root_sql --execute="$REPLICA_STATUS\\G")
+    [[ -n $status ]] || die "replication is not configured yet"
+    io=$(field "$status" "$REPLICA_IO_RUNNING")
+    [[ $io == Yes ]] || die "$REPLICA_IO_RUNNING is '$io': $(field "$status" "$REPLICA_IO_ERROR")"
+}
+
+read_status_io_running
 applier=$(field "$status" "$REPLICA_SQL_RUNNING")
 lag=$(field "$status" "$REPLICA_LAG")
-[[ $io == Yes ]] || die "$REPLICA_IO_RUNNING is '$io': $(field "$status" "$REPLICA_IO_ERROR")"
 # Running is not yet replicating: until the primary has taken the binlog request (or refused it, error
 # 1236, when it no longer has what this replica needs), the I/O thread runs and the lag reads 0 however
 # far behind the replica is. Only a connected I/O thread counts.
@@ -39,6 +45,4 @@ fi
 # the I/O thread reads "Waiting for master to send event"; the probe, retried 10 times a second
 # (probe-wait.sh), would catch that moment. A replica counts only if its I/O thread still runs 0.3 s later.
 pause 0.3
-status=$(root_sql --execute="$REPLICA_STATUS\\G")
-io=$(field "$status" "$REPLICA_IO_RUNNING")
-[[ $io == Yes ]] || die "$REPLICA_IO_RUNNING is '$io': $(field "$status" "$REPLICA_IO_ERROR")"
+read_status_io_running
