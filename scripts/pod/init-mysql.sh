@@ -155,18 +155,18 @@ if ((ordinal == 0)); then
     fi
     sql=$(<"$CONFIG_MAP_DIR/users.sql.in")
     if [[ -e $FIRST_START_MARKER ]]; then
+        # The server's first start takes it as its --init-file (mysql-run.sh), securing root first.
         sql=$SECURE_ROOT_SQL$'\n'$sql
+        users_file=$FIRST_START_SQL
+    else
+        # Run by the entrypoint only when it initialises an empty data dir; replicas get the accounts by clone.
+        users_file=$INITDB_DIR/10-mysql-statefulset-users.sql
     fi
     sql=${sql//\{root_password\}/"$(sql_string "$root_password")"}
     sql=${sql//\{replication_password\}/"$(sql_string "$replication_password")"}
     sql=${sql//\{backup_password\}/"$(sql_string "$backup_password")"}
     sql=${sql//\{app_password\}/"$(sql_string "$app_password")"}
-    if [[ -e $FIRST_START_MARKER ]]; then
-        printf '%s\n' "$sql" | install_file "$FIRST_START_SQL" "$SERVER_OS_USER" 0400
-    else
-        # Run by the entrypoint only when it initialises an empty data dir; replicas get the accounts by clone.
-        printf '%s\n' "$sql" | install_file "$INITDB_DIR/10-mysql-statefulset-users.sql" "$SERVER_OS_USER" 0400
-    fi
+    printf '%s\n' "$sql" | install_file "$users_file" "$SERVER_OS_USER" 0400
 fi
 
 log "ordinal $ordinal: $( ((ordinal == 0)) && echo primary || echo replica), server-id $((SERVER_ID_BASE + ordinal))"
