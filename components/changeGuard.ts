@@ -103,7 +103,6 @@ export class ChangeGuard extends pulumi.CustomResource {
     }
 }
 
-/** What changing each guarded setting would do, and the safe procedure: the README's change table says the same. */
 /** Moving a cluster: new objects on the same NFS directories while the old pods still run on them. */
 const KEEP_IDENTITY = (setting: string) =>
     "the new objects would point new PersistentVolumes at the same NFS directories while the old pods still run " +
@@ -118,6 +117,7 @@ const APP_ACCOUNT =
     "cluster the change would do nothing. Run CREATE DATABASE / CREATE USER / GRANT on the primary first (they " +
     "replicate), then set the same names here with this opt-in.";
 
+/** What changing each guarded setting would do, and the safe procedure: the README's change table says the same. */
 export const GUARDED_SETTINGS = {
     name: KEEP_IDENTITY("name"),
     namespace: KEEP_IDENTITY("namespace"),
