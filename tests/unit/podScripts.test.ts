@@ -29,8 +29,7 @@ class Sandbox {
     constructor(stubs: Record<string, string> = {}) {
         fs.mkdirSync(this.bin);
         for (const tool of BASE_TOOLS) {
-            const found = spawnSync("bash", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim();
-            fs.symlinkSync(found, path.join(this.bin, tool));
+            this.hostTool(tool);
         }
         // sleep returns at once, so retries do not slow the tests down.
         this.stub("sleep", "exit 0");
@@ -43,6 +42,12 @@ class Sandbox {
         for (const [name, body] of Object.entries(stubs)) {
             this.stub(name, body);
         }
+    }
+
+    /** The host's own tool in the sandbox's bin (a symlink), unlogged, as the base tools are. */
+    hostTool(tool: string): void {
+        const found = spawnSync("bash", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim();
+        fs.symlinkSync(found, path.join(this.bin, tool));
     }
 
     /** A stand-in binary: logs its name and arguments, then runs body (bash). */
@@ -217,8 +222,7 @@ describe("init-mysql.sh", () => {
                 "mariadb-tzinfo-to-sql",
                 `echo "Warning: Unable to load '$1/leap-seconds.list' as time zone. Skipping it." >&2\nprintf '%s\\n' ${zonesSql.map((l) => `"${l}"`).join(" ")}`,
             );
-            const grep = spawnSync("bash", ["-c", "command -v grep"], { encoding: "utf8" }).stdout.trim();
-            s.quietStub("grep", `exec ${grep} "$@"`);
+            s.hostTool("grep");
             return {
                 ...initEnv(s, hostname),
                 STUB_VERSION: SERVER_VERSIONS.mariadb114,
@@ -1320,7 +1324,7 @@ describe("mysql-run.sh, direct start", () => {
         const s = sandbox();
         s.stub("mariadbd", "exit 0");
         // The host's find, walking the sandbox's data directory; chown only records.
-        fs.symlinkSync(spawnSync("bash", ["-c", "command -v find"], { encoding: "utf8" }).stdout.trim(), path.join(s.bin, "find"));
+        s.hostTool("find");
         s.stub("chown", "exit 0");
         s.write("data/ibdata1", "");
         s.write("data/shop/orders.ibd", "");
