@@ -44,6 +44,13 @@ describe("fake kubelet (self-test)", function () {
         return cluster;
     };
 
+    /** How each instance of a pod's container exited so far ("code N"), oldest first. */
+    const exitDetails = (ordinal: number, container: string) =>
+        c()
+            .events()
+            .filter((e) => e.pod === `mysql-${ordinal}` && e.container === container && e.type === "ContainerExited")
+            .map((e) => e.detail);
+
     /** SQL through the mariadb client in a pod's mariadb container, as the user the fixture's initdb.d SQL creates. */
     const sql = (ordinal: number, host: string, statement: string, extra: string[] = []) =>
         c().exec(ordinal, "mariadb", [
@@ -214,14 +221,7 @@ describe("fake kubelet (self-test)", function () {
         assert.strictEqual(c().restarts(0, "mariadb"), 1);
         assert.strictEqual(c().starts(0, "init"), 1);
         assert.strictEqual((await c().exec(0, "sidecar", ["cat", "/work/init-done"])).code, 0);
-        const exits = c()
-            .events()
-            .filter((e) => e.pod === "mysql-0" && e.container === "mariadb" && e.type === "ContainerExited");
-        assert.deepStrictEqual(
-            exits.map((e) => e.detail),
-            ["code 0"],
-            "mariadbd shut down cleanly on SIGTERM",
-        );
+        assert.deepStrictEqual(exitDetails(0, "mariadb"), ["code 0"], "mariadbd shut down cleanly on SIGTERM");
         assert.strictEqual(
             c()
                 .logs(0, "mariadb")
@@ -267,13 +267,7 @@ describe("fake kubelet (self-test)", function () {
         await c().waitForRunning(1, "mariadb", { minStarts: 2 });
         await c().waitForReady(1, 90_000);
         assert.strictEqual(c().restarts(1, "mariadb"), 1);
-        const exit = c()
-            .events()
-            .filter((e) => e.pod === "mysql-1" && e.container === "mariadb" && e.type === "ContainerExited");
-        assert.deepStrictEqual(
-            exit.map((e) => e.detail),
-            ["code 137"],
-        );
+        assert.deepStrictEqual(exitDetails(1, "mariadb"), ["code 137"]);
     });
 
     it("destroy leaves no namespace, mount, mariadbd or workDir behind", async () => {
