@@ -112,14 +112,12 @@ export interface BootstrapFloor {
  * PodStarting to the first init container, and from each init container's exit to the next container's start.
  */
 function handOvers(events: KubeletEvent[], pod: string): number {
-    const own = events.filter((e) => e.pod === pod);
-    const first = (container: string | undefined, type: string) => own.find((e) => e.container === container && e.type === type);
-    const gaps = [
-        [first(undefined, "PodStarting"), first(CONTAINERS.init, "ContainerStarted")],
-        [first(CONTAINERS.init, "ContainerExited"), first(CONTAINERS.clone, "ContainerStarted")],
-        [first(CONTAINERS.clone, "ContainerExited"), first(CONTAINERS.mysql, "ContainerStarted")],
-    ];
-    return gaps.reduce((sum, [from, to]) => sum + (from && to ? to.t - from.t : 0), 0);
+    const is = (type: string, container?: string) => (e: KubeletEvent) => e.type === type && e.container === container;
+    return (
+        span(events, pod, is("PodStarting"), is("ContainerStarted", CONTAINERS.init)) +
+        span(events, pod, is("ContainerExited", CONTAINERS.init), is("ContainerStarted", CONTAINERS.clone)) +
+        span(events, pod, is("ContainerExited", CONTAINERS.clone), is("ContainerStarted", CONTAINERS.mysql))
+    );
 }
 
 /**
