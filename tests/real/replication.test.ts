@@ -12,7 +12,7 @@ import { setTimeout as sleep } from "timers/promises";
 import { CONTAINERS, VOLUMES } from "../../components";
 import { FakeKubelet, requireFakeKubelet, runPrefix, runSubnet, waitFor } from "../fake-kubelet";
 import * as shared from "./setup";
-import { createRealCluster, renderedSecret, rootSql, sqlOn } from "./setup";
+import { createRealCluster, renderedContainerEnv, renderedSecret, rootSql, sqlOn } from "./setup";
 import { describeWriteLoad, ISSUE_LOAD_TPS, prepareWriteLoad, runWriteLoad } from "./writeLoad";
 
 const DATA = VOLUMES.data;
@@ -195,7 +195,7 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
         "cert=/etc/mysql-credentials/tls.crt,key=/etc/mysql-credentials/tls.key,cafile=/etc/mysql-credentials/ca.crt,verify=1";
 
     /** A client of the cluster takes a whole backup from `donor` into mysql-2's /tmp; resolves with the time it took. */
-    async function cloneProbe(donor: string, connectTimeoutSeconds: number): Promise<number> {
+    async function cloneProbe(donor: string, connectTimeoutSeconds: number, timeoutMs = 60_000): Promise<number> {
         const started = Date.now();
         const served = await cluster.exec(
             2,
@@ -205,7 +205,7 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
                 "-c",
                 `set -o pipefail; rm -rf /tmp/probe; mkdir /tmp/probe; socat -u 'OPENSSL:${donor},connect-timeout=${connectTimeoutSeconds},${CLONE_CLIENT_TLS}' STDOUT | mbstream -x -C /tmp/probe && ls /tmp/probe`,
             ],
-            { timeoutMs: 60_000 },
+            { timeoutMs },
         );
         assert.strictEqual(served.code, 0, served.stderr);
         assert.match(served.stdout, /xtrabackup_checkpoints/);
@@ -331,19 +331,47 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
 
     it("n. a receiver that stops reading frees the donor's clone slot within the idle bound (10 s here)", async () => {
         const donor = "mysql-1.mysql.default.svc.cluster.local:3307";
-        // Reads 64 KiB, then keeps the stream open without reading: the donor's writes block.
+        const idleSeconds = Number(renderedContainerEnv(CONTAINERS.sidecar).CLONE_IDLE_TIMEOUT);
+        assert.strictEqual(idleSeconds, 10, "tests/real/Pulumi.real.yaml's cloneIdleTimeoutSeconds");
+        // What the donor may take beyond the bound: filling the stalled stream's buffers before it stalls, and
+        // ending its backup. A parameter, not a measurement: it only has to be far below the stall.
+        const marginSeconds = 10;
+        // The reader stays stalled this long unless released, far past bound and margin: without the idle
+        // timeout the slot stays taken (or TCP gives up on the zero window, 30 s) and the bound below fails.
+        const stallSeconds = 6 * idleSeconds;
+        const waitSeconds = 2;
+        // Baseline: a clone with the slot free, so that the bound below measures the wait for the slot only.
+        const baseline = await cloneProbe(donor, 10);
+        // Reads 64 KiB, then keeps the stream open without reading until released: the donor's writes block.
+        const release = "/tmp/n-release";
         const stalled = cluster.exec(
             2,
             CONTAINERS.sidecar,
-            ["bash", "-c", `socat -u 'OPENSSL:${donor},${CLONE_CLIENT_TLS}' STDOUT | { head -c 65536 >/dev/null; sleep 20; }`],
-            { timeoutMs: 60_000 },
+            [
+                "bash",
+                "-c",
+                `rm -f ${release}; socat -u 'OPENSSL:${donor},${CLONE_CLIENT_TLS}' STDOUT | { head -c 65536 >/dev/null; ` +
+                    `until [[ -e ${release} ]]; do ((SECONDS < ${stallSeconds})) || { echo "left by itself"; exit 1; }; sleep 0.1; done; echo released; }`,
+            ],
+            { timeoutMs: (stallSeconds + 30) * 1000 },
         );
-        await sleep(2000);
+        await sleep(waitSeconds * 1000);
         // The next client waits in the donor's accept queue until the stalled stream is ended.
-        const served = await cloneProbe(donor, 40);
+        const served = await cloneProbe(donor, stallSeconds, (stallSeconds + 30) * 1000);
+        const touched = await cluster.exec(2, CONTAINERS.sidecar, ["touch", release]);
+        assert.strictEqual(touched.code, 0, touched.stderr);
+        const reader = await stalled;
+        timings["n. a clone with the slot free (baseline)"] = `${baseline} ms`;
         timings["n. next clone served after a stalled receiver"] = `${served} ms`;
-        assert.ok(served < 30_000, "the stalled stream was ended within the idle bound");
-        await stalled;
+        // The stalled stream held the slot: the probe, started waitSeconds after it, waited for its end.
+        assert.ok(served >= (idleSeconds - waitSeconds) * 1000, `served in ${served} ms: the stalled receiver never held the slot`);
+        const freedAfter = served - baseline + waitSeconds * 1000;
+        assert.ok(
+            freedAfter <= (idleSeconds + marginSeconds) * 1000,
+            `the slot freed ${freedAfter} ms after the stalled receiver connected, more than the ${idleSeconds} s idle bound + ${marginSeconds} s`,
+        );
+        // The reader was still stalled when the probe was served: it left only when released.
+        assert.strictEqual(reader.stdout, "released\n", reader.stderr);
     });
 
     it("b. rows written while a replica's mysqld restarts, and while a whole replica pod restarts, arrive", async () => {

@@ -60,6 +60,17 @@ export function renderedSecret(name: string): Record<string, string> {
     return (secret as unknown as { stringData: Record<string, string> }).stringData;
 }
 
+/** The environment the last render gives a container of the StatefulSet, by name. */
+export function renderedContainerEnv(container: string): Record<string, string> {
+    const statefulSet = rendered.find((o) => o.kind === "StatefulSet") as unknown as
+        { spec: { template: { spec: { containers: { name: string; env?: { name: string; value?: string }[] }[] } } } } | undefined;
+    const found = statefulSet?.spec.template.spec.containers.find((c) => c.name === container);
+    if (!found) {
+        throw new Error(`the last render has no StatefulSet container ${container}`);
+    }
+    return Object.fromEntries((found.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, String(e.value)]));
+}
+
 /**
  * A fake kubelet running the rendered real stack, in a fresh work directory, with this run's names; `options`
  * adds render arguments (--config, --secret), claims kept outside the cluster, other names, or another
