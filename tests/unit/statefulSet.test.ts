@@ -5,15 +5,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { clusterNames, FLAVORS, MySqlClusterArgs, readPodScripts, resolveArgs } from "../../components";
-import {
-    configFiles,
-    configMap,
-    configMapName,
-    contentName,
-    scriptsConfigMap,
-    scriptsConfigMapName,
-    statefulSet,
-} from "../../components/builders";
+import { configFiles, configMap, scriptsConfigMap, scriptsConfigMapName, statefulSet } from "../../components/builders";
 import { MOCK_UUID } from "../../scripts/mockRuntime";
 import { BASE_ARGS } from "../helpers";
 
@@ -71,6 +63,12 @@ const ACCOUNTS_SQL = [
     ]),
     "",
 ].join("\n");
+
+/** The pod scripts as they are on disk, read here rather than by the component's readPodScripts. */
+function scriptsOnDisk(): Record<string, string> {
+    const dir = path.resolve(__dirname, "..", "..", "scripts", "pod");
+    return Object.fromEntries(fs.readdirSync(dir).map((file) => [file, fs.readFileSync(path.join(dir, file), "utf8")]));
+}
 
 /**
  * What a content-named ConfigMap is called, computed here rather than by the builders' contentName: the base,
@@ -135,9 +133,7 @@ describe("builders: config", () => {
 
     it("ships the pod scripts in their own immutable ConfigMap, byte for byte, named by their content", () => {
         const scripts: any = scriptsConfigMap(resolve(), names, readPodScripts());
-        // The files as they are on disk, read here rather than by the component's readPodScripts.
-        const dir = path.resolve(__dirname, "..", "..", "scripts", "pod");
-        const onDisk = Object.fromEntries(fs.readdirSync(dir).map((file) => [file, fs.readFileSync(path.join(dir, file), "utf8")]));
+        const onDisk = scriptsOnDisk();
         assert.deepStrictEqual(scripts.metadata, {
             name: nameByContent("orders-scripts", onDisk),
             namespace: "shop",
@@ -191,7 +187,7 @@ describe("builders: config", () => {
             const volumes = built({ mysqldOptions }).spec.template.spec.volumes;
             const name = volumes.find((v: any) => v.name === "config-map").configMap.name;
             assert.strictEqual(name, (configMap(resolve({ mysqldOptions }), names) as any).metadata.name);
-            assert.strictEqual(name, configMapName(resolve({ mysqldOptions }), names));
+            assert.strictEqual(name, nameByContent("orders", configFiles(resolve({ mysqldOptions }))));
             return name;
         };
         assert.notStrictEqual(mounted(["max_connections=100"]), mounted(["max_connections=200"]));
@@ -244,8 +240,8 @@ describe("builders: statefulSet", () => {
         });
         assert.deepStrictEqual(pod.volumes, [
             { name: "conf", emptyDir: {} },
-            { name: "config-map", configMap: { name: configMapName(resolve(), names) } },
-            { name: "scripts", configMap: { name: contentName("orders-scripts", readPodScripts()), defaultMode: 0o755 } },
+            { name: "config-map", configMap: { name: nameByContent("orders", configFiles(resolve())) } },
+            { name: "scripts", configMap: { name: nameByContent("orders-scripts", scriptsOnDisk()), defaultMode: 0o755 } },
             { name: "secrets", secret: { secretName: "orders-credentials", defaultMode: 0o400 } },
             { name: "tls", secret: { secretName: "orders-tls", defaultMode: 0o400 } },
             { name: "credentials", emptyDir: { medium: "Memory" } },
