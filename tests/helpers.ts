@@ -6,10 +6,15 @@ import { clearRegistrations, Registration, registrations, settle } from "../scri
 import { unwrapSecrets } from "../scripts/render";
 
 /**
- * The shell tools every image has, and all the pod scripts may call besides `env`, `sleep` and the flavor's
- * binaries; `hostname` is deliberately absent (newer mysql:5.7 tags lack it).
+ * The shell tools the pod scripts run besides the flavor's binaries, declared: the scripts' sandbox puts only
+ * these (and its stubs) on the PATH, so a script calling anything else fails there, and images.test.ts checks
+ * that they are exactly what the scripts run and that every image has them. `hostname` is deliberately
+ * absent (newer mysql:5.7 tags lack it).
  */
-export const BASE_TOOLS = ["bash", "cat", "chmod", "chown", "cp", "mv", "rm", "mkdir", "rmdir", "dirname", "ls"];
+export const SCRIPT_TOOLS = [
+    ...["bash", "env", "cat", "chmod", "chown", "cp", "dirname", "du", "find", "getent", "grep", "ls", "mkdir", "mv", "rm", "rmdir"],
+    ...["sha256sum", "sleep", "sync"],
+];
 
 /** Settings every valid cluster needs, so each test states only what it is about. */
 export const BASE_ARGS: MySqlClusterArgs = { nfsServer: "10.0.0.5", nfsPathPattern: "/exports/mysql-{ordinal}" };

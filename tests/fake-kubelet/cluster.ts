@@ -668,6 +668,11 @@ export class FakeKubelet {
         return [...this.eventLog];
     }
 
+    /** The wall-clock time (ms since the epoch) of an event's `t`, to set it beside a log line's time stamp. */
+    wallTime(t: number): number {
+        return this.t0 + t;
+    }
+
     /** Stops every pod at once (SIGKILL), deletes the network and the workDir. Idempotent. */
     async destroy(): Promise<void> {
         if (this.destroyed) return;

@@ -68,6 +68,16 @@ describe("bootstrap: parallel on real MariaDB servers (mariadb flavor)", functio
                 (e) => e.pod === `mysql-${k}` && e.container === CONTAINERS.clone && e.type === "ContainerExited",
             );
             assert.ok(ready && cloneDone && ready.t < cloneDone.t, `mysql-${k} cloned from ${donor} after it was Ready`);
+            // When it first connected: the log line written just before its first connection to the donor, stamped
+            // to the second (lib.sh's log), not in an earlier second than the donor's Ready. A connection in the
+            // same second as Ready, but before it, is beyond this check; the wait logged above is not.
+            const connecting = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d) cloning from /m.exec(log);
+            assert.ok(connecting, log);
+            const readyAt = cluster.wallTime(ready.t);
+            assert.ok(
+                Date.parse(connecting[1]) + 999 >= readyAt,
+                `mysql-${k} connected to ${donor} at ${connecting[1]}, before it was Ready at ${new Date(readyAt).toISOString()}`,
+            );
         }
         // Replication is from the primary, whoever the donor was.
         for (const k of [1, 2, 3, 4, 5]) {

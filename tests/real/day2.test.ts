@@ -157,11 +157,16 @@ describe("changing a live cluster on real MariaDB servers (mariadb flavor)", fun
         await waitFor(() => [0, 1, 2].every(rotated), { timeoutMs: 150_000, everyMs: 500, what: "the rotations" }).catch(() => undefined);
         const { written } = await writes.stop();
         assert.ok([0, 1, 2].every(rotated), [0, 1, 2].map((o) => cluster.logs(o, CONTAINERS.sidecar).slice(-600)).join("\n---\n"));
-        const notReady = cluster
-            .events()
-            .slice(from)
-            .filter((e) => e.type === "PodNotReady");
+        const during = cluster.events().slice(from);
+        const notReady = during.filter((e) => e.type === "PodNotReady");
         assert.deepStrictEqual(notReady, [], "no pod left Ready during the rotation");
+        // No probe of any kind failed, not even once below its failureThreshold (startup, readiness and
+        // liveness probes all report ProbeFailed), and no container was killed or restarted for one.
+        assert.deepStrictEqual(
+            during.filter((e) => ["ProbeFailed", "ContainerNotReady", "Killing", "ContainerExited", "ContainerStarted"].includes(e.type)),
+            [],
+            "no probe failed during the rotation",
+        );
         assert.ok(written > 10, `rows were written during the rotation: ${written}`);
         // Replication reconnects with the new password; the old root password is refused.
         for (const ordinal of [1, 2]) {

@@ -12,7 +12,7 @@ import { setTimeout as sleep } from "timers/promises";
 import { CONTAINERS, VOLUMES } from "../../components";
 import { FakeKubelet, requireFakeKubelet, runPrefix, runSubnet, waitFor } from "../fake-kubelet";
 import * as shared from "./setup";
-import { createRealCluster, renderedSecret, rootSql, sqlOn } from "./setup";
+import { createRealCluster, ProcessWatch, renderedContainerEnv, renderedSecret, rootSql, sqlOn } from "./setup";
 import { describeWriteLoad, ISSUE_LOAD_TPS, prepareWriteLoad, runWriteLoad } from "./writeLoad";
 
 const DATA = VOLUMES.data;
@@ -34,12 +34,24 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
 
     let rows = 0;
 
+    /** The cluster's passwords and the private key's first line: none may show in any process, log or readable file. */
+    let secrets: string[] = [];
+    /** Every process of the run, from the cluster's start to case j, looked at for the secrets. */
+    let watch: ProcessWatch | undefined;
+
     before(async function () {
         requireFakeKubelet(this);
         cluster = await createRealCluster("real");
+        secrets = [...Object.values(renderedSecret("mysql-credentials")), renderedSecret("mysql-tls")["tls.key"].split("\n")[1]];
+        assert.ok(
+            secrets.every((secret) => secret.length >= 16),
+            "no empty or short secret, which would match anything",
+        );
+        watch = new ProcessWatch(() => secrets);
     });
 
     after(async function () {
+        await watch?.stop();
         await cluster?.destroy();
         if (Object.keys(timings).length > 0) {
             console.log("\n  timings:");
@@ -195,7 +207,7 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
         "cert=/etc/mysql-credentials/tls.crt,key=/etc/mysql-credentials/tls.key,cafile=/etc/mysql-credentials/ca.crt,verify=1";
 
     /** A client of the cluster takes a whole backup from `donor` into mysql-2's /tmp; resolves with the time it took. */
-    async function cloneProbe(donor: string, connectTimeoutSeconds: number): Promise<number> {
+    async function cloneProbe(donor: string, connectTimeoutSeconds: number, timeoutMs = 60_000): Promise<number> {
         const started = Date.now();
         const served = await cluster.exec(
             2,
@@ -205,7 +217,7 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
                 "-c",
                 `set -o pipefail; rm -rf /tmp/probe; mkdir /tmp/probe; socat -u 'OPENSSL:${donor},connect-timeout=${connectTimeoutSeconds},${CLONE_CLIENT_TLS}' STDOUT | mbstream -x -C /tmp/probe && ls /tmp/probe`,
             ],
-            { timeoutMs: 60_000 },
+            { timeoutMs },
         );
         assert.strictEqual(served.code, 0, served.stderr);
         assert.match(served.stdout, /xtrabackup_checkpoints/);
@@ -307,21 +319,31 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
     });
 
     it("m. a pod stopped during writes shuts down cleanly in its grace period (no crash recovery), and not when killed", async () => {
+        // Batches go on until the pod has stopped, so the stop happens while rows are being written (and not
+        // while it starts again: a replica catching up under an unthrottled load would not be Ready in time).
+        let batches = 0;
+        let writing = true;
         const writes = (async () => {
-            for (let i = 0; i < 20; i++) {
-                await insertRows(BATCH, `m${i}`);
+            while (writing) {
+                await insertRows(BATCH, `m${batches}`);
                 rows += BATCH;
+                batches++;
             }
         })();
         const latestStart = () => {
             const log = cluster.logs(1, CONTAINERS.mysql);
             return log.slice(log.lastIndexOf("==== fake-kubelet"));
         };
-        await sleep(300);
+        await waitFor(() => batches >= 3, { timeoutMs: 60_000, everyMs: 10, what: "three batches written" });
+        const beforeStop = batches;
         await cluster.stopPod(1);
-        await cluster.startPod(1);
-        assert.doesNotMatch(latestStart(), /crash recovery/i, "a clean shutdown needs no crash recovery");
+        const duringStop = batches - beforeStop;
+        writing = false;
         await writes;
+        await cluster.startPod(1);
+        timings["m. batches of rows committed while mysql-1 stopped"] = String(duringStop);
+        assert.ok(duringStop >= 1, `no batch was committed while mysql-1 stopped: the writes were not running`);
+        assert.doesNotMatch(latestStart(), /crash recovery/i, "a clean shutdown needs no crash recovery");
         // The same pod killed without grace: the next start recovers, so the check above can fail.
         await cluster.stopPod(1, { graceSeconds: 0 });
         await cluster.startPod(1);
@@ -331,19 +353,47 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
 
     it("n. a receiver that stops reading frees the donor's clone slot within the idle bound (10 s here)", async () => {
         const donor = "mysql-1.mysql.default.svc.cluster.local:3307";
-        // Reads 64 KiB, then keeps the stream open without reading: the donor's writes block.
+        const idleSeconds = Number(renderedContainerEnv(CONTAINERS.sidecar).CLONE_IDLE_TIMEOUT);
+        assert.strictEqual(idleSeconds, 10, "tests/real/Pulumi.real.yaml's cloneIdleTimeoutSeconds");
+        // What the donor may take beyond the bound: filling the stalled stream's buffers before it stalls, and
+        // ending its backup. A parameter, not a measurement: it only has to be far below the stall.
+        const marginSeconds = 10;
+        // The reader stays stalled this long unless released, far past bound and margin: without the idle
+        // timeout the slot stays taken (or TCP gives up on the zero window, 30 s) and the bound below fails.
+        const stallSeconds = 6 * idleSeconds;
+        const waitSeconds = 2;
+        // Baseline: a clone with the slot free, so that the bound below measures the wait for the slot only.
+        const baseline = await cloneProbe(donor, 10);
+        // Reads 64 KiB, then keeps the stream open without reading until released: the donor's writes block.
+        const release = "/tmp/n-release";
         const stalled = cluster.exec(
             2,
             CONTAINERS.sidecar,
-            ["bash", "-c", `socat -u 'OPENSSL:${donor},${CLONE_CLIENT_TLS}' STDOUT | { head -c 65536 >/dev/null; sleep 20; }`],
-            { timeoutMs: 60_000 },
+            [
+                "bash",
+                "-c",
+                `rm -f ${release}; socat -u 'OPENSSL:${donor},${CLONE_CLIENT_TLS}' STDOUT | { head -c 65536 >/dev/null; ` +
+                    `until [[ -e ${release} ]]; do ((SECONDS < ${stallSeconds})) || { echo "left by itself"; exit 1; }; sleep 0.1; done; echo released; }`,
+            ],
+            { timeoutMs: (stallSeconds + 30) * 1000 },
         );
-        await sleep(2000);
+        await sleep(waitSeconds * 1000);
         // The next client waits in the donor's accept queue until the stalled stream is ended.
-        const served = await cloneProbe(donor, 40);
+        const served = await cloneProbe(donor, stallSeconds, (stallSeconds + 30) * 1000);
+        const touched = await cluster.exec(2, CONTAINERS.sidecar, ["touch", release]);
+        assert.strictEqual(touched.code, 0, touched.stderr);
+        const reader = await stalled;
+        timings["n. a clone with the slot free (baseline)"] = `${baseline} ms`;
         timings["n. next clone served after a stalled receiver"] = `${served} ms`;
-        assert.ok(served < 30_000, "the stalled stream was ended within the idle bound");
-        await stalled;
+        // The stalled stream held the slot: the probe, started waitSeconds after it, waited for its end.
+        assert.ok(served >= (idleSeconds - waitSeconds) * 1000, `served in ${served} ms: the stalled receiver never held the slot`);
+        const freedAfter = served - baseline + waitSeconds * 1000;
+        assert.ok(
+            freedAfter <= (idleSeconds + marginSeconds) * 1000,
+            `the slot freed ${freedAfter} ms after the stalled receiver connected, more than the ${idleSeconds} s idle bound + ${marginSeconds} s`,
+        );
+        // The reader was still stalled when the probe was served: it left only when released.
+        assert.strictEqual(reader.stdout, "released\n", reader.stderr);
     });
 
     it("b. rows written while a replica's mysqld restarts, and while a whole replica pod restarts, arrive", async () => {
@@ -459,8 +509,6 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
     });
 
     it("j. no password in any process's command line or environment, in any log, or in a world-readable file", async () => {
-        const passwords = Object.values(renderedSecret("mysql-credentials"));
-        const secrets = [...passwords, renderedSecret("mysql-tls")["tls.key"].split("\n")[1]];
         const leaks: string[] = [];
         const check = (where: string, text: string | Buffer) => {
             const content = text.toString("latin1");
@@ -468,18 +516,11 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
                 leaks.push(where);
             }
         };
-        for (const pid of fs.readdirSync("/proc").filter((name) => /^[0-9]+$/.test(name))) {
-            for (const file of ["cmdline", "environ"]) {
-                try {
-                    check(
-                        `/proc/${pid}/${file} (${fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim()})`,
-                        fs.readFileSync(`/proc/${pid}/${file}`),
-                    );
-                } catch {
-                    // The process ended while we looked.
-                }
-            }
-        }
+        // Every process since the cluster started, each read as it appeared (ProcessWatch), not one look now.
+        await watch!.stop();
+        timings["j. processes looked at since the cluster started"] = String(watch!.processes);
+        assert.ok(watch!.processes > 100, `the watch read ${watch!.processes} processes`);
+        leaks.push(...watch!.leaks);
         for (const ordinal of [0, 1, 2, 3, 4]) {
             for (const container of Object.values(CONTAINERS)) {
                 check(`logs of mysql-${ordinal}/${container}`, cluster.logs(ordinal, container));

@@ -60,6 +60,17 @@ export function renderedSecret(name: string): Record<string, string> {
     return (secret as unknown as { stringData: Record<string, string> }).stringData;
 }
 
+/** The environment the last render gives a container of the StatefulSet, by name. */
+export function renderedContainerEnv(container: string): Record<string, string> {
+    const statefulSet = rendered.find((o) => o.kind === "StatefulSet") as unknown as
+        { spec: { template: { spec: { containers: { name: string; env?: { name: string; value?: string }[] }[] } } } } | undefined;
+    const found = statefulSet?.spec.template.spec.containers.find((c) => c.name === container);
+    if (!found) {
+        throw new Error(`the last render has no StatefulSet container ${container}`);
+    }
+    return Object.fromEntries((found.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, String(e.value)]));
+}
+
 /**
  * A fake kubelet running the rendered real stack, in a fresh work directory, with this run's names; `options`
  * adds render arguments (--config, --secret), claims kept outside the cluster, other names, or another
@@ -127,4 +138,74 @@ export async function assertConverged(cluster: FakeKubelet, ordinals: number[], 
         `CHECKSUM TABLE ${table} per pod`,
     );
     return took;
+}
+
+/**
+ * Watches every process on the host, for as long as it runs, for the secrets `secrets()` names in its command
+ * line or environment (`files`): each process is read when it first appears and re-read for `rereadMs` after (a fork's
+ * command line changes at its exec), every `everyMs`. A process that starts and ends between two looks is
+ * not seen; `processes` says how many were. Cheap enough to run beside a whole suite: only new processes are read.
+ */
+export class ProcessWatch {
+    /** Where a secret was seen: "/proc/PID/cmdline (comm)". */
+    readonly leaks = new Set<string>();
+    /** How many processes were read at least once. */
+    processes = 0;
+    private readonly firstSeen = new Map<number, number>();
+    private running = true;
+    private readonly loop: Promise<void>;
+
+    constructor(
+        private readonly secrets: () => string[],
+        private readonly files: readonly ("cmdline" | "environ")[] = ["cmdline", "environ"],
+        everyMs = 20,
+        private readonly rereadMs = 1000,
+    ) {
+        this.loop = (async () => {
+            while (this.running) {
+                this.look();
+                await new Promise((resolve) => setTimeout(resolve, everyMs));
+            }
+        })();
+    }
+
+    private look(): void {
+        const secrets = this.secrets();
+        const now = Date.now();
+        const present = new Set(
+            fs
+                .readdirSync("/proc")
+                .filter((name) => /^[0-9]+$/.test(name))
+                .map(Number),
+        );
+        // A pid gone is forgotten, so that its reuse by a new process is read as new.
+        for (const pid of this.firstSeen.keys()) {
+            if (!present.has(pid)) this.firstSeen.delete(pid);
+        }
+        for (const pid of present) {
+            const first = this.firstSeen.get(pid);
+            if (first === undefined) {
+                this.firstSeen.set(pid, now);
+                this.processes++;
+            } else if (now - first > this.rereadMs) {
+                continue;
+            }
+            for (const file of this.files) {
+                try {
+                    const content = fs.readFileSync(`/proc/${pid}/${file}`).toString("latin1");
+                    if (secrets.some((secret) => content.includes(secret))) {
+                        this.leaks.add(`/proc/${pid}/${file} (${fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim()})`);
+                    }
+                } catch {
+                    // The process ended while we looked.
+                }
+            }
+        }
+    }
+
+    /** Stops watching; resolves once the last look is done. */
+    async stop(): Promise<void> {
+        this.running = false;
+        await this.loop;
+    }
 }

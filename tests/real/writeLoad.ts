@@ -3,6 +3,7 @@
 // user, as a client pod would), each replica's lag sampled while it runs, the time until every pod has the
 // primary's checksums after it stops, and the CPU time each server spent.
 import * as fs from "fs";
+import * as path from "path";
 import { setTimeout as sleep } from "timers/promises";
 import { PASSWORD_KEYS } from "../../components";
 import { FakeKubelet, runOk, waitFor } from "../fake-kubelet";
@@ -46,17 +47,21 @@ const TICKS = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s.
 
 function sysbenchArgs(cluster: FakeKubelet, options: WriteLoadOptions): string[] {
     const secret = renderedSecret(`${cluster.name}-credentials`);
+    // The password in an option file only root reads, not on sysbench's command line, which every process
+    // on the host can read (case j watches every process's for the cluster's passwords).
+    const config = path.join(cluster.workDir, "sysbench.cfg");
+    fs.writeFileSync(config, `mysql-password=${secret[PASSWORD_KEYS.app]}\n`, { mode: 0o600 });
     return [
         "netns",
         "exec",
         cluster.network.nsOf(cluster.podName(0)),
         "sysbench",
+        `--config-file=${config}`,
         "oltp_write_only",
         "--db-driver=mysql",
         "--mysql-host=127.0.0.1",
         "--mysql-port=3306",
         "--mysql-user=shop-app",
-        `--mysql-password=${secret[PASSWORD_KEYS.app]}`,
         `--mysql-db=${DATABASE}`,
         `--tables=${options.tables ?? 4}`,
         `--table-size=${options.tableSize ?? 10_000}`,

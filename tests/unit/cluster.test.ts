@@ -2,6 +2,8 @@
 // which parent, options and dependencies, each given its builder's spec unchanged (the specs themselves are
 // tested on the builders, in builders.test.ts and statefulSet.test.ts), secrets kept secret, and the outputs.
 import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as path from "path";
 import * as build from "../../components/builders";
 import * as pulumi from "@pulumi/pulumi";
 import { clusterNames, FLAVORS, GUARD_TYPE, readPodScripts, requirePassword, resolveArgs } from "../../components";
@@ -190,6 +192,27 @@ describe("MySqlCluster", () => {
         const { cluster } = await buildCluster({ ...ARGS, rootPassword: pulumi.output("from-another-stack") });
         assert.strictEqual(await valueOf(cluster.rootPassword), "from-another-stack");
         assert.strictEqual(await isSecret(cluster.rootPassword), true);
+        // Through the component: an empty Output fails the deploy at the Secret that would carry it, with the
+        // component's message; a good one reaches that Secret (in a process of its own: see the program).
+        const deployTime = (password: string) => {
+            const run = spawnSync(
+                process.execPath,
+                ["-r", "ts-node/register/transpile-only", "tests/support/deployTimePassword.ts", password],
+                {
+                    cwd: path.resolve(__dirname, "..", ".."),
+                    encoding: "utf8",
+                },
+            );
+            return { status: run.status, ...JSON.parse(run.stdout) };
+        };
+        assert.deepStrictEqual(deployTime(""), {
+            status: 1,
+            errors: [
+                'error serializing property "stringData": Invalid MySqlCluster settings:\n' +
+                    "  - `rootPassword` is empty: set a non-empty secret, or unset it to have one generated.",
+            ],
+        });
+        assert.deepStrictEqual(deployTime("from-another-stack"), { status: 0, rootPassword: "from-another-stack" });
         assert.throws(() => requirePassword("rootPassword", ""), {
             message:
                 "Invalid MySqlCluster settings:\n  - `rootPassword` is empty: set a non-empty secret, or unset it to have one generated.",

@@ -8,7 +8,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { FLAVORS, SERIES_UPGRADES, seriesUpgradesWords } from "../../components";
-import { BASE_TOOLS } from "../helpers";
+import { SCRIPT_TOOLS } from "../helpers";
 
 const SCRIPTS = path.resolve(__dirname, "..", "..", "scripts", "pod");
 /** Where the backup containers find the cluster's TLS files (never read by the stand-ins). */
@@ -20,15 +20,23 @@ interface Run {
     stderr: string;
 }
 
-/** A scratch pod: a bin dir with only BASE_TOOLS and the stubs given, and a data volume. */
+/** The host's bash, the interpreter of every stand-in and wrapper in a sandbox's bin. */
+const HOST_BASH = fs.realpathSync(spawnSync("bash", ["-c", "command -v bash"], { encoding: "utf8" }).stdout.trim());
+
+/**
+ * A scratch pod: a bin dir with only SCRIPT_TOOLS (the host's, through wrappers) and the stubs given, and a data
+ * volume. A script that runs any other tool fails here with "command not found". Every tool run, wrapper or
+ * stub, logged or quiet, leaves its argv in argv.log (argv()); stubs also log to calls.log (calls()).
+ */
 class Sandbox {
     readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "pod-scripts-"));
     readonly bin = path.join(this.dir, "bin");
     readonly log = path.join(this.dir, "calls.log");
+    readonly argvLog = path.join(this.dir, "argv.log");
 
     constructor(stubs: Record<string, string> = {}) {
         fs.mkdirSync(this.bin);
-        for (const tool of BASE_TOOLS) {
+        for (const tool of SCRIPT_TOOLS) {
             this.hostTool(tool);
         }
         // sleep returns at once, so retries do not slow the tests down.
@@ -44,20 +52,24 @@ class Sandbox {
         }
     }
 
-    /** The host's own tool in the sandbox's bin (a symlink), unlogged, as the base tools are. */
-    hostTool(tool: string): void {
+    /** A declared tool (SCRIPT_TOOLS): the host's binary, through a wrapper that logs its argv only. */
+    private hostTool(tool: string): void {
         const found = spawnSync("bash", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim();
-        fs.symlinkSync(found, path.join(this.bin, tool));
+        this.quietStub(tool, `exec ${found} "$@"`);
     }
 
     /** A stand-in binary: logs its name and arguments, then runs body (bash). */
     stub(name: string, body: string): void {
-        this.install(name, `#!${this.resolve("bash")}\nprintf '%s\\n' "${name} $*" >>"${this.log}"\n${body}\n`);
+        this.install(name, `#!${HOST_BASH}\n${this.argvLine(name)}\nprintf '%s\\n' "${name} $*" >>"${this.log}"\n${body}\n`);
     }
 
-    /** A stand-in binary that leaves no line in the calls log. */
+    /** A stand-in binary that leaves no line in the calls log (its argv still goes to argv.log). */
     quietStub(name: string, body: string): void {
-        this.install(name, `#!${this.resolve("bash")}\n${body}\n`);
+        this.install(name, `#!${HOST_BASH}\n${this.argvLine(name)}\n${body}\n`);
+    }
+
+    private argvLine(name: string): string {
+        return `printf '%s\\n' "${name} $*" >>"${this.argvLog}"`;
     }
 
     /**
@@ -68,10 +80,6 @@ class Sandbox {
         const file = path.join(this.bin, name);
         fs.rmSync(file, { force: true });
         fs.writeFileSync(file, text, { mode: 0o755, flag: "wx" });
-    }
-
-    resolve(tool: string): string {
-        return fs.realpathSync(path.join(this.bin, tool));
     }
 
     path(...parts: string[]): string {
@@ -95,8 +103,13 @@ class Sandbox {
         return fs.existsSync(this.log) ? fs.readFileSync(this.log, "utf8").trim().split("\n") : [];
     }
 
+    /** Every tool's argv of every run so far, one a line: the declared tools, the stubs, quiet or not. */
+    argv(): string[] {
+        return fs.existsSync(this.argvLog) ? fs.readFileSync(this.argvLog, "utf8").trim().split("\n") : [];
+    }
+
     run(script: string, env: Record<string, string>): Run {
-        const result = spawnSync(this.resolve("bash"), [path.join(SCRIPTS, script)], {
+        const result = spawnSync(HOST_BASH, [path.join(SCRIPTS, script)], {
             encoding: "utf8",
             env: { PATH: this.bin, ...env },
             timeout: 20000,
@@ -222,7 +235,6 @@ describe("init-mysql.sh", () => {
                 "mariadb-tzinfo-to-sql",
                 `echo "Warning: Unable to load '$1/leap-seconds.list' as time zone. Skipping it." >&2\nprintf '%s\\n' ${zonesSql.map((l) => `"${l}"`).join(" ")}`,
             );
-            s.hostTool("grep");
             return {
                 ...initEnv(s, hostname),
                 STUB_VERSION: SERVER_VERSIONS.mariadb114,
@@ -394,9 +406,11 @@ describe("init-mysql.sh", () => {
             s.read("initdb/10-mysql-statefulset-users.sql"),
             `CREATE USER 'root'@'127.0.0.1' IDENTIFIED BY 'a "quoted" \\\\ \\'x\\' #&1';\nr=pw-repl b=pw-backup a=pw-app&\n`,
         );
+        // Every tool's argv of the run (the host's tools too), not only the stubs'.
+        assert.ok(s.argv().length > s.calls().length, "the base tools' argv is logged too");
         assert.ok(
-            s.calls().every((c) => !c.includes("quoted") && !c.includes("pw-")),
-            s.calls().join("\n"),
+            s.argv().every((c) => !c.includes("quoted") && !c.includes("pw-")),
+            s.argv().join("\n"),
         );
     });
 
@@ -909,9 +923,10 @@ describe("sidecar.sh", () => {
         const password = 'it\'s a \\ & "pass"';
         runSidecar(s, sidecarEnv(s, "mysql-1", FLAVORS.mysql57, password));
         assert.strictEqual(s.read("sql.1"), mysql57Sql("mysql-bin.000003", "154", 'it\\\'s a \\\\ & "pass"'));
+        assert.ok(s.argv().length > s.calls().length, "the base tools' argv is logged too");
         assert.ok(
-            s.calls().every((c) => !c.includes("pass")),
-            s.calls().join("\n"),
+            s.argv().every((c) => !c.includes("pass")),
+            s.argv().join("\n"),
         );
     });
 
@@ -1237,9 +1252,10 @@ describe("rotate-credentials.sh", () => {
         // The next file stays for one more watch, for a probe that read the old file just before the switch.
         assert.strictEqual(s.read("credentials/root.cnf.next"), s.read("credentials/root.cnf"));
         // No password on any command line.
+        assert.ok(s.argv().length > s.calls().length, "the base tools' argv is logged too");
         assert.ok(
-            s.calls().every((call) => !/new/.test(call)),
-            s.calls().join("\n"),
+            s.argv().every((call) => !/new/.test(call)),
+            s.argv().join("\n"),
         );
         // Done: the next watch does nothing.
         const before = s.calls().length;
@@ -1307,7 +1323,7 @@ describe("mysql-run.sh", () => {
         // The marker goes away while the script waits (its sleep stand-in removes it).
         s.write("clone-pending", "replication error 1236");
         s.stub("sleep", `rm -f "${s.path("clone-pending")}"`);
-        const run = spawnSync(s.resolve("bash"), [path.join(SCRIPTS, "mysql-run.sh"), "entrypoint", "mysqld"], {
+        const run = spawnSync(HOST_BASH, [path.join(SCRIPTS, "mysql-run.sh"), "entrypoint", "mysqld"], {
             encoding: "utf8",
             env: { PATH: s.bin, ...env },
             timeout: 20000,
@@ -1323,8 +1339,7 @@ describe("mysql-run.sh, direct start", () => {
     it("gives the data directory's files that are not the server user's to it, then starts the server as that user", () => {
         const s = sandbox();
         s.stub("mariadbd", "exit 0");
-        // The host's find, walking the sandbox's data directory; chown only records.
-        s.hostTool("find");
+        // The host's find (a declared tool), walking the sandbox's data directory; chown only records.
         s.stub("chown", "exit 0");
         s.write("data/ibdata1", "");
         s.write("data/shop/orders.ibd", "");
@@ -1333,7 +1348,7 @@ describe("mysql-run.sh, direct start", () => {
         const mysql = spawnSync("id", ["-u", "mysql"], { encoding: "utf8" });
         const user = mysql.status === 0 ? "mysql" : "nobody";
         fs.chownSync(owned, Number(spawnSync("id", ["-u", user], { encoding: "utf8" }).stdout), 0);
-        const run = spawnSync(s.resolve("bash"), [path.join(SCRIPTS, "mysql-run.sh"), "mariadbd"], {
+        const run = spawnSync(HOST_BASH, [path.join(SCRIPTS, "mysql-run.sh"), "mariadbd"], {
             encoding: "utf8",
             env: {
                 PATH: s.bin,
@@ -1370,7 +1385,7 @@ describe("mysql-run.sh, first start", () => {
             FIRST_START_SQL: s.path("first.sql"),
         };
         const start = () =>
-            spawnSync(s.resolve("bash"), [path.join(SCRIPTS, "mysql-run.sh"), "entrypoint", "mariadbd"], {
+            spawnSync(HOST_BASH, [path.join(SCRIPTS, "mysql-run.sh"), "entrypoint", "mariadbd"], {
                 encoding: "utf8",
                 env: { PATH: s.bin, ...env },
             });
@@ -1459,7 +1474,7 @@ describe("self-repair (sidecar.sh and clone-mysql.sh)", () => {
 
 describe("probe-wait.sh", () => {
     const probeWait = (s: Sandbox, ...args: string[]) =>
-        spawnSync(s.resolve("bash"), [path.join(SCRIPTS, "probe-wait.sh"), ...args], {
+        spawnSync(HOST_BASH, [path.join(SCRIPTS, "probe-wait.sh"), ...args], {
             encoding: "utf8",
             env: { PATH: s.bin },
             timeout: 20000,
@@ -1509,13 +1524,9 @@ describe("backup.sh and restore-mysql.sh", () => {
         '[[ -n ${STUB_INCOMPLETE:-} ]] || echo "backup_type = full-backuped" >"$dir/xtrabackup_checkpoints"',
     ].join("\n");
     const PREPARE = 'dir=${!#}; dir=${dir#--target-dir=}; echo prepared >"$dir/prepared"';
-    const REAL = ["sha256sum", "du", "sync"];
 
     function backupSandbox(): Sandbox {
         const s = sandbox({ socat: "echo stream", mbstream: STREAM, "mariadb-backup": PREPARE });
-        for (const tool of REAL) {
-            s.stub(tool, `exec ${spawnSync("bash", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim()} "$@"`);
-        }
         fs.mkdirSync(s.path("backups"));
         return s;
     }

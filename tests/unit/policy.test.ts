@@ -255,7 +255,7 @@ describe("the policy pack", () => {
         assert.deepStrictEqual(checkStack([statefulSet(1)]), []);
     });
 
-    it("on what the dev and prod stacks render: no violation, and prod's missing budget when marked production", async () => {
+    it("on what the dev and prod stacks render: no violation, marked production too, as each renders its budget; without it, the violation", async () => {
         for (const stack of ["dev", "prod"]) {
             const objects = await render({ stack, configFile: path.join(__dirname, "..", "..", `Pulumi.${stack}.yaml`), overrides: [] });
             const resources = objects.map((o) => ({ type: typeToken(o), props: o }));
@@ -268,9 +268,25 @@ describe("the policy pack", () => {
                 }
             }
             assert.deepStrictEqual(violations, [], stack);
-            const stackViolations = checkStack(resources, { environment: "production" });
-            const hasBudget = resources.some((r) => r.type === TYPES.podDisruptionBudget);
-            assert.strictEqual(stackViolations.length, hasBudget ? 0 : 1, `${stack}: ${stackViolations.join("; ")}`);
+            // The component renders one budget, selecting the StatefulSet's pods.
+            const namespace = stack === "prod" ? "databases" : "default";
+            assert.deepStrictEqual(
+                resources
+                    .filter((r) => r.type === TYPES.podDisruptionBudget)
+                    .map((r: any) => [r.props.metadata.name, r.props.metadata.namespace, r.props.spec]),
+                [["mysql", namespace, { maxUnavailable: 1, selector: { matchLabels: { app: "mysql" } } }]],
+                stack,
+            );
+            assert.deepStrictEqual(checkStack(resources, { environment: "production" }), [], stack);
+            // The same render without its budget: the production check names the StatefulSet.
+            const withoutBudget = resources.filter((r) => r.type !== TYPES.podDisruptionBudget);
+            assert.deepStrictEqual(
+                checkStack(withoutBudget, { environment: "production" }),
+                [
+                    `StatefulSet mysql has no PodDisruptionBudget in namespace ${namespace} whose selector matches its pod labels {"app":"mysql"}.`,
+                ],
+                stack,
+            );
         }
     });
 });

@@ -1,17 +1,11 @@
 // The StatefulSet and ConfigMap builders called directly and synchronously: resolved settings, cluster names,
 // the pod scripts and the cluster's UID in, the exact spec out (the component's wiring is in cluster.test.ts).
 import * as assert from "assert";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
 import { clusterNames, FLAVORS, MySqlClusterArgs, readPodScripts, resolveArgs } from "../../components";
-import {
-    configFiles,
-    configMap,
-    configMapName,
-    contentName,
-    scriptsConfigMap,
-    scriptsConfigMapName,
-    statefulSet,
-    usersSql,
-} from "../../components/builders";
+import { configFiles, configMap, scriptsConfigMap, scriptsConfigMapName, statefulSet } from "../../components/builders";
 import { MOCK_UUID } from "../../scripts/mockRuntime";
 import { BASE_ARGS } from "../helpers";
 
@@ -53,6 +47,40 @@ const REPLICA_STATUS_ENV = [
 const BACKUP_SECURITY = { runAsUser: 0, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"], add: ["DAC_OVERRIDE", "FOWNER"] } };
 
 const names = clusterNames("orders", "shop", "cluster.local");
+
+/** users.sql.in without an application user: the cluster's accounts, their passwords as placeholders. */
+const ACCOUNTS_SQL = [
+    "-- Written by mysql-statefulset: the cluster's accounts, created on the primary's first start.",
+    "CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY '{root_password}';",
+    "GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;",
+    "CREATE USER IF NOT EXISTS 'root'@'::1' IDENTIFIED BY '{root_password}';",
+    "GRANT ALL PRIVILEGES ON *.* TO 'root'@'::1' WITH GRANT OPTION;",
+    "CREATE USER IF NOT EXISTS 'replication'@'%' IDENTIFIED BY '{replication_password}' REQUIRE SSL;",
+    "GRANT REPLICATION SLAVE ON *.* TO 'replication'@'%';",
+    ...["localhost", "127.0.0.1", "::1"].flatMap((host) => [
+        `CREATE USER IF NOT EXISTS 'backup'@'${host}' IDENTIFIED BY '{backup_password}';`,
+        `GRANT RELOAD, LOCK TABLES, PROCESS, REPLICATION CLIENT ON *.* TO 'backup'@'${host}';`,
+    ]),
+    "",
+].join("\n");
+
+/** The pod scripts as they are on disk, read here rather than by the component's readPodScripts. */
+function scriptsOnDisk(): Record<string, string> {
+    const dir = path.resolve(__dirname, "..", "..", "scripts", "pod");
+    return Object.fromEntries(fs.readdirSync(dir).map((file) => [file, fs.readFileSync(path.join(dir, file), "utf8")]));
+}
+
+/**
+ * What a content-named ConfigMap is called, computed here rather than by the builders' contentName: the base,
+ * then the first 10 hex digits of SHA-256 over each key and value, in key order, each ended by a NUL.
+ */
+function nameByContent(base: string, data: Record<string, string>): string {
+    const hash = crypto.createHash("sha256");
+    for (const key of Object.keys(data).sort()) {
+        hash.update(`${key}\0${data[key]}\0`);
+    }
+    return `${base}-${hash.digest("hex").slice(0, 10)}`;
+}
 const resolve = (args: MySqlClusterArgs = {}) => resolveArgs({ ...ARGS, ...args });
 /** The StatefulSet for these settings (on top of ARGS), with the project's pod scripts. */
 const built = (args: MySqlClusterArgs = {}): any => {
@@ -63,7 +91,7 @@ const built = (args: MySqlClusterArgs = {}): any => {
 describe("builders: config", () => {
     it("writes the primary's and the replicas' my.cnf and the user's settings into an immutable ConfigMap named by its content", () => {
         const spec: any = configMap(resolve({ mysqldOptions: ["max_connections=500", "skip-name-resolve"] }), names);
-        assert.strictEqual(spec.metadata.name, contentName("orders", spec.data));
+        assert.strictEqual(spec.metadata.name, nameByContent("orders", spec.data));
         assert.match(spec.metadata.name, /^orders-[0-9a-f]{10}$/);
         assert.deepStrictEqual(spec, {
             immutable: true,
@@ -80,20 +108,7 @@ describe("builders: config", () => {
                     "[mysqld]\nssl-ca=/etc/mysql-credentials/ca.crt\nssl-cert=/etc/mysql-credentials/tls.crt\n" +
                     "ssl-key=/etc/mysql-credentials/tls.key\n",
                 "custom.cnf": "[mysqld]\nmax_connections=500\nskip-name-resolve\n",
-                "users.sql.in": [
-                    "-- Written by mysql-statefulset: the cluster's accounts, created on the primary's first start.",
-                    "CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY '{root_password}';",
-                    "GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;",
-                    "CREATE USER IF NOT EXISTS 'root'@'::1' IDENTIFIED BY '{root_password}';",
-                    "GRANT ALL PRIVILEGES ON *.* TO 'root'@'::1' WITH GRANT OPTION;",
-                    "CREATE USER IF NOT EXISTS 'replication'@'%' IDENTIFIED BY '{replication_password}' REQUIRE SSL;",
-                    "GRANT REPLICATION SLAVE ON *.* TO 'replication'@'%';",
-                    ...["localhost", "127.0.0.1", "::1"].flatMap((host) => [
-                        `CREATE USER IF NOT EXISTS 'backup'@'${host}' IDENTIFIED BY '{backup_password}';`,
-                        `GRANT RELOAD, LOCK TABLES, PROCESS, REPLICATION CLIENT ON *.* TO 'backup'@'${host}';`,
-                    ]),
-                    "",
-                ].join("\n"),
+                "users.sql.in": ACCOUNTS_SQL,
             },
         });
     });
@@ -101,13 +116,11 @@ describe("builders: config", () => {
     it("creates the application's database and user, and requires TLS of clients, when asked", () => {
         const args = { appDatabase: "orders", appUser: "shop-app", requireClientTls: true };
         const data = configFiles(resolve(args));
-        assert.strictEqual(data["users.sql.in"], usersSql(resolve(args)));
-        assert.ok(
-            data["users.sql.in"].endsWith(
-                "CREATE DATABASE IF NOT EXISTS `orders`;\nCREATE USER IF NOT EXISTS 'shop-app'@'%' IDENTIFIED BY '{app_password}';\n" +
-                    "GRANT ALL PRIVILEGES ON `orders`.* TO 'shop-app'@'%';\n",
-            ),
+        assert.strictEqual(
             data["users.sql.in"],
+            ACCOUNTS_SQL +
+                "CREATE DATABASE IF NOT EXISTS `orders`;\nCREATE USER IF NOT EXISTS 'shop-app'@'%' IDENTIFIED BY '{app_password}';\n" +
+                "GRANT ALL PRIVILEGES ON `orders`.* TO 'shop-app'@'%';\n",
         );
         assert.ok(data["tls.cnf"].endsWith("require-secure-transport=ON\n"));
         // init-mysql reads the application's password from the Secret under this key.
@@ -120,8 +133,9 @@ describe("builders: config", () => {
 
     it("ships the pod scripts in their own immutable ConfigMap, byte for byte, named by their content", () => {
         const scripts: any = scriptsConfigMap(resolve(), names, readPodScripts());
+        const onDisk = scriptsOnDisk();
         assert.deepStrictEqual(scripts.metadata, {
-            name: contentName("orders-scripts", readPodScripts()),
+            name: nameByContent("orders-scripts", onDisk),
             namespace: "shop",
             labels: LABELS,
         });
@@ -140,7 +154,7 @@ describe("builders: config", () => {
             "rotate-credentials.sh",
             "sidecar.sh",
         ]);
-        assert.deepStrictEqual(scripts.data, { ...readPodScripts() });
+        assert.deepStrictEqual(scripts.data, onDisk);
     });
 
     it("has every replica apply replicaApplyThreads transactions at once, in the primary's commit order, per flavor", () => {
@@ -173,7 +187,7 @@ describe("builders: config", () => {
             const volumes = built({ mysqldOptions }).spec.template.spec.volumes;
             const name = volumes.find((v: any) => v.name === "config-map").configMap.name;
             assert.strictEqual(name, (configMap(resolve({ mysqldOptions }), names) as any).metadata.name);
-            assert.strictEqual(name, configMapName(resolve({ mysqldOptions }), names));
+            assert.strictEqual(name, nameByContent("orders", configFiles(resolve({ mysqldOptions }))));
             return name;
         };
         assert.notStrictEqual(mounted(["max_connections=100"]), mounted(["max_connections=200"]));
@@ -226,8 +240,8 @@ describe("builders: statefulSet", () => {
         });
         assert.deepStrictEqual(pod.volumes, [
             { name: "conf", emptyDir: {} },
-            { name: "config-map", configMap: { name: configMapName(resolve(), names) } },
-            { name: "scripts", configMap: { name: contentName("orders-scripts", readPodScripts()), defaultMode: 0o755 } },
+            { name: "config-map", configMap: { name: nameByContent("orders", configFiles(resolve())) } },
+            { name: "scripts", configMap: { name: nameByContent("orders-scripts", scriptsOnDisk()), defaultMode: 0o755 } },
             { name: "secrets", secret: { secretName: "orders-credentials", defaultMode: 0o400 } },
             { name: "tls", secret: { secretName: "orders-tls", defaultMode: 0o400 } },
             { name: "credentials", emptyDir: { medium: "Memory" } },
@@ -243,6 +257,29 @@ describe("builders: statefulSet", () => {
                 container.env.every((e: any) => "value" in e && !("valueFrom" in e)),
                 container.name,
             );
+        }
+    });
+
+    it("puts none of the cluster's passwords in any environment value, or anywhere in the pod template", () => {
+        const passwords = {
+            rootPassword: "root-Secret-7f3a",
+            replicationPassword: "repl-Secret-91bc",
+            backupPassword: "backup-Secret-c4d2",
+            appPassword: "app-Secret-e8a0",
+        };
+        for (const flavor of Object.keys(FLAVORS)) {
+            const pod = built({ flavor, appDatabase: "orders", appUser: "shop-app", ...passwords }).spec.template.spec;
+            const values = [...pod.initContainers, ...pod.containers].flatMap((c: any) =>
+                c.env.map((e: any) => `${c.name} ${e.name}=${e.value}`),
+            );
+            assert.ok(values.length > 50, `${flavor}: ${values.length} environment values`);
+            const leaks = (text: string) => Object.values(passwords).filter((password) => text.includes(password));
+            assert.deepStrictEqual(
+                values.filter((v) => leaks(v).length > 0),
+                [],
+                flavor,
+            );
+            assert.deepStrictEqual(leaks(JSON.stringify(pod)), [], flavor);
         }
     });
 
