@@ -601,6 +601,7 @@ describe("clone-mysql.sh", () => {
             CLONE_IDLE_TIMEOUT: "300",
             CLONE_MARKER: s.path("volume", "clone-pending"),
             BOOTSTRAP: "ordered",
+            DONOR_WAIT: "60",
             ...TLS_ENV,
             ...extra,
         };
@@ -719,14 +720,20 @@ describe("clone-mysql.sh", () => {
         });
     });
 
+    /** mysql-2, mysql-5's donor, turns Ready after `waits` sleeps (never, without). */
+    function donorReadyAfter(s: Sandbox, waits?: number): void {
+        s.write("not-ready", "mysql-2.mysql.ns.svc.cluster.local\n");
+        if (waits !== undefined) {
+            s.stub(
+                "sleep",
+                `n=$(cat "${s.path("waits")}" 2>/dev/null || echo 0); echo $((n + 1)) >"${s.path("waits")}"; ((n < ${waits - 1})) || rm -f "${s.path("not-ready")}"`,
+            );
+        }
+    }
+
     it("waits until its donor is Ready (its name resolves) before connecting to it", () => {
         const s = sandbox({ socat: "echo stream", mbstream: STREAM, "mariadb-backup": PREPARE });
-        s.write("not-ready", "mysql-2.mysql.ns.svc.cluster.local\n");
-        // The donor turns Ready after three waits.
-        s.stub(
-            "sleep",
-            `n=$(cat "${s.path("waits")}" 2>/dev/null || echo 0); echo $((n + 1)) >"${s.path("waits")}"; ((n < 2)) || rm -f "${s.path("not-ready")}"`,
-        );
+        donorReadyAfter(s, 3);
         const run = s.run("clone-mysql.sh", cloneEnv(s, "mysql-5", FLAVORS.mariadb, { BOOTSTRAP: "parallel" }));
         assert.strictEqual(run.status, 0, run.stderr);
         assert.match(run.stderr, /waiting for mysql-2\.mysql\.ns\.svc\.cluster\.local to be Ready\n.*cloning from mysql-2\./);
@@ -738,24 +745,40 @@ describe("clone-mysql.sh", () => {
         );
     });
 
-    it("clones from the next lower Ready ordinal when its donor is not Ready within 60 s, and only then", () => {
+    // DONOR_WAIT is 60 s in the pods (DONOR_WAIT_SECONDS, statefulSet.test.ts); 1 s here: the same logic in
+    // 10 looks of 0.1 s instead of 600.
+    it("clones from the next lower Ready ordinal when its donor is not Ready within DONOR_WAIT seconds, and only then", () => {
         const s = sandbox({ socat: "echo stream", mbstream: STREAM, "mariadb-backup": PREPARE });
         // mysql-2 (mysql-5's donor) never turns Ready; mysql-1 and mysql-0 are.
-        s.write("not-ready", "mysql-2.mysql.ns.svc.cluster.local\n");
-        const run = s.run("clone-mysql.sh", cloneEnv(s, "mysql-5", FLAVORS.mariadb, { BOOTSTRAP: "parallel" }));
+        donorReadyAfter(s);
+        const run = s.run("clone-mysql.sh", cloneEnv(s, "mysql-5", FLAVORS.mariadb, { BOOTSTRAP: "parallel", DONOR_WAIT: "1" }));
         assert.strictEqual(run.status, 0, run.stderr);
         assert.deepStrictEqual(clonedFrom(run.stderr), ["mysql-1"]);
         assert.match(
             run.stderr,
-            /mysql-2\.mysql\.ns\.svc\.cluster\.local is not Ready after 60 s: cloning from mysql-1\.mysql\.ns\.svc\.cluster\.local instead/,
+            /mysql-2\.mysql\.ns\.svc\.cluster\.local is not Ready after 1 s: cloning from mysql-1\.mysql\.ns\.svc\.cluster\.local instead/,
         );
         const calls = s.calls();
-        assert.deepStrictEqual(calls.slice(0, 600), Array(600).fill("sleep 0.1"), "600 waits of 0.1 s first");
+        assert.deepStrictEqual(calls.slice(0, 10), Array(10).fill("sleep 0.1"), "10 waits of 0.1 s first");
+        assert.ok(
+            calls.slice(10, 12).some((c) => c.startsWith("socat")),
+            `the clone right after the 10th wait:\n${calls.join("\n")}`,
+        );
         assert.deepStrictEqual(
             calls.filter((c) => c.startsWith("socat")).map((c) => /mysql-\d/.exec(c)?.[0]),
             ["mysql-1"],
             "no connection to the donor that is not Ready",
         );
+
+        // A donor that turns Ready at the last look is still the one cloned from.
+        const last = sandbox({ socat: "echo stream", mbstream: STREAM, "mariadb-backup": PREPARE });
+        donorReadyAfter(last, 10);
+        const waited = last.run("clone-mysql.sh", cloneEnv(last, "mysql-5", FLAVORS.mariadb, { BOOTSTRAP: "parallel", DONOR_WAIT: "1" }));
+        assert.strictEqual(waited.status, 0, waited.stderr);
+        assert.deepStrictEqual(clonedFrom(waited.stderr), ["mysql-2"]);
+        assert.deepStrictEqual(last.calls().slice(0, 10), Array(10).fill("sleep 0.1"));
+        assert.notStrictEqual(last.calls()[10], "sleep 0.1");
+        assert.doesNotMatch(waited.stderr, /is not Ready after/);
     });
 
     it("clones from the next lower Ready ordinal when its donor stops being Ready mid-clone, never from one that is not Ready", () => {
@@ -1415,6 +1438,7 @@ describe("self-repair (sidecar.sh and clone-mysql.sh)", () => {
             PEER_DOMAIN: "mysql.ns.svc.cluster.local",
             STREAM_TOOL: "mbstream",
             BOOTSTRAP: "ordered",
+            DONOR_WAIT: "60",
             MYSQL_CLIENT: "mariadb",
             // A port nothing listens on: "mysqld has stopped".
             MYSQL_PORT: "1",
