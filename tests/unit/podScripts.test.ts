@@ -11,6 +11,12 @@ import { FLAVORS, SERIES_UPGRADES, seriesUpgradesWords } from "../../components"
 import { BASE_TOOLS } from "../helpers";
 
 const SCRIPTS = path.resolve(__dirname, "..", "..", "scripts", "pod");
+/**
+ * Kills a script that hangs. Only a hang comes near it: each case runs at most a few dozen stand-ins (waits
+ * and retries are counted in stubbed sleeps, their bounds shrunk by env); under mocha's 60 s per case, so a
+ * hang fails with the script's output.
+ */
+const HANG_MS = 50_000;
 /** Where the backup containers find the cluster's TLS files (never read by the stand-ins). */
 const TLS_ENV = { TLS_CA: "/c/ca.crt", TLS_CERT: "/c/tls.crt", TLS_KEY: "/c/tls.key" };
 
@@ -99,7 +105,7 @@ class Sandbox {
         const result = spawnSync(this.resolve("bash"), [path.join(SCRIPTS, script)], {
             encoding: "utf8",
             env: { PATH: this.bin, ...env },
-            timeout: 20000,
+            timeout: HANG_MS,
         });
         return { status: result.status, stdout: result.stdout, stderr: result.stderr };
     }
@@ -1333,7 +1339,7 @@ describe("mysql-run.sh", () => {
         const run = spawnSync(s.resolve("bash"), [path.join(SCRIPTS, "mysql-run.sh"), "entrypoint", "mysqld"], {
             encoding: "utf8",
             env: { PATH: s.bin, ...env },
-            timeout: 20000,
+            timeout: HANG_MS,
         });
         assert.strictEqual(run.status, 0, run.stderr);
         assert.strictEqual(run.stdout, "started\n");
@@ -1486,14 +1492,15 @@ describe("probe-wait.sh", () => {
         spawnSync(s.resolve("bash"), [path.join(SCRIPTS, "probe-wait.sh"), ...args], {
             encoding: "utf8",
             env: { PATH: s.bin },
-            timeout: 20000,
+            timeout: HANG_MS,
         });
 
     it("runs the probe's command until it succeeds, 0.1 s apart, and passes on its output", () => {
         const s = sandbox();
         const count = s.path("count");
         s.stub("check", `n=$(($(cat "${count}" 2>/dev/null || echo 0) + 1)); echo "$n" >"${count}"; echo "attempt $n"; ((n >= 3))`);
-        const run = probeWait(s, "5000", "check", "--flag");
+        // A bound no run comes near: the command succeeds on its third attempt.
+        const run = probeWait(s, "60000", "check", "--flag");
         assert.strictEqual(run.status, 0, run.stderr);
         assert.strictEqual(run.stdout, "attempt 3\n");
         assert.deepStrictEqual(s.calls(), ["check --flag", "sleep 0.1", "check --flag", "sleep 0.1", "check --flag"]);
@@ -1501,12 +1508,22 @@ describe("probe-wait.sh", () => {
 
     it("fails once the bound has passed, with the last attempt's output", () => {
         const s = sandbox();
-        s.stub("never", 'echo "not yet" >&2; exit 1');
-        const run = probeWait(s, "200", "never");
+        // The second attempt outlasts the 1 s bound (the host's sleep; the sandbox's returns at once), so the
+        // bound has passed when it fails: exactly two attempts, on any machine that starts one stand-in and
+        // one stubbed sleep within that second (the old 200 ms bound and ">= 2 attempts" relied on speed).
+        const count = s.path("count");
+        const hostSleep = spawnSync("bash", ["-c", "command -v sleep"], { encoding: "utf8" }).stdout.trim();
+        s.stub(
+            "never",
+            `n=$(($(cat "${count}" 2>/dev/null || echo 0) + 1)); echo "$n" >"${count}"; ((n < 2)) || ${hostSleep} 1.1; echo "not yet $n" >&2; exit 1`,
+        );
+        const run = probeWait(s, "1000", "never");
         assert.strictEqual(run.status, 1);
-        assert.strictEqual(run.stderr, "not yet\n");
-        assert.ok(s.calls().filter((c) => c.trim() === "never").length >= 2, s.calls().join("\n"));
-        assert.strictEqual(s.calls().at(-1)?.trim(), "never");
+        assert.strictEqual(run.stderr, "not yet 2\n", "the last attempt's output");
+        assert.deepStrictEqual(
+            s.calls().map((c) => c.trim()),
+            ["never", "sleep 0.1", "never"],
+        );
     });
 });
 
