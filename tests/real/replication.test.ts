@@ -215,7 +215,10 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
     const CLONE_CLIENT_TLS =
         "cert=/etc/mysql-credentials/tls.crt,key=/etc/mysql-credentials/tls.key,cafile=/etc/mysql-credentials/ca.crt,verify=1";
 
-    /** A client of the cluster takes a whole backup from `donor` into mysql-2's /tmp; resolves with the time it took. */
+    /**
+     * A client of the cluster takes a whole backup from `donor` into mysql-2's /tmp; resolves with the time it
+     * took. The exec's bound only catches a client that is never served.
+     */
     async function cloneProbe(donor: string, connectTimeoutSeconds: number): Promise<number> {
         const started = Date.now();
         const served = await cluster.exec(
@@ -226,34 +229,43 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
                 "-c",
                 `set -o pipefail; rm -rf /tmp/probe; mkdir /tmp/probe; socat -u 'OPENSSL:${donor},connect-timeout=${connectTimeoutSeconds},${CLONE_CLIENT_TLS}' STDOUT | mbstream -x -C /tmp/probe && ls /tmp/probe`,
             ],
-            { timeoutMs: 60_000 },
+            { timeoutMs: 180_000 },
         );
-        assert.strictEqual(served.code, 0, served.stderr);
+        assert.strictEqual(served.code, 0, `the client of the cluster was not served a backup: ${served.stderr}`);
         assert.match(served.stdout, /xtrabackup_checkpoints/);
         return Date.now() - started;
     }
 
+    /** Backups mysql-1 has started for a client (the backup tool's first line, in its sidecar's log). */
+    const backupsServed = () => (cluster.logs(1, CONTAINERS.sidecar).match(/mariadb-backup based on/g) ?? []).length;
+
+    /** A shell command in mysql-2's sidecar that waits until the test lets it go (releaseHold), never on its own. */
+    const hold = (name: string) => `until [ -e /tmp/${name}-release ]; do sleep 0.2; done`;
+    const releaseHold = async (name: string) => {
+        const touched = await cluster.exec(2, CONTAINERS.sidecar, ["touch", `/tmp/${name}-release`]);
+        assert.strictEqual(touched.code, 0, touched.stderr);
+    };
+
     it("i. the clone port gives no byte to a client without the cluster's certificate, and a silent client does not hold it", async () => {
         const donor = "mysql-1.mysql.default.svc.cluster.local:3307";
-        const backupsServed = () => (cluster.logs(1, CONTAINERS.sidecar).match(/mariadb-backup based on/g) ?? []).length;
         const before = backupsServed();
         // From another pod's network namespace: no certificate at all, then plain TCP.
         for (const address of [`OPENSSL:${donor},verify=0,connect-timeout=5`, `TCP:${donor},connect-timeout=5`]) {
             const stray = await cluster.exec(2, CONTAINERS.sidecar, ["bash", "-c", `socat -u '${address}' STDOUT | wc -c`], {
-                timeoutMs: 30_000,
+                timeoutMs: 60_000,
             });
             assert.strictEqual(stray.stdout.trim(), "0", `${address}: ${stray.stderr}`);
         }
-        // A client that connects and says nothing, left open, and then a client of the cluster: it is served.
-        const silentSeconds = 12;
-        const silent = cluster.exec(2, CONTAINERS.sidecar, ["bash", "-c", `socat -u TCP:${donor} SYSTEM:'sleep ${silentSeconds}'`], {
-            timeoutMs: 60_000,
+        // A client that connects and says nothing, and stays until the test lets it go: a client of the cluster
+        // is served meanwhile, or never (the probe's bound catches that), however long a backup takes here.
+        const silent = cluster.exec(2, CONTAINERS.sidecar, ["bash", "-c", `socat -u TCP:${donor} SYSTEM:'${hold("silent")}'`], {
+            timeoutMs: 300_000,
         });
         await sleep(1000);
         const served = await cloneProbe(donor, 10);
         timings["i. a clone while a silent client is connected, served in"] = `${served} ms`;
-        assert.ok(served < (silentSeconds - 2) * 1000, "the silent client did not hold the clone slot until it left");
         assert.strictEqual(backupsServed(), before + 1, "only the cluster's client started a backup");
+        await releaseHold("silent");
         await silent;
     });
 
@@ -352,18 +364,36 @@ describe("replication on real MariaDB servers (mariadb flavor)", function () {
 
     it("n. a receiver that stops reading frees the donor's clone slot within the idle bound (10 s here)", async () => {
         const donor = "mysql-1.mysql.default.svc.cluster.local:3307";
-        // Reads 64 KiB, then keeps the stream open without reading: the donor's writes block.
+        const before = backupsServed();
+        // Reads 64 KiB, then keeps the stream open without reading until the test lets it go: the donor's
+        // writes block, and only the donor can end the stream.
         const stalled = cluster.exec(
             2,
             CONTAINERS.sidecar,
-            ["bash", "-c", `socat -u 'OPENSSL:${donor},${CLONE_CLIENT_TLS}' STDOUT | { head -c 65536 >/dev/null; sleep 20; }`],
-            { timeoutMs: 60_000 },
+            ["bash", "-c", `socat -u 'OPENSSL:${donor},${CLONE_CLIENT_TLS}' STDOUT | { head -c 65536 >/dev/null; ${hold("stalled")}; }`],
+            { timeoutMs: 300_000 },
         );
-        await sleep(2000);
-        // The next client waits in the donor's accept queue until the stalled stream is ended.
-        const served = await cloneProbe(donor, 40);
-        timings["n. next clone served after a stalled receiver"] = `${served} ms`;
-        assert.ok(served < 30_000, "the stalled stream was ended within the idle bound");
+        await waitFor(() => backupsServed() > before, { timeoutMs: 120_000, what: "mysql-1 to start the stalled receiver's backup" });
+        const stalledAt = Date.now();
+        // The next client waits in the donor's accept queue until the stalled stream is ended; the slot is free
+        // once the donor starts that client's backup. Timed to that start, not to the end of the backup, so
+        // the machine's speed is not in it: the idle bound (10 s after the last byte moved) must have ended
+        // the stream, not TCP's 30 s user timeout (CLONE_SOCKET_OPTIONS) or the receiver (it never leaves).
+        const probe = cloneProbe(donor, 40);
+        await waitFor(() => backupsServed() > before + 1, {
+            timeoutMs: 120_000,
+            everyMs: 100,
+            what: "mysql-1 to start the next client's backup",
+        });
+        const freed = Date.now() - stalledAt;
+        const served = await probe;
+        // The stalled backup was cut short, not finished (it did not fit in the buffers on the way).
+        const log = cluster.logs(1, CONTAINERS.sidecar).split("mariadb-backup based on");
+        assert.doesNotMatch(log[before + 1], /completed OK!/, `the stalled receiver's backup ran to its end:\n${log[before + 1]}`);
+        timings["n. clone slot freed after a stalled receiver"] =
+            `${freed} ms after its backup started; the next clone served in ${served} ms`;
+        assert.ok(freed < 25_000, `the slot was freed ${freed} ms after the stalled backup started: not by the 10 s idle bound`);
+        await releaseHold("stalled");
         await stalled;
     });
 
