@@ -103,6 +103,13 @@ export const PROBE_WAIT_MS = 800;
 export const WATCH_INTERVAL_SECONDS = 10;
 
 /**
+ * How long a clone waits for its donor to become Ready before it gives way to the next lower Ready ordinal
+ * (clone-mysql.sh's DONOR_WAIT), in seconds: a donor that cannot start or crash-loops does not hold up its
+ * receivers for good, and one that is merely slow (a `bootstrap: parallel` round) is waited for.
+ */
+export const DONOR_WAIT_SECONDS = 60;
+
+/**
  * How long mysql-0 waits, after it first sees a new password in the Secret, before changing it on the
  * servers: kubelet refreshes each pod's Secret volume on its own (its sync period, a minute by default, plus
  * its cache), and each replica must have its next option file, which readiness falls back to, by then.

@@ -9,6 +9,7 @@ import {
     CLONE_PORT,
     CONTAINERS,
     CREDENTIAL_FILES,
+    DONOR_WAIT_SECONDS,
     FIRST_START_MARKER,
     LOCAL_HOSTS,
     IDENTITY_FILE,
@@ -195,6 +196,7 @@ function cloneEnv(args: ResolvedArgs, names: ClusterNames): EnvVar[] {
         PEER_DOMAIN: names.peerDomain,
         STREAM_TOOL: args.flavor.streamTool,
         BOOTSTRAP: args.bootstrap,
+        DONOR_WAIT: DONOR_WAIT_SECONDS,
     });
 }
 

@@ -91,10 +91,9 @@ parallel) donor=$(((ordinal - 1) / 2)) ;;
 ordered) donor=$((ordinal - 1)) ;;
 *) die "unknown BOOTSTRAP '$BOOTSTRAP'" ;;
 esac
-# A donor that does not become Ready (its pod cannot start, or crash-loops) gives way, after this many
-# seconds, to the next lower Ready ordinal; with none, the wait goes on. Looked up every 0.1 s: with
-# `parallel`, every replica's clone waits on its donor turning Ready.
-DONOR_WAIT=60
+# A donor that does not become Ready (its pod cannot start, or crash-loops) gives way, after DONOR_WAIT
+# seconds (the component sets it), to the next lower Ready ordinal; with none, the wait goes on. Looked up
+# every 0.1 s: with `parallel`, every replica's clone waits on its donor turning Ready.
 if ! donor_ready "$donor"; then
     log "waiting for $(donor_name "$donor") to be Ready"
     polls=0

@@ -183,7 +183,8 @@ describe("fake kubelet (self-test)", function () {
             "bare names of other pods do not resolve",
         );
         assert.match((await c().exec(0, "mariadb", ["getent", "hosts", "mysql-0"])).stdout, /mysql-0/, "a pod resolves its own name");
-        const out = await c().exec(0, "mariadb", ["bash", "-c", "exec 3<>/dev/tcp/1.1.1.1/53"], { timeoutMs: 5000 });
+        // Refused at once; a route would leave the connect hanging for TCP's minutes, past this bound.
+        const out = await c().exec(0, "mariadb", ["bash", "-c", "exec 3<>/dev/tcp/1.1.1.1/53"], { timeoutMs: 30_000 });
         assert.match(out.stderr, /Network is unreachable/);
     });
 
@@ -371,7 +372,7 @@ describe("fake kubelet (self-test): kubelet lifecycle and refusals", function ()
 
     it("restarts a container whose liveness probe fails; its shell PID 1 ignores SIGTERM, so SIGKILL after the grace", async () => {
         await c().exec(0, "app", ["touch", "/scratch/sick"]);
-        await c().waitForRunning(0, "app", { minStarts: 2, timeoutMs: 30_000 });
+        await c().waitForRunning(0, "app", { minStarts: 2, timeoutMs: 120_000 });
         await c().exec(0, "app", ["rm", "/scratch/sick"]);
         assert.strictEqual(c().restarts(0, "app"), 1);
         const ev = c().events();
@@ -380,12 +381,12 @@ describe("fake kubelet (self-test): kubelet lifecycle and refusals", function ()
         assert.strictEqual(kill?.detail, "liveness probe failed");
         assert.strictEqual(exit?.detail, "code 137");
         assert.ok(exit && kill && exit.t - kill.t >= 2900, `SIGKILL came after the 3 s grace (${exit && kill ? exit.t - kill.t : "?"} ms)`);
-        await c().waitForReady(0, 30_000);
+        await c().waitForReady(0, 120_000);
     });
 
     it("rejects waitForReady on timeout with the containers' states and log tails", async () => {
         await c().exec(0, "app", ["rm", "/scratch/init-said"]);
-        await waitFor(() => !c().isReady(0), { timeoutMs: 5000, what: "the next readiness probe to fail" });
+        await waitFor(() => !c().isReady(0), { timeoutMs: 60_000, what: "the next readiness probe to fail" });
         await assert.rejects(
             c().waitForReady(0, 2500),
             /timed out after 2500 ms waiting for pod web-0 to be Ready[\s\S]*main container app: running, ready=false[\s\S]*app started/,

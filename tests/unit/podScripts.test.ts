@@ -11,6 +11,12 @@ import { FLAVORS, SERIES_UPGRADES, seriesUpgradesWords } from "../../components"
 import { SCRIPT_TOOLS } from "../helpers";
 
 const SCRIPTS = path.resolve(__dirname, "..", "..", "scripts", "pod");
+/**
+ * Kills a script that hangs. Only a hang comes near it: each case runs at most a few dozen stand-ins (waits
+ * and retries are counted in stubbed sleeps, their bounds shrunk by env); under mocha's 60 s per case, so a
+ * hang fails with the script's output.
+ */
+const HANG_MS = 50_000;
 /** Where the backup containers find the cluster's TLS files (never read by the stand-ins). */
 const TLS_ENV = { TLS_CA: "/c/ca.crt", TLS_CERT: "/c/tls.crt", TLS_KEY: "/c/tls.key" };
 
@@ -112,7 +118,7 @@ class Sandbox {
         const result = spawnSync(HOST_BASH, [path.join(SCRIPTS, script)], {
             encoding: "utf8",
             env: { PATH: this.bin, ...env },
-            timeout: 20000,
+            timeout: HANG_MS,
         });
         return { status: result.status, stdout: result.stdout, stderr: result.stderr };
     }
@@ -615,6 +621,7 @@ describe("clone-mysql.sh", () => {
             CLONE_IDLE_TIMEOUT: "300",
             CLONE_MARKER: s.path("volume", "clone-pending"),
             BOOTSTRAP: "ordered",
+            DONOR_WAIT: "60",
             ...TLS_ENV,
             ...extra,
         };
@@ -733,14 +740,20 @@ describe("clone-mysql.sh", () => {
         });
     });
 
+    /** mysql-2, mysql-5's donor, turns Ready after `waits` sleeps (never, without). */
+    function donorReadyAfter(s: Sandbox, waits?: number): void {
+        s.write("not-ready", "mysql-2.mysql.ns.svc.cluster.local\n");
+        if (waits !== undefined) {
+            s.stub(
+                "sleep",
+                `n=$(cat "${s.path("waits")}" 2>/dev/null || echo 0); echo $((n + 1)) >"${s.path("waits")}"; ((n < ${waits - 1})) || rm -f "${s.path("not-ready")}"`,
+            );
+        }
+    }
+
     it("waits until its donor is Ready (its name resolves) before connecting to it", () => {
         const s = sandbox({ socat: "echo stream", mbstream: STREAM, "mariadb-backup": PREPARE });
-        s.write("not-ready", "mysql-2.mysql.ns.svc.cluster.local\n");
-        // The donor turns Ready after three waits.
-        s.stub(
-            "sleep",
-            `n=$(cat "${s.path("waits")}" 2>/dev/null || echo 0); echo $((n + 1)) >"${s.path("waits")}"; ((n < 2)) || rm -f "${s.path("not-ready")}"`,
-        );
+        donorReadyAfter(s, 3);
         const run = s.run("clone-mysql.sh", cloneEnv(s, "mysql-5", FLAVORS.mariadb, { BOOTSTRAP: "parallel" }));
         assert.strictEqual(run.status, 0, run.stderr);
         assert.match(run.stderr, /waiting for mysql-2\.mysql\.ns\.svc\.cluster\.local to be Ready\n.*cloning from mysql-2\./);
@@ -752,24 +765,40 @@ describe("clone-mysql.sh", () => {
         );
     });
 
-    it("clones from the next lower Ready ordinal when its donor is not Ready within 60 s, and only then", () => {
+    // DONOR_WAIT is 60 s in the pods (DONOR_WAIT_SECONDS, statefulSet.test.ts); 1 s here: the same logic in
+    // 10 looks of 0.1 s instead of 600.
+    it("clones from the next lower Ready ordinal when its donor is not Ready within DONOR_WAIT seconds, and only then", () => {
         const s = sandbox({ socat: "echo stream", mbstream: STREAM, "mariadb-backup": PREPARE });
         // mysql-2 (mysql-5's donor) never turns Ready; mysql-1 and mysql-0 are.
-        s.write("not-ready", "mysql-2.mysql.ns.svc.cluster.local\n");
-        const run = s.run("clone-mysql.sh", cloneEnv(s, "mysql-5", FLAVORS.mariadb, { BOOTSTRAP: "parallel" }));
+        donorReadyAfter(s);
+        const run = s.run("clone-mysql.sh", cloneEnv(s, "mysql-5", FLAVORS.mariadb, { BOOTSTRAP: "parallel", DONOR_WAIT: "1" }));
         assert.strictEqual(run.status, 0, run.stderr);
         assert.deepStrictEqual(clonedFrom(run.stderr), ["mysql-1"]);
         assert.match(
             run.stderr,
-            /mysql-2\.mysql\.ns\.svc\.cluster\.local is not Ready after 60 s: cloning from mysql-1\.mysql\.ns\.svc\.cluster\.local instead/,
+            /mysql-2\.mysql\.ns\.svc\.cluster\.local is not Ready after 1 s: cloning from mysql-1\.mysql\.ns\.svc\.cluster\.local instead/,
         );
         const calls = s.calls();
-        assert.deepStrictEqual(calls.slice(0, 600), Array(600).fill("sleep 0.1"), "600 waits of 0.1 s first");
+        assert.deepStrictEqual(calls.slice(0, 10), Array(10).fill("sleep 0.1"), "10 waits of 0.1 s first");
+        assert.ok(
+            calls.slice(10, 12).some((c) => c.startsWith("socat")),
+            `the clone right after the 10th wait:\n${calls.join("\n")}`,
+        );
         assert.deepStrictEqual(
             calls.filter((c) => c.startsWith("socat")).map((c) => /mysql-\d/.exec(c)?.[0]),
             ["mysql-1"],
             "no connection to the donor that is not Ready",
         );
+
+        // A donor that turns Ready at the last look is still the one cloned from.
+        const last = sandbox({ socat: "echo stream", mbstream: STREAM, "mariadb-backup": PREPARE });
+        donorReadyAfter(last, 10);
+        const waited = last.run("clone-mysql.sh", cloneEnv(last, "mysql-5", FLAVORS.mariadb, { BOOTSTRAP: "parallel", DONOR_WAIT: "1" }));
+        assert.strictEqual(waited.status, 0, waited.stderr);
+        assert.deepStrictEqual(clonedFrom(waited.stderr), ["mysql-2"]);
+        assert.deepStrictEqual(last.calls().slice(0, 10), Array(10).fill("sleep 0.1"));
+        assert.notStrictEqual(last.calls()[10], "sleep 0.1");
+        assert.doesNotMatch(waited.stderr, /is not Ready after/);
     });
 
     it("clones from the next lower Ready ordinal when its donor stops being Ready mid-clone, never from one that is not Ready", () => {
@@ -1326,7 +1355,7 @@ describe("mysql-run.sh", () => {
         const run = spawnSync(HOST_BASH, [path.join(SCRIPTS, "mysql-run.sh"), "entrypoint", "mysqld"], {
             encoding: "utf8",
             env: { PATH: s.bin, ...env },
-            timeout: 20000,
+            timeout: HANG_MS,
         });
         assert.strictEqual(run.status, 0, run.stderr);
         assert.strictEqual(run.stdout, "started\n");
@@ -1430,6 +1459,7 @@ describe("self-repair (sidecar.sh and clone-mysql.sh)", () => {
             PEER_DOMAIN: "mysql.ns.svc.cluster.local",
             STREAM_TOOL: "mbstream",
             BOOTSTRAP: "ordered",
+            DONOR_WAIT: "60",
             MYSQL_CLIENT: "mariadb",
             // A port nothing listens on: "mysqld has stopped".
             MYSQL_PORT: "1",
@@ -1477,14 +1507,15 @@ describe("probe-wait.sh", () => {
         spawnSync(HOST_BASH, [path.join(SCRIPTS, "probe-wait.sh"), ...args], {
             encoding: "utf8",
             env: { PATH: s.bin },
-            timeout: 20000,
+            timeout: HANG_MS,
         });
 
     it("runs the probe's command until it succeeds, 0.1 s apart, and passes on its output", () => {
         const s = sandbox();
         const count = s.path("count");
         s.stub("check", `n=$(($(cat "${count}" 2>/dev/null || echo 0) + 1)); echo "$n" >"${count}"; echo "attempt $n"; ((n >= 3))`);
-        const run = probeWait(s, "5000", "check", "--flag");
+        // A bound no run comes near: the command succeeds on its third attempt.
+        const run = probeWait(s, "60000", "check", "--flag");
         assert.strictEqual(run.status, 0, run.stderr);
         assert.strictEqual(run.stdout, "attempt 3\n");
         assert.deepStrictEqual(s.calls(), ["check --flag", "sleep 0.1", "check --flag", "sleep 0.1", "check --flag"]);
@@ -1492,12 +1523,22 @@ describe("probe-wait.sh", () => {
 
     it("fails once the bound has passed, with the last attempt's output", () => {
         const s = sandbox();
-        s.stub("never", 'echo "not yet" >&2; exit 1');
-        const run = probeWait(s, "200", "never");
+        // The second attempt outlasts the 1 s bound (the host's sleep; the sandbox's returns at once), so the
+        // bound has passed when it fails: exactly two attempts, on any machine that starts one stand-in and
+        // one stubbed sleep within that second (the old 200 ms bound and ">= 2 attempts" relied on speed).
+        const count = s.path("count");
+        const hostSleep = spawnSync("bash", ["-c", "command -v sleep"], { encoding: "utf8" }).stdout.trim();
+        s.stub(
+            "never",
+            `n=$(($(cat "${count}" 2>/dev/null || echo 0) + 1)); echo "$n" >"${count}"; ((n < 2)) || ${hostSleep} 1.1; echo "not yet $n" >&2; exit 1`,
+        );
+        const run = probeWait(s, "1000", "never");
         assert.strictEqual(run.status, 1);
-        assert.strictEqual(run.stderr, "not yet\n");
-        assert.ok(s.calls().filter((c) => c.trim() === "never").length >= 2, s.calls().join("\n"));
-        assert.strictEqual(s.calls().at(-1)?.trim(), "never");
+        assert.strictEqual(run.stderr, "not yet 2\n", "the last attempt's output");
+        assert.deepStrictEqual(
+            s.calls().map((c) => c.trim()),
+            ["never", "sleep 0.1", "never"],
+        );
     });
 });
 

@@ -25,6 +25,7 @@ const CLONE_ENV = [
     { name: "PEER_DOMAIN", value: "orders.shop.svc.cluster.local" },
     { name: "STREAM_TOOL", value: "xbstream" },
     { name: "BOOTSTRAP", value: "ordered" },
+    { name: "DONOR_WAIT", value: "60" },
 ];
 const BACKUP_ENV = [
     { name: "CLONE_PORT", value: "3307" },
