@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Writes tools/kubernetes/go.mod and go.sum for one Kubernetes release, from the Go module proxy only.
+# Writes tools/kubernetes/go.mod and go.sum for one Kubernetes release and the etcd server it requires,
+# from the Go module proxy only.
 # k8s.io/kubernetes requires its staging modules (k8s.io/api, k8s.io/client-go, …) at v0.0.0 and replaces
 # them with ./staging/src/…, which a consumer cannot see: this script reads the go.mod of the exact tag and
 # replaces each staging module it requires at v0.0.0 with the matching v0.MINOR.PATCH tag instead.
@@ -46,8 +47,12 @@ rm -f go.sum
 for command in $KUBERNETES_COMMANDS; do
     go get -tool "k8s.io/kubernetes/cmd/$command@$version"
 done
-for command in $ETCD_COMMANDS; do
-    go get -tool "$command"
-done
+# etcd's server at the version the tag requires (kubeadm of the same release deploys that etcd too).
+etcd_version=$(sed -n 's/^[[:space:]]*go\.etcd\.io\/etcd\/server\/v3 \(v[^ ]*\).*/\1/p' "$upstream_mod")
+[[ -n $etcd_version ]] || {
+    echo "gen-go-mod.sh: the go.mod of k8s.io/kubernetes@$version requires no go.etcd.io/etcd/server/v3." >&2
+    exit 1
+}
+go get -tool "go.etcd.io/etcd/server/v3@$etcd_version"
 go mod tidy
-echo "gen-go-mod.sh: go.mod for k8s.io/kubernetes@$version with ${#staging[@]} staging replaces at $staging_version." >&2
+echo "gen-go-mod.sh: go.mod for k8s.io/kubernetes@$version with ${#staging[@]} staging replaces at $staging_version, etcd $etcd_version." >&2
