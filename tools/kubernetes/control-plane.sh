@@ -157,7 +157,7 @@ $(tail -n 15 "$state/logs/$name.log")"
 }
 
 up() {
-    local running=() name bin etcd started=$SECONDS deadline tls
+    local running=() name port bin etcd started=$SECONDS deadline tls
     for name in "${components[@]}"; do
         [[ -z $(pid_of "$name") ]] || running+=("$name")
     done
@@ -172,6 +172,12 @@ up() {
     stop_all
     remove_state
 
+    # A port taken by another control plane would pass the health checks below with the wrong server.
+    for port in "$etcd_client_port" "$etcd_peer_port" "$apiserver_port" "$controller_manager_port" "$scheduler_port"; do
+        if [[ -n $(ss -ltnH "sport = :$port") ]]; then
+            die "port $port is in use (by $(ss -ltnpH "sport = :$port" | sed -n 's/.*users:((\(.*\)))/\1/p')): set MST_CLUSTER_PORT_BASE to another base than $port_base."
+        fi
+    done
     bin="${MST_KUBERNETES_BIN:-$("$here/build.sh")}"
     etcd="${ETCD:-$bin/etcd}"
     [[ -x $etcd ]] || die "no etcd binary at $etcd: run build.sh, or set ETCD to one (3.5.13 or newer)."
