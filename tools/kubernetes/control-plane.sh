@@ -182,6 +182,8 @@ up() {
     etcd="${ETCD:-$bin/etcd}"
     [[ -x $etcd ]] || die "no etcd binary at $etcd: run build.sh, or set ETCD to one (3.5.13 or newer)."
     mkdir -p "$state/run" "$state/logs" "$state/etcd"
+    # A failed `up` stops what it started, and keeps the logs.
+    trap 'stop_all; log "stopped what had started; the logs are in $state/logs (\`down\` removes $state)."' EXIT
     echo "$bin" >"$state/run/bin-dir"
     make_pki
     deadline=$((SECONDS + timeout))
@@ -237,6 +239,7 @@ up() {
         --leader-elect=false
     wait_for kube-controller-manager "https://127.0.0.1:$controller_manager_port/healthz" --insecure
     wait_for kube-scheduler "https://127.0.0.1:$scheduler_port/healthz" --insecure
+    trap - EXIT
     log "control plane up in $state after $((SECONDS - started)) s (API server https://127.0.0.1:$apiserver_port)."
     print_exports
 }
