@@ -92,7 +92,12 @@ func (s *server) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc
 	if err != nil {
 		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}
-	configJSON, err := json.Marshal(req.GetConfig())
+	// Both runners read these as a JSON object and a JSON array: `null` breaks Python's.
+	config := req.GetConfig()
+	if config == nil {
+		config = map[string]string{}
+	}
+	configJSON, err := json.Marshal(config)
 	if err != nil {
 		return nil, err
 	}
