@@ -21,22 +21,56 @@ type nodejs struct{}
 
 func (nodejs) BailExitCode() int { return bailExitCode }
 
-func (nodejs) Command(ctx context.Context, req *pulumirpc.RunRequest, engine string) (*exec.Cmd, error) {
-	dir := host.ProgramDirectory(req)
-	resolve := exec.CommandContext(ctx, "node", "-e",
-		"console.log(require.resolve('@pulumi/pulumi/cmd/run'))")
-	resolve.Dir = dir
-	out, err := resolve.Output()
+// resolve finds one of @pulumi/pulumi's cmd scripts the way node would from dir: the program's own SDK.
+func resolve(ctx context.Context, dir, script string) (string, error) {
+	cmd := exec.CommandContext(ctx, "node", "-e", "console.log(require.resolve(process.argv[1]))",
+		"@pulumi/pulumi/cmd/"+script)
+	cmd.Dir = dir
+	out, err := cmd.Output()
 	if err != nil {
-		return nil, fmt.Errorf("could not find @pulumi/pulumi/cmd/run from %s (is `npm install` done?): %w", dir, err)
+		return "", fmt.Errorf("could not find @pulumi/pulumi/cmd/%s from %s (is `npm install` done?): %w",
+			script, dir, err)
 	}
-	args := append([]string{strings.TrimSpace(string(out))}, host.RunnerFlags(req, engine, "-")...)
+	return strings.TrimSpace(string(out)), nil
+}
+
+func (nodejs) Command(ctx context.Context, req *pulumirpc.RunRequest, engine string) (*exec.Cmd, error) {
+	run, err := resolve(ctx, host.ProgramDirectory(req), "run")
+	if err != nil {
+		return nil, err
+	}
+	args := append([]string{run}, host.RunnerFlags(req, engine, "-")...)
 	if req.GetDryRun() {
 		args = append(args, "--dry-run")
 	}
 	args = append(append(args, host.EntryPoint(req)), req.GetArgs()...)
 	cmd := exec.CommandContext(ctx, "node", args...)
 	cmd.Dir = req.GetPwd()
+	return cmd, nil
+}
+
+// PluginCommand runs a policy pack with cmd/run-policy-pack (`<engine address> <pack folder>`) and any other
+// plugin, such as a component provider (PulumiPlugin.yaml), with cmd/run-plugin (`<folder> <args…>`).
+func (nodejs) PluginCommand(ctx context.Context, req *pulumirpc.RunPluginRequest) (*exec.Cmd, error) {
+	dir := req.GetInfo().GetProgramDirectory()
+	if dir == "" {
+		dir = req.GetPwd()
+	}
+	// "analyzer" is apitype.AnalyzerPlugin, whose package would pull ESC and more into this module.
+	if req.GetKind() != "analyzer" {
+		script, err := resolve(ctx, dir, "run-plugin")
+		if err != nil {
+			return nil, err
+		}
+		return exec.CommandContext(ctx, "node", append([]string{script, dir}, req.GetArgs()...)...), nil
+	}
+	script, err := resolve(ctx, dir, "run-policy-pack")
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, "node", append(append([]string{script}, req.GetArgs()...), dir)...)
+	// @pulumi/policy reads the pack's version from ./package.json, so the pack runs in its own folder.
+	cmd.Dir = dir
 	return cmd, nil
 }
 

@@ -16,8 +16,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	pbempty "google.golang.org/protobuf/types/known/emptypb"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
@@ -35,6 +38,14 @@ type Program interface {
 	// BailExitCode is the exit code with which the runner says it has already shown the error
 	// (0: the runner has none).
 	BailExitCode() int
+}
+
+// PluginRunner is what a language that can run plugins written in it (policy packs, component providers)
+// adds to Program.
+type PluginRunner interface {
+	// PluginCommand returns the command of the plugin the request names; its Dir defaults to the
+	// request's Pwd.
+	PluginCommand(ctx context.Context, req *pulumirpc.RunPluginRequest) (*exec.Cmd, error)
 }
 
 type server struct {
@@ -128,6 +139,59 @@ func (s *server) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc
 	default:
 		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not run the program: %v", err)}, nil
 	}
+}
+
+// RunPlugin starts a plugin written in the host's language and streams its stdout (where it announces its
+// port), its stderr and its exit code back to the engine, which ends the plugin by cancelling the call.
+func (s *server) RunPlugin(
+	req *pulumirpc.RunPluginRequest, stream grpc.ServerStreamingServer[pulumirpc.RunPluginResponse],
+) error {
+	runner, ok := s.program.(PluginRunner)
+	if !ok {
+		return status.Error(codes.Unimplemented, "this language host runs no plugins")
+	}
+	cmd, err := runner.PluginCommand(stream.Context(), req)
+	if err != nil {
+		return err
+	}
+	if cmd.Dir == "" {
+		cmd.Dir = req.GetPwd()
+	}
+	cmd.Env = append(append(os.Environ(), req.GetEnv()...), cmd.Env...)
+	var mu sync.Mutex
+	send := func(r *pulumirpc.RunPluginResponse) error {
+		mu.Lock()
+		defer mu.Unlock()
+		return stream.Send(r)
+	}
+	cmd.Stdout = writerFunc(func(p []byte) error {
+		return send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stdout{Stdout: p}})
+	})
+	cmd.Stderr = writerFunc(func(p []byte) error {
+		return send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stderr{Stderr: p}})
+	})
+	err = cmd.Run()
+	var exitErr *exec.ExitError
+	switch {
+	case err == nil:
+		return send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: 0}})
+	case errors.As(err, &exitErr):
+		return send(&pulumirpc.RunPluginResponse{
+			Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: int32(exitErr.ExitCode())},
+		})
+	default:
+		return err
+	}
+}
+
+// writerFunc sends each write on; exec copies a pipe into it, so p is reused after the call: copy it.
+type writerFunc func(p []byte) error
+
+func (f writerFunc) Write(p []byte) (int, error) {
+	if err := f(append([]byte(nil), p...)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // ProgramDirectory is where the program's files are (Pulumi.yaml's folder, or its `main:` folder).
