@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
+	"strconv"
 	"strings"
 
 	"github.com/mysql-statefulset/tools/pulumi/language-hosts/internal/host"
@@ -39,13 +40,29 @@ func (nodejs) Command(ctx context.Context, req *pulumirpc.RunRequest, engine str
 	if err != nil {
 		return nil, err
 	}
-	args := append([]string{run}, host.RunnerFlags(req, engine, "-")...)
+	// Pulumi.yaml's runtime options, as the SDK's cmd/run reads them: `typescript` (default true: the
+	// program goes through ts-node), `tsconfig` (a file other than tsconfig.json), `nodeargs` (for node).
+	options := req.GetInfo().GetOptions().AsMap()
+	typescript := true
+	if value, ok := options["typescript"].(bool); ok {
+		typescript = value
+	}
+	env := []string{"PULUMI_NODEJS_TYPESCRIPT=" + strconv.FormatBool(typescript)}
+	if tsconfig, ok := options["tsconfig"].(string); ok && tsconfig != "" {
+		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+tsconfig)
+	}
+	var args []string
+	if nodeargs, ok := options["nodeargs"].(string); ok {
+		args = strings.Fields(nodeargs)
+	}
+	args = append(append(args, run), host.RunnerFlags(req, engine, "-")...)
 	if req.GetDryRun() {
 		args = append(args, "--dry-run")
 	}
 	args = append(append(args, host.EntryPoint(req)), req.GetArgs()...)
 	cmd := exec.CommandContext(ctx, "node", args...)
 	cmd.Dir = req.GetPwd()
+	cmd.Env = env
 	return cmd, nil
 }
 
