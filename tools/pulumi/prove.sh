@@ -23,27 +23,29 @@ echo "prove: scratch folder $scratch" >&2
 mkdir -p "$scratch"/{node,python,yaml,kubernetes,state}
 for dir in node kubernetes; do
     ln -sfn "$repo/node_modules" "$scratch/$dir/node_modules"
-    printf '{ "name": "prove-%s", "version": "0.0.0", "main": "index.js" }\n' "$dir" >"$scratch/$dir/package.json"
 done
+printf '{ "name": "prove-node", "version": "0.0.0", "main": "index.ts" }\n' >"$scratch/node/package.json"
+printf '{ "name": "prove-kubernetes", "version": "0.0.0", "main": "index.js" }\n' >"$scratch/kubernetes/package.json"
 printf 'name: prove-node\nruntime: nodejs\n' >"$scratch/node/Pulumi.yaml"
-cat >"$scratch/node/index.js" <<'EOF'
-"use strict";
-// One resource through the Node dynamic provider (pulumi-resource-pulumi-nodejs), plus a secret output.
-const pulumi = require("@pulumi/pulumi");
-const provider = {
-    async create(inputs) {
+cat >"$scratch/node/index.ts" <<'EOF'
+// One resource through the Node dynamic provider (pulumi-resource-pulumi-nodejs), plus a secret output;
+// TypeScript, run through the SDK's ts-node as this project's program is.
+import * as pulumi from "@pulumi/pulumi";
+
+const provider: pulumi.dynamic.ResourceProvider = {
+    async create(inputs: { text: string }) {
         return { id: `note-${inputs.text.length}`, outs: { text: inputs.text, length: inputs.text.length } };
     },
     async delete() {},
 };
 class Note extends pulumi.dynamic.Resource {
-    constructor(name, args, opts) {
-        super(provider, name, { text: args.text, length: undefined }, opts);
+    public readonly length!: pulumi.Output<number>;
+    constructor(name: string, text: string) {
+        super(provider, name, { text, length: undefined }, {});
     }
 }
-const note = new Note("note", { text: "hello from the real engine" });
-exports.length = note.length;
-exports.secret = pulumi.secret("not shown");
+export const length = new Note("note", "hello from the real engine").length;
+export const secret = pulumi.secret("not shown");
 EOF
 printf 'name: prove-python\nruntime:\n  name: python\n  options:\n    virtualenv: venv\n' \
     >"$scratch/python/Pulumi.yaml"
