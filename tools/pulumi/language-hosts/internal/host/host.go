@@ -4,7 +4,8 @@
 // The Go module proxy serves neither github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3
 // nor .../sdk/python/cmd/pulumi-language-python/v3 (403 "This module version is not available"), so
 // these hosts are written here against the engine's LanguageRuntime protocol from sdk/v3. They do what
-// `pulumi up/preview/destroy` need and nothing else: every other method answers Unimplemented.
+// `pulumi up/preview/destroy` need, and the Node host runs Node plugins (policy packs, component
+// providers); every other method answers Unimplemented.
 package host
 
 import (
