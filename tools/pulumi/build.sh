@@ -123,6 +123,10 @@ build pulumi-language-yaml language-yaml github.com/pulumi/pulumi-yaml/cmd/pulum
     github.com/pulumi/pulumi-yaml github.com/pulumi/pulumi-yaml/pkg/version.Version
 build pulumi-resource-kubernetes kubernetes . github.com/pulumi/pulumi-kubernetes/provider/v4 \
     github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version kubernetes_copy
+# Stand-ins for the random and tls providers the proxy does not serve; each reports the upstream version
+# it mirrors (see standin-providers/), so the entry is named by the sdk they are built on.
+build pulumi-resource-random standin-providers ./random github.com/pulumi/pulumi/sdk/v3
+build pulumi-resource-tls standin-providers ./tls github.com/pulumi/pulumi/sdk/v3
 
 # Launchers the CLI distribution ships as scripts: taken from the sdk/v3 module zip of the CLI's version.
 sdk_log="$logs/sdk-scripts.log"
