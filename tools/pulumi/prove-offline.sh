@@ -22,13 +22,46 @@ step() {
     awk -v name="$name" -v start="$start" -v end="$EPOCHREALTIME" 'BEGIN { printf "%-28s %6.2f s\n", name, end - start }'
 }
 pulumi login --local >/dev/null
-for program in node python yaml; do
+for program in node python yaml tls; do
     (cd "$scratch/$program" && pulumi stack select dev --create >/dev/null 2>&1)
     step "$program up" "$program" pulumi up --yes --skip-preview
     step "$program preview --diff" "$program" pulumi preview --diff --expect-no-changes
     if [[ $program == node ]]; then step "node preview (floor)" node pulumi preview; fi
 done
-for program in yaml python node; do
+
+# The stand-in random and tls providers: refresh keeps the state, and the outputs are what the component
+# needs: a 32-character password of letters and digits, a UUID, a pod certificate for the pods' names, signed
+# by the CA, for the key the program holds.
+step "tls refresh" tls pulumi refresh --yes --skip-preview --expect-no-changes
+tls_check() {
+    local out="$scratch/tls/out"
+    mkdir -p "$out"
+    pulumi stack output caCert >"$out/ca.pem"
+    pulumi stack output leafCert >"$out/leaf.pem"
+    pulumi stack output --show-secrets leafKey >"$out/leaf.key"
+    [[ $(pulumi stack output password) == "[secret]" ]] || {
+        echo "the password output is not secret"
+        return 1
+    }
+    pulumi stack output --show-secrets password | grep -Eqx '[A-Za-z0-9]{32}' || {
+        echo "the password is not 32 letters and digits"
+        return 1
+    }
+    pulumi stack output uid | grep -Eqx '[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}' || {
+        echo "the cluster UID is not a UUID"
+        return 1
+    }
+    openssl verify -CAfile "$out/ca.pem" -purpose sslserver "$out/leaf.pem"
+    openssl verify -CAfile "$out/ca.pem" -purpose sslclient "$out/leaf.pem"
+    openssl verify -CAfile "$out/ca.pem" -verify_hostname mysql-0.mysql.databases.svc.cluster.local "$out/leaf.pem"
+    cmp <(openssl pkey -in "$out/leaf.key" -pubout) <(openssl x509 -in "$out/leaf.pem" -noout -pubkey) || {
+        echo "the certificate is not for the program's key"
+        return 1
+    }
+}
+step "tls openssl checks" tls tls_check
+
+for program in tls yaml python node; do
     step "$program destroy" "$program" pulumi destroy --yes --skip-preview
 done
 (cd "$scratch/kubernetes" && pulumi stack select dev --create >/dev/null 2>&1)

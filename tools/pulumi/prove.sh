@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Shows that the tools build.sh makes run the real engine offline: in a scratch folder, a Node.js, a
 # Python and a YAML program each go through `pulumi up`, `pulumi preview --diff` (no changes) and
-# `pulumi destroy` against a local backend, and a Kubernetes program's preview starts the provider.
+# `pulumi destroy` against a local backend, a Kubernetes program's preview starts the provider, and a
+# TypeScript program makes the component's passwords, cluster UID, CA and certificate through the stand-in
+# random and tls providers (checked with openssl).
 # The Pulumi runs happen in a network namespace with only loopback (when `unshare -n` works, as root), and
 # with automatic plugin downloads turned off; any "downloading" line fails the run.
 # Needs: node_modules of this repo (scripts/ensure-deps.sh); Python's venv is made here with pip.
@@ -20,8 +22,8 @@ echo "prove: scratch folder $scratch" >&2
 }
 
 # --- the programs ---------------------------------------------------------------------------------------
-mkdir -p "$scratch"/{node,python,yaml,kubernetes,state}
-for dir in node kubernetes; do
+mkdir -p "$scratch"/{node,python,yaml,kubernetes,tls,state}
+for dir in node kubernetes tls; do
     ln -sfn "$repo/node_modules" "$scratch/$dir/node_modules"
 done
 printf '{ "name": "prove-node", "version": "0.0.0", "main": "index.ts" }\n' >"$scratch/node/package.json"
@@ -80,6 +82,42 @@ outputs:
   nodeLength: ${node.outputs["length"]}
 EOF
 printf 'name: prove-kubernetes\nruntime: nodejs\n' >"$scratch/kubernetes/Pulumi.yaml"
+# The component's own certificate specs and names, through a link, so the program follows them.
+ln -sfn "$repo/components" "$scratch/tls/components"
+printf '{ "name": "prove-tls", "version": "0.0.0", "main": "index.ts" }\n' >"$scratch/tls/package.json"
+printf 'name: prove-tls\nruntime: nodejs\n' >"$scratch/tls/Pulumi.yaml"
+cat >"$scratch/tls/index.ts" <<'EOF'
+// The component's generated password, cluster UID, CA and pod certificate, wired as
+// components/mysqlCluster.ts wires them, from its own specs (components/builders/tls.ts), through the
+// stand-in random and tls providers.
+import * as random from "@pulumi/random";
+import * as tls from "@pulumi/tls";
+import { certificateSpecs } from "./components/builders/tls";
+import { clusterNames } from "./components/names";
+
+const name = "prove";
+const names = clusterNames("mysql", "databases", "cluster.local");
+const rootPassword = new random.RandomPassword(`${name}-root-password`, { length: 32, special: false });
+const clusterUid = new random.RandomUuid(`${name}-cluster-uid`, {});
+
+const certificate = certificateSpecs(names);
+const caKey = new tls.PrivateKey(`${name}-ca-key`, certificate.key);
+const ca = new tls.SelfSignedCert(`${name}-ca`, { ...certificate.ca, privateKeyPem: caKey.privateKeyPem });
+const key = new tls.PrivateKey(`${name}-tls-key`, certificate.key);
+const request = new tls.CertRequest(`${name}-tls-request`, { ...certificate.request, privateKeyPem: key.privateKeyPem });
+const cert = new tls.LocallySignedCert(`${name}-tls-cert`, {
+    ...certificate.cert,
+    certRequestPem: request.certRequestPem,
+    caPrivateKeyPem: caKey.privateKeyPem,
+    caCertPem: ca.certPem,
+});
+
+export const password = rootPassword.result;
+export const uid = clusterUid.result;
+export const caCert = ca.certPem;
+export const leafCert = cert.certPem;
+export const leafKey = key.privateKeyPem;
+EOF
 cat >"$scratch/kubernetes/index.js" <<'EOF'
 "use strict";
 const k8s = require("@pulumi/kubernetes");
