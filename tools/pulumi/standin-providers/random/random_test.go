@@ -265,6 +265,7 @@ func TestSchema(t *testing.T) {
 	var schema struct {
 		Name      string
 		Version   string
+		Meta      map[string]string
 		Resources map[string]struct {
 			Properties      map[string]map[string]any
 			InputProperties map[string]map[string]any
@@ -275,7 +276,9 @@ func TestSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := schema.Resources["random:index/randomPassword:RandomPassword"]
-	if schema.Name != "random" || schema.Version != "4.21.2" || p.Properties["result"]["secret"] != true ||
+	// Without upstream's moduleFormat the engine refuses the schema ("nested modules under index are not
+	// allowed").
+	if schema.Name != "random" || schema.Version != "4.21.2" || schema.Meta["moduleFormat"] != "(.*)(?:/[^/]*)" || p.Properties["result"]["secret"] != true ||
 		p.InputProperties["upper"]["default"] != true || strings.Join(p.RequiredInputs, ",") != "length" ||
 		schema.Resources["random:index/randomUuid:RandomUuid"].Properties["result"]["type"] != "string" {
 		t.Fatalf("schema: %s", text)

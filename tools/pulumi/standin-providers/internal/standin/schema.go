@@ -38,6 +38,8 @@ func (p *Provider) Schema() (string, error) {
 		"description": "Stand-in " + p.Name + " provider of mysql-statefulset (tools/pulumi/standin-providers).",
 		"resources":   resources,
 		"types":       types,
+		// As upstream's bridged schemas: `index/randomPassword` is module `index`, file randomPassword.
+		"meta": map[string]any{"moduleFormat": "(.*)(?:/[^/]*)"},
 	}
 	b, err := json.Marshal(schema)
 	return string(b), err
