@@ -1,0 +1,6 @@
+//go:build tools
+
+// Records the upstream main package in go.mod; build.sh builds it with `go build <package>`.
+package tools
+
+import _ "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml"
