@@ -16,7 +16,8 @@ import { runPrefix, runSubnet } from "./util";
 
 const USAGE = `usage: agent-main.ts --kubeconfig FILE --nfs-root DIR [--context NAME] [--nfs-server NAME (default ${LOCAL_NFS_SERVER})]
     [--nodes node-a,node-b,node-c] [--work-dir DIR] [--prefix P] [--subnet CIDR] [--kubelet-port N (0: any)]
-    [--client-ca FILE (require API server client certificates signed by it)]`;
+    [--client-ca-file FILE (require client certificates signed by it)] [--tls-cert-file FILE --tls-private-key-file FILE
+    (the kubelet endpoint's serving certificate, for an API server with --kubelet-certificate-authority; default self-signed)]`;
 
 async function main(): Promise<void> {
     const { values: v } = parseArgs({
@@ -30,7 +31,9 @@ async function main(): Promise<void> {
             prefix: { type: "string", default: runPrefix() },
             subnet: { type: "string", default: runSubnet() },
             "kubelet-port": { type: "string", default: "0" },
-            "client-ca": { type: "string" },
+            "client-ca-file": { type: "string" },
+            "tls-cert-file": { type: "string" },
+            "tls-private-key-file": { type: "string" },
             help: { type: "boolean" },
         },
     });
@@ -47,7 +50,11 @@ async function main(): Promise<void> {
     const server = await KubeletServer.start({
         port: Number(v["kubelet-port"]),
         certDir,
-        clientCa: v["client-ca"] ? fs.readFileSync(v["client-ca"]) : undefined,
+        clientCa: v["client-ca-file"] ? fs.readFileSync(v["client-ca-file"]) : undefined,
+        tls:
+            v["tls-cert-file"] && v["tls-private-key-file"]
+                ? { cert: fs.readFileSync(v["tls-cert-file"]), key: fs.readFileSync(v["tls-private-key-file"]) }
+                : undefined,
         source: () => running.agent,
     });
     running.agent = await NodeAgent.create({

@@ -2,8 +2,9 @@
 // status.daemonEndpoints.kubeletEndpoint, so `kubectl logs` works: the API server proxies
 // GET /containerLogs/<ns>/<pod>/<container> here with its kubelet client certificate. Served: tailLines,
 // limitBytes, previous, follow; `timestamps` is ignored (the log file has no per-line times). Exec, attach and
-// port-forward answer 501. The serving certificate is self-signed (the API server checks it only with
-// --kubelet-certificate-authority); with a client CA given, a client certificate signed by it is required.
+// port-forward answer 501. The serving certificate is given (kubelet's --tls-cert-file: the API server checks it
+// against --kubelet-certificate-authority), or self-signed; with a client CA given (kubelet's --client-ca-file),
+// a client certificate signed by it is required.
 
 import * as fs from "fs";
 import * as https from "https";
@@ -81,10 +82,12 @@ export class KubeletServer {
     static async start(opts: {
         port: number;
         certDir: string;
+        /** The serving certificate and key (PEM); default a self-signed one made in certDir. */
+        tls?: { cert: Buffer; key: Buffer };
         clientCa?: Buffer;
         source: () => LogSource | undefined;
     }): Promise<KubeletServer> {
-        const { key, cert } = await selfSignedCert(opts.certDir);
+        const { key, cert } = opts.tls ?? (await selfSignedCert(opts.certDir));
         const server = https.createServer(
             { key, cert, requestCert: true, rejectUnauthorized: Boolean(opts.clientCa), ...(opts.clientCa ? { ca: opts.clientCa } : {}) },
             (req, res) => KubeletServer.handle(req, res, opts.source()),

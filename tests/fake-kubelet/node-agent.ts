@@ -8,8 +8,8 @@
 // Differences from kubelet on purpose: every node is this machine (InternalIP 127.0.0.1, one pod network
 // shared by the nodes, no cgroups: requests and limits are accepted, not applied); the image is the fake
 // kubelet's mariadb:11.4; volumes are emptyDir, configMap, secret and persistentVolumeClaim bound to an NFS
-// PersistentVolume on LOCAL_NFS_SERVER (a directory under nfsRoot); a projected service-account token is
-// refused (automountServiceAccountToken: false); ConfigMap and Secret changes reach the volumes at once
+// PersistentVolume on LOCAL_NFS_SERVER (a directory under nfsRoot), and the ServiceAccount admission's projected
+// token volume (a TokenRequest bound to the pod, not refreshed: the API server makes these last a year); ConfigMap and Secret changes reach the volumes at once
 // (kubelet: on its next sync, up to a minute); DNS is the hosts-file stand-in filled from EndpointSlices;
 // the restart back-off is the fake kubelet's 1-2 s. Pods whose spec uses anything else are not started:
 // their containers wait with CreateContainerConfigError and a Warning event names each field.
@@ -33,7 +33,7 @@ import type { PodHost } from "./pod";
 import { apiPodStatus } from "./pod-status";
 import type { ApiPodCondition, ApiPodStatus } from "./pod-status";
 import { apiPodProblems } from "./refusals";
-import type { K8sObject, KubeletEvent, PodSpec } from "./types";
+import type { K8sObject, KubeletEvent, PodSpec, Volume } from "./types";
 import { pidAlive, safeRemove, safeRemoveSync, signalGroup, sleep, unmountAllUnderSync, waitFor } from "./util";
 
 const CLUSTER_DOMAIN = "cluster.local";
@@ -90,6 +90,8 @@ interface PodRecord {
     waiting?: { reason: string; message?: string };
     startTime: string;
     claimPaths: Record<string, string>;
+    /** Service-account tokens of projected volumes (TokenRequest, bound to the pod), by volume name. */
+    tokens: Map<string, string>;
     lastStatus?: string;
     syncing?: Promise<void>;
     dirty?: boolean;
@@ -288,6 +290,7 @@ export class NodeAgent {
             state: "resolving",
             startTime: rfc3339(new Date()),
             claimPaths: {},
+            tokens: new Map(),
         };
         this.records.set(fresh.uid, fresh);
         if (pod.metadata.deletionTimestamp) {
@@ -342,6 +345,7 @@ export class NodeAgent {
             track: (pid, alive) => void (alive ? this.tracked.add(pid) : this.tracked.delete(pid)),
             event: (e) => this.onPodEvent(rec, e),
             refreshDns: () => this.writeHosts(rec),
+            projectedFiles: (v) => this.projectedFiles(rec, v),
             serviceEnv: (ns) => serviceLinkEnv([...this.services.store.values()], ns, spec.enableServiceLinks !== false),
         };
         const pod = new Pod(
@@ -379,6 +383,11 @@ export class NodeAgent {
                 return `MountVolume.SetUp failed for volume "${v.name}" : configmap "${v.configMap.name}" not found`;
             if (v.secret && !this.secrets.store.has(`${ns}/${v.secret.secretName}`))
                 return `MountVolume.SetUp failed for volume "${v.name}" : secret "${v.secret.secretName}" not found`;
+            if (v.projected) {
+                const error = await this.requestTokens(rec, v);
+                if (error) return error;
+                continue;
+            }
             if (!v.persistentVolumeClaim) continue;
             const claim = v.persistentVolumeClaim.claimName;
             const pvc = await this.client.request<{ spec?: { volumeName?: string }; status?: { phase?: string } }>(
@@ -398,6 +407,63 @@ export class NodeAgent {
             rec.claimPaths[claim] = local.dir;
         }
         return "";
+    }
+
+    /** kubelet's service-account token: a TokenRequest bound to the pod (its audience and lifetime as asked); an error or "". */
+    private async requestTokens(rec: PodRecord, v: Volume): Promise<string> {
+        const { name, namespace: ns } = rec.api.metadata;
+        for (const src of v.projected?.sources ?? []) {
+            if (src.configMap && !this.configMaps.store.has(`${ns}/${src.configMap.name}`))
+                return `MountVolume.SetUp failed for volume "${v.name}" : configmap "${src.configMap.name}" not found`;
+            const sat = src.serviceAccountToken;
+            if (!sat || rec.tokens.has(v.name)) continue;
+            const sa = rec.api.spec.serviceAccountName ?? "default";
+            const answer = await this.client.request<{ status: { token: string } }>(
+                "POST",
+                `/api/v1/namespaces/${ns}/serviceaccounts/${sa}/token`,
+                {
+                    body: {
+                        apiVersion: "authentication.k8s.io/v1",
+                        kind: "TokenRequest",
+                        spec: {
+                            audiences: sat.audience ? [sat.audience] : [],
+                            expirationSeconds: sat.expirationSeconds ?? 3600,
+                            boundObjectRef: { apiVersion: "v1", kind: "Pod", name, uid: rec.uid },
+                        },
+                    },
+                },
+            );
+            rec.tokens.set(v.name, answer.status.token);
+        }
+        return "";
+    }
+
+    /** A projected volume's files: the token, ConfigMap keys, the pod's namespace/name/uid. */
+    private projectedFiles(rec: PodRecord, v: Volume): [string, Buffer][] | undefined {
+        const files: [string, Buffer][] = [];
+        const meta = rec.api.metadata;
+        for (const src of v.projected?.sources ?? []) {
+            if (src.serviceAccountToken) {
+                const token = rec.tokens.get(v.name);
+                if (!token) return undefined;
+                files.push([src.serviceAccountToken.path, Buffer.from(token)]);
+            } else if (src.configMap) {
+                const cm = this.configMaps.store.get(`${meta.namespace}/${src.configMap.name}`) as
+                    { data?: Record<string, string> } | undefined;
+                if (!cm) return undefined;
+                const items = src.configMap.items ?? Object.keys(cm.data ?? {}).map((key) => ({ key, path: key }));
+                for (const it of items) files.push([it.path, Buffer.from(cm.data?.[it.key] ?? "")]);
+            } else if (src.downwardAPI) {
+                const fields: Record<string, string> = {
+                    "metadata.namespace": meta.namespace,
+                    "metadata.name": meta.name,
+                    "metadata.uid": meta.uid,
+                };
+                for (const it of src.downwardAPI.items ?? [])
+                    files.push([it.path, Buffer.from(fields[it.fieldRef?.fieldPath ?? ""] ?? "")]);
+            } else return undefined;
+        }
+        return files;
     }
 
     /** ConfigMaps and Secrets as the volumes read them (list items carry no kind). */

@@ -18,7 +18,7 @@ import type { PodNetwork } from "./netns";
 import type { PodSnapshot } from "./pod-status";
 import { resolvConf } from "./dns";
 import { ContainerRunner } from "./runner";
-import type { KubeletEvent, Container, K8sObject, PodSpec, PodStatus } from "./types";
+import type { KubeletEvent, Container, K8sObject, PodSpec, PodStatus, Volume } from "./types";
 import { interruptible, lookupUser, safeRemove, tailFile, waitFor } from "./util";
 import { prepareVolumes, PreparedVolume, resolveMount, syncProjectedVolumes, VolumeContext } from "./volumes";
 
@@ -38,6 +38,8 @@ export interface PodHost {
     event(e: Omit<KubeletEvent, "t">): void;
     /** Rewrites the hosts files of the pods it concerns (a pod started, stopped or changed readiness). */
     refreshDns(): void;
+    /** The files of a projected volume of this pod (VolumeContext.projectedFiles); none by default. */
+    projectedFiles?(v: Volume): [string, Buffer][] | undefined;
     /** Variables put before each container's own env at every start (kubelet's service links); none by default. */
     serviceEnv?(namespace: string): [string, string][];
 }
@@ -236,6 +238,7 @@ export class Pod {
             claimTemplates: this.id.claimTemplates ?? [],
             claimPaths: this.host.claimPaths,
             objects: this.host.objects(),
+            projectedFiles: (v) => this.host.projectedFiles?.(v),
         };
     }
 

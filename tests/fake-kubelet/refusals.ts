@@ -103,8 +103,26 @@ const API_CONTAINER: Rule = {
     terminationMessagePolicy: true,
 };
 const API_PROBE: Rule = { ...(PROBE as Record<string, Rule>), successThreshold: ["1"] };
+const POD_SPEC = (POD("Always") as Record<string, Rule>).spec as Record<string, Rule>;
 const API_POD_SPEC: Rule = {
-    ...((POD("Always") as Record<string, Rule>).spec as Record<string, Rule>),
+    ...POD_SPEC,
+    // The ServiceAccount admission plugin's kube-api-access-* volume (automountServiceAccountToken unset).
+    volumes: {
+        ...(POD_SPEC.volumes as Record<string, Rule>),
+        projected: {
+            defaultMode: true,
+            sources: {
+                serviceAccountToken: { path: true, expirationSeconds: true, audience: true },
+                configMap: { name: true, items: { key: true, path: true } },
+                downwardAPI: {
+                    items: {
+                        path: true,
+                        fieldRef: { apiVersion: true, fieldPath: ["metadata.namespace", "metadata.name", "metadata.uid"] },
+                    },
+                },
+            },
+        },
+    },
     initContainers: API_CONTAINER,
     containers: { ...API_CONTAINER, readinessProbe: API_PROBE, livenessProbe: API_PROBE, startupProbe: API_PROBE },
     restartPolicy: ["Always", "Never"],
@@ -125,11 +143,7 @@ const API_POD_SPEC: Rule = {
 
 /** Every field of an API pod's spec that the node agent does not run, as "path: what" (empty: it runs). */
 export function apiPodProblems(spec: unknown): string[] {
-    const problems = breaches(spec, API_POD_SPEC, "spec");
-    const volumes = (spec as { volumes?: { name: string; projected?: unknown }[] }).volumes ?? [];
-    if (volumes.some((v) => v.projected))
-        problems.push("spec.volumes: a projected service-account token volume: set automountServiceAccountToken: false");
-    return problems;
+    return breaches(spec, API_POD_SPEC, "spec");
 }
 
 /**
