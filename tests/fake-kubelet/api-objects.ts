@@ -2,6 +2,7 @@
 // PersistentVolume's NFS export as a local directory, kubelet's service-link variables, the Node and Lease
 // bodies the agent registers and renews, and a core/v1 Event.
 
+import * as os from "os";
 import * as path from "path";
 import type { ApiService } from "./dns";
 
@@ -146,16 +147,15 @@ export function nodeStatus(
         capacity: resources,
         allocatable: resources,
         conditions: nodeConditions(now, previous),
-        addresses: [
-            { type: "InternalIP", address: "127.0.0.1" },
-            { type: "Hostname", address: n.name },
-        ],
+        // No Hostname address: the API server would try it first (--kubelet-preferred-address-types) and no
+        // resolver knows these node names.
+        addresses: [{ type: "InternalIP", address: "127.0.0.1" }],
         daemonEndpoints: { kubeletEndpoint: { Port: n.kubeletPort } },
         nodeInfo: {
             machineID: "",
             systemUUID: "",
             bootID: "",
-            kernelVersion: "",
+            kernelVersion: os.release(),
             osImage: "fake kubelet (host binaries)",
             containerRuntimeVersion: "fake-kubelet://1",
             kubeletVersion,

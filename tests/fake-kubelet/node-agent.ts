@@ -105,6 +105,8 @@ export class NodeAgent {
     readonly nfsServer: string;
     private readonly client: ApiClient;
     private readonly records = new Map<string, PodRecord>();
+    /** UIDs of pods this agent stopped and deleted: their last watch events are not new pods. */
+    private readonly finished = new Set<string>();
     private readonly nodeUids = new Map<string, string>();
     private readonly tracked = new Set<number>();
     private readonly timers = new Set<NodeJS.Timeout>();
@@ -267,7 +269,7 @@ export class NodeAgent {
     }
 
     private onPod(type: "ADDED" | "MODIFIED" | "DELETED", pod: ApiPod): void {
-        if (this.destroyed || !this.ours(pod)) return;
+        if (this.destroyed || !this.ours(pod) || this.finished.has(pod.metadata.uid)) return;
         const rec = this.records.get(pod.metadata.uid);
         if (type === "DELETED") {
             // Gone from the API without us (a forced deletion): stop at once.
@@ -481,8 +483,9 @@ export class NodeAgent {
 
     /** The pod's events: the log, Kubernetes Events for what kubelet reports, and a status post. */
     private onPodEvent(rec: PodRecord, e: Omit<KubeletEvent, "t">): void {
-        if (process.env.FAKE_KUBELET_VERBOSE === "1")
-            this.log(`${rec.key}${e.container ? "/" + e.container : ""} ${e.type}${e.detail ? ": " + e.detail : ""}`);
+        const always = ["PodReady", "PodNotReady", "FailedMount", "BackOff"].includes(e.type);
+        if (always || process.env.FAKE_KUBELET_VERBOSE === "1")
+            this.log(`pod ${rec.key}${e.container ? "/" + e.container : ""} ${e.type}${e.detail ? ": " + e.detail : ""}`);
         const init = Boolean(e.container && rec.api.spec.initContainers?.some((c) => c.name === e.container));
         const about = { container: e.container, init };
         switch (e.type) {
@@ -630,6 +633,7 @@ export class NodeAgent {
         rec.state = "gone";
         if (rec.timer) clearTimeout(rec.timer);
         this.records.delete(rec.uid);
+        this.finished.add(rec.uid);
         for (const k of [...this.eventCounts.keys()]) if (k.startsWith(`${rec.uid}|`)) this.eventCounts.delete(k);
         if (rec.pod && !this.keep) await safeRemove(rec.pod.dir).catch((e: Error) => this.log(`pod ${rec.key}: ${e.message}`));
         this.log(`pod ${rec.key}: deleted`);
