@@ -121,7 +121,8 @@ export interface ApiEndpointSlice {
  * (no kube-proxy) when each port equals the endpoints' port of the same name, otherwise not at all.
  */
 export function endpointSliceEntries(slices: ApiEndpointSlice[], services: ApiService[], ns: string, dom: string): HostsEntry[] {
-    const byIp = new Map<string, { order: string; names: string[] }>();
+    // Per address: its pod records first, then the Service names (the controller mode's order).
+    const byIp = new Map<string, { order: string; pods: string[]; services: string[] }>();
     const svcs = new Map(services.filter((s) => (s.metadata.namespace ?? "default") === ns).map((s) => [s.metadata.name, s]));
     const ordered = slices
         .filter((sl) => (sl.metadata.namespace ?? "default") === ns)
@@ -137,17 +138,16 @@ export function endpointSliceEntries(slices: ApiEndpointSlice[], services: ApiSe
         for (const ep of sl.endpoints ?? []) {
             if (ep.conditions?.ready === false) continue;
             for (const ip of ep.addresses) {
-                const entry = byIp.get(ip) ?? { order: ep.targetRef?.name ?? ip, names: [] };
-                const svcNames = headless || emulable ? withSearchForms(name, ns, dom) : [];
-                const podNames = headless && ep.hostname ? withSearchForms(`${ep.hostname}.${name}`, ns, dom) : [];
-                for (const n of [...podNames, ...svcNames]) if (!entry.names.includes(n)) entry.names.push(n);
+                const entry = byIp.get(ip) ?? { order: ep.targetRef?.name ?? ip, pods: [], services: [] };
+                if (headless && ep.hostname) entry.pods.push(...withSearchForms(`${ep.hostname}.${name}`, ns, dom));
+                if (headless || emulable) entry.services.push(...withSearchForms(name, ns, dom));
                 byIp.set(ip, entry);
             }
         }
     }
     return [...byIp.entries()]
         .sort(([, a], [, b]) => a.order.localeCompare(b.order, undefined, { numeric: true }))
-        .map(([ip, e]) => ({ ip, names: e.names }));
+        .map(([ip, e]) => ({ ip, names: [...new Set([...e.pods, ...e.services])] }));
 }
 
 /** The notes for the namespace's ClusterIP Services that endpointSliceEntries could not emulate. */

@@ -272,8 +272,9 @@ export class NodeAgent {
         if (this.destroyed || !this.ours(pod) || this.finished.has(pod.metadata.uid)) return;
         const rec = this.records.get(pod.metadata.uid);
         if (type === "DELETED") {
-            // Gone from the API without us (a forced deletion): stop at once.
-            if (rec && rec.state !== "gone") void this.terminate(rec, 0, false);
+            // Gone from the API without us (a forced deletion): stop at once, even during a graceful stop.
+            if (rec?.state === "stopping") for (const r of rec.pod?.runners ?? []) r.current?.kill("SIGKILL");
+            else if (rec && rec.state !== "gone") void this.terminate(rec, 0, false);
             return;
         }
         if (rec) {
@@ -500,6 +501,8 @@ export class NodeAgent {
                 this.event(rec, { ...about, type: "Normal", reason: "Started", message: `Started container ${e.container}` });
                 break;
             case "ProbeFailed": {
+                // A probe cut short by the pod's own stop is no news (kubelet stops probing a terminating pod).
+                if (rec.state === "stopping") break;
                 const [kind, ...rest] = (e.detail ?? "").split(": ");
                 const Kind = kind.charAt(0).toUpperCase() + kind.slice(1);
                 this.event(rec, { ...about, type: "Warning", reason: "Unhealthy", message: `${Kind} probe failed: ${rest.join(": ")}` });

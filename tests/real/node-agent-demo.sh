@@ -125,7 +125,11 @@ kubectl get events --field-selector involvedObject.name=mysql-0 --sort-by=.lastT
 
 if $with_render; then
     say "the component's render: dev stack, flavor mariadb, nfsServer=nfs.local"
+    # The self-test's objects go, its claims and volumes too: the render's claims have the same names
+    # (data-mysql-N) and must bind the render's own PersistentVolumes, not find the self-test's data.
     kubectl delete -f tests/real/fixtures/fake-kubelet-statefulset.yaml --wait=true | sed 's/^/  /'
+    kubectl delete pvc data-mysql-0 data-mysql-1 --wait=true | sed 's/^/  /'
+    kubectl delete -f tests/real/fixtures/node-agent-pvs.yaml --wait=true | sed 's/^/  /'
     npm run --silent render -- --stack dev --config flavor=mariadb --config nfsServer=nfs.local --show-secrets >"$work/render.yaml"
     # The render's NFS paths, made under the stand-in's root.
     while read -r nfs_path; do
@@ -137,5 +141,11 @@ if $with_render; then
     kubectl rollout status statefulset "$sts" -n "$ns" --timeout=600s | sed 's/^/  /'
     say "the render's pods:"
     kubectl get pods -n "$ns" -o wide | sed 's/^/  /'
+    # No `kubectl exec` here (the agent serves logs only): the replicas' server logs show replication running.
+    for pod in $(kubectl get pods -n "$ns" -l app=mysql -o jsonpath='{.items[*].metadata.name}'); do
+        [[ $pod == *-0 ]] && continue
+        say "kubectl logs $pod -c mysql | grep 'Slave (I/O|SQL) thread':"
+        kubectl logs "$pod" -n "$ns" -c mysql | grep -E 'Slave (I/O|SQL) thread' | tail -n 2 | sed 's/^/  /'
+    done
 fi
 say "done"

@@ -307,7 +307,7 @@ describe("node agent: DNS from EndpointSlices", () => {
     });
     const slices: ApiEndpointSlice[] = [
         {
-            metadata: { name: "mysql-abcde", namespace: "default", labels: { "kubernetes.io/service-name": "mysql" } },
+            metadata: { name: "mysql-v74zg", namespace: "default", labels: { "kubernetes.io/service-name": "mysql" } },
             ports: [{ name: "mysql", port: 3306 }],
             endpoints: [
                 ep("10.0.0.11", "mysql-1", true, "mysql-1"),
@@ -330,8 +330,9 @@ describe("node agent: DNS from EndpointSlices", () => {
     it("ready endpoints get their pod names (headless) and Service names (headless, or ClusterIP with equal ports), in pod order", () => {
         const s = (n: string) => [`${n}.default.svc.cluster.local`, `${n}.default.svc`, `${n}.default`, n];
         assert.deepStrictEqual(endpointSliceEntries(slices, services, "default", "cluster.local"), [
-            { ip: "10.0.0.10", names: [...s("mysql-0.mysql"), ...s("mysql"), ...s("mysql-read")] },
-            { ip: "10.0.0.11", names: [...s("mysql-1.mysql"), ...s("mysql"), ...s("mysql-read")] },
+            // Pod records first, whatever the slices' order (mysql-read-xyz sorts before mysql-v74zg).
+            { ip: "10.0.0.10", names: [...s("mysql-0.mysql"), ...s("mysql-read"), ...s("mysql")] },
+            { ip: "10.0.0.11", names: [...s("mysql-1.mysql"), ...s("mysql-read"), ...s("mysql")] },
         ]);
         assert.deepStrictEqual(endpointSliceNotes(slices, services, "default"), [
             "# Service other: not emulated (a port differs from its targetPort)",
