@@ -675,6 +675,13 @@ export class NodeAgent {
         return rec?.pod?.runners.find((r) => r.name === container)?.logPath;
     }
 
+    /** The host directory of a pod running here (volumes/, hosts), for the tests. */
+    podDir(namespace: string, pod: string): string | undefined {
+        return [...this.records.values()].find(
+            (r) => r.api.metadata.namespace === namespace && r.api.metadata.name === pod && r.state === "running",
+        )?.pod?.dir;
+    }
+
     /** Whether the pod still runs here (a follow of its log ends when it does not). */
     hasPod(namespace: string, pod: string): boolean {
         return [...this.records.values()].some(
