@@ -200,22 +200,18 @@ export class NodeAgent {
         );
     }
 
+    /** Runs fn every ms (after the previous run ended) until destroy(). */
     private every(ms: number, fn: () => Promise<unknown>): void {
-        const tick = async () => {
-            if (this.destroyed) return;
-            await fn().catch((e: Error) => this.log(`periodic task: ${e.message}`));
-            if (this.destroyed) return;
-            const t = setTimeout(() => {
+        const schedule = () => {
+            const t = setTimeout(async () => {
                 this.timers.delete(t);
-                void tick();
+                if (this.destroyed) return;
+                await fn().catch((e: Error) => this.log(`periodic task: ${e.message}`));
+                if (!this.destroyed) schedule();
             }, ms);
             this.timers.add(t);
         };
-        const t = setTimeout(() => {
-            this.timers.delete(t);
-            void tick();
-        }, ms);
-        this.timers.add(t);
+        schedule();
     }
 
     // ---- Nodes and Leases --------------------------------------------------------------------------------------
