@@ -33,7 +33,7 @@ import type { PodHost } from "./pod";
 import { apiPodStatus } from "./pod-status";
 import type { ApiPodCondition, ApiPodStatus } from "./pod-status";
 import { apiPodProblems } from "./refusals";
-import type { K8sObject, KubeletEvent, PodSpec, Volume } from "./types";
+import type { ExecOptions, ExecResult, K8sObject, KubeletEvent, PodSpec, Volume } from "./types";
 import { pidAlive, safeRemove, safeRemoveSync, signalGroup, sleep, unmountAllUnderSync, waitFor } from "./util";
 
 const CLUSTER_DOMAIN = "cluster.local";
@@ -669,6 +669,15 @@ export class NodeAgent {
     logPath(namespace: string, pod: string, container: string): string | undefined {
         const rec = [...this.records.values()].find((r) => r.api.metadata.namespace === namespace && r.api.metadata.name === pod);
         return rec?.pod?.runners.find((r) => r.name === container)?.logPath;
+    }
+
+    /** Runs argv in a container of a pod running here, as FakeKubelet.exec does (in-process: no `kubectl exec`). */
+    async exec(namespace: string, pod: string, container: string, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+        const rec = [...this.records.values()].find(
+            (r) => r.api.metadata.namespace === namespace && r.api.metadata.name === pod && r.state === "running",
+        );
+        if (!rec?.pod) throw new Error(`pod ${namespace}/${pod} is not running on this agent's nodes`);
+        return rec.pod.runner(container).exec(argv, opts);
     }
 
     /** The host directory of a pod running here (volumes/, hosts), for the tests. */

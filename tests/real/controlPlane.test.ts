@@ -4,7 +4,8 @@
 // applied with kubectl. Checks what the agent must get right for the real controllers: Nodes Ready and
 // untainted, OrderedReady (the StatefulSet controller waits for the Ready the agent reports), EndpointSlices
 // and hosts files, kubectl logs, deletion with the grace period and re-creation, ConfigMap updates in
-// running pods, and the refusals (fields, NFS servers).
+// running pods, the component's own mariadb render replicating (SQL through NodeAgent.exec, in-process), and
+// the refusals (fields, NFS servers).
 //
 // Needs root and the control plane's binaries (tools/kubernetes/build.sh); without them it skips loudly, or
 // fails under CI=true. Takes /tmp/real-suite.lock's place in the queue like the rest of tests/real: run it as
@@ -20,6 +21,7 @@ import { requireFakeKubelet, runOk, runPrefix, runSubnet, waitFor } from "../fak
 import { KubeClient, loadKubeconfig } from "../fake-kubelet/kube-client";
 import { KubeletServer } from "../fake-kubelet/kubelet-server";
 import { NodeAgent } from "../fake-kubelet/node-agent";
+import { CONTAINERS, ROOT_CLIENT_CONFIG } from "../../components";
 
 const REPO = path.join(__dirname, "..", "..");
 const FIXTURES = path.join(__dirname, "fixtures");
@@ -261,6 +263,63 @@ describe("fake kubelet as a node agent (real control plane)", function () {
         assert.ok(reasons.includes("Killing"), `no Killing event among ${reasons.join(", ")}`);
     });
 
+    it("runs the component's mariadb render (dev stack, nfsServer=nfs.local): a pod per node, Ready, replicating", async () => {
+        // The self-test's StatefulSet, claims and volumes go first: the render's claims have the same names.
+        await kubectl("delete", "-f", path.join(FIXTURES, "fake-kubelet-statefulset.yaml"), "--wait=true");
+        await kubectl("delete", "pvc", "data-mysql-0", "data-mysql-1", "--wait=true");
+        await kubectl("delete", "-f", path.join(FIXTURES, "node-agent-pvs.yaml"), "--wait=true");
+        const render = await new Promise<string>((resolve, reject) =>
+            execFile(
+                process.execPath,
+                ["scripts/render.cjs", "--stack", "dev", "--config", "flavor=mariadb", "--config", "nfsServer=nfs.local", "--show-secrets"],
+                { cwd: REPO, encoding: "utf8", maxBuffer: 64 << 20 },
+                (err, stdout, stderr) => (err ? reject(new Error(`render failed: ${stderr}`)) : resolve(stdout)),
+            ),
+        );
+        for (const m of render.matchAll(/^ *path: (\/\S+)$/gm)) fs.mkdirSync(path.join(work, "nfs", m[1]), { recursive: true });
+        await kubectlIn(render, "apply", "-f", "-");
+        let now = new Map<string, ApiPod>();
+        await waitFor(
+            async () => {
+                now = await pods();
+                return ["mysql-0", "mysql-1", "mysql-2"].every((n) => isReady(now.get(n)));
+            },
+            { timeoutMs: 600_000, what: "the render's three pods to be Ready", everyMs: 500 },
+        );
+        assert.deepStrictEqual([...new Set([...now.values()].map((p) => p.spec.nodeName))].sort(), ["node-a", "node-b", "node-c"]);
+        const sql = async (ordinal: number, statement: string) => {
+            // As tests/real/setup.ts rootSql: the component's root option file, over TCP.
+            const r = await agent?.exec("default", `mysql-${ordinal}`, CONTAINERS.mysql, [
+                "mariadb",
+                `--defaults-extra-file=${ROOT_CLIENT_CONFIG}`,
+                "--host=127.0.0.1",
+                "--batch",
+                "--skip-column-names",
+                `--execute=${statement}`,
+            ]);
+            assert.strictEqual(r?.code, 0, `SQL on mysql-${ordinal}: ${r?.stderr}`);
+            return r?.stdout.trim();
+        };
+        await sql(
+            0,
+            "CREATE DATABASE agent_test; CREATE TABLE agent_test.t (v VARCHAR(20)); INSERT INTO agent_test.t VALUES ('from mysql-0')",
+        );
+        for (const ordinal of [1, 2]) {
+            await waitFor(
+                async () =>
+                    (await sql(ordinal, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'agent_test'")) === "1",
+                {
+                    timeoutMs: 30_000,
+                    what: `agent_test.t on mysql-${ordinal}`,
+                },
+            );
+            await waitFor(async () => (await sql(ordinal, "SELECT v FROM agent_test.t")) === "from mysql-0", {
+                timeoutMs: 30_000,
+                what: `the row on mysql-${ordinal}`,
+            });
+        }
+    });
+
     it("does not start a pod that uses what it does not emulate: CreateContainerConfigError and a Warning naming the field", async () => {
         const refused = {
             apiVersion: "v1",
@@ -333,7 +392,14 @@ describe("fake kubelet as a node agent (real control plane)", function () {
             failed?.message,
             'MountVolume.SetUp failed for volume "elsewhere" : PersistentVolume elsewhere: NFS server "192.0.2.1" is not the local stand-in "nfs.local"; render nfsServer=nfs.local',
         );
-        assert.strictEqual((await pod("elsewhere"))?.status?.containerStatuses?.[0]?.state?.waiting?.reason, "ContainerCreating");
+        // The status is posted apart from the event: it may come a moment later.
+        await waitFor(
+            async () => (await pod("elsewhere"))?.status?.containerStatuses?.[0]?.state?.waiting?.reason === "ContainerCreating",
+            {
+                timeoutMs: 10_000,
+                what: "the pod's containers to wait in ContainerCreating",
+            },
+        );
         await kubectl("delete", "pod", "elsewhere", "--wait=true");
     });
 });
