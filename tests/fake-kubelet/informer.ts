@@ -145,6 +145,10 @@ export class Informer<T extends ApiObject> {
                         },
                         thisWatch.signal,
                     )
+                    // Aborted for a failure: that failure is the news, not the abort's own error.
+                    .catch((e: unknown) => {
+                        throw failure ?? e;
+                    })
                     .finally(() => this.abort.signal.removeEventListener("abort", onStop));
                 if (failure) throw failure;
             } catch (e) {

@@ -188,7 +188,7 @@ export class KubeClient implements ApiClient {
                     }
                 });
                 res.on("end", () => resolve());
-                res.on("error", reject);
+                res.on("error", (e) => (signal.aborted ? resolve() : reject(e)));
             });
             req.on("error", (e) => (signal.aborted ? resolve() : reject(e)));
             req.end();

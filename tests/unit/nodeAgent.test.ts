@@ -100,6 +100,8 @@ describe("node agent: informer", () => {
                     onEvent({ type: "BOOKMARK", object: obj("", "15") as unknown as T });
                 } else if (watches === 2) {
                     onEvent({ type: "ERROR", object: { code: 410, message: "too old resource version: 15 (20)" } as unknown as T });
+                    // As a real stream does once the informer aborts it: the abort's own error, which must not hide the 410.
+                    throw new Error("aborted");
                 } else {
                     await new Promise((r) => setTimeout(r, 10_000));
                 }
