@@ -14,7 +14,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { isDeepStrictEqual } from "util";
 import { registerCluster, unregisterCluster } from "./cleanup";
-import { DnsConfig, DnsService, hostsFileFor, resolvConf, writeInPlace } from "./dns";
+import { DnsConfig, DnsService, hostsFileFor, writeInPlace } from "./dns";
 import { buildImage } from "./image";
 import { PodNetwork } from "./netns";
 import { Pod, PodHost, PodTemplate } from "./pod";
@@ -116,6 +116,8 @@ export class FakeKubelet {
     private readonly jobPods = new Map<string, Pod>();
     private readonly tracked = new Set<number>();
     private readonly host: PodHost;
+    /** The names of the StatefulSet's volumeClaimTemplates: each pod mounts `<template>-<pod>`. */
+    private readonly claimTemplates: string[];
     private readonly dns: DnsConfig;
     private readonly verbose = process.env.FAKE_KUBELET_VERBOSE === "1";
     private readonly keep = process.env.FAKE_KUBELET_KEEP === "1";
@@ -147,10 +149,8 @@ export class FakeKubelet {
             network,
             image,
             objects: () => this.objects,
-            namespace: this.namespace,
-            statefulSetName: this.name,
-            claimTemplates: (sts.spec.volumeClaimTemplates ?? []).map((t: K8sObject) => t.metadata.name),
             claimPaths: opts.claimPaths ?? {},
+            clusterDomain: CLUSTER_DOMAIN,
             backoff: opts.restartBackoffMs ?? { initialMs: 1000, maxMs: 2000 },
             keepWorkDir: this.keep,
             track: (pid, alive) => void (alive ? this.tracked.add(pid) : this.tracked.delete(pid)),
@@ -163,8 +163,8 @@ export class FakeKubelet {
                     );
             },
             refreshDns: () => this.refreshDns(),
-            resolvConf: resolvConf(this.namespace, CLUSTER_DOMAIN),
         };
+        this.claimTemplates = (sts.spec.volumeClaimTemplates ?? []).map((t: K8sObject) => t.metadata.name);
     }
 
     /** The StatefulSet last applied. */
@@ -256,7 +256,11 @@ export class FakeKubelet {
         if (!Number.isInteger(ordinal) || ordinal < 0) throw new Error(`bad ordinal ${ordinal}`);
         if (this.pods.get(ordinal)?.running) throw new Error(`pod ${this.podName(ordinal)} already exists`);
         const template = this.updateRevision;
-        const p = new Pod(this.host, ordinal, template);
+        const p = new Pod(
+            this.host,
+            { name: this.podName(ordinal), namespace: this.namespace, ordinal, claimTemplates: this.claimTemplates },
+            template,
+        );
         this.pods.set(ordinal, p);
         this.host.event({ pod: p.name, type: "PodCreated", detail: `revision ${template.revision}` });
         await p.start();
@@ -309,7 +313,11 @@ export class FakeKubelet {
         const attempt = async (n: number): Promise<Pod> => {
             // Job pods number their veths from 200 up, clear of the StatefulSet's ordinals.
             const labels = { ...template.labels, "job-name": jobName };
-            const pod = new Pod(this.host, 200 + this.jobPods.size, { labels, spec: template.spec }, `${jobName}-${n}`);
+            const pod = new Pod(
+                this.host,
+                { name: `${jobName}-${n}`, namespace: this.namespace, ordinal: 200 + this.jobPods.size },
+                { labels, spec: template.spec },
+            );
             this.jobPods.set(pod.name, pod);
             current = pod;
             await pod.start();
@@ -624,8 +632,8 @@ export class FakeKubelet {
 
     /** Host path of the pod's PVC for a volumeClaimTemplate (exists once the pod has started). */
     volumePath(ordinal: number, claimTemplate: string): string {
-        if (!this.host.claimTemplates.includes(claimTemplate)) {
-            throw new Error(`no volumeClaimTemplate ${claimTemplate} (has: ${this.host.claimTemplates.join(", ")})`);
+        if (!this.claimTemplates.includes(claimTemplate)) {
+            throw new Error(`no volumeClaimTemplate ${claimTemplate} (has: ${this.claimTemplates.join(", ")})`);
         }
         return claimDir(
             { pvcRoot: path.join(this.workDir, "pvc"), claimPaths: this.host.claimPaths },

@@ -15,29 +15,47 @@ import * as path from "path";
 import { ContainerLaunch, DEFAULT_CAPS } from "./container";
 import type { BuiltImage } from "./image";
 import type { PodNetwork } from "./netns";
+import type { PodSnapshot } from "./pod-status";
+import { resolvConf } from "./dns";
 import { ContainerRunner } from "./runner";
-import type { KubeletEvent, Container, K8sObject, PodSpec, PodStatus } from "./types";
+import type { KubeletEvent, Container, K8sObject, PodSpec, PodStatus, Volume } from "./types";
 import { interruptible, lookupUser, safeRemove, tailFile, waitFor } from "./util";
 import { prepareVolumes, PreparedVolume, resolveMount, syncProjectedVolumes, VolumeContext } from "./volumes";
 
-/** What a pod needs from its cluster. */
+/** What a pod needs from its host: the StatefulSet-controller mode (cluster.ts) or the node agent (node-agent.ts). */
 export interface PodHost {
     workDir: string;
     network: PodNetwork;
     image: BuiltImage;
-    /** The objects of the render last applied (ConfigMaps and Secrets for the volumes). */
+    /** ConfigMaps and Secrets for the volumes: the render last applied, or the agent's copies of the API's. */
     objects: () => K8sObject[];
-    namespace: string;
-    statefulSetName: string;
-    claimTemplates: string[];
+    /** Claim name -> host directory, for persistentVolumeClaim volumes (see volumes.ts claimDir). */
     claimPaths: Record<string, string>;
+    clusterDomain: string;
     backoff: { initialMs: number; maxMs: number };
     keepWorkDir: boolean;
     track(pid: number, alive: boolean): void;
     event(e: Omit<KubeletEvent, "t">): void;
-    /** Rewrites every pod's hosts file (a pod started, stopped or changed readiness). */
+    /** Rewrites the hosts files of the pods it concerns (a pod started, stopped or changed readiness). */
     refreshDns(): void;
-    resolvConf: string;
+    /** The files of a projected volume of this pod (VolumeContext.projectedFiles); none by default. */
+    projectedFiles?(v: Volume): [string, Buffer][] | undefined;
+    /** Variables put before each container's own env at every start (kubelet's service links); none by default. */
+    serviceEnv?(namespace: string): [string, string][];
+}
+
+/** Which pod this is. */
+export interface PodIdentity {
+    name: string;
+    namespace: string;
+    /** The StatefulSet ordinal; a Job's or the agent's pods: a number of their own. It numbers the pod's veth. */
+    ordinal: number;
+    /** Names the pod's directories and network namespace (default: the name; the agent adds the namespace). */
+    key?: string;
+    /** The API object's UID (the agent); a fresh one on every start otherwise. */
+    uid?: string;
+    /** Claim templates whose claims `<template>-<pod>` the pod mounts (the StatefulSet-controller mode). */
+    claimTemplates?: string[];
 }
 
 /** What a pod is made from: the StatefulSet's template at one revision, or a Job's template. */
@@ -50,6 +68,9 @@ export interface PodTemplate {
 
 export class Pod {
     readonly name: string;
+    readonly namespace: string;
+    readonly ordinal: number;
+    readonly key: string;
     readonly dir: string;
     readonly logsDir: string;
     readonly hostsFile: string;
@@ -61,25 +82,26 @@ export class Pod {
     /** Why the pod's volumes could not be set up (it then stays Pending). */
     failedMount: string | undefined;
     runners: ContainerRunner[] = [];
+    /** Every init container has exited 0 (in the current start). */
+    initialized = false;
     private stopping = false;
     private stopInterrupt = interruptible();
     private volumes = new Map<string, PreparedVolume>();
     private lifecycle: Promise<void> | undefined;
     private starting: Promise<void> | undefined;
 
-    /**
-     * A pod of the StatefulSet made from the template at one revision, or, with `jobPodName`, a Job's pod
-     * (`ordinal` then only numbers its veth). The pod keeps its template for its whole life.
-     */
+    /** A pod made from a template (a StatefulSet's at one revision, a Job's, an API pod's spec), kept for its whole life. */
     constructor(
         readonly host: PodHost,
-        readonly ordinal: number,
+        private readonly id: PodIdentity,
         readonly template: PodTemplate,
-        private readonly jobPodName?: string,
     ) {
-        this.name = jobPodName ?? `${host.statefulSetName}-${ordinal}`;
-        this.dir = path.join(host.workDir, "pods", this.name);
-        this.logsDir = path.join(host.workDir, "logs", this.name);
+        this.name = id.name;
+        this.namespace = id.namespace;
+        this.ordinal = id.ordinal;
+        this.key = id.key ?? id.name;
+        this.dir = path.join(host.workDir, "pods", this.key);
+        this.logsDir = path.join(host.workDir, "logs", this.key);
         this.hostsFile = path.join(this.dir, "hosts");
     }
 
@@ -114,6 +136,18 @@ export class Pod {
         };
     }
 
+    /** What the node agent reports (pod-status.ts). */
+    snapshot(): PodSnapshot {
+        return {
+            phase: this.phase,
+            ...(this.ip ? { ip: this.ip } : {}),
+            initialized: this.initialized,
+            ready: this.ready,
+            containers: this.runners.map((r) => r.snapshot()),
+            ...(this.failedMount ? { failedMount: this.failedMount } : {}),
+        };
+    }
+
     /** Network, volumes, then the init/main container sequence in the background. */
     start(): Promise<void> {
         if (this.running || this.phase === "Terminating") return Promise.reject(new Error(`pod ${this.name} is already ${this.phase}`));
@@ -126,13 +160,14 @@ export class Pod {
         this.stopping = false;
         this.stopInterrupt = interruptible();
         this.ready = false;
-        this.uid = randomUUID();
+        this.initialized = false;
+        this.uid = this.id.uid ?? randomUUID();
         this.host.event({ pod: this.name, type: "PodStarting" });
         try {
             await safeRemove(this.dir);
             fs.mkdirSync(path.join(this.dir, "containers"), { recursive: true });
             fs.mkdirSync(this.logsDir, { recursive: true });
-            const net = await this.host.network.attach(this.name, this.ordinal);
+            const net = await this.host.network.attach(this.key, this.ordinal);
             this.ip = net.ip;
             this.netns = net.ns;
             this.host.refreshDns(); // writes this pod's hosts file (kubelet's own-name entry) too
@@ -172,11 +207,14 @@ export class Pod {
                     type: "BackOff",
                     detail: `init container exited ${code}, rerun in ${delay} ms`,
                 });
+                r.backingOff = true;
                 await this.stopInterrupt.sleep(delay);
+                r.backingOff = false;
                 delay = Math.min(delay * 2, this.host.backoff.maxMs);
             }
         }
         if (this.stopping) return;
+        this.initialized = true;
         this.phase = "Running";
         const main = this.runners.filter((x) => x.kind === "main");
         if (this.spec.restartPolicy === "Never") {
@@ -194,12 +232,13 @@ export class Pod {
     private volumeContext(): VolumeContext {
         return {
             pod: this.name,
-            namespace: this.host.namespace,
+            namespace: this.namespace,
             volumesDir: path.join(this.dir, "volumes"),
             pvcRoot: path.join(this.host.workDir, "pvc"),
-            claimTemplates: this.jobPodName ? [] : this.host.claimTemplates,
+            claimTemplates: this.id.claimTemplates ?? [],
             claimPaths: this.host.claimPaths,
             objects: this.host.objects(),
+            projectedFiles: (v) => this.host.projectedFiles?.(v),
         };
     }
 
@@ -279,7 +318,7 @@ export class Pod {
     }
 
     private async teardownNetwork(): Promise<void> {
-        await this.host.network.detach(this.name);
+        await this.host.network.detach(this.key);
         this.ip = undefined;
         this.netns = undefined;
     }
@@ -291,7 +330,12 @@ export class Pod {
         const sc = c.securityContext ?? {};
         const uid = sc.runAsUser ?? 0;
         const user = lookupUser(String(uid), image.passwd);
-        const env = new Map([...image.env, ["HOSTNAME", this.name], ...(c.env ?? []).map((e) => [e.name, e.value ?? ""] as const)]);
+        const env = new Map([
+            ...image.env,
+            ["HOSTNAME", this.name],
+            ...(this.host.serviceEnv?.(this.namespace) ?? []),
+            ...(c.env ?? []).map((e) => [e.name, e.value ?? ""] as const),
+        ]);
         // runc sets HOME from the user's passwd entry when the image and pod leave it unset.
         if (!env.has("HOME")) env.set("HOME", user?.home ?? "/");
         const drop = (sc.capabilities?.drop ?? []).map((x) => x.toLowerCase().replace(/^cap_/, ""));
@@ -309,7 +353,7 @@ export class Pod {
             env: [...env.entries()],
             mounts: (c.volumeMounts ?? []).map((vm) => resolveMount(this.volumes, vm, c.name)),
             hostsFile: this.hostsFile,
-            resolvConf: this.host.resolvConf,
+            resolvConf: resolvConf(this.namespace, this.host.clusterDomain),
             security: {
                 uid,
                 gid: user?.gid ?? 0,

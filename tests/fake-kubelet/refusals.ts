@@ -90,6 +90,63 @@ function breaches(value: unknown, rule: Rule, at: string): string[] {
 }
 
 /**
+ * The node agent's fence (node-agent.ts): a pod's spec as the API server holds it, with the fields it defaults
+ * (imagePullPolicy, terminationMessagePath, dnsPolicy, schedulerName, tolerations, probes' successThreshold...)
+ * and those the scheduler and the StatefulSet controller set (nodeName, hostname, subdomain, claim volumes).
+ * Service links are run here (kubelet's variables for the namespace's Services), so enableServiceLinks is free.
+ */
+const API_CONTAINER: Rule = {
+    ...(CONTAINER as Record<string, Rule>),
+    image: ["mariadb:11.4", "docker.io/library/mariadb:11.4"],
+    imagePullPolicy: true,
+    terminationMessagePath: true,
+    terminationMessagePolicy: true,
+};
+const API_PROBE: Rule = { ...(PROBE as Record<string, Rule>), successThreshold: ["1"] };
+const POD_SPEC = (POD("Always") as Record<string, Rule>).spec as Record<string, Rule>;
+const API_POD_SPEC: Rule = {
+    ...POD_SPEC,
+    // The ServiceAccount admission plugin's kube-api-access-* volume (automountServiceAccountToken unset).
+    volumes: {
+        ...(POD_SPEC.volumes as Record<string, Rule>),
+        projected: {
+            defaultMode: true,
+            sources: {
+                serviceAccountToken: { path: true, expirationSeconds: true, audience: true },
+                configMap: { name: true, items: { key: true, path: true } },
+                downwardAPI: {
+                    items: {
+                        path: true,
+                        fieldRef: { apiVersion: true, fieldPath: ["metadata.namespace", "metadata.name", "metadata.uid"] },
+                    },
+                },
+            },
+        },
+    },
+    initContainers: API_CONTAINER,
+    containers: { ...API_CONTAINER, readinessProbe: API_PROBE, livenessProbe: API_PROBE, startupProbe: API_PROBE },
+    restartPolicy: ["Always", "Never"],
+    enableServiceLinks: true,
+    serviceAccount: true,
+    dnsPolicy: ["ClusterFirst"],
+    schedulerName: true,
+    nodeName: true,
+    nodeSelector: true,
+    hostname: true,
+    subdomain: true,
+    tolerations: true,
+    topologySpreadConstraints: true,
+    priority: true,
+    priorityClassName: true,
+    preemptionPolicy: true,
+};
+
+/** Every field of an API pod's spec that the node agent does not run, as "path: what" (empty: it runs). */
+export function apiPodProblems(spec: unknown): string[] {
+    return breaches(spec, API_POD_SPEC, "spec");
+}
+
+/**
  * Throws one error listing every field of the render's StatefulSet (exactly one) and CronJobs that the fake
  * kubelet does not emulate; returns the StatefulSet.
  */

@@ -11,7 +11,7 @@ const BINARIES = [
 ].flatMap((line) => line.split(" "));
 
 /** The list of problems (empty when the fake kubelet can run here). */
-function canRunProblems(): string[] {
+export function canRunProblems(): string[] {
     const problems: string[] = [];
     if (process.platform !== "linux") problems.push(`not Linux (platform ${process.platform})`);
     if (process.getuid?.() !== 0) problems.push("not running as root (network/mount/pid namespaces, bind mounts and overlayfs need it)");

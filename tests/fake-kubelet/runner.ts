@@ -10,10 +10,41 @@ import type { Pod } from "./pod";
 import type { Container, ContainerStatus, ExecOptions, ExecResult, Probe } from "./types";
 import { interruptible, safeRemove, waitFor } from "./util";
 
+/** One finished instance of a container. */
+export interface Termination {
+    code: number;
+    startedAt: number;
+    finishedAt: number;
+}
+
+/** What the node agent reports of a container (pod-status.ts turns it into a v1 ContainerStatus). */
+export interface RunnerSnapshot {
+    name: string;
+    kind: "init" | "main";
+    image: string;
+    starts: number;
+    /** The instance started last: running, or exited. */
+    current?: { startedAt: number; exit?: { code: number; at: number } };
+    /** The instance before it. */
+    previous?: Termination;
+    /** Past its startupProbe (or has none) and running. */
+    started: boolean;
+    ready: boolean;
+    /** Waiting for the restart back-off to end. */
+    backingOff: boolean;
+    /** Why the last start failed before the command ran. */
+    launchError?: string;
+}
+
 export class ContainerRunner {
     starts = 0;
     current: ContainerProcess | undefined;
     lastExitCode: number | undefined;
+    /** The instance before the current one (Kubernetes' lastState). */
+    previous: Termination | undefined;
+    /** Set while a restart back-off runs (by the loop below, or by the pod for an init container). */
+    backingOff = false;
+    launchError: string | undefined;
     private startupDone = false;
     private readyByProbe = false;
     private loopDone: Promise<void> | undefined;
@@ -42,6 +73,22 @@ export class ContainerRunner {
         return this.running && this.startupDone && (!this.spec.readinessProbe || this.readyByProbe);
     }
 
+    snapshot(): RunnerSnapshot {
+        const c = this.current;
+        return {
+            name: this.name,
+            kind: this.kind,
+            image: this.spec.image ?? "",
+            starts: this.starts,
+            ...(c ? { current: { startedAt: c.startedAt, ...(c.exit ? { exit: { code: c.exit.code, at: c.exit.at } } : {}) } } : {}),
+            ...(this.previous ? { previous: this.previous } : {}),
+            started: this.running && this.startupDone,
+            ready: this.isReady(),
+            backingOff: this.backingOff,
+            ...(this.launchError ? { launchError: this.launchError } : {}),
+        };
+    }
+
     status(): ContainerStatus {
         return {
             name: this.name,
@@ -63,6 +110,9 @@ export class ContainerRunner {
 
     /** Starts one instance of the container; undefined (exit code 128) when it could not start. */
     private async launch(): Promise<ContainerProcess | undefined> {
+        if (this.current?.exit)
+            this.previous = { code: this.current.exit.code, startedAt: this.current.startedAt, finishedAt: this.current.exit.at };
+        this.launchError = undefined;
         const n = ++this.starts;
         this.log(`pod ${this.pod.name} (uid ${this.pod.uid}) container ${this.name}: start #${n}`);
         const dir = path.join(this.pod.dir, "containers", `${this.name}-${n}`);
@@ -74,6 +124,8 @@ export class ContainerRunner {
             this.current = await ContainerProcess.start(this.pod.launchSpec(this.spec, n, dir, this.logPath));
         } catch (e) {
             this.log(`container ${this.name}: could not start: ${(e as Error).message}`);
+            this.current = undefined;
+            this.launchError = (e as Error).message;
             this.lastExitCode = 128;
             return undefined;
         }
@@ -122,7 +174,9 @@ export class ContainerRunner {
             }
             if (this.stopped) break;
             this.event("BackOff", `restarting in ${delay} ms`);
+            this.backingOff = true;
             await this.stopInterrupt.sleep(delay);
+            this.backingOff = false;
             delay = Math.min(delay * 2, this.pod.host.backoff.maxMs);
         }
     }

@@ -1,7 +1,7 @@
 // Pod volumes on the host, the way kubelet lays them out:
 //   emptyDir              fresh 0777 dir per pod start (survives container restarts, not the pod); medium
 //                         Memory is a plain directory here
-//   configMap / secret    kubelet's atomic-writer layout: files in ..<timestamp>/, ..data -> it, each key a
+//   configMap / secret    kubelet's atomic-writer layout (the node agent's projected token volume too): files in ..<timestamp>/, ..data -> it, each key a
 //                         symlink into ..data; defaultMode (YAML gives decimal: 493 = 0o755); always read-only;
 //                         a changed object is written to a new ..<timestamp>/ and ..data swapped to it
 //                         (syncProjectedVolumes), so a running pod sees the new files at once
@@ -42,6 +42,11 @@ export interface VolumeContext {
     /** Claims kept outside pvcRoot (FakeKubeletOptions.claimPaths). */
     claimPaths: Record<string, string>;
     objects: K8sObject[];
+    /**
+     * A projected volume's files (the node agent's service-account token volume: token, ca.crt, namespace);
+     * undefined: its sources are not available.
+     */
+    projectedFiles?: (v: Volume) => [string, Buffer][] | undefined;
 }
 
 export function claimDir(ctx: Pick<VolumeContext, "pvcRoot" | "claimPaths">, claim: string): string {
@@ -50,6 +55,10 @@ export function claimDir(ctx: Pick<VolumeContext, "pvcRoot" | "claimPaths">, cla
 
 /** The files a configMap or secret volume should hold now (key -> bytes, mode); undefined when its object is missing. */
 function projected(v: Volume, ctx: VolumeContext): { files: [string, Buffer][]; mode: number; what: string } | undefined {
+    if (v.projected) {
+        const files = ctx.projectedFiles?.(v);
+        return files && { files, mode: v.projected.defaultMode ?? 0o644, what: `volume ${v.name} (projected)` };
+    }
     const [kind, name] = v.configMap ? ["ConfigMap", v.configMap.name] : ["Secret", v.secret?.secretName];
     const o = ctx.objects.find((x) => x.kind === kind && x.metadata.name === name && (x.metadata.namespace ?? "default") === ctx.namespace);
     if (!o) return undefined;
@@ -129,7 +138,7 @@ export async function prepareVolumes(volumes: Volume[], ctx: VolumeContext): Pro
             const src = projected(v, ctx);
             if (!src)
                 throw new Error(
-                    `volume ${v.name}: ${v.configMap ? `ConfigMap ${v.configMap.name}` : `Secret ${v.secret?.secretName}`} not found`,
+                    `volume ${v.name}: ${v.configMap ? `ConfigMap ${v.configMap.name}` : v.secret ? `Secret ${v.secret.secretName}` : "projected sources"} not found`,
                 );
             fs.mkdirSync(dir, { mode: 0o755 });
             writeProjected(dir, src.files, src.mode);
