@@ -13,7 +13,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { isDeepStrictEqual } from "util";
-import { registerCluster, unregisterCluster } from "./cleanup";
+import { HostResources, registerCluster, releaseHost, releaseHostSync } from "./cleanup";
 import { DnsConfig, DnsService, hostsFileFor, writeInPlace } from "./dns";
 import { buildImage } from "./image";
 import { PodNetwork } from "./netns";
@@ -31,19 +31,7 @@ import type {
     PodSpec,
 } from "./types";
 import type { PodStatus } from "./types";
-import {
-    allPids,
-    cmdlineOf,
-    nsOfPid,
-    pidAlive,
-    safeRemove,
-    safeRemoveSync,
-    signalGroup,
-    signalPid,
-    sleepSync,
-    unmountAllUnderSync,
-    waitFor,
-} from "./util";
+import { allPids, cmdlineOf, nsOfPid, pidAlive, safeRemoveSync, signalPid, sleepSync } from "./util";
 import { claimDir } from "./volumes";
 
 const WORKDIR_MARKER = ".fake-kubelet-workdir";
@@ -693,25 +681,22 @@ export class FakeKubelet {
         this.destroyed = true;
         // Pods were stopped above (SIGKILL to each container's PID 1, reaped by its unshare); what is
         // still tracked now is an exec or a stuck process: killed by process group.
-        for (const pid of this.tracked) signalGroup(pid, "SIGKILL");
-        await waitFor(() => ![...this.tracked].some((p) => pidAlive(p)), { timeoutMs: 2000, what: "the killed processes to exit" }).catch(
-            () => undefined,
-        );
-        this.network.destroySync();
-        unmountAllUnderSync(this.workDir);
-        if (!this.keep) await safeRemove(this.workDir);
-        unregisterCluster(this);
+        await releaseHost(this, this.hostResources());
     }
 
-    /** Synchronous: containers' PID 1 first (reaped by their unshare), then every tracked group. */
-    private killTracked(): void {
+    /** What a teardown gives back to the host (cleanup.ts). */
+    private hostResources(): HostResources {
+        return { tracked: this.tracked, network: this.network, workDir: this.workDir, keep: this.keep };
+    }
+
+    /** Synchronous: containers' PID 1 first (reaped by their unshare), then their outer processes; releaseHostSync kills the tracked groups. */
+    private killContainers(): void {
         const procs = this.allPods()
             .flatMap((p) => p.runners.map((r) => r.current))
             .filter((x) => x !== undefined);
         const killed = procs.filter((p) => p.killInnerNow());
         for (let i = 0; i < 150 && killed.some((p) => pidAlive(p.outerPid)); i++) sleepSync(20);
         for (const p of procs) p.killOuterNow();
-        for (const pid of this.tracked) signalGroup(pid, "SIGKILL");
     }
 
     /** The exit-path variant of destroy(): synchronous, SIGKILL everything by pid. */
@@ -719,16 +704,7 @@ export class FakeKubelet {
         if (this.destroyed) return;
         this.destroyed = true;
         for (const t of this.pendingSyncs) clearTimeout(t);
-        this.killTracked();
-        this.network.destroySync();
-        unmountAllUnderSync(this.workDir);
-        if (!this.keep) {
-            try {
-                safeRemoveSync(this.workDir);
-            } catch (e) {
-                process.stderr.write(`fake kubelet: ${(e as Error).message}\n`);
-            }
-        }
-        unregisterCluster(this);
+        this.killContainers();
+        releaseHostSync(this, this.hostResources(), "fake kubelet");
     }
 }

@@ -16,7 +16,7 @@
 
 import * as fs from "fs";
 import * as path from "path";
-import { registerCluster, unregisterCluster } from "./cleanup";
+import { HostResources, registerCluster, releaseHost, releaseHostSync } from "./cleanup";
 import { endpointSliceEntries, endpointSliceNotes, hostsFileText, selfLine, writeInPlace } from "./dns";
 import type { ApiEndpointSlice, ApiService } from "./dns";
 import { buildImage } from "./image";
@@ -34,7 +34,7 @@ import { apiPodStatus } from "./pod-status";
 import type { ApiPodCondition, ApiPodStatus } from "./pod-status";
 import { apiPodProblems } from "./refusals";
 import type { ExecOptions, ExecResult, K8sObject, KubeletEvent, PodSpec, Volume } from "./types";
-import { pidAlive, safeRemove, safeRemoveSync, signalGroup, sleep, unmountAllUnderSync, waitFor } from "./util";
+import { safeRemove, safeRemoveSync, sleep } from "./util";
 
 const CLUSTER_DOMAIN = "cluster.local";
 const WORKDIR_MARKER = ".fake-kubelet-workdir";
@@ -696,6 +696,11 @@ export class NodeAgent {
 
     // ---- Teardown ----------------------------------------------------------------------------------------------
 
+    /** What a teardown gives back to the host (cleanup.ts). */
+    private hostResources(): HostResources {
+        return { tracked: this.tracked, network: this.network, workDir: this.workDir, keep: this.keep };
+    }
+
     /** Stops every pod at once (SIGKILL), stops following the API, deletes the network and the workDir. */
     async destroy(): Promise<void> {
         if (this.destroyed) return;
@@ -709,14 +714,7 @@ export class NodeAgent {
                 await r.pod?.stop(0).catch(() => undefined);
             }),
         );
-        for (const pid of this.tracked) signalGroup(pid, "SIGKILL");
-        await waitFor(() => ![...this.tracked].some((p) => pidAlive(p)), { timeoutMs: 2000, what: "the killed processes to exit" }).catch(
-            () => undefined,
-        );
-        this.network.destroySync();
-        unmountAllUnderSync(this.workDir);
-        if (!this.keep) await safeRemove(this.workDir);
-        unregisterCluster(this);
+        await releaseHost(this, this.hostResources());
     }
 
     /** The exit-path variant: synchronous, SIGKILL by pid. */
@@ -727,16 +725,6 @@ export class NodeAgent {
         const procs = [...this.records.values()].flatMap((r) => r.pod?.runners.map((x) => x.current) ?? []).filter((x) => x !== undefined);
         for (const p of procs) p.killInnerNow();
         for (const p of procs) p.killOuterNow();
-        for (const pid of this.tracked) signalGroup(pid, "SIGKILL");
-        this.network.destroySync();
-        unmountAllUnderSync(this.workDir);
-        if (!this.keep) {
-            try {
-                safeRemoveSync(this.workDir);
-            } catch (e) {
-                process.stderr.write(`node agent: ${(e as Error).message}\n`);
-            }
-        }
-        unregisterCluster(this);
+        releaseHostSync(this, this.hostResources(), "node agent");
     }
 }
