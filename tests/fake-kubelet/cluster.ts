@@ -31,10 +31,9 @@ import type {
     PodSpec,
 } from "./types";
 import type { PodStatus } from "./types";
-import { allPids, cmdlineOf, nsOfPid, pidAlive, safeRemoveSync, signalPid, sleepSync } from "./util";
+import { allPids, claimWorkDir, cmdlineOf, nsOfPid, pidAlive, safeRemoveSync, signalPid, sleepSync, resolveWorkDir } from "./util";
 import { claimDir } from "./volumes";
 
-const WORKDIR_MARKER = ".fake-kubelet-workdir";
 const CLUSTER_DOMAIN = "cluster.local";
 /** Whether this process already warned that this host lacks some of the image's binaries. */
 let warnedMissing = false;
@@ -200,18 +199,11 @@ export class FakeKubelet {
     static async create(opts: FakeKubeletOptions): Promise<FakeKubelet> {
         const sts = checkRender(opts.objects); // before anything is started
         const network = new PodNetwork(opts.prefix, opts.subnet); // validates prefix and subnet
-        const workDir = path.resolve(opts.workDir);
-        if (workDir === "/" || workDir.split("/").length < 3) throw new Error(`fake kubelet: workDir ${workDir} is too close to /`);
+        const workDir = resolveWorkDir(opts.workDir, "fake kubelet");
 
         // Leftovers of an earlier run with the same prefix: processes, namespaces, the workDir.
         PodNetwork.removeLeftovers(opts.prefix);
-        if (fs.existsSync(workDir)) {
-            if (fs.existsSync(path.join(workDir, WORKDIR_MARKER))) safeRemoveSync(workDir);
-            else if (fs.readdirSync(workDir).length)
-                throw new Error(`fake kubelet: workDir ${workDir} exists, is not empty and was not made by the fake kubelet`);
-        }
-        fs.mkdirSync(workDir, { recursive: true });
-        fs.writeFileSync(path.join(workDir, WORKDIR_MARKER), `${opts.prefix}\n`);
+        claimWorkDir(workDir, opts.prefix, "fake kubelet");
         try {
             await network.create();
             const image = await buildImage(path.join(workDir, "image"));

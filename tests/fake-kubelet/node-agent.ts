@@ -34,10 +34,9 @@ import { apiPodStatus } from "./pod-status";
 import type { ApiPodCondition, ApiPodStatus } from "./pod-status";
 import { apiPodProblems } from "./refusals";
 import type { ExecOptions, ExecResult, K8sObject, KubeletEvent, PodSpec, Volume } from "./types";
-import { safeRemove, safeRemoveSync, sleep } from "./util";
+import { claimWorkDir, resolveWorkDir, safeRemove, safeRemoveSync, sleep } from "./util";
 
 const CLUSTER_DOMAIN = "cluster.local";
-const WORKDIR_MARKER = ".fake-kubelet-workdir";
 
 export interface NodeAgentOptions {
     client: ApiClient;
@@ -154,18 +153,11 @@ export class NodeAgent {
     /** Builds the image and the pod network, registers the Nodes, then follows the API until destroy(). */
     static async create(opts: NodeAgentOptions): Promise<NodeAgent> {
         const network = new PodNetwork(opts.prefix, opts.subnet);
-        const workDir = path.resolve(opts.workDir);
-        if (workDir === "/" || workDir.split("/").length < 3) throw new Error(`node agent: workDir ${workDir} is too close to /`);
+        const workDir = resolveWorkDir(opts.workDir, "node agent");
         if (!fs.statSync(opts.nfsRoot, { throwIfNoEntry: false })?.isDirectory())
             throw new Error(`node agent: nfsRoot ${opts.nfsRoot} is not a directory; create it first.`);
         PodNetwork.removeLeftovers(opts.prefix);
-        if (fs.existsSync(workDir)) {
-            if (fs.existsSync(path.join(workDir, WORKDIR_MARKER))) safeRemoveSync(workDir);
-            else if (fs.readdirSync(workDir).length)
-                throw new Error(`node agent: workDir ${workDir} exists, is not empty and was not made by the fake kubelet`);
-        }
-        fs.mkdirSync(workDir, { recursive: true });
-        fs.writeFileSync(path.join(workDir, WORKDIR_MARKER), `${opts.prefix}\n`);
+        claimWorkDir(workDir, opts.prefix, "node agent");
         let agent: NodeAgent | undefined;
         try {
             await network.create();

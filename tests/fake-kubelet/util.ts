@@ -4,6 +4,7 @@
 
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
+import * as path from "path";
 import * as os from "os";
 
 /** PATH for the host tools the fake kubelet runs itself (never the containers' PATH). */
@@ -250,6 +251,30 @@ export function safeRemoveSync(dir: string): void {
     const left = mountPointsUnder(dir);
     if (left.length) throw new Error(`refusing to remove ${dir}: still mounted: ${left.join(", ")}`);
     fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** The file that marks a work directory as the fake kubelet's, so a later run with the same prefix may remove it. */
+const WORKDIR_MARKER = ".fake-kubelet-workdir";
+
+/** `dir` made absolute; refused when it is too close to / to be removed safely. `who` names the mode in the error. */
+export function resolveWorkDir(dir: string, who: string): string {
+    const workDir = path.resolve(dir);
+    if (workDir === "/" || workDir.split("/").length < 3) throw new Error(`${who}: workDir ${workDir} is too close to /`);
+    return workDir;
+}
+
+/**
+ * Takes `workDir` for a run with `prefix`: an earlier run's (it carries the marker) is removed, a folder with
+ * anyone else's files is refused; then it is made and marked.
+ */
+export function claimWorkDir(workDir: string, prefix: string, who: string): void {
+    if (fs.existsSync(workDir)) {
+        if (fs.existsSync(path.join(workDir, WORKDIR_MARKER))) safeRemoveSync(workDir);
+        else if (fs.readdirSync(workDir).length)
+            throw new Error(`${who}: workDir ${workDir} exists, is not empty and was not made by the fake kubelet`);
+    }
+    fs.mkdirSync(workDir, { recursive: true });
+    fs.writeFileSync(path.join(workDir, WORKDIR_MARKER), `${prefix}\n`);
 }
 
 /** Last n lines of a file ("" when it does not exist). */
