@@ -18,10 +18,25 @@ if [[ -e $FIRST_START_MARKER && -e $FIRST_START_SQL ]]; then
     log "first start of a new data directory: the server takes root's password and the cluster's accounts (--init-file)"
     set -- "$@" --init-file="$FIRST_START_SQL"
 fi
+# The entrypoint's one task left when the server is started directly: the data directory belongs to the
+# server's user (a clone or a restore wrote it as root). Only what does not is changed. The sidecar, started at
+# the same moment, consumes the clone's info files (sidecar.sh, save_coordinates), so a file find lists may be
+# gone before chown reaches it: then the pass runs again (a vanished file is not listed twice). Any other error
+# (a root-squashed export: "Operation not permitted") stops the start with find's and chown's own words.
+own_data_dir() {
+    local pass errors line
+    for pass in 1 2 3; do
+        errors=$(LC_ALL=C find "$DATA_DIR" ! -user "$SERVER_OS_USER" -exec chown "$SERVER_OS_USER:" {} + 2>&1) && return 0
+        while IFS= read -r line; do
+            [[ $line == *": No such file or directory" ]] || die "cannot give $DATA_DIR to $SERVER_OS_USER: $line"
+        done <<<"$errors"
+        log "a file vanished during the ownership pass $pass of $DATA_DIR (the sidecar consumed it): running it again"
+    done
+    die "cannot give $DATA_DIR to $SERVER_OS_USER: files kept vanishing in $pass passes; the last said: $errors"
+}
+
 if [[ -n ${SERVER_OS_USER:-} ]]; then
-    # The entrypoint's one task left: the data directory belongs to the server's user (a clone or a restore
-    # wrote it as root). Only what does not is changed; the server then drops to that user itself.
-    find "$DATA_DIR" ! -user "$SERVER_OS_USER" -exec chown "$SERVER_OS_USER:" {} +
+    own_data_dir
     set -- "$@" --user="$SERVER_OS_USER"
 fi
 exec "$@"

@@ -1402,6 +1402,80 @@ describe("mysql-run.sh, direct start", () => {
     });
 });
 
+describe("mysql-run.sh, ownership pass beside the sidecar (issue #26)", () => {
+    // The interleaving that killed a replica's first start: find lists the clone's xtrabackup_binlog_info, the
+    // sidecar consumes it (save_coordinates), then chown gets a name that is gone. The host's chown runs, behind
+    // a stand-in that first removes the file as the sidecar would, at exactly that moment.
+    const realChown = fs.realpathSync(spawnSync("bash", ["-c", "command -v chown"], { encoding: "utf8" }).stdout.trim());
+    const serverUser = spawnSync("id", ["-u", "mysql"], { encoding: "utf8" }).status === 0 ? "mysql" : "nobody";
+    const start = (s: Sandbox) =>
+        spawnSync(HOST_BASH, [path.join(SCRIPTS, "mysql-run.sh"), "mariadbd"], {
+            encoding: "utf8",
+            timeout: HANG_MS,
+            env: {
+                PATH: s.bin,
+                CLONE_MARKER: s.path("clone-pending"),
+                FIRST_START_MARKER: s.path("first-start-pending"),
+                FIRST_START_SQL: s.path("first.sql"),
+                SERVER_OS_USER: serverUser,
+                DATA_DIR: s.path("data"),
+            },
+        });
+    const owner = (file: string) => spawnSync("stat", ["-c", "%U", file], { encoding: "utf8" }).stdout.trim();
+    const clonedDataDir = (s: Sandbox) => {
+        for (const file of ["ibdata1", "shop/orders.ibd", "xtrabackup_binlog_info", "xtrabackup_slave_info"]) {
+            s.write(`data/${file}`, "");
+        }
+    };
+
+    it("tolerates a file the sidecar removed between find and chown, and gives every other file to the server's user", () => {
+        const s = sandbox();
+        s.stub("mariadbd", "exit 0");
+        clonedDataDir(s);
+        const info = s.path("data/xtrabackup_binlog_info");
+        s.stub(
+            "chown",
+            `if [[ ! -e "${s.path("consumed")}" ]]; then rm -f "${info}"; : >"${s.path("consumed")}"; fi\nexec ${realChown} "$@"`,
+        );
+        const run = start(s);
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.match(run.stderr, /a file vanished during the ownership pass 1 of .*data \(the sidecar consumed it\): running it again/);
+        assert.strictEqual(fs.existsSync(info), false);
+        for (const file of ["data", "data/ibdata1", "data/shop", "data/shop/orders.ibd", "data/xtrabackup_slave_info"]) {
+            assert.strictEqual(owner(s.path(file)), serverUser, file);
+        }
+        // The first pass was interrupted; the second found only what the first had not reached (here nothing).
+        assert.deepStrictEqual(
+            s.calls().map((call) => call.split(" ")[0]),
+            ["chown", "mariadbd"],
+        );
+        assert.strictEqual(s.calls()[1], `mariadbd --user=${serverUser}`);
+    });
+
+    it("still refuses to start on any other error, with chown's own words", () => {
+        const s = sandbox();
+        s.stub("mariadbd", "exit 0");
+        clonedDataDir(s);
+        s.stub("chown", `echo "chown: changing ownership of '${s.path("data/ibdata1")}': Operation not permitted" >&2; exit 1`);
+        const run = start(s);
+        assert.strictEqual(run.status, 1);
+        assert.match(run.stderr, /ERROR: cannot give .*data to \S+: chown: changing ownership of '.*ibdata1': Operation not permitted/);
+        assert.ok(!s.calls().some((call) => call.startsWith("mariadbd")), "the server must not start");
+    });
+
+    it("gives up after three passes when files keep vanishing", () => {
+        const s = sandbox();
+        s.stub("mariadbd", "exit 0");
+        clonedDataDir(s);
+        s.stub("chown", `echo "chown: cannot access '$2': No such file or directory" >&2; exit 1`);
+        const run = start(s);
+        assert.strictEqual(run.status, 1);
+        assert.strictEqual(s.calls().filter((call) => call.startsWith("chown")).length, 3);
+        assert.match(run.stderr, /files kept vanishing in 3 passes; the last said: chown: cannot access/);
+        assert.ok(!s.calls().some((call) => call.startsWith("mariadbd")), "the server must not start");
+    });
+});
+
 describe("mysql-run.sh, first start", () => {
     it("gives the server the accounts' SQL as --init-file on the first start of a data directory init-mysql made, and only then", () => {
         const s = sandbox();
