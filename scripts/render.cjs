@@ -114,11 +114,26 @@ function compile(files, out) {
     }
 }
 
+/**
+ * npm prints its banner (`> mysql-statefulset@VERSION render`, then the command) on stdout before the script
+ * starts, unless it runs silent (`npm run -s`). On a terminal that is only noise; in a file or a pipe the YAML
+ * after it is not valid YAML, so the render stops before writing anything and says how to run it.
+ */
+function refuseNpmBanner() {
+    if (process.env.npm_lifecycle_event === "render" && process.env.npm_config_loglevel !== "silent" && !process.stdout.isTTY) {
+        fail(
+            "npm printed its `> mysql-statefulset@… render` banner into this output, which is not a terminal, so the file " +
+                "or pipe would not be YAML: run `npm run -s render -- …` (npm's --silent), or `node scripts/render.cjs …`.",
+        );
+    }
+}
+
 function fail(message) {
     process.stderr.write(`render: ${message}\n`);
     process.exit(1);
 }
 
+refuseNpmBanner();
 ensureDependencies();
 const compiled = compiledRender();
 deferUnusedSdkModules(ROOT);

@@ -81,7 +81,7 @@ export async function benchRender(): Promise<void> {
         const command = (label: string, ...argv: string[]): Command => ({ label, argv, times: [] });
         const c = {
             floor: command("floor", node, "tests/real/renderFloor.cjs", floor3),
-            readme: command("readme", "npm", "run", "render", "--", "--stack", "dev"),
+            readme: command("readme", "npm", "run", "-s", "render", "--", "--stack", "dev"),
             direct: command("direct", node, "scripts/render.cjs", "--stack", "dev"),
             floor100: command("floor100", node, "tests/real/renderFloor.cjs", floor100),
             direct100: command("direct100", node, "scripts/render.cjs", "--config-file", stack100),
@@ -114,7 +114,7 @@ export async function benchRender(): Promise<void> {
             `render (medians of ${ROUNDS} interleaved runs; floor: node + the Pulumi SDKs registering the same resources under mocks, printing YAML)`,
         );
         console.log(`  floor, dev stack (${c.floor.documents} objects):            ${ms(m.floor)}`);
-        console.log(`  npm run render -- --stack dev:             ${ms(m.readme)} = ${ratio(m.readme, m.floor)} floor (goal ≤ 1.25×)`);
+        console.log(`  npm run -s render -- --stack dev:          ${ms(m.readme)} = ${ratio(m.readme, m.floor)} floor (goal ≤ 1.25×)`);
         console.log(`  node scripts/render.cjs --stack dev:       ${ms(m.direct)} = ${ratio(m.direct, m.floor)} floor (goal ≤ 1.15×)`);
         console.log(`  floor, 100 replicas (${c.floor100.documents} objects):         ${ms(m.floor100)}`);
         console.log(

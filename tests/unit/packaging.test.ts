@@ -82,10 +82,10 @@ describe("the program and the package", function () {
         });
     });
 
-    it("the README's render line, run as written, prints only YAML: the dev stack's 16 objects", () => {
+    it("the README's render-to-a-file line, run as written, writes only YAML: the dev stack's 16 objects", () => {
         const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-        const line = /^(npm run render -- --stack dev)\b/m.exec(readme)?.[1];
-        assert.ok(line, "the README's quick start has no `npm run render -- --stack dev` line");
+        const line = /`(npm run -s render -- --stack dev) > dev\.yaml`/.exec(readme)?.[1];
+        assert.ok(line, "the README has no `npm run -s render -- --stack dev > dev.yaml` line");
         const run = spawnSync("bash", ["-c", line], { cwd: ROOT, encoding: "utf8" });
         assert.strictEqual(run.status, 0, run.stderr);
         const objects = yaml.loadAll(run.stdout) as any[];
@@ -97,6 +97,41 @@ describe("the program and the package", function () {
                 ...["NetworkPolicy", "NetworkPolicy", "PodDisruptionBudget", "StatefulSet"],
             ],
         );
+    });
+
+    it("npm's banner before the YAML in a file or pipe: the render refuses, and says to run it with -s", () => {
+        const run = spawnSync("npm", ["run", "render", "--", "--stack", "dev"], { cwd: ROOT, encoding: "utf8" });
+        assert.strictEqual(run.status, 1, run.stderr);
+        assert.match(run.stdout, /^\n> mysql-statefulset@\S+ render\n/, "npm's banner, the reason for the refusal");
+        assert.doesNotMatch(run.stdout, /apiVersion/);
+        assert.match(
+            run.stderr,
+            /render: npm printed its `> mysql-statefulset@… render` banner into this output.*run `npm run -s render -- …`/,
+        );
+    });
+
+    it("npm's own errors are not silenced: an unknown script, and `npm ci` with a broken lockfile", () => {
+        const unknown = spawnSync("npm", ["run", "nosuchscript"], { cwd: ROOT, encoding: "utf8" });
+        assert.strictEqual(unknown.status, 1);
+        assert.match(unknown.stderr, /Missing script: "nosuchscript"/);
+        // A copy of the project's npm files (its .npmrc too, when there is one) whose lockfile is cut short.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "npm-errors-"));
+        try {
+            if (fs.existsSync(path.join(ROOT, ".npmrc"))) {
+                fs.copyFileSync(path.join(ROOT, ".npmrc"), path.join(dir, ".npmrc"));
+            }
+            fs.copyFileSync(path.join(ROOT, "package.json"), path.join(dir, "package.json"));
+            fs.writeFileSync(
+                path.join(dir, "package-lock.json"),
+                fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8").slice(0, 200),
+            );
+            const ci = spawnSync("npm", ["ci", "--ignore-scripts", "--offline"], { cwd: dir, encoding: "utf8" });
+            assert.notStrictEqual(ci.status, 0);
+            assert.match(ci.stderr, /^npm error code E[A-Z]+$/m);
+            assert.match(ci.stderr, /package-lock\.json/);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     describe("`npm pack`", () => {
