@@ -195,5 +195,8 @@ export const USERS = {
 /** Hosts from which root (and the backup user) may log in: the pod itself. */
 export const LOCAL_HOSTS = ["localhost", "127.0.0.1", "::1"] as const;
 
+/** The most pods a cluster may have (`replicas`, `maxReplicas`); the certificate names each one's short host. */
+export const MAX_REPLICAS = 100;
+
 /** server-id of ordinal N is SERVER_ID_BASE + N, as in the tutorial. */
 export const SERVER_ID_BASE = 100;

@@ -1,7 +1,7 @@
 // Every Kubernetes name the cluster's DNS contract depends on, derived from the cluster name and the
 // namespace in one place, so the Services, the StatefulSet, the volumes and the outputs cannot disagree.
 
-import { VOLUMES } from "./constants";
+import { MAX_REPLICAS, VOLUMES } from "./constants";
 
 export interface ClusterNames {
     /** The StatefulSet; its pods are `<statefulSet>-<ordinal>`. */
@@ -79,14 +79,17 @@ export function clusterNames(name: string, namespace: string, clusterDomain: str
         serviceAccount: name,
         clonePolicy: `${name}-clone`,
         mysqlPolicy: `${name}-mysql`,
-        // Wildcards, so scaling never changes the certificate; `*.mysql` alone would be refused by OpenSSL's
-        // host check (a wildcard needs two labels after it), so the shortest is `*.mysql.<namespace>`.
+        // Wildcards over the qualified names, so scaling never changes the certificate. The short host of each
+        // pod (`mysql-0.mysql`, the primaryHost output) is listed one by one for every ordinal a cluster may
+        // have: OpenSSL's host check refuses `*.mysql` (a wildcard needs two labels after it).
         certificateDnsNames: [
             ...[`${headlessService}.${namespace}`, `${headlessService}.${namespace}.svc`, peerDomain].map((domain) => `*.${domain}`),
+            readService,
             `${readService}.${namespace}`,
             `${readService}.${namespace}.svc`,
             `${readService}.${namespace}.svc.${clusterDomain}`,
             "localhost",
+            ...Array.from({ length: MAX_REPLICAS }, (_, ordinal) => podHost(ordinal)),
         ],
         podLabels: { app: name },
         pod,

@@ -1,9 +1,8 @@
 // `replicas`: how many pods, one primary and the rest read replicas; `replicaApplyThreads`: how many
 // transactions each replica applies at once; `bootstrap`: how the pods start and find their clone donor.
 
+import { MAX_REPLICAS } from "../constants";
 import { Problems, show } from "./problems";
-
-export const MAX_REPLICAS = 100;
 /** MySQL 8.4 accepts up to 1024 workers, MariaDB 16383; past a few dozen they only wait on each other. */
 export const MAX_REPLICA_APPLY_THREADS = 64;
 

@@ -238,10 +238,12 @@ describe("builders: tls", () => {
                     "*.orders.shop",
                     "*.orders.shop.svc",
                     "*.orders.shop.svc.cluster.local",
+                    "orders-read",
                     "orders-read.shop",
                     "orders-read.shop.svc",
                     "orders-read.shop.svc.cluster.local",
                     "localhost",
+                    ...Array.from({ length: 100 }, (_, ordinal) => `orders-${ordinal}.orders`),
                 ],
                 ipAddresses: ["127.0.0.1", "::1"],
             },
@@ -256,10 +258,12 @@ describe("builders: tls", () => {
             "*.db.prod",
             "*.db.prod.svc",
             "*.db.prod.svc.corp.internal",
+            "db-read",
             "db-read.prod",
             "db-read.prod.svc",
             "db-read.prod.svc.corp.internal",
             "localhost",
+            ...Array.from({ length: 100 }, (_, ordinal) => `db-${ordinal}.db`),
         ]);
     });
 });

@@ -256,6 +256,33 @@ describe("npm run render", () => {
         }
     });
 
+    it("its certificate verifies for every host the outputs advertise, the short pod names too (OpenSSL's host check)", () => {
+        const run = render("--stack", "dev", "--show-secrets");
+        assert.strictEqual(run.status, 0, run.stderr);
+        const tlsSecret = (yaml.loadAll(run.stdout) as any[]).find((o) => o.kind === "Secret" && o.type === "kubernetes.io/tls");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "render-tls-"));
+        try {
+            fs.writeFileSync(path.join(dir, "ca.crt"), tlsSecret.stringData["ca.crt"]);
+            fs.writeFileSync(path.join(dir, "tls.crt"), tlsSecret.stringData["tls.crt"]);
+            const verifies = (host: string) =>
+                spawnSync("openssl", ["verify", "-CAfile", "ca.crt", "-verify_hostname", host, "tls.crt"], { cwd: dir, encoding: "utf8" })
+                    .status === 0;
+            // primaryHost, pods the dev stack may scale to, primaryFqdn, readEndpoint's host and its short forms.
+            for (const host of ["mysql-0.mysql", "mysql-4.mysql", "mysql-99.mysql", "mysql-0.mysql.default.svc.cluster.local"]) {
+                assert.ok(verifies(host), host);
+            }
+            for (const host of ["mysql-read.default.svc.cluster.local", "mysql-read.default", "mysql-read", "localhost"]) {
+                assert.ok(verifies(host), host);
+            }
+            // What is not the cluster's does not verify: the check itself can fail.
+            for (const host of ["mysql-100.mysql", "mysql-0.other", "db.example.com"]) {
+                assert.ok(!verifies(host), host);
+            }
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
     it("switches the images with the flavor on the dev stack, which pins none", () => {
         for (const [flavor, images] of [
             ["mysql84", ["mysql:8.4", "percona/percona-xtrabackup:8.4"]],
