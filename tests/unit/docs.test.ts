@@ -294,6 +294,23 @@ describe("the declaration against the component", () => {
         assert.ok(stated.length >= 5, JSON.stringify(stated));
     });
 
+    it("the stack files are as the engine writes them: top-level values as strings, no encryptionsalt", () => {
+        // The engine keeps a top-level config value as a string and writes it back quoted (`replicas: 3`
+        // becomes `"3"` the first time it saves the file, e.g. `pulumi stack init`); the salt it adds is the
+        // creator's passphrase's, so a committed one would refuse everyone else's passphrase.
+        const files = ["Pulumi.dev.yaml", "Pulumi.prod.yaml", "tests/real/Pulumi.real.yaml"];
+        for (const file of files) {
+            const content = yaml.load(read(file)) as any;
+            assert.ok(!("encryptionsalt" in content), `${file}: no encryptionsalt`);
+            for (const [key, value] of Object.entries(content.config)) {
+                assert.ok(
+                    typeof value === "string" || typeof value === "object",
+                    `${file}: ${key} is ${JSON.stringify(value)}, write it quoted`,
+                );
+            }
+        }
+    });
+
     it("uses only declared settings in the stack files", () => {
         for (const file of fs.readdirSync(ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) {
             const config = (yaml.load(read(file)) as any).config ?? {};
