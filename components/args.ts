@@ -4,7 +4,8 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { MYSQL_PORT } from "./constants";
-import { DEFAULT_FLAVOR, Flavor, FLAVORS } from "./flavors";
+import { Flavor, FLAVORS } from "./flavors";
+import { DEFAULTS, SettingName } from "./settings";
 import { passwordProblem } from "./validation";
 import {
     booleanSetting,
@@ -332,7 +333,7 @@ export interface MySqlClusterArgs {
      * Settings whose guarded change this run may make (see the README's change table), e.g.
      * `["storageRequest"]`. Without them a guarded change fails the preview, before anything is touched.
      * Remove them after the run.
-     * @default none
+     * @default []
      */
     readonly allowDestructiveChanges?: string[];
 }
@@ -404,36 +405,11 @@ export class MySqlClusterArgsError extends Error {
     }
 }
 
-export const DEFAULTS = {
-    name: "mysql",
-    namespace: "default",
-    clusterDomain: "cluster.local",
-    replicas: 3,
-    flavor: DEFAULT_FLAVOR,
-    volumeCapacity: "20Gi",
-    volumeAccessModes: ["ReadWriteOnce"],
-    storageRequest: "10Gi",
-    storageClassName: "mysql-nfs",
-    cpuRequest: "500m",
-    memoryRequest: "500Mi",
-    backupCpuRequest: "100m",
-    backupMemoryRequest: "100Mi",
-    mysqldOptions: [],
-    networkPolicy: true,
-    clientPodLabels: [],
-    clientNamespaceLabels: [],
-    requireClientTls: false,
-    maxReplicationLagSeconds: 30,
-    startupTimeoutSeconds: 600,
-    terminationGracePeriodSeconds: 120,
-    cloneIdleTimeoutSeconds: 300,
-    replicaApplyThreads: 4,
-    bootstrap: "ordered",
-    spreadAcrossNodes: "preferred",
-    spreadAcrossZones: "none",
-    backupRetention: 7,
-    backupVolumeCapacity: "50Gi",
-} as const;
+/** Fails to compile unless `A` and `B` are the same set of names. */
+type SameKeys<A, B> = [Exclude<A, B>, Exclude<B, A>] extends [never, never] ? true : never;
+/** MySqlClusterArgs has exactly the declared settings (components/settings.ts), no more, no fewer. */
+const ARGS_ARE_DECLARED: SameKeys<keyof MySqlClusterArgs, SettingName> = true;
+void ARGS_ARE_DECLARED;
 
 /**
  * Checks every setting and fills in the defaults. Throws {@link MySqlClusterArgsError} listing every
@@ -612,7 +588,9 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
         restoreFrom,
         allowDestructiveChanges: checkAllowedChanges(
             p,
-            stringListSetting(p, "allowDestructiveChanges", a.allowDestructiveChanges, [], ["storageRequest"]),
+            stringListSetting(p, "allowDestructiveChanges", a.allowDestructiveChanges, DEFAULTS.allowDestructiveChanges, [
+                "storageRequest",
+            ]),
         ),
         port: MYSQL_PORT,
     });

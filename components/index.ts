@@ -4,6 +4,7 @@ export * from "./constants";
 export * from "./flavors";
 export * from "./mysqlCluster";
 export * from "./names";
+export * from "./settings";
 export * from "./podScripts";
 export * as builders from "./builders";
 export * from "./changeGuard";

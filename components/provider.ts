@@ -14,7 +14,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Analyzer } from "@pulumi/pulumi/provider/experimental/analyzer";
 import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
 import { generateSchema, PackageSpec, Property } from "@pulumi/pulumi/provider/experimental/schema";
-import { DEFAULTS } from "./args";
+import { DEFAULTS } from "./settings";
 import { COMPONENT_TYPE } from "./constants";
 import { MySqlCluster } from "./mysqlCluster";
 

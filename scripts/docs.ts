@@ -1,6 +1,8 @@
-// `npm run docs`: Pulumi.yaml is the one description of the stack's settings (type, default, description,
-// secret, items); this writes what follows from it elsewhere: the README's configuration reference and the
-// program's settings mapping in index.ts, each between its markers, the rest of both files hand-written.
+// `npm run docs`: components/settings.ts is the one declaration of the stack's settings (type, default,
+// required, secret, values, description); this writes what follows from it elsewhere, each between its
+// markers, the rest of each file hand-written: Pulumi.yaml's `config:` block (only the settings with a
+// default, and the required ones: the engine requires every declared setting without a default), the
+// README's configuration reference, and the program's settings mapping in index.ts.
 // `npm run docs -- --check` writes nothing and exits 1 naming each stale file (tests/unit/docs.test.ts
 // runs the same check, so `npm test` fails on a stale file).
 
@@ -8,31 +10,36 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import * as yaml from "js-yaml";
+import { SETTINGS, SettingDeclaration } from "../components/settings";
 
 export const ROOT = path.resolve(__dirname, "..");
 
-/** One setting as Pulumi.yaml declares it (Pulumi 3.44+ project config). */
-export interface Setting {
-    readonly type: string;
-    readonly items?: { readonly type: string };
-    readonly default?: unknown;
-    readonly description: string;
-    readonly secret?: boolean;
-}
+/** The declaration the generators read: the settings by name, in their order. */
+export type Settings = Readonly<Record<string, SettingDeclaration>>;
 
 /** A generated block: where it lives, between which markers, and what it holds. */
 export interface Block {
     readonly file: string;
     readonly start: string;
     readonly end: string;
-    readonly lines: (settings: Record<string, Setting>) => string[];
+    readonly lines: (settings: Settings) => string[];
 }
 
-/** How the program reads each type of setting, and the TypeScript type of a list's items. */
-const GETTERS: Record<string, string> = { string: "get", integer: "getNumber", boolean: "getBoolean" };
-const ITEM_TYPES: Record<string, string> = { string: "string", integer: "number", boolean: "boolean" };
+/** How the program reads each type of setting. */
+const GETTERS: Record<SettingDeclaration["type"], string> = {
+    string: 'get("KEY")',
+    integer: 'getNumber("KEY")',
+    boolean: 'getBoolean("KEY")',
+    "string[]": 'getObject<string[]>("KEY")',
+};
 
 export const BLOCKS: readonly Block[] = [
+    {
+        file: "Pulumi.yaml",
+        start: "# config:start",
+        end: "# config:end",
+        lines: projectConfig,
+    },
     {
         file: "README.md",
         start: "<!-- config-reference:start -->",
@@ -50,46 +57,85 @@ export const BLOCKS: readonly Block[] = [
 /** Raised for a declaration or a file this script cannot work with; the message says what to change. */
 export class DocsError extends Error {}
 
-/** The settings of Pulumi.yaml under `root`, in their order, each checked for what the generators need. */
-export function loadSettings(root: string): Record<string, Setting> {
-    const project = yaml.load(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as { config?: Record<string, Setting> };
-    const settings = project?.config ?? {};
-    for (const [key, setting] of Object.entries(settings)) {
-        if (!(setting.type in GETTERS) && !(setting.type === "array" && (setting.items?.type ?? "") in ITEM_TYPES)) {
-            const given = setting.type === "array" ? `array of ${JSON.stringify(setting.items?.type)}` : JSON.stringify(setting.type);
-            throw new DocsError(
-                `Pulumi.yaml: setting \`${key}\` has type ${given}, which the program cannot read with one Config getter: ` +
-                    `use string, integer, boolean, or array with items of type string, integer or boolean.`,
-            );
+/** Whether `value` is a value of `type`. */
+function isOfType(value: unknown, type: SettingDeclaration["type"]): boolean {
+    switch (type) {
+        case "string":
+            return typeof value === "string";
+        case "integer":
+            return Number.isInteger(value);
+        case "boolean":
+            return typeof value === "boolean";
+        case "string[]":
+            return Array.isArray(value) && value.every((item) => typeof item === "string");
+    }
+}
+
+/** The declaration, checked for what the generators and the engine need: each mistake names the setting and the fix. */
+export function checkSettings(settings: Settings): Settings {
+    for (const [key, s] of Object.entries(settings)) {
+        const where = `components/settings.ts: setting \`${key}\``;
+        if (typeof s.description !== "string" || s.description.trim() === "") {
+            throw new DocsError(`${where} has no description: add one, it is the README's, Pulumi.yaml's and the schema's text.`);
         }
-        if (typeof setting.description !== "string" || setting.description.trim() === "") {
-            throw new DocsError(`Pulumi.yaml: setting \`${key}\` has no description: add one, it is the README's and the schema's text.`);
+        if (s.default !== undefined && !isOfType(s.default, s.type)) {
+            throw new DocsError(`${where} has the default ${JSON.stringify(s.default)}, not a ${s.type}: make them agree.`);
+        }
+        if (s.default !== undefined && s.required) {
+            throw new DocsError(`${where} is required and has a default: keep one of them.`);
+        }
+        if (s.enum !== undefined && (s.type !== "string" || (s.default !== undefined && !s.enum.includes(s.default as string)))) {
+            throw new DocsError(
+                `${where} has values ${JSON.stringify(s.enum)}: only a string setting has them, and its default is one of them.`,
+            );
         }
     }
     return settings;
 }
 
-/** The README's configuration reference: one row per setting, in Pulumi.yaml's order. */
-export function readmeTable(settings: Record<string, Setting>): string[] {
+/**
+ * Pulumi.yaml's `config:` block: the settings that have a default, and the required ones, each with its
+ * type, default, secrecy and description. The engine applies the defaults and requires every declared
+ * setting without one (`Stack 'dev' is missing configuration values …`), so the optional settings
+ * without a default are not declared there: the program reads them all the same.
+ */
+export function projectConfig(settings: Settings): string[] {
+    const declared = Object.fromEntries(
+        Object.entries(settings)
+            .filter(([, s]) => s.default !== undefined || s.required)
+            .map(([key, s]) => [
+                key,
+                {
+                    ...(s.type === "string[]" ? { type: "array", items: { type: "string" } } : { type: s.type }),
+                    ...(s.default !== undefined ? { default: s.default } : {}),
+                    ...(s.secret ? { secret: true } : {}),
+                    description: s.description,
+                },
+            ]),
+    );
+    return yaml.dump({ config: declared }, { lineWidth: -1, flowLevel: 3 }).trimEnd().split("\n");
+}
+
+/** The README's configuration reference: one row per setting, in the declared order. */
+export function readmeTable(settings: Settings): string[] {
     const cell = (text: string) => text.replace(/\|/g, "\\|");
     return [
         "| Setting | Type | Default | Description |",
         "|---|---|---|---|",
         ...Object.entries(settings).map(([key, s]) => {
-            const type = s.type === "array" ? `list of ${s.items?.type}` : s.type + (s.secret ? " (secret)" : "");
-            const value = s.default === undefined ? "—" : `\`${cell(JSON.stringify(s.default))}\``;
+            const type =
+                (s.type === "string[]" ? "list of string" : s.type) +
+                (s.enum ? `: ${s.enum.map((v) => `\`${v}\``).join(", ")}` : "") +
+                (s.secret ? " (secret)" : "");
+            const value = s.required ? "required" : s.default === undefined ? "—" : `\`${cell(JSON.stringify(s.default))}\``;
             return `| \`${key}\` | ${type} | ${value} | ${cell(s.description)} |`;
         }),
     ];
 }
 
 /** The MySqlCluster arguments of the program: each setting read by its type into the field of its name. */
-export function programSettings(settings: Record<string, Setting>): string[] {
-    return Object.entries(settings).map(([key, s]) =>
-        s.type === "array"
-            ? `    ${key}: config.getObject<${ITEM_TYPES[s.items?.type ?? ""]}[]>("${key}"),`
-            : `    ${key}: config.${GETTERS[s.type]}("${key}"),`,
-    );
+export function programSettings(settings: Settings): string[] {
+    return Object.entries(settings).map(([key, s]) => `    ${key}: config.${GETTERS[s.type].replace("KEY", key)},`);
 }
 
 /** `text` with the lines between the block's marker lines replaced; the marker lines themselves are kept. */
@@ -107,29 +153,36 @@ export function replaceBlock(text: string, block: Block, lines: readonly string[
 }
 
 /** Each generated file: its text now, and the text it should have. */
-export function generate(root: string): { file: string; current: string; expected: string }[] {
-    const settings = loadSettings(root);
+export function generate(root: string, settings: Settings = SETTINGS): { file: string; current: string; expected: string }[] {
+    checkSettings(settings);
     return BLOCKS.map((block) => {
         const current = fs.readFileSync(path.join(root, block.file), "utf8");
         return { file: block.file, current, expected: replaceBlock(current, block, block.lines(settings)) };
     });
 }
 
-/** The files whose generated block differs from Pulumi.yaml. */
-export function staleFiles(root: string): string[] {
-    return generate(root)
+/** The files whose generated block differs from the declaration. */
+export function staleFiles(root: string, settings: Settings = SETTINGS): string[] {
+    return generate(root, settings)
         .filter((g) => g.current !== g.expected)
         .map((g) => g.file);
 }
 
 export const USAGE = `Usage: npm run docs [-- --check]
 
-Writes, from Pulumi.yaml, the README's configuration reference and index.ts's settings mapping (each
-between its markers). With --check, writes nothing and exits 1 naming each file that is not current.
+Writes, from components/settings.ts, Pulumi.yaml's config block, the README's configuration reference and
+index.ts's settings mapping (each between its markers). With --check, writes nothing and exits 1 naming
+each file that is not current.
 `;
 
 /** The command: the exit status; messages go to `out` and `err`. */
-export function main(argv: string[], root: string, out: (text: string) => void, err: (text: string) => void): number {
+export function main(
+    argv: string[],
+    root: string,
+    out: (text: string) => void,
+    err: (text: string) => void,
+    settings: Settings = SETTINGS,
+): number {
     let check: boolean;
     try {
         const { values } = parseArgs({ args: argv, options: { check: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
@@ -143,11 +196,11 @@ export function main(argv: string[], root: string, out: (text: string) => void, 
         return 2;
     }
     try {
-        const generated = generate(root);
+        const generated = generate(root, settings);
         const stale = generated.filter((g) => g.current !== g.expected);
         if (check) {
             for (const { file } of stale) {
-                err(`${file} is not current with Pulumi.yaml: run \`npm run docs\` and commit the result.`);
+                err(`${file} is not current with components/settings.ts: run \`npm run docs\` and commit the result.`);
             }
             return stale.length > 0 ? 1 : 0;
         }
@@ -156,7 +209,7 @@ export function main(argv: string[], root: string, out: (text: string) => void, 
             out(`wrote ${file}`);
         }
         if (stale.length === 0) {
-            out(`${generated.map((g) => g.file).join(" and ")} are current.`);
+            out(`${generated.map((g) => g.file).join(", ")} are current.`);
         }
         return 0;
     } catch (error) {

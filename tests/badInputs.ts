@@ -1,10 +1,7 @@
 // The table of bad and unusual-but-valid inputs shared by tests/unit/badInput.test.ts: each bad input
 // makes one mistake, belongs to one group of the issue that collected them, and has its exact message.
-import * as fs from "fs";
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import * as yaml from "js-yaml";
-import { MySqlClusterArgs } from "../components";
+import { MySqlClusterArgs, SETTINGS } from "../components";
 
 /**
  * The issue's groups, by what the input did before: a stack trace, a misleading message, accepted (and the
@@ -29,10 +26,8 @@ export interface BadInput {
 /** Settings every valid input needs, in the library's and the stack file's forms. */
 export const BASE = { nfsServer: "10.0.0.5", nfsPathPattern: "/exports/mysql-{ordinal}" };
 
-/** Every setting of Pulumi.yaml, in its order: what the render lists when a key is misspelt. */
-const SETTINGS = Object.keys(
-    (yaml.load(fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8")) as { config: object }).config,
-).join(", ");
+/** Every declared setting, in its order: what the render lists when a key is misspelt. */
+const SETTING_NAMES = Object.keys(SETTINGS).join(", ");
 
 const component = (message: string) => `Invalid MySqlCluster settings:\n  - ${message}`;
 
@@ -48,7 +43,7 @@ function both(group: Group, setting: string, value: unknown, message: string, ex
     };
 }
 
-/** A value of the wrong type: the render names the declaration in Pulumi.yaml, the library the type. */
+/** A value of the wrong type: the render names the declared type, the library the type. */
 function typed(group: Group, setting: string, value: unknown, renderMessage: string, libraryMessage: string): BadInput {
     return {
         kind: "typed",
@@ -251,7 +246,7 @@ export const BAD_INPUTS: readonly BadInput[] = [
         "refused-before",
         "replicas",
         2.5,
-        "`replicas` in Pulumi.bad.yaml is 2.5: Pulumi.yaml declares it an integer; write an integer.",
+        "`replicas` in Pulumi.bad.yaml is 2.5: the setting takes an integer; write an integer.",
         "`replicas` is 2.5: use a whole number from 1 to 100 (1 primary plus replicas - 1 read replicas).",
     ),
     both(
@@ -264,21 +259,21 @@ export const BAD_INPUTS: readonly BadInput[] = [
         "misleading",
         "replicas",
         NaN,
-        "`replicas` in Pulumi.bad.yaml is NaN: Pulumi.yaml declares it an integer; write an integer.",
+        "`replicas` in Pulumi.bad.yaml is NaN: the setting takes an integer; write an integer.",
         "`replicas` is NaN: use a whole number from 1 to 100 (1 primary plus replicas - 1 read replicas).",
     ),
     typed(
         "misleading",
         "replicas",
         Infinity,
-        "`replicas` in Pulumi.bad.yaml is Infinity: Pulumi.yaml declares it an integer; write an integer.",
+        "`replicas` in Pulumi.bad.yaml is Infinity: the setting takes an integer; write an integer.",
         "`replicas` is Infinity: use a whole number from 1 to 100 (1 primary plus replicas - 1 read replicas).",
     ),
     typed(
         "refused-before",
         "replicas",
         "three",
-        '`replicas` in Pulumi.bad.yaml is "three": Pulumi.yaml declares it an integer; write an integer.',
+        '`replicas` in Pulumi.bad.yaml is "three": the setting takes an integer; write an integer.',
         '`replicas` is "three", a string: pass a number, e.g. 3.',
     ),
     both("refused-before", "flavor", "postgres", '`flavor` is "postgres": use one of "mysql57", "mysql84", "mariadb".'),
@@ -978,55 +973,55 @@ export const BAD_INPUTS: readonly BadInput[] = [
         "replicas",
         "a misspelt setting",
         { config: { replcas: 3 } },
-        `\`replcas\` in Pulumi.bad.yaml is not a setting of this program: did you mean \`replicas\`? The settings are ${SETTINGS}.`,
+        `\`replcas\` in Pulumi.bad.yaml is not a setting of this program: did you mean \`replicas\`? The settings are ${SETTING_NAMES}.`,
     ),
     typed(
         "misleading",
         "nfsServer",
         10,
-        '`nfsServer` in Pulumi.bad.yaml is 10: Pulumi.yaml declares it a string; write it in quotes: "10".',
+        '`nfsServer` in Pulumi.bad.yaml is 10: the setting takes a string; write it in quotes: "10".',
         '`nfsServer` is 10, a number: pass a string, e.g. "192.168.164.141".',
     ),
     typed(
         "misleading",
         "cpuRequest",
         0.5,
-        '`cpuRequest` in Pulumi.bad.yaml is 0.5: Pulumi.yaml declares it a string; write it in quotes: "0.5".',
+        '`cpuRequest` in Pulumi.bad.yaml is 0.5: the setting takes a string; write it in quotes: "0.5".',
         '`cpuRequest` is 0.5, a number: pass a string, e.g. "500m".',
     ),
     typed(
         "misleading",
         "name",
         true,
-        '`name` in Pulumi.bad.yaml is true: Pulumi.yaml declares it a string; write it in quotes: "true".',
+        '`name` in Pulumi.bad.yaml is true: the setting takes a string; write it in quotes: "true".',
         '`name` is true, a boolean: pass a string, e.g. "mysql".',
     ),
     typed(
         "library-type",
         "nfsPaths",
         "/data/v1",
-        '`nfsPaths` in Pulumi.bad.yaml is "/data/v1": Pulumi.yaml declares it a list of strings; write a list of strings.',
+        '`nfsPaths` in Pulumi.bad.yaml is "/data/v1": the setting takes a list of strings; write a list of strings.',
         '`nfsPaths` is "/data/v1", a string: pass a list of strings, e.g. ["/data/volumes/v1","/data/volumes/v2"].',
     ),
     typed(
         "library-type",
         "volumeAccessModes",
         "ReadWriteOnce",
-        '`volumeAccessModes` in Pulumi.bad.yaml is "ReadWriteOnce": Pulumi.yaml declares it a list of strings; write a list of strings.',
+        '`volumeAccessModes` in Pulumi.bad.yaml is "ReadWriteOnce": the setting takes a list of strings; write a list of strings.',
         '`volumeAccessModes` is "ReadWriteOnce", a string: pass a list of strings, e.g. ["ReadWriteOnce"].',
     ),
     typed(
         "library-type",
         "mysqldOptions",
         ["max_connections=5", 5],
-        '`mysqldOptions` in Pulumi.bad.yaml is ["max_connections=5",5]: Pulumi.yaml declares it a list of strings; write a list of strings.',
+        '`mysqldOptions` in Pulumi.bad.yaml is ["max_connections=5",5]: the setting takes a list of strings; write a list of strings.',
         '`mysqldOptions` has 5 (a number) at position 1: every item must be a string, e.g. ["max_connections=500"].',
     ),
     typed(
         "library-type",
         "storageClassName",
         { name: "nfs" },
-        '`storageClassName` in Pulumi.bad.yaml is {"name":"nfs"}: Pulumi.yaml declares it a string; write one string.',
+        '`storageClassName` in Pulumi.bad.yaml is {"name":"nfs"}: the setting takes a string; write one string.',
         '`storageClassName` is {"name":"nfs"}, an object: pass a string, e.g. "mysql-nfs".',
     ),
     render(
@@ -1034,7 +1029,7 @@ export const BAD_INPUTS: readonly BadInput[] = [
         "nfsPaths",
         "--config with a path, not JSON",
         { argv: ["--config", "nfsPaths=/data/v1"] },
-        '`nfsPaths` in --config is "/data/v1": Pulumi.yaml declares it a list of strings; write a list of strings as JSON, e.g. \'["a","b"]\'.',
+        '`nfsPaths` in --config is "/data/v1": the setting takes a list of strings; write a list of strings as JSON, e.g. \'["a","b"]\'.',
     ),
     render(
         "refused-before",

@@ -1,10 +1,11 @@
 // The program's config as `pulumi up` would hand it over (project defaults, then the stack file, then
-// --config and --secret), every value checked against its declaration in Pulumi.yaml and encoded as the
-// runtime stores it. Every mistake is a RenderError naming the file (and line) or flag, the setting and the fix.
+// --config and --secret), every value checked against its declaration (components/settings.ts, whose
+// defaults Pulumi.yaml holds) and encoded as the runtime stores it. Every mistake is a RenderError naming the file (and line) or flag, the setting and the fix.
 
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
+import { SETTINGS, SettingDeclaration } from "../../components/settings";
 import { show } from "../../components/validation/problems";
 import { MASK } from "./secrets";
 
@@ -22,14 +23,6 @@ function projectRoot(from: string): string {
 
 /** A mistake in the command line or the stack's config, reported without a stack trace. */
 export class RenderError extends Error {}
-
-interface Declaration {
-    type?: "string" | "integer" | "boolean" | "array";
-    items?: { type?: string };
-    default?: unknown;
-    secret?: boolean;
-    description?: string;
-}
 
 export interface Options {
     stack: string;
@@ -88,10 +81,10 @@ const isMapping = (value: unknown): value is Record<string, unknown> =>
 const kind = (value: unknown) =>
     Array.isArray(value) ? "a list" : value === null ? "empty" : `${typeof value === "object" ? "a mapping" : `a ${typeof value}`}`;
 
-/** Checks a stack value against its declaration in Pulumi.yaml and returns it as the runtime stores it. */
-function encode(key: string, value: unknown, decl: Declaration, where: string): string {
+/** Checks a stack value against its declaration and returns it as the runtime stores it. */
+function encode(key: string, value: unknown, decl: SettingDeclaration, where: string): string {
     const wrong = (expected: string, fix = expected) =>
-        new RenderError(`\`${key}\` in ${where} is ${show(value)}: Pulumi.yaml declares it ${expected}; write ${fix}.`);
+        new RenderError(`\`${key}\` in ${where} is ${show(value)}: the setting takes ${expected}; write ${fix}.`);
     switch (decl.type) {
         case "integer":
             if (typeof value === "string" && /^-?[0-9]+$/.test(value)) {
@@ -106,7 +99,7 @@ function encode(key: string, value: unknown, decl: Declaration, where: string): 
                 throw wrong("a boolean (true or false)");
             }
             return String(value);
-        case "array":
+        case "string[]":
             if (typeof value === "string") {
                 try {
                     value = JSON.parse(value);
@@ -195,9 +188,8 @@ function stackConfig(file: string): Record<string, unknown> {
 
 /** The program's config, as `pulumi up` would hand it over: project defaults, then the stack, then overrides. */
 export function loadConfig(options: Options): { project: string; config: Record<string, string>; secretKeys: string[] } {
-    const projectFile = readYaml(path.join(ROOT, "Pulumi.yaml")) as { name: string; config?: Record<string, Declaration> };
-    const project: string = projectFile.name;
-    const declarations: Record<string, Declaration> = projectFile.config ?? {};
+    const project: string = (readYaml(path.join(ROOT, "Pulumi.yaml")) as { name: string }).name;
+    const declarations: Readonly<Record<string, SettingDeclaration>> = SETTINGS;
     const known = Object.keys(declarations);
     if (!fs.existsSync(options.configFile)) {
         const stacks = fs.readdirSync(ROOT).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []);
@@ -250,7 +242,7 @@ export function loadConfig(options: Options): { project: string; config: Record<
     };
     for (const [key, decl] of Object.entries(declarations)) {
         if (decl.default !== undefined) {
-            config[`${project}:${key}`] = encode(key, decl.default, decl, "Pulumi.yaml");
+            config[`${project}:${key}`] = encode(key, decl.default, decl, "components/settings.ts");
         }
     }
     for (const [fullKey, value] of Object.entries(stackFile)) {

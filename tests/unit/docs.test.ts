@@ -1,40 +1,52 @@
-// Pulumi.yaml is the one description of the settings: the README's configuration reference and the
-// program's settings mapping are generated from it (`npm run docs`, scripts/docs.ts) and must be current;
-// the defaults still written by hand (DEFAULTS and `@default` in components/args.ts) must agree with it.
+// components/settings.ts is the one declaration of the settings: Pulumi.yaml's config block, the README's
+// configuration reference and the program's settings mapping are generated from it (`npm run docs`,
+// scripts/docs.ts) and must be current; MySqlClusterArgs must have exactly its settings, in its order, with
+// its defaults in `@default`; and resolveArgs must apply exactly its defaults.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as ts from "typescript";
 import * as yaml from "js-yaml";
-import { DEFAULTS } from "../../components";
-import { BLOCKS, DocsError, loadSettings, main, programSettings, readmeTable, replaceBlock, staleFiles } from "../../scripts/docs";
+import { resolveArgs, SETTINGS } from "../../components";
+import {
+    BLOCKS,
+    checkSettings,
+    main,
+    programSettings,
+    projectConfig,
+    readmeTable,
+    replaceBlock,
+    Settings,
+    staleFiles,
+} from "../../scripts/docs";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
-const declared: Record<string, any> = (yaml.load(read("Pulumi.yaml")) as any).config;
+const declared: Settings = SETTINGS;
 
-/** A few settings covering each type, a secret, a list default and a description with a `|`. */
-const SAMPLE = {
+/** A few settings covering each type, a secret, values, a required one, a list default and a description with a `|`. */
+const SAMPLE: Settings = {
     name: { type: "string", default: "mysql", description: "Name of it." },
     replicas: { type: "integer", default: 3, description: "How many | pods." },
     networkPolicy: { type: "boolean", default: true, description: "Policies." },
+    flavor: { type: "string", default: "a", enum: ["a", "b"], description: "Which one." },
     rootPassword: { type: "string", secret: true, description: "Root's." },
-    nfsPaths: { type: "array", items: { type: "string" }, description: "Paths." },
-    volumeAccessModes: { type: "array", items: { type: "string" }, default: ["ReadWriteOnce"], description: "Modes." },
-    ports: { type: "array", items: { type: "integer" }, default: [], description: "Ports." },
+    server: { type: "string", required: true, description: "Where." },
+    nfsPaths: { type: "string[]", description: "Paths." },
+    volumeAccessModes: { type: "string[]", default: ["ReadWriteOnce"], description: "Modes." },
 };
 
-/** A copy of the three files the generator reads and writes, in a directory of its own. */
+/** A copy of the files the generator reads and writes, in a directory of its own. */
 function scratchCopy(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "docs-test-"));
-    for (const file of ["Pulumi.yaml", "README.md", "index.ts"]) {
+    for (const file of BLOCKS.map((b) => b.file)) {
         fs.copyFileSync(path.join(ROOT, file), path.join(dir, file));
     }
     return dir;
 }
 
-function run(argv: string[], root: string): { status: number; out: string[]; err: string[] } {
+function run(argv: string[], root: string, settings: Settings = SETTINGS): { status: number; out: string[]; err: string[] } {
     const out: string[] = [];
     const err: string[] = [];
     const status = main(
@@ -42,6 +54,7 @@ function run(argv: string[], root: string): { status: number; out: string[]; err
         root,
         (t) => out.push(t),
         (t) => err.push(t),
+        settings,
     );
     return { status, out, err };
 }
@@ -59,22 +72,77 @@ function documentedDefaults(): [string, string | undefined][] {
     });
 }
 
-describe("the settings, generated from Pulumi.yaml (npm run docs)", () => {
-    it("the README's configuration reference and index.ts's settings are current", () => {
+describe("the settings, generated from components/settings.ts (npm run docs)", () => {
+    it("Pulumi.yaml's config block, the README's configuration reference and index.ts's settings are current", () => {
         assert.deepStrictEqual(staleFiles(ROOT), [], "run `npm run docs` and commit the result");
     });
 
-    it("writes the reference one row per setting: name, type (list, secret), default or —, description", () => {
+    it("Pulumi.yaml declares exactly the settings with a default and the required ones, as the engine needs", () => {
+        // The engine refuses a stack that lacks a declared setting without a default: declaring an optional
+        // one there would make every stack name it (`Stack 'dev' is missing configuration values ...`).
+        const config: Record<string, any> = (yaml.load(read("Pulumi.yaml")) as any).config;
+        const expected = Object.keys(declared).filter((k) => declared[k].default !== undefined || declared[k].required);
+        assert.deepStrictEqual(Object.keys(config), expected);
+        assert.deepStrictEqual(
+            Object.keys(config).filter((k) => config[k].default === undefined),
+            ["nfsServer"],
+        );
+        for (const [key, d] of Object.entries(config)) {
+            assert.deepStrictEqual(d.default, declared[key].default, key);
+            assert.strictEqual(d.type, declared[key].type === "string[]" ? "array" : declared[key].type, key);
+        }
+    });
+
+    it("writes Pulumi.yaml's block: only settings with a default or required, each with type, default, secrecy, description", () => {
+        assert.deepStrictEqual(projectConfig(SAMPLE), [
+            "config:",
+            "  name:",
+            "    type: string",
+            "    default: mysql",
+            "    description: Name of it.",
+            "  replicas:",
+            "    type: integer",
+            "    default: 3",
+            "    description: How many | pods.",
+            "  networkPolicy:",
+            "    type: boolean",
+            "    default: true",
+            "    description: Policies.",
+            "  flavor:",
+            "    type: string",
+            "    default: a",
+            "    description: Which one.",
+            "  server:",
+            "    type: string",
+            "    description: Where.",
+            "  volumeAccessModes:",
+            "    type: array",
+            "    items: {type: string}",
+            "    default: [ReadWriteOnce]",
+            "    description: Modes.",
+        ]);
+        assert.deepStrictEqual(projectConfig({ key: { type: "string", default: "x", secret: true, description: "A." } }), [
+            "config:",
+            "  key:",
+            "    type: string",
+            "    default: x",
+            "    secret: true",
+            "    description: A.",
+        ]);
+    });
+
+    it("writes the reference one row per setting: name, type (list, values, secret), default, required or —, description", () => {
         assert.deepStrictEqual(readmeTable(SAMPLE), [
             "| Setting | Type | Default | Description |",
             "|---|---|---|---|",
             '| `name` | string | `"mysql"` | Name of it. |',
             "| `replicas` | integer | `3` | How many \\| pods. |",
             "| `networkPolicy` | boolean | `true` | Policies. |",
+            '| `flavor` | string: `a`, `b` | `"a"` | Which one. |',
             "| `rootPassword` | string (secret) | — | Root's. |",
+            "| `server` | string | required | Where. |",
             "| `nfsPaths` | list of string | — | Paths. |",
             '| `volumeAccessModes` | list of string | `["ReadWriteOnce"]` | Modes. |',
-            "| `ports` | list of integer | `[]` | Ports. |",
         ]);
     });
 
@@ -83,10 +151,11 @@ describe("the settings, generated from Pulumi.yaml (npm run docs)", () => {
             '    name: config.get("name"),',
             '    replicas: config.getNumber("replicas"),',
             '    networkPolicy: config.getBoolean("networkPolicy"),',
+            '    flavor: config.get("flavor"),',
             '    rootPassword: config.get("rootPassword"),',
+            '    server: config.get("server"),',
             '    nfsPaths: config.getObject<string[]>("nfsPaths"),',
             '    volumeAccessModes: config.getObject<string[]>("volumeAccessModes"),',
-            '    ports: config.getObject<number[]>("ports"),',
         ]);
     });
 
@@ -99,53 +168,69 @@ describe("the settings, generated from Pulumi.yaml (npm run docs)", () => {
                 const text = file(name);
                 return [text.slice(0, text.indexOf(block.start)), text.slice(text.indexOf(block.end))];
             };
-            const before = { readme: outside("README.md"), program: outside("index.ts") };
-            fs.appendFileSync(
-                path.join(dir, "Pulumi.yaml"),
-                "  extraSetting:\n    type: boolean\n    description: A setting added to Pulumi.yaml only.\n",
-            );
-            assert.deepStrictEqual(run(["--check"], dir), {
+            const files = BLOCKS.map((b) => b.file);
+            const before = files.map(outside);
+            const extended: Settings = {
+                ...SETTINGS,
+                extraSetting: { type: "boolean", default: false, description: "A setting added for the test." },
+            };
+            assert.deepStrictEqual(run(["--check"], dir, extended), {
                 status: 1,
                 out: [],
-                err: [
-                    "README.md is not current with Pulumi.yaml: run `npm run docs` and commit the result.",
-                    "index.ts is not current with Pulumi.yaml: run `npm run docs` and commit the result.",
-                ],
+                err: files.map((f) => `${f} is not current with components/settings.ts: run \`npm run docs\` and commit the result.`),
             });
-            assert.strictEqual(file("README.md"), read("README.md"), "--check writes nothing");
+            assert.deepStrictEqual(files.map(file), files.map(read), "--check writes nothing");
 
-            assert.deepStrictEqual(run([], dir), { status: 0, out: ["wrote README.md", "wrote index.ts"], err: [] });
+            assert.deepStrictEqual(run([], dir, extended), { status: 0, out: files.map((f) => `wrote ${f}`), err: [] });
+            assert.ok(
+                file("Pulumi.yaml").includes(
+                    "  extraSetting:\n    type: boolean\n    default: false\n    description: A setting added for the test.\n# config:end",
+                ),
+            );
             assert.ok(
                 file("README.md").includes(
-                    "| `extraSetting` | boolean | — | A setting added to Pulumi.yaml only. |\n<!-- config-reference:end -->",
+                    "| `extraSetting` | boolean | `false` | A setting added for the test. |\n<!-- config-reference:end -->",
                 ),
             );
             assert.ok(file("index.ts").includes('    extraSetting: config.getBoolean("extraSetting"),\n    // settings:end\n'));
-            assert.deepStrictEqual({ readme: outside("README.md"), program: outside("index.ts") }, before);
-            assert.deepStrictEqual(run(["--check"], dir), { status: 0, out: [], err: [] });
+            assert.deepStrictEqual(files.map(outside), before);
+            assert.deepStrictEqual(run(["--check"], dir, extended), { status: 0, out: [], err: [] });
+            assert.strictEqual(run(["--check"], dir).status, 1, "the files no longer match the real declaration");
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
     });
 
-    it("refuses a type no Config getter reads, and lost markers, saying what to do", () => {
-        const dir = scratchCopy();
-        try {
-            fs.appendFileSync(path.join(dir, "Pulumi.yaml"), "  labels:\n    type: object\n    description: Labels of every object.\n");
+    it("refuses a declaration the generators or the engine cannot work with, and lost markers, saying what to do", () => {
+        const refuses = (setting: Settings[string], message: string) => {
             assert.throws(
-                () => loadSettings(dir),
-                (e: Error) =>
-                    e instanceof DocsError &&
-                    e.message ===
-                        'Pulumi.yaml: setting `labels` has type "object", which the program cannot read with one Config getter: ' +
-                            "use string, integer, boolean, or array with items of type string, integer or boolean.",
+                () => checkSettings({ key: setting }),
+                (e: Error) => e.message === message,
             );
-            assert.strictEqual(run(["--check"], dir).status, 1);
-        } finally {
-            fs.rmSync(dir, { recursive: true, force: true });
-        }
+            assert.deepStrictEqual(run(["--check"], ROOT, { key: setting }), { status: 1, out: [], err: [message] });
+        };
+        refuses(
+            { type: "string", description: " " },
+            "components/settings.ts: setting `key` has no description: add one, it is the README's, Pulumi.yaml's and the schema's text.",
+        );
+        refuses(
+            { type: "integer", default: 2.5, description: "A." },
+            "components/settings.ts: setting `key` has the default 2.5, not a integer: make them agree.",
+        );
+        refuses(
+            { type: "string[]", default: "a", description: "A." },
+            'components/settings.ts: setting `key` has the default "a", not a string[]: make them agree.',
+        );
+        refuses(
+            { type: "string", default: "a", required: true, description: "A." },
+            "components/settings.ts: setting `key` is required and has a default: keep one of them.",
+        );
+        refuses(
+            { type: "string", default: "c", enum: ["a", "b"], description: "A." },
+            'components/settings.ts: setting `key` has values ["a","b"]: only a string setting has them, and its default is one of them.',
+        );
         assert.throws(
-            () => replaceBlock("const a = 1;\n    // settings:end\n", BLOCKS[1], []),
+            () => replaceBlock("const a = 1;\n    // settings:end\n", BLOCKS[2], []),
             /^Error: index.ts: expected one line starting with `\/\/ settings:start` and, after it, one starting with `\/\/ settings:end` \(found 0 and 1\): put the markers back around the generated block.$/,
         );
     });
@@ -156,24 +241,29 @@ describe("the settings, generated from Pulumi.yaml (npm run docs)", () => {
         assert.match(err.join("\n"), /^Unknown option '--chek'\.\nUsage: npm run docs \[-- --check\]\n/);
     });
 
-    it("gives every setting a type and a description", () => {
+    it("gives every setting a description of a sentence or more", () => {
         for (const [key, d] of Object.entries(declared)) {
-            assert.ok(["string", "integer", "boolean", "array"].includes(d.type), key);
-            assert.ok(typeof d.description === "string" && d.description.length > 20, key);
+            assert.ok(d.description.length > 20, key);
         }
     });
 });
 
-describe("the defaults written by hand, against Pulumi.yaml", () => {
-    it("DEFAULTS in components/args.ts: the same settings and values", () => {
-        for (const [key, value] of Object.entries(DEFAULTS)) {
-            assert.deepStrictEqual(declared[key]?.default, value, key);
+describe("the declaration against the component", () => {
+    it("resolveArgs applies the declared defaults, and only derives the settings declared without one", () => {
+        const base = { nfsServer: "10.0.0.5", nfsPathPattern: "/exports/{ordinal}" };
+        const resolved: Record<string, any> = resolveArgs(base);
+        const applied = (key: string) => (key === "flavor" ? resolved.flavor.name : resolved[key]);
+        for (const [key, d] of Object.entries(declared).filter(([, d]) => d.default !== undefined)) {
+            assert.deepStrictEqual(applied(key), d.default, key);
         }
-        const withDefault = Object.keys(declared).filter((k) => declared[k].default !== undefined);
-        assert.deepStrictEqual(withDefault.sort(), Object.keys(DEFAULTS).sort());
+        // Without a default: unset, except these, derived from other settings (see their descriptions).
+        const derived = Object.keys(declared).filter(
+            (key) => declared[key].default === undefined && !(key in base) && resolved[key] !== undefined,
+        );
+        assert.deepStrictEqual(derived, ["maxReplicas", "image", "backupImage", "nfsPaths"]);
     });
 
-    it("MySqlClusterArgs: every setting in Pulumi.yaml's order, `@default` as Pulumi.yaml's default or prose where it has none", () => {
+    it("MySqlClusterArgs: every declared setting and no other, in order, `@default` as the declared default or prose where it has none", () => {
         const isJson = (text: string) => {
             try {
                 JSON.parse(text);
@@ -190,7 +280,7 @@ describe("the defaults written by hand, against Pulumi.yaml", () => {
         assert.deepStrictEqual(documented, expected);
     });
 
-    it("the README's prose: each `key` (N s) and `key`, on/off by default, as Pulumi.yaml declares it", () => {
+    it("the README's prose: each `key` (N s) and `key`, on/off by default, as the setting takes", () => {
         const readme = read("README.md");
         const stated = [
             ...[...readme.matchAll(/`(\w+)`(?:, | \()(\d+) s\b/g)].map((m) => [m[1], Number(m[2])]),
@@ -202,6 +292,23 @@ describe("the defaults written by hand, against Pulumi.yaml", () => {
         );
         // The five places the README states a default today; fewer means the patterns above lost them.
         assert.ok(stated.length >= 5, JSON.stringify(stated));
+    });
+
+    it("the stack files are as the engine writes them: top-level values as strings, no encryptionsalt", () => {
+        // The engine keeps a top-level config value as a string and writes it back quoted (`replicas: 3`
+        // becomes `"3"` the first time it saves the file, e.g. `pulumi stack init`); the salt it adds is the
+        // creator's passphrase's, so a committed one would refuse everyone else's passphrase.
+        const files = ["Pulumi.dev.yaml", "Pulumi.prod.yaml", "tests/real/Pulumi.real.yaml"];
+        for (const file of files) {
+            const content = yaml.load(read(file)) as any;
+            assert.ok(!("encryptionsalt" in content), `${file}: no encryptionsalt`);
+            for (const [key, value] of Object.entries(content.config)) {
+                assert.ok(
+                    typeof value === "string" || typeof value === "object",
+                    `${file}: ${key} is ${JSON.stringify(value)}, write it quoted`,
+                );
+            }
+        }
     });
 
     it("uses only declared settings in the stack files", () => {

@@ -2,11 +2,10 @@
 // would run it, and the provider entry's schema with defaults and secrets. Every setting of Pulumi.yaml
 // must appear with its type; plain except the passwords; every output of the class.
 import * as assert from "assert";
-import * as fs from "fs";
 import * as path from "path";
-import * as yaml from "js-yaml";
 import { ComponentProvider, getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
 import * as library from "../../components";
+import { SETTINGS } from "../../components";
 import { analyzedSchema, enrichSchema, MySqlClusterProvider, PACKAGE_ROOT } from "../../components/provider";
 import { clearRegistrations, registrations, settle } from "../../scripts/mockRuntime";
 
@@ -107,7 +106,7 @@ describe("the multi-language component (schema)", function () {
 
     it("the SDK's analyzer reads MySqlClusterArgs: every setting of Pulumi.yaml, the passwords as inputs, the rest plain", () => {
         const resource = analyzed.resources[TOKEN];
-        const declared = Object.keys((yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as any).config);
+        const declared = Object.keys(SETTINGS);
         assert.deepStrictEqual(Object.keys(resource.inputProperties), declared);
         assert.deepStrictEqual(Object.keys(resource.inputProperties), Object.keys(INPUTS));
         for (const [key, property] of Object.entries<any>(resource.inputProperties)) {
@@ -136,13 +135,12 @@ describe("the multi-language component (schema)", function () {
             // Whole sentences, not cut at an `@` the JSDoc parser took for a tag.
             assert.match(String(property.description), /[.)]$/, `${key}: ${property.description}`);
         }
-        const config = (yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as any).config;
-        for (const [key, declaration] of Object.entries<any>(config)) {
+        for (const [key, declaration] of Object.entries<any>(SETTINGS)) {
             const property = resource.inputProperties[key];
-            assert.strictEqual(property.type, declaration.type, `${key}: type as in Pulumi.yaml`);
-            assert.strictEqual(property.secret, declaration.secret, `${key}: secret as in Pulumi.yaml`);
-            if (declaration.type !== "array") {
-                assert.deepStrictEqual(property.default, declaration.default, `${key}: default as in Pulumi.yaml`);
+            assert.strictEqual(property.type, declaration.type === "string[]" ? "array" : declaration.type, `${key}: type as declared`);
+            assert.strictEqual(property.secret, declaration.secret, `${key}: secret as declared`);
+            if (declaration.type !== "string[]") {
+                assert.deepStrictEqual(property.default, declaration.default, `${key}: default as declared`);
             }
         }
         assert.strictEqual(resource.inputProperties.rootPassword.description.includes("`@pulumi/random`"), true);

@@ -125,7 +125,7 @@ describe("npm run render", () => {
         [
             "a value of the wrong type",
             ["--stack", "dev", "--config", "replicas=three"],
-            '`replicas` in --config is "three": Pulumi.yaml declares it an integer; write an integer.',
+            '`replicas` in --config is "three": the setting takes an integer; write an integer.',
         ],
         [
             "an unknown setting",
@@ -176,7 +176,7 @@ describe("npm run render", () => {
             assert.strictEqual(run.status, 1);
             assert.strictEqual(
                 run.stderr,
-                '`nfsPaths` in Pulumi.broken.yaml is "/data/v1": Pulumi.yaml declares it a list of strings; write a list of strings.'.replace(
+                '`nfsPaths` in Pulumi.broken.yaml is "/data/v1": the setting takes a list of strings; write a list of strings.'.replace(
                     /^/,
                     "render: ",
                 ) + "\n",
