@@ -216,12 +216,19 @@ describe("the program and the package", function () {
             }
             assert.ok(Object.keys(result.scripts).length >= 5);
 
-            // The provider entry for other languages: on the PATH of npm scripts, and its schema analyzed from
-            // the shipped sources (with the SDK's own TypeScript when the project has none).
+            // The provider entry for other languages: on the PATH of npm scripts, and its schema built from the
+            // shipped declaration of the settings (components/settings.ts).
             assert.ok(fs.existsSync(path.join(consumer, "node_modules", ".bin", "pulumi-resource-mysql-statefulset")));
             const schema = spawnSync(process.execPath, ["-e", SCHEMA_PROGRAM], { cwd: consumer, encoding: "utf8" });
             assert.strictEqual(schema.status, 0, schema.stderr);
-            assert.deepStrictEqual(JSON.parse(schema.stdout), { inputs: 49, outputs: 10, rootPasswordSecret: true, replicasDefault: 3 });
+            assert.deepStrictEqual(JSON.parse(schema.stdout), {
+                inputs: 49,
+                outputs: 10,
+                rootPasswordSecret: true,
+                replicasDefault: 3,
+                required: ["nfsServer"],
+                flavors: ["mysql57", "mysql84", "mariadb"],
+            });
         });
     });
 
@@ -319,6 +326,8 @@ new MySqlClusterProvider().getSchema().then((text) => {
         outputs: Object.keys(r.properties).length,
         rootPasswordSecret: r.inputProperties.rootPassword.secret,
         replicasDefault: r.inputProperties.replicas.default,
+        required: r.requiredInputs,
+        flavors: JSON.parse(text).types["mysql-statefulset:index:Flavor"].enum.map((e) => e.value),
     }));
 });
 `;
