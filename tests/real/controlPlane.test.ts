@@ -427,9 +427,15 @@ describe("fake kubelet as a node agent (real control plane)", function () {
         };
         const component = (schedule: string): boolean => {
             try {
-                resolveArgs({ nfsServer: "nfs.local", nfsPaths: ["/a"], backupSchedule: schedule, backupNfsPath: "/b" });
+                resolveArgs({
+                    nfsServer: "nfs.local",
+                    nfsPathPattern: "/exports/mysql-{ordinal}",
+                    backupSchedule: schedule,
+                    backupNfsPath: "/b",
+                });
                 return true;
-            } catch {
+            } catch (error) {
+                assert.match(String(error), /`backupSchedule` is/, `${schedule}: refused for another reason`);
                 return false;
             }
         };
