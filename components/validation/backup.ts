@@ -12,8 +12,48 @@ const MAX_CRONJOB_NAME = 52;
 const BACKUP_SUFFIX = "-backup";
 export const MAX_BACKUP_RETENTION = 1000;
 const CRON_MACROS = ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"];
-/** One field of a five-field schedule: numbers, names (JAN, MON), `*`, `?`, ranges, steps and lists. */
-const CRON_FIELD = /^(?:\*|\?|[0-9A-Za-z]+(?:-[0-9A-Za-z]+)?)(?:\/[0-9]+)?(?:,(?:\*|[0-9A-Za-z]+(?:-[0-9A-Za-z]+)?)(?:\/[0-9]+)?)*$/;
+const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+/**
+ * The five fields, with the bounds and names the API server's parser accepts (robfig/cron v3
+ * `ParseStandard`, which Kubernetes' CronJob validation calls): days of the week 0-6, no 7.
+ */
+const CRON_FIELDS = [
+    { name: "minute", min: 0, max: 59 },
+    { name: "hour", min: 0, max: 23 },
+    { name: "day of month", min: 1, max: 31 },
+    { name: "month", min: 1, max: 12, names: MONTHS, first: 1 },
+    { name: "day of week", min: 0, max: 6, names: DAYS, first: 0 },
+] as const;
+
+/**
+ * What is wrong with one field of a schedule, as the API server's parser would refuse it, or undefined. Each
+ * comma-separated part is `*` or `?`, a number or name, or a range `a-b`, with an optional `/step`; `a/step`
+ * means `a-max/step`.
+ */
+function cronFieldProblem(text: string, field: (typeof CRON_FIELDS)[number]): string | undefined {
+    const value = (token: string): number | undefined => {
+        const named = "names" in field ? field.names.indexOf(token.toLowerCase() as never) : -1;
+        if (named >= 0 && "first" in field) return named + field.first;
+        return /^[0-9]+$/.test(token) ? Number(token) : undefined;
+    };
+    for (const part of text.split(",")) {
+        const [range, step, ...extra] = part.split("/");
+        if (extra.length > 0 || (step !== undefined && !/^[0-9]+$/.test(step))) return `"${part}" has a bad step`;
+        if (step !== undefined && Number(step) === 0) return `"${part}" has a step of 0`;
+        if (range === "*" || range === "?") continue;
+        const ends = range.split("-");
+        if (ends.length > 2) return `"${part}" has too many hyphens`;
+        const [low, high] = ends.map(value);
+        if (low === undefined || (ends.length === 2 && high === undefined))
+            return `"${part}" is not a number${"names" in field ? " or name" : ""}`;
+        const end = high ?? low;
+        if (low < field.min || end > field.max) return `"${part}" is outside ${field.min}-${field.max}`;
+        if (low > end) return `"${part}" starts after it ends`;
+    }
+    return undefined;
+}
+
 /** A backup's directory name under the backup volume, as backup.sh makes them (20250101T030000Z). */
 const BACKUP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
@@ -29,12 +69,25 @@ export function checkBackupSchedule(problems: Problems, schedule: string | null 
         return schedule;
     }
     const fields = schedule.trim().split(/\s+/);
-    const valid = CRON_MACROS.includes(schedule.trim()) || (fields.length === 5 && fields.every((f) => CRON_FIELD.test(f)));
-    return valid
+    if (CRON_MACROS.includes(schedule.trim())) {
+        return schedule.trim();
+    }
+    if (fields.length !== 5) {
+        return problems.add(
+            `\`backupSchedule\` is ${show(schedule)}: use a cron schedule of five fields (minute hour day-of-month ` +
+                `month day-of-week), e.g. "0 3 * * *" for 03:00 every day, or a macro such as "@daily"; unset it for no backups.`,
+        );
+    }
+    const wrong = fields.flatMap((text, i) => {
+        const problem = cronFieldProblem(text, CRON_FIELDS[i]);
+        return problem === undefined ? [] : [`the ${CRON_FIELDS[i].name} ${problem}`];
+    });
+    return wrong.length === 0
         ? schedule.trim()
         : problems.add(
-              `\`backupSchedule\` is ${show(schedule)}: use a cron schedule of five fields (minute hour day-of-month ` +
-                  `month day-of-week), e.g. "0 3 * * *" for 03:00 every day, or a macro such as "@daily"; unset it for no backups.`,
+              `\`backupSchedule\` is ${show(schedule)}: ${wrong.join("; ")}, and the API server would refuse the CronJob in ` +
+                  `the middle of \`pulumi up\`. Fields: minute 0-59, hour 0-23, day of month 1-31, month 1-12 or JAN-DEC, ` +
+                  `day of week 0-6 or SUN-SAT (Sunday is 0, not 7).`,
           );
 }
 

@@ -21,7 +21,8 @@ import { requireFakeKubelet, runOk, runPrefix, runSubnet, waitFor } from "../fak
 import { KubeClient, loadKubeconfig } from "../fake-kubelet/kube-client";
 import { KubeletServer } from "../fake-kubelet/kubelet-server";
 import { NodeAgent } from "../fake-kubelet/node-agent";
-import { CONTAINERS, ROOT_CLIENT_CONFIG } from "../../components";
+import { CONTAINERS, resolveArgs, ROOT_CLIENT_CONFIG } from "../../components";
+import { CRON_SCHEDULES } from "../cronSchedules";
 
 const REPO = path.join(__dirname, "..", "..");
 const FIXTURES = path.join(__dirname, "fixtures");
@@ -401,5 +402,45 @@ describe("fake kubelet as a node agent (real control plane)", function () {
             },
         );
         await kubectl("delete", "pod", "elsewhere", "--wait=true");
+    });
+
+    it("accepts exactly the backup schedules the component accepts (a server-side dry run of a CronJob each)", async () => {
+        const verdict = async (schedule: string): Promise<boolean> => {
+            const cronJob = {
+                apiVersion: "batch/v1",
+                kind: "CronJob",
+                metadata: { name: "schedule-check", namespace: "default" },
+                spec: {
+                    schedule,
+                    jobTemplate: {
+                        spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "c", image: "busybox" }] } } },
+                    },
+                },
+            };
+            try {
+                await kubectlIn(JSON.stringify(cronJob), "create", "--dry-run=server", "-f", "-");
+                return true;
+            } catch (error) {
+                assert.match(String(error), /spec\.schedule|Invalid value/, `${schedule}: refused for another reason`);
+                return false;
+            }
+        };
+        const component = (schedule: string): boolean => {
+            try {
+                resolveArgs({
+                    nfsServer: "nfs.local",
+                    nfsPathPattern: "/exports/mysql-{ordinal}",
+                    backupSchedule: schedule,
+                    backupNfsPath: "/b",
+                });
+                return true;
+            } catch (error) {
+                assert.match(String(error), /`backupSchedule` is/, `${schedule}: refused for another reason`);
+                return false;
+            }
+        };
+        for (const schedule of [...CRON_SCHEDULES.accepted, ...CRON_SCHEDULES.refused]) {
+            assert.strictEqual(component(schedule), await verdict(schedule), `"${schedule}": the component and the API server disagree`);
+        }
     });
 });

@@ -6,6 +6,7 @@ import { clusterNames, FLAVORS, resolveArgs } from "../../components";
 import { backupClaim, backupCronJob, backupVolume, networkPolicies, scriptsConfigMapName, statefulSet } from "../../components/builders";
 import { BASE_ARGS, buildCluster, child, inputsOf } from "../helpers";
 import { MOCK_UUID } from "../../scripts/mockRuntime";
+import { CRON_SCHEDULES } from "../cronSchedules";
 
 /** Builders take the pod scripts as data: any will do where only the pod template's shape matters. */
 const SCRIPTS = { "lib.sh": "# stand-in\n" };
@@ -179,6 +180,32 @@ describe("backups", () => {
         // Restoring: the StatefulSet waits for the backup claim.
         assert.ok(child(registered, "kubernetes:apps/v1:StatefulSet", "db-statefulset").dependencies.includes(urn(claim.type, claim.name)));
         assert.strictEqual(inputsOf(registered, "kubernetes:batch/v1:CronJob", "db-backup").spec.schedule, "0 3 * * *");
+    });
+
+    it("takes a schedule only when the API server would: each field within its bounds, names, ranges and steps", () => {
+        const ok = (schedule: string) =>
+            assert.strictEqual(resolveArgs({ ...BASE_ARGS, backupSchedule: schedule, backupNfsPath: "/b" }).backupSchedule, schedule);
+        for (const schedule of CRON_SCHEDULES.accepted) ok(schedule);
+        const refused = (schedule: string, why: string) =>
+            assert.deepStrictEqual(problems({ backupSchedule: schedule, backupNfsPath: "/b" }), [
+                `\`backupSchedule\` is "${schedule}": ${why}, and the API server would refuse the CronJob in the middle of \`pulumi up\`. ` +
+                    "Fields: minute 0-59, hour 0-23, day of month 1-31, month 1-12 or JAN-DEC, day of week 0-6 or SUN-SAT (Sunday is 0, not 7).",
+            ]);
+        refused("60 3 * * *", 'the minute "60" is outside 0-59');
+        refused("0 24 * * *", 'the hour "24" is outside 0-23');
+        refused("0 3 0 * *", 'the day of month "0" is outside 1-31');
+        refused("0 3 * 13 *", 'the month "13" is outside 1-12');
+        refused("0 3 * * 7", 'the day of week "7" is outside 0-6');
+        refused("0 3 * * MON-FOO", 'the day of week "MON-FOO" is not a number or name');
+        refused("0 3 * JAN-XYZ *", 'the month "JAN-XYZ" is not a number or name');
+        refused("*/0 * * * *", 'the minute "*/0" has a step of 0');
+        refused("5-1 * * * *", 'the minute "5-1" starts after it ends');
+        refused("1-2-3 * * * *", 'the minute "1-2-3" has too many hyphens');
+        refused("0 3 MON * *", 'the day of month "MON" is not a number');
+        refused("0 25 * * 8", 'the hour "25" is outside 0-23; the day of week "8" is outside 0-6');
+        for (const schedule of CRON_SCHEDULES.refused) {
+            assert.strictEqual(problems({ backupSchedule: schedule, backupNfsPath: "/b" }).length, 1, schedule);
+        }
     });
 
     it("refuses each wrong backup setting with a message that names the fix", () => {
