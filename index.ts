@@ -47,6 +47,7 @@ const cluster = new MySqlCluster("mysql", {
     nfsPathPattern: config.get("nfsPathPattern"),
     volumeCapacity: config.get("volumeCapacity"),
     volumeAccessModes: config.getObject<string[]>("volumeAccessModes"),
+    volumeMountOptions: config.getObject<string[]>("volumeMountOptions"),
     storageRequest: config.get("storageRequest"),
     storageClassName: config.get("storageClassName"),
     cpuRequest: config.get("cpuRequest"),

@@ -15,6 +15,7 @@ import {
     checkSpread,
     SpreadMode,
     checkAccessModes,
+    checkMountOptions,
     checkBootstrap,
     checkReplicaApplyThreads,
     BootstrapMode,
@@ -257,6 +258,13 @@ export interface MySqlClusterArgs {
      */
     readonly volumeAccessModes?: string[];
     /**
+     * NFS mount options of each PersistentVolume (the data volumes and the backup volume). `soft` (a timeout
+     * returns an error to InnoDB mid-write) and `nolock` (no lock keeps a second server off a data directory)
+     * are refused. A change updates the volumes in place; each pod mounts with it from its next start.
+     * @default ["hard","nfsvers=4.1","proto=tcp"]
+     */
+    readonly volumeMountOptions?: string[];
+    /**
      * Storage each pod's claim requests; at most `volumeCapacity`.
      * @default "10Gi"
      */
@@ -379,6 +387,7 @@ export interface ResolvedArgs {
     readonly nfsPathPattern: string | undefined;
     readonly volumeCapacity: string;
     readonly volumeAccessModes: readonly string[];
+    readonly volumeMountOptions: readonly string[];
     readonly storageRequest: string;
     readonly storageClassName: string;
     readonly cpuRequest: string;
@@ -481,6 +490,10 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
         p,
         stringListSetting(p, "volumeAccessModes", a.volumeAccessModes, DEFAULTS.volumeAccessModes, DEFAULTS.volumeAccessModes),
     );
+    const volumeMountOptions = checkMountOptions(
+        p,
+        stringListSetting(p, "volumeMountOptions", a.volumeMountOptions, DEFAULTS.volumeMountOptions, DEFAULTS.volumeMountOptions),
+    );
     const storageClassName = checkStorageClassName(p, stringSetting(p, "storageClassName", a.storageClassName, DEFAULTS.storageClassName));
     const cpuRequest = quantitySetting(p, "cpuRequest", a.cpuRequest, DEFAULTS.cpuRequest, "cpu");
     const memoryRequest = quantitySetting(p, "memoryRequest", a.memoryRequest, DEFAULTS.memoryRequest, "bytes");
@@ -574,6 +587,7 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
         nfsPathPattern,
         volumeCapacity: volumeCapacity.value === undefined ? undefined : volumeCapacity.text,
         volumeAccessModes: volumeAccessModes && [...volumeAccessModes],
+        volumeMountOptions: volumeMountOptions && [...volumeMountOptions],
         storageRequest: storageRequest.value === undefined ? undefined : storageRequest.text,
         storageClassName,
         cpuRequest: cpuRequest.value === undefined ? undefined : cpuRequest.text,

@@ -219,6 +219,12 @@ export const SETTINGS = {
         default: ["ReadWriteOnce"],
         description: "Access modes of each PersistentVolume; must include ReadWriteOnce.",
     },
+    volumeMountOptions: {
+        type: "string[]",
+        default: ["hard", "nfsvers=4.1", "proto=tcp"],
+        description:
+            "NFS mount options of each PersistentVolume (the data volumes and the backup volume): hard mounts, NFSv4.1 or later, over TCP, as MySQL's manual advises for InnoDB on NFS; soft and nolock are refused.",
+    },
     storageRequest: {
         type: "string",
         default: "10Gi",

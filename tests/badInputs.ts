@@ -610,6 +610,31 @@ export const BAD_INPUTS: readonly BadInput[] = [
         [],
         '`volumeAccessModes` is []: include "ReadWriteOnce", the mode each pod\'s claim requests, or the claims never bind.',
     ),
+    // NFS mount options: the unsafe ones for InnoDB, and what mount.nfs could not read as one option
+    both(
+        "accepted",
+        "volumeMountOptions",
+        ["soft", "nfsvers=4.1"],
+        '`volumeMountOptions` has "soft": a soft mount returns an I/O error to the server after a timeout, in the middle of a write, which can corrupt InnoDB\'s files. Remove it (the default is "hard").',
+    ),
+    both(
+        "accepted",
+        "volumeMountOptions",
+        ["hard", "nolock"],
+        '`volumeMountOptions` has "nolock": without NFS locks nothing keeps a second server off a data directory, and two servers on one data directory corrupt it. Remove it (the default is "hard").',
+    ),
+    both(
+        "accepted",
+        "volumeMountOptions",
+        ["hard,nfsvers=4.1"],
+        '`volumeMountOptions` has "hard,nfsvers=4.1": give one mount option per item, without blanks or commas, e.g. ["hard", "nfsvers=4.1"].',
+    ),
+    both(
+        "accepted",
+        "volumeMountOptions",
+        ["hard", "nfsvers=4.1", "nfsvers=4.2"],
+        '`volumeMountOptions` gives "nfsvers" more than once: give each option once.',
+    ),
     // CPU and memory requests: the grammar, above zero, the unit family of what they measure
     both("refused-before", "cpuRequest", "half", '`cpuRequest` is "half": use a Kubernetes quantity, e.g. "500m".'),
     both("accepted", "cpuRequest", "0", '`cpuRequest` is "0": a request must be more than zero; use a CPU amount, e.g. "500m".'),

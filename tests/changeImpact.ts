@@ -87,6 +87,7 @@ export const SAMPLES: Record<string, [Partial<MySqlClusterArgs>, Partial<MySqlCl
     nfsPathPattern: [{}, { nfsPathPattern: "/exports/db-{ordinal}" }],
     volumeCapacity: [{}, { volumeCapacity: "30Gi" }],
     volumeAccessModes: [{}, { volumeAccessModes: ["ReadWriteOnce", "ReadWriteMany"] }],
+    volumeMountOptions: [{}, { volumeMountOptions: ["hard", "nfsvers=4.2", "proto=tcp"] }],
     storageRequest: [{}, { storageRequest: "20Gi" }],
     storageClassName: [{}, { storageClassName: "fast" }],
     cpuRequest: [{}, { cpuRequest: "1" }],

@@ -44,6 +44,7 @@ export function backupVolume(args: ResolvedArgs, names: ClusterNames): k8s.core.
             persistentVolumeReclaimPolicy: "Retain",
             storageClassName: args.storageClassName,
             claimRef: { namespace: args.namespace, name: names.backupClaim },
+            mountOptions: [...args.volumeMountOptions],
             nfs: { server: args.nfsServer, path: args.backupNfsPath },
         },
     };

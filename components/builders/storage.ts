@@ -24,6 +24,7 @@ export function persistentVolumes(args: ResolvedArgs, names: ClusterNames): k8s.
             storageClassName: args.storageClassName,
             // Pre-bound, so ordinal N always gets path N; without it, which PV a pod gets is chance.
             claimRef: { namespace: args.namespace, name: names.claim(ordinal) },
+            mountOptions: [...args.volumeMountOptions],
             nfs: { server: args.nfsServer, path },
         },
     }));

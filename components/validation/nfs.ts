@@ -176,3 +176,39 @@ function expandPattern(problems: Problems, pattern: string, volumes: number | un
     }
     return volumes === undefined ? undefined : paths.slice(0, volumes);
 }
+
+/** Mount options that put InnoDB's data at risk on NFS, and why (MySQL manual, "Using NFS with MySQL"). */
+const UNSAFE_MOUNT_OPTIONS: Record<string, string> = {
+    soft: "a soft mount returns an I/O error to the server after a timeout, in the middle of a write, which can corrupt InnoDB's files",
+    nolock: "without NFS locks nothing keeps a second server off a data directory, and two servers on one data directory corrupt it",
+};
+
+/**
+ * `volumeMountOptions`: the PersistentVolumes' `mountOptions`, handed to mount.nfs as given (Kubernetes does not
+ * check them; a wrong one is a FailedMount when a pod starts). Refused here: what mount.nfs could not read as one
+ * option (empty, blanks, commas), the same option twice, and the options that are unsafe for InnoDB.
+ * @see https://dev.mysql.com/doc/refman/8.4/en/disk-issues.html#disk-issues-nfs
+ */
+export function checkMountOptions(problems: Problems, options: readonly string[] | undefined): readonly string[] | undefined {
+    if (options === undefined) {
+        return undefined;
+    }
+    const count = problems.list.length;
+    for (const option of options) {
+        if (option === "" || /[\s,]/.test(option) || CONTROL.test(option)) {
+            problems.add(
+                `\`volumeMountOptions\` has ${show(option)}: give one mount option per item, without blanks or commas, e.g. ["hard", "nfsvers=4.1"].`,
+            );
+        }
+        const unsafe = UNSAFE_MOUNT_OPTIONS[option.toLowerCase()];
+        if (unsafe !== undefined) {
+            problems.add(`\`volumeMountOptions\` has ${show(option)}: ${unsafe}. Remove it (the default is "hard").`);
+        }
+    }
+    const names = options.map((o) => o.split("=")[0]);
+    const repeated = [...new Set(names.filter((n, i) => n !== "" && names.indexOf(n) !== i))];
+    if (repeated.length > 0) {
+        problems.add(`\`volumeMountOptions\` gives ${repeated.map(show).join(", ")} more than once: give each option once.`);
+    }
+    return problems.list.length === count ? options : undefined;
+}

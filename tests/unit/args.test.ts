@@ -54,6 +54,7 @@ describe("resolveArgs", () => {
             nfsPaths: ["/exports/mysql-0", "/exports/mysql-1", "/exports/mysql-2", "/exports/mysql-3", "/exports/mysql-4"],
             nfsPathPattern: "/exports/mysql-{ordinal}",
             volumeCapacity: "20Gi",
+            volumeMountOptions: ["hard", "nfsvers=4.1", "proto=tcp"],
             volumeAccessModes: ["ReadWriteOnce"],
             storageRequest: "10Gi",
             storageClassName: "mysql-nfs",

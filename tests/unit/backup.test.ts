@@ -44,6 +44,7 @@ describe("backups", () => {
                 persistentVolumeReclaimPolicy: "Retain",
                 storageClassName: "mysql-nfs",
                 claimRef: { namespace: "shop", name: "orders-backups" },
+                mountOptions: ["hard", "nfsvers=4.1", "proto=tcp"],
                 nfs: { server: "10.0.0.5", path: "/exports/backups" },
             },
         });

@@ -185,6 +185,7 @@ describe("builders: storage", () => {
             persistentVolumeReclaimPolicy: "Retain",
             storageClassName: "mysql-nfs",
             claimRef: { namespace: "shop", name: `data-orders-${ordinal}` },
+            mountOptions: ["hard", "nfsvers=4.1", "proto=tcp"],
             nfs: { server: "10.0.0.5", path },
             ...spec,
         },
@@ -195,14 +196,20 @@ describe("builders: storage", () => {
         assert.deepStrictEqual(persistentVolumes(resolve(paths), names), [volume(0, "/exports/a", {}), volume(1, "/exports/b", {})]);
     });
 
-    it("the volumes take volumeCapacity, volumeAccessModes and storageClassName as given", () => {
+    it("the volumes take volumeCapacity, volumeAccessModes, volumeMountOptions and storageClassName as given", () => {
         const args = resolve({
             ...paths,
             volumeCapacity: "50Gi",
             volumeAccessModes: ["ReadWriteOnce", "ReadWriteMany"],
+            volumeMountOptions: ["hard", "nfsvers=3", "timeo=600"],
             storageClassName: "",
         });
-        const custom = { capacity: { storage: "50Gi" }, accessModes: ["ReadWriteOnce", "ReadWriteMany"], storageClassName: "" };
+        const custom = {
+            capacity: { storage: "50Gi" },
+            accessModes: ["ReadWriteOnce", "ReadWriteMany"],
+            mountOptions: ["hard", "nfsvers=3", "timeo=600"],
+            storageClassName: "",
+        };
         assert.deepStrictEqual(persistentVolumes(args, names), [volume(0, "/exports/a", custom), volume(1, "/exports/b", custom)]);
     });
 
