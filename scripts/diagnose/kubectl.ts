@@ -6,7 +6,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- kubectl's JSON output: untyped until verdict.ts reads it */
 import { spawnSync } from "child_process";
 import { CLONE_MARKER, CONTAINERS, ROOT_CLIENT_CONFIG } from "../../components/constants";
-import { ContainerLogs, ExecResult, PodFacts, Target } from "./verdict";
+import { ContainerLogs, ExecResult, nodeNotReady, PodFacts, Target } from "./verdict";
 
 /** What one kubectl run printed and exited with. */
 export interface KubectlRun {
@@ -81,6 +81,9 @@ export function collect(run: Runner, target: Target, ordinals: readonly number[]
     const pods = getList(run, ["get", "pods", "-l", selector, ...ns, "-o", "json"]);
     // PersistentVolumes are cluster-scoped: -n applies to the claims only.
     const storage = getList(run, ["get", "pvc,pv", ...ns, "-o", "json"]);
+    // Nodes are cluster-scoped, and a namespace's user may not read them: then nothing is said about nodes.
+    const nodeRun = run(["get", "nodes", "-o", "json"]);
+    const nodes: any[] | undefined = nodeRun.status === 0 ? (JSON.parse(nodeRun.stdout).items ?? []) : undefined;
     return ordinals.map((ordinal) => {
         const name = target.names.pod(ordinal);
         const pod = pods.find((p) => p.metadata?.name === name);
@@ -89,6 +92,11 @@ export function collect(run: Runner, target: Target, ordinals: readonly number[]
         const events = getList(run, ["get", "events", ...ns, "--field-selector", `involvedObject.name=${name}`, "-o", "json"]).sort(
             (a, b) => String(a.lastTimestamp ?? a.eventTime ?? "").localeCompare(String(b.lastTimestamp ?? b.eventTime ?? "")),
         );
+        const node = nodes?.find((n) => n.metadata?.name === pod?.spec?.nodeName);
+        if (nodeNotReady(node) !== undefined) {
+            // The API server proxies logs and exec to the node's kubelet, which is gone: nothing to ask.
+            return { name, ordinal, pod, events, claim, volume, logs: {}, node };
+        }
         const logs: Record<string, ContainerLogs> = {};
         const statuses = [...(pod?.status?.initContainerStatuses ?? []), ...(pod?.status?.containerStatuses ?? [])];
         for (const status of statuses.filter(hasRun)) {
@@ -113,6 +121,6 @@ export function collect(run: Runner, target: Target, ordinals: readonly number[]
             marker = exec(["cat", CLONE_MARKER]);
             replicaStatus = exec(replicaStatusCommand(target));
         }
-        return { name, ordinal, pod, events, claim, volume, logs, replicaStatus, marker };
+        return { name, ordinal, pod, events, claim, volume, logs, replicaStatus, marker, node };
     });
 }

@@ -48,6 +48,8 @@ export interface PodFacts {
     readonly replicaStatus?: ExecResult;
     /** `cat` of the self-repair marker, asked likewise. */
     readonly marker?: ExecResult;
+    /** The Node the pod is bound to (`kubectl get nodes -o json` item); absent when nodes cannot be read. */
+    readonly node?: any;
 }
 
 export type VerdictKind =
@@ -61,7 +63,8 @@ export type VerdictKind =
     | "crashing"
     | "not-replicating"
     | "lagging"
-    | "not-ready";
+    | "not-ready"
+    | "node-lost";
 
 export interface Verdict {
     readonly pod: string;
@@ -190,6 +193,35 @@ function pendingVerdict(facts: PodFacts, target: Target): string {
 
 const oneLine = (text: string) => text.replace(/\s+/g, " ").trim();
 
+/** The Ready condition of a Node that is not Ready (its kubelet stopped reporting, or reports NotReady). */
+export function nodeNotReady(node: any): { status: string; since: string; message: string } | undefined {
+    const ready = (node?.status?.conditions ?? []).find((c: any) => c.type === "Ready");
+    if (node === undefined || ready?.status === "True") {
+        return undefined;
+    }
+    return {
+        status: ready?.status ?? "unknown",
+        since: ready?.lastTransitionTime ?? "unknown",
+        message: oneLine(ready?.message ?? ready?.reason ?? "no Ready condition"),
+    };
+}
+
+/** A pod on a Node that is not Ready: Terminating there forever, or about to be evicted into that state. */
+function nodeLostVerdict(facts: PodFacts): string | undefined {
+    const notReady = nodeNotReady(facts.node);
+    if (notReady === undefined) {
+        return undefined;
+    }
+    const node = `node ${facts.pod.spec.nodeName}, which is NotReady (Ready=${notReady.status} since ${notReady.since}: ${notReady.message})`;
+    const deleted = facts.pod.metadata?.deletionTimestamp;
+    const role = facts.ordinal === 0 ? "; no writes until then (it is the primary)" : "";
+    return deleted !== undefined
+        ? `node lost: Terminating since ${deleted} on ${node}; the StatefulSet starts no new ${facts.name} until this one is gone` +
+              `${role}, and NFS cannot fence the node: see "When a node is lost" below`
+        : `node lost: on ${node}; its status is stale, and once evicted (the unreachable taint's toleration, 300 s by default) ` +
+              `it stays Terminating: see "When a node is lost" below`;
+}
+
 /** The verdict on one pod. */
 export function podVerdict(facts: PodFacts, target: Target): Verdict {
     const verdict = (kind: VerdictKind, text: string): Verdict => ({ pod: facts.name, kind, text });
@@ -208,6 +240,10 @@ export function podVerdict(facts: PodFacts, target: Target): Verdict {
     }
     if (pod.status?.phase === "Pending" && !pod.spec?.nodeName) {
         return verdict("pending", pendingVerdict(facts, target));
+    }
+    const lost = nodeLostVerdict(facts);
+    if (lost !== undefined) {
+        return verdict("node-lost", lost);
     }
 
     // Init containers, in order: the first that fails says why the pod does not start.
@@ -386,6 +422,10 @@ export function report(target: Target, pods: readonly PodFacts[], verdicts: read
     }
     const width = Math.max(...verdicts.map((v) => v.pod.length));
     out.push("", "== Verdicts", ...verdicts.map((v) => `${v.pod.padEnd(width)}  ${v.text}`));
+    const lost = pods.filter((facts) => verdicts.find((v) => v.pod === facts.name)?.kind === "node-lost");
+    if (lost.length > 0) {
+        out.push("", ...nodeLossRunbook(target, lost));
+    }
     return `${out.join("\n")}\n`;
 }
 
@@ -408,4 +448,30 @@ function replicationSummary(facts: PodFacts, target: Target): string {
         ...(status[f.ioError] ? [`${f.ioError}=${status[f.ioError]}`] : []),
         ...(status[SQL_ERROR] ? [`${SQL_ERROR}=${status[SQL_ERROR]}`] : []),
     ].join(", ");
+}
+
+/**
+ * What to do for pods on a lost node (docs/node-loss.md says the same, with the why): fence the node first,
+ * as NFS has no attach/detach fencing and a partitioned node may still write; then let Kubernetes go on.
+ */
+export function nodeLossRunbook(target: Target, lost: readonly PodFacts[]): string[] {
+    const nodes = [...new Set(lost.map((facts) => facts.pod.spec.nodeName as string))];
+    const ns = target.namespace;
+    return [
+        "== When a node is lost (docs/node-loss.md)",
+        `1. Make sure ${nodes.join(" and ")} can no longer write to the NFS server: power ${nodes.length > 1 ? "them" : "it"} off, or ` +
+            "cut it off the NFS server's network. NotReady only says the kubelet stopped reporting: a partitioned node may still run " +
+            "mysqld, and two servers on one data directory corrupt it.",
+        "2. Then let Kubernetes release the pods, either way:",
+        ...nodes.map(
+            (node) => `     kubectl taint nodes ${node} node.kubernetes.io/out-of-service=nodeshutdown:NoExecute   # Kubernetes 1.28+`,
+        ),
+        ...lost.map((facts) => `     kubectl delete pod ${facts.name} -n ${ns} --grace-period=0 --force`),
+        `3. The StatefulSet starts ${lost.map((facts) => facts.name).join(", ")} on another node, on the same volume; ` +
+            `\`kubectl get pods -n ${ns} -l ${Object.entries(target.names.podLabels)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(",")} -w\` shows ${lost.length > 1 ? "them" : "it"} become Ready.`,
+        "4. Once the node is repaired and back, remove the taint:",
+        ...nodes.map((node) => `     kubectl taint nodes ${node} node.kubernetes.io/out-of-service=nodeshutdown:NoExecute-`),
+    ];
 }

@@ -27,6 +27,16 @@ export function fixtureRunner(caseName: string): RecordingRunner {
         if (verb === "get" && object === "pvc,pv") {
             return ok(read("storage.json"));
         }
+        if (verb === "get" && object === "nodes") {
+            // Without nodes.json: as kubectl answers a namespace's user who may not read Nodes.
+            return exists("nodes.json")
+                ? ok(read("nodes.json"))
+                : {
+                      status: 1,
+                      stdout: "",
+                      stderr: 'Error from server (Forbidden): nodes is forbidden: User "dev" cannot list resource "nodes" in API group "" at the cluster scope\n',
+                  };
+        }
         if (verb === "get" && object === "events") {
             const pod = args[args.indexOf("--field-selector") + 1].replace(/^involvedObject\.name=/, "");
             return ok(exists(`events/${pod}.json`) ? read(`events/${pod}.json`) : EMPTY_LIST);

@@ -7,18 +7,31 @@ import * as os from "os";
 import * as path from "path";
 import { clusterNames, FLAVORS } from "../../components";
 import { main } from "../../scripts/diagnose";
+import { collect } from "../../scripts/diagnose/kubectl";
 import { podVerdict } from "../../scripts/diagnose/verdict";
 import { fixtureRunner } from "../support/kubectlFixtures";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
-/** The report's "Verdicts" table. */
+/** The report's "Verdicts" table (up to the runbook, when one follows). */
 function verdicts(stdout: string): string[] {
     return stdout
         .slice(stdout.indexOf("== Verdicts\n") + "== Verdicts\n".length)
+        .split("\n\n")[0]
         .trimEnd()
         .split("\n");
 }
+
+/** The dev stack's cluster, as the diagnosis reads it from the stack's config. */
+const DEV_TARGET = {
+    stack: "dev",
+    name: "mysql",
+    namespace: "default",
+    flavor: FLAVORS.mysql57,
+    replicas: 3,
+    maxReplicationLagSeconds: 30,
+    names: clusterNames("mysql", "default", "cluster.local"),
+};
 
 function diagnose(caseName: string, ...argv: string[]) {
     const runner = fixtureRunner(caseName);
@@ -146,12 +159,64 @@ describe("npm run diagnose", () => {
             );
             const statements = run.calls.filter((c) => c[0] === "exec" && c.at(-1)!.endsWith("\\G")).map((c) => c.at(-1));
             assert.deepStrictEqual(statements, ["SHOW REPLICA STATUS\\G", "SHOW REPLICA STATUS\\G", "SHOW REPLICA STATUS\\G"]);
-            // Every call, the storage listing included, names the prod namespace with -n.
+            // Every call, the storage listing included, names the prod namespace with -n; Nodes have none.
             assert.ok(run.calls.length > 5, `${run.calls.length} calls`);
             assert.deepStrictEqual(
                 run.calls.filter((c) => c[c.indexOf("-n") + 1] !== "databases" || c.indexOf("-n") < 0),
-                [],
+                [["get", "nodes", "-o", "json"]],
             );
+        });
+
+        it("a pod Terminating on a node that stopped reporting: node lost, the runbook, and no logs or exec through the gone kubelet", () => {
+            const run = diagnose("node-lost", "--stack", "dev");
+            assert.strictEqual(run.status, 2);
+            const [primary, ...replicas] = verdicts(run.stdout);
+            assert.strictEqual(
+                primary,
+                "mysql-0  node lost: Terminating since 2025-03-04T09:20:41Z on node node-1, which is NotReady (Ready=Unknown since " +
+                    "2025-03-04T09:15:41Z: Kubelet stopped posting node status.); the StatefulSet starts no new mysql-0 until this one " +
+                    'is gone; no writes until then (it is the primary), and NFS cannot fence the node: see "When a node is lost" below',
+            );
+            for (const [i, line] of replicas.entries()) {
+                assert.match(
+                    line,
+                    new RegExp(`^mysql-${i + 1}  not replicating: Slave_IO_Running is 'Connecting' \\(Last_IO_Errno 2003: `),
+                );
+            }
+            const runbook = run.stdout.slice(run.stdout.indexOf("== When a node is lost"));
+            assert.deepStrictEqual(runbook.trimEnd().split("\n"), [
+                "== When a node is lost (docs/node-loss.md)",
+                "1. Make sure node-1 can no longer write to the NFS server: power it off, or cut it off the NFS server's network. " +
+                    "NotReady only says the kubelet stopped reporting: a partitioned node may still run mysqld, and two servers on one " +
+                    "data directory corrupt it.",
+                "2. Then let Kubernetes release the pods, either way:",
+                "     kubectl taint nodes node-1 node.kubernetes.io/out-of-service=nodeshutdown:NoExecute   # Kubernetes 1.28+",
+                "     kubectl delete pod mysql-0 -n default --grace-period=0 --force",
+                "3. The StatefulSet starts mysql-0 on another node, on the same volume; `kubectl get pods -n default -l app=mysql -w` shows it become Ready.",
+                "4. Once the node is repaired and back, remove the taint:",
+                "     kubectl taint nodes node-1 node.kubernetes.io/out-of-service=nodeshutdown:NoExecute-",
+            ]);
+            const calls = diagnose("node-lost", "--stack", "dev").calls;
+            assert.ok(
+                !calls.some((c) => ["logs", "exec"].includes(c[0]) && c[1] === "mysql-0"),
+                "nothing asked of the lost node's kubelet",
+            );
+            assert.ok(
+                calls.some((c) => c[0] === "exec" && c[1] === "mysql-1"),
+                "the replicas on live nodes are still asked",
+            );
+        });
+
+        it("a node NotReady under a pod not yet evicted: node lost, its status stale; nodes that cannot be read change nothing", () => {
+            const runner = fixtureRunner("node-lost");
+            const facts = collect(runner, DEV_TARGET, [0]);
+            const pod = { ...facts[0].pod, metadata: { ...facts[0].pod.metadata, deletionTimestamp: undefined } };
+            assert.match(
+                podVerdict({ ...facts[0], pod }, DEV_TARGET).text,
+                /^node lost: on node node-1, which is NotReady \(Ready=Unknown since .*\); its status is stale, and once evicted \(the unreachable taint's toleration, 300 s by default\) it stays Terminating/,
+            );
+            // Without node data (a user who may not list Nodes), the same pod is judged by what it reports.
+            assert.strictEqual(podVerdict({ ...facts[0], pod, node: undefined }, DEV_TARGET).kind, "not-ready");
         });
 
         it("--pod looks at one pod only", () => {
@@ -183,6 +248,7 @@ describe("npm run diagnose", () => {
             assert.deepStrictEqual(calls, [
                 ["get", "pods", "-l", "app=mysql", "-n", "default", "-o", "json"],
                 ["get", "pvc,pv", "-n", "default", "-o", "json"],
+                ["get", "nodes", "-o", "json"],
                 ["get", "events", "-n", "default", "--field-selector", "involvedObject.name=mysql-1", "-o", "json"],
                 ["logs", "mysql-1", "-n", "default", "-c", "init-mysql", "--tail=50"],
                 ["logs", "mysql-1", "-n", "default", "-c", "clone-mysql", "--tail=50"],
