@@ -612,7 +612,7 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
 
 /**
  * The resolved settings, or {@link MySqlClusterArgsError} with every problem found. A check returns
- * `undefined` only after reporting why, and `null` stands for "unset" (only `rootPassword` may stay so).
+ * `undefined` only after reporting why, and `null` stands for "unset" (only a password may stay so).
  */
 function complete<T extends Record<string, unknown>>(problems: Problems, values: T): { [K in keyof T]: Exclude<T[K], undefined | null> } {
     const unreported = Object.keys(values).filter((key) => values[key] === undefined);

@@ -81,7 +81,11 @@ export function parseArgs(argv: string[]): Options | undefined {
             overrides.push({ key: item.slice(0, eq), value: item.slice(eq + 1), secret });
         }
     }
-    const configFile = values["config-file"] === undefined ? undefined : path.resolve(values["config-file"]);
+    // Relative to where the user typed the command: `npm run render` runs from the package's folder and says
+    // where it was started in INIT_CWD (set for every script of an npm run: used only when it runs this one).
+    const typedIn = process.env.npm_lifecycle_event === "render" ? process.env.INIT_CWD : undefined;
+    const fromUser = (file: string) => path.resolve(typedIn ?? process.cwd(), file);
+    const configFile = values["config-file"] === undefined ? undefined : fromUser(values["config-file"]);
     if (values.state !== undefined && !values["show-secrets"]) {
         throw new RenderError("--state keeps generated values, which are real only with --show-secrets: add --show-secrets.");
     }
@@ -91,7 +95,7 @@ export function parseArgs(argv: string[]): Options | undefined {
         configFile: configFile ?? path.join(ROOT, `Pulumi.${stack}.yaml`),
         overrides,
         showSecrets: values["show-secrets"] ?? false,
-        stateFile: values.state === undefined ? undefined : path.resolve(values.state),
+        stateFile: values.state === undefined ? undefined : fromUser(values.state),
     };
 }
 

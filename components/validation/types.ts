@@ -7,7 +7,7 @@ import { isPromiseLike, kindOf, Problems, show } from "./problems";
 
 const notPlain = (key: string, value: unknown, expected: string, example: string) =>
     `\`${key}\` is ${kindOf(value)}: it must be a plain value, known before anything is ` +
-    `created (only \`rootPassword\` may be an Output); pass ${expected}, e.g. ${example}.`;
+    `created (only the passwords may be Outputs); pass ${expected}, e.g. ${example}.`;
 
 function wrongType(problems: Problems, key: string, value: unknown, expected: string, example: string): undefined {
     if (pulumi.Output.isInstance(value) || isPromiseLike(value)) {
@@ -110,7 +110,7 @@ export function stringListSetting(
     return items as string[];
 }
 
-/** `rootPassword`, the one setting that may be an Output or a Promise (checked once known). */
+/** A password (`rootPassword`, `replicationPassword`, `backupPassword`, `appPassword`): the only settings that may be an Output or a Promise (checked once known). */
 export function passwordInput(problems: Problems, key: string, value: unknown): pulumi.Input<string> | undefined | null {
     if (value === undefined) {
         return null;

@@ -283,6 +283,15 @@ describe("npm run render", () => {
         }
     });
 
+    it("reads a relative --config-file from where the command was typed, not from the package's folder npm runs in", () => {
+        const run = spawnSync("npm", ["run", "-s", "render", "--", "--config-file", "real/Pulumi.real.yaml"], {
+            cwd: path.join(__dirname, ".."),
+            encoding: "utf8",
+        });
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.ok((yaml.loadAll(run.stdout) as any[]).some((o) => o.kind === "StatefulSet"));
+    });
+
     it("switches the images with the flavor on the dev stack, which pins none", () => {
         for (const [flavor, images] of [
             ["mysql84", ["mysql:8.4", "percona/percona-xtrabackup:8.4"]],
