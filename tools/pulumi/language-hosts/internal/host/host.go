@@ -58,6 +58,13 @@ type DependencyInstaller interface {
 	InstallDependencies(ctx context.Context, req *pulumirpc.InstallDependenciesRequest, stdout, stderr io.Writer) error
 }
 
+// PackageGenerator is what a language that generates SDKs and links them into a program (`pulumi package add`,
+// `pulumi package gen-sdk`) adds to Program.
+type PackageGenerator interface {
+	GeneratePackage(ctx context.Context, req *pulumirpc.GeneratePackageRequest) (*pulumirpc.GeneratePackageResponse, error)
+	Link(ctx context.Context, req *pulumirpc.LinkRequest) (*pulumirpc.LinkResponse, error)
+}
+
 type server struct {
 	pulumirpc.UnimplementedLanguageRuntimeServer
 	program Program
@@ -168,6 +175,24 @@ func (s *server) InstallDependencies(
 		return err
 	}
 	return closer.Close()
+}
+
+func (s *server) GeneratePackage(
+	ctx context.Context, req *pulumirpc.GeneratePackageRequest,
+) (*pulumirpc.GeneratePackageResponse, error) {
+	generator, ok := s.program.(PackageGenerator)
+	if !ok {
+		return nil, status.Error(codes.Unimplemented, "method GeneratePackage not implemented")
+	}
+	return generator.GeneratePackage(ctx, req)
+}
+
+func (s *server) Link(ctx context.Context, req *pulumirpc.LinkRequest) (*pulumirpc.LinkResponse, error) {
+	generator, ok := s.program.(PackageGenerator)
+	if !ok {
+		return nil, status.Error(codes.Unimplemented, "method Link not implemented")
+	}
+	return generator.Link(ctx, req)
 }
 
 // RunPlugin starts a plugin written in the host's language and streams its stdout (where it announces its
