@@ -10,8 +10,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { serve } from "./provider";
 
 export = function servePlugin(): Promise<void> {
-    // cmd/run (a program run) calls an exported function too: that is this folder run as a program by
-    // mistake (a Pulumi.yaml here without `main`), which must not start a provider and wait for ever.
+    // cmd/run (a program run) calls an exported function too: this file named as a program by mistake
+    // (Pulumi.yaml `main`) must not start a provider and wait for ever. (Without `main`, cmd/run takes
+    // package.json `exports` first: the library.)
     if (pulumi.runtime.hasMonitor()) {
         throw new Error(
             "bin/components/plugin.js is the package's plugin entry, not a program: name the program in Pulumi.yaml (`main: index.ts`).",
