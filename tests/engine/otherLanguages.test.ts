@@ -182,23 +182,25 @@ describe("the component from Python and YAML programs (real engine, local cluste
         });
     }
 
-    it("`--target` is the escape hatch: a targeted StatefulSet skips the guard's check, unless the guard is targeted too", () => {
-        const dir = program("yaml");
-        const urns = ok(pulumi(dir, "stack", "--show-urns"));
-        const urnOf = (type: string, name: string) =>
-            new RegExp(`urn:pulumi:\\S*${type.replace(/[.$]/g, "\\$&")}::${name}`).exec(urns)?.[0];
-        const statefulSet = urnOf("kubernetes:apps/v1:StatefulSet", "orders-db-statefulset");
-        const guard = urnOf("mysql-statefulset:index:ChangeGuard", "orders-db-change-guard");
-        assert.ok(statefulSet && guard, urns);
-        // storageRequest is still 512Mi (the previous case): the change the guard refuses.
-        const targeted = pulumi(dir, "preview", "--target", statefulSet);
-        assert.strictEqual(targeted.status, 0, targeted.out);
-        assert.match(targeted.out, /\+- +kubernetes:apps\/v1:StatefulSet +orders-db-statefulset +replace/);
-        assert.match(targeted.out, /\+-1 to replace/);
-        assert.ok(!targeted.out.includes("would change"), targeted.out);
-        const withGuard = pulumi(dir, "preview", "--target", statefulSet, "--target", guard);
-        assert.strictEqual(withGuard.status, 1, withGuard.out);
-        assert.ok(withGuard.out.includes(GUARD_MESSAGE), withGuard.out);
-        ok(pulumi(dir, "config", "set", "storageRequest", "1Gi"));
+    describe("--target", () => {
+        it("`--target` is the escape hatch: a targeted StatefulSet skips the guard's check, unless the guard is targeted too", () => {
+            const dir = program("yaml");
+            const urns = ok(pulumi(dir, "stack", "--show-urns"));
+            const urnOf = (type: string, name: string) =>
+                new RegExp(`urn:pulumi:\\S*${type.replace(/[.$]/g, "\\$&")}::${name}`).exec(urns)?.[0];
+            const statefulSet = urnOf("kubernetes:apps/v1:StatefulSet", "orders-db-statefulset");
+            const guard = urnOf("mysql-statefulset:index:ChangeGuard", "orders-db-change-guard");
+            assert.ok(statefulSet && guard, urns);
+            // storageRequest is still 512Mi (the previous case): the change the guard refuses.
+            const targeted = pulumi(dir, "preview", "--target", statefulSet);
+            assert.strictEqual(targeted.status, 0, targeted.out);
+            assert.match(targeted.out, /\+- +kubernetes:apps\/v1:StatefulSet +orders-db-statefulset +replace/);
+            assert.match(targeted.out, /\+-1 to replace/);
+            assert.ok(!targeted.out.includes("would change"), targeted.out);
+            const withGuard = pulumi(dir, "preview", "--target", statefulSet, "--target", guard);
+            assert.strictEqual(withGuard.status, 1, withGuard.out);
+            assert.ok(withGuard.out.includes(GUARD_MESSAGE), withGuard.out);
+            ok(pulumi(dir, "config", "set", "storageRequest", "1Gi"));
+        });
     });
 });
