@@ -117,9 +117,13 @@ describe("the component from Python and YAML programs (real engine, local cluste
         assert.match(pip.stdout, /^Version: 3\.248\.0$/m);
     });
 
-    it("YAML: the `packages` entry names the package (`pulumi package add` writes it with a YAML host that links)", () => {
+    it("YAML: `pulumi package add` stops at the YAML host's missing Link, as the README says; the `packages` entry by hand", () => {
         const dir = program("yaml");
+        const add = pulumi(dir, "package", "add", REPO);
+        assert.strictEqual(add.status, 1, add.out);
+        assert.match(add.out, /^error: linking package: method Link not implemented$/m);
         const file = path.join(dir, "Pulumi.yaml");
+        assert.doesNotMatch(fs.readFileSync(file, "utf8"), /^packages:/m);
         fs.writeFileSync(
             file,
             fs.readFileSync(file, "utf8").replace("runtime: yaml\n", `runtime: yaml\npackages:\n  mysql-statefulset: ${REPO}\n`),
