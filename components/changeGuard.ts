@@ -5,8 +5,18 @@
 // `pulumi up`, and every Kubernetes object of the cluster depends on the guard: a refused change stops the
 // run before anything is touched.
 //
-// The provider's code is this module's `changeFailures` as source text (see GUARD_PROVIDER): self-contained,
-// so Pulumi's closure serialization (which loads the TypeScript compiler, ~0.3 s a run) is not needed.
+// Two providers serve it, one per way the component is used:
+// - a TypeScript/JavaScript program that imports the component runs it in its own process: the guard is a
+//   `pulumi-nodejs:dynamic:` resource (GUARD_TYPE), whose provider the engine starts from the program's own
+//   node_modules. Its code is this module's `changeFailures` as source text (see GUARD_PROVIDER):
+//   self-contained, so Pulumi's closure serialization (which loads the TypeScript compiler, ~0.3 s a run) is
+//   not needed. A custom type of this package would instead need the package's plugin installed where the
+//   engine looks for plugins (plugin cache or $PATH; not node_modules/.bin): an extra install step for
+//   every TypeScript user, for nothing the dynamic provider does not already do.
+// - a program in another language (Python, Go, .NET, Java, YAML) has no node_modules, so the dynamic provider
+//   cannot start there (pulumi/pulumi#5455). The component then runs inside this package's own provider
+//   (provider.ts), which serves the guard as a custom type of its own, GUARD_RESOURCE_TYPE, with the same
+//   `changeFailures` as its check: the engine already runs that plugin for the component.
 
 import * as pulumi from "@pulumi/pulumi";
 import { ResolvedArgs } from "./args";
@@ -93,13 +103,44 @@ export const GUARD_PROVIDER = `exports.handler = () => {
 };
 `;
 
-/** The Pulumi type of the guard (a nodejs dynamic resource). */
+/** The Pulumi type of the guard in a TypeScript/JavaScript program (a nodejs dynamic resource). */
 export const GUARD_TYPE = "pulumi-nodejs:dynamic:MySqlChangeGuard";
+
+/** The Pulumi type of the guard when this package's provider serves it (programs in other languages). */
+export const GUARD_RESOURCE_TYPE = "mysql-statefulset:index:ChangeGuard";
+
+/** Which provider serves a guard made now; see `withGuardsFromPackageProvider`. */
+let guardRoute: "dynamic" | "package" = "dynamic";
+
+/**
+ * Runs `make` (the component's constructor, which makes its guard synchronously) with every ChangeGuard made
+ * meanwhile a GUARD_RESOURCE_TYPE, served by this package's provider. Used by the provider (provider.ts) when
+ * it constructs a component; a program never calls it.
+ */
+export function withGuardsFromPackageProvider<T>(make: () => T): T {
+    const previous = guardRoute;
+    guardRoute = "package";
+    try {
+        return make();
+    } finally {
+        guardRoute = previous;
+    }
+}
+
+/** Whether the guard's state must be updated: the fingerprint or the allowed settings changed. */
+export function guardChanged(olds: Partial<GuardInputs>, news: Partial<GuardInputs>): boolean {
+    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+    return !same(olds.values, news.values) || !same(olds.allowed, news.allowed);
+}
 
 /** The change guard of one cluster; every Kubernetes object of the cluster depends on it. */
 export class ChangeGuard extends pulumi.CustomResource {
     constructor(name: string, inputs: GuardInputs, opts?: pulumi.CustomResourceOptions) {
-        super(GUARD_TYPE, name, { __provider: GUARD_PROVIDER, values: inputs.values, allowed: inputs.allowed }, opts);
+        if (guardRoute === "package") {
+            super(GUARD_RESOURCE_TYPE, name, { values: inputs.values, allowed: inputs.allowed }, opts);
+        } else {
+            super(GUARD_TYPE, name, { __provider: GUARD_PROVIDER, values: inputs.values, allowed: inputs.allowed }, opts);
+        }
     }
 }
 

@@ -27,6 +27,9 @@ echo "== test bed: Go tests of the stand-in random and tls providers"
 (cd tools/pulumi/standin-providers && go test ./...)
 echo "== test bed: the real control plane with the fake kubelet as its node agent"
 flock /tmp/real-suite.lock npx mocha --exit --no-config --require ts-node/register/transpile-only --timeout 900000 \
-    tests/real/controlPlane.test.ts
+    tests/real/controlPlane.test.ts tests/real/cluster.test.ts
+echo "== test bed: the component from Python and YAML programs on the real engine (local cluster)"
+flock /tmp/real-suite.lock npx mocha --exit --no-config --require ts-node/register/transpile-only --timeout 1800000 \
+    tests/engine/otherLanguages.test.ts
 echo "== test bed: the Pulumi engine offline (Node.js, Python and YAML programs; random and tls stand-ins)"
 bash tools/pulumi/prove.sh

@@ -8,7 +8,20 @@ import * as path from "path";
 import * as ts from "typescript";
 import { getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
 import * as library from "../../components";
-import { OUTPUTS, SETTINGS } from "../../components";
+import {
+    changeFailures,
+    clusterNames,
+    GUARD_PROVIDER,
+    GUARD_RESOURCE_TYPE,
+    GUARD_TYPE,
+    guardInputs,
+    GuardInputs,
+    MySqlClusterArgs,
+    OUTPUTS,
+    resolveArgs,
+    SETTINGS,
+} from "../../components";
+import { BASE_ARGS, buildCluster, child } from "../helpers";
 import { MySqlClusterProvider, PACKAGE_ROOT } from "../../components/provider";
 import { enumToken, packageSchema } from "../../components/schema";
 import { clearRegistrations, registrations, settle } from "../../scripts/mockRuntime";
@@ -161,6 +174,91 @@ describe("the multi-language component (schema)", () => {
         await assert.rejects(
             provider.construct("db", "mysql-statefulset:index:Other", {}, {}),
             /^Error: Unknown component type mysql-statefulset:index:Other/,
+        );
+    });
+});
+
+describe("the package's provider: the change guard for other languages", () => {
+    const provider = new MySqlClusterProvider();
+    const GUARD_URN = `urn:pulumi:test::mysql-statefulset::${TOKEN}$${GUARD_RESOURCE_TYPE}::db-change-guard`;
+    const fingerprint = (args: MySqlClusterArgs): GuardInputs => {
+        const resolved = resolveArgs(args);
+        // Through JSON, as the engine hands the inputs to the provider.
+        return JSON.parse(JSON.stringify(guardInputs(resolved, clusterNames(resolved.name, resolved.namespace, resolved.clusterDomain))));
+    };
+    const deployed = fingerprint(BASE_ARGS);
+    const resized = fingerprint({ ...BASE_ARGS, storageRequest: "20Gi" });
+
+    it("reports the package's version", () => {
+        assert.strictEqual(provider.version, JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).version);
+    });
+
+    it("a cluster it constructs registers its guard as the provider's own type; one built in-process keeps the dynamic one", async () => {
+        clearRegistrations();
+        await provider.construct("db", TOKEN, { ...BASE_ARGS, replicas: 1 }, {});
+        await settle();
+        const guard = registrations.find((r) => r.name === "db-change-guard");
+        assert.strictEqual(guard?.type, GUARD_RESOURCE_TYPE);
+        assert.deepStrictEqual(Object.keys(guard.inputs).sort(), ["allowed", "values"]);
+        assert.ok(!registrations.some((r) => r.type === GUARD_TYPE));
+        const { registered } = await buildCluster(BASE_ARGS);
+        assert.strictEqual(child(registered, GUARD_TYPE, "db-change-guard").inputs.__provider, GUARD_PROVIDER);
+    });
+
+    it("check: the first deploy and an unchanged stack pass, a guarded change fails with the guard's own failures", async () => {
+        assert.deepStrictEqual(await provider.check(GUARD_URN, {}, deployed), { inputs: deployed, failures: [] });
+        assert.deepStrictEqual(await provider.check(GUARD_URN, deployed, deployed), { inputs: deployed, failures: [] });
+        const refused = await provider.check(GUARD_URN, deployed, resized);
+        assert.deepStrictEqual(refused, { inputs: resized, failures: changeFailures(deployed, resized) });
+        assert.deepStrictEqual(
+            refused.failures?.map((f) => f.property),
+            ["storageRequest"],
+        );
+        assert.match(refused.failures![0].reason, /^`storageRequest` would change the claims' storage request from "10Gi" to "20Gi"/);
+        const allowed = fingerprint({ ...BASE_ARGS, storageRequest: "20Gi", allowDestructiveChanges: ["storageRequest"] });
+        assert.deepStrictEqual((await provider.check(GUARD_URN, deployed, allowed)).failures, []);
+    });
+
+    it("diff: an update in place when the fingerprint or the opt-ins change, never a replacement", async () => {
+        assert.deepStrictEqual(await provider.diff("change-guard", GUARD_URN, deployed, deployed), { changes: false });
+        assert.deepStrictEqual(await provider.diff("change-guard", GUARD_URN, deployed, resized), { changes: true });
+        const optIn = { ...deployed, allowed: ["storageRequest"] };
+        assert.deepStrictEqual(await provider.diff("change-guard", GUARD_URN, deployed, optIn), { changes: true });
+    });
+
+    it("create, update and read keep the fingerprint in the state; delete removes nothing else", async () => {
+        assert.deepStrictEqual(await provider.create(GUARD_URN, deployed), { id: "change-guard", outs: deployed });
+        assert.deepStrictEqual(await provider.update("change-guard", GUARD_URN, deployed, resized), { outs: resized });
+        assert.deepStrictEqual(await provider.read("change-guard", GUARD_URN, deployed), {
+            id: "change-guard",
+            props: deployed,
+            inputs: deployed,
+        });
+        assert.strictEqual(await provider.delete("change-guard", GUARD_URN), undefined);
+    });
+
+    it("refuses any other custom resource type", async () => {
+        await assert.rejects(
+            provider.check("urn:pulumi:test::p::mysql-statefulset:index:Other::x", {}, deployed),
+            (e: Error) =>
+                e.message ===
+                "Unknown resource type mysql-statefulset:index:Other; this provider serves only mysql-statefulset:index:ChangeGuard " +
+                    "(made by mysql-statefulset:index:MySqlCluster).",
+        );
+    });
+
+    it("the plugin entry (package.json `main`) exports one function and no component, so cmd/run-plugin starts this provider", () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module is `export =` a function
+        const entry = require("../../components/plugin");
+        assert.strictEqual(typeof entry, "function");
+        assert.deepStrictEqual(getPulumiComponents(entry), []);
+        assert.deepStrictEqual(getPulumiComponents({ entry }), []);
+        // Run as a program (here: under the mock runtime's monitor), it refuses instead of serving.
+        assert.throws(
+            () => entry(),
+            (e: Error) =>
+                e.message ===
+                "bin/components/plugin.js is the package's plugin entry, not a program: name the program in Pulumi.yaml (`main: index.ts`).",
         );
     });
 });

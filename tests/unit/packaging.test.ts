@@ -74,10 +74,11 @@ describe("the program and the package", function () {
         });
 
         it("would run the built library instead, registering nothing, without `main` in Pulumi.yaml", () => {
-            // Why Pulumi.yaml names its program: the SDK falls back to package.json `main`, the library.
+            // Why Pulumi.yaml names its program: the SDK falls back to package.json `exports` (then `main`): the
+            // library. (`main` is the plugin entry, which the SDK's cmd/run-plugin loads by folder.)
             const run = runAsPulumi("--ignore-main");
             assert.strictEqual(run.entryPoint, ".");
-            assert.strictEqual(run.loaded[0], pkg.main);
+            assert.strictEqual(run.loaded[0], pkg.exports["."].default.replace(/^\.\//, ""));
             assert.deepStrictEqual(run.registered, ["pulumi:pulumi:Stack::mysql-statefulset-dev"]);
         });
     });

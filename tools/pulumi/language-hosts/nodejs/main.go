@@ -6,12 +6,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os/exec"
 	"strconv"
 	"strings"
 
 	"github.com/mysql-statefulset/tools/pulumi/language-hosts/internal/host"
+	"github.com/pulumi/pulumi/sdk/v3/nodejs/npm"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 )
 
@@ -89,6 +92,29 @@ func (nodejs) PluginCommand(ctx context.Context, req *pulumirpc.RunPluginRequest
 	// @pulumi/policy reads the pack's version from ./package.json, so the pack runs in its own folder.
 	cmd.Dir = dir
 	return cmd, nil
+}
+
+// InstallDependencies does what upstream's host does (sdk/nodejs/cmd/pulumi-language-nodejs, v3.248.0):
+// `npm install` (or the package manager the folder uses, through the SDK's own npm package) in the
+// program directory, or at the root of the npm/yarn workspace it belongs to. No .nvmrc/fnm handling
+// (UseLanguageVersionTools) and no forced tsc (a conformance-test flag of upstream's).
+func (nodejs) InstallDependencies(
+	ctx context.Context, req *pulumirpc.InstallDependenciesRequest, stdout, stderr io.Writer,
+) error {
+	fmt.Fprint(stdout, "Installing dependencies...\n\n")
+	root := req.GetInfo().GetProgramDirectory()
+	if workspace, err := npm.FindWorkspaceRoot(root); err == nil {
+		fmt.Fprintf(stdout, "Detected workspace root at %s\n", workspace)
+		root = workspace
+	} else if !errors.Is(err, npm.ErrNotInWorkspace) {
+		return fmt.Errorf("failure while trying to find workspace root: %w", err)
+	}
+	manager, _ := req.GetInfo().GetOptions().AsMap()["packagemanager"].(string)
+	if _, err := npm.Install(ctx, npm.PackageManagerType(manager), root, false /*production*/, stdout, stderr); err != nil {
+		return err
+	}
+	fmt.Fprint(stdout, "Finished installing dependencies\n\n")
+	return nil
 }
 
 func main() { host.Main("pulumi-language-nodejs", nodejs{}) }

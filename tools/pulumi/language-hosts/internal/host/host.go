@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -47,6 +48,21 @@ type PluginRunner interface {
 	// PluginCommand returns the command of the plugin the request names; its Dir defaults to the
 	// request's Pwd.
 	PluginCommand(ctx context.Context, req *pulumirpc.RunPluginRequest) (*exec.Cmd, error)
+}
+
+// DependencyInstaller is what a language that installs a program's or a plugin's dependencies (`pulumi
+// install`, and the engine before it runs a plugin folder such as a PulumiPlugin.yaml package) adds to Program.
+type DependencyInstaller interface {
+	// InstallDependencies installs the dependencies of the request's program directory, writing progress
+	// to stdout and stderr.
+	InstallDependencies(ctx context.Context, req *pulumirpc.InstallDependenciesRequest, stdout, stderr io.Writer) error
+}
+
+// PackageGenerator is what a language that generates SDKs and links them into a program (`pulumi package add`,
+// `pulumi package gen-sdk`) adds to Program.
+type PackageGenerator interface {
+	GeneratePackage(ctx context.Context, req *pulumirpc.GeneratePackageRequest) (*pulumirpc.GeneratePackageResponse, error)
+	Link(ctx context.Context, req *pulumirpc.LinkRequest) (*pulumirpc.LinkResponse, error)
 }
 
 type server struct {
@@ -140,6 +156,43 @@ func (s *server) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc
 	default:
 		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not run the program: %v", err)}, nil
 	}
+}
+
+// InstallDependencies streams the language's installer's output back to the engine.
+func (s *server) InstallDependencies(
+	req *pulumirpc.InstallDependenciesRequest, stream grpc.ServerStreamingServer[pulumirpc.InstallDependenciesResponse],
+) error {
+	installer, ok := s.program.(DependencyInstaller)
+	if !ok {
+		return status.Error(codes.Unimplemented, "method InstallDependencies not implemented")
+	}
+	closer, stdout, stderr, err := rpcutil.MakeInstallDependenciesStreams(stream, req.GetIsTerminal())
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+	if err := installer.InstallDependencies(stream.Context(), req, stdout, stderr); err != nil {
+		return err
+	}
+	return closer.Close()
+}
+
+func (s *server) GeneratePackage(
+	ctx context.Context, req *pulumirpc.GeneratePackageRequest,
+) (*pulumirpc.GeneratePackageResponse, error) {
+	generator, ok := s.program.(PackageGenerator)
+	if !ok {
+		return nil, status.Error(codes.Unimplemented, "method GeneratePackage not implemented")
+	}
+	return generator.GeneratePackage(ctx, req)
+}
+
+func (s *server) Link(ctx context.Context, req *pulumirpc.LinkRequest) (*pulumirpc.LinkResponse, error) {
+	generator, ok := s.program.(PackageGenerator)
+	if !ok {
+		return nil, status.Error(codes.Unimplemented, "method Link not implemented")
+	}
+	return generator.Link(ctx, req)
 }
 
 // RunPlugin starts a plugin written in the host's language and streams its stdout (where it announces its
