@@ -17,6 +17,15 @@ const TLS_ENV = [
     { name: "TLS_CERT", value: "/etc/mysql-credentials/tls.crt" },
     { name: "TLS_KEY", value: "/etc/mysql-credentials/tls.key" },
 ];
+/**
+ * The series step's state and the flavor's system-table upgrade, in init-mysql (records it pending) and the
+ * sidecar (runs it): mysql57 has no tool (no step leads to 5.7; MySQL 8 upgrades itself).
+ */
+const UPGRADE_ENV = [
+    { name: "IDENTITY_FILE", value: "/mnt/data/identity" },
+    { name: "UPGRADE_TOOL", value: "" },
+    { name: "UPGRADE_OPTIONS", value: "" },
+];
 const CREDENTIALS_MOUNT = { name: "credentials", mountPath: "/etc/mysql-credentials", readOnly: true };
 /** What clone-mysql.sh is told, in clone-mysql and in the sidecar (its self-repair). */
 const CLONE_ENV = [
@@ -299,7 +308,6 @@ describe("builders: statefulSet", () => {
             env: [
                 { name: "DATA_ROOT", value: "/mnt/data" },
                 { name: "DATA_SUBPATH", value: "mysql" },
-                { name: "IDENTITY_FILE", value: "/mnt/data/identity" },
                 { name: "CLUSTER", value: "shop/orders" },
                 { name: "CLUSTER_UID", value: MOCK_UUID },
                 { name: "SERVER_BINARY", value: "mysqld" },
@@ -321,6 +329,7 @@ describe("builders: statefulSet", () => {
                 { name: "ZONEINFO_DIR", value: "/usr/share/zoneinfo" },
                 { name: "FIRST_START_SQL", value: "/etc/mysql-credentials/first-start.sql" },
                 { name: "FIRST_START_MARKER", value: "/mnt/data/first-start-pending" },
+                ...UPGRADE_ENV,
             ],
             securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"], add: ["CHOWN"] } },
             volumeMounts: [
@@ -448,6 +457,7 @@ describe("builders: statefulSet", () => {
                 ...REPLICA_STATUS_ENV,
                 ...CLONE_ENV,
                 ...BACKUP_ENV,
+                ...UPGRADE_ENV,
             ],
             ports: [{ name: "clone", containerPort: 3307 }],
             volumeMounts: [
@@ -525,6 +535,30 @@ describe("builders: statefulSet", () => {
             "/mnt/data/identity",
         ]);
         assert.deepStrictEqual(init.volumeMounts[0], { name: "data", mountPath: "/mnt/data" });
+    });
+
+    it("tells init-mysql and the sidecar the same identity file and the flavor's system-table upgrade: mariadb-upgrade, none for MySQL", () => {
+        for (const [flavor, tool, options] of [
+            ["mariadb", "mariadb-upgrade", "--upgrade-system-tables"],
+            ["mysql84", "", ""],
+            ["mysql57", "", ""],
+        ]) {
+            const args = resolve({ flavor });
+            const pod = (statefulSet(args, clusterNames("orders", "shop", "cluster.local"), readPodScripts(), MOCK_UUID) as any).spec
+                .template.spec;
+            for (const container of [pod.initContainers[0], pod.containers[1]]) {
+                const envOf = (name: string) => container.env.find((e: any) => e.name === name)?.value;
+                assert.deepStrictEqual(
+                    ["IDENTITY_FILE", "UPGRADE_TOOL", "UPGRADE_OPTIONS"].map(envOf),
+                    ["/mnt/data/identity", tool, options],
+                    `${flavor} ${container.name}`,
+                );
+                assert.ok(
+                    container.volumeMounts.some((m: any) => m.name === "data" && m.mountPath === "/mnt/data" && !m.readOnly),
+                    `${flavor} ${container.name}: writes the identity file on the claim`,
+                );
+            }
+        }
     });
 
     it("starts the pods all at once with bootstrap parallel, and tells the clone step so", () => {
