@@ -123,6 +123,27 @@ describe("builders: config", () => {
         });
     });
 
+    it("creates every account with a password and the server's default plugin, and no client turns TLS off (MySQL 8.4, MariaDB 11.4 defaults)", () => {
+        // MySQL 8.4 turns mysql_native_password off: an account pinned to it could not log in. Its default,
+        // caching_sha2_password, needs TLS (or the socket) for a first login, so no client may turn TLS off.
+        // MariaDB 11.4 clients verify the server's certificate: over 127.0.0.1 without a CA they accept it
+        // only through the password (mysql_native_password's proof, MDEV-31855), so every account has one.
+        for (const flavor of ["mysql84", "mariadb"]) {
+            const sql = configFiles(resolve({ flavor, appDatabase: "orders", appUser: "shop-app" }))["users.sql.in"];
+            const creates = sql.split("\n").filter((line) => line.startsWith("CREATE USER"));
+            // root for the loopback addresses, replication, backup for the three local hosts, the application.
+            assert.strictEqual(creates.length, 7, flavor);
+            for (const line of creates) {
+                assert.match(line, / IDENTIFIED BY '\{\w+_password\}'( REQUIRE SSL)?;$/, `${flavor}: ${line}`);
+            }
+            assert.doesNotMatch(sql, /IDENTIFIED (WITH|VIA)|native_password/, flavor);
+            assert.doesNotMatch(FLAVORS[flavor].installDb?.secureRootSql ?? "", /IDENTIFIED (WITH|VIA)|native_password/, flavor);
+        }
+        for (const [file, text] of Object.entries(readPodScripts())) {
+            assert.doesNotMatch(text, /--skip-ssl|--ssl=0|--disable-ssl|ssl-mode=DISABLED|--ssl-mode[= ]DISABLED/i, file);
+        }
+    });
+
     it("creates the application's database and user, and requires TLS of clients, when asked", () => {
         const args = { appDatabase: "orders", appUser: "shop-app", requireClientTls: true };
         const data = configFiles(resolve(args));
