@@ -70,6 +70,21 @@ export interface Flavor {
      * the entrypoint does it all, the time zones included (as the images do by default).
      */
     readonly installDb?: { readonly command: readonly string[]; readonly secureRootSql: string; readonly timeZoneTool: string };
+    /**
+     * What brings the system tables (the `mysql` schema) up to the server's series after a supported series
+     * step (SERIES_UPGRADES), run once by the sidecar against the running server, as root through its
+     * option file: the tool, in the server image and the backup image (the sidecar runs the latter), and
+     * its options. Unset: the server upgrades its own system tables at startup, or no step leads to this
+     * flavor's series (see docs/upgrades.md):
+     * - MySQL 8.0.16 and later (so 8.4, the `mysql84` flavor) upgrade the data dictionary and the system
+     *   tables themselves when they start on older data (`--upgrade=AUTO`, the default); `mysql_upgrade` is
+     *   deprecated there and does nothing.
+     * - MySQL 5.7 (`mysql57`) is the oldest series: no step leads to it, and a 5.7 patch release is not a
+     *   series change, so nothing here runs `mysql_upgrade` (5.7 wants it after every upgrade, patch
+     *   releases included; its images' entrypoint does not run it either, and the backup image has none):
+     *   run it by hand after moving a 5.7 cluster to a newer 5.7 release (docs/upgrades.md).
+     */
+    readonly upgrade?: { readonly tool: string; readonly options: readonly string[] };
     /** How the backup is carried over the clone port: the binary the backup image has. */
     readonly transport: "ncat" | "socat";
     /** my.cnf lines of the primary, under [mysqld]. */
@@ -300,6 +315,10 @@ const mariadb: Flavor = {
         // The tool the image's entrypoint loads the zones with.
         timeZoneTool: "mariadb-tzinfo-to-sql",
     },
+    // As MariaDB/mariadb-docker's docker-entrypoint.sh (11.4) runs it with MARIADB_AUTO_UPGRADE: the system
+    // tables only (the user tables' check, a full `mariadb-upgrade`, can take long on big data: run it by
+    // hand if wanted). Its statements are not binlogged (it sets sql_log_bin=0): every pod upgrades its own.
+    upgrade: { tool: "mariadb-upgrade", options: ["--upgrade-system-tables"] },
     transport: "socat",
     primaryConfig: ["log-bin=mysql-bin"],
     // MariaDB has no super-read-only: read-only stops every account without SUPER / READ ONLY ADMIN.

@@ -139,6 +139,16 @@ function firstStartEnv(args: ResolvedArgs): Record<string, string> {
 }
 
 /**
+ * A supported series step (SERIES_UPGRADES) and the flavor's system-table upgrade (`upgrade`, unset when
+ * the server does it itself): init-mysql records the step in the identity file as pending, and the sidecar,
+ * once the server answers, runs the tool and only on success records it done (docs/upgrades.md).
+ */
+function upgradeEnv(args: ResolvedArgs): EnvVar[] {
+    const upgrade = args.flavor.upgrade;
+    return env({ IDENTITY_FILE, UPGRADE_TOOL: upgrade?.tool ?? "", UPGRADE_OPTIONS: upgrade?.options.join(" ") ?? "" });
+}
+
+/**
  * init-mysql also checks, on every start, that the data on the claim is this cluster's and this ordinal's,
  * of this server family and series or one supported upgrade older (the identity file beside the data
  * directory); so it mounts the whole claim, and runs in the server image to ask the server its version.
@@ -152,7 +162,6 @@ function initContainer(args: ResolvedArgs, names: ClusterNames, clusterUid: pulu
             ...env({
                 DATA_ROOT: PATHS.dataRoot,
                 DATA_SUBPATH: PATHS.dataSubPath,
-                IDENTITY_FILE,
                 CLUSTER: `${args.namespace}/${names.statefulSet}`,
             }),
             { name: "CLUSTER_UID", value: clusterUid },
@@ -171,6 +180,7 @@ function initContainer(args: ResolvedArgs, names: ClusterNames, clusterUid: pulu
                 APPLIED_DIR: CREDENTIAL_FILES.applied,
                 ...firstStartEnv(args),
             }),
+            ...upgradeEnv(args),
         ],
         securityContext: hardened(CAPABILITIES.init),
         volumeMounts: [
@@ -336,9 +346,11 @@ function sidecarContainer(args: ResolvedArgs, names: ClusterNames): Container {
             ...replicaStatusEnv(args),
             ...cloneEnv(args, names),
             ...backupEnv(args),
+            ...upgradeEnv(args),
         ],
         ports: [{ name: "clone", containerPort: CLONE_PORT }],
-        // The Secret's volume, which kubelet keeps current, and the credential files, which a rotation rewrites.
+        // The Secret's volume, which kubelet keeps current, and the credential files, which a rotation rewrites;
+        // the whole claim for the self-repair's marker and the identity file (the upgrade's state).
         volumeMounts: [
             mounts.data,
             mounts.conf,

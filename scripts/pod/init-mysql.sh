@@ -28,8 +28,12 @@ has_data() {
 # server family and series (from the server binary itself) that the data belongs to. Written on a new
 # volume and adopted for data from a version without one; any other cluster or ordinal, another family, or
 # a series that is neither this one nor one supported upgrade step older (SERIES_UPGRADES) is refused.
+# A supported step, on a flavor whose system tables a tool upgrades (UPGRADE_TOOL; MySQL 8.0.16+ upgrades
+# its own at startup), is recorded as `upgrade=<from>><to> pending`: the sidecar runs the tool once the
+# server answers and only then records it `done` (sidecar.sh, upgrade_system_tables). A step taken while
+# an earlier one is still pending keeps the earlier start: the tool upgrades from whatever it finds.
 check_identity() {
-    local version family series this recorded at_cluster at_uid at_ordinal at_family at_series step steps="" next=""
+    local version family series this recorded at_cluster at_uid at_ordinal at_family at_series at_upgrade from step steps="" next=""
     version=$("$SERVER_BINARY" --version) || die "cannot run \`$SERVER_BINARY --version\` to learn the server's version"
     [[ $version =~ Ver[[:space:]]+([0-9]+)\.([0-9]+)\. ]] || die "cannot read the server's version from \`$SERVER_BINARY --version\`: '$version'"
     series=${BASH_REMATCH[1]}.${BASH_REMATCH[2]}
@@ -53,6 +57,7 @@ check_identity() {
     at_ordinal=$(key_value "$IDENTITY_FILE" ordinal) || at_ordinal=""
     at_family=$(key_value "$IDENTITY_FILE" family) || at_family=""
     at_series=$(key_value "$IDENTITY_FILE" series) || at_series=""
+    at_upgrade=$(key_value "$IDENTITY_FILE" upgrade) || at_upgrade=""
     [[ -n $at_cluster && -n $at_uid && -n $at_ordinal && -n $at_family && -n $at_series ]] ||
         die "the identity file $IDENTITY_FILE lacks cluster, uid, ordinal, family or series: refusing to start the server on this volume. Restore the file, or remove it if this volume's data is surely $this's."
     if [[ $at_uid != "$CLUSTER_UID" || $at_cluster != "$CLUSTER" || $at_ordinal != "$ordinal" ]]; then
@@ -63,7 +68,14 @@ check_identity() {
     fi
     if [[ $at_series != "$series" ]]; then
         if [[ " $SERIES_UPGRADES " == *" $family:$at_series>$series "* ]]; then
-            log "upgrade of the data directory from $family $at_series to $series (a supported step): recording $series"
+            if [[ -z $UPGRADE_TOOL ]]; then
+                log "upgrade of the data directory from $family $at_series to $series (a supported step): recording $series; the server upgrades its system tables itself as it starts"
+            else
+                from=$at_series
+                [[ $at_upgrade != *" pending" ]] || from=${at_upgrade%%>*}
+                log "upgrade of the data directory from $family $at_series to $series (a supported step): recording $series, and its system tables' upgrade from $from as pending: the sidecar runs $UPGRADE_TOOL once the server answers"
+                recorded+=$'\n'"upgrade=$from>$series pending"
+            fi
             printf '%s\n' "$recorded" | install_file "$IDENTITY_FILE" root 0644
             return 0
         fi
@@ -76,6 +88,9 @@ check_identity() {
         die "this volume's data was written by $family $at_series; this pod's server is $family $series, which is not a supported upgrade from it (one step at a time: $steps; never a downgrade): refusing to start the server on it. Set \`image\` to a $family $at_series server${next:+, or to $family $next (the supported step from $at_series)}."
     fi
     log "data identity checked: $this, $family $series"
+    if [[ $at_upgrade == *" pending" ]]; then
+        log "the system tables' upgrade ${at_upgrade% pending} is still pending (not yet run, or it failed): the sidecar runs ${UPGRADE_TOOL:-the upgrade} once the server answers"
+    fi
 }
 
 check_identity

@@ -48,6 +48,47 @@ replication_sql() {
     printf '%s\n' "$sql"
 }
 
+# The identity file with its `upgrade=` line set to $1 (the other lines as they were), written whole.
+set_upgrade_state() {
+    local line lines=""
+    while IFS= read -r line; do
+        [[ $line != upgrade=* ]] || line="upgrade=$1"
+        lines+=$line$'\n'
+    done <"$IDENTITY_FILE"
+    printf '%s' "$lines" | install_file "$IDENTITY_FILE" root 0644
+}
+
+# After a supported series step, which init-mysql recorded as `upgrade=<from>><to> pending` in the
+# identity file, brings the system tables up to the server's series as the image's entrypoint does with
+# MARIADB_AUTO_UPGRADE: the flavor's tool (UPGRADE_TOOL, UPGRADE_OPTIONS) against the running server, as
+# root through its option file (the tool hands the password to the clients it runs in a temporary option
+# file, never on a command line). Before this pod serves clones, so a clone of it carries upgraded tables.
+# Only a success is recorded (`done`); a failure is logged with the tool's own words and stays pending, so
+# the sidecar's next start (the pod's or the container's) runs it again.
+upgrade_system_tables() {
+    local state step output line status=0
+    state=$(key_value "$IDENTITY_FILE" upgrade 2>/dev/null) || return 0
+    [[ $state == *" pending" ]] || return 0
+    step=${state% pending}
+    if [[ -z $UPGRADE_TOOL ]]; then
+        log "ERROR: the identity file records the system tables' upgrade $step as pending, but this flavor has no upgrade tool: left pending"
+        return 0
+    fi
+    wait_for_mysqld
+    log "upgrading the system tables after the series step $step: $UPGRADE_TOOL $UPGRADE_OPTIONS"
+    # shellcheck disable=SC2086 # UPGRADE_OPTIONS: words
+    output=$("$UPGRADE_TOOL" --defaults-extra-file="$CLIENT_CONFIG" --host=127.0.0.1 --port="$MYSQL_PORT" $UPGRADE_OPTIONS 2>&1) || status=$?
+    while IFS= read -r line; do
+        [[ -z $line ]] || log "  $UPGRADE_TOOL: $line"
+    done <<<"$output"
+    if ((status != 0)); then
+        log "ERROR: $UPGRADE_TOOL failed (status $status): the system tables stay at the old series, and the upgrade $step stays pending in $IDENTITY_FILE; it runs again at the sidecar's next start (restart the pod once the cause is fixed)"
+        return 0
+    fi
+    set_upgrade_state "$step done"
+    log "the system tables are upgraded ($step): recorded as done in $IDENTITY_FILE"
+}
+
 # Self-repair: the primary no longer has what this replica needs (error 1236, its binlogs were purged
 # while the replica was away): nothing but a new clone can bring it back. Marks the data for a new clone,
 # stops serving and stops mysqld, then starts this script over, which clones first.
@@ -99,6 +140,8 @@ if ((ordinal > 0)) && [[ ! -f $applied ]]; then
         log "replicating from $PRIMARY_HOST"
     fi
 fi
+
+upgrade_system_tables
 
 # After a restore (restoreFrom), mysql-0 finishes it before serving clones: see restore-finish.sh.
 ((ordinal > 0)) || "$(dirname "${BASH_SOURCE[0]}")/restore-finish.sh"

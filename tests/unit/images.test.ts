@@ -45,6 +45,8 @@ const IMAGE_BINARIES: Record<string, readonly string[]> = {
         "mariadb-tzinfo-to-sql",
         "mariadb-backup",
         "mbstream",
+        // The image's own docker-entrypoint.sh (11.4) runs it for MARIADB_AUTO_UPGRADE.
+        "mariadb-upgrade",
         "socat",
         "docker-entrypoint.sh",
     ],
@@ -95,7 +97,7 @@ describe("the default images", () => {
             "clone-mysql": "bash cp dirname env getent mariadb-backup mbstream mkdir mv rm rmdir sha256sum sleep socat".split(" "),
             mysql: "bash cat chown dirname env find mariadb mariadb-admin mariadbd sleep".split(" "),
             xtrabackup:
-                "bash cat chmod chown cp dirname env getent mariadb mariadb-backup mbstream mkdir mv rm rmdir sha256sum sleep socat".split(
+                "bash cat chmod chown cp dirname env getent mariadb mariadb-backup mariadb-upgrade mbstream mkdir mv rm rmdir sha256sum sleep socat".split(
                     " ",
                 ),
             backup: "bash cat dirname du env mariadb-backup mbstream mkdir mv rm sha256sum socat sync".split(" "),
@@ -111,6 +113,7 @@ describe("the default images", () => {
             f.streamTool,
             f.transport,
             ...(f.installDb ? [f.installDb.command[0], f.installDb.timeZoneTool] : []),
+            ...(f.upgrade ? [f.upgrade.tool] : []),
         ]);
         const derived = new Set(
             Object.values(FLAVORS)

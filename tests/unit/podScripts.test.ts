@@ -167,57 +167,61 @@ describe("the scripts' sandbox", () => {
     });
 });
 
-describe("init-mysql.sh", () => {
-    /** The account the files of the server are chowned to: here, whoever runs the tests. */
-    const SERVER_OS_USER = os.userInfo().username;
-    const USERS_SQL =
-        "CREATE USER 'root'@'127.0.0.1' IDENTIFIED BY '{root_password}';\nr={replication_password} b={backup_password} a={app_password}\n";
+// init-mysql's environment and inputs as the builder gives them.
+/** The account the files of the server are chowned to: here, whoever runs the tests. */
+const SERVER_OS_USER = os.userInfo().username;
+const USERS_SQL =
+    "CREATE USER 'root'@'127.0.0.1' IDENTIFIED BY '{root_password}';\nr={replication_password} b={backup_password} a={app_password}\n";
 
-    function initEnv(s: Sandbox, hostname: string, passwords: Record<string, string> = {}): Record<string, string> {
-        s.write("config-map/primary.cnf", "[mysqld]\nlog-bin=mysql-bin\n");
-        s.write("config-map/replica.cnf", "[mysqld]\nsuper-read-only\n");
-        s.write("config-map/tls.cnf", "[mysqld]\nssl-ca=/etc/mysql-credentials/ca.crt\n");
-        s.write("config-map/custom.cnf", "[mysqld]\nmax_connections=500\n");
-        s.write("config-map/users.sql.in", USERS_SQL);
-        const all = { "root-password": "pw-root", "replication-password": "pw-repl", "backup-password": "pw-backup", ...passwords };
-        for (const [key, value] of Object.entries(all)) {
-            s.write(`secrets/${key}`, value);
-        }
-        for (const file of ["ca.crt", "tls.crt", "tls.key"]) {
-            s.write(`tls/${file}`, `${file} PEM\n`);
-        }
-        for (const dir of ["conf.d", "credentials", "initdb", "volume"]) {
-            fs.mkdirSync(s.path(dir), { recursive: true });
-        }
-        // The server binary answers `--version` with STUB_VERSION, by default as mysql:5.7's does.
-        s.stub("mysqld", `echo "\${STUB_VERSION:-${SERVER_VERSIONS.mysql57}}"`);
-        return {
-            HOSTNAME: hostname,
-            DATA_ROOT: s.path("volume"),
-            DATA_SUBPATH: "mysql",
-            IDENTITY_FILE: s.path("volume", "identity"),
-            CLUSTER: "default/mysql",
-            CLUSTER_UID: "1f0c6a9e-aaaa-4bbb-8ccc-000000000001",
-            SERVER_BINARY: "mysqld",
-            SERIES_UPGRADES: seriesUpgradesWords(),
-            SERVER_ID_BASE: "100",
-            SERVER_OS_USER,
-            INIT_CONF_DIR: s.path("conf.d"),
-            CONFIG_MAP_DIR: s.path("config-map"),
-            SECRETS_DIR: s.path("secrets"),
-            TLS_SECRET_DIR: s.path("tls"),
-            CREDENTIALS_DIR: s.path("credentials"),
-            INITDB_DIR: s.path("initdb"),
-            APP_PASSWORD_KEY: "app-password" in all ? "app-password" : "",
-            APPLIED_DIR: "applied",
-            // mysql57: the image's entrypoint makes the data directory.
-            INSTALL_DB: "",
-            SECURE_ROOT_SQL: "",
-            FIRST_START_SQL: s.path("credentials", "first-start.sql"),
-            FIRST_START_MARKER: s.path("volume", "first-start-pending"),
-        };
+function initEnv(s: Sandbox, hostname: string, passwords: Record<string, string> = {}): Record<string, string> {
+    s.write("config-map/primary.cnf", "[mysqld]\nlog-bin=mysql-bin\n");
+    s.write("config-map/replica.cnf", "[mysqld]\nsuper-read-only\n");
+    s.write("config-map/tls.cnf", "[mysqld]\nssl-ca=/etc/mysql-credentials/ca.crt\n");
+    s.write("config-map/custom.cnf", "[mysqld]\nmax_connections=500\n");
+    s.write("config-map/users.sql.in", USERS_SQL);
+    const all = { "root-password": "pw-root", "replication-password": "pw-repl", "backup-password": "pw-backup", ...passwords };
+    for (const [key, value] of Object.entries(all)) {
+        s.write(`secrets/${key}`, value);
     }
+    for (const file of ["ca.crt", "tls.crt", "tls.key"]) {
+        s.write(`tls/${file}`, `${file} PEM\n`);
+    }
+    for (const dir of ["conf.d", "credentials", "initdb", "volume"]) {
+        fs.mkdirSync(s.path(dir), { recursive: true });
+    }
+    // The server binary answers `--version` with STUB_VERSION, by default as mysql:5.7's does.
+    s.stub("mysqld", `echo "\${STUB_VERSION:-${SERVER_VERSIONS.mysql57}}"`);
+    return {
+        HOSTNAME: hostname,
+        DATA_ROOT: s.path("volume"),
+        DATA_SUBPATH: "mysql",
+        IDENTITY_FILE: s.path("volume", "identity"),
+        CLUSTER: "default/mysql",
+        CLUSTER_UID: "1f0c6a9e-aaaa-4bbb-8ccc-000000000001",
+        SERVER_BINARY: "mysqld",
+        SERIES_UPGRADES: seriesUpgradesWords(),
+        SERVER_ID_BASE: "100",
+        SERVER_OS_USER,
+        INIT_CONF_DIR: s.path("conf.d"),
+        CONFIG_MAP_DIR: s.path("config-map"),
+        SECRETS_DIR: s.path("secrets"),
+        TLS_SECRET_DIR: s.path("tls"),
+        CREDENTIALS_DIR: s.path("credentials"),
+        INITDB_DIR: s.path("initdb"),
+        APP_PASSWORD_KEY: "app-password" in all ? "app-password" : "",
+        APPLIED_DIR: "applied",
+        // mysql57: the image's entrypoint makes the data directory.
+        INSTALL_DB: "",
+        SECURE_ROOT_SQL: "",
+        FIRST_START_SQL: s.path("credentials", "first-start.sql"),
+        FIRST_START_MARKER: s.path("volume", "first-start-pending"),
+        // mysql57: the server upgrades nothing, and no series step leads to 5.7.
+        UPGRADE_TOOL: "",
+        UPGRADE_OPTIONS: "",
+    };
+}
 
+describe("init-mysql.sh", () => {
     const mode = (s: Sandbox, file: string) => (fs.statSync(s.path(file)).mode & 0o777).toString(8);
 
     describe("mysql-0's new data directory, where the flavor says how to make it (mariadb)", () => {
@@ -442,8 +446,13 @@ describe("init-mysql.sh", () => {
             `family=${fields.family ?? "mysql"}\nseries=${fields.series ?? "5.7"}\n`;
 
         /** Runs init-mysql as mysql-1 of default/mysql (UID above) with the server's `--version` line given. */
-        function runInit(s: Sandbox, version: string = SERVER_VERSIONS.mysql57, hostname = "mysql-1"): Run {
-            return s.run("init-mysql.sh", { ...initEnv(s, hostname), STUB_VERSION: version });
+        function runInit(
+            s: Sandbox,
+            version: string = SERVER_VERSIONS.mysql57,
+            hostname = "mysql-1",
+            extra: Record<string, string> = {},
+        ): Run {
+            return s.run("init-mysql.sh", { ...initEnv(s, hostname), STUB_VERSION: version, ...extra });
         }
 
         it("records a new volume's cluster, UID and ordinal, and the family and series its server binary reports", () => {
@@ -495,21 +504,28 @@ describe("init-mysql.sh", () => {
             assert.strictEqual(s.read("volume/identity"), identity({ family: "mariadb", series: "10.11" }));
         });
 
-        it("allows each supported upgrade step (the table in flavors.ts) and records the new series", () => {
+        it("allows each supported upgrade step (the table in flavors.ts) and records the new series, and the system tables' upgrade as pending where a tool does it", () => {
             const steps = Object.entries(SERIES_UPGRADES).flatMap(([family, list]) => list.map(([from, to]) => ({ family, from, to })));
             assert.strictEqual(steps.length, 5);
             for (const { family, from, to } of steps) {
                 const s = sandbox();
                 s.write("volume/identity", identity({ family, series: from }));
-                const run = runInit(s, versionOf(family, to));
+                // The flavor of that family: its upgrade tool, none for MySQL (the server upgrades itself).
+                const tool = (family === "mariadb" ? FLAVORS.mariadb : FLAVORS.mysql84).upgrade?.tool ?? "";
+                const run = runInit(s, versionOf(family, to), "mysql-1", { UPGRADE_TOOL: tool });
                 assert.strictEqual(run.status, 0, run.stderr);
+                const then =
+                    family === "mariadb"
+                        ? `, and its system tables' upgrade from ${from} as pending: the sidecar runs mariadb-upgrade once the server answers\n`
+                        : "; the server upgrades its system tables itself as it starts\n";
                 assert.ok(
                     run.stderr.includes(
-                        `upgrade of the data directory from ${family} ${from} to ${to} (a supported step): recording ${to}\n`,
+                        `upgrade of the data directory from ${family} ${from} to ${to} (a supported step): recording ${to}${then}`,
                     ),
                     run.stderr,
                 );
-                assert.strictEqual(s.read("volume/identity"), identity({ family, series: to }));
+                const pending = family === "mariadb" ? `upgrade=${from}>${to} pending\n` : "";
+                assert.strictEqual(s.read("volume/identity"), identity({ family, series: to }) + pending);
             }
         });
 
@@ -851,48 +867,52 @@ describe("clone-mysql.sh", () => {
     }
 });
 
+// The sidecar's environment as the builder gives it, and a client stand-in.
+/** A client that records each statement it is sent and fails the first $STUB_FAILURES of them. */
+const CLIENT = [
+    'if [[ $* == *"--execute="* ]]; then exit 0; fi',
+    `n=$(cat "$STUB_DIR/attempts" 2>/dev/null || echo 0); echo $((n + 1)) >"$STUB_DIR/attempts"`,
+    'cat >"$STUB_DIR/sql.$((n + 1))"',
+    "(( n >= ${STUB_FAILURES:-0} )) || { echo 'ERROR 2003: cannot connect' >&2; exit 1; }",
+].join("\n");
+
+function sidecarEnv(s: Sandbox, hostname: string, flavor = FLAVORS.mysql57, password = "pw") {
+    fs.mkdirSync(s.path("data"), { recursive: true });
+    s.write("credentials/replication-password", password);
+    return {
+        HOSTNAME: hostname,
+        STUB_DIR: s.dir,
+        DATA_DIR: s.path("data"),
+        MYSQL_CLIENT: flavor.client,
+        MYSQL_PORT: "3306",
+        CLIENT_CONFIG: "/etc/mysql-credentials/root.cnf",
+        BACKUP_CLIENT_CONFIG: "/etc/mysql-credentials/backup.cnf",
+        REPLICATION_PASSWORD_FILE: s.path("credentials/replication-password"),
+        PRIMARY_HOST: "mysql-0.mysql",
+        REPLICATION_USER: "replication",
+        REPLICATION_SQL: flavor.replicationSql,
+        BACKUP_TOOL: flavor.backupTool,
+        BACKUP_INFO_PREFIXES: flavor.backupInfoPrefixes.join(" "),
+        CLONE_PORT: "3307",
+        CLONE_TRANSPORT: flavor.transport,
+        CLONE_IDLE_TIMEOUT: "300",
+        CLONE_MARKER: s.path("volume", "clone-pending"),
+        WATCH_INTERVAL: "1",
+        TMPDIR: s.dir,
+        FIRST_START_SQL: s.path("credentials", "first-start.sql"),
+        FIRST_START_MARKER: s.path("volume", "first-start-pending"),
+        REPLICA_STATUS: flavor.replicaStatus.statement,
+        REPLICA_IO_ERRNO: flavor.replicaStatus.ioErrno,
+        REPLICA_IO_ERROR: flavor.replicaStatus.ioError,
+        REPLICA_IO_STATE: flavor.replicaStatus.ioState,
+        IDENTITY_FILE: s.path("volume", "identity"),
+        UPGRADE_TOOL: flavor.upgrade?.tool ?? "",
+        UPGRADE_OPTIONS: flavor.upgrade?.options.join(" ") ?? "",
+        ...TLS_ENV,
+    };
+}
+
 describe("sidecar.sh", () => {
-    /** A client that records each statement it is sent and fails the first $STUB_FAILURES of them. */
-    const CLIENT = [
-        'if [[ $* == *"--execute="* ]]; then exit 0; fi',
-        `n=$(cat "$STUB_DIR/attempts" 2>/dev/null || echo 0); echo $((n + 1)) >"$STUB_DIR/attempts"`,
-        'cat >"$STUB_DIR/sql.$((n + 1))"',
-        "(( n >= ${STUB_FAILURES:-0} )) || { echo 'ERROR 2003: cannot connect' >&2; exit 1; }",
-    ].join("\n");
-
-    function sidecarEnv(s: Sandbox, hostname: string, flavor = FLAVORS.mysql57, password = "pw") {
-        fs.mkdirSync(s.path("data"), { recursive: true });
-        s.write("credentials/replication-password", password);
-        return {
-            HOSTNAME: hostname,
-            STUB_DIR: s.dir,
-            DATA_DIR: s.path("data"),
-            MYSQL_CLIENT: flavor.client,
-            MYSQL_PORT: "3306",
-            CLIENT_CONFIG: "/etc/mysql-credentials/root.cnf",
-            BACKUP_CLIENT_CONFIG: "/etc/mysql-credentials/backup.cnf",
-            REPLICATION_PASSWORD_FILE: s.path("credentials/replication-password"),
-            PRIMARY_HOST: "mysql-0.mysql",
-            REPLICATION_USER: "replication",
-            REPLICATION_SQL: flavor.replicationSql,
-            BACKUP_TOOL: flavor.backupTool,
-            BACKUP_INFO_PREFIXES: flavor.backupInfoPrefixes.join(" "),
-            CLONE_PORT: "3307",
-            CLONE_TRANSPORT: flavor.transport,
-            CLONE_IDLE_TIMEOUT: "300",
-            CLONE_MARKER: s.path("volume", "clone-pending"),
-            WATCH_INTERVAL: "1",
-            TMPDIR: s.dir,
-            FIRST_START_SQL: s.path("credentials", "first-start.sql"),
-            FIRST_START_MARKER: s.path("volume", "first-start-pending"),
-            REPLICA_STATUS: flavor.replicaStatus.statement,
-            REPLICA_IO_ERRNO: flavor.replicaStatus.ioErrno,
-            REPLICA_IO_ERROR: flavor.replicaStatus.ioError,
-            REPLICA_IO_STATE: flavor.replicaStatus.ioState,
-            ...TLS_ENV,
-        };
-    }
-
     /**
      * Runs the sidecar to its end: with stand-ins for ncat/socat that return at once, the listener "dies",
      * and the sidecar exits 1 so that kubelet restarts it.
@@ -1072,6 +1092,137 @@ describe("sidecar.sh", () => {
         const run = s.run("sidecar.sh", sidecarEnv(s, "mysql-1"));
         assert.strictEqual(run.status, 1);
         assert.match(run.stderr, /ERROR: xtrabackup_binlog_info has a binlog position 'abc' that is not a number\n$/);
+    });
+});
+
+describe("series upgrades: the system tables' upgrade after a supported step (issue #26)", () => {
+    /** The identity file of mysql-1 of default/mysql, as init-mysql writes it, with an `upgrade=` line if given. */
+    const identity = (family: string, series: string, upgrade?: string) =>
+        "# mysql-statefulset: whose data the directory mysql beside this file holds; checked by init-mysql at every start.\n" +
+        `cluster=default/mysql\nuid=1f0c6a9e-aaaa-4bbb-8ccc-000000000001\nordinal=1\nfamily=${family}\nseries=${series}\n` +
+        (upgrade === undefined ? "" : `upgrade=${upgrade}\n`);
+    /** The flavor's upgrade tool: fails while the file upgrade-fails exists, with a client's error. */
+    const UPGRADE_TOOL = [
+        'if [[ -e "$STUB_DIR/upgrade-fails" ]]; then echo "Got error: 2013: Lost connection to server during query" >&2; exit 1; fi',
+        "echo 'Phase 1/8: Checking and upgrading mysql database'",
+    ].join("\n");
+    const upgradeCall =
+        "mariadb-upgrade --defaults-extra-file=/etc/mysql-credentials/root.cnf --host=127.0.0.1 --port=3306 --upgrade-system-tables";
+
+    /**
+     * One start of mysql-1: init-mysql with a stand-in server of that version, then the sidecar (to its end:
+     * its stand-in listener returns at once). The flavor gives both their environment, as the builder does.
+     */
+    function start(s: Sandbox, version: string, flavor = FLAVORS.mariadb): { init: Run; sidecar: Run } {
+        const upgrade = { UPGRADE_TOOL: flavor.upgrade?.tool ?? "", UPGRADE_OPTIONS: flavor.upgrade?.options.join(" ") ?? "" };
+        const init = s.run("init-mysql.sh", { ...initEnv(s, "mysql-1"), STUB_VERSION: version, ...upgrade });
+        assert.strictEqual(init.status, 0, init.stderr);
+        const sidecar = s.run("sidecar.sh", sidecarEnv(s, "mysql-1", flavor));
+        assert.strictEqual(sidecar.status, 1, sidecar.stderr);
+        assert.match(sidecar.stderr, /ERROR: the clone listener exited\n$/);
+        return { init, sidecar };
+    }
+    const upgrades = (s: Sandbox) => s.calls().filter((c) => c.startsWith("mariadb-upgrade"));
+    const mariadbSandbox = () => sandbox({ mariadb: CLIENT, socat: "exit 0", "mariadb-upgrade": UPGRADE_TOOL });
+
+    it("after mariadb 10.11 → 11.4, runs mariadb-upgrade once the server answers and before serving clones, records it done, and never again", () => {
+        const s = mariadbSandbox();
+        s.write("volume/identity", identity("mariadb", "10.11"));
+        s.write("volume/mysql/ibdata1", "pages");
+        const first = start(s, versionOf("mariadb", "11.4"));
+        assert.match(first.init.stderr, /recording 11\.4, and its system tables' upgrade from 10\.11 as pending/);
+        assert.deepStrictEqual(upgrades(s), [upgradeCall]);
+        const calls = s.calls();
+        const upgradedAt = calls.indexOf(upgradeCall);
+        assert.ok(
+            calls.slice(0, upgradedAt).some((c) => c.endsWith("--execute=SELECT 1")),
+            "after the server answered",
+        );
+        assert.ok(upgradedAt < calls.findIndex((c) => c.startsWith("socat")), "before the clone port opens");
+        assert.match(first.sidecar.stderr, /mariadb-upgrade: Phase 1\/8: Checking and upgrading mysql database\n/);
+        assert.match(first.sidecar.stderr, /the system tables are upgraded \(10\.11>11\.4\): recorded as done in /);
+        assert.strictEqual(s.read("volume/identity"), identity("mariadb", "11.4", "10.11>11.4 done"));
+        assert.ok(
+            s.argv().every((c) => !c.includes("pw-root")),
+            "root's password only in its option file",
+        );
+
+        const second = start(s, versionOf("mariadb", "11.4"));
+        assert.deepStrictEqual(upgrades(s), [upgradeCall], "the second start runs it no more");
+        assert.doesNotMatch(second.init.stderr + second.sidecar.stderr, /pending|upgrading the system tables/);
+        assert.strictEqual(s.read("volume/identity"), identity("mariadb", "11.4", "10.11>11.4 done"));
+    });
+
+    it("a failed upgrade is logged with the tool's words, stays pending, and runs again at the next start; only a success records it done", () => {
+        const s = mariadbSandbox();
+        s.write("volume/identity", identity("mariadb", "10.11"));
+        s.write("upgrade-fails", "");
+        const failed = start(s, versionOf("mariadb", "11.4"));
+        assert.deepStrictEqual(upgrades(s), [upgradeCall]);
+        assert.match(failed.sidecar.stderr, /mariadb-upgrade: Got error: 2013: Lost connection to server during query\n/);
+        assert.match(
+            failed.sidecar.stderr,
+            /ERROR: mariadb-upgrade failed \(status 1\): the system tables stay at the old series, and the upgrade 10\.11>11\.4 stays pending in \S+; it runs again at the sidecar's next start/,
+        );
+        assert.strictEqual(s.read("volume/identity"), identity("mariadb", "11.4", "10.11>11.4 pending"));
+        assert.ok(
+            s.calls().some((c) => c.startsWith("socat")),
+            "the pod still serves: the server runs on the old tables meanwhile",
+        );
+
+        // Fails again at the next start: still pending, and said so by init-mysql too.
+        const again = start(s, versionOf("mariadb", "11.4"));
+        assert.match(
+            again.init.stderr,
+            /the system tables' upgrade 10\.11>11\.4 is still pending \(not yet run, or it failed\): the sidecar runs mariadb-upgrade/,
+        );
+        assert.strictEqual(upgrades(s).length, 2);
+        assert.strictEqual(s.read("volume/identity"), identity("mariadb", "11.4", "10.11>11.4 pending"));
+
+        fs.rmSync(s.path("upgrade-fails"));
+        start(s, versionOf("mariadb", "11.4"));
+        assert.strictEqual(upgrades(s).length, 3);
+        assert.strictEqual(s.read("volume/identity"), identity("mariadb", "11.4", "10.11>11.4 done"));
+        start(s, versionOf("mariadb", "11.4"));
+        assert.strictEqual(upgrades(s).length, 3, "and then no more");
+    });
+
+    it("never runs it on a start without a series change, a patch release, or a fresh volume", () => {
+        for (const [what, recorded, version] of [
+            ["the same series", identity("mariadb", "11.4"), versionOf("mariadb", "11.4")],
+            ["a patch release", identity("mariadb", "11.4"), SERVER_VERSIONS.mariadb114],
+            ["a fresh volume", undefined, versionOf("mariadb", "11.4")],
+        ] as const) {
+            const s = mariadbSandbox();
+            if (recorded !== undefined) {
+                s.write("volume/identity", recorded);
+            }
+            const run = start(s, version);
+            assert.deepStrictEqual(upgrades(s), [], what);
+            assert.doesNotMatch(run.sidecar.stderr, /upgrading the system tables/, what);
+            assert.strictEqual(s.read("volume/identity"), identity("mariadb", "11.4"), what);
+        }
+    });
+
+    it("a second step while the first is still pending keeps the first's start (10.6 → 10.11 → 11.4)", () => {
+        const s = mariadbSandbox();
+        s.write("volume/identity", identity("mariadb", "10.6"));
+        s.write("upgrade-fails", "");
+        start(s, versionOf("mariadb", "10.11"));
+        assert.strictEqual(s.read("volume/identity"), identity("mariadb", "10.11", "10.6>10.11 pending"));
+        fs.rmSync(s.path("upgrade-fails"));
+        start(s, versionOf("mariadb", "11.4"));
+        assert.strictEqual(s.read("volume/identity"), identity("mariadb", "11.4", "10.6>11.4 done"));
+        assert.strictEqual(upgrades(s).length, 2);
+    });
+
+    it("MySQL (8.0 → 8.4): records the step without an upgrade, as the server upgrades its own system tables at startup", () => {
+        const s = sandbox({ mysql: CLIENT, socat: "exit 0" });
+        s.write("volume/identity", identity("mysql", "8.0"));
+        const run = start(s, versionOf("mysql", "8.4"), FLAVORS.mysql84);
+        assert.match(run.init.stderr, /recording 8\.4; the server upgrades its system tables itself as it starts\n/);
+        assert.strictEqual(s.read("volume/identity"), identity("mysql", "8.4"));
+        assert.doesNotMatch(run.sidecar.stderr, /upgrading the system tables/);
     });
 });
 
@@ -1554,6 +1705,9 @@ describe("self-repair (sidecar.sh and clone-mysql.sh)", () => {
             REPLICA_IO_ERRNO: "Last_IO_Errno",
             REPLICA_IO_ERROR: "Last_IO_Error",
             REPLICA_IO_STATE: "Slave_IO_State",
+            IDENTITY_FILE: s.path("volume", "identity"),
+            UPGRADE_TOOL: "mariadb-upgrade",
+            UPGRADE_OPTIONS: "--upgrade-system-tables",
             ...TLS_ENV,
         };
         const run = s.run("sidecar.sh", env);

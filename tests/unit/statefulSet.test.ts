@@ -17,6 +17,15 @@ const TLS_ENV = [
     { name: "TLS_CERT", value: "/etc/mysql-credentials/tls.crt" },
     { name: "TLS_KEY", value: "/etc/mysql-credentials/tls.key" },
 ];
+/**
+ * The series step's state and the flavor's system-table upgrade, in init-mysql (records it pending) and the
+ * sidecar (runs it): mysql57 has no tool (no step leads to 5.7; MySQL 8 upgrades itself).
+ */
+const UPGRADE_ENV = [
+    { name: "IDENTITY_FILE", value: "/mnt/data/identity" },
+    { name: "UPGRADE_TOOL", value: "" },
+    { name: "UPGRADE_OPTIONS", value: "" },
+];
 const CREDENTIALS_MOUNT = { name: "credentials", mountPath: "/etc/mysql-credentials", readOnly: true };
 /** What clone-mysql.sh is told, in clone-mysql and in the sidecar (its self-repair). */
 const CLONE_ENV = [
@@ -112,6 +121,27 @@ describe("builders: config", () => {
                 "users.sql.in": ACCOUNTS_SQL,
             },
         });
+    });
+
+    it("creates every account with a password and the server's default plugin, and no client turns TLS off (MySQL 8.4, MariaDB 11.4 defaults)", () => {
+        // MySQL 8.4 turns mysql_native_password off: an account pinned to it could not log in. Its default,
+        // caching_sha2_password, needs TLS (or the socket) for a first login, so no client may turn TLS off.
+        // MariaDB 11.4 clients verify the server's certificate: over 127.0.0.1 without a CA they accept it
+        // only through the password (mysql_native_password's proof, MDEV-31855), so every account has one.
+        for (const flavor of ["mysql84", "mariadb"]) {
+            const sql = configFiles(resolve({ flavor, appDatabase: "orders", appUser: "shop-app" }))["users.sql.in"];
+            const creates = sql.split("\n").filter((line) => line.startsWith("CREATE USER"));
+            // root for the loopback addresses, replication, backup for the three local hosts, the application.
+            assert.strictEqual(creates.length, 7, flavor);
+            for (const line of creates) {
+                assert.match(line, / IDENTIFIED BY '\{\w+_password\}'( REQUIRE SSL)?;$/, `${flavor}: ${line}`);
+            }
+            assert.doesNotMatch(sql, /IDENTIFIED (WITH|VIA)|native_password/, flavor);
+            assert.doesNotMatch(FLAVORS[flavor].installDb?.secureRootSql ?? "", /IDENTIFIED (WITH|VIA)|native_password/, flavor);
+        }
+        for (const [file, text] of Object.entries(readPodScripts())) {
+            assert.doesNotMatch(text, /--skip-ssl|--ssl=0|--disable-ssl|ssl-mode=DISABLED|--ssl-mode[= ]DISABLED/i, file);
+        }
     });
 
     it("creates the application's database and user, and requires TLS of clients, when asked", () => {
@@ -299,7 +329,6 @@ describe("builders: statefulSet", () => {
             env: [
                 { name: "DATA_ROOT", value: "/mnt/data" },
                 { name: "DATA_SUBPATH", value: "mysql" },
-                { name: "IDENTITY_FILE", value: "/mnt/data/identity" },
                 { name: "CLUSTER", value: "shop/orders" },
                 { name: "CLUSTER_UID", value: MOCK_UUID },
                 { name: "SERVER_BINARY", value: "mysqld" },
@@ -321,6 +350,7 @@ describe("builders: statefulSet", () => {
                 { name: "ZONEINFO_DIR", value: "/usr/share/zoneinfo" },
                 { name: "FIRST_START_SQL", value: "/etc/mysql-credentials/first-start.sql" },
                 { name: "FIRST_START_MARKER", value: "/mnt/data/first-start-pending" },
+                ...UPGRADE_ENV,
             ],
             securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"], add: ["CHOWN"] } },
             volumeMounts: [
@@ -448,6 +478,7 @@ describe("builders: statefulSet", () => {
                 ...REPLICA_STATUS_ENV,
                 ...CLONE_ENV,
                 ...BACKUP_ENV,
+                ...UPGRADE_ENV,
             ],
             ports: [{ name: "clone", containerPort: 3307 }],
             volumeMounts: [
@@ -525,6 +556,30 @@ describe("builders: statefulSet", () => {
             "/mnt/data/identity",
         ]);
         assert.deepStrictEqual(init.volumeMounts[0], { name: "data", mountPath: "/mnt/data" });
+    });
+
+    it("tells init-mysql and the sidecar the same identity file and the flavor's system-table upgrade: mariadb-upgrade, none for MySQL", () => {
+        for (const [flavor, tool, options] of [
+            ["mariadb", "mariadb-upgrade", "--upgrade-system-tables"],
+            ["mysql84", "", ""],
+            ["mysql57", "", ""],
+        ]) {
+            const args = resolve({ flavor });
+            const pod = (statefulSet(args, clusterNames("orders", "shop", "cluster.local"), readPodScripts(), MOCK_UUID) as any).spec
+                .template.spec;
+            for (const container of [pod.initContainers[0], pod.containers[1]]) {
+                const envOf = (name: string) => container.env.find((e: any) => e.name === name)?.value;
+                assert.deepStrictEqual(
+                    ["IDENTITY_FILE", "UPGRADE_TOOL", "UPGRADE_OPTIONS"].map(envOf),
+                    ["/mnt/data/identity", tool, options],
+                    `${flavor} ${container.name}`,
+                );
+                assert.ok(
+                    container.volumeMounts.some((m: any) => m.name === "data" && m.mountPath === "/mnt/data" && !m.readOnly),
+                    `${flavor} ${container.name}: writes the identity file on the claim`,
+                );
+            }
+        }
     });
 
     it("starts the pods all at once with bootstrap parallel, and tells the clone step so", () => {
