@@ -28,5 +28,8 @@ echo "== test bed: Go tests of the stand-in random and tls providers"
 echo "== test bed: the real control plane with the fake kubelet as its node agent"
 flock /tmp/real-suite.lock npx mocha --exit --no-config --require ts-node/register/transpile-only --timeout 900000 \
     tests/real/controlPlane.test.ts
+echo "== test bed: the real engine over a stack's life (pulumi up/preview/destroy of the program on the control plane)"
+flock /tmp/real-suite.lock npx mocha --exit --no-config --require ts-node/register/transpile-only --timeout 1800000 \
+    tests/engine/lifecycle.test.ts
 echo "== test bed: the Pulumi engine offline (Node.js, Python and YAML programs; random and tls stand-ins)"
 bash tools/pulumi/prove.sh
