@@ -114,7 +114,9 @@ export class MySqlCluster extends pulumi.ComponentResource {
         const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-service-account`, build.serviceAccount(settings, names), guarded);
         new k8s.policy.v1.PodDisruptionBudget(`${name}-disruption-budget`, build.podDisruptionBudget(settings, names), guarded);
         for (const [port, spec] of Object.entries(build.networkPolicies(settings, names))) {
-            new k8s.networking.v1.NetworkPolicy(`${name}-${port}-policy`, spec, guarded);
+            // retainOnDelete: `pulumi destroy` orphans the pods (they keep running until deleted by hand), so their
+            // policies stay with them; without, the clone port would serve a full copy to any pod in between.
+            new k8s.networking.v1.NetworkPolicy(`${name}-${port}-policy`, spec, { ...guarded, retainOnDelete: true });
         }
         // The backup volume and its claim (with `backupNfsPath`), kept on delete like the data volumes.
         const backupVolumeSpec = build.backupVolume(settings, names);

@@ -275,6 +275,12 @@ describe("the real engine over a stack's life (mariadb, 3 replicas, NFS stand-in
         assert.strictEqual(destroy.code, 0, said(destroy));
         // README: the PVs stay (Retain, retainOnDelete); delete the orphaned pods yourself.
         assert.strictEqual((await b().kubectl("get", "pv", "-o", "name")).trim().split("\n").length, 5);
+        // The orphaned pods still run: their NetworkPolicies stay with them (issue 21 item 7).
+        assert.strictEqual((await b().kubectl("get", "pods", "-l", "app=mysql", "-o", "name")).trim().split("\n").length, 3);
+        assert.deepStrictEqual((await b().kubectl("get", "networkpolicy", "-o", "name")).trim().split("\n").sort(), [
+            "networkpolicy.networking.k8s.io/mysql-clone",
+            "networkpolicy.networking.k8s.io/mysql-mysql",
+        ]);
         await b().kubectl("delete", "pod", "-l", "app=mysql", "--wait=true", "--timeout=300s");
         const redeploy = b().pulumi(["up", "--yes", "--skip-preview"]);
         // The new cluster (a new UID) refuses the old data: init-mysql of mysql-0 says so and starts no server.

@@ -72,7 +72,7 @@ describe("MySqlCluster", () => {
         }
     });
 
-    it("gives each Kubernetes object its builder's spec, unchanged, and retains only the volumes on delete", async () => {
+    it("gives each Kubernetes object its builder's spec, unchanged, and retains only the volumes and the NetworkPolicies (which stay with the orphaned pods) on delete", async () => {
         const { registered } = await buildCluster(ARGS);
         const args = resolveArgs(ARGS);
         const names = clusterNames(args.name, args.namespace, args.clusterDomain);
@@ -100,7 +100,7 @@ describe("MySqlCluster", () => {
         }
         assert.deepStrictEqual(
             registered.filter((r) => r.retainOnDelete).map((r) => r.name),
-            ["db-pv-0", "db-pv-1"],
+            ["db-pv-0", "db-pv-1", "db-clone-policy", "db-mysql-policy"],
         );
         const off = await buildCluster({ ...ARGS, networkPolicy: false });
         assert.deepStrictEqual(
