@@ -79,7 +79,16 @@ export class MySqlCluster extends pulumi.ComponentResource {
         );
         this.caCertificate = ca.certPem;
 
-        const secret = new k8s.core.v1.Secret(`${name}-credentials`, build.credentialsSecret(settings, names, passwords), guarded);
+        const secret = new k8s.core.v1.Secret(`${name}-credentials`, build.credentialsSecret(settings, names), guarded);
+        // The passwords, applied to that Secret in place (a rotation is an update, never a delete and create).
+        const secretData = new k8s.core.v1.SecretPatch(
+            `${name}-credentials-data`,
+            build.credentialsSecretData(settings, names, passwords),
+            {
+                ...guarded,
+                dependsOn: [guard, secret],
+            },
+        );
         const tlsSecret = new k8s.core.v1.Secret(
             `${name}-tls`,
             build.tlsSecret(settings, names, { caCert: ca.certPem, cert: cert.certPem, key: key.privateKeyPem }),
@@ -88,7 +97,15 @@ export class MySqlCluster extends pulumi.ComponentResource {
         const volumes = build
             .persistentVolumes(settings, names)
             // retainOnDelete: `pulumi destroy` leaves the volumes (and so the data) in the cluster.
-            .map((spec, ordinal) => new k8s.core.v1.PersistentVolume(`${name}-pv-${ordinal}`, spec, { ...guarded, retainOnDelete: true }));
+            // ignoreChanges: a bound volume's claimRef is the volume controller's (see builders/engine.ts).
+            .map(
+                (spec, ordinal) =>
+                    new k8s.core.v1.PersistentVolume(`${name}-pv-${ordinal}`, spec, {
+                        ...guarded,
+                        retainOnDelete: true,
+                        ignoreChanges: [...build.VOLUME_IGNORE_CHANGES],
+                    }),
+            );
         const podScripts = readPodScripts();
         const config = new k8s.core.v1.ConfigMap(`${name}-config`, build.configMap(settings, names), guarded);
         const scripts = new k8s.core.v1.ConfigMap(`${name}-scripts`, build.scriptsConfigMap(settings, names, podScripts), guarded);
@@ -97,7 +114,9 @@ export class MySqlCluster extends pulumi.ComponentResource {
         const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-service-account`, build.serviceAccount(settings, names), guarded);
         new k8s.policy.v1.PodDisruptionBudget(`${name}-disruption-budget`, build.podDisruptionBudget(settings, names), guarded);
         for (const [port, spec] of Object.entries(build.networkPolicies(settings, names))) {
-            new k8s.networking.v1.NetworkPolicy(`${name}-${port}-policy`, spec, guarded);
+            // retainOnDelete: `pulumi destroy` orphans the pods (they keep running until deleted by hand), so their
+            // policies stay with them; without, the clone port would serve a full copy to any pod in between.
+            new k8s.networking.v1.NetworkPolicy(`${name}-${port}-policy`, spec, { ...guarded, retainOnDelete: true });
         }
         // The backup volume and its claim (with `backupNfsPath`), kept on delete like the data volumes.
         const backupVolumeSpec = build.backupVolume(settings, names);
@@ -109,7 +128,11 @@ export class MySqlCluster extends pulumi.ComponentResource {
                       retainOnDelete: true,
                       dependsOn: [
                           guard,
-                          new k8s.core.v1.PersistentVolume(`${name}-backup-pv`, backupVolumeSpec, { ...guarded, retainOnDelete: true }),
+                          new k8s.core.v1.PersistentVolume(`${name}-backup-pv`, backupVolumeSpec, {
+                              ...guarded,
+                              retainOnDelete: true,
+                              ignoreChanges: [...build.VOLUME_IGNORE_CHANGES],
+                          }),
                       ],
                   })
                 : undefined;
@@ -122,7 +145,9 @@ export class MySqlCluster extends pulumi.ComponentResource {
             build.statefulSet(settings, names, podScripts, clusterUid.result),
             {
                 ...guarded,
-                dependsOn: [guard, secret, tlsSecret, config, scripts, headless, serviceAccount, ...volumes, ...restoring],
+                dependsOn: [guard, secret, secretData, tlsSecret, config, scripts, headless, serviceAccount, ...volumes, ...restoring],
+                // The await needs every pod Ready on the current revision: a bound that follows from the settings.
+                customTimeouts: build.statefulSetTimeouts(settings),
             },
         );
         const cronJobSpec = build.backupCronJob(settings, names, podScripts);

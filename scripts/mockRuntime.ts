@@ -24,6 +24,10 @@ export interface Registration {
     readonly retainOnDelete: boolean;
     /** URNs of explicit and implicit dependencies. */
     readonly dependencies: readonly string[];
+    /** The `ignoreChanges` option's property paths. */
+    readonly ignoreChanges: readonly string[];
+    /** The `customTimeouts` option ("" where unset). */
+    readonly customTimeouts: { readonly create: string; readonly update: string; readonly delete: string };
 }
 
 /** Every registration since the last {@link clearRegistrations}, in order. */
@@ -40,6 +44,8 @@ interface RegisterRequest {
     getParent(): string;
     getRetainondelete(): boolean;
     getDependenciesList(): string[];
+    getIgnorechangesList(): string[];
+    getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
 }
 
 /** Where generated values are kept between renders (scripts/render/state.ts). */
@@ -102,6 +108,12 @@ export function installMocks(
                     parent: request?.getParent() ?? "",
                     retainOnDelete: request?.getRetainondelete() ?? false,
                     dependencies: request?.getDependenciesList() ?? [],
+                    ignoreChanges: request?.getIgnorechangesList() ?? [],
+                    customTimeouts: {
+                        create: request?.getCustomtimeouts()?.getCreate() ?? "",
+                        update: request?.getCustomtimeouts()?.getUpdate() ?? "",
+                        delete: request?.getCustomtimeouts()?.getDelete() ?? "",
+                    },
                 });
                 const make = () => generated(args.type, args.inputs, realSecrets);
                 const outputs = state ? state.outputs(args.type, args.name, unwrapSecrets(args.inputs), make) : make();

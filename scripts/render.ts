@@ -11,7 +11,7 @@
 import * as path from "path";
 import { parseArgs as parseArgsOfNode } from "util";
 import * as yaml from "js-yaml";
-import { clearRegistrations, installMocks, registrations, settle } from "./mockRuntime";
+import { clearRegistrations, installMocks, Registration, registrations, settle } from "./mockRuntime";
 import { MASK, maskSecretObject, unwrapSecrets } from "./render/secrets";
 import { loadConfig, Options, RenderError, ROOT } from "./render/stackConfig";
 import { RenderState } from "./render/state";
@@ -131,8 +131,7 @@ export async function render(options: Options): Promise<any[]> {
     await settle();
     state?.save();
     const rank = (kind: string) => (KIND_ORDER.includes(kind) ? KIND_ORDER.indexOf(kind) : KIND_ORDER.length);
-    return registrations
-        .filter((r) => r.custom && r.type.startsWith("kubernetes:"))
+    return foldPatches(registrations.filter((r) => r.custom && r.type.startsWith("kubernetes:")))
         .map((r) =>
             options.showSecrets
                 ? unwrapSecrets(r.inputs)
@@ -141,6 +140,25 @@ export async function render(options: Options): Promise<any[]> {
                   : unwrapSecrets(r.inputs, MASK),
         )
         .sort((a, b) => rank(a.kind) - rank(b.kind) || a.metadata.name.localeCompare(b.metadata.name));
+}
+
+/**
+ * Applies each patch resource (`kubernetes:…Patch`, e.g. the passwords' SecretPatch) to the object of its kind and
+ * name, as the API server's server-side apply would, so the render prints one object per name: what the cluster
+ * ends up with.
+ */
+function foldPatches(kubernetes: readonly Registration[]): Registration[] {
+    const key = (r: Registration) => `${r.inputs.kind}/${r.inputs.metadata?.namespace ?? ""}/${r.inputs.metadata?.name}`;
+    const objects = kubernetes.filter((r) => !r.type.endsWith("Patch"));
+    const byKey = new Map(objects.map((r) => [key(r), r]));
+    for (const patch of kubernetes.filter((r) => r.type.endsWith("Patch"))) {
+        const target = byKey.get(key(patch));
+        if (target === undefined) throw new Error(`${patch.type} ${patch.name} patches ${key(patch)}, which the program does not create`);
+        const { metadata, ...fields } = patch.inputs;
+        const merged = { ...target.inputs, ...fields, metadata: { ...target.inputs.metadata, ...metadata } };
+        byKey.set(key(patch), { ...target, inputs: merged });
+    }
+    return objects.map((r) => byKey.get(key(r)) as Registration);
 }
 
 export function toYaml(objects: any[]): string {

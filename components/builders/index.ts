@@ -2,6 +2,7 @@
 export * from "./availability";
 export * from "./backup";
 export * from "./config";
+export * from "./engine";
 export * from "./networkPolicy";
 export * from "./secret";
 export * from "./services";

@@ -23,7 +23,27 @@ export interface TlsMaterial {
     readonly key: pulumi.Input<string>;
 }
 
-export function credentialsSecret(args: ResolvedArgs, names: ClusterNames, passwords: Passwords): k8s.core.v1.SecretArgs {
+/**
+ * The passwords Secret itself, without its data: the object the pods mount, which never changes after it is
+ * made. pulumi-kubernetes replaces a Secret whose `data`/`stringData` changes (unless the provider's
+ * `enableSecretMutable` is on, a setting of the caller's provider), and with a fixed name it deletes the old
+ * one first: a pod starting in between could not mount it, and a failed create would leave none. So the
+ * passwords are applied to it by {@link credentialsSecretData}, which a change updates in place.
+ */
+export function credentialsSecret(args: ResolvedArgs, names: ClusterNames): k8s.core.v1.SecretArgs {
+    return {
+        metadata: { name: names.secret, namespace: args.namespace, labels: { ...names.podLabels } },
+        type: "Opaque",
+    };
+}
+
+/**
+ * The passwords, applied to {@link credentialsSecret} by a SecretPatch (server-side apply, its own field
+ * manager): a password change is an update of the same Secret, so a rotation keeps its name and its pods (each
+ * sidecar sees the mounted Secret change and rotates; see scripts/pod/rotate-credentials.sh).
+ * @see https://www.pulumi.com/registry/packages/kubernetes/how-to-guides/managing-resources-with-server-side-apply/
+ */
+export function credentialsSecretData(args: ResolvedArgs, names: ClusterNames, passwords: Passwords): k8s.core.v1.SecretPatchArgs {
     const data: Record<string, pulumi.Input<string>> = {
         [PASSWORD_KEYS.root]: pulumi.secret(passwords.root),
         [PASSWORD_KEYS.replication]: pulumi.secret(passwords.replication),
@@ -33,8 +53,7 @@ export function credentialsSecret(args: ResolvedArgs, names: ClusterNames, passw
         data[PASSWORD_KEYS.app] = pulumi.secret(passwords.app);
     }
     return {
-        metadata: { name: names.secret, namespace: args.namespace, labels: { ...names.podLabels } },
-        type: "Opaque",
+        metadata: { name: names.secret, namespace: args.namespace },
         stringData: data,
     };
 }

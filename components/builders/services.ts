@@ -4,10 +4,19 @@
 import * as k8s from "@pulumi/kubernetes";
 import { ResolvedArgs } from "../args";
 import { ClusterNames } from "../names";
+import { SKIP_AWAIT_ANNOTATION } from "./engine";
 
 function service(args: ResolvedArgs, names: ClusterNames, name: string, headless: boolean): k8s.core.v1.ServiceArgs {
     return {
-        metadata: { name, namespace: args.namespace, labels: { ...names.podLabels } },
+        metadata: {
+            name,
+            namespace: args.namespace,
+            labels: { ...names.podLabels },
+            // pulumi-kubernetes fails a non-headless Service's await while a selected pod is NotReady, and a replica
+            // that lags is NotReady by design (it leaves mysql-read until it catches up). The StatefulSet's await
+            // already waits for every pod; the read Service only has to exist.
+            ...(headless ? {} : { annotations: { [SKIP_AWAIT_ANNOTATION]: "true" } }),
+        },
         spec: {
             ...(headless ? { clusterIP: "None" } : {}),
             ports: [{ name: "mysql", port: args.port, targetPort: "mysql" }],

@@ -17,11 +17,13 @@ const yaml = require("js-yaml");
 const sdks = { kubernetes: require("@pulumi/kubernetes"), random: require("@pulumi/random"), tls: require("@pulumi/tls") };
 
 const objects = [];
+// Patch resources (the passwords' SecretPatch), applied to their objects before printing, as the render does.
+const patches = [];
 pulumi.runtime.setMocks(
     {
         newResource(args) {
             if (args.type.startsWith("kubernetes:")) {
-                objects.push(args.inputs);
+                (args.type.endsWith("Patch") ? patches : objects).push(args.inputs);
             }
             return { id: `${args.name}-id`, state: args.inputs };
         },
@@ -45,4 +47,11 @@ for (const { type, name, inputs } of JSON.parse(fs.readFileSync(process.argv[2],
 }
 require("@pulumi/pulumi/runtime/settings")
     .waitForRPCs()
+    .then(() => {
+        const key = (o) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+        for (const { metadata, ...fields } of patches) {
+            const i = objects.findIndex((o) => key(o) === key({ kind: fields.kind, metadata }));
+            objects[i] = { ...objects[i], ...fields, metadata: { ...objects[i].metadata, ...metadata } };
+        }
+    })
     .then(() => process.stdout.write(objects.map((o) => yaml.dump(o, { noRefs: true, lineWidth: -1 })).join("---\n")));

@@ -2,7 +2,7 @@
 // Pulumi's mocks, in a process of its own: a password the component refuses fails the registration of the
 // Secret that carries it, which leaves the mock runtime's RPCs pending for good (a test process awaiting
 // them would hang). Prints as JSON the errors the program fails with, or, once all registrations settle,
-// the credentials Secret's root password as registered.
+// the passwords SecretPatch's root password as registered.
 //
 //   node -r ts-node/register/transpile-only tests/support/deployTimePassword.ts PASSWORD
 import * as pulumi from "@pulumi/pulumi";
@@ -22,6 +22,6 @@ process.on("unhandledRejection", (error: Error) => {
 });
 new MySqlCluster("db", { nfsServer: "10.0.0.5", nfsPathPattern: "/exports/mysql-{ordinal}", rootPassword: pulumi.output(process.argv[2]) });
 void settle().then(() => {
-    const secret = registrations.find((r) => r.type === "kubernetes:core/v1:Secret" && r.name === "db-credentials");
+    const secret = registrations.find((r) => r.type === "kubernetes:core/v1:SecretPatch" && r.name === "db-credentials-data");
     process.stdout.write(JSON.stringify({ rootPassword: unwrapSecrets(secret?.inputs)?.stringData?.["root-password"] }));
 });

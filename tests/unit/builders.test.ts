@@ -8,12 +8,15 @@ import {
     certificateSpecs,
     claimTemplate,
     credentialsSecret,
+    credentialsSecretData,
     headlessService,
     networkPolicies,
     persistentVolumes,
     podAffinity,
     podDisruptionBudget,
     readService,
+    statefulSetTimeouts,
+    VOLUME_IGNORE_CHANGES,
     serviceAccount,
     tlsSecret,
     zoneSpread,
@@ -138,16 +141,23 @@ describe("builders: networkPolicy", () => {
 });
 
 describe("builders: secret", () => {
-    it("the passwords Secret: each password a Pulumi secret under its key; app-password only with an application user", async () => {
-        const secret = credentialsSecret(resolve(), names, { root: "r", replication: "p", backup: "b" });
-        const { stringData, ...rest } = secret;
-        assert.deepStrictEqual(rest, { metadata: { name: "orders-credentials", ...METADATA }, type: "Opaque" });
+    it("the passwords Secret: an object without data, so that a password change never replaces it", () => {
+        assert.deepStrictEqual(credentialsSecret(resolve(), names), {
+            metadata: { name: "orders-credentials", ...METADATA },
+            type: "Opaque",
+        });
+    });
+
+    it("the passwords, a SecretPatch of that Secret: each password a Pulumi secret under its key; app-password only with an application user", async () => {
+        const data = credentialsSecretData(resolve(), names, { root: "r", replication: "p", backup: "b" });
+        const { stringData, ...rest } = data;
+        assert.deepStrictEqual(rest, { metadata: { name: "orders-credentials", namespace: METADATA.namespace } });
         assert.deepStrictEqual(await unwrapped(stringData as Record<string, unknown>), {
             "root-password": ["r", true],
             "replication-password": ["p", true],
             "backup-password": ["b", true],
         });
-        const withApp = credentialsSecret(resolve(), names, { root: "r", replication: "p", backup: "b", app: pulumi.output("a") });
+        const withApp = credentialsSecretData(resolve(), names, { root: "r", replication: "p", backup: "b", app: pulumi.output("a") });
         assert.deepStrictEqual((await unwrapped(withApp.stringData as Record<string, unknown>))["app-password"], ["a", true]);
     });
 
@@ -163,6 +173,22 @@ describe("builders: secret", () => {
     });
 });
 
+describe("builders: what the engine is told", () => {
+    it("the StatefulSet's await: every pod's grace period, clone idle bound and startup bound, one pod after another", () => {
+        assert.deepStrictEqual(statefulSetTimeouts(resolve()), { create: "3060s", update: "3060s" });
+        assert.deepStrictEqual(
+            statefulSetTimeouts(
+                resolve({ replicas: 5, startupTimeoutSeconds: 60, terminationGracePeriodSeconds: 30, cloneIdleTimeoutSeconds: 10 }),
+            ),
+            { create: "500s", update: "500s" },
+        );
+    });
+
+    it("a bound volume's claimRef is the cluster's", () => {
+        assert.deepStrictEqual(VOLUME_IGNORE_CHANGES, ["spec.claimRef"]);
+    });
+});
+
 describe("builders: services", () => {
     const spec = { ports: [{ name: "mysql", port: 3306, targetPort: "mysql" }], selector: LABELS };
 
@@ -172,7 +198,12 @@ describe("builders: services", () => {
             metadata: { name: "orders", ...METADATA },
             spec: { clusterIP: "None", ...spec },
         });
-        assert.deepStrictEqual(readService(args, names), { metadata: { name: "orders-read", ...METADATA }, spec });
+        // The read Service is not awaited: a lagging replica is NotReady by design, and the StatefulSet's await
+        // already waits for every pod.
+        assert.deepStrictEqual(readService(args, names), {
+            metadata: { name: "orders-read", ...METADATA, annotations: { "pulumi.com/skipAwait": "true" } },
+            spec,
+        });
     });
 });
 

@@ -19,6 +19,7 @@ const TYPES = {
     configMap: "kubernetes:core/v1:ConfigMap",
     service: "kubernetes:core/v1:Service",
     secret: "kubernetes:core/v1:Secret",
+    secretPatch: "kubernetes:core/v1:SecretPatch",
     policy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
     serviceAccount: "kubernetes:core/v1:ServiceAccount",
     disruptionBudget: "kubernetes:policy/v1:PodDisruptionBudget",
@@ -45,6 +46,7 @@ describe("MySqlCluster", () => {
                 `${TYPES.pv}::db-pv-0`,
                 `${TYPES.pv}::db-pv-1`,
                 `${TYPES.secret}::db-credentials`,
+                `${TYPES.secretPatch}::db-credentials-data`,
                 `${TYPES.secret}::db-tls`,
                 `${TYPES.service}::db-headless`,
                 `${TYPES.service}::db-read`,
@@ -70,7 +72,7 @@ describe("MySqlCluster", () => {
         }
     });
 
-    it("gives each Kubernetes object its builder's spec, unchanged, and retains only the volumes on delete", async () => {
+    it("gives each Kubernetes object its builder's spec, unchanged, and retains only the volumes and the NetworkPolicies (which stay with the orphaned pods) on delete", async () => {
         const { registered } = await buildCluster(ARGS);
         const args = resolveArgs(ARGS);
         const names = clusterNames(args.name, args.namespace, args.clusterDomain);
@@ -98,7 +100,7 @@ describe("MySqlCluster", () => {
         }
         assert.deepStrictEqual(
             registered.filter((r) => r.retainOnDelete).map((r) => r.name),
-            ["db-pv-0", "db-pv-1"],
+            ["db-pv-0", "db-pv-1", "db-clone-policy", "db-mysql-policy"],
         );
         const off = await buildCluster({ ...ARGS, networkPolicy: false });
         assert.deepStrictEqual(
@@ -107,20 +109,29 @@ describe("MySqlCluster", () => {
         );
     });
 
-    it("generates each password (32 letters and digits) and keeps them secret, in one Secret", async () => {
+    it("generates each password (32 letters and digits) and keeps them secret, in one Secret, applied by a SecretPatch after it exists", async () => {
         const { cluster, registered } = await buildCluster(ARGS);
         for (const role of ["root", "replication", "backup"]) {
             assert.deepStrictEqual(inputsOf(registered, TYPES.password, `db-${role}-password`), { length: 32, special: false });
         }
+        // The Secret carries no data, so a password change never replaces it (delete, then create, with a fixed name).
         assert.deepStrictEqual(inputsOf(registered, TYPES.secret, "db-credentials"), {
             apiVersion: "v1",
             kind: "Secret",
             metadata: { name: "orders-credentials", namespace: "shop", labels: LABELS },
             type: "Opaque",
+        });
+        assert.deepStrictEqual(inputsOf(registered, TYPES.secretPatch, "db-credentials-data"), {
+            apiVersion: "v1",
+            kind: "Secret",
+            metadata: { name: "orders-credentials", namespace: "shop" },
             stringData: { "root-password": MOCK_PASSWORD, "replication-password": MOCK_PASSWORD, "backup-password": MOCK_PASSWORD },
         });
+        const urn = (type: string, name: string) =>
+            `urn:pulumi:test::mysql-statefulset::mysql-statefulset:index:MySqlCluster$${type}::${name}`;
+        assert.ok(child(registered, TYPES.secretPatch, "db-credentials-data").dependencies.includes(urn(TYPES.secret, "db-credentials")));
         assert.strictEqual(
-            unwrapSecrets(child(registered, TYPES.secret, "db-credentials").inputs, MASK).stringData,
+            unwrapSecrets(child(registered, TYPES.secretPatch, "db-credentials-data").inputs, MASK).stringData,
             MASK,
             "the passwords reach the engine marked secret",
         );
@@ -132,7 +143,7 @@ describe("MySqlCluster", () => {
     it("generates the application user's password when one is asked for, and exports it as a secret", async () => {
         const { cluster, registered } = await buildCluster({ ...ARGS, appDatabase: "orders", appUser: "shop-app" });
         assert.deepStrictEqual(inputsOf(registered, TYPES.password, "db-app-password"), { length: 32, special: false });
-        assert.strictEqual(inputsOf(registered, TYPES.secret, "db-credentials").stringData["app-password"], MOCK_PASSWORD);
+        assert.strictEqual(inputsOf(registered, TYPES.secretPatch, "db-credentials-data").stringData["app-password"], MOCK_PASSWORD);
         assert.strictEqual(await valueOf(cluster.appPassword), MOCK_PASSWORD);
         assert.strictEqual(await isSecret(cluster.appPassword), true);
     });
@@ -145,13 +156,13 @@ describe("MySqlCluster", () => {
             backupPassword: "b",
         });
         assert.strictEqual(registered.filter((r) => r.type === TYPES.password).length, 0);
-        assert.deepStrictEqual(inputsOf(registered, TYPES.secret, "db-credentials").stringData, {
+        assert.deepStrictEqual(inputsOf(registered, TYPES.secretPatch, "db-credentials-data").stringData, {
             "root-password": "s3cret pass",
             "replication-password": "r",
             "backup-password": "b",
         });
         assert.strictEqual(await isSecret(cluster.rootPassword), true);
-        const raw = child(registered, TYPES.secret, "db-credentials").inputs.stringData;
+        const raw = child(registered, TYPES.secretPatch, "db-credentials-data").inputs.stringData;
         assert.notStrictEqual(raw["root-password"], "s3cret pass", "the password reaches the engine marked secret");
     });
 
@@ -208,7 +219,7 @@ describe("MySqlCluster", () => {
         assert.deepStrictEqual(deployTime(""), {
             status: 1,
             errors: [
-                'error serializing property "stringData": Invalid MySqlCluster settings:\n' +
+                'error serializing property "outputs": error serializing property "stringData": Invalid MySqlCluster settings:\n' +
                     "  - `rootPassword` is empty: set a non-empty secret, or unset it to have one generated.",
             ],
         });
@@ -229,11 +240,29 @@ describe("MySqlCluster", () => {
             `urn:pulumi:test::mysql-statefulset::mysql-statefulset:index:MySqlCluster$${r.type}::${r.name}`;
         const expected = registered.filter(
             (r) =>
-                [TYPES.secret, TYPES.configMap, TYPES.pv, TYPES.serviceAccount, TYPES.uuid, GUARD_TYPE].includes(r.type) ||
-                r.name === "db-headless",
+                [TYPES.secret, TYPES.secretPatch, TYPES.configMap, TYPES.pv, TYPES.serviceAccount, TYPES.uuid, GUARD_TYPE].includes(
+                    r.type,
+                ) || r.name === "db-headless",
         );
         assert.strictEqual(expected.filter((r) => r.type === TYPES.secret).length, 2);
         assert.deepStrictEqual([...child(registered, TYPES.statefulSet, "db-statefulset").dependencies].sort(), expected.map(urn).sort());
+    });
+
+    it("leaves a bound volume's claimRef to the volume controller, and waits for the StatefulSet as long as its pods may take", async () => {
+        const { registered } = await buildCluster({ ...ARGS, startupTimeoutSeconds: 900 });
+        for (const r of registered.filter((x) => x.type === TYPES.pv)) {
+            assert.deepStrictEqual(r.ignoreChanges, ["spec.claimRef"], r.name);
+        }
+        // 2 pods × (120 s grace + 300 s clone idle bound + 900 s startup).
+        assert.deepStrictEqual(child(registered, TYPES.statefulSet, "db-statefulset").customTimeouts, {
+            create: "2640s",
+            update: "2640s",
+            delete: "",
+        });
+        assert.deepStrictEqual(
+            registered.filter((r) => r.ignoreChanges.length > 0).map((r) => r.name),
+            ["db-pv-0", "db-pv-1"],
+        );
     });
 
     it("keeps the cluster's UID for the life of the stack: one RandomUuid, whose result reaches the pods", async () => {

@@ -1,0 +1,299 @@
+// The real-engine test bed, for suites that drive the built Pulumi CLI against the real control plane: starts
+// tools/kubernetes/control-plane.sh and the node agent (tests/fake-kubelet/agent-main.ts) as a child process
+// with an NFS root, makes a scratch copy of the project's program with a stack file made by the test, runs
+// `pulumi` (local file backend, the built CLI and providers first on PATH, the control plane's KUBECONFIG),
+// and reaches the pods' MariaDB servers from the host (see `sql`). `stop()` undoes all of it.
+//
+// Settings (environment): MST_CLUSTER_PORT_BASE and MST_CLUSTER_DIR (passed to control-plane.sh; defaults
+// 28000 and a directory of this run), CONTROL_PLANE (another control-plane.sh), ENGINE_KEEP=1 (keep the
+// scratch folder and the agent's log for a post-mortem).
+import { ChildProcess, execFile, execFileSync, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { ROOT_CLIENT_CONFIG } from "../../components";
+import { canRunProblems } from "../fake-kubelet/requirements";
+import { nsOfPath, pidsInNs, runSubnet, waitFor } from "../fake-kubelet/util";
+
+export const REPO = path.join(__dirname, "..", "..");
+const CONTROL_PLANE = process.env.CONTROL_PLANE ?? path.join(REPO, "tools", "kubernetes", "control-plane.sh");
+
+/** What a command printed, its exit code and its wall time. */
+export interface CommandResult {
+    readonly code: number;
+    readonly stdout: string;
+    readonly stderr: string;
+    readonly ms: number;
+}
+
+/** Runs a command asynchronously (never blocking this process), resolving with its result whatever its exit code. */
+export function command(
+    cmd: string,
+    args: readonly string[],
+    opts: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string; timeoutMs?: number } = {},
+): Promise<CommandResult> {
+    const started = Date.now();
+    return new Promise((resolve) => {
+        const child = execFile(
+            cmd,
+            [...args],
+            { env: opts.env, cwd: opts.cwd, encoding: "utf8", timeout: opts.timeoutMs ?? 30 * 60_000, maxBuffer: 64 << 20 },
+            (err, stdout, stderr) => {
+                const code = err ? (typeof err.code === "number" ? err.code : 255) : 0;
+                resolve({ code, stdout, stderr: stderr || (err && code === 255 ? err.message : ""), ms: Date.now() - started });
+            },
+        );
+        // A command that exits without reading its input (nsenter into a server that just stopped) closes the pipe
+        // early: that is its result, not an error of this process.
+        child.stdin?.on("error", () => undefined);
+        child.stdin?.end(opts.input ?? "");
+    });
+}
+
+/** A command that must succeed; its stdout. */
+export async function commandOk(cmd: string, args: readonly string[], opts: Parameters<typeof command>[2] = {}): Promise<string> {
+    const r = await command(cmd, args, opts);
+    if (r.code !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.code}:\n${r.stderr}\n${r.stdout}`);
+    return r.stdout;
+}
+
+/** Problems that keep the bed from starting here (none: it can start). */
+export function engineBedProblems(): string[] {
+    const problems = canRunProblems();
+    if (!fs.existsSync(CONTROL_PLANE)) problems.push(`no ${CONTROL_PLANE} (set CONTROL_PLANE)`);
+    return problems;
+}
+
+/** A pod of the API, the fields the suites read. */
+export interface ApiPod {
+    metadata: { name: string; uid: string; labels?: Record<string, string>; deletionTimestamp?: string };
+    spec: { nodeName?: string };
+    status?: {
+        phase?: string;
+        podIP?: string;
+        conditions?: { type: string; status: string }[];
+        containerStatuses?: { name: string; ready: boolean; restartCount: number }[];
+        initContainerStatuses?: { name: string; ready: boolean; restartCount: number }[];
+    };
+}
+export const isReady = (p: ApiPod | undefined): boolean =>
+    Boolean(p?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
+
+export interface EngineBedOptions {
+    /** The stack's name; its config file is written from `stackConfig`. */
+    readonly stack: string;
+    /** The stack file's `config:` (keys as in Pulumi.<stack>.yaml, e.g. `mysql-statefulset:replicas`). */
+    readonly stackConfig: Record<string, unknown>;
+    /** Directories to make under the NFS root (the exports the stack names). */
+    readonly nfsDirs: readonly string[];
+    /** Stands between this bed's pods and others' (a /24 that no other run uses). */
+    readonly subnetIndex?: number;
+}
+
+/** One control plane, one node agent, one scratch program with a local backend. */
+export class EngineBed {
+    readonly work: string;
+    readonly nfsRoot: string;
+    readonly programDir: string;
+    readonly env: NodeJS.ProcessEnv;
+    private agent: ChildProcess | undefined;
+    private agentExit: Promise<void> | undefined;
+    private upDone = false;
+    readonly prefix: string;
+
+    private constructor(private readonly opts: EngineBedOptions) {
+        this.work = fs.mkdtempSync(path.join(os.tmpdir(), "engine-bed-"));
+        this.nfsRoot = path.join(this.work, "nfs");
+        this.programDir = path.join(this.work, "program");
+        this.prefix = `e${process.pid % 100_000}`;
+        this.env = {
+            ...process.env,
+            MST_CLUSTER_DIR: process.env.MST_CLUSTER_DIR ?? path.join(this.work, "cluster"),
+            MST_CLUSTER_PORT_BASE: process.env.MST_CLUSTER_PORT_BASE ?? "28000",
+            PULUMI_HOME: path.join(this.work, "pulumi-home"),
+            PULUMI_BACKEND_URL: `file://${path.join(this.work, "state")}`,
+            PULUMI_CONFIG_PASSPHRASE: "engine-bed",
+            PULUMI_SKIP_UPDATE_CHECK: "true",
+            PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+            PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+            PULUMI_STACK: opts.stack,
+            NO_COLOR: "1",
+        };
+    }
+
+    /** Starts everything; on a failure part-way, stops what started and rethrows. */
+    static async start(opts: EngineBedOptions): Promise<EngineBed> {
+        const bed = new EngineBed(opts);
+        try {
+            await bed.startClusterAndAgent();
+            bed.writeProgram();
+            await bed.pulumiOk(["stack", "init", opts.stack]);
+        } catch (e) {
+            await bed.stop();
+            throw e;
+        }
+        return bed;
+    }
+
+    private async startClusterAndAgent(): Promise<void> {
+        const bins = ["pulumi", "kubernetes"].map((tool) =>
+            execFileSync("bash", [path.join(REPO, "tools", tool, "build.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })
+                .trim()
+                .split("\n")
+                .pop(),
+        );
+        const printed = await commandOk("bash", [CONTROL_PLANE, "up"], { env: this.env });
+        this.upDone = true;
+        const kubeconfig = /^export KUBECONFIG=(.*)$/m.exec(printed)?.[1];
+        if (!kubeconfig) throw new Error(`control-plane.sh up printed no KUBECONFIG:\n${printed}`);
+        this.env.KUBECONFIG = kubeconfig;
+        this.env.PATH = [...bins, this.env.PATH].join(":");
+        // The kubelet endpoint's certificate, signed by the cluster CA (--kubelet-certificate-authority), so that
+        // `kubectl logs` works through the API server.
+        const pki = path.join(this.env.MST_CLUSTER_DIR as string, "pki");
+        const [key, csr, crt, ext] = ["kubelet.key", "kubelet.csr", "kubelet.crt", "kubelet.ext"].map((f) => path.join(this.work, f));
+        fs.writeFileSync(ext, "basicConstraints=critical,CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1\n");
+        await commandOk("openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key]);
+        await commandOk("openssl", ["req", "-new", "-key", key, "-subj", "/CN=fake-kubelet", "-out", csr]);
+        const ca = ["-CA", path.join(pki, "ca.crt"), "-CAkey", path.join(pki, "ca.key"), "-CAcreateserial"];
+        await commandOk("openssl", ["x509", "-req", "-in", csr, ...ca, "-days", "2", "-extfile", ext, "-out", crt]);
+
+        for (const dir of this.opts.nfsDirs) fs.mkdirSync(path.join(this.nfsRoot, dir), { recursive: true });
+        const log = fs.openSync(path.join(this.work, "agent.log"), "a");
+        this.agent = spawn(
+            process.execPath,
+            [
+                "--require",
+                "ts-node/register/transpile-only",
+                path.join(REPO, "tests", "fake-kubelet", "agent-main.ts"),
+                "--kubeconfig",
+                kubeconfig,
+                "--nfs-root",
+                this.nfsRoot,
+                "--work-dir",
+                path.join(this.work, "agent"),
+                "--prefix",
+                this.prefix,
+                "--subnet",
+                runSubnet(this.opts.subnetIndex ?? 17),
+                "--tls-cert-file",
+                crt,
+                "--tls-private-key-file",
+                key,
+            ],
+            { cwd: REPO, env: process.env, stdio: ["ignore", log, log] },
+        );
+        fs.closeSync(log);
+        const agent = this.agent;
+        this.agentExit = new Promise((resolve) => agent.once("exit", () => resolve()));
+        let exited = false;
+        void this.agentExit.then(() => (exited = true));
+        await waitFor(
+            async () => {
+                if (exited) throw new Error(`the node agent exited:\n${this.agentLog()}`);
+                const r = await command("kubectl", ["get", "nodes", "-o", "jsonpath={.items[*].spec.taints}"], { env: this.env });
+                const nodes = await command("kubectl", ["get", "nodes", "-o", "name"], { env: this.env });
+                return r.code === 0 && r.stdout.trim() === "" && nodes.stdout.trim().split("\n").length === 3;
+            },
+            { timeoutMs: 120_000, what: "three Nodes, Ready and untainted", everyMs: 500 },
+        );
+    }
+
+    /** The tail of the node agent's log. */
+    agentLog(lines = 40): string {
+        const file = path.join(this.work, "agent.log");
+        return fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").slice(-lines).join("\n") : "";
+    }
+
+    /** The scratch program: the repo's index.ts, components and pod scripts (linked), and a stack file of the test. */
+    private writeProgram(): void {
+        fs.mkdirSync(this.programDir, { recursive: true });
+        fs.mkdirSync(path.join(this.work, "state"), { recursive: true });
+        for (const file of ["Pulumi.yaml", "index.ts", "package.json", "tsconfig.json"]) {
+            fs.copyFileSync(path.join(REPO, file), path.join(this.programDir, file));
+        }
+        for (const link of ["components", "scripts", "node_modules"]) {
+            fs.symlinkSync(path.join(REPO, link), path.join(this.programDir, link));
+        }
+        fs.writeFileSync(
+            path.join(this.programDir, `Pulumi.${this.opts.stack}.yaml`),
+            yaml.dump({ config: this.opts.stackConfig }, { lineWidth: -1 }),
+        );
+    }
+
+    /** `pulumi ARGS` in the program's folder, whatever its exit code. */
+    pulumi(args: readonly string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<CommandResult> {
+        return command("pulumi", args, { env: this.env, cwd: this.programDir, ...opts });
+    }
+
+    /** `pulumi ARGS` that must succeed. */
+    async pulumiOk(args: readonly string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<CommandResult> {
+        const r = await this.pulumi(args, opts);
+        if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
+        return r;
+    }
+
+    /** `kubectl ARGS` against the control plane; its stdout. */
+    kubectl(...args: string[]): Promise<string> {
+        return commandOk("kubectl", args, { env: this.env, timeoutMs: 120_000 });
+    }
+
+    /** The pods of a namespace by name. */
+    async pods(namespace = "default"): Promise<Map<string, ApiPod>> {
+        const list = JSON.parse(await this.kubectl("get", "pods", "-n", namespace, "-o", "json")) as { items: ApiPod[] };
+        return new Map(list.items.map((p) => [p.metadata.name, p]));
+    }
+
+    /**
+     * Runs SQL as root on a pod's server and returns its output (`-N -B`). `kubectl exec` is not served (the node
+     * agent answers 501) and the agent runs in another process, so this finds the server the way the agent's own
+     * exec does: the pod's network namespace (`/run/netns/<prefix>-*`, matched by the pod IP the API reports),
+     * the server process in it, and `nsenter` into that process's namespaces, where the mysql container's root
+     * option file (the same the probes use) and socket are.
+     */
+    async sql(pod: string, statement: string, namespace = "default"): Promise<string> {
+        const ip = (await this.pods(namespace)).get(pod)?.status?.podIP;
+        if (!ip) throw new Error(`pod ${namespace}/${pod} has no IP`);
+        const pid = await this.serverPid(ip);
+        if (pid === undefined) throw new Error(`no database server runs in the network namespace of ${pod} (${ip})`);
+        const args = ["-t", String(pid), "-n", "-m", "-u", "-i", "-p", "-r", "-w", "--", "mariadb"];
+        return commandOk("nsenter", [...args, `--defaults-extra-file=${ROOT_CLIENT_CONFIG}`, "-N", "-B"], {
+            input: statement,
+            timeoutMs: 60_000,
+            env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/nonexistent" },
+        });
+    }
+
+    private async serverPid(ip: string): Promise<number | undefined> {
+        const names = fs.existsSync("/run/netns") ? fs.readdirSync("/run/netns").filter((n) => n.startsWith(`${this.prefix}-`)) : [];
+        for (const ns of names) {
+            const addr = await command("ip", ["-n", ns, "-4", "-o", "addr", "show", "dev", "eth0"]);
+            if (!addr.stdout.includes(` ${ip}/`)) continue;
+            const id = nsOfPath(`/run/netns/${ns}`, "net");
+            if (!id) return undefined;
+            return pidsInNs("net", id).find((pid) => {
+                try {
+                    return /^(mariadbd|mysqld)$/.test(fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim());
+                } catch {
+                    return false;
+                }
+            });
+        }
+        return undefined;
+    }
+
+    /** Stops the node agent (its pods), the control plane, and removes the scratch folder (unless ENGINE_KEEP=1). */
+    async stop(): Promise<void> {
+        if (this.agent && this.agent.exitCode === null) {
+            this.agent.kill("SIGTERM");
+            const timer = setTimeout(() => this.agent?.kill("SIGKILL"), 60_000);
+            await this.agentExit;
+            clearTimeout(timer);
+        }
+        if (this.upDone) await command("bash", [CONTROL_PLANE, "down"], { env: this.env });
+        if (process.env.ENGINE_KEEP === "1") console.warn(`engine bed kept in ${this.work}`);
+        else fs.rmSync(this.work, { recursive: true, force: true });
+    }
+}
