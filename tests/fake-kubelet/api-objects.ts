@@ -151,6 +151,9 @@ export function nodeStatus(
         // resolver knows these node names.
         addresses: [{ type: "InternalIP", address: "127.0.0.1" }],
         daemonEndpoints: { kubeletEndpoint: { Port: n.kubeletPort } },
+        // The API server then proxies kubectl exec's WebSocket (v5.channel.k8s.io) to the kubelet endpoint
+        // instead of translating it to SPDY, which the endpoint does not speak (pod/rest/subresources.go).
+        declaredFeatures: ["ExtendWebSocketsToKubelet"],
         nodeInfo: {
             machineID: "",
             systemUUID: "",

@@ -1,8 +1,10 @@
 // The node agent's kubelet endpoint: HTTPS on 127.0.0.1, the port every Node advertises in
 // status.daemonEndpoints.kubeletEndpoint, so `kubectl logs` works: the API server proxies
 // GET /containerLogs/<ns>/<pod>/<container> here with its kubelet client certificate. Served: tailLines,
-// limitBytes, previous, follow; `timestamps` is ignored (the log file has no per-line times). Exec, attach and
-// port-forward answer 501. The serving certificate is given (kubelet's --tls-cert-file: the API server checks it
+// limitBytes, previous, follow; `timestamps` is ignored (the log file has no per-line times). `kubectl exec`
+// works too: every Node declares ExtendWebSocketsToKubelet, so the API server proxies kubectl's WebSocket
+// (v5.channel.k8s.io) to GET /exec/<ns>/<pod>/<container> here instead of speaking SPDY to it; the command runs
+// buffered through the agent's in-process exec (exec-stream.ts). Attach, port-forward and SPDY answer 501. The serving certificate is given (kubelet's --tls-cert-file: the API server checks it
 // against --kubelet-certificate-authority), or self-signed; with a client CA given (kubelet's --client-ca-file),
 // a client certificate signed by it is required.
 
@@ -10,13 +12,21 @@ import * as fs from "fs";
 import * as https from "https";
 import type { AddressInfo } from "net";
 import * as path from "path";
+import { WebSocketServer } from "ws";
+import { EXEC_PROTOCOL, execRequest, serveExec } from "./exec-stream";
+import type { ExecOptions, ExecResult } from "./types";
 import { runOk } from "./util";
 
 /** Where a container's log is, and whether its pod still runs (a follow ends when it does not). */
 export interface LogSource {
     logPath(namespace: string, pod: string, container: string): string | undefined;
     hasPod(namespace: string, pod: string): boolean;
+    /** Runs argv in the container; throws when the pod does not run here or has no such container. */
+    exec(namespace: string, pod: string, container: string, argv: string[], opts?: ExecOptions): Promise<ExecResult>;
 }
+
+/** An exec runs buffered; one that outlives this is killed (code 137), as NodeAgent.exec's timeout does. */
+const EXEC_TIMEOUT_MS = 10 * 60_000;
 
 const HEADER = /^==== fake-kubelet \S+ (.*)$/;
 
@@ -92,6 +102,10 @@ export class KubeletServer {
             { key, cert, requestCert: true, rejectUnauthorized: Boolean(opts.clientCa), ...(opts.clientCa ? { ca: opts.clientCa } : {}) },
             (req, res) => KubeletServer.handle(req, res, opts.source()),
         );
+        const wss = new WebSocketServer({ noServer: true, handleProtocols: () => EXEC_PROTOCOL });
+        server.on("upgrade", (req: import("http").IncomingMessage, socket: import("stream").Duplex, head: Buffer) =>
+            KubeletServer.upgrade(wss, req, socket, head, opts.source()),
+        );
         await new Promise<void>((resolve, reject) => {
             server.once("error", reject);
             server.listen(opts.port, "127.0.0.1", () => resolve());
@@ -107,7 +121,11 @@ export class KubeletServer {
         };
         if (url.pathname === "/healthz") return fail(200, "ok");
         const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
-        if (!m) return fail(501, `fake kubelet: ${url.pathname.split("/")[1] || "/"} is not served (only /containerLogs)`);
+        if (!m)
+            return fail(
+                501,
+                `fake kubelet: ${url.pathname.split("/")[1] || "/"} is not served (only /containerLogs, and /exec with a WebSocket upgrade)`,
+            );
         if (req.method !== "GET") return fail(405, "only GET");
         const [ns, pod, container] = m.slice(1).map(decodeURIComponent);
         const file = source?.logPath(ns, pod, container);
@@ -144,6 +162,40 @@ export class KubeletServer {
             }
         }, 250);
         req.on("close", () => clearInterval(timer));
+    }
+
+    /** GET /exec/<ns>/<pod>/<container> with a WebSocket upgrade offering v5.channel.k8s.io; anything else refused. */
+    private static upgrade(
+        wss: WebSocketServer,
+        req: import("http").IncomingMessage,
+        socket: import("stream").Duplex,
+        head: Buffer,
+        source: LogSource | undefined,
+    ): void {
+        const refuse = (code: number, reason: string, message: string) => {
+            socket.end(`HTTP/1.1 ${code} ${reason}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${message}\n`);
+        };
+        const url = new URL(req.url ?? "/", "https://127.0.0.1");
+        const m = /^\/exec\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+        if (!m) return refuse(501, "Not Implemented", `fake kubelet: ${url.pathname.split("/")[1] || "/"} is not served (only exec)`);
+        if ((req.headers.upgrade ?? "").toLowerCase() !== "websocket") {
+            return refuse(
+                501,
+                "Not Implemented",
+                `fake kubelet: exec over ${req.headers.upgrade} is not served (only WebSocket, ${EXEC_PROTOCOL})`,
+            );
+        }
+        const offered = (req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim());
+        if (!offered.includes(EXEC_PROTOCOL)) {
+            return refuse(400, "Bad Request", `fake kubelet: exec speaks only ${EXEC_PROTOCOL}; offered: ${offered.join(", ") || "none"}`);
+        }
+        const [ns, pod, container] = m.slice(1).map(decodeURIComponent);
+        wss.handleUpgrade(req, socket, head, (ws) => {
+            void serveExec(ws, execRequest(url.searchParams), (command, stdin) => {
+                if (!source) return Promise.reject(new Error(`pod "${pod}" (namespace ${ns}) is not running on this node`));
+                return source.exec(ns, pod, container, command, { stdin, timeoutMs: EXEC_TIMEOUT_MS });
+            });
+        });
     }
 
     close(): Promise<void> {

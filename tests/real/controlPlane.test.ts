@@ -3,9 +3,9 @@
 // 127.0.0.1; the agent registers node-a..c and runs what the real scheduler binds there; the fixtures are
 // applied with kubectl. Checks what the agent must get right for the real controllers: Nodes Ready and
 // untainted, OrderedReady (the StatefulSet controller waits for the Ready the agent reports), EndpointSlices
-// and hosts files, kubectl logs, deletion with the grace period and re-creation, ConfigMap updates in
-// running pods, the component's own mariadb render replicating (SQL through NodeAgent.exec, in-process), and
-// the refusals (fields, NFS servers).
+// and hosts files, kubectl logs and exec, deletion with the grace period and re-creation, ConfigMap updates in
+// running pods, the component's own mariadb render replicating (SQL through NodeAgent.exec, in-process) and
+// diagnosed by `scripts/diagnose.ts` with its real kubectl calls (get, logs, exec), and the refusals (fields, NFS servers).
 //
 // Needs root and the control plane's binaries (tools/kubernetes/build.sh); without them it skips loudly, or
 // fails under CI=true. Takes /tmp/real-suite.lock's place in the queue like the rest of tests/real: run it as
@@ -66,6 +66,14 @@ describe("fake kubelet as a node agent (real control plane)", function () {
             child.stdin?.end(input ?? "");
         });
     const kubectl = (...args: string[]): Promise<string> => kubectlIn(undefined, ...args);
+    /** kubectl's exit status and both outputs, for commands expected to fail too. */
+    const kubectlRun = (input: string | undefined, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+        new Promise((resolve) => {
+            const child = execFile("kubectl", args, { env, encoding: "utf8", timeout: 120_000 }, (err, stdout, stderr) =>
+                resolve({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout, stderr }),
+            );
+            child.stdin?.end(input ?? "");
+        });
     const pods = async (): Promise<Map<string, ApiPod>> => {
         const list = await api().request<{ items: ApiPod[] }>("GET", "/api/v1/namespaces/default/pods");
         return new Map(list.items.map((p) => [p.metadata.name, p]));
@@ -227,6 +235,18 @@ describe("fake kubelet as a node agent (real control plane)", function () {
         );
     });
 
+    it("serves kubectl exec over the WebSocket the API server proxies to the node (outputs, exit status, stdin)", async () => {
+        const declared = await kubectl("get", "nodes", "-o", "jsonpath={.items[*].status.declaredFeatures}");
+        assert.strictEqual((declared.match(/ExtendWebSocketsToKubelet/g) ?? []).length, 3, declared);
+        const r = await kubectlRun(undefined, "exec", "mysql-0", "-c", "mariadb", "--", "sh", "-c", "echo out; echo err >&2; exit 3");
+        assert.deepStrictEqual(r, { code: 3, stdout: "out\n", stderr: "err\ncommand terminated with exit code 3\n" });
+        assert.strictEqual(await kubectlIn("line 1\nline 2\n", "exec", "-i", "mysql-0", "-c", "mariadb", "--", "cat"), "line 1\nline 2\n");
+        assert.strictEqual(await kubectl("exec", "mysql-0", "-c", "mariadb", "--", "hostname"), "mysql-0\n");
+        const missing = await kubectlRun(undefined, "exec", "mysql-0", "-c", "nope", "--", "true");
+        assert.strictEqual(missing.code, 1);
+        assert.match(missing.stderr, /container nope is not valid for pod mysql-0/);
+    });
+
     it("rewrites a running pod's ConfigMap volume when the ConfigMap changes (..data swap), restarting nothing", async () => {
         await kubectl(
             "patch",
@@ -318,6 +338,32 @@ describe("fake kubelet as a node agent (real control plane)", function () {
                 timeoutMs: 30_000,
                 what: `the row on mysql-${ordinal}`,
             });
+        }
+    });
+
+    it("diagnoses the render with npm run diagnose's own kubectl calls (get, logs, exec): every pod OK, replicas replicating", async () => {
+        // The dev stack as the render above deployed it (--config flavor=mariadb, nfsServer=nfs.local).
+        const configFile = path.join(work, "Pulumi.dev.yaml");
+        const dev = fs.readFileSync(path.join(REPO, "Pulumi.dev.yaml"), "utf8");
+        fs.writeFileSync(configFile, dev.replace(/flavor: \S+/, "flavor: mariadb").replace(/nfsServer: \S+/, "nfsServer: nfs.local"));
+        // A child process: diagnose runs kubectl synchronously, and the kubelet endpoint answers in this one.
+        const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+            execFile(
+                process.execPath,
+                ["--require", "ts-node/register/transpile-only", "scripts/diagnose.ts", "--config-file", configFile],
+                { cwd: REPO, env, encoding: "utf8", timeout: 300_000 },
+                (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout, stderr }),
+            ),
+        );
+        assert.strictEqual(run.code, 0, `diagnose exited ${run.code}:\n${run.stdout}${run.stderr}`);
+        const verdicts = run.stdout.split("== Verdicts\n")[1] ?? "";
+        for (const ordinal of [0, 1, 2]) assert.match(verdicts, new RegExp(`^mysql-${ordinal} +OK`, "m"), run.stdout);
+        for (const ordinal of [1, 2]) {
+            assert.match(
+                run.stdout,
+                new RegExp(`== mysql-${ordinal} \\(replica\\)[^]*?replication: \\w+_IO_Running=Yes, \\w+_SQL_Running=Yes`),
+                run.stdout,
+            );
         }
     });
 

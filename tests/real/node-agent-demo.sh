@@ -141,7 +141,7 @@ if $with_render; then
     kubectl rollout status statefulset "$sts" -n "$ns" --timeout=600s | sed 's/^/  /'
     say "the render's pods:"
     kubectl get pods -n "$ns" -o wide | sed 's/^/  /'
-    # No `kubectl exec` here (the agent serves logs only): the replicas' server logs show replication running.
+    # The replicas' server logs show replication running.
     for pod in $(kubectl get pods -n "$ns" -l app=mysql -o jsonpath='{.items[*].metadata.name}'); do
         [[ $pod == *-0 ]] && continue
         say "kubectl logs $pod -c mysql | grep 'Slave (I/O|SQL) thread':"

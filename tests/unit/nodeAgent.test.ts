@@ -1,6 +1,6 @@
 // The node agent's pure parts (tests/fake-kubelet/): the API client's stream and kubeconfig readings, the
 // informer's list/watch/relist, the v1 PodStatus it posts, DNS from EndpointSlices, the NFS stand-in, service
-// links, the API-pod fence and the log endpoint's selection. The agent against a real API server: see
+// links, the API-pod fence, the log endpoint's selection and the exec endpoint's protocol. The agent against a real API server: see
 // tests/fake-kubelet/README.md ("Node agent").
 import * as assert from "assert";
 import * as fs from "fs";
@@ -11,7 +11,9 @@ import { endpointSliceEntries, endpointSliceNotes, hostsFileFor, hostsFileText, 
 import type { ApiEndpointSlice, ApiService } from "../fake-kubelet/dns";
 import { Informer } from "../fake-kubelet/informer";
 import { ApiClient, ApiError, loadKubeconfig, queryString, splitLines, WatchEvent } from "../fake-kubelet/kube-client";
-import { instanceLines, selectLog } from "../fake-kubelet/kubelet-server";
+import { WebSocket } from "ws";
+import { CHANNEL, decodeFrame, encodeClose, encodeFrame, EXEC_PROTOCOL, execRequest, exitStatus } from "../fake-kubelet/exec-stream";
+import { instanceLines, KubeletServer, selectLog } from "../fake-kubelet/kubelet-server";
 import { apiPodStatus, containerId, IMAGE_ID, StatusInput } from "../fake-kubelet/pod-status";
 import { apiPodProblems } from "../fake-kubelet/refusals";
 import type { RunnerSnapshot } from "../fake-kubelet/runner";
@@ -543,5 +545,85 @@ describe("node agent: log endpoint", () => {
     it("applies tailLines, then limitBytes", () => {
         assert.strictEqual(selectLog(["a", "b", "c"], { tailLines: 2 }), "b\nc\n");
         assert.strictEqual(selectLog(["abc", "def"], { limitBytes: 5 }), "abc\nd");
+    });
+});
+
+describe("node agent: exec endpoint (v5.channel.k8s.io)", () => {
+    it("encodes and decodes channel frames and v5's close signal", () => {
+        assert.deepStrictEqual([...encodeFrame(CHANNEL.stdout, "hi")], [1, 0x68, 0x69]);
+        assert.deepStrictEqual([...encodeClose(CHANNEL.stdin)], [255, 0]);
+        assert.deepStrictEqual(decodeFrame(Buffer.from([0, 0x61])), { kind: "data", channel: 0, data: Buffer.from("a") });
+        assert.deepStrictEqual(decodeFrame(Buffer.from([255, 0])), { kind: "close", channel: 0 });
+        assert.throws(() => decodeFrame(Buffer.alloc(0)), /empty message/);
+        assert.throws(() => decodeFrame(Buffer.from([255])), /close signal with 0 channel bytes/);
+    });
+
+    it("reads the kubelet's exec query and ends with kubelet's Status (exit code as the ExitCode cause)", () => {
+        const q = new URLSearchParams("command=sh&command=-c&command=exit+3&input=1&output=1&error=1");
+        assert.deepStrictEqual(execRequest(q), { command: ["sh", "-c", "exit 3"], stdin: true, stdout: true, stderr: true, tty: false });
+        assert.deepStrictEqual(exitStatus(0), { apiVersion: "v1", kind: "Status", metadata: {}, status: "Success" });
+        assert.deepStrictEqual((exitStatus(3) as { reason: string; details: unknown }).details, {
+            causes: [{ reason: "ExitCode", message: "3" }],
+        });
+        assert.strictEqual((exitStatus(3) as { reason: string }).reason, "NonZeroExitCode");
+    });
+
+    describe("over a WebSocket to the kubelet endpoint", () => {
+        let server: KubeletServer | undefined;
+        const runs: { ns: string; pod: string; container: string; argv: string[]; stdin?: string }[] = [];
+        const source = {
+            logPath: () => undefined,
+            hasPod: () => false,
+            exec: (ns: string, pod: string, container: string, argv: string[], opts?: { stdin?: string }) => {
+                runs.push({ ns, pod, container, argv, stdin: opts?.stdin });
+                if (container !== "c") return Promise.reject(new Error(`pod ${pod} has no container ${container} (has: c)`));
+                return Promise.resolve({ code: 3, stdout: `out:${opts?.stdin ?? ""}`, stderr: "err" });
+            },
+        };
+        before(async () => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubelet-exec-"));
+            server = await KubeletServer.start({ port: 0, certDir: dir, source: () => source });
+        });
+        after(() => server?.close());
+
+        /** Opens an exec, sends `send` then the close signal for stdin when given, and collects every channel. */
+        const exec = (query: string, stdin?: string[], protocol = EXEC_PROTOCOL): Promise<Map<number, string>> =>
+            new Promise((resolve, reject) => {
+                const got = new Map<number, string>();
+                const ws = new WebSocket(`wss://127.0.0.1:${server?.port}/exec/ns/p/${query}`, [protocol], { rejectUnauthorized: false });
+                ws.on("open", () => {
+                    for (const s of stdin ?? []) ws.send(encodeFrame(CHANNEL.stdin, s));
+                    if (stdin) ws.send(encodeClose(CHANNEL.stdin));
+                });
+                ws.on("message", (m: Buffer) => {
+                    const f = decodeFrame(m);
+                    if (f.kind === "data") got.set(f.channel, (got.get(f.channel) ?? "") + f.data.toString());
+                });
+                ws.on("close", (code) => (code === 1000 ? resolve(got) : reject(new Error(`closed with ${code}`))));
+                ws.on("unexpected-response", (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+                ws.on("error", reject);
+            });
+
+        it("runs the command with the stdin sent until its close signal; stdout, stderr, then the exit status", async () => {
+            const got = await exec("c?command=cat&input=1&output=1&error=1", ["a", "b"]);
+            assert.deepStrictEqual(runs.at(-1), { ns: "ns", pod: "p", container: "c", argv: ["cat"], stdin: "ab" });
+            assert.strictEqual(got.get(CHANNEL.stdout), "out:ab");
+            assert.strictEqual(got.get(CHANNEL.stderr), "err");
+            assert.deepStrictEqual(JSON.parse(got.get(CHANNEL.error) ?? "").details.causes, [{ reason: "ExitCode", message: "3" }]);
+        });
+
+        it("sends only the streams asked for; an unknown container and a TTY end with a Failure naming why", async () => {
+            const quiet = await exec("c?command=true&output=1");
+            assert.deepStrictEqual([...quiet.keys()].sort(), [CHANNEL.stdout, CHANNEL.error]);
+            const missing = JSON.parse((await exec("nope?command=true&output=1")).get(CHANNEL.error) ?? "");
+            assert.strictEqual(missing.status, "Failure");
+            assert.match(missing.message, /pod p has no container nope/);
+            const tty = JSON.parse((await exec("c?command=sh&tty=1&output=1")).get(CHANNEL.error) ?? "");
+            assert.match(tty.message, /TTY is not supported; run kubectl exec without -t/);
+        });
+
+        it("refuses an older protocol before upgrading", async () => {
+            await assert.rejects(exec("c?command=true", undefined, "v4.channel.k8s.io"), /HTTP 400/);
+        });
     });
 });
