@@ -86,6 +86,13 @@ describe("bootstrap: parallel on real MariaDB servers (mariadb flavor)", functio
         await sql(0, "CREATE TABLE shop.orders (id INT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(64) NOT NULL)");
         await sql(0, "INSERT INTO shop.orders (note) SELECT CONCAT('a-', seq) FROM shop.seq_1_to_1000");
         await assertConverged([0, 1, 2, 3, 4, 5], 1000);
+        // Issue #26: no server started twice. mysql-run.sh's ownership pass once raced the sidecar consuming the
+        // clone's info files, and a replica's mysql container exited 1 at its first start.
+        assert.deepStrictEqual(
+            [0, 1, 2, 3, 4, 5].map((k) => [k, cluster.restarts(k, CONTAINERS.mysql)]),
+            [0, 1, 2, 3, 4, 5].map((k) => [k, 0]),
+            "a server container restarted during the parallel bootstrap",
+        );
     });
 
     it("b. a donor that dies mid-clone: its receiver clones from the next lower Ready pod and converges (scale 6→7)", async () => {
