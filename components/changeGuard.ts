@@ -88,16 +88,28 @@ export function changeFailures(olds: Partial<GuardInputs> | undefined, news: Gua
 }
 
 /**
+ * Whether the guard's state must be updated: the fingerprint or the allowed settings changed. Self-contained,
+ * like `changeFailures`: both providers run it (the dynamic one as source text).
+ */
+export function guardChanged(olds: Partial<GuardInputs>, news: Partial<GuardInputs>): boolean {
+    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+    return !same(olds.values, news.values) || !same(olds.allowed, news.allowed);
+}
+
+/** The guard's id: one per cluster, and only the state holds it. */
+export const GUARD_ID = "change-guard";
+
+/**
  * The dynamic provider's module, as Pulumi's nodejs dynamic provider loads it (`exports.handler()` returns
  * the provider). `check` refuses; the rest only keeps the fingerprint in the state.
  */
 export const GUARD_PROVIDER = `exports.handler = () => {
     const changeFailures = ${changeFailures.toString()};
-    const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+    const guardChanged = ${guardChanged.toString()};
     return {
         check: async (olds, news) => ({ inputs: news, failures: changeFailures(olds, news) }),
-        diff: async (id, olds, news) => ({ changes: !same(olds.values, news.values) || !same(olds.allowed, news.allowed) }),
-        create: async (inputs) => ({ id: "change-guard", outs: inputs }),
+        diff: async (id, olds, news) => ({ changes: guardChanged(olds, news) }),
+        create: async (inputs) => ({ id: ${JSON.stringify(GUARD_ID)}, outs: inputs }),
         update: async (id, olds, news) => ({ outs: news }),
     };
 };
@@ -125,12 +137,6 @@ export function withGuardsFromPackageProvider<T>(make: () => T): T {
     } finally {
         guardRoute = previous;
     }
-}
-
-/** Whether the guard's state must be updated: the fingerprint or the allowed settings changed. */
-export function guardChanged(olds: Partial<GuardInputs>, news: Partial<GuardInputs>): boolean {
-    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-    return !same(olds.values, news.values) || !same(olds.allowed, news.allowed);
 }
 
 /** The change guard of one cluster; every Kubernetes object of the cluster depends on it. */

@@ -12,7 +12,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { changeFailures, guardChanged, GuardInputs, GUARD_RESOURCE_TYPE, withGuardsFromPackageProvider } from "./changeGuard";
+import { changeFailures, guardChanged, GUARD_ID, GuardInputs, GUARD_RESOURCE_TYPE, withGuardsFromPackageProvider } from "./changeGuard";
 import { COMPONENT_TYPE } from "./constants";
 import { MySqlCluster } from "./mysqlCluster";
 import { PACKAGE_NAME, packageSchema } from "./schema";
@@ -112,9 +112,6 @@ export class MySqlClusterProvider implements pulumi.provider.Provider {
         guardOnly(urn);
     }
 }
-
-/** The guard's id: one per cluster, and only the state holds it (as the dynamic provider's). */
-const GUARD_ID = "change-guard";
 
 /** The only custom resource this provider serves is the guard; its URN ends with `<type>::<name>`. */
 function guardOnly(urn: string): void {
