@@ -6,7 +6,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- kubectl's JSON output: untyped until verdict.ts reads it */
 import { spawnSync } from "child_process";
 import { CLONE_MARKER, CONTAINERS, ROOT_CLIENT_CONFIG } from "../../components/constants";
-import { ContainerLogs, ExecResult, nodeNotReady, PodFacts, Target } from "./verdict";
+import { ContainerLogs, ExecResult, nodeNotReady, PodFacts, podSelector, Target } from "./verdict";
 
 /** What one kubectl run printed and exited with. */
 export interface KubectlRun {
@@ -75,10 +75,7 @@ export function replicaStatusCommand(target: Target): string[] {
 /** Everything kubectl tells about each pod of `ordinals`. */
 export function collect(run: Runner, target: Target, ordinals: readonly number[]): PodFacts[] {
     const ns = ["-n", target.namespace];
-    const selector = Object.entries(target.names.podLabels)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(",");
-    const pods = getList(run, ["get", "pods", "-l", selector, ...ns, "-o", "json"]);
+    const pods = getList(run, ["get", "pods", "-l", podSelector(target), ...ns, "-o", "json"]);
     // PersistentVolumes are cluster-scoped: -n applies to the claims only.
     const storage = getList(run, ["get", "pvc,pv", ...ns, "-o", "json"]);
     // Nodes are cluster-scoped, and a namespace's user may not read them: then nothing is said about nodes.

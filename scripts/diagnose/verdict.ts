@@ -193,6 +193,13 @@ function pendingVerdict(facts: PodFacts, target: Target): string {
 
 const oneLine = (text: string) => text.replace(/\s+/g, " ").trim();
 
+/** The cluster's pods as a kubectl label selector (`app=mysql`). */
+export function podSelector(target: Target): string {
+    return Object.entries(target.names.podLabels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",");
+}
+
 /** The Ready condition of a Node that is not Ready (its kubelet stopped reporting, or reports NotReady). */
 export function nodeNotReady(node: any): { status: string; since: string; message: string } | undefined {
     const ready = (node?.status?.conditions ?? []).find((c: any) => c.type === "Ready");
@@ -468,9 +475,7 @@ export function nodeLossRunbook(target: Target, lost: readonly PodFacts[]): stri
         ),
         ...lost.map((facts) => `     kubectl delete pod ${facts.name} -n ${ns} --grace-period=0 --force`),
         `3. The StatefulSet starts ${lost.map((facts) => facts.name).join(", ")} on another node, on the same volume; ` +
-            `\`kubectl get pods -n ${ns} -l ${Object.entries(target.names.podLabels)
-                .map(([k, v]) => `${k}=${v}`)
-                .join(",")} -w\` shows ${lost.length > 1 ? "them" : "it"} become Ready.`,
+            `\`kubectl get pods -n ${ns} -l ${podSelector(target)} -w\` shows ${lost.length > 1 ? "them" : "it"} become Ready.`,
         "4. Once the node is repaired and back, remove the taint:",
         ...nodes.map((node) => `     kubectl taint nodes ${node} node.kubernetes.io/out-of-service=nodeshutdown:NoExecute-`),
     ];
