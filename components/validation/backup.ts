@@ -22,8 +22,8 @@ const CRON_FIELDS = [
     { name: "minute", min: 0, max: 59 },
     { name: "hour", min: 0, max: 23 },
     { name: "day of month", min: 1, max: 31 },
-    { name: "month", min: 1, max: 12, names: MONTHS, first: 1 },
-    { name: "day of week", min: 0, max: 6, names: DAYS, first: 0 },
+    { name: "month", min: 1, max: 12, names: MONTHS },
+    { name: "day of week", min: 0, max: 6, names: DAYS },
 ] as const;
 
 /**
@@ -33,8 +33,9 @@ const CRON_FIELDS = [
  */
 function cronFieldProblem(text: string, field: (typeof CRON_FIELDS)[number]): string | undefined {
     const value = (token: string): number | undefined => {
+        // A name counts from the field's first value: JAN is 1, SUN is 0.
         const named = "names" in field ? field.names.indexOf(token.toLowerCase() as never) : -1;
-        if (named >= 0 && "first" in field) return named + field.first;
+        if (named >= 0) return named + field.min;
         return /^[0-9]+$/.test(token) ? Number(token) : undefined;
     };
     for (const part of text.split(",")) {
