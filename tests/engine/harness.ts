@@ -12,9 +12,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { ROOT_CLIENT_CONFIG } from "../../components";
+import { CONTAINERS, ROOT_CLIENT_CONFIG } from "../../components";
 import { canRunProblems } from "../fake-kubelet/requirements";
-import { nsOfPath, pidsInNs, runSubnet, waitFor } from "../fake-kubelet/util";
+import { runSubnet, waitFor } from "../fake-kubelet/util";
 
 export const REPO = path.join(__dirname, "..", "..");
 const CONTROL_PLANE = process.env.CONTROL_PLANE ?? path.join(REPO, "tools", "kubernetes", "control-plane.sh");
@@ -44,7 +44,7 @@ export function command(
                 resolve({ code, stdout, stderr: stderr || (err && code === 255 ? err.message : ""), ms: Date.now() - started });
             },
         );
-        // A command that exits without reading its input (nsenter into a server that just stopped) closes the pipe
+        // A command that exits without reading its input (a client whose server just stopped) closes the pipe
         // early: that is its result, not an error of this process.
         child.stdin?.on("error", () => undefined);
         child.stdin?.end(opts.input ?? "");
@@ -247,41 +247,16 @@ export class EngineBed {
     }
 
     /**
-     * Runs SQL as root on a pod's server and returns its output (`-N -B`). `kubectl exec` is not served (the node
-     * agent answers 501) and the agent runs in another process, so this finds the server the way the agent's own
-     * exec does: the pod's network namespace (`/run/netns/<prefix>-*`, matched by the pod IP the API reports),
-     * the server process in it, and `nsenter` into that process's namespaces, where the mysql container's root
-     * option file (the same the probes use) and socket are.
+     * Runs SQL as root on a pod's server and returns its output (`-N -B`): `kubectl exec` into the mysql
+     * container (the node agent serves it), with the root option file the probes use; the SQL on stdin.
      */
     async sql(pod: string, statement: string, namespace = "default"): Promise<string> {
-        const ip = (await this.pods(namespace)).get(pod)?.status?.podIP;
-        if (!ip) throw new Error(`pod ${namespace}/${pod} has no IP`);
-        const pid = await this.serverPid(ip);
-        if (pid === undefined) throw new Error(`no database server runs in the network namespace of ${pod} (${ip})`);
-        const args = ["-t", String(pid), "-n", "-m", "-u", "-i", "-p", "-r", "-w", "--", "mariadb"];
-        return commandOk("nsenter", [...args, `--defaults-extra-file=${ROOT_CLIENT_CONFIG}`, "-N", "-B"], {
+        const client = ["mariadb", `--defaults-extra-file=${ROOT_CLIENT_CONFIG}`, "-N", "-B"];
+        return commandOk("kubectl", ["exec", "-i", "-n", namespace, pod, "-c", CONTAINERS.mysql, "--", ...client], {
+            env: this.env,
             input: statement,
             timeoutMs: 60_000,
-            env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/nonexistent" },
         });
-    }
-
-    private async serverPid(ip: string): Promise<number | undefined> {
-        const names = fs.existsSync("/run/netns") ? fs.readdirSync("/run/netns").filter((n) => n.startsWith(`${this.prefix}-`)) : [];
-        for (const ns of names) {
-            const addr = await command("ip", ["-n", ns, "-4", "-o", "addr", "show", "dev", "eth0"]);
-            if (!addr.stdout.includes(` ${ip}/`)) continue;
-            const id = nsOfPath(`/run/netns/${ns}`, "net");
-            if (!id) return undefined;
-            return pidsInNs("net", id).find((pid) => {
-                try {
-                    return /^(mariadbd|mysqld)$/.test(fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim());
-                } catch {
-                    return false;
-                }
-            });
-        }
-        return undefined;
     }
 
     /** Stops the node agent (its pods), the control plane, and removes the scratch folder (unless ENGINE_KEEP=1). */
