@@ -8,3 +8,4 @@ export * from "./settings";
 export * from "./podScripts";
 export * as builders from "./builders";
 export * from "./changeGuard";
+export * from "./guardedSettings";

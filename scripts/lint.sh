@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm run lint` (first step of `npm test`): ESLint, Prettier, shellcheck and shfmt over the whole tree.
+# `npm run lint` (first step of `npm test`): ESLint, Prettier, shellcheck and shfmt over the whole tree, and
+# madge: no import loop among the product's and the scripts' modules.
 # `npm run format` (`scripts/lint.sh --fix`) rewrites the files Prettier and shfmt would change instead.
 # Shell scripts are found by their shebang, not by their name, so .ci/run and new scripts are never missed.
 set -o errexit -o nounset -o pipefail
@@ -62,4 +63,6 @@ step npx eslint --max-warnings 0 .
 step npx prettier --log-level warn --check .
 step shellcheck --external-sources --source-path=SCRIPTDIR "${exclude_option[@]}" "${scripts[@]}"
 step shfmt "${SHFMT_OPTIONS[@]}" -d "${formatted[@]}"
+# Type-only imports count: a loop through types alone still ties the modules' order of reading together.
+step npx madge --circular --no-spinner --extensions ts,cjs,js --ts-config tsconfig.json index.ts components scripts policy
 exit "$status"

@@ -53,10 +53,14 @@ export function containerCommands(container: ContainerSpec): string[] {
 
 type Node = Record<string, any>;
 
+/** A pod script's syntax tree (a file name in scripts/pod, or a path), parsed once per process. */
 const trees = new Map<string, Node>();
-function tree(file: string): Node {
+export function tree(file: string): Node {
     if (!trees.has(file)) {
-        trees.set(file, JSON.parse(execFileSync("shfmt", ["--tojson"], { input: fs.readFileSync(path.join(SCRIPTS, file)) }).toString()));
+        trees.set(
+            file,
+            JSON.parse(execFileSync("shfmt", ["--tojson"], { input: fs.readFileSync(path.resolve(SCRIPTS, file)) }).toString()),
+        );
     }
     return trees.get(file)!;
 }

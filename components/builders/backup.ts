@@ -8,18 +8,14 @@ import * as k8s from "@pulumi/kubernetes";
 import { ResolvedArgs } from "../args";
 import { CLONE_PORT, CONTAINERS, PATHS, SCRIPT_FILES, TLS_KEYS, VOLUMES } from "../constants";
 import { ClusterNames } from "../names";
+import { scriptEnv } from "../scriptContract";
 import { PodScripts, scriptsConfigMapName } from "./config";
 
-type EnvVar = k8s.types.input.core.v1.EnvVar;
 type VolumeMount = k8s.types.input.core.v1.VolumeMount;
 type Volume = k8s.types.input.core.v1.Volume;
 
 /** Both the backup Job's pod and a restoring mysql-0 mount the volume, possibly on different nodes. */
 const BACKUP_ACCESS_MODES = ["ReadWriteMany"];
-
-function env(values: Record<string, string | number>): EnvVar[] {
-    return Object.entries(values).map(([name, value]) => ({ name, value: String(value) }));
-}
 
 /**
  * The pod that backups are taken from: the highest-ordinal replica, which is never a clone donor except
@@ -101,7 +97,7 @@ export function backupCronJob(args: ResolvedArgs, names: ClusterNames, scripts: 
                                     name: CONTAINERS.backup,
                                     image: args.backupImage,
                                     command: [`${PATHS.scriptsDir}/${SCRIPT_FILES.backup}`],
-                                    env: env({
+                                    env: scriptEnv([SCRIPT_FILES.backup], {
                                         DONOR_HOST: names.podFqdn(backupDonor(args)),
                                         CLONE_PORT,
                                         CLONE_TRANSPORT: flavor.transport,
@@ -143,16 +139,11 @@ export function backupCronJob(args: ResolvedArgs, names: ClusterNames, scripts: 
 }
 
 /** clone-mysql's environment for a restore: which backup, where, and the flavor's restore statements. */
-export function restoreEnv(args: ResolvedArgs): EnvVar[] {
+export function restoreEnv(args: ResolvedArgs) {
     if (args.restoreFrom === undefined) {
-        return [];
+        return {};
     }
-    return env({
-        RESTORE_FROM: args.restoreFrom,
-        BACKUPS_DIR: PATHS.backupsDir,
-        CONF_DIR: PATHS.confDir,
-        RESTORE_SQL: args.flavor.restoreSql,
-    });
+    return { RESTORE_FROM: args.restoreFrom, BACKUPS_DIR: PATHS.backupsDir, RESTORE_SQL: args.flavor.restoreSql };
 }
 
 /** clone-mysql reads the backup volume, read-only, only when restoring. */

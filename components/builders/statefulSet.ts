@@ -27,13 +27,13 @@ import {
 } from "../constants";
 import { seriesUpgradesWords } from "../flavors";
 import { ClusterNames } from "../names";
+import { IMAGE_ENTRYPOINT, scriptEnv } from "../scriptContract";
 import { podAffinity, zoneSpread } from "./availability";
 import { restoreEnv, restoreMounts, restoreVolumes } from "./backup";
 import { configMapName, PodScripts, scriptsConfigMapName } from "./config";
 import { claimTemplate } from "./storage";
 
 type Container = k8s.types.input.core.v1.Container;
-type EnvVar = k8s.types.input.core.v1.EnvVar;
 
 /**
  * pulumi-kubernetes deletes a StatefulSet it must replace (a changed volumeClaimTemplates, serviceName or
@@ -48,10 +48,6 @@ const script = (file: string) => `${PATHS.scriptsDir}/${file}`;
 /** A probe's command run until it succeeds, for at most PROBE_WAIT_MS (probe-wait.sh). */
 const waitingProbe = (command: string[]) => ({ exec: { command: [script(SCRIPT_FILES.probeWait), String(PROBE_WAIT_MS), ...command] } });
 const credential = (file: string) => `${PATHS.credentialsDir}/${file}`;
-
-function env(values: Record<string, string | number>): EnvVar[] {
-    return Object.entries(values).map(([name, value]) => ({ name, value: String(value) }));
-}
 
 /**
  * Each container keeps only the capabilities it needs, and none can gain more (no setuid escalation).
@@ -72,18 +68,23 @@ const CAPABILITIES = {
 };
 const RUN_AS_ROOT = { runAsUser: 0 };
 
-/** The replica-status words the readiness check and the sidecar's watch read. */
-function replicaStatusEnv(args: ResolvedArgs): EnvVar[] {
+/** The replica-status words the readiness check reads. */
+function replicaStatusEnv(args: ResolvedArgs) {
     const status = args.flavor.replicaStatus;
-    return env({
+    return {
         REPLICA_STATUS: status.statement,
         REPLICA_IO_RUNNING: status.ioRunning,
         REPLICA_SQL_RUNNING: status.sqlRunning,
         REPLICA_LAG: status.lag,
-        REPLICA_IO_ERRNO: status.ioErrno,
         REPLICA_IO_ERROR: status.ioError,
         REPLICA_IO_STATE: status.ioState,
-    });
+    };
+}
+
+/** The replica-status words the sidecar's watch reads: the IO thread's error. */
+function replicaErrorEnv(args: ResolvedArgs) {
+    const status = args.flavor.replicaStatus;
+    return { REPLICA_STATUS: status.statement, REPLICA_IO_ERRNO: status.ioErrno, REPLICA_IO_ERROR: status.ioError };
 }
 
 /** Requests, and limits when set. */
@@ -101,9 +102,9 @@ const mounts = {
 };
 
 /** What both backup containers need to agree on: the clone port, the transport, the tool, TLS. */
-function backupEnv(args: ResolvedArgs): EnvVar[] {
+function backupEnv(args: ResolvedArgs) {
     const { flavor } = args;
-    return env({
+    return {
         CLONE_PORT,
         CLONE_TRANSPORT: flavor.transport,
         BACKUP_TOOL: flavor.backupTool,
@@ -113,7 +114,7 @@ function backupEnv(args: ResolvedArgs): EnvVar[] {
         TLS_CA: credential(CREDENTIAL_FILES.caCert),
         TLS_CERT: credential(CREDENTIAL_FILES.tlsCert),
         TLS_KEY: credential(CREDENTIAL_FILES.tlsKey),
-    });
+    };
 }
 
 /**
@@ -127,7 +128,7 @@ const FIRST_START_FILES = { FIRST_START_SQL: credential(CREDENTIAL_FILES.firstSt
  * command, the SQL that secures root, the time-zone tool and the system's zones it reads, where the server
  * finds that SQL with the accounts', and the marker.
  */
-function firstStartEnv(args: ResolvedArgs): Record<string, string> {
+function firstStartEnv(args: ResolvedArgs) {
     const install = args.restoreFrom === undefined ? args.flavor.installDb : undefined;
     return {
         INSTALL_DB: install?.command.join(" ") ?? "",
@@ -142,10 +143,14 @@ function firstStartEnv(args: ResolvedArgs): Record<string, string> {
  * A supported series step (SERIES_UPGRADES) and the flavor's system-table upgrade (`upgrade`, unset when
  * the server does it itself): init-mysql records the step in the identity file as pending, and the sidecar,
  * once the server answers, runs the tool and only on success records it done (docs/upgrades.md).
+ * init-mysql only records the step: it needs the tool's name, not its options.
  */
-function upgradeEnv(args: ResolvedArgs): EnvVar[] {
+function upgradeEnv(args: ResolvedArgs) {
     const upgrade = args.flavor.upgrade;
-    return env({ IDENTITY_FILE, UPGRADE_TOOL: upgrade?.tool ?? "", UPGRADE_OPTIONS: upgrade?.options.join(" ") ?? "" });
+    return { IDENTITY_FILE, UPGRADE_TOOL: upgrade?.tool ?? "" };
+}
+function upgradeRunEnv(args: ResolvedArgs) {
+    return { ...upgradeEnv(args), UPGRADE_OPTIONS: args.flavor.upgrade?.options.join(" ") ?? "" };
 }
 
 /**
@@ -158,30 +163,26 @@ function initContainer(args: ResolvedArgs, names: ClusterNames, clusterUid: pulu
         name: CONTAINERS.init,
         image: args.image,
         command: [script(SCRIPT_FILES.init)],
-        env: [
-            ...env({
-                DATA_ROOT: PATHS.dataRoot,
-                DATA_SUBPATH: PATHS.dataSubPath,
-                CLUSTER: `${args.namespace}/${names.statefulSet}`,
-            }),
-            { name: "CLUSTER_UID", value: clusterUid },
-            ...env({
-                SERVER_BINARY: args.flavor.server,
-                SERIES_UPGRADES: seriesUpgradesWords(),
-                SERVER_ID_BASE,
-                SERVER_OS_USER,
-                INIT_CONF_DIR: PATHS.initConfDir,
-                CONFIG_MAP_DIR: PATHS.configMapDir,
-                SECRETS_DIR: PATHS.secretsDir,
-                TLS_SECRET_DIR: PATHS.tlsSecretDir,
-                CREDENTIALS_DIR: PATHS.credentialsDir,
-                INITDB_DIR: PATHS.initdbDir,
-                APP_PASSWORD_KEY: args.appUser === undefined ? "" : PASSWORD_KEYS.app,
-                APPLIED_DIR: CREDENTIAL_FILES.applied,
-                ...firstStartEnv(args),
-            }),
+        env: scriptEnv([SCRIPT_FILES.init], {
+            DATA_ROOT: PATHS.dataRoot,
+            DATA_SUBPATH: PATHS.dataSubPath,
+            CLUSTER: `${args.namespace}/${names.statefulSet}`,
+            CLUSTER_UID: clusterUid,
+            SERVER_BINARY: args.flavor.server,
+            SERIES_UPGRADES: seriesUpgradesWords(),
+            SERVER_ID_BASE,
+            SERVER_OS_USER,
+            INIT_CONF_DIR: PATHS.initConfDir,
+            CONFIG_MAP_DIR: PATHS.configMapDir,
+            SECRETS_DIR: PATHS.secretsDir,
+            TLS_SECRET_DIR: PATHS.tlsSecretDir,
+            CREDENTIALS_DIR: PATHS.credentialsDir,
+            INITDB_DIR: PATHS.initdbDir,
+            APP_PASSWORD_KEY: args.appUser === undefined ? "" : PASSWORD_KEYS.app,
+            APPLIED_DIR: CREDENTIAL_FILES.applied,
+            ...firstStartEnv(args),
             ...upgradeEnv(args),
-        ],
+        }),
         securityContext: hardened(CAPABILITIES.init),
         volumeMounts: [
             mounts.claim,
@@ -199,15 +200,15 @@ function initContainer(args: ResolvedArgs, names: ClusterNames, clusterUid: pulu
 }
 
 /** Where and how clone-mysql.sh clones: run by the clone-mysql init container and by the sidecar's self-repair. */
-function cloneEnv(args: ResolvedArgs, names: ClusterNames): EnvVar[] {
-    return env({
+function cloneEnv(args: ResolvedArgs, names: ClusterNames) {
+    return {
         DATA_ROOT: PATHS.dataRoot,
         DATA_SUBPATH: PATHS.dataSubPath,
         PEER_DOMAIN: names.peerDomain,
         STREAM_TOOL: args.flavor.streamTool,
         BOOTSTRAP: args.bootstrap,
         DONOR_WAIT: DONOR_WAIT_SECONDS,
-    });
+    };
 }
 
 function cloneContainer(args: ResolvedArgs, names: ClusterNames): Container {
@@ -215,7 +216,7 @@ function cloneContainer(args: ResolvedArgs, names: ClusterNames): Container {
         name: CONTAINERS.clone,
         image: args.backupImage,
         command: [script(SCRIPT_FILES.clone)],
-        env: [...cloneEnv(args, names), ...backupEnv(args), ...restoreEnv(args)],
+        env: scriptEnv([SCRIPT_FILES.clone], { ...cloneEnv(args, names), ...backupEnv(args), ...restoreEnv(args) }),
         volumeMounts: [mounts.claim, mounts.conf, mounts.scripts, mounts.credentials, ...restoreMounts(args)],
         securityContext: hardened(CAPABILITIES.backup, RUN_AS_ROOT),
     };
@@ -229,16 +230,16 @@ function cloneContainer(args: ResolvedArgs, names: ClusterNames): Container {
  * server's user and starts the server, which drops to that user itself (`--user`). The other flavors keep
  * the image's entrypoint, which makes the data directory and takes root's password from a file.
  */
-function serverStart(args: ResolvedArgs): Pick<Container, "args"> & { env: EnvVar[] } {
+function serverStart(args: ResolvedArgs) {
     const { flavor } = args;
     if (flavor.installDb !== undefined) {
-        return { args: [flavor.server], env: env({ SERVER_OS_USER, DATA_DIR: PATHS.dataDir }) };
+        return { args: [flavor.server], env: { SERVER_OS_USER, DATA_DIR: PATHS.dataDir } };
     }
     return {
-        args: ["docker-entrypoint.sh", flavor.server],
+        args: [IMAGE_ENTRYPOINT, flavor.server],
         // The official images' entrypoints read the root password from this file and create root for
         // localhost only; users.sql in the initdb dir adds the loopback addresses.
-        env: env({ MYSQL_ROOT_PASSWORD_FILE: credential(CREDENTIAL_FILES.rootPassword), MYSQL_ROOT_HOST: "localhost" }),
+        env: { MYSQL_ROOT_PASSWORD_FILE: credential(CREDENTIAL_FILES.rootPassword), MYSQL_ROOT_HOST: "localhost" },
     };
 }
 
@@ -257,20 +258,18 @@ function mysqlContainer(args: ResolvedArgs): Container {
         // Waits while a self-repair clones this replica's data again, then starts the server.
         command: [script(SCRIPT_FILES.mysqlRun)],
         args: start.args,
-        env: [
+        env: scriptEnv([SCRIPT_FILES.mysqlRun, IMAGE_ENTRYPOINT, SCRIPT_FILES.probeWait, SCRIPT_FILES.mysqlReady], {
             ...start.env,
-            ...env({
-                MYSQL_CLIENT: flavor.client,
-                MYSQL_PORT: args.port,
-                CLIENT_CONFIG: ROOT_CLIENT_CONFIG,
-                MAX_REPLICATION_LAG: args.maxReplicationLagSeconds,
-                ROTATION_MARKER: credential(CREDENTIAL_FILES.rotationMarker),
-                CLONE_MARKER,
-                // A data directory init-mysql made: the server's first start takes the accounts (mysql-run.sh).
-                ...FIRST_START_FILES,
-            }),
+            MYSQL_CLIENT: flavor.client,
+            MYSQL_PORT: args.port,
+            CLIENT_CONFIG: ROOT_CLIENT_CONFIG,
+            MAX_REPLICATION_LAG: args.maxReplicationLagSeconds,
+            ROTATION_MARKER: credential(CREDENTIAL_FILES.rotationMarker),
+            CLONE_MARKER,
+            // A data directory init-mysql made: the server's first start takes the accounts (mysql-run.sh).
+            ...FIRST_START_FILES,
             ...replicaStatusEnv(args),
-        ],
+        }),
         ports: [{ name: "mysql", containerPort: args.port }],
         volumeMounts: [
             mounts.data,
@@ -304,8 +303,8 @@ function mysqlContainer(args: ResolvedArgs): Container {
 }
 
 /** What rotate-credentials.sh (run by the sidecar) needs: the Secret, the accounts, the flavor's statement. */
-function rotationEnv(args: ResolvedArgs): EnvVar[] {
-    return env({
+function rotationEnv(args: ResolvedArgs) {
+    return {
         SECRETS_DIR: PATHS.secretsDir,
         CREDENTIALS_DIR: PATHS.credentialsDir,
         APPLIED_DIR: CREDENTIAL_FILES.applied,
@@ -319,7 +318,7 @@ function rotationEnv(args: ResolvedArgs): EnvVar[] {
         REPLICATION_ROTATE_SQL: args.flavor.changeReplicationPasswordSql,
         ROTATION_MARKER: credential(CREDENTIAL_FILES.rotationMarker),
         ROTATION_GRACE: ROTATION_GRACE_SECONDS,
-    });
+    };
 }
 
 function sidecarContainer(args: ResolvedArgs, names: ClusterNames): Container {
@@ -328,26 +327,24 @@ function sidecarContainer(args: ResolvedArgs, names: ClusterNames): Container {
         name: CONTAINERS.sidecar,
         image: args.backupImage,
         command: [script(SCRIPT_FILES.sidecar)],
-        env: [
-            ...env({
-                DATA_DIR: PATHS.dataDir,
-                MYSQL_CLIENT: flavor.client,
-                MYSQL_PORT: args.port,
-                CLIENT_CONFIG: ROOT_CLIENT_CONFIG,
-                BACKUP_CLIENT_CONFIG: credential(CREDENTIAL_FILES.backupClient),
-                REPLICATION_PASSWORD_FILE: credential(CREDENTIAL_FILES.replicationPassword),
-                PRIMARY_HOST: names.podFqdn(0),
-                REPLICATION_USER: USERS.replication,
-                REPLICATION_SQL: flavor.replicationSql,
-                WATCH_INTERVAL: WATCH_INTERVAL_SECONDS,
-                ...FIRST_START_FILES,
-            }),
+        env: scriptEnv([SCRIPT_FILES.sidecar, SCRIPT_FILES.probeWait, SCRIPT_FILES.cloneEndpointReady], {
+            DATA_DIR: PATHS.dataDir,
+            MYSQL_CLIENT: flavor.client,
+            MYSQL_PORT: args.port,
+            CLIENT_CONFIG: ROOT_CLIENT_CONFIG,
+            BACKUP_CLIENT_CONFIG: credential(CREDENTIAL_FILES.backupClient),
+            REPLICATION_PASSWORD_FILE: credential(CREDENTIAL_FILES.replicationPassword),
+            PRIMARY_HOST: names.podFqdn(0),
+            REPLICATION_USER: USERS.replication,
+            REPLICATION_SQL: flavor.replicationSql,
+            WATCH_INTERVAL: WATCH_INTERVAL_SECONDS,
+            ...FIRST_START_FILES,
             ...rotationEnv(args),
-            ...replicaStatusEnv(args),
+            ...replicaErrorEnv(args),
             ...cloneEnv(args, names),
             ...backupEnv(args),
-            ...upgradeEnv(args),
-        ],
+            ...upgradeRunEnv(args),
+        }),
         ports: [{ name: "clone", containerPort: CLONE_PORT }],
         // The Secret's volume, which kubelet keeps current, and the credential files, which a rotation rewrites;
         // the whole claim for the self-repair's marker and the identity file (the upgrade's state).

@@ -1,6 +1,6 @@
-// `allowDestructiveChanges`: the guarded settings (see ../changeGuard.ts) this run may change.
+// `allowDestructiveChanges`: the guarded settings (see ../guardedSettings.ts) this run may change.
 
-import { GUARDED_SETTINGS } from "../changeGuard";
+import { GUARDED_SETTINGS } from "../guardedSettings";
 import { Problems, show } from "./problems";
 
 export function checkAllowedChanges(problems: Problems, allowed: readonly string[] | undefined): readonly string[] | undefined {

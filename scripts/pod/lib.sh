@@ -13,8 +13,11 @@ CLONE_SOCKET_OPTIONS="keepalive,keepidle=10,keepintvl=5,keepcnt=3,setsockopt-int
 # socat options for both ends' mutual TLS: this pod's certificate, and peers verified against the cluster's
 # CA (verify=1 also makes the listener demand a client certificate). The certificate's names are
 # wildcards over the headless Service, which the receiver checks against the donor's name it dialled.
-# shellcheck disable=SC2034 # used by the scripts that source this file
-CLONE_TLS_OPTIONS="cert=${TLS_CERT:-},key=${TLS_KEY:-},cafile=${TLS_CA:-},verify=1"
+# A function, not a variable set here: only the scripts that stream read TLS_*, so only their containers
+# must set them (components/scriptContract.ts).
+clone_tls_options() {
+    echo "cert=$TLS_CERT,key=$TLS_KEY,cafile=$TLS_CA,verify=1"
+}
 
 # socat options of the listening end only: a client must finish its TLS handshake within 5 s or lose the
 # single clone slot (SO_RCVTIMEO, SOL_SOCKET 1 option 20, a struct timeval of 5 s as two little-endian
@@ -47,7 +50,7 @@ CLONE_LOG_COPY_INTERVAL_MS=10
 receive_backup() {
     case $CLONE_TRANSPORT in
     ncat) ncat --recv-only --idle-timeout "${CLONE_IDLE_TIMEOUT}s" --ssl --ssl-verify --ssl-trustfile "$TLS_CA" "$1" "$CLONE_PORT" ;;
-    socat) socat -T "$CLONE_IDLE_TIMEOUT" -b "$CLONE_BUFFER_BYTES" -u "OPENSSL:$1:$CLONE_PORT,connect-timeout=10,$CLONE_SOCKET_OPTIONS,$CLONE_TLS_OPTIONS" STDOUT ;;
+    socat) socat -T "$CLONE_IDLE_TIMEOUT" -b "$CLONE_BUFFER_BYTES" -u "OPENSSL:$1:$CLONE_PORT,connect-timeout=10,$CLONE_SOCKET_OPTIONS,$(clone_tls_options)" STDOUT ;;
     *) die "unknown CLONE_TRANSPORT '$CLONE_TRANSPORT'" ;;
     esac
 }

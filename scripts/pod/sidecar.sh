@@ -157,7 +157,7 @@ case $CLONE_TRANSPORT in
 ncat) ncat --listen --keep-open --send-only --max-conns=1 --idle-timeout "${CLONE_IDLE_TIMEOUT}s" --ssl --ssl-cert "$TLS_CERT" --ssl-key "$TLS_KEY" "$CLONE_PORT" -c "$backup" & ;;
 # Mutual TLS: only a peer with a certificate of the cluster's CA completes the handshake, and socat starts
 # the backup only after it has.
-socat) socat -T "$CLONE_IDLE_TIMEOUT" -b "$CLONE_BUFFER_BYTES" -U "OPENSSL-LISTEN:$CLONE_PORT,reuseaddr,fork,max-children=1,$CLONE_LISTEN_OPTIONS,$CLONE_SOCKET_OPTIONS,$CLONE_TLS_OPTIONS" "SYSTEM:$backup" & ;;
+socat) socat -T "$CLONE_IDLE_TIMEOUT" -b "$CLONE_BUFFER_BYTES" -U "OPENSSL-LISTEN:$CLONE_PORT,reuseaddr,fork,max-children=1,$CLONE_LISTEN_OPTIONS,$CLONE_SOCKET_OPTIONS,$(clone_tls_options)" "SYSTEM:$backup" & ;;
 *) die "unknown CLONE_TRANSPORT '$CLONE_TRANSPORT'" ;;
 esac
 serving=$!

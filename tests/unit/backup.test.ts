@@ -149,10 +149,9 @@ describe("backups", () => {
     it("restores mysql-0 from a backup through clone-mysql, with the backup volume read-only", () => {
         const spec = statefulSet(resolveArgs({ ...ARGS, ...PASSWORDS, restoreFrom: "20250101T030000Z" }), names, SCRIPTS, MOCK_UUID) as any;
         const clone = spec.spec.template.spec.initContainers[1];
-        assert.deepStrictEqual(clone.env.slice(-4), [
+        assert.deepStrictEqual(clone.env.slice(-3), [
             { name: "RESTORE_FROM", value: "20250101T030000Z" },
             { name: "BACKUPS_DIR", value: "/mnt/backups" },
-            { name: "CONF_DIR", value: "/etc/mysql/conf.d" },
             { name: "RESTORE_SQL", value: FLAVORS.mariadb.restoreSql },
         ]);
         assert.deepStrictEqual(clone.volumeMounts.at(-1), { name: "backups", mountPath: "/mnt/backups", readOnly: true });

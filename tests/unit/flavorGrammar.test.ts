@@ -353,13 +353,19 @@ function socatTable(): { option: (name: string) => string[] | undefined; address
     };
 }
 
-/** The clone stream's transport lines of sidecar.sh and lib.sh for one transport, the option variables expanded. */
+/**
+ * The clone stream's transport lines of sidecar.sh and lib.sh for one transport, the option variables and
+ * the option functions (`$(clone_tls_options)`, one `echo` each) expanded.
+ */
 function transportLines(transport: string): string[] {
     const lib = script("lib.sh");
-    const vars = Object.fromEntries([...lib.matchAll(/^(CLONE_\w+_OPTIONS)="([^"]*)"$/gm)].map((m) => [m[1], m[2]]));
+    const vars = Object.fromEntries([
+        ...[...lib.matchAll(/^(CLONE_\w+_OPTIONS)="([^"]*)"$/gm)].map((m) => [`$${m[1]}`, m[2]]),
+        ...[...lib.matchAll(/^(clone_\w+_options)\(\) \{\n\s+echo "([^"]*)"\n\}$/gm)].map((m) => [`$(${m[1]})`, m[2]]),
+    ]);
     return [script("sidecar.sh"), lib].flatMap((text) =>
         [...text.matchAll(new RegExp(`^\\s*${transport}\\) (${transport} .*) ;;$`, "gm"))].map((m) =>
-            m[1].replace(/\$(CLONE_\w+_OPTIONS)/g, (_, name: string) => vars[name] ?? `<unset ${name}>`),
+            m[1].replace(/\$(CLONE_\w+_OPTIONS|\(clone_\w+_options\))/g, (name: string) => vars[name] ?? `<unset ${name}>`),
         ),
     );
 }

@@ -9,6 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { FLAVORS, SERIES_UPGRADES, seriesUpgradesWords } from "../../components";
 import { SCRIPT_TOOLS } from "../helpers";
+import { declaredEnv } from "../scriptVariables";
 
 const SCRIPTS = path.resolve(__dirname, "..", "..", "scripts", "pod");
 /**
@@ -193,31 +194,34 @@ function initEnv(s: Sandbox, hostname: string, passwords: Record<string, string>
     s.stub("mysqld", `echo "\${STUB_VERSION:-${SERVER_VERSIONS.mysql57}}"`);
     return {
         HOSTNAME: hostname,
-        DATA_ROOT: s.path("volume"),
-        DATA_SUBPATH: "mysql",
-        IDENTITY_FILE: s.path("volume", "identity"),
-        CLUSTER: "default/mysql",
-        CLUSTER_UID: "1f0c6a9e-aaaa-4bbb-8ccc-000000000001",
-        SERVER_BINARY: "mysqld",
-        SERIES_UPGRADES: seriesUpgradesWords(),
-        SERVER_ID_BASE: "100",
-        SERVER_OS_USER,
-        INIT_CONF_DIR: s.path("conf.d"),
-        CONFIG_MAP_DIR: s.path("config-map"),
-        SECRETS_DIR: s.path("secrets"),
-        TLS_SECRET_DIR: s.path("tls"),
-        CREDENTIALS_DIR: s.path("credentials"),
-        INITDB_DIR: s.path("initdb"),
-        APP_PASSWORD_KEY: "app-password" in all ? "app-password" : "",
-        APPLIED_DIR: "applied",
-        // mysql57: the image's entrypoint makes the data directory.
-        INSTALL_DB: "",
-        SECURE_ROOT_SQL: "",
-        FIRST_START_SQL: s.path("credentials", "first-start.sql"),
-        FIRST_START_MARKER: s.path("volume", "first-start-pending"),
-        // mysql57: the server upgrades nothing, and no series step leads to 5.7.
-        UPGRADE_TOOL: "",
-        UPGRADE_OPTIONS: "",
+        ...declaredEnv("init-mysql.sh", {
+            DATA_ROOT: s.path("volume"),
+            DATA_SUBPATH: "mysql",
+            IDENTITY_FILE: s.path("volume", "identity"),
+            CLUSTER: "default/mysql",
+            CLUSTER_UID: "1f0c6a9e-aaaa-4bbb-8ccc-000000000001",
+            SERVER_BINARY: "mysqld",
+            SERIES_UPGRADES: seriesUpgradesWords(),
+            SERVER_ID_BASE: "100",
+            SERVER_OS_USER,
+            INIT_CONF_DIR: s.path("conf.d"),
+            CONFIG_MAP_DIR: s.path("config-map"),
+            SECRETS_DIR: s.path("secrets"),
+            TLS_SECRET_DIR: s.path("tls"),
+            CREDENTIALS_DIR: s.path("credentials"),
+            INITDB_DIR: s.path("initdb"),
+            APP_PASSWORD_KEY: "app-password" in all ? "app-password" : "",
+            APPLIED_DIR: "applied",
+            // mysql57: the image's entrypoint makes the data directory.
+            INSTALL_DB: "",
+            SECURE_ROOT_SQL: "",
+            TIME_ZONE_TOOL: "",
+            ZONEINFO_DIR: "/usr/share/zoneinfo",
+            FIRST_START_SQL: s.path("credentials", "first-start.sql"),
+            FIRST_START_MARKER: s.path("volume", "first-start-pending"),
+            // mysql57: the server upgrades nothing, and no series step leads to 5.7.
+            UPGRADE_TOOL: "",
+        }),
     };
 }
 
@@ -626,19 +630,21 @@ describe("clone-mysql.sh", () => {
         fs.mkdirSync(s.path("volume"), { recursive: true });
         return {
             HOSTNAME: hostname,
-            DATA_ROOT: s.path("volume"),
-            DATA_SUBPATH: "mysql",
-            PEER_DOMAIN: "mysql.ns.svc.cluster.local",
-            CLONE_PORT: "3307",
-            CLONE_TRANSPORT: flavor.transport,
-            STREAM_TOOL: flavor.streamTool,
-            BACKUP_TOOL: flavor.backupTool,
-            BACKUP_INFO_PREFIXES: flavor.backupInfoPrefixes.join(" "),
-            CLONE_IDLE_TIMEOUT: "300",
-            CLONE_MARKER: s.path("volume", "clone-pending"),
-            BOOTSTRAP: "ordered",
-            DONOR_WAIT: "60",
-            ...TLS_ENV,
+            ...declaredEnv("clone-mysql.sh", {
+                DATA_ROOT: s.path("volume"),
+                DATA_SUBPATH: "mysql",
+                PEER_DOMAIN: "mysql.ns.svc.cluster.local",
+                CLONE_PORT: "3307",
+                CLONE_TRANSPORT: flavor.transport,
+                STREAM_TOOL: flavor.streamTool,
+                BACKUP_TOOL: flavor.backupTool,
+                BACKUP_INFO_PREFIXES: flavor.backupInfoPrefixes.join(" "),
+                CLONE_IDLE_TIMEOUT: "300",
+                CLONE_MARKER: s.path("volume", "clone-pending"),
+                BOOTSTRAP: "ordered",
+                DONOR_WAIT: "60",
+                ...TLS_ENV,
+            }),
             ...extra,
         };
     }
@@ -882,33 +888,34 @@ function sidecarEnv(s: Sandbox, hostname: string, flavor = FLAVORS.mysql57, pass
     return {
         HOSTNAME: hostname,
         STUB_DIR: s.dir,
-        DATA_DIR: s.path("data"),
-        MYSQL_CLIENT: flavor.client,
-        MYSQL_PORT: "3306",
-        CLIENT_CONFIG: "/etc/mysql-credentials/root.cnf",
-        BACKUP_CLIENT_CONFIG: "/etc/mysql-credentials/backup.cnf",
-        REPLICATION_PASSWORD_FILE: s.path("credentials/replication-password"),
-        PRIMARY_HOST: "mysql-0.mysql",
-        REPLICATION_USER: "replication",
-        REPLICATION_SQL: flavor.replicationSql,
-        BACKUP_TOOL: flavor.backupTool,
-        BACKUP_INFO_PREFIXES: flavor.backupInfoPrefixes.join(" "),
-        CLONE_PORT: "3307",
-        CLONE_TRANSPORT: flavor.transport,
-        CLONE_IDLE_TIMEOUT: "300",
-        CLONE_MARKER: s.path("volume", "clone-pending"),
-        WATCH_INTERVAL: "1",
         TMPDIR: s.dir,
-        FIRST_START_SQL: s.path("credentials", "first-start.sql"),
-        FIRST_START_MARKER: s.path("volume", "first-start-pending"),
-        REPLICA_STATUS: flavor.replicaStatus.statement,
-        REPLICA_IO_ERRNO: flavor.replicaStatus.ioErrno,
-        REPLICA_IO_ERROR: flavor.replicaStatus.ioError,
-        REPLICA_IO_STATE: flavor.replicaStatus.ioState,
-        IDENTITY_FILE: s.path("volume", "identity"),
-        UPGRADE_TOOL: flavor.upgrade?.tool ?? "",
-        UPGRADE_OPTIONS: flavor.upgrade?.options.join(" ") ?? "",
-        ...TLS_ENV,
+        ...declaredEnv("sidecar.sh", {
+            DATA_DIR: s.path("data"),
+            MYSQL_CLIENT: flavor.client,
+            MYSQL_PORT: "3306",
+            CLIENT_CONFIG: "/etc/mysql-credentials/root.cnf",
+            BACKUP_CLIENT_CONFIG: "/etc/mysql-credentials/backup.cnf",
+            REPLICATION_PASSWORD_FILE: s.path("credentials/replication-password"),
+            PRIMARY_HOST: "mysql-0.mysql",
+            REPLICATION_USER: "replication",
+            REPLICATION_SQL: flavor.replicationSql,
+            BACKUP_TOOL: flavor.backupTool,
+            BACKUP_INFO_PREFIXES: flavor.backupInfoPrefixes.join(" "),
+            CLONE_PORT: "3307",
+            CLONE_TRANSPORT: flavor.transport,
+            CLONE_IDLE_TIMEOUT: "300",
+            CLONE_MARKER: s.path("volume", "clone-pending"),
+            WATCH_INTERVAL: "1",
+            FIRST_START_SQL: s.path("credentials", "first-start.sql"),
+            FIRST_START_MARKER: s.path("volume", "first-start-pending"),
+            REPLICA_STATUS: flavor.replicaStatus.statement,
+            REPLICA_IO_ERRNO: flavor.replicaStatus.ioErrno,
+            REPLICA_IO_ERROR: flavor.replicaStatus.ioError,
+            IDENTITY_FILE: s.path("volume", "identity"),
+            UPGRADE_TOOL: flavor.upgrade?.tool ?? "",
+            UPGRADE_OPTIONS: flavor.upgrade?.options.join(" ") ?? "",
+            ...TLS_ENV,
+        }),
     };
 }
 
@@ -1114,8 +1121,7 @@ describe("series upgrades: the system tables' upgrade after a supported step (is
      * its stand-in listener returns at once). The flavor gives both their environment, as the builder does.
      */
     function start(s: Sandbox, version: string, flavor = FLAVORS.mariadb): { init: Run; sidecar: Run } {
-        const upgrade = { UPGRADE_TOOL: flavor.upgrade?.tool ?? "", UPGRADE_OPTIONS: flavor.upgrade?.options.join(" ") ?? "" };
-        const init = s.run("init-mysql.sh", { ...initEnv(s, "mysql-1"), STUB_VERSION: version, ...upgrade });
+        const init = s.run("init-mysql.sh", { ...initEnv(s, "mysql-1"), STUB_VERSION: version, UPGRADE_TOOL: flavor.upgrade?.tool ?? "" });
         assert.strictEqual(init.status, 0, init.stderr);
         const sidecar = s.run("sidecar.sh", sidecarEnv(s, "mysql-1", flavor));
         assert.strictEqual(sidecar.status, 1, sidecar.stderr);
@@ -1238,18 +1244,19 @@ describe("mysql-ready.sh", () => {
         return {
             HOSTNAME: hostname,
             STUB_DIR: s.dir,
-            MYSQL_CLIENT: "mariadb",
-            MYSQL_PORT: "3306",
-            CLIENT_CONFIG: "/etc/mysql-credentials/root.cnf",
-            MAX_REPLICATION_LAG: "30",
-            REPLICA_STATUS: "SHOW SLAVE STATUS",
-            REPLICA_IO_RUNNING: "Slave_IO_Running",
-            REPLICA_SQL_RUNNING: "Slave_SQL_Running",
-            REPLICA_LAG: "Seconds_Behind_Master",
-            REPLICA_IO_ERRNO: "Last_IO_Errno",
-            REPLICA_IO_ERROR: "Last_IO_Error",
-            REPLICA_IO_STATE: "Slave_IO_State",
-            ROTATION_MARKER: s.path("replication-rotating"),
+            ...declaredEnv("mysql-ready.sh", {
+                MYSQL_CLIENT: "mariadb",
+                MYSQL_PORT: "3306",
+                CLIENT_CONFIG: "/etc/mysql-credentials/root.cnf",
+                MAX_REPLICATION_LAG: "30",
+                REPLICA_STATUS: "SHOW SLAVE STATUS",
+                REPLICA_IO_RUNNING: "Slave_IO_Running",
+                REPLICA_SQL_RUNNING: "Slave_SQL_Running",
+                REPLICA_LAG: "Seconds_Behind_Master",
+                REPLICA_IO_ERROR: "Last_IO_Error",
+                REPLICA_IO_STATE: "Slave_IO_State",
+                ROTATION_MARKER: s.path("replication-rotating"),
+            }),
         };
     }
 
@@ -1370,27 +1377,29 @@ describe("rotate-credentials.sh", () => {
         return {
             HOSTNAME: hostname,
             STUB_DIR: s.dir,
-            MYSQL_CLIENT: flavor.client,
-            MYSQL_PORT: "3306",
-            SECRETS_DIR: s.path("secrets"),
-            CREDENTIALS_DIR: s.path("credentials"),
-            APPLIED_DIR: "applied",
-            CLIENT_CONFIG: s.path("credentials/root.cnf"),
-            BACKUP_CLIENT_CONFIG: s.path("credentials/backup.cnf"),
-            REPLICATION_PASSWORD_FILE: s.path("credentials/replication-password"),
-            ROOT_PASSWORD_KEY: "root-password",
-            BACKUP_PASSWORD_KEY: "backup-password",
-            REPLICATION_PASSWORD_KEY: "replication-password",
-            APP_PASSWORD_KEY: "app-password",
-            APP_USER: "shop-app",
-            BACKUP_USER: "backup",
-            REPLICATION_USER: "replication",
-            PRIMARY_HOST: "mysql-0.mysql",
-            LOCAL_HOSTS: "localhost 127.0.0.1 ::1",
-            REPLICATION_ROTATE_SQL: flavor.changeReplicationPasswordSql,
-            ROTATION_MARKER: s.path("credentials/replication-rotating"),
-            ROTATION_GRACE: "0",
-            TLS_CA: "/c/ca.crt",
+            ...declaredEnv("rotate-credentials.sh", {
+                MYSQL_CLIENT: flavor.client,
+                MYSQL_PORT: "3306",
+                SECRETS_DIR: s.path("secrets"),
+                CREDENTIALS_DIR: s.path("credentials"),
+                APPLIED_DIR: "applied",
+                CLIENT_CONFIG: s.path("credentials/root.cnf"),
+                BACKUP_CLIENT_CONFIG: s.path("credentials/backup.cnf"),
+                REPLICATION_PASSWORD_FILE: s.path("credentials/replication-password"),
+                ROOT_PASSWORD_KEY: "root-password",
+                BACKUP_PASSWORD_KEY: "backup-password",
+                REPLICATION_PASSWORD_KEY: "replication-password",
+                APP_PASSWORD_KEY: "app-password",
+                APP_USER: "shop-app",
+                BACKUP_USER: "backup",
+                REPLICATION_USER: "replication",
+                PRIMARY_HOST: "mysql-0.mysql",
+                LOCAL_HOSTS: "localhost 127.0.0.1 ::1",
+                REPLICATION_ROTATE_SQL: flavor.changeReplicationPasswordSql,
+                ROTATION_MARKER: s.path("credentials/replication-rotating"),
+                ROTATION_GRACE: "0",
+                TLS_CA: "/c/ca.crt",
+            }),
         };
     }
     const statements = (s: Sandbox) =>
@@ -1494,11 +1503,11 @@ describe("mysql-run.sh", () => {
     it("starts the server at once, or only once a new clone has removed its marker", () => {
         const s = sandbox();
         s.stub("entrypoint", "echo started");
-        const env = {
+        const env = declaredEnv("mysql-run.sh", {
             CLONE_MARKER: s.path("clone-pending"),
             FIRST_START_MARKER: s.path("first-start-pending"),
             FIRST_START_SQL: s.path("first.sql"),
-        };
+        });
         assert.strictEqual(s.run("mysql-run.sh", { ...env, STUB: "" }).status, 0);
         // The marker goes away while the script waits (its sleep stand-in removes it).
         s.write("clone-pending", "replication error 1236");
@@ -1678,37 +1687,40 @@ describe("self-repair (sidecar.sh and clone-mysql.sh)", () => {
         const env = {
             HOSTNAME: "mysql-2",
             STUB_DIR: s.dir,
-            DATA_DIR: s.path("volume", "mysql"),
-            DATA_ROOT: s.path("volume"),
-            DATA_SUBPATH: "mysql",
-            PEER_DOMAIN: "mysql.ns.svc.cluster.local",
-            STREAM_TOOL: "mbstream",
-            BOOTSTRAP: "ordered",
-            DONOR_WAIT: "60",
-            MYSQL_CLIENT: "mariadb",
-            // A port nothing listens on: "mysqld has stopped".
-            MYSQL_PORT: "1",
-            CLIENT_CONFIG: "/etc/mysql-credentials/root.cnf",
-            BACKUP_CLIENT_CONFIG: "/etc/mysql-credentials/backup.cnf",
-            REPLICATION_PASSWORD_FILE: s.path("credentials/replication-password"),
-            PRIMARY_HOST: "mysql-0.mysql.ns.svc.cluster.local",
-            REPLICATION_USER: "replication",
-            REPLICATION_SQL: FLAVORS.mariadb.replicationSql,
-            BACKUP_TOOL: "mariadb-backup",
-            BACKUP_INFO_PREFIXES: "mariadb_backup xtrabackup",
-            CLONE_PORT: "3307",
-            CLONE_TRANSPORT: "socat",
-            CLONE_IDLE_TIMEOUT: "300",
-            CLONE_MARKER: s.path("volume", "clone-pending"),
-            WATCH_INTERVAL: "1",
-            REPLICA_STATUS: "SHOW SLAVE STATUS",
-            REPLICA_IO_ERRNO: "Last_IO_Errno",
-            REPLICA_IO_ERROR: "Last_IO_Error",
-            REPLICA_IO_STATE: "Slave_IO_State",
-            IDENTITY_FILE: s.path("volume", "identity"),
-            UPGRADE_TOOL: "mariadb-upgrade",
-            UPGRADE_OPTIONS: "--upgrade-system-tables",
-            ...TLS_ENV,
+            ...declaredEnv("sidecar.sh", {
+                DATA_DIR: s.path("volume", "mysql"),
+                DATA_ROOT: s.path("volume"),
+                DATA_SUBPATH: "mysql",
+                PEER_DOMAIN: "mysql.ns.svc.cluster.local",
+                STREAM_TOOL: "mbstream",
+                BOOTSTRAP: "ordered",
+                DONOR_WAIT: "60",
+                MYSQL_CLIENT: "mariadb",
+                // A port nothing listens on: "mysqld has stopped".
+                MYSQL_PORT: "1",
+                CLIENT_CONFIG: "/etc/mysql-credentials/root.cnf",
+                BACKUP_CLIENT_CONFIG: "/etc/mysql-credentials/backup.cnf",
+                REPLICATION_PASSWORD_FILE: s.path("credentials/replication-password"),
+                PRIMARY_HOST: "mysql-0.mysql.ns.svc.cluster.local",
+                REPLICATION_USER: "replication",
+                REPLICATION_SQL: FLAVORS.mariadb.replicationSql,
+                BACKUP_TOOL: "mariadb-backup",
+                BACKUP_INFO_PREFIXES: "mariadb_backup xtrabackup",
+                CLONE_PORT: "3307",
+                CLONE_TRANSPORT: "socat",
+                CLONE_IDLE_TIMEOUT: "300",
+                CLONE_MARKER: s.path("volume", "clone-pending"),
+                WATCH_INTERVAL: "1",
+                FIRST_START_SQL: s.path("credentials", "first-start.sql"),
+                FIRST_START_MARKER: s.path("volume", "first-start-pending"),
+                REPLICA_STATUS: "SHOW SLAVE STATUS",
+                REPLICA_IO_ERRNO: "Last_IO_Errno",
+                REPLICA_IO_ERROR: "Last_IO_Error",
+                IDENTITY_FILE: s.path("volume", "identity"),
+                UPGRADE_TOOL: "mariadb-upgrade",
+                UPGRADE_OPTIONS: "--upgrade-system-tables",
+                ...TLS_ENV,
+            }),
         };
         const run = s.run("sidecar.sh", env);
         assert.strictEqual(run.status, 1, run.stderr);
@@ -1777,11 +1789,17 @@ describe("clone-endpoint-ready.sh", () => {
         const port = (server.address() as net.AddressInfo).port;
         const s = sandbox();
         try {
-            assert.strictEqual(s.run("clone-endpoint-ready.sh", { CLONE_PORT: String(port) }).status, 0);
+            assert.strictEqual(
+                s.run("clone-endpoint-ready.sh", declaredEnv("clone-endpoint-ready.sh", { CLONE_PORT: String(port) })).status,
+                0,
+            );
         } finally {
             await new Promise((resolve) => server.close(resolve));
         }
-        assert.strictEqual(s.run("clone-endpoint-ready.sh", { CLONE_PORT: String(port) }).status, 1);
+        assert.strictEqual(
+            s.run("clone-endpoint-ready.sh", declaredEnv("clone-endpoint-ready.sh", { CLONE_PORT: String(port) })).status,
+            1,
+        );
     });
 });
 
@@ -1801,16 +1819,18 @@ describe("backup.sh and restore-mysql.sh", () => {
     }
 
     const backupEnv = (s: Sandbox, extra: Record<string, string> = {}) => ({
-        DONOR_HOST: "mysql-2.mysql.ns.svc.cluster.local",
-        CLONE_PORT: "3307",
-        CLONE_TRANSPORT: "socat",
-        STREAM_TOOL: "mbstream",
-        BACKUP_TOOL: "mariadb-backup",
-        BACKUP_INFO_PREFIXES: "mariadb_backup xtrabackup",
-        BACKUPS_DIR: s.path("backups"),
-        BACKUP_RETENTION: "2",
-        CLONE_IDLE_TIMEOUT: "300",
-        ...TLS_ENV,
+        ...declaredEnv("backup.sh", {
+            DONOR_HOST: "mysql-2.mysql.ns.svc.cluster.local",
+            CLONE_PORT: "3307",
+            CLONE_TRANSPORT: "socat",
+            STREAM_TOOL: "mbstream",
+            BACKUP_TOOL: "mariadb-backup",
+            BACKUP_INFO_PREFIXES: "mariadb_backup xtrabackup",
+            BACKUPS_DIR: s.path("backups"),
+            BACKUP_RETENTION: "2",
+            CLONE_IDLE_TIMEOUT: "300",
+            ...TLS_ENV,
+        }),
         ...extra,
     });
 
@@ -1881,21 +1901,24 @@ describe("backup.sh and restore-mysql.sh", () => {
         fs.mkdirSync(s.path("volume/mysql"), { recursive: true });
         return {
             HOSTNAME: "mysql-0",
-            DATA_ROOT: s.path("volume"),
-            DATA_SUBPATH: "mysql",
-            PEER_DOMAIN: "mysql.ns.svc.cluster.local",
-            CLONE_PORT: "3307",
-            CLONE_TRANSPORT: "socat",
-            STREAM_TOOL: "mbstream",
-            BACKUP_TOOL: "mariadb-backup",
-            BACKUP_INFO_PREFIXES: "mariadb_backup xtrabackup",
-            CLONE_IDLE_TIMEOUT: "300",
-            CLONE_MARKER: s.path("volume", "clone-pending"),
-            RESTORE_FROM: "20200102T000000Z",
-            BACKUPS_DIR: s.path("backups"),
-            CONF_DIR: s.path("conf"),
-            RESTORE_SQL: FLAVORS.mariadb.restoreSql,
-            ...TLS_ENV,
+            ...declaredEnv("clone-mysql.sh", {
+                DATA_ROOT: s.path("volume"),
+                DATA_SUBPATH: "mysql",
+                PEER_DOMAIN: "mysql.ns.svc.cluster.local",
+                CLONE_PORT: "3307",
+                CLONE_TRANSPORT: "socat",
+                STREAM_TOOL: "mbstream",
+                BACKUP_TOOL: "mariadb-backup",
+                BACKUP_INFO_PREFIXES: "mariadb_backup xtrabackup",
+                CLONE_IDLE_TIMEOUT: "300",
+                CLONE_MARKER: s.path("volume", "clone-pending"),
+                BOOTSTRAP: "ordered",
+                DONOR_WAIT: "60",
+                RESTORE_FROM: "20200102T000000Z",
+                BACKUPS_DIR: s.path("backups"),
+                RESTORE_SQL: FLAVORS.mariadb.restoreSql,
+                ...TLS_ENV,
+            }),
             ...extra,
         };
     }

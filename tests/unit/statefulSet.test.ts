@@ -19,13 +19,13 @@ const TLS_ENV = [
 ];
 /**
  * The series step's state and the flavor's system-table upgrade, in init-mysql (records it pending) and the
- * sidecar (runs it): mysql57 has no tool (no step leads to 5.7; MySQL 8 upgrades itself).
+ * sidecar (runs it, with its options): mysql57 has no tool (no step leads to 5.7; MySQL 8 upgrades itself).
  */
 const UPGRADE_ENV = [
     { name: "IDENTITY_FILE", value: "/mnt/data/identity" },
     { name: "UPGRADE_TOOL", value: "" },
-    { name: "UPGRADE_OPTIONS", value: "" },
 ];
+const UPGRADE_RUN_ENV = [...UPGRADE_ENV, { name: "UPGRADE_OPTIONS", value: "" }];
 const CREDENTIALS_MOUNT = { name: "credentials", mountPath: "/etc/mysql-credentials", readOnly: true };
 /** What clone-mysql.sh is told, in clone-mysql and in the sidecar (its self-repair). */
 const CLONE_ENV = [
@@ -45,14 +45,20 @@ const BACKUP_ENV = [
     { name: "CLONE_MARKER", value: "/mnt/data/clone-pending" },
     ...TLS_ENV,
 ];
+/** The replica-status words of the readiness check (mysql-ready.sh). */
 const REPLICA_STATUS_ENV = [
     { name: "REPLICA_STATUS", value: "SHOW SLAVE STATUS" },
     { name: "REPLICA_IO_RUNNING", value: "Slave_IO_Running" },
     { name: "REPLICA_SQL_RUNNING", value: "Slave_SQL_Running" },
     { name: "REPLICA_LAG", value: "Seconds_Behind_Master" },
-    { name: "REPLICA_IO_ERRNO", value: "Last_IO_Errno" },
     { name: "REPLICA_IO_ERROR", value: "Last_IO_Error" },
     { name: "REPLICA_IO_STATE", value: "Slave_IO_State" },
+];
+/** Those of the sidecar's watch: the IO thread's error. */
+const REPLICA_ERROR_ENV = [
+    { name: "REPLICA_STATUS", value: "SHOW SLAVE STATUS" },
+    { name: "REPLICA_IO_ERRNO", value: "Last_IO_Errno" },
+    { name: "REPLICA_IO_ERROR", value: "Last_IO_Error" },
 ];
 const BACKUP_SECURITY = { runAsUser: 0, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"], add: ["DAC_OVERRIDE", "FOWNER"] } };
 
@@ -475,10 +481,10 @@ describe("builders: statefulSet", () => {
                 },
                 { name: "ROTATION_MARKER", value: "/etc/mysql-credentials/replication-rotating" },
                 { name: "ROTATION_GRACE", value: "60" },
-                ...REPLICA_STATUS_ENV,
+                ...REPLICA_ERROR_ENV,
                 ...CLONE_ENV,
                 ...BACKUP_ENV,
-                ...UPGRADE_ENV,
+                ...UPGRADE_RUN_ENV,
             ],
             ports: [{ name: "clone", containerPort: 3307 }],
             volumeMounts: [
@@ -569,9 +575,10 @@ describe("builders: statefulSet", () => {
                 .template.spec;
             for (const container of [pod.initContainers[0], pod.containers[1]]) {
                 const envOf = (name: string) => container.env.find((e: any) => e.name === name)?.value;
+                // init-mysql only records the step; the sidecar runs the tool with its options.
                 assert.deepStrictEqual(
                     ["IDENTITY_FILE", "UPGRADE_TOOL", "UPGRADE_OPTIONS"].map(envOf),
-                    ["/mnt/data/identity", tool, options],
+                    ["/mnt/data/identity", tool, container.name === "init-mysql" ? undefined : options],
                     `${flavor} ${container.name}`,
                 );
                 assert.ok(
