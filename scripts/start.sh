@@ -38,15 +38,24 @@ die() {
     say "$*"
     exit 1
 }
-# A failure names the step and the log to read.
+# A failure names the step and the log to read, and shows what the log says about it: the errors of
+# Pulumi's diagnostics when the step ran pulumi, else the log's last lines (of this step only).
 on_exit() {
     local code=$?
     [[ -z ${watcher:-} ]] || kill "$watcher" 2>/dev/null || true
     if ((code != 0)) && [[ -n $step ]]; then
         say "FAILED at step \"$step\" (exit $code)${step_log:+; read $step_log}"
         if [[ -n $step_log && -s $step_log ]]; then
-            say "its last lines:"
-            tail -n 20 "$step_log" | sed 's/^/    /' >&2
+            local this_step errors
+            this_step=$(awk -v mark="=== $step" 'index($0, mark) == 1 { n = 0; delete l } { l[++n] = $0 } END { for (i = 1; i <= n; i++) print l[i] }' "$step_log")
+            errors=$(awk '/^Diagnostics:/ { on = 1; next } on && /^(Outputs|Resources):/ { on = 0 } on && !/warning: /' <<<"$this_step")
+            if [[ -n $errors ]]; then
+                say "Pulumi's diagnostics, in it:"
+            else
+                errors=$this_step
+                say "its last lines:"
+            fi
+            tail -n 25 <<<"$errors" | sed 's/^/    /' >&2
         fi
     fi
 }
@@ -55,6 +64,8 @@ begin() {
     step=$1
     step_log=${2:-}
     say "[$((SECONDS - started)) s] $step${step_log:+ (log: $step_log)}"
+    # Where this step's part of a shared log begins, for on_exit.
+    if [[ -n $step_log && -d $(dirname "$step_log") ]]; then echo "=== $step ($(date -u +%FT%TZ))" >>"$step_log"; fi
 }
 
 missing_packages() {
