@@ -84,7 +84,7 @@ check_packages() {
     fi
     local cmd="apt-get update && apt-get install -y --no-install-recommends ${missing[*]}"
     if [[ $(id -u) != 0 ]]; then
-        die "missing Debian packages: ${missing[*]}. Install them as root: sudo sh -c '$cmd'"
+        die "missing Debian packages: ${missing[*]}. Install them as root, then run \`sudo -E npm start\`: sudo sh -c '$cmd'"
     fi
     local log
     log=$(mktemp -t mysql-statefulset-apt.XXXXXX)
@@ -123,22 +123,33 @@ write_program() {
 
 pulumi_in() { (cd "$program" && pulumi "$@"); }
 
-# Pod lines (name, ready, status) whenever they change, until killed.
+# Pod lines (name, ready containers, phase) whenever they change, and at least every 10 s a line saying
+# what runs, until killed: no wait is silent.
 watch_pods() {
-    local last="" now
+    local last="" now said=$SECONDS
     while sleep 2; do
         now=$(kubectl get pods --no-headers -o custom-columns='NAME:.metadata.name,READY:.status.containerStatuses[*].ready,PHASE:.status.phase' 2>/dev/null |
-            awk '{ n = split($2, r, ","); k = 0; for (i = 1; i <= n; i++) if (r[i] == "true") k++; printf "%s%s %d/%d %s", sep, $1, k, ($2 == "<none>" ? 0 : n), $3; sep = ", " }') || continue
+            awk '{ n = split($2, r, ","); k = 0; for (i = 1; i <= n; i++) if (r[i] == "true") k++; printf "%s%s %d/%d %s", sep, $1, k, ($2 == "<none>" ? 0 : n), $3; sep = ", " }') || now=""
         if [[ -n $now && $now != "$last" ]]; then
             say "  [$((SECONDS - started)) s] pods: $now"
             last=$now
+            said=$SECONDS
+        elif ((SECONDS - said >= 10)); then
+            say "  [$((SECONDS - started)) s] still at: $step${last:+ (pods: $last)}"
+            said=$SECONDS
         fi
     done
 }
 
+stop_watcher() {
+    kill "$watcher" 2>/dev/null || true
+    wait "$watcher" 2>/dev/null || true
+    watcher=""
+}
+
 up() {
-    [[ $(id -u) == 0 ]] || die "\`npm start\` needs root: the local cluster's node agent runs each pod in its own network and mount namespace. Run it as root (sudo -E npm start)."
     check_packages
+    [[ $(id -u) == 0 ]] || die "\`npm start\` needs root: the local cluster's node agent runs each pod in its own network and mount namespace. Run it as root (sudo -E npm start)."
 
     begin "npm dependencies (scripts/ensure-deps.sh) and the test bed's tools (tools/*/build.sh, cached after the first build)"
     bash "$repo/scripts/ensure-deps.sh"
@@ -178,10 +189,10 @@ up() {
             --plaintext "appDatabase=$app_db" --plaintext "appUser=$app_user" >>"$log" 2>&1
     fi
     # One NFS export per ordinal up to maxReplicas: a directory under the cluster's NFS root.
-    local n ordinals
+    local n i
     n=$(pulumi_in config get maxReplicas 2>>"$log")
-    for ((ordinals = 0; ordinals < n; ordinals++)); do
-        mkdir -p "$LOCAL_NFS_ROOT/$name/data-$ordinals"
+    for ((i = 0; i < n; i++)); do
+        mkdir -p "$LOCAL_NFS_ROOT/$name/data-$i"
     done
 
     begin "pulumi up" "$log"
@@ -191,14 +202,15 @@ up() {
     pulumi_in up --yes --skip-preview --non-interactive --suppress-progress 2>&1 | tee -a "$log" |
         { grep --line-buffered -E '^ *[-+~]+ .* (created|updated|replaced|deleted|failed)|^Resources:|^ +[0-9]+ (created|updated|unchanged|replaced|deleted)' >&2 || true; }
 
+    stop_watcher
     begin "every pod Ready" "$log"
-    local want=() i
+    watch_pods &
+    watcher=$!
+    local want=()
     n=$(pulumi_in config get replicas 2>>"$log")
     for ((i = 0; i < n; i++)); do want+=("pod/$name-$i"); done
     kubectl wait --for=condition=Ready --timeout="${pod_timeout}s" "${want[@]}" >>"$log" 2>&1
-    kill "$watcher" 2>/dev/null || true
-    wait "$watcher" 2>/dev/null || true
-    watcher=""
+    stop_watcher
     say "  [$((SECONDS - started)) s] pods: $(kubectl get pods --no-headers -o custom-columns=NAME:.metadata.name | tr '\n' ' ')Ready"
     step=""
 
