@@ -56,13 +56,15 @@ import {
  * Settings of a {@link MySqlCluster}. Flat, and plain-valued except the four passwords, so that every one
  * of them can be checked before anything is created.
  *
- * Types the multi-language schema analyzer (`@pulumi/pulumi/provider/experimental`) understands: `string`,
- * `number`, `boolean` and `string[]` (it refuses `readonly string[]`, so lists are mutable arrays in
- * `readonly` fields), no unions but `T | undefined`. A plain type becomes a plain property in other
- * languages' SDKs: the replica count, the flavor, the images, the storage and every list decide which
- * objects exist or are refused before anything is created, so they cannot wait for an `Output`. Only the
- * passwords are `pulumi.Input<string>`: they may come from another resource or a secret, and they are
- * checked once known.
+ * Each field's type comes from the setting's declaration (components/settings.ts, `SettingValue`): a literal
+ * union where the setting takes a closed set of values (`flavor`, `bootstrap`, `spreadAcross*`), `readonly`
+ * lists (so `[...] as const` fits), and `nfsServer` required; `tsc` refuses the interface if a field's
+ * name or required-ness departs from the declaration. Other languages get the schema built from the same
+ * declaration (components/schema.ts), not from this interface. The replica count, the flavor, the images,
+ * the storage and every list decide which objects exist or are refused before anything is created, so they
+ * are plain values, never an `Output`. Only the passwords are `pulumi.Input<string>`: they may come from
+ * another resource or a secret, and they are checked once known. From JavaScript, where no type applies,
+ * every value is checked at run time, and a key that is not a setting is refused.
  */
 export interface MySqlClusterArgs {
     /**
