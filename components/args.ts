@@ -487,13 +487,7 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
     const nfsServer = checkNfsServer(p, stringSetting(p, "nfsServer", a.nfsServer, undefined, "192.168.164.141"));
     const nfsPathPattern = stringSetting(p, "nfsPathPattern", a.nfsPathPattern, undefined, "/data/volumes/v{number}");
     const nfsPathList = stringListSetting(p, "nfsPaths", a.nfsPaths, undefined, ["/data/volumes/v1", "/data/volumes/v2"]);
-    const nfsPaths = resolveNfsPaths(
-        p,
-        nfsPathList,
-        nfsPathPattern,
-        replicas,
-        maxReplicas,
-    );
+    const nfsPaths = resolveNfsPaths(p, nfsPathList, nfsPathPattern, replicas, maxReplicas);
     const volumeCapacity = quantitySetting(p, "volumeCapacity", a.volumeCapacity, DEFAULTS.volumeCapacity, "bytes");
     const storageRequest = quantitySetting(p, "storageRequest", a.storageRequest, DEFAULTS.storageRequest, "bytes");
     checkClaimFits(p, volumeCapacity, storageRequest);

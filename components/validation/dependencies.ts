@@ -51,11 +51,7 @@ export function checkDependentSettings(problems: Problems, s: DependentSettings)
                 `and \`backupNfsPath\`, or remove \`backupRetention\`.`,
         );
     }
-    if (
-        s.backupNfsPath === null &&
-        s.backupVolumeCapacity !== undefined &&
-        s.backupVolumeCapacity !== s.defaultBackupVolumeCapacity
-    ) {
+    if (s.backupNfsPath === null && s.backupVolumeCapacity !== undefined && s.backupVolumeCapacity !== s.defaultBackupVolumeCapacity) {
         problems.add(
             `\`backupVolumeCapacity\` is ${show(s.backupVolumeCapacity)} but \`backupNfsPath\` is unset: there is no ` +
                 `backup volume to size; set \`backupNfsPath\` (e.g. "/data/backups/mysql"), or remove \`backupVolumeCapacity\`.`,

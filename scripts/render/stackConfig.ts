@@ -71,7 +71,11 @@ function keyAt(text: string, mark: { line: number; column: number }): string | u
     if (match === null) {
         return undefined;
     }
-    return match[1] !== undefined ? (JSON.parse(`"${match[1]}"`) as string) : match[2] !== undefined ? match[2].replace(/''/g, "'") : match[3];
+    return match[1] !== undefined
+        ? (JSON.parse(`"${match[1]}"`) as string)
+        : match[2] !== undefined
+          ? match[2].replace(/''/g, "'")
+          : match[3];
 }
 
 const isMapping = (value: unknown): value is Record<string, unknown> =>
