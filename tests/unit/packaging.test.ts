@@ -150,6 +150,16 @@ describe("the program and the package", function () {
 
         after(() => fs.rmSync(work, { recursive: true, force: true }));
 
+        it("writes the tarball docs/install.md names, and the README links there", () => {
+            const install = fs.readFileSync(path.join(ROOT, "docs", "install.md"), "utf8");
+            assert.ok(
+                install.includes(`npm pack                                  # writes ${path.basename(tarball)}\n`),
+                path.basename(tarball),
+            );
+            assert.ok(install.includes(`npm install ../mysql-statefulset/${path.basename(tarball)} `), path.basename(tarball));
+            assert.ok(fs.readFileSync(path.join(ROOT, "README.md"), "utf8").includes("[docs/install.md](docs/install.md)"));
+        });
+
         it("builds first and ships the compiled library, its types, the pod scripts and the license", () => {
             const files = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).split("\n").filter(Boolean);
             for (const file of [
