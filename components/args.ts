@@ -471,18 +471,16 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
         appPassword: checkPassword(p, "appPassword", passwordInput(p, "appPassword", a.appPassword)),
     });
     const networkPolicy = booleanSetting(p, "networkPolicy", a.networkPolicy, DEFAULTS.networkPolicy);
-    const clientPodLabels = checkLabelSelectors(
-        p,
-        "clientPodLabels",
-        stringListSetting(p, "clientPodLabels", a.clientPodLabels, DEFAULTS.clientPodLabels, ["app=web"]),
-    );
-    const clientNamespaceLabels = checkLabelSelectors(
+    const clientPodLabelList = stringListSetting(p, "clientPodLabels", a.clientPodLabels, DEFAULTS.clientPodLabels, ["app=web"]);
+    const clientPodLabels = checkLabelSelectors(p, "clientPodLabels", clientPodLabelList);
+    const clientNamespaceLabelList = stringListSetting(
         p,
         "clientNamespaceLabels",
-        stringListSetting(p, "clientNamespaceLabels", a.clientNamespaceLabels, DEFAULTS.clientNamespaceLabels, [
-            "kubernetes.io/metadata.name=shop",
-        ]),
+        a.clientNamespaceLabels,
+        DEFAULTS.clientNamespaceLabels,
+        ["kubernetes.io/metadata.name=shop"],
     );
+    const clientNamespaceLabels = checkLabelSelectors(p, "clientNamespaceLabels", clientNamespaceLabelList);
     const requireClientTls = booleanSetting(p, "requireClientTls", a.requireClientTls, DEFAULTS.requireClientTls);
     const nfsServer = checkNfsServer(p, stringSetting(p, "nfsServer", a.nfsServer, undefined, "192.168.164.141"));
     const nfsPathPattern = stringSetting(p, "nfsPathPattern", a.nfsPathPattern, undefined, "/data/volumes/v{number}");
@@ -556,8 +554,8 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
     );
     checkDependentSettings(p, {
         networkPolicy,
-        clientPodLabels,
-        clientNamespaceLabels,
+        clientPodLabels: clientPodLabels && clientPodLabelList,
+        clientNamespaceLabels: clientNamespaceLabels && clientNamespaceLabelList,
         maxReplicas: a.maxReplicas === undefined ? undefined : maxReplicas,
         nfsPaths: nfsPathList,
         backupSchedule,

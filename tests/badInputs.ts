@@ -1179,14 +1179,14 @@ export const BAD_INPUTS: readonly BadInput[] = [
         "accepted",
         "clientPodLabels",
         ["app=web"],
-        "`clientPodLabels` is set but `networkPolicy` is false: the client selectors act only through the NetworkPolicy, so without it every pod could connect; set `networkPolicy` to true, or remove `clientPodLabels`.",
+        '`clientPodLabels` is ["app=web"] but `networkPolicy` is false: the client selectors act only through the NetworkPolicy, so without it every pod could connect; set `networkPolicy` to true, or remove `clientPodLabels`.',
         { networkPolicy: false },
     ),
     both(
         "accepted",
         "clientNamespaceLabels",
         ["kubernetes.io/metadata.name=shop"],
-        "`clientNamespaceLabels` is set but `networkPolicy` is false: the client selectors act only through the NetworkPolicy, so without it every pod could connect; set `networkPolicy` to true, or remove `clientNamespaceLabels`.",
+        '`clientNamespaceLabels` is ["kubernetes.io/metadata.name=shop"] but `networkPolicy` is false: the client selectors act only through the NetworkPolicy, so without it every pod could connect; set `networkPolicy` to true, or remove `clientNamespaceLabels`.',
         { networkPolicy: false },
     ),
     both(

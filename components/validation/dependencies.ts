@@ -10,8 +10,9 @@ import { Problems, show } from "./problems";
 
 export interface DependentSettings {
     readonly networkPolicy: boolean | undefined;
-    readonly clientPodLabels: readonly unknown[] | undefined;
-    readonly clientNamespaceLabels: readonly unknown[] | undefined;
+    /** As written (`app=web`), undefined after a problem. */
+    readonly clientPodLabels: readonly string[] | undefined;
+    readonly clientNamespaceLabels: readonly string[] | undefined;
     /** As given: undefined when unset (it has no default; a pattern's volumes follow it). */
     readonly maxReplicas: number | undefined;
     readonly nfsPaths: readonly string[] | null | undefined;
@@ -31,7 +32,7 @@ export function checkDependentSettings(problems: Problems, s: DependentSettings)
         ] as const) {
             if (selectors !== undefined && selectors.length > 0) {
                 problems.add(
-                    `\`${key}\` is set but \`networkPolicy\` is false: the client selectors act only through the ` +
+                    `\`${key}\` is ${show(selectors)} but \`networkPolicy\` is false: the client selectors act only through the ` +
                         `NetworkPolicy, so without it every pod could connect; set \`networkPolicy\` to true, or remove \`${key}\`.`,
                 );
             }
