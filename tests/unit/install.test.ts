@@ -70,6 +70,14 @@ describe("the install story", () => {
         assert.ok(install.includes("[nfs.md](nfs.md)"), "docs/install.md points to the NFS preparation");
     });
 
+    it("both packages release.yml publishes with --provenance name this repository, as npm's provenance check requires", () => {
+        const release = read(".github/workflows/release.yml");
+        assert.match(release, /npm publish --provenance/);
+        const policy = JSON.parse(read("policy/package.json"));
+        assert.deepStrictEqual(policy.repository, { ...pkg.repository, directory: "policy" });
+        assert.strictEqual(pkg.repository.url, "git+https://github.com/mysql-statefulset/mysql-statefulset.git");
+    });
+
     it("the pipelines install the Pulumi CLI the test bed proves", () => {
         const { cli } = testedVersions();
         const pins = fs
