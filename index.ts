@@ -42,7 +42,7 @@ const cluster = new MySqlCluster("mysql", {
     backupCpuLimit: config.get("backupCpuLimit"),
     backupMemoryLimit: config.get("backupMemoryLimit"),
     priorityClassName: config.get("priorityClassName"),
-    nfsServer: config.get("nfsServer"),
+    nfsServer: config.require("nfsServer"),
     nfsPaths: config.getObject<string[]>("nfsPaths"),
     nfsPathPattern: config.get("nfsPathPattern"),
     volumeCapacity: config.get("volumeCapacity"),

@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MYSQL_PORT } from "./constants";
 import { Flavor, FLAVORS } from "./flavors";
-import { DEFAULTS, SettingName } from "./settings";
+import { DEFAULTS, RequiredSettingName, SETTINGS, SettingName, SettingValue } from "./settings";
 import { passwordProblem } from "./validation";
 import {
     booleanSetting,
@@ -32,6 +32,8 @@ import {
     checkFlavor,
     checkImages,
     checkMysqldOptions,
+    checkDependentSettings,
+    checkKnownKeys,
     checkName,
     checkNamespace,
     checkNfsServer,
@@ -54,13 +56,15 @@ import {
  * Settings of a {@link MySqlCluster}. Flat, and plain-valued except the four passwords, so that every one
  * of them can be checked before anything is created.
  *
- * Types the multi-language schema analyzer (`@pulumi/pulumi/provider/experimental`) understands: `string`,
- * `number`, `boolean` and `string[]` (it refuses `readonly string[]`, so lists are mutable arrays in
- * `readonly` fields), no unions but `T | undefined`. A plain type becomes a plain property in other
- * languages' SDKs: the replica count, the flavor, the images, the storage and every list decide which
- * objects exist or are refused before anything is created, so they cannot wait for an `Output`. Only the
- * passwords are `pulumi.Input<string>`: they may come from another resource or a secret, and they are
- * checked once known.
+ * Each field's type comes from the setting's declaration (components/settings.ts, `SettingValue`): a literal
+ * union where the setting takes a closed set of values (`flavor`, `bootstrap`, `spreadAcross*`), `readonly`
+ * lists (so `[...] as const` fits), and `nfsServer` required; `tsc` refuses the interface if a field's
+ * name or required-ness departs from the declaration. Other languages get the schema built from the same
+ * declaration (components/schema.ts), not from this interface. The replica count, the flavor, the images,
+ * the storage and every list decide which objects exist or are refused before anything is created, so they
+ * are plain values, never an `Output`. Only the passwords are `pulumi.Input<string>`: they may come from
+ * another resource or a secret, and they are checked once known. From JavaScript, where no type applies,
+ * every value is checked at run time, and a key that is not a setting is refused.
  */
 export interface MySqlClusterArgs {
     /**
@@ -68,46 +72,46 @@ export interface MySqlClusterArgs {
      * Service is `<name>-read`. A DNS label that starts with a letter, at most 52 characters.
      * @default "mysql"
      */
-    readonly name?: string;
+    readonly name?: SettingValue<"name">;
     /**
      * Namespace of every namespaced object. It must exist.
      * @default "default"
      */
-    readonly namespace?: string;
+    readonly namespace?: SettingValue<"namespace">;
     /**
      * DNS domain of the cluster, used in the FQDN outputs.
      * @default "cluster.local"
      */
-    readonly clusterDomain?: string;
+    readonly clusterDomain?: SettingValue<"clusterDomain">;
     /**
      * Number of pods: one primary (`<name>-0`) and `replicas - 1` read replicas.
      * @default 3
      */
-    readonly replicas?: number;
+    readonly replicas?: SettingValue<"replicas">;
     /**
      * The most pods the cluster may scale to. With `nfsPathPattern`, one PersistentVolume is made per
      * ordinal up to it, so scaling between 1 and `maxReplicas` never creates or deletes a volume (a volume
      * removed and made again would collide with the retained one). With `nfsPaths`, one per path.
      * @default 5, or `replicas` when more
      */
-    readonly maxReplicas?: number;
+    readonly maxReplicas?: SettingValue<"maxReplicas">;
     /**
      * Database flavor: `mysql57` (the tutorial's MySQL 5.7 + XtraBackup 2.4), `mysql84` (MySQL 8.4 LTS +
      * XtraBackup 8.4) or `mariadb` (MariaDB 11.4 LTS + mariadb-backup).
      * @default "mysql57"
      */
-    readonly flavor?: string;
+    readonly flavor?: SettingValue<"flavor">;
     /**
      * Image of the `init-mysql` and `mysql` containers.
      * @default the flavor's server image (`mysql:5.7`, `mysql:8.4`, `mariadb:11.4`)
      */
-    readonly image?: string;
+    readonly image?: SettingValue<"image">;
     /**
      * Image of the `clone-mysql` and `xtrabackup` containers.
      * @default the flavor's backup image (`gcr.io/google-samples/xtrabackup:1.0`,
      * `percona/percona-xtrabackup:8.4`, `mariadb:11.4`)
      */
-    readonly backupImage?: string;
+    readonly backupImage?: SettingValue<"backupImage">;
     /**
      * Root password, kept a Pulumi secret wherever it goes. When absent, a 32-character password is
      * generated with `@pulumi/random` and kept in the stack's state. It must not be empty or hold a newline.
@@ -128,12 +132,12 @@ export interface MySqlClusterArgs {
     /**
      * A database for the application, created on the primary's first start. Needs `appUser`.
      */
-    readonly appDatabase?: string;
+    readonly appDatabase?: SettingValue<"appDatabase">;
     /**
      * An application user with every privilege on `appDatabase` and nothing else, from any host. It can
      * write on the primary only: the replicas are read-only.
      */
-    readonly appUser?: string;
+    readonly appUser?: SettingValue<"appUser">;
     /**
      * Password of `appUser`.
      * @default generated when `appUser` is set
@@ -145,50 +149,50 @@ export interface MySqlClusterArgs {
      * @default true
      * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
      */
-    readonly networkPolicy?: boolean;
+    readonly networkPolicy?: SettingValue<"networkPolicy">;
     /**
      * Pods of the cluster's namespace that may connect to the MySQL port, one label selector per item
      * (`app=web` or `app=web,tier=frontend`). With neither this nor `clientNamespaceLabels`, every pod of
      * the namespace may.
      * @default []
      */
-    readonly clientPodLabels?: string[];
+    readonly clientPodLabels?: SettingValue<"clientPodLabels">;
     /**
      * Namespaces whose pods may connect to the MySQL port, one label selector per item
      * (`kubernetes.io/metadata.name=shop` names one namespace).
      * @default []
      */
-    readonly clientNamespaceLabels?: string[];
+    readonly clientNamespaceLabels?: SettingValue<"clientNamespaceLabels">;
     /**
      * Refuse client connections without TLS (`require_secure_transport`). Replication always uses TLS.
      * @default false
      */
-    readonly requireClientTls?: boolean;
+    readonly requireClientTls?: SettingValue<"requireClientTls">;
     /**
      * A replica is Ready (in the read Service) only while both replication threads run and it is at most
      * this many seconds behind the primary; it turns Ready again by itself once it has caught up.
      * @default 30
      */
-    readonly maxReplicationLagSeconds?: number;
+    readonly maxReplicationLagSeconds?: SettingValue<"maxReplicationLagSeconds">;
     /**
      * How long a server may take to start (a first initialisation, or crash recovery after a hard stop)
      * before it is restarted: the startupProbe's bound. Liveness and readiness begin after it.
      * @default 600
      * @see https://kubernetes.io/docs/concepts/configuration/liveness-readiness-startup-probes/
      */
-    readonly startupTimeoutSeconds?: number;
+    readonly startupTimeoutSeconds?: SettingValue<"startupTimeoutSeconds">;
     /**
      * How long a stopping pod has to shut down cleanly (flush the buffer pool) before it is killed.
      * @default 120
      */
-    readonly terminationGracePeriodSeconds?: number;
+    readonly terminationGracePeriodSeconds?: SettingValue<"terminationGracePeriodSeconds">;
     /**
      * A clone stream that moves no data for this long is ended, on both sides: the donor frees its single
      * clone slot and the receiver starts over. It bounds a stalled receiver, a vanished peer and a backup
      * that makes no progress.
      * @default 300
      */
-    readonly cloneIdleTimeoutSeconds?: number;
+    readonly cloneIdleTimeoutSeconds?: SettingValue<"cloneIdleTimeoutSeconds">;
     /**
      * How many transactions each replica applies at once, committing them in the primary's order (MariaDB's
      * optimistic parallel replication, MySQL's multi-threaded applier). 4 keeps up with a primary that
@@ -198,7 +202,7 @@ export interface MySqlClusterArgs {
      * @see https://mariadb.com/kb/en/parallel-replication/
      * @see https://dev.mysql.com/doc/refman/8.4/en/replication-options-replica.html#sysvar_replica_parallel_workers
      */
-    readonly replicaApplyThreads?: number;
+    readonly replicaApplyThreads?: SettingValue<"replicaApplyThreads">;
     /**
      * How pods start: "ordered" (the tutorial's OrderedReady: one at a time, each cloning from the one before
      * it, so N pods take N clone rounds) or "parallel" (podManagementPolicy Parallel: all at once, pod k
@@ -207,95 +211,95 @@ export interface MySqlClusterArgs {
      * @default "ordered"
      * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#pod-management-policies
      */
-    readonly bootstrap?: string;
+    readonly bootstrap?: SettingValue<"bootstrap">;
     /**
      * Keep the pods on different nodes: "none", "preferred" (when the scheduler can) or "required" (a pod
      * stays Pending rather than share a node).
      * @default "preferred"
      * @see https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#inter-pod-affinity-and-anti-affinity
      */
-    readonly spreadAcrossNodes?: string;
+    readonly spreadAcrossNodes?: SettingValue<"spreadAcrossNodes">;
     /**
      * Spread the pods over zones (`topology.kubernetes.io/zone`): "none", "preferred" or "required".
      * @default "none"
      * @see https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/
      */
-    readonly spreadAcrossZones?: string;
+    readonly spreadAcrossZones?: SettingValue<"spreadAcrossZones">;
     /** CPU limit of the `mysql` container; unset, none. */
-    readonly cpuLimit?: string;
+    readonly cpuLimit?: SettingValue<"cpuLimit">;
     /** Memory limit of the `mysql` container; unset, none. Leave room above the buffer pool. */
-    readonly memoryLimit?: string;
+    readonly memoryLimit?: SettingValue<"memoryLimit">;
     /** CPU limit of the `xtrabackup` sidecar; unset, none. */
-    readonly backupCpuLimit?: string;
+    readonly backupCpuLimit?: SettingValue<"backupCpuLimit">;
     /** Memory limit of the `xtrabackup` sidecar; unset, none. */
-    readonly backupMemoryLimit?: string;
+    readonly backupMemoryLimit?: SettingValue<"backupMemoryLimit">;
     /**
      * PriorityClass of the pods; unset, the cluster's default.
      * @see https://kubernetes.io/docs/concepts/scheduling-eviction/pod-priority-preemption/
      */
-    readonly priorityClassName?: string;
+    readonly priorityClassName?: SettingValue<"priorityClassName">;
     /** Host name or IP address of the NFS server that holds the volumes. Required. */
-    readonly nfsServer?: string;
+    readonly nfsServer: SettingValue<"nfsServer">;
     /**
      * Exported NFS paths, one per ordinal (the first for `<name>-0`), at least `replicas` of them; a
      * PersistentVolume is made for each, whatever `replicas` is. Give this or `nfsPathPattern`.
      * @see https://kubernetes.io/docs/concepts/storage/volumes/#nfs
      */
-    readonly nfsPaths?: string[];
+    readonly nfsPaths?: SettingValue<"nfsPaths">;
     /**
      * Pattern of the exported NFS paths: `{ordinal}` becomes 0, 1, …; `{number}` becomes 1, 2, ….
      * Give this or `nfsPaths`.
      */
-    readonly nfsPathPattern?: string;
+    readonly nfsPathPattern?: SettingValue<"nfsPathPattern">;
     /**
      * Capacity of each PersistentVolume.
      * @default "20Gi"
      */
-    readonly volumeCapacity?: string;
+    readonly volumeCapacity?: SettingValue<"volumeCapacity">;
     /**
      * Access modes of each PersistentVolume; must include ReadWriteOnce, the mode the claims request.
      * @default ["ReadWriteOnce"]
      */
-    readonly volumeAccessModes?: string[];
+    readonly volumeAccessModes?: SettingValue<"volumeAccessModes">;
     /**
      * NFS mount options of each PersistentVolume (the data volumes and the backup volume). `soft` (a timeout
      * returns an error to InnoDB mid-write) and `nolock` (no lock keeps a second server off a data directory)
      * are refused. A change updates the volumes in place; each pod mounts with it from its next start.
      * @default ["hard","nfsvers=4.1","proto=tcp"]
      */
-    readonly volumeMountOptions?: string[];
+    readonly volumeMountOptions?: SettingValue<"volumeMountOptions">;
     /**
      * Storage each pod's claim requests; at most `volumeCapacity`.
      * @default "10Gi"
      */
-    readonly storageRequest?: string;
+    readonly storageRequest?: SettingValue<"storageRequest">;
     /**
      * Storage class shared by the PersistentVolumes and the claim template. Explicit, so a cluster's default
      * StorageClass cannot capture the claims; no StorageClass object of this name is needed.
      * @default "mysql-nfs"
      * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#class-1
      */
-    readonly storageClassName?: string;
+    readonly storageClassName?: SettingValue<"storageClassName">;
     /**
      * CPU request of the `mysql` container.
      * @default "500m"
      */
-    readonly cpuRequest?: string;
+    readonly cpuRequest?: SettingValue<"cpuRequest">;
     /**
      * Memory request of the `mysql` container.
      * @default "500Mi"
      */
-    readonly memoryRequest?: string;
+    readonly memoryRequest?: SettingValue<"memoryRequest">;
     /**
      * CPU request of the `xtrabackup` sidecar.
      * @default "100m"
      */
-    readonly backupCpuRequest?: string;
+    readonly backupCpuRequest?: SettingValue<"backupCpuRequest">;
     /**
      * Memory request of the `xtrabackup` sidecar.
      * @default "100Mi"
      */
-    readonly backupMemoryRequest?: string;
+    readonly backupMemoryRequest?: SettingValue<"backupMemoryRequest">;
     /**
      * Extra my.cnf settings for every pod, one `option` or `option=value` per item, written under
      * `[mysqld]` after the component's own. `server-id`, `log-bin`, `read-only` and `super-read-only`
@@ -304,7 +308,7 @@ export interface MySqlClusterArgs {
      * @see https://dev.mysql.com/doc/refman/8.4/en/option-modifiers.html
      * @default []
      */
-    readonly mysqldOptions?: string[];
+    readonly mysqldOptions?: SettingValue<"mysqldOptions">;
     /**
      * When to take a backup, as a CronJob schedule (`"0 3 * * *"`, `"@daily"`); unset, no backups are
      * taken. Each backup is a consistent hot backup of the highest-ordinal replica (mysql-0 only when
@@ -312,38 +316,38 @@ export interface MySqlClusterArgs {
      * kept on the backup volume with its binlog/GTID position and checksums. Needs `backupNfsPath`.
      * @see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#schedule-syntax
      */
-    readonly backupSchedule?: string;
+    readonly backupSchedule?: SettingValue<"backupSchedule">;
     /**
      * How many good backups to keep; older ones are deleted after each new good one. A failed or partial
      * backup never replaces a good one.
      * @default 7
      */
-    readonly backupRetention?: number;
+    readonly backupRetention?: SettingValue<"backupRetention">;
     /**
      * The NFS export on `nfsServer` that holds the backups, a directory of its own (not inside a pod's data
      * path). Needed by `backupSchedule` and `restoreFrom`; with it, the backup PersistentVolume and claim exist.
      * @see https://kubernetes.io/docs/concepts/storage/volumes/#nfs
      */
-    readonly backupNfsPath?: string;
+    readonly backupNfsPath?: SettingValue<"backupNfsPath">;
     /**
      * Capacity of the backup PersistentVolume (room for `backupRetention` + 1 prepared backups).
      * @default "50Gi"
      */
-    readonly backupVolumeCapacity?: string;
+    readonly backupVolumeCapacity?: SettingValue<"backupVolumeCapacity">;
     /**
      * The backup (its directory name on the backup volume, e.g. `"20250101T030000Z"`) that mysql-0 starts
      * from when its data directory is empty; replicas then clone from mysql-0 as usual. The restored data
      * keeps the old cluster's accounts: `rootPassword`, `replicationPassword`, `backupPassword` (and
      * `appPassword` with `appUser`) must be set to the old cluster's values.
      */
-    readonly restoreFrom?: string;
+    readonly restoreFrom?: SettingValue<"restoreFrom">;
     /**
      * Settings whose guarded change this run may make (see the README's change table), e.g.
      * `["storageRequest"]`. Without them a guarded change fails the preview, before anything is touched.
      * Remove them after the run.
      * @default []
      */
-    readonly allowDestructiveChanges?: string[];
+    readonly allowDestructiveChanges?: SettingValue<"allowDestructiveChanges">;
 }
 
 /** The arguments after validation, with every default filled in. */
@@ -419,6 +423,11 @@ type SameKeys<A, B> = [Exclude<A, B>, Exclude<B, A>] extends [never, never] ? tr
 /** MySqlClusterArgs has exactly the declared settings (components/settings.ts), no more, no fewer. */
 const ARGS_ARE_DECLARED: SameKeys<keyof MySqlClusterArgs, SettingName> = true;
 void ARGS_ARE_DECLARED;
+/** The fields without `?`. */
+type RequiredKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? never : K }[keyof T];
+/** MySqlClusterArgs requires exactly the settings declared `required` (nfsServer). */
+const REQUIRED_ARE_DECLARED: SameKeys<RequiredKeys<MySqlClusterArgs>, RequiredSettingName> = true;
+void REQUIRED_ARE_DECLARED;
 
 /**
  * Checks every setting and fills in the defaults. Throws {@link MySqlClusterArgsError} listing every
@@ -432,6 +441,7 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
     if (a === undefined) {
         throw new MySqlClusterArgsError(p.list);
     }
+    checkKnownKeys(p, a, Object.keys(SETTINGS));
 
     const name = checkName(p, stringSetting(p, "name", a.name, DEFAULTS.name));
     const namespace = checkNamespace(p, stringSetting(p, "namespace", a.namespace, DEFAULTS.namespace));
@@ -461,28 +471,21 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
         appPassword: checkPassword(p, "appPassword", passwordInput(p, "appPassword", a.appPassword)),
     });
     const networkPolicy = booleanSetting(p, "networkPolicy", a.networkPolicy, DEFAULTS.networkPolicy);
-    const clientPodLabels = checkLabelSelectors(
-        p,
-        "clientPodLabels",
-        stringListSetting(p, "clientPodLabels", a.clientPodLabels, DEFAULTS.clientPodLabels, ["app=web"]),
-    );
-    const clientNamespaceLabels = checkLabelSelectors(
+    const clientPodLabelList = stringListSetting(p, "clientPodLabels", a.clientPodLabels, DEFAULTS.clientPodLabels, ["app=web"]);
+    const clientPodLabels = checkLabelSelectors(p, "clientPodLabels", clientPodLabelList);
+    const clientNamespaceLabelList = stringListSetting(
         p,
         "clientNamespaceLabels",
-        stringListSetting(p, "clientNamespaceLabels", a.clientNamespaceLabels, DEFAULTS.clientNamespaceLabels, [
-            "kubernetes.io/metadata.name=shop",
-        ]),
+        a.clientNamespaceLabels,
+        DEFAULTS.clientNamespaceLabels,
+        ["kubernetes.io/metadata.name=shop"],
     );
+    const clientNamespaceLabels = checkLabelSelectors(p, "clientNamespaceLabels", clientNamespaceLabelList);
     const requireClientTls = booleanSetting(p, "requireClientTls", a.requireClientTls, DEFAULTS.requireClientTls);
     const nfsServer = checkNfsServer(p, stringSetting(p, "nfsServer", a.nfsServer, undefined, "192.168.164.141"));
     const nfsPathPattern = stringSetting(p, "nfsPathPattern", a.nfsPathPattern, undefined, "/data/volumes/v{number}");
-    const nfsPaths = resolveNfsPaths(
-        p,
-        stringListSetting(p, "nfsPaths", a.nfsPaths, undefined, ["/data/volumes/v1", "/data/volumes/v2"]),
-        nfsPathPattern,
-        replicas,
-        maxReplicas,
-    );
+    const nfsPathList = stringListSetting(p, "nfsPaths", a.nfsPaths, undefined, ["/data/volumes/v1", "/data/volumes/v2"]);
+    const nfsPaths = resolveNfsPaths(p, nfsPathList, nfsPathPattern, replicas, maxReplicas);
     const volumeCapacity = quantitySetting(p, "volumeCapacity", a.volumeCapacity, DEFAULTS.volumeCapacity, "bytes");
     const storageRequest = quantitySetting(p, "storageRequest", a.storageRequest, DEFAULTS.storageRequest, "bytes");
     checkClaimFits(p, volumeCapacity, storageRequest);
@@ -549,6 +552,19 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
         },
         nfsPaths,
     );
+    checkDependentSettings(p, {
+        networkPolicy,
+        clientPodLabels: clientPodLabels && clientPodLabelList,
+        clientNamespaceLabels: clientNamespaceLabels && clientNamespaceLabelList,
+        maxReplicas: a.maxReplicas === undefined ? undefined : maxReplicas,
+        nfsPaths: nfsPathList,
+        backupSchedule,
+        backupRetention,
+        defaultBackupRetention: DEFAULTS.backupRetention,
+        backupNfsPath,
+        backupVolumeCapacity: backupVolumeCapacity.value === undefined ? undefined : backupVolumeCapacity.text,
+        defaultBackupVolumeCapacity: DEFAULTS.backupVolumeCapacity,
+    });
 
     return complete(p, {
         name,

@@ -39,7 +39,7 @@ export function seriesUpgradesWords(): string {
 /** What one flavor needs the scripts and the probes to say. */
 export interface Flavor {
     /** The value of the `flavor` setting. */
-    readonly name: string;
+    readonly name: FlavorName;
     /** One line for the docs and error messages. */
     readonly description: string;
     /** Default image of `init-mysql` and `mysql` (the server). */
@@ -347,8 +347,16 @@ const mariadb: Flavor = {
     restoreSql: ["RESET MASTER;", "SET GLOBAL gtid_slave_pos='';", "SET GLOBAL gtid_binlog_state='{gtid}';"].join("\n"),
 };
 
-/** Every flavor, by the name the `flavor` setting takes. */
-export const FLAVORS: Readonly<Record<string, Flavor>> = { mysql57, mysql84, mariadb };
+const BY_NAME = { mysql57, mysql84, mariadb };
+
+/** The names the `flavor` setting takes: the literal union of MySqlClusterArgs' `flavor`. */
+export type FlavorName = keyof typeof BY_NAME;
+
+/** Every flavor, by the name the `flavor` setting takes (indexed by any string: values arrive unchecked). */
+export const FLAVORS: Readonly<Record<string, Flavor>> = BY_NAME;
+
+/** {@link FlavorName}'s values, in their order. */
+export const FLAVOR_NAMES = Object.keys(BY_NAME) as FlavorName[];
 
 /** The flavor used when `flavor` is not set: the tutorial's. */
 export const DEFAULT_FLAVOR = mysql57.name;

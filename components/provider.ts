@@ -14,6 +14,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { changeFailures, guardChanged, GUARD_ID, GuardInputs, GUARD_RESOURCE_TYPE, withGuardsFromPackageProvider } from "./changeGuard";
 import { COMPONENT_TYPE } from "./constants";
+import { MySqlClusterArgs } from "./args";
 import { MySqlCluster } from "./mysqlCluster";
 import { PACKAGE_NAME, packageSchema } from "./schema";
 
@@ -70,7 +71,9 @@ export class MySqlClusterProvider implements pulumi.provider.Provider {
         }
         // The cluster runs in this process, outside the calling program's node_modules: its guard is this
         // provider's own resource.
-        const cluster = withGuardsFromPackageProvider(() => new MySqlCluster(name, inputs, options));
+        // The inputs come from another language's program, unchecked by any TypeScript type: resolveArgs checks
+        // each one (and refuses unknown keys) before anything is created.
+        const cluster = withGuardsFromPackageProvider(() => new MySqlCluster(name, inputs as MySqlClusterArgs, options));
         const outputs = JSON.parse(await this.getSchema()).resources[COMPONENT_TYPE].properties as Record<string, unknown>;
         return {
             urn: cluster.urn,

@@ -9,7 +9,7 @@
 // declared project setting without a default as required (`Stack 'dev' is missing configuration values
 // …`), and Pulumi.yaml has no way to declare an optional setting without one.
 
-import { DEFAULT_FLAVOR, FLAVORS } from "./flavors";
+import { DEFAULT_FLAVOR, FLAVOR_NAMES } from "./flavors";
 import { SPREAD_MODES } from "./validation/availability";
 import { BOOTSTRAP_MODES } from "./validation/replicas";
 
@@ -68,7 +68,7 @@ export const SETTINGS = {
     flavor: {
         type: "string",
         default: DEFAULT_FLAVOR,
-        enum: Object.keys(FLAVORS),
+        enum: FLAVOR_NAMES,
         description: "Database flavor, mysql57 (the tutorial's MySQL 5.7), mysql84 (MySQL 8.4 LTS) or mariadb (MariaDB 11.4 LTS).",
     },
     image: {
@@ -295,6 +295,25 @@ export const SETTINGS = {
 
 /** The names of the settings, in their declared order. */
 export type SettingName = keyof typeof SETTINGS;
+
+/** The TypeScript type of each declared type; lists are `readonly` so that `[...] as const` fits. */
+interface TypeOfSetting {
+    string: string;
+    integer: number;
+    boolean: boolean;
+    "string[]": readonly string[];
+}
+
+/**
+ * The value a setting takes in TypeScript, from its declaration: the literal union of its values where it has a
+ * closed set (`"ordered" | "parallel"`), else its type. MySqlClusterArgs' fields are written with it.
+ */
+export type SettingValue<K extends SettingName> = (typeof SETTINGS)[K] extends { readonly enum: readonly (infer E)[] }
+    ? E
+    : TypeOfSetting[(typeof SETTINGS)[K]["type"]];
+
+/** The settings declared `required`: MySqlClusterArgs must have exactly these without `?`. */
+export type RequiredSettingName = { [K in SettingName]: (typeof SETTINGS)[K] extends { readonly required: true } ? K : never }[SettingName];
 
 type WithDefault = { [K in SettingName]: (typeof SETTINGS)[K] extends { readonly default: unknown } ? K : never }[SettingName];
 

@@ -135,7 +135,9 @@ export function readmeTable(settings: Settings): string[] {
 
 /** The MySqlCluster arguments of the program: each setting read by its type into the field of its name. */
 export function programSettings(settings: Settings): string[] {
-    return Object.entries(settings).map(([key, s]) => `    ${key}: config.${GETTERS[s.type].replace("KEY", key)},`);
+    // A required setting is read with `require*`: the engine refuses a stack without it before the program runs.
+    const getter = (s: SettingDeclaration) => (s.required ? GETTERS[s.type].replace(/^get/, "require") : GETTERS[s.type]);
+    return Object.entries(settings).map(([key, s]) => `    ${key}: config.${getter(s).replace("KEY", key)},`);
 }
 
 /** `text` with the lines between the block's marker lines replaced; the marker lines themselves are kept. */

@@ -914,7 +914,21 @@ export const BAD_INPUTS: readonly BadInput[] = [
         "stack file",
         "a duplicate key",
         { file: "config:\n  mysql-statefulset:nfsServer: a\n  mysql-statefulset:nfsServer: b\n" },
-        "Pulumi.bad.yaml line 3 is not valid YAML (duplicated mapping key): fix the file, e.g. quote values that hold ': ' or '#', and give each key once.",
+        "Pulumi.bad.yaml line 3 gives the key `mysql-statefulset:nfsServer` a second time (duplicated mapping key): keep one of its lines, the value you mean; a stack file takes each key once.",
+    ),
+    render(
+        "misleading",
+        "nfsServer",
+        "missing from the stack file",
+        { file: "config:\n  mysql-statefulset:nfsPathPattern: /d/{number}\n" },
+        "`nfsServer` is not set in Pulumi.bad.yaml, and Pulumi.yaml declares it required (the engine refuses the stack too): set it with `pulumi config set nfsServer VALUE` (the README's configuration reference says what it takes).",
+    ),
+    render(
+        "misleading",
+        "stack file",
+        "a duplicate key, quoted the second time, in a flow mapping",
+        { file: 'config: {mysql-statefulset:nfsServer: a, "mysql-statefulset:nfsServer": b}\n' },
+        "Pulumi.bad.yaml line 1 gives the key `mysql-statefulset:nfsServer` a second time (duplicated mapping key): keep one of its lines, the value you mean; a stack file takes each key once.",
     ),
     render(
         "crash",
@@ -1136,6 +1150,86 @@ export const BAD_INPUTS: readonly BadInput[] = [
         '`namespace` is null: pass a string, e.g. "default", or leave it unset.',
     ),
     library("library-type", "flavor", "a number", { flavor: 57 }, '`flavor` is 57, a number: pass a string, e.g. "mysql57".'),
+
+    // Keys that are not settings (from JavaScript, where no type stops them): ignored before, defaults in force.
+    library(
+        "accepted",
+        "replica",
+        "a misspelt setting from JavaScript",
+        { replica: 5 },
+        `\`replica\` is not a setting of MySqlCluster (did you mean \`replicas\`?): remove it, or use one of the settings, ${SETTING_NAMES}.`,
+    ),
+    library(
+        "accepted",
+        "storage",
+        "a key no setting is near",
+        { storage: "50Gi" },
+        `\`storage\` is not a setting of MySqlCluster (did you mean \`storageRequest\`?): remove it, or use one of the settings, ${SETTING_NAMES}.`,
+    ),
+    library(
+        "accepted",
+        "hostNetwork",
+        "an unknown key with no near setting",
+        { hostNetwork: true },
+        `\`hostNetwork\` is not a setting of MySqlCluster: remove it, or use one of the settings, ${SETTING_NAMES}.`,
+    ),
+
+    // Settings that act only through another one, set while that one is off.
+    both(
+        "accepted",
+        "clientPodLabels",
+        ["app=web"],
+        '`clientPodLabels` is ["app=web"] but `networkPolicy` is false: the client selectors act only through the NetworkPolicy, so without it every pod could connect; set `networkPolicy` to true, or remove `clientPodLabels`.',
+        { networkPolicy: false },
+    ),
+    both(
+        "accepted",
+        "clientNamespaceLabels",
+        ["kubernetes.io/metadata.name=shop"],
+        '`clientNamespaceLabels` is ["kubernetes.io/metadata.name=shop"] but `networkPolicy` is false: the client selectors act only through the NetworkPolicy, so without it every pod could connect; set `networkPolicy` to true, or remove `clientNamespaceLabels`.',
+        { networkPolicy: false },
+    ),
+    both(
+        "accepted",
+        "maxReplicas",
+        7,
+        "`maxReplicas` is 7 but the volumes come from `nfsPaths` (one per path), so it changes nothing: remove `maxReplicas` and list a path for every ordinal you will run, or use `nfsPathPattern`, whose volumes `maxReplicas` counts.",
+        { ...NO_PATTERN, nfsPaths: ["/data/v1", "/data/v2", "/data/v3"] },
+    ),
+    both(
+        "accepted",
+        "backupRetention",
+        3,
+        '`backupRetention` is 3 but `backupSchedule` is unset: retention prunes the backups the schedule takes, so without one it does nothing; set `backupSchedule` (e.g. "0 3 * * *") and `backupNfsPath`, or remove `backupRetention`.',
+    ),
+    both(
+        "accepted",
+        "backupVolumeCapacity",
+        "200Gi",
+        '`backupVolumeCapacity` is "200Gi" but `backupNfsPath` is unset: there is no backup volume to size; set `backupNfsPath` (e.g. "/data/backups/mysql"), or remove `backupVolumeCapacity`.',
+    ),
+
+    // An image without a tag (or `latest`) floats to whatever `latest` is.
+    both(
+        "accepted",
+        "image",
+        "mysql",
+        '`image` is "mysql": without a tag it floats to `latest`, which need not be the series `flavor` "mysql57" runs and changes under a running cluster; give the series\' tag, e.g. "mysql:5.7", or pin a digest (@sha256:…).',
+    ),
+    both(
+        "accepted",
+        "image",
+        "registry.example.com/mirror/mariadb:latest",
+        '`image` is "registry.example.com/mirror/mariadb:latest": it floats to `latest`, which need not be the series `flavor` "mariadb" runs and changes under a running cluster; give the series\' tag, e.g. "mariadb:11.4", or pin a digest (@sha256:…).',
+        { flavor: "mariadb" },
+    ),
+    both(
+        "accepted",
+        "backupImage",
+        "percona/percona-xtrabackup",
+        '`backupImage` is "percona/percona-xtrabackup": without a tag it floats to `latest`, which need not be the series `flavor` "mysql84" runs and changes under a running cluster; give the series\' tag, e.g. "percona/percona-xtrabackup:8.4", or pin a digest (@sha256:…).',
+        { flavor: "mysql84" },
+    ),
 ];
 
 /** Unusual settings that are valid, and must stay so: through the render and the library alike. */
@@ -1174,4 +1268,9 @@ export const VALID_INPUTS: ReadonlyArray<{ readonly setting: string; readonly va
         { setting: "mysqldOptions", value: ["skip-name-resolve", "loose-innodb_buffer_pool_size=1G", "log-bin-trust-function-creators=1"] },
         { setting: "mysqldOptions", value: ["bind-address=0.0.0.0", "socket=/tmp/mysql.sock", "skip_slave_start"] },
         { setting: "image", value: "registry.example.com:5000/mirror/mysql:5.7.44" },
+        { setting: "image", value: `mysql@sha256:${"0123456789abcdef".repeat(4)}` },
+        { setting: "image", value: `mysql:latest@sha256:${"0123456789abcdef".repeat(4)}` },
+        { setting: "networkPolicy", value: false },
+        { setting: "backupRetention", value: 3, extra: { backupSchedule: "0 3 * * *", backupNfsPath: "/exports/backups" } },
+        { setting: "maxReplicas", value: 7 },
     ];

@@ -16,6 +16,15 @@ export const SCRIPT_TOOLS = [
     ...["sha256sum", "sleep", "sync"],
 ];
 
+/**
+ * Settings as a JavaScript or YAML caller may pass them, with no type to stop a wrong value or a missing
+ * `nfsServer`: what the tests of the run-time checks hand to `resolveArgs` (through {@link unchecked}).
+ */
+export type UncheckedArgs = { readonly [K in keyof MySqlClusterArgs]?: unknown };
+
+/** Settings the types would refuse, passed on as JavaScript would: the run-time checks are under test. */
+export const unchecked = (args: UncheckedArgs): MySqlClusterArgs => args as MySqlClusterArgs;
+
 /** Settings every valid cluster needs, so each test states only what it is about. */
 export const BASE_ARGS: MySqlClusterArgs = { nfsServer: "10.0.0.5", nfsPathPattern: "/exports/mysql-{ordinal}" };
 

@@ -52,6 +52,15 @@ function imageProblem(key: string, value: string, flavor: Flavor, family: ImageF
         );
     }
     if (inImageFamily(reference, family)) {
+        // Without a tag (or with `latest`) the kubelet pulls whatever `latest` is that day: another series
+        // than the flavor's, changing under a running cluster. A digest pins it whatever the tag says.
+        if (reference.digest === undefined && (reference.tag === undefined || reference.tag === "latest")) {
+            return (
+                `\`${key}\` is ${show(value)}: ${reference.tag === undefined ? "without a tag it" : "it"} floats to ` +
+                `\`latest\`, which need not be the series \`flavor\` ${show(flavor.name)} runs and changes under a running ` +
+                `cluster; give the series' tag, e.g. ${show(example)}, or pin a digest (@sha256:…).`
+            );
+        }
         return undefined;
     }
     const owners = Object.values(FLAVORS)

@@ -80,3 +80,26 @@ export function kindOf(value: unknown): string {
         `a ${typeof value}`
     );
 }
+
+/** Names that differ from `key` by case, a prefix or at most two edits, best first. */
+export function closest(key: string, known: readonly string[]): string | undefined {
+    const lower = key.toLowerCase();
+    const byPrefix = known.find((k) => k.toLowerCase() === lower || k.toLowerCase().startsWith(lower) || lower.startsWith(k.toLowerCase()));
+    if (byPrefix !== undefined) {
+        return byPrefix;
+    }
+    const scored = known.map((k) => [k, editDistance(lower, k.toLowerCase())] as const).filter(([, d]) => d <= 2);
+    return scored.sort((a, b) => a[1] - b[1])[0]?.[0];
+}
+
+function editDistance(a: string, b: string): number {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}

@@ -3,7 +3,7 @@
 // the wrong type is reported here and goes no further, so the checks after this see only their type.
 
 import * as pulumi from "@pulumi/pulumi";
-import { isPromiseLike, kindOf, Problems, show } from "./problems";
+import { closest, isPromiseLike, kindOf, Problems, show } from "./problems";
 
 const notPlain = (key: string, value: unknown, expected: string, example: string) =>
     `\`${key}\` is ${kindOf(value)}: it must be a plain value, known before anything is ` +
@@ -28,6 +28,21 @@ export function settingsObject(problems: Problems, args: unknown): Record<string
         );
     }
     return args as Record<string, unknown>;
+}
+
+/**
+ * Keys that are not settings (`replica: 5` from JavaScript, where no type stops it) are refused rather than
+ * ignored: a misspelt setting would otherwise leave its default in force without a word. A key whose value
+ * is `undefined` sets nothing and passes.
+ */
+export function checkKnownKeys(problems: Problems, args: Record<string, unknown>, known: readonly string[]): void {
+    for (const key of Object.keys(args).filter((k) => !known.includes(k) && args[k] !== undefined)) {
+        const hint = closest(key, known);
+        problems.add(
+            `\`${key}\` is not a setting of MySqlCluster${hint ? ` (did you mean \`${hint}\`?)` : ""}: remove it, or use ` +
+                `one of the settings, ${known.join(", ")}.`,
+        );
+    }
 }
 
 /**

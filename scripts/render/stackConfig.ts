@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { SETTINGS, SettingDeclaration } from "../../components/settings";
-import { show } from "../../components/validation/problems";
+import { closest, show } from "../../components/validation/problems";
 import { MASK } from "./secrets";
 
 /** The project's folder (the one with Pulumi.yaml), found from this file whether it runs as .ts or compiled. */
@@ -40,11 +40,19 @@ const STACK_FILE_KEYS = ["config", "secretsprovider", "encryptedkey", "encryptio
 /** A YAML file's content; a syntax error (duplicate keys included) names the file and the line. */
 function readYaml(file: string): unknown {
     const name = path.basename(file);
+    const text = fs.readFileSync(file, "utf8");
     try {
-        return yaml.load(fs.readFileSync(file, "utf8"), { filename: name });
+        return yaml.load(text, { filename: name });
     } catch (error) {
         if (error instanceof yaml.YAMLException) {
             const line = error.mark ? ` line ${error.mark.line + 1}` : "";
+            const duplicate = error.reason === "duplicated mapping key" && error.mark ? keyAt(text, error.mark) : undefined;
+            if (duplicate !== undefined) {
+                throw new RenderError(
+                    `${name}${line} gives the key \`${duplicate}\` a second time (duplicated mapping key): keep one of its ` +
+                        `lines, the value you mean; a stack file takes each key once.`,
+                );
+            }
             throw new RenderError(
                 `${name}${line} is not valid YAML (${error.reason}): fix the file, e.g. quote values that hold ': ' or '#', and give each key once.`,
             );
@@ -53,27 +61,21 @@ function readYaml(file: string): unknown {
     }
 }
 
-/** Names that differ from `key` by case, a prefix or at most two edits, best first. */
-export function closest(key: string, known: readonly string[]): string | undefined {
-    const lower = key.toLowerCase();
-    const byPrefix = known.find((k) => k.toLowerCase() === lower || k.toLowerCase().startsWith(lower) || lower.startsWith(k.toLowerCase()));
-    if (byPrefix !== undefined) {
-        return byPrefix;
+/**
+ * The mapping key written at a YAML mark (js-yaml marks a duplicated key at its first character): plain,
+ * or in single or double quotes.
+ */
+function keyAt(text: string, mark: { line: number; column: number }): string | undefined {
+    const rest = text.split(/\r?\n/)[mark.line]?.slice(mark.column) ?? "";
+    const match = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s:,{}[\]#][^,{}[\]#]*?))\s*:(?:\s|$)/.exec(rest);
+    if (match === null) {
+        return undefined;
     }
-    const scored = known.map((k) => [k, editDistance(lower, k.toLowerCase())] as const).filter(([, d]) => d <= 2);
-    return scored.sort((a, b) => a[1] - b[1])[0]?.[0];
-}
-
-function editDistance(a: string, b: string): number {
-    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j++) {
-            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-        }
-        previous = current;
-    }
-    return previous[b.length];
+    return match[1] !== undefined
+        ? (JSON.parse(`"${match[1]}"`) as string)
+        : match[2] !== undefined
+          ? match[2].replace(/''/g, "'")
+          : match[3];
 }
 
 const isMapping = (value: unknown): value is Record<string, unknown> =>
@@ -257,6 +259,17 @@ export function loadConfig(options: Options): { project: string; config: Record<
         if (key !== undefined) {
             set(key, value, source, secret);
         }
+    }
+    // As the engine does before the program runs: a setting Pulumi.yaml declares without a default is required.
+    const missing = Object.entries(declarations).filter(([key, decl]) => decl.required && config[`${project}:${key}`] === undefined);
+    if (missing.length > 0) {
+        const keys = missing.map(([key]) => key);
+        throw new RenderError(
+            `${keys.map((k) => `\`${k}\``).join(", ")} ${keys.length > 1 ? "are" : "is"} not set in ${where}, and Pulumi.yaml ` +
+                `declares ${keys.length > 1 ? "them" : "it"} required (the engine refuses the stack too): set ` +
+                `${keys.length > 1 ? "each" : "it"} with ${keys.map((k) => `\`pulumi config set ${k} VALUE\``).join(", ")} ` +
+                `(the README's configuration reference says what ${keys.length > 1 ? "each takes" : "it takes"}).`,
+        );
     }
     return { project, config, secretKeys };
 }

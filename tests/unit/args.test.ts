@@ -1,12 +1,12 @@
 // resolveArgs: the defaults, and the exact message for every mistake a user can make in the settings.
 import * as assert from "assert";
 import { DEFAULTS, FLAVORS, MySqlClusterArgs, resolveArgs } from "../../components";
-import { BASE_ARGS } from "../helpers";
+import { BASE_ARGS, unchecked, UncheckedArgs } from "../helpers";
 
 /** The problems resolveArgs reports for these settings (on top of the valid base). */
-function problems(args: MySqlClusterArgs): readonly string[] {
+function problems(args: UncheckedArgs): readonly string[] {
     try {
-        resolveArgs({ ...BASE_ARGS, ...args });
+        resolveArgs(unchecked({ ...BASE_ARGS, ...args }));
     } catch (error: any) {
         assert.strictEqual(error.name, "MySqlClusterArgsError");
         assert.strictEqual(error.message, `Invalid MySqlCluster settings:\n${error.problems.map((p: string) => `  - ${p}`).join("\n")}`);
@@ -76,7 +76,7 @@ describe("resolveArgs", () => {
 
     it("takes the flavor's images unless images are given", () => {
         assert.deepStrictEqual(
-            ["mysql57", "mysql84", "mariadb"].map((flavor) => {
+            (["mysql57", "mysql84", "mariadb"] as const).map((flavor) => {
                 const r = resolveArgs({ ...BASE_ARGS, flavor });
                 return [r.image, r.backupImage];
             }),
@@ -91,7 +91,7 @@ describe("resolveArgs", () => {
     });
 
     it("accepts a custom image of the flavor's family: any registry, tag or digest of the same repository name", () => {
-        const accepted: Array<[MySqlClusterArgs, string, string]> = [
+        const accepted: Array<[Partial<MySqlClusterArgs>, string, string]> = [
             [{ flavor: "mysql57" }, "registry.example.com:5000/mirror/mysql:5.7.44-oracle", "localhost/xtrabackup:custom"],
             [{ flavor: "mysql57" }, "percona/percona-server:5.7", "percona/percona-xtrabackup:2.4"],
             [{ flavor: "mysql84" }, "container-registry.oracle.com/mysql/mysql-server:8.4", "percona/percona-xtrabackup:8.4.0-1"],
@@ -123,7 +123,7 @@ describe("resolveArgs", () => {
     });
 
     it("expands {ordinal} and {number} in nfsPathPattern up to maxReplicas, and takes every path of nfsPaths, whatever `replicas`", () => {
-        const pattern = (extra: MySqlClusterArgs) =>
+        const pattern = (extra: Partial<MySqlClusterArgs>) =>
             resolveArgs({ nfsServer: "nfs", nfsPathPattern: "/v/{number}/o{ordinal}", ...extra }).nfsPaths;
         const five = ["/v/1/o0", "/v/2/o1", "/v/3/o2", "/v/4/o3", "/v/5/o4"];
         // One volume per ordinal up to maxReplicas (5 unless replicas is more): scaling never adds or removes one.
@@ -138,7 +138,7 @@ describe("resolveArgs", () => {
         );
     });
 
-    const cases: Array<[string, MySqlClusterArgs, string]> = [
+    const cases: Array<[string, UncheckedArgs, string]> = [
         [
             "name",
             { name: "My_DB" },
@@ -171,7 +171,7 @@ describe("resolveArgs", () => {
         ],
         ["flavor", { flavor: "postgres" }, '`flavor` is "postgres": use one of "mysql57", "mysql84", "mariadb".'],
         ...["mysql 5.7", "Mysql:5.7", "https://mysql:5.7", "mysql:5.7:8", "mysql@sha256:abc", "mysql:", "/mysql", "mysql//x"].map(
-            (image): [string, MySqlClusterArgs, string] => [
+            (image): [string, UncheckedArgs, string] => [
                 `image ${JSON.stringify(image)}`,
                 { image },
                 `\`image\` is ${JSON.stringify(image)}: not an image reference; write [registry/]repository[:tag][@digest] with a lower-case repository and at most one tag, e.g. "mysql:5.7", or leave it unset for the flavor's default.`,

@@ -2,16 +2,16 @@
 // restore wiring of mysql-0's clone-mysql, what the component registers and retains, and every new
 // setting's exact message.
 import * as assert from "assert";
-import { clusterNames, FLAVORS, resolveArgs } from "../../components";
+import { clusterNames, FLAVORS, MySqlClusterArgs, resolveArgs } from "../../components";
 import { backupClaim, backupCronJob, backupVolume, networkPolicies, scriptsConfigMapName, statefulSet } from "../../components/builders";
-import { BASE_ARGS, buildCluster, child, inputsOf } from "../helpers";
+import { BASE_ARGS, buildCluster, child, inputsOf, unchecked } from "../helpers";
 import { MOCK_UUID } from "../../scripts/mockRuntime";
 import { CRON_SCHEDULES } from "../cronSchedules";
 
 /** Builders take the pod scripts as data: any will do where only the pod template's shape matters. */
 const SCRIPTS = { "lib.sh": "# stand-in\n" };
 
-const ARGS = {
+const ARGS: MySqlClusterArgs = {
     ...BASE_ARGS,
     name: "orders",
     namespace: "shop",
@@ -26,7 +26,7 @@ const LABELS = { app: "orders" };
 
 function problems(args: Record<string, unknown>): readonly string[] {
     try {
-        resolveArgs({ ...BASE_ARGS, ...args });
+        resolveArgs(unchecked({ ...BASE_ARGS, ...args }));
     } catch (error: any) {
         return error.problems;
     }

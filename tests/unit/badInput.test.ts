@@ -139,7 +139,7 @@ describe("bad inputs", function () {
         for (const [args, message] of [
             [
                 ["--config-file", broken],
-                "render: Pulumi.spawned.yaml line 3 is not valid YAML (duplicated mapping key): fix the file, e.g. quote values that hold ': ' or '#', and give each key once.\n",
+                "render: Pulumi.spawned.yaml line 3 gives the key `a` a second time (duplicated mapping key): keep one of its lines, the value you mean; a stack file takes each key once.\n",
             ],
             [
                 ["--config-file", path.dirname(broken)],

@@ -26,7 +26,7 @@ import { BASE_ARGS, isSecret, valueOf } from "../helpers";
 const names = clusterNames("orders", "shop", "cluster.local");
 const LABELS = { app: "orders" };
 const METADATA = { namespace: "shop", labels: LABELS };
-const resolve = (args: MySqlClusterArgs = {}) => resolveArgs({ ...BASE_ARGS, name: "orders", namespace: "shop", ...args });
+const resolve = (args: Partial<MySqlClusterArgs> = {}) => resolveArgs({ ...BASE_ARGS, name: "orders", namespace: "shop", ...args });
 
 /** Each value of a record as [plain value, whether it is a Pulumi secret]; plain strings stay plain. */
 async function unwrapped(record: Record<string, unknown>): Promise<Record<string, [unknown, boolean]>> {
@@ -136,7 +136,7 @@ describe("builders: networkPolicy", () => {
     });
 
     it("none with networkPolicy off", () => {
-        assert.deepStrictEqual(networkPolicies(resolve({ networkPolicy: false, clientPodLabels: ["app=web"] }), names), {});
+        assert.deepStrictEqual(networkPolicies(resolve({ networkPolicy: false }), names), {});
     });
 });
 

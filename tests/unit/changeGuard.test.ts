@@ -40,7 +40,7 @@ describe("the change guard", () => {
     });
 
     it("refuses each guarded change with the setting, the old and new values, what would happen and the safe way", async () => {
-        const cases: [MySqlClusterArgs, string][] = [
+        const cases: [Partial<MySqlClusterArgs>, string][] = [
             [{ name: "orders" }, '`name` would change the cluster\'s name from "mysql" to "orders"'],
             [{ namespace: "shop" }, '`namespace` would change the cluster\'s namespace from "default" to "shop"'],
             [{ clusterDomain: "k8s.example" }, '`clusterDomain` would change the cluster domain from "cluster.local" to "k8s.example"'],

@@ -146,14 +146,14 @@ describe("the settings, generated from components/settings.ts (npm run docs)", (
         ]);
     });
 
-    it("reads each setting in the program with the Config getter of its type, into the argument of its name", () => {
+    it("reads each setting in the program with the Config getter of its type (`require*` when required), into the argument of its name", () => {
         assert.deepStrictEqual(programSettings(SAMPLE), [
             '    name: config.get("name"),',
             '    replicas: config.getNumber("replicas"),',
             '    networkPolicy: config.getBoolean("networkPolicy"),',
             '    flavor: config.get("flavor"),',
             '    rootPassword: config.get("rootPassword"),',
-            '    server: config.get("server"),',
+            '    server: config.require("server"),',
             '    nfsPaths: config.getObject<string[]>("nfsPaths"),',
             '    volumeAccessModes: config.getObject<string[]>("volumeAccessModes"),',
         ]);

@@ -150,6 +150,16 @@ describe("the program and the package", function () {
 
         after(() => fs.rmSync(work, { recursive: true, force: true }));
 
+        it("writes the tarball docs/install.md names, and the README links there", () => {
+            const install = fs.readFileSync(path.join(ROOT, "docs", "install.md"), "utf8");
+            assert.ok(
+                install.includes(`npm pack                                  # writes ${path.basename(tarball)}\n`),
+                path.basename(tarball),
+            );
+            assert.ok(install.includes(`npm install ../mysql-statefulset/${path.basename(tarball)} `), path.basename(tarball));
+            assert.ok(fs.readFileSync(path.join(ROOT, "README.md"), "utf8").includes("[docs/install.md](docs/install.md)"));
+        });
+
         it("builds first and ships the compiled library, its types, the pod scripts and the license", () => {
             const files = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).split("\n").filter(Boolean);
             for (const file of [
@@ -170,16 +180,33 @@ describe("the program and the package", function () {
             );
         });
 
-        it("installs into an empty project with its peers, and builds a cluster there under mocks", () => {
-            const consumer = path.join(work, "consumer");
-            fs.mkdirSync(consumer);
-            fs.writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
-            // The peers at the versions this repository is tested with; devDependencies are not installed.
-            const peers = Object.keys(pkg.peerDependencies).map((name) => `${name}@${pkg.devDependencies[name]}`);
-            npm(
-                ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error", tarball, ...peers],
-                consumer,
-            );
+        /** An empty project with the tarball, its peers and TypeScript installed, as the README's install section says. */
+        let installed: string | undefined;
+        function consumerProject(): string {
+            if (installed === undefined) {
+                const consumer = path.join(work, "consumer");
+                fs.mkdirSync(consumer);
+                fs.writeFileSync(
+                    path.join(consumer, "package.json"),
+                    JSON.stringify({ name: "consumer", version: "1.0.0", private: true }),
+                );
+                // The peers (and TypeScript) at the versions this repository is tested with; its other devDependencies are not installed.
+                const peers = [...Object.keys(pkg.peerDependencies), "typescript"].map((name) => `${name}@${pkg.devDependencies[name]}`);
+                npm(
+                    ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error", tarball, ...peers],
+                    consumer,
+                );
+                installed = consumer;
+            }
+            return installed;
+        }
+
+        it("installs into an empty project with its peers (one @pulumi/pulumi), and builds a cluster there under mocks", () => {
+            const consumer = consumerProject();
+            const copies = npm(["ls", "@pulumi/pulumi", "--all", "--parseable"], consumer)
+                .split("\n")
+                .filter((line) => line.endsWith("node_modules/@pulumi/pulumi"));
+            assert.strictEqual(copies.length, 1, copies.join("\n"));
             fs.writeFileSync(path.join(consumer, "main.js"), CONSUMER_PROGRAM);
             const run = spawnSync(process.execPath, ["main.js"], { cwd: consumer, encoding: "utf8" });
             assert.strictEqual(run.status, 0, run.stderr);
@@ -231,6 +258,84 @@ describe("the program and the package", function () {
                 replicasDefault: 3,
                 required: ["nfsServer"],
                 flavors: ["mysql57", "mysql84", "mariadb"],
+            });
+        });
+
+        describe("the installed package's types and run-time checks", () => {
+            // Each wrong argument on its own line of wrong.ts, and the one error tsc must report there.
+            const WRONG: Array<[string, string]> = [
+                [
+                    '{ ...base, flavor: "mysql80" }',
+                    `TS2820: Type '"mysql80"' is not assignable to type '"mariadb" | "mysql57" | "mysql84" | undefined'. Did you mean '"mysql84"'?`,
+                ],
+                [
+                    '{ ...base, bootstrap: "paralel" }',
+                    `TS2820: Type '"paralel"' is not assignable to type '"parallel" | "ordered" | undefined'. Did you mean '"parallel"'?`,
+                ],
+                [
+                    '{ ...base, spreadAcrossNodes: "always" }',
+                    `TS2322: Type '"always"' is not assignable to type '"preferred" | "required" | "none" | undefined'.`,
+                ],
+                [
+                    '{ nfsPathPattern: "/exports/{ordinal}" }',
+                    "TS2345: Argument of type '{ nfsPathPattern: string; }' is not assignable to parameter of type 'MySqlClusterArgs'.",
+                ],
+                [
+                    "{ ...base, replica: 5 }",
+                    "TS2561: Object literal may only specify known properties, but 'replica' does not exist in type 'MySqlClusterArgs'. Did you mean to write 'replicas'?",
+                ],
+                ['{ ...base, replicas: "3" }', "TS2322: Type 'string' is not assignable to type 'number'."],
+                [
+                    '{ ...base, image: pulumi.output("mysql:8.4") }',
+                    "TS2322: Type 'Output<string>' is not assignable to type 'string | undefined'.",
+                ],
+                ['{ ...base, nfsPaths: "/exports/db-0" }', "TS2322: Type 'string' is not assignable to type 'readonly string[]'."],
+            ];
+            const HEADER =
+                'import * as pulumi from "@pulumi/pulumi";\nimport { MySqlCluster } from "mysql-statefulset";\n\nconst base = { nfsServer: "nfs.example.com", nfsPathPattern: "/exports/{ordinal}" };\n';
+
+            it("tsc refuses each wrong argument on its line and compiles the right ones, readonly (`as const`) lists included", function () {
+                const consumer = consumerProject();
+                fs.writeFileSync(
+                    path.join(consumer, "tsconfig.json"),
+                    JSON.stringify({
+                        compilerOptions: { strict: true, target: "ES2022", module: "commonjs", moduleResolution: "node", noEmit: true },
+                    }),
+                );
+                fs.writeFileSync(path.join(consumer, "right.ts"), RIGHT_ARGUMENTS);
+                fs.writeFileSync(
+                    path.join(consumer, "wrong.ts"),
+                    HEADER + WRONG.map(([args], i) => `new MySqlCluster("c${i}", ${args});\n`).join(""),
+                );
+                const tsc = spawnSync(process.execPath, [path.join(consumer, "node_modules", "typescript", "bin", "tsc"), "-p", "."], {
+                    cwd: consumer,
+                    encoding: "utf8",
+                });
+                assert.strictEqual(tsc.status, 2, tsc.stdout + tsc.stderr);
+                const first = HEADER.split("\n").length;
+                // One error per wrong line, at the argument (column 1 + the length of `new MySqlCluster("cN", `), right.ts clean.
+                const errors = tsc.stdout.split("\n").filter((line) => /^\S+\(\d+,\d+\): error/.test(line));
+                assert.deepStrictEqual(
+                    errors.map((line) => line.replace(/^(\S+)\((\d+),\d+\): error /, "$1 $2 ")),
+                    WRONG.map(([, error], i) => `wrong.ts ${first + i} ${error}`),
+                );
+            });
+
+            it("from JavaScript, a key that is not a setting is refused, naming the nearest setting", () => {
+                const run = spawnSync(
+                    process.execPath,
+                    [
+                        "-e",
+                        'const { resolveArgs } = require("mysql-statefulset");\n' +
+                            'try { resolveArgs({ nfsServer: "nfs", nfsPathPattern: "/e/{ordinal}", replica: 5 }); } catch (e) { console.log(e.problems[0]); }',
+                    ],
+                    { cwd: consumerProject(), encoding: "utf8" },
+                );
+                assert.strictEqual(run.status, 0, run.stderr);
+                assert.match(
+                    run.stdout,
+                    /^`replica` is not a setting of MySqlCluster \(did you mean `replicas`\?\): remove it, or use one of the settings, name, namespace,/,
+                );
             });
         });
     });
@@ -333,4 +438,26 @@ new MySqlClusterProvider().getSchema().then((text) => {
         flavors: JSON.parse(text).types["mysql-statefulset:index:Flavor"].enum.map((e) => e.value),
     }));
 });
+`;
+
+/** Arguments that must compile: literal values of the unions, `as const` lists, a secret, `satisfies MySqlClusterArgs`. */
+const RIGHT_ARGUMENTS = `
+import * as pulumi from "@pulumi/pulumi";
+import { MySqlCluster, MySqlClusterArgs } from "mysql-statefulset";
+
+const paths = ["/exports/db-0", "/exports/db-1", "/exports/db-2"] as const;
+new MySqlCluster("db", {
+    nfsServer: "nfs.example.com",
+    nfsPaths: paths,
+    flavor: "mariadb",
+    bootstrap: "parallel",
+    spreadAcrossNodes: "required",
+    spreadAcrossZones: "none",
+    volumeMountOptions: ["hard", "nfsvers=4.2"] as const,
+    mysqldOptions: ["max_connections=500"],
+    rootPassword: pulumi.secret("s3cret"),
+    replicas: 3,
+});
+const settings = { nfsServer: "10.0.0.5", nfsPathPattern: "/exports/{ordinal}", flavor: "mysql84" } as const satisfies MySqlClusterArgs;
+new MySqlCluster("other", settings);
 `;

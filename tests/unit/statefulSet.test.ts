@@ -4,7 +4,7 @@ import * as assert from "assert";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { clusterNames, FLAVORS, MySqlClusterArgs, readPodScripts, resolveArgs } from "../../components";
+import { clusterNames, FLAVOR_NAMES, FlavorName, FLAVORS, MySqlClusterArgs, readPodScripts, resolveArgs } from "../../components";
 import { configFiles, configMap, scriptsConfigMap, scriptsConfigMapName, statefulSet } from "../../components/builders";
 import { MOCK_UUID } from "../../scripts/mockRuntime";
 import { BASE_ARGS } from "../helpers";
@@ -97,9 +97,9 @@ function nameByContent(base: string, data: Record<string, string>): string {
     }
     return `${base}-${hash.digest("hex").slice(0, 10)}`;
 }
-const resolve = (args: MySqlClusterArgs = {}) => resolveArgs({ ...ARGS, ...args });
+const resolve = (args: Partial<MySqlClusterArgs> = {}) => resolveArgs({ ...ARGS, ...args });
 /** The StatefulSet for these settings (on top of ARGS), with the project's pod scripts. */
-const built = (args: MySqlClusterArgs = {}): any => {
+const built = (args: Partial<MySqlClusterArgs> = {}): any => {
     const resolved = resolve(args);
     return statefulSet(resolved, clusterNames(resolved.name, resolved.namespace, resolved.clusterDomain), readPodScripts(), MOCK_UUID);
 };
@@ -134,7 +134,7 @@ describe("builders: config", () => {
         // caching_sha2_password, needs TLS (or the socket) for a first login, so no client may turn TLS off.
         // MariaDB 11.4 clients verify the server's certificate: over 127.0.0.1 without a CA they accept it
         // only through the password (mysql_native_password's proof, MDEV-31855), so every account has one.
-        for (const flavor of ["mysql84", "mariadb"]) {
+        for (const flavor of ["mysql84", "mariadb"] as const) {
             const sql = configFiles(resolve({ flavor, appDatabase: "orders", appUser: "shop-app" }))["users.sql.in"];
             const creates = sql.split("\n").filter((line) => line.startsWith("CREATE USER"));
             // root for the loopback addresses, replication, backup for the three local hosts, the application.
@@ -195,12 +195,12 @@ describe("builders: config", () => {
     });
 
     it("has every replica apply replicaApplyThreads transactions at once, in the primary's commit order, per flavor", () => {
-        const replicaCnf = (flavor: string) => {
+        const replicaCnf = (flavor: FlavorName) => {
             const files = configFiles(resolve({ flavor, replicaApplyThreads: 8 }));
             return files["replica.cnf"].split("\n").slice(-5).join("\n");
         };
         assert.deepStrictEqual(
-            Object.keys(FLAVORS).map((flavor) => [flavor, replicaCnf(flavor)]),
+            FLAVOR_NAMES.map((flavor) => [flavor, replicaCnf(flavor)]),
             [
                 [
                     "mysql57",
@@ -214,7 +214,7 @@ describe("builders: config", () => {
             ],
         );
         // The primary applies nothing: its my.cnf has no applier settings.
-        for (const flavor of Object.keys(FLAVORS)) {
+        for (const flavor of FLAVOR_NAMES) {
             assert.doesNotMatch(configFiles(resolve({ flavor }))["primary.cnf"], /parallel/, flavor);
         }
     });
@@ -304,7 +304,7 @@ describe("builders: statefulSet", () => {
             backupPassword: "backup-Secret-c4d2",
             appPassword: "app-Secret-e8a0",
         };
-        for (const flavor of Object.keys(FLAVORS)) {
+        for (const flavor of FLAVOR_NAMES) {
             const pod = built({ flavor, appDatabase: "orders", appUser: "shop-app", ...passwords }).spec.template.spec;
             const values = [...pod.initContainers, ...pod.containers].flatMap((c: any) =>
                 c.env.map((e: any) => `${c.name} ${e.name}=${e.value}`),
@@ -569,7 +569,7 @@ describe("builders: statefulSet", () => {
             ["mariadb", "mariadb-upgrade", "--upgrade-system-tables"],
             ["mysql84", "", ""],
             ["mysql57", "", ""],
-        ]) {
+        ] as const) {
             const args = resolve({ flavor });
             const pod = (statefulSet(args, clusterNames("orders", "shop", "cluster.local"), readPodScripts(), MOCK_UUID) as any).spec
                 .template.spec;
@@ -608,7 +608,7 @@ describe("builders: statefulSet", () => {
 
     it("takes the images, requests and flavor words from the settings", () => {
         const args = {
-            flavor: "mariadb",
+            flavor: "mariadb" as const,
             image: "registry.local/mariadb:11.4.5",
             cpuRequest: "2",
             memoryRequest: "4Gi",
