@@ -98,7 +98,7 @@ describe("the script contract: what each pod script reads", () => {
 /** A restore keeps the old cluster's accounts: its passwords are given. */
 const PASSWORDS = { rootPassword: "r", replicationPassword: "p", backupPassword: "b" };
 /** Settings that change some container's environment: each flavor, an application user, backups, a restore. */
-const CONFIGURATIONS: Record<string, MySqlClusterArgs> = {
+const CONFIGURATIONS: Record<string, Partial<MySqlClusterArgs>> = {
     ...Object.fromEntries(Object.keys(FLAVORS).map((flavor) => [flavor, { flavor }])),
     "mariadb, an application user, scheduled backups, restored from one": {
         flavor: "mariadb",
@@ -120,7 +120,7 @@ const CONFIGURATIONS: Record<string, MySqlClusterArgs> = {
 };
 
 /** Every container the component renders for these settings: the StatefulSet's and the backup Job's. */
-function renderedContainers(settings: MySqlClusterArgs): ContainerEnvironment[] {
+function renderedContainers(settings: Partial<MySqlClusterArgs>): ContainerEnvironment[] {
     const args = resolveArgs({ ...BASE_ARGS, ...settings });
     const names = clusterNames(args.name, args.namespace, args.clusterDomain);
     const pod = (statefulSet(args, names, readPodScripts(), MOCK_UUID) as any).spec.template.spec;
