@@ -1,8 +1,8 @@
 // FakeKubelet: runs the pods of one rendered StatefulSet on this machine, each pod in network namespaces of its
 // own, each container in PID/mount/UTS/IPC namespaces of its own (see container.ts), following the StatefulSet
 // controller's ordering (OrderedReady or Parallel, scaleTo) and kubelet semantics, after refusing what it does
-// not emulate (refusals.ts). startJob() runs a CronJob's Job. A later render (`pulumi up`: rolling updates,
-// ConfigMap and Secret changes, replacements) is the real controllers' work: tests/engine/ drives those on the
+// not emulate (refusals.ts). A later render (`pulumi up`: rolling updates, ConfigMap and Secret changes,
+// replacements) and the backup CronJob's Jobs are the real controllers' work: tests/engine/ drives those on the
 // control plane, with the node agent (node-agent.ts) running the pods.
 //
 // Host paths it touches: options.workDir (created, removed by destroy), /run/netns/<prefix>-* (netns files via
@@ -17,7 +17,7 @@ import { buildImage } from "./image";
 import { PodNetwork } from "./netns";
 import { Pod, PodHost, PodTemplate } from "./pod";
 import { checkRender } from "./refusals";
-import type { KubeletEvent, ExecOptions, ExecResult, FakeKubeletOptions, JobResult, K8sObject, PodSpec } from "./types";
+import type { KubeletEvent, ExecOptions, ExecResult, FakeKubeletOptions, K8sObject } from "./types";
 import type { PodStatus } from "./types";
 import { allPids, claimWorkDir, cmdlineOf, nsOfPid, pidAlive, safeRemoveSync, signalPid, sleepSync, resolveWorkDir } from "./util";
 import { claimDir } from "./volumes";
@@ -42,23 +42,6 @@ function revisionOf(sts: K8sObject): Required<PodTemplate> {
         spec: template.spec,
         revision: `${sts.metadata.name}-${hash}`,
     };
-}
-
-/** The Job a CronJob makes (as `kubectl create job --from=cronjob/NAME` does): one pod at a time, up to backoffLimit + 1. */
-function jobTemplateOf(cronJob: K8sObject): { backoffLimit: number; labels: Record<string, string>; spec: PodSpec } {
-    const job = cronJob.spec.jobTemplate.spec;
-    return { backoffLimit: job.backoffLimit ?? 6, labels: job.template.metadata?.labels ?? {}, spec: job.template.spec };
-}
-
-/** A Job started by FakeKubelet.startJob. */
-export interface JobRun {
-    readonly name: string;
-    /** Resolves when the Job has succeeded or used up its attempts. */
-    readonly result: Promise<JobResult>;
-    /** SIGKILLs a container of the current attempt (an OOM kill, a lost node): that pod fails. */
-    kill(container: string): Promise<void>;
-    /** The container's log in the current attempt's pod. */
-    logs(container: string): string;
 }
 
 /** Where scaling stopped: a pod that did not become Ready in time (the controller waits for it, as Kubernetes does). */
@@ -86,8 +69,6 @@ export class FakeKubelet {
     private readonly t0 = Date.now();
     private readonly eventLog: KubeletEvent[] = [];
     private readonly pods = new Map<number, Pod>();
-    /** Pods of Jobs, by name. */
-    private readonly jobPods = new Map<string, Pod>();
     private readonly tracked = new Set<number>();
     private readonly host: PodHost;
     /** The names of the StatefulSet's volumeClaimTemplates: each pod mounts `<template>-<pod>`. */
@@ -259,54 +240,7 @@ export class FakeKubelet {
     }
 
     private allPods(): Pod[] {
-        return [...this.pods.values(), ...this.jobPods.values()];
-    }
-
-    /**
-     * Creates a Job from the CronJob's jobTemplate, as `kubectl create job --from=cronjob/NAME` does, and runs
-     * its pods: one at a time, each container once, a new pod after a failed one up to backoffLimit times.
-     * Job pods get their own network and DNS like any pod, but are no endpoints of the cluster's Services.
-     */
-    async startJob(cronJobName: string): Promise<JobRun> {
-        if (this.destroyed) throw new Error("fake kubelet: the cluster is destroyed");
-        const cronJob = this.objects.find((o) => o.kind === "CronJob" && o.metadata.name === cronJobName);
-        if (!cronJob) throw new Error(`fake kubelet: no CronJob ${cronJobName} among the objects`);
-        const template = jobTemplateOf(cronJob);
-        const jobName = `${cronJobName}-manual-${Date.now().toString(36).slice(-5)}`;
-        let current: Pod | undefined;
-        const attempt = async (n: number): Promise<Pod> => {
-            // Job pods number their veths from 200 up, clear of the StatefulSet's ordinals.
-            const labels = { ...template.labels, "job-name": jobName };
-            const pod = new Pod(
-                this.host,
-                { name: `${jobName}-${n}`, namespace: this.namespace, ordinal: 200 + this.jobPods.size },
-                { labels, spec: template.spec },
-            );
-            this.jobPods.set(pod.name, pod);
-            current = pod;
-            await pod.start();
-            return pod;
-        };
-        const first = await attempt(0);
-        const result = (async (): Promise<JobResult> => {
-            const attempts: Record<string, number>[] = [];
-            for (let n = 0, pod = first; ; pod = await attempt(++n)) {
-                const phase = await pod.finished();
-                attempts.push(Object.fromEntries(pod.runners.filter((r) => r.kind === "main").map((r) => [r.name, r.lastExitCode ?? -1])));
-                if (phase === "Succeeded") return { succeeded: true, attempts };
-                if (n >= template.backoffLimit || this.destroyed) return { succeeded: false, attempts };
-            }
-        })();
-        const pod = () => {
-            if (!current) throw new Error(`job ${jobName} has no pod`);
-            return current;
-        };
-        return {
-            name: jobName,
-            result,
-            kill: (container) => pod().runner(container).kill(0, "killed by the test"),
-            logs: (container) => this.readLog(pod().name, container),
-        };
+        return [...this.pods.values()];
     }
 
     /**

@@ -36,13 +36,6 @@ export interface FakeKubeletOptions {
     restartBackoffMs?: { initialMs: number; maxMs: number };
 }
 
-/** The outcome of a Job run by FakeKubelet.startJob. */
-export interface JobResult {
-    succeeded: boolean;
-    /** One entry per pod (attempt), in order: each container's exit code. */
-    attempts: Record<string, number>[];
-}
-
 export interface ExecOptions {
     stdin?: string;
     /** Default 60 s. On timeout the exec'd process group is killed and code is 137, timedOut true. */
