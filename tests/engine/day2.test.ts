@@ -282,7 +282,7 @@ describe("changing a live stack with `pulumi up` on the real controllers (mariad
         await assertConverged([0, 1, 2]);
     });
 
-    it("v. scaled 3→2→3→5→3 by `pulumi up`: no volume changes, and every running pod converges", async () => {
+    it("v. scaled 3→2→3→5→3 by `pulumi up`: no volume changes, a returning pod keeps its data, new ones clone, and every running pod converges", async () => {
         type Pv = { metadata: { name: string; uid: string }; spec: Record<string, unknown> & { claimRef?: Record<string, unknown> } };
         // The volumes as the program made them: the binder's claimRef uid and resourceVersion left out.
         const volumes = async (): Promise<string> =>
@@ -294,11 +294,26 @@ describe("changing a live stack with `pulumi up` on the real controllers (mariad
                 })),
             );
         const first = await volumes();
+        // Ordinals that ran before: a pod of one that comes back finds its claim and keeps its data (no clone).
+        const ran = new Set([0, 1, 2]);
+        let running = 3;
         for (const [step, replicas] of [2, 3, 5, 3].entries()) {
             await set("replicas", String(replicas));
             const r = await up(replicas);
             assert.doesNotMatch(r.stdout, /PersistentVolume\s.*\b(updat|replac|creat|delet)/, `replicas=${replicas}: ${said(r)}`);
             assert.strictEqual(await volumes(), first, `the volumes after replicas=${replicas} are the ones deployed`);
+            for (let o = running; o < replicas; o++) {
+                const clone = await b().kubectl("logs", `mysql-${o}`, "-c", CONTAINERS.clone);
+                if (ran.has(o)) {
+                    assert.match(clone, /data directory already holds a database: keeping it/, `mysql-${o} returns on its own data`);
+                    const init = await b().kubectl("logs", `mysql-${o}`, "-c", CONTAINERS.init);
+                    assert.match(init, new RegExp(`data identity checked: cluster default/mysql uid \\S+ ordinal ${o}, mariadb 10\\.11\n`));
+                } else {
+                    assert.match(clone, /cloning from mysql-\d\./, `the new mysql-${o} clones`);
+                }
+                ran.add(o);
+            }
+            running = replicas;
             assert.ok(await write(`step ${step}: replicas=${replicas}`), lastWriteError);
             await assertConverged([...Array(replicas).keys()]);
         }
