@@ -391,4 +391,37 @@ describe("changing a live stack with `pulumi up` on the real controllers (mariad
         assert.ok(await write("after rotation"), lastWriteError);
         await assertConverged([0, 1, 2]);
     });
+
+    it("x. `bootstrap: parallel`: the StatefulSet is replaced with an orphaning delete, its pods adopted and rolled one by one, while writes go on", async () => {
+        const before = JSON.parse(await b().kubectl("get", "statefulset", "mysql", "-o", "json")) as { metadata: { uid: string } };
+        const mark = w().mark();
+        const writes = writeWhile();
+        await set("bootstrap", "parallel");
+        const r = await up(3).catch(async (e: Error) => {
+            await writes.stop();
+            throw e;
+        });
+        const { written: during } = await writes.stop();
+        assert.match(r.stdout, /StatefulSet\s+mysql-statefulset\s+replaced/, said(r));
+        const after = JSON.parse(await b().kubectl("get", "statefulset", "mysql", "-o", "json")) as {
+            metadata: { uid: string };
+            spec: { podManagementPolicy: string };
+        };
+        assert.notStrictEqual(after.metadata.uid, before.metadata.uid, "a new StatefulSet");
+        assert.strictEqual(after.spec.podManagementPolicy, "Parallel");
+        // The orphaning delete took no pod down; the new StatefulSet rolled them, each after the one above was Ready.
+        assert.deepStrictEqual(
+            w()
+                .since(mark, "deleting")
+                .map((c) => [c.pod, c.othersDown]),
+            [
+                ["mysql-2", []],
+                ["mysql-1", []],
+                ["mysql-0", []],
+            ],
+            "one pod at a time, the highest first, each while the others served",
+        );
+        assert.ok(during > 10, `rows were written during the replacement: ${during}`);
+        await assertConverged([0, 1, 2]);
+    });
 });

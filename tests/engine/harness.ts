@@ -314,6 +314,8 @@ export interface PodChange {
     readonly what: "deleting" | "notReady" | "event";
     readonly reason?: string;
     readonly message?: string;
+    /** For "deleting": the other pods of the namespace that were not Ready, or being deleted, at that moment. */
+    readonly othersDown?: readonly string[];
 }
 
 interface ApiEvent {
@@ -339,8 +341,13 @@ export class ClusterWatch {
         this.client = new KubeClient(loadKubeconfig(kubeconfig));
         const pods = new Informer<ApiPod>(this.client, `/api/v1/namespaces/${namespace}/pods`, (type, pod, old) => {
             const name = pod.metadata.name;
-            if (pod.metadata.deletionTimestamp && !old?.metadata.deletionTimestamp && type !== "DELETED")
-                this.changes.push({ pod: name, what: "deleting" });
+            if (pod.metadata.deletionTimestamp && !old?.metadata.deletionTimestamp && type !== "DELETED") {
+                const othersDown = [...pods.store.values()]
+                    .filter((p) => p.metadata.name !== name && (!isReady(p) || p.metadata.deletionTimestamp))
+                    .map((p) => p.metadata.name)
+                    .sort();
+                this.changes.push({ pod: name, what: "deleting", othersDown });
+            }
             if (type === "MODIFIED" && isReady(old) && !isReady(pod)) this.changes.push({ pod: name, what: "notReady" });
         });
         const events = new Informer<ApiEvent>(this.client, `/api/v1/namespaces/${namespace}/events`, (type, e, old) => {
