@@ -17,8 +17,7 @@ echo "== real-server suite: the rendered mariadb flavor on real MariaDB servers"
 # One real-server run at a time on a machine: two would starve each other's probes on a small host.
 # --exit: a failed case may leave a client loop running; the clusters are destroyed in the after hooks.
 flock /tmp/real-suite.lock npx mocha --exit --no-config --require ts-node/register/transpile-only --timeout 900000 \
-    tests/real/fakeKubelet.test.ts tests/real/replication.test.ts tests/real/day2.test.ts tests/real/bootstrap.test.ts \
-    tests/real/backup.test.ts
+    tests/real/fakeKubelet.test.ts tests/real/replication.test.ts tests/real/bootstrap.test.ts
 
 echo "== test bed: build the missing tools (Go modules; cached after the first run)"
 bash tools/kubernetes/build.sh >/dev/null
@@ -32,8 +31,9 @@ echo "== test bed: the component from Python and YAML programs on the real engin
 flock /tmp/real-suite.lock npx mocha --exit --no-config --require ts-node/register/transpile-only --timeout 1800000 \
     tests/engine/otherLanguages.test.ts
 echo "== test bed: the real engine over a stack's life (pulumi up/preview/destroy of the program on the control plane)"
+echo "   day 2 under writes (rolling restart, halted rollout, scaling, password rotation), backups and a restore drill"
 flock /tmp/real-suite.lock npx mocha --exit --no-config --require ts-node/register/transpile-only --timeout 1800000 \
-    tests/engine/lifecycle.test.ts
+    tests/engine/lifecycle.test.ts tests/engine/day2.test.ts tests/engine/backup.test.ts
 echo "== test bed: \`npm start\` on a fresh clone (local cluster, stack, the printed client commands, \`down\`)"
 flock /tmp/real-suite.lock npx mocha --exit --no-config --require ts-node/register/transpile-only --timeout 1800000 \
     tests/engine/start.test.ts

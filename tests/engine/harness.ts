@@ -13,6 +13,8 @@ import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { CONTAINERS, ROOT_CLIENT_CONFIG } from "../../components";
+import { Informer } from "../fake-kubelet/informer";
+import { KubeClient, loadKubeconfig } from "../fake-kubelet/kube-client";
 import { canRunProblems } from "../fake-kubelet/requirements";
 import { runSubnet, waitFor } from "../fake-kubelet/util";
 
@@ -67,7 +69,7 @@ export function engineBedProblems(): string[] {
 
 /** A pod of the API, the fields the suites read. */
 export interface ApiPod {
-    metadata: { name: string; uid: string; labels?: Record<string, string>; deletionTimestamp?: string };
+    metadata: { name: string; uid: string; resourceVersion?: string; labels?: Record<string, string>; deletionTimestamp?: string };
     spec: { nodeName?: string };
     status?: {
         phase?: string;
@@ -223,6 +225,11 @@ export class EngineBed {
         );
     }
 
+    /** Writes another stack's file (`Pulumi.<stack>.yaml`) into the program's folder; run it with `--stack`. */
+    writeStackFile(stack: string, config: Record<string, unknown>): void {
+        fs.writeFileSync(path.join(this.programDir, `Pulumi.${stack}.yaml`), yaml.dump({ config }, { lineWidth: -1 }));
+    }
+
     /** `pulumi ARGS` in the program's folder, whatever its exit code. */
     pulumi(args: readonly string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<CommandResult> {
         return command("pulumi", args, { env: this.env, cwd: this.programDir, ...opts });
@@ -238,6 +245,11 @@ export class EngineBed {
     /** `kubectl ARGS` against the control plane; its stdout. */
     kubectl(...args: string[]): Promise<string> {
         return commandOk("kubectl", args, { env: this.env, timeoutMs: 120_000 });
+    }
+
+    /** `kubectl ARGS` against the control plane, whatever its exit code. */
+    kubectlRun(...args: string[]): Promise<CommandResult> {
+        return command("kubectl", args, { env: this.env, timeoutMs: 120_000 });
     }
 
     /** The pods of a namespace by name. */
@@ -259,6 +271,29 @@ export class EngineBed {
         });
     }
 
+    /**
+     * SIGKILLs a running container from the host, as an OOM kill would end it: the node agent's outer process
+     * of that container (its `unshare`, whose death SIGKILLs the container's PID 1 and so everything in it).
+     * The agent then reports the container terminated with exit code 137. Returns how many it killed.
+     */
+    killContainer(pod: string, container: string, namespace = "default"): number {
+        const containers = path.join(this.work, "agent", "pods", `${namespace}_${pod}`, "containers", `${container}-`);
+        const isSetup = (a: string) => a.startsWith(containers) && /^\d+\/setup\.sh$/.test(a.slice(containers.length));
+        let killed = 0;
+        for (const pid of fs.readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
+            try {
+                const argv = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+                if (path.basename(argv[0]) === "unshare" && argv.some(isSetup)) {
+                    process.kill(Number(pid), "SIGKILL");
+                    killed++;
+                }
+            } catch {
+                // The process ended while we looked.
+            }
+        }
+        return killed;
+    }
+
     /** Stops the node agent (its pods), the control plane, and removes the scratch folder (unless ENGINE_KEEP=1). */
     async stop(): Promise<void> {
         if (this.agent && this.agent.exitCode === null) {
@@ -270,5 +305,78 @@ export class EngineBed {
         if (this.upDone) await command("bash", [CONTROL_PLANE, "down"], { env: this.env });
         if (process.env.ENGINE_KEEP === "1") console.warn(`engine bed kept in ${this.work}`);
         else fs.rmSync(this.work, { recursive: true, force: true });
+    }
+}
+
+/** What ClusterWatch saw happen to a pod: its deletion begun, its Ready lost, or an Event about it (reason). */
+export interface PodChange {
+    readonly pod: string;
+    readonly what: "deleting" | "notReady" | "event";
+    readonly reason?: string;
+    readonly message?: string;
+    /** For "deleting": the other pods of the namespace that were not Ready, or being deleted, at that moment. */
+    readonly othersDown?: readonly string[];
+}
+
+interface ApiEvent {
+    metadata: { name: string; namespace?: string; resourceVersion?: string };
+    involvedObject: { kind?: string; name: string };
+    reason?: string;
+    message?: string;
+    count?: number;
+}
+
+/**
+ * Watches a namespace's pods and Events from the test's process (list + watch, as a controller does), and keeps,
+ * in the order the API server told them, every pod whose deletion began, every pod that lost Ready, and every
+ * Event (each repetition of a counted one too): what the real controllers and the node agent did during a
+ * step, without polling. `mark()` then `since(mark)` reads one step's changes.
+ */
+export class ClusterWatch {
+    private readonly changes: PodChange[] = [];
+    private readonly client: KubeClient;
+    private readonly informers: Informer<ApiPod | ApiEvent>[];
+
+    private constructor(kubeconfig: string, namespace: string) {
+        this.client = new KubeClient(loadKubeconfig(kubeconfig));
+        const pods = new Informer<ApiPod>(this.client, `/api/v1/namespaces/${namespace}/pods`, (type, pod, old) => {
+            const name = pod.metadata.name;
+            if (pod.metadata.deletionTimestamp && !old?.metadata.deletionTimestamp && type !== "DELETED") {
+                const othersDown = [...pods.store.values()]
+                    .filter((p) => p.metadata.name !== name && (!isReady(p) || p.metadata.deletionTimestamp))
+                    .map((p) => p.metadata.name)
+                    .sort();
+                this.changes.push({ pod: name, what: "deleting", othersDown });
+            }
+            if (type === "MODIFIED" && isReady(old) && !isReady(pod)) this.changes.push({ pod: name, what: "notReady" });
+        });
+        const events = new Informer<ApiEvent>(this.client, `/api/v1/namespaces/${namespace}/events`, (type, e, old) => {
+            if (type === "DELETED" || (type === "MODIFIED" && (e.count ?? 1) === (old?.count ?? 1))) return;
+            this.changes.push({ pod: e.involvedObject.name, what: "event", reason: e.reason, message: e.message });
+        });
+        this.informers = [pods, events] as Informer<ApiPod | ApiEvent>[];
+    }
+
+    /** Starts watching; resolves once both lists are read (what happened before is not told again). */
+    static async start(kubeconfig: string, namespace = "default"): Promise<ClusterWatch> {
+        const watch = new ClusterWatch(kubeconfig, namespace);
+        await Promise.all(watch.informers.map((i) => i.start()));
+        watch.changes.length = 0;
+        return watch;
+    }
+
+    /** Where the changes stand now. */
+    mark(): number {
+        return this.changes.length;
+    }
+
+    /** The changes since a mark, optionally of one kind. */
+    since(mark: number, what?: PodChange["what"]): PodChange[] {
+        return this.changes.slice(mark).filter((c) => what === undefined || c.what === what);
+    }
+
+    stop(): void {
+        for (const i of this.informers) i.stop();
+        this.client.close();
     }
 }

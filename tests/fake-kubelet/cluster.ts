@@ -1,10 +1,9 @@
 // FakeKubelet: runs the pods of one rendered StatefulSet on this machine, each pod in network namespaces of its
 // own, each container in PID/mount/UTS/IPC namespaces of its own (see container.ts), following the StatefulSet
-// controller (OrderedReady or Parallel) and kubelet semantics, after refusing what it does not emulate
-// (refusals.ts). apply() takes a later render as `pulumi up` and the controllers would: ConfigMaps and Secrets
-// replaced (running pods' volumes rewritten), the StatefulSet updated (scale, RollingUpdate from the highest
-// ordinal, halting at a pod that does not become Ready) or replaced (pods orphaned and adopted). startJob() runs
-// a CronJob's Job.
+// controller's ordering (OrderedReady or Parallel, scaleTo) and kubelet semantics, after refusing what it does
+// not emulate (refusals.ts). A later render (`pulumi up`: rolling updates, ConfigMap and Secret changes,
+// replacements) and the backup CronJob's Jobs are the real controllers' work: tests/engine/ drives those on the
+// control plane, with the node agent (node-agent.ts) running the pods.
 //
 // Host paths it touches: options.workDir (created, removed by destroy), /run/netns/<prefix>-* (netns files via
 // `ip netns`), and nothing else; all mounts happen inside the containers' private mount namespaces.
@@ -12,24 +11,13 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { isDeepStrictEqual } from "util";
 import { HostResources, registerCluster, releaseHost, releaseHostSync } from "./cleanup";
 import { DnsConfig, DnsService, hostsFileFor, writeInPlace } from "./dns";
 import { buildImage } from "./image";
 import { PodNetwork } from "./netns";
 import { Pod, PodHost, PodTemplate } from "./pod";
 import { checkRender } from "./refusals";
-import type {
-    ApplyOptions,
-    ApplyResult,
-    KubeletEvent,
-    ExecOptions,
-    ExecResult,
-    FakeKubeletOptions,
-    JobResult,
-    K8sObject,
-    PodSpec,
-} from "./types";
+import type { KubeletEvent, ExecOptions, ExecResult, FakeKubeletOptions, K8sObject } from "./types";
 import type { PodStatus } from "./types";
 import { allPids, claimWorkDir, cmdlineOf, nsOfPid, pidAlive, safeRemoveSync, signalPid, sleepSync, resolveWorkDir } from "./util";
 import { claimDir } from "./volumes";
@@ -37,11 +25,6 @@ import { claimDir } from "./volumes";
 const CLUSTER_DOMAIN = "cluster.local";
 /** Whether this process already warned that this host lacks some of the image's binaries. */
 let warnedMissing = false;
-
-/** StatefulSet spec fields pulumi-kubernetes updates in place; a change of any other one replaces the object. */
-const IN_PLACE_FIELDS = ["replicas", "ordinals", "template", "updateStrategy", "persistentVolumeClaimRetentionPolicy", "minReadySeconds"];
-/** The annotation that makes Pulumi delete a StatefulSet without its pods (read from the old object). */
-const PROPAGATION_ANNOTATION = "pulumi.com/deletionPropagationPolicy";
 
 /** JSON with sorted keys, so that equal objects give equal text. */
 function canonical(value: unknown): string {
@@ -61,21 +44,10 @@ function revisionOf(sts: K8sObject): Required<PodTemplate> {
     };
 }
 
-/** The Job a CronJob makes (as `kubectl create job --from=cronjob/NAME` does): one pod at a time, up to backoffLimit + 1. */
-function jobTemplateOf(cronJob: K8sObject): { backoffLimit: number; labels: Record<string, string>; spec: PodSpec } {
-    const job = cronJob.spec.jobTemplate.spec;
-    return { backoffLimit: job.backoffLimit ?? 6, labels: job.template.metadata?.labels ?? {}, spec: job.template.spec };
-}
-
-/** A Job started by FakeKubelet.startJob. */
-export interface JobRun {
-    readonly name: string;
-    /** Resolves when the Job has succeeded or used up its attempts. */
-    readonly result: Promise<JobResult>;
-    /** SIGKILLs a container of the current attempt (an OOM kill, a lost node): that pod fails. */
-    kill(container: string): Promise<void>;
-    /** The container's log in the current attempt's pod. */
-    logs(container: string): string;
+/** Where scaling stopped: a pod that did not become Ready in time (the controller waits for it, as Kubernetes does). */
+interface Halt {
+    ordinal: number;
+    reason: string;
 }
 
 function selects(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
@@ -88,19 +60,15 @@ export class FakeKubelet {
     readonly namespace: string;
     readonly serviceName: string;
     readonly workDir: string;
-    /** The StatefulSet last applied. */
-    private sts: K8sObject;
-    /** The controller's updateRevision: the template of the StatefulSet last applied. */
-    private updateRevision: Required<PodTemplate>;
+    /** The StatefulSet of the render. */
+    private readonly sts: K8sObject;
+    /** The controller's updateRevision: the render's pod template. */
+    private readonly updateRevision: Required<PodTemplate>;
     /** The controller's spec.replicas: the render's, or scaleTo's since. */
     private replicas: number;
-    /** kubelet volume syncs still to come (apply's volumeSyncDelayMs). */
-    private readonly pendingSyncs = new Set<NodeJS.Timeout>();
     private readonly t0 = Date.now();
     private readonly eventLog: KubeletEvent[] = [];
     private readonly pods = new Map<number, Pod>();
-    /** Pods of Jobs, by name. */
-    private readonly jobPods = new Map<string, Pod>();
     private readonly tracked = new Set<number>();
     private readonly host: PodHost;
     /** The names of the StatefulSet's volumeClaimTemplates: each pod mounts `<template>-<pod>`. */
@@ -108,8 +76,8 @@ export class FakeKubelet {
     private readonly dns: DnsConfig;
     private readonly verbose = process.env.FAKE_KUBELET_VERBOSE === "1";
     private readonly keep = process.env.FAKE_KUBELET_KEEP === "1";
-    /** The render last applied (ConfigMaps and Secrets of the pods' volumes); dropped objects stay until a rollout completes. */
-    private objects: K8sObject[];
+    /** The render (ConfigMaps and Secrets of the pods' volumes). */
+    private readonly objects: K8sObject[];
     private destroyed = false;
 
     private constructor(
@@ -154,7 +122,7 @@ export class FakeKubelet {
         this.claimTemplates = (sts.spec.volumeClaimTemplates ?? []).map((t: K8sObject) => t.metadata.name);
     }
 
-    /** The StatefulSet last applied. */
+    /** The StatefulSet of the render. */
     get statefulSet(): K8sObject {
         return this.sts;
     }
@@ -227,9 +195,6 @@ export class FakeKubelet {
 
     /**
      * Creates (and starts) a new pod for the ordinal, as the controller does; resolves once it is started.
-     * Every new pod is made from the update revision: the controller (newVersionedStatefulSetPod) uses the
-     * current one only below the partition, which apps/v1 defaults to 0. So a pod deleted during a halted
-     * rollout comes back with the new template.
      */
     private async createPod(ordinal: number): Promise<Pod> {
         if (this.destroyed) throw new Error("fake kubelet: the cluster is destroyed");
@@ -275,54 +240,7 @@ export class FakeKubelet {
     }
 
     private allPods(): Pod[] {
-        return [...this.pods.values(), ...this.jobPods.values()];
-    }
-
-    /**
-     * Creates a Job from the CronJob's jobTemplate, as `kubectl create job --from=cronjob/NAME` does, and runs
-     * its pods: one at a time, each container once, a new pod after a failed one up to backoffLimit times.
-     * Job pods get their own network and DNS like any pod, but are no endpoints of the cluster's Services.
-     */
-    async startJob(cronJobName: string): Promise<JobRun> {
-        if (this.destroyed) throw new Error("fake kubelet: the cluster is destroyed");
-        const cronJob = this.objects.find((o) => o.kind === "CronJob" && o.metadata.name === cronJobName);
-        if (!cronJob) throw new Error(`fake kubelet: no CronJob ${cronJobName} among the objects`);
-        const template = jobTemplateOf(cronJob);
-        const jobName = `${cronJobName}-manual-${Date.now().toString(36).slice(-5)}`;
-        let current: Pod | undefined;
-        const attempt = async (n: number): Promise<Pod> => {
-            // Job pods number their veths from 200 up, clear of the StatefulSet's ordinals.
-            const labels = { ...template.labels, "job-name": jobName };
-            const pod = new Pod(
-                this.host,
-                { name: `${jobName}-${n}`, namespace: this.namespace, ordinal: 200 + this.jobPods.size },
-                { labels, spec: template.spec },
-            );
-            this.jobPods.set(pod.name, pod);
-            current = pod;
-            await pod.start();
-            return pod;
-        };
-        const first = await attempt(0);
-        const result = (async (): Promise<JobResult> => {
-            const attempts: Record<string, number>[] = [];
-            for (let n = 0, pod = first; ; pod = await attempt(++n)) {
-                const phase = await pod.finished();
-                attempts.push(Object.fromEntries(pod.runners.filter((r) => r.kind === "main").map((r) => [r.name, r.lastExitCode ?? -1])));
-                if (phase === "Succeeded") return { succeeded: true, attempts };
-                if (n >= template.backoffLimit || this.destroyed) return { succeeded: false, attempts };
-            }
-        })();
-        const pod = () => {
-            if (!current) throw new Error(`job ${jobName} has no pod`);
-            return current;
-        };
-        return {
-            name: jobName,
-            result,
-            kill: (container) => pod().runner(container).kill(0, "killed by the test"),
-            logs: (container) => this.readLog(pod().name, container),
-        };
+        return [...this.pods.values()];
     }
 
     /**
@@ -357,114 +275,11 @@ export class FakeKubelet {
     }
 
     /**
-     * Takes a new render as `pulumi up` and the controllers would. Everything is checked before anything is
-     * touched: a change the fake kubelet does not emulate, or a replacement that would delete every pod at once
-     * without `cascade`, throws. Then ConfigMaps and Secrets are replaced (created, updated, deleted, with
-     * events) and the running pods' configMap and secret volumes rewritten (after volumeSyncDelayMs), and the
-     * StatefulSet is updated in place (replicas, template: a RollingUpdate) or replaced (pulumi-kubernetes'
-     * replacement fields): orphaned pods are kept and adopted, then rolled if their template differs. A pod
-     * that does not become Ready halts the rollout; the result says where, and the next apply goes on.
+     * One pass of the StatefulSet controller's scaling (OrderedReady): every ordinal below replicas exists, in
+     * order, each Ready before the next; the pods above, deleted from the highest. Returns where it halted, if
+     * it did.
      */
-    async apply(render: K8sObject[], opts: ApplyOptions = {}): Promise<ApplyResult> {
-        if (this.destroyed) throw new Error("fake kubelet: the cluster is destroyed");
-        const objects = structuredClone(render); // the cluster's own copy, as the API server keeps one
-        const sts = checkRender(objects);
-        const old = this.sts;
-        const refused: string[] = [];
-        if (sts.metadata.name !== this.name || (sts.metadata.namespace ?? "default") !== this.namespace)
-            refused.push(
-                `it renames the StatefulSet ${this.namespace}/${this.name} to ${sts.metadata.namespace ?? "default"}/${sts.metadata.name}`,
-            );
-        for (const field of ["serviceName", "selector"]) {
-            if (!isDeepStrictEqual(sts.spec[field], old.spec[field]))
-                refused.push(`it changes spec.${field} from ${JSON.stringify(old.spec[field])} to ${JSON.stringify(sts.spec[field])}`);
-        }
-        const claims = (o: K8sObject) => (o.spec.volumeClaimTemplates ?? []).map((t: K8sObject) => t.metadata.name);
-        if (!isDeepStrictEqual(claims(sts), claims(old)))
-            refused.push(`it changes the volumeClaimTemplates' names from ${claims(old).join(", ")} to ${claims(sts).join(", ")}`);
-        if (refused.length) throw new Error(`fake kubelet: apply: the fake kubelet does not emulate this render: ${refused.join("; ")}`);
-        const fields = [...new Set([...Object.keys(old.spec), ...Object.keys(sts.spec)])];
-        const replacedFor = fields
-            .filter((f) => !IN_PLACE_FIELDS.includes(f) && !isDeepStrictEqual(old.spec[f], sts.spec[f]))
-            .map((f) => `spec.${f}`);
-        const replace = replacedFor.length > 0;
-        const orphan = old.metadata.annotations?.[PROPAGATION_ANNOTATION] === "orphan";
-        if (replace && !orphan && !opts.cascade) {
-            throw new Error(
-                `fake kubelet: apply: this render replaces StatefulSet ${this.name} (${replacedFor.join(", ")}), and the ` +
-                    `running one lacks the annotation \`${PROPAGATION_ANNOTATION}: orphan\`, so \`pulumi up\` would delete every pod ` +
-                    `at once (Foreground cascade): render the annotation, or pass { cascade: true } to emulate that.`,
-            );
-        }
-        // ConfigMaps and Secrets created and replaced now; objects the render dropped are deleted last, and only
-        // if the rest succeeded, as Pulumi runs deletes after every other step of an update that did not fail.
-        const keyOf = (o: K8sObject) => `${o.kind}/${o.metadata.namespace ?? "default"}/${o.metadata.name}`;
-        const before = new Map(this.objects.map((o) => [keyOf(o), o]));
-        const after = new Set(objects.map(keyOf));
-        const vanished = this.objects.filter((o) => !after.has(keyOf(o)));
-        const objectEvent = (o: K8sObject, change: string) => {
-            if (o.kind === "ConfigMap" || o.kind === "Secret")
-                this.host.event({ pod: `${o.kind}/${o.metadata.name}`, type: `${o.kind}${change}` as KubeletEvent["type"] });
-        };
-        for (const o of objects) {
-            const was = before.get(keyOf(o));
-            if (!was || canonical(was) !== canonical(o)) objectEvent(o, was ? "Updated" : "Created");
-        }
-        this.objects = [...objects, ...vanished];
-        const sync = () => {
-            for (const p of this.pods.values()) p.syncVolumes();
-        };
-        if (opts.volumeSyncDelayMs === undefined) sync();
-        else {
-            const timer = setTimeout(() => {
-                this.pendingSyncs.delete(timer);
-                if (!this.destroyed) sync();
-            }, opts.volumeSyncDelayMs);
-            this.pendingSyncs.add(timer);
-        }
-
-        // The StatefulSet.
-        const next = revisionOf(sts);
-        let outcome: ApplyResult["statefulSet"] = "unchanged";
-        if (replace) {
-            const running = [...this.pods.values()].filter((p) => p.running);
-            if (!orphan) await Promise.all(running.map((p) => this.deletePod(p, "cascading delete of the StatefulSet", opts.graceSeconds)));
-            // The new StatefulSet adopts the pods its selector matches; the same name and template give the same revision.
-            this.host.event({
-                pod: `StatefulSet/${this.name}`,
-                type: "StatefulSetReplaced",
-                detail: orphan
-                    ? `orphaned, then adopted: ${running.map((p) => p.name).join(", ") || "no pods"}`
-                    : "cascade: every pod deleted",
-            });
-            outcome = "replaced";
-        } else if (canonical(sts) !== canonical(old)) {
-            this.host.event({ pod: `StatefulSet/${this.name}`, type: "StatefulSetUpdated", detail: `update revision ${next.revision}` });
-            outcome = "updated";
-        }
-        if (outcome !== "unchanged") {
-            // Server-side apply sets every field the render holds: spec.replicas too, whatever scaleTo did.
-            this.sts = sts;
-            this.replicas = sts.spec.replicas ?? 1;
-            this.updateRevision = next;
-        }
-        this.dns.services = FakeKubelet.dnsServices(objects, this.namespace, this.serviceName, this.updateRevision);
-        this.host.refreshDns();
-        const halted = await this.reconcile(opts.readyTimeoutMs ?? 180_000, opts.graceSeconds);
-        if (!halted) {
-            this.objects = objects;
-            for (const o of vanished) objectEvent(o, "Deleted");
-        }
-        return { statefulSet: outcome, replacedFor, revision: this.updateRevision.revision, ...(halted ? { halted } : {}) };
-    }
-
-    /**
-     * One pass of the StatefulSet controller (OrderedReady, RollingUpdate): every ordinal below replicas
-     * exists, in order, each Ready before the next; the pods above, deleted from the highest; then each pod
-     * of another revision deleted and made again from the update revision, from the highest ordinal down,
-     * the next only once it is Ready. Returns where it halted, if it did.
-     */
-    private async reconcile(readyTimeoutMs: number, graceSeconds?: number): Promise<ApplyResult["halted"]> {
+    private async reconcile(readyTimeoutMs: number, graceSeconds?: number): Promise<Halt | undefined> {
         if (this.sts.spec.podManagementPolicy === "Parallel") {
             // Parallel: every extra pod deleted and every missing one created at once, then all waited for.
             const condemned = [...this.pods.values()].filter((p) => p.ordinal >= this.replicas && p.running);
@@ -486,39 +301,17 @@ export class FakeKubelet {
         }
         const condemned = [...this.pods.values()].filter((p) => p.ordinal >= this.replicas && p.running);
         for (const p of condemned.sort((a, b) => b.ordinal - a.ordinal)) await this.deletePod(p, "scale down", graceSeconds);
-        let rolled = false;
-        for (let i = this.replicas - 1; i >= 0; i--) {
-            const p = this.pods.get(i);
-            if (!p || p.template.revision === this.updateRevision.revision) continue;
-            await this.deletePod(p, "rolling update", graceSeconds);
-            const halted = await this.readyOrHalt(await this.createPod(i), readyTimeoutMs);
-            if (halted) return halted;
-            rolled = true;
-        }
-        if (rolled) {
-            this.host.event({
-                pod: `StatefulSet/${this.name}`,
-                type: "RolloutComplete",
-                detail: `revision ${this.updateRevision.revision}`,
-            });
-        }
         return undefined;
     }
 
-    private async readyOrHalt(p: Pod, timeoutMs: number): Promise<ApplyResult["halted"]> {
+    private async readyOrHalt(p: Pod, timeoutMs: number): Promise<Halt | undefined> {
         try {
             await p.waitReady(timeoutMs);
             return undefined;
         } catch (e) {
-            const revision = p.template.revision ?? "";
-            let reason = (e as Error).message.split("\n")[0];
-            if (revision !== this.updateRevision.revision) {
-                reason +=
-                    `; it runs revision ${revision}, not the update revision ${this.updateRevision.revision}: the controller waits ` +
-                    `for it even after a revert (Kubernetes' "forced rollback"): delete the pod (stopPod), then apply again`;
-            }
+            const reason = (e as Error).message.split("\n")[0];
             this.host.event({ pod: p.name, type: "RolloutHalted", detail: reason });
-            return { ordinal: p.ordinal, revision, reason };
+            return { ordinal: p.ordinal, reason };
         }
     }
 
@@ -664,7 +457,6 @@ export class FakeKubelet {
     /** Stops every pod at once (SIGKILL), deletes the network and the workDir. Idempotent. */
     async destroy(): Promise<void> {
         if (this.destroyed) return;
-        for (const t of this.pendingSyncs) clearTimeout(t);
         await Promise.all(
             this.allPods()
                 .filter((p) => p.running)
@@ -695,7 +487,6 @@ export class FakeKubelet {
     destroySync(): void {
         if (this.destroyed) return;
         this.destroyed = true;
-        for (const t of this.pendingSyncs) clearTimeout(t);
         this.killContainers();
         releaseHostSync(this, this.hostResources(), "fake kubelet");
     }

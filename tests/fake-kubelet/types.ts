@@ -36,45 +36,6 @@ export interface FakeKubeletOptions {
     restartBackoffMs?: { initialMs: number; maxMs: number };
 }
 
-/** How FakeKubelet.apply takes a new render (as `pulumi up` and the controllers would). */
-export interface ApplyOptions {
-    /** How long each pod may take to become Ready before the rollout halts there (pulumi's await). Default 180 s. */
-    readyTimeoutMs?: number;
-    /** Grace period of the pods the rollout deletes (default: the pod's terminationGracePeriodSeconds). */
-    graceSeconds?: number;
-    /**
-     * kubelet's delay before running pods see changed ConfigMaps and Secrets in their volumes; the rollout
-     * goes on meanwhile. Default: none, the volumes are rewritten before the StatefulSet is applied.
-     */
-    volumeSyncDelayMs?: number;
-    /**
-     * Accept replacing a StatefulSet that lacks `pulumi.com/deletionPropagationPolicy: orphan`: every pod is
-     * then deleted at once (Foreground cascade) before the new StatefulSet creates them again.
-     */
-    cascade?: boolean;
-}
-
-export interface ApplyResult {
-    statefulSet: "unchanged" | "updated" | "replaced";
-    /** The changed fields that made pulumi-kubernetes replace the StatefulSet. */
-    replacedFor: string[];
-    /** The update revision (the new render's template). */
-    revision: string;
-    /**
-     * Set when a pod did not become Ready within readyTimeoutMs: the rollout stops there, as the StatefulSet
-     * controller does (lower ordinals keep their revision and keep serving). A later apply continues it once
-     * the stuck pod is Ready or deleted: the controller waits for it even after a revert ("forced rollback").
-     */
-    halted?: { ordinal: number; revision: string; reason: string };
-}
-
-/** The outcome of a Job run by FakeKubelet.startJob. */
-export interface JobResult {
-    succeeded: boolean;
-    /** One entry per pod (attempt), in order: each container's exit code. */
-    attempts: Record<string, number>[];
-}
-
 export interface ExecOptions {
     stdin?: string;
     /** Default 60 s. On timeout the exec'd process group is killed and code is 137, timedOut true. */
@@ -97,8 +58,7 @@ export interface KubeletEvent {
     /**
      * PodCreated, PodDeleted, PodStarting, PodReady, PodNotReady, PodStopping, PodStopped, FailedMount, VolumeUpdated;
      * ContainerStarted, ContainerExited, ContainerReady, ContainerNotReady, ProbeFailed, Killing, BackOff;
-     * ConfigMap|Secret + Created|Updated|Deleted; StatefulSetUpdated, StatefulSetReplaced, RolloutHalted,
-     * RolloutComplete; NetworkBlocked, NetworkUnblocked.
+     * RolloutHalted (a pod not Ready in time while scaling); NetworkBlocked, NetworkUnblocked.
      */
     type: string;
     detail?: string;
