@@ -15,7 +15,7 @@ import * as path from "path";
 import { isDeepStrictEqual } from "util";
 import { HostResources, registerCluster, releaseHost, releaseHostSync } from "./cleanup";
 import { DnsConfig, DnsService, hostsFileFor, writeInPlace } from "./dns";
-import { buildImage } from "./image";
+import { buildImage, buildOtherImages } from "./image";
 import { PodNetwork } from "./netns";
 import { Pod, PodHost, PodTemplate } from "./pod";
 import { checkRender } from "./refusals";
@@ -117,6 +117,7 @@ export class FakeKubelet {
         readonly network: PodNetwork,
         image: PodHost["image"],
         sts: K8sObject,
+        otherImages: PodHost["otherImages"] = {},
     ) {
         this.sts = sts;
         this.objects = opts.objects;
@@ -135,6 +136,7 @@ export class FakeKubelet {
             workDir: this.workDir,
             network,
             image,
+            otherImages,
             objects: () => this.objects,
             claimPaths: opts.claimPaths ?? {},
             clusterDomain: CLUSTER_DOMAIN,
@@ -211,7 +213,8 @@ export class FakeKubelet {
                 warnedMissing = true;
                 console.warn(`fake kubelet: image mariadb:11.4: this host lacks ${image.missing.join(", ")}; left off its PATH`);
             }
-            const cluster = new FakeKubelet(opts, network, image, sts);
+            const otherImages = await buildOtherImages(path.join(workDir, "image"));
+            const cluster = new FakeKubelet(opts, network, image, sts, otherImages);
             registerCluster(cluster);
             return cluster;
         } catch (e) {
