@@ -11,10 +11,10 @@ echo "== lint and format (scripts/lint.sh)"
 bash scripts/lint.sh
 echo "== tsc --noEmit (strict)"
 npx tsc --noEmit -p .
+echo "== build rclone (the S3 server and the pods' rclone image; Go modules, cached after the first run)"
+bash tools/rclone/build.sh >/dev/null
 echo "== unit, schema and docs tests (Pulumi mocks)"
 npx mocha
-echo "== test bed: build rclone (the S3 server and the pods' rclone image; Go modules, cached after the first run)"
-bash tools/rclone/build.sh >/dev/null
 echo "== real-server suite: the rendered mariadb flavor on real MariaDB servers"
 # One real-server run at a time on a machine: two would starve each other's probes on a small host.
 # --exit: a failed case may leave a client loop running; the clusters are destroyed in the after hooks.

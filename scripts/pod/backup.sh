@@ -79,7 +79,8 @@ log "backup $name complete: $bytes bytes in $file_count files, position file='$b
 case ${OBJECT_STORE_BUCKET:-} in
 "") ;;
 *)
-    remote=$(object_store_remote)
+    object_store_remote
+    remote=$OBJECT_STORE_REMOTE
     log "uploading backup $name to $remote/$name/"
     upload_started=$EPOCHREALTIME
     "$RCLONE" copy --no-traverse "$target/data" "$remote/$name/data"

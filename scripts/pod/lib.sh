@@ -226,7 +226,8 @@ wait_for_mysqld() {
 
 # The object store (`backupS3Bucket`) as an rclone remote named "offsite", configured by environment
 # variables so that no config file holds the keys; they are read from the mounted Secret, never traced.
-# Prints the remote path of the backups (offsite:BUCKET/PREFIX).
+# Sets OBJECT_STORE_REMOTE, the remote path of the backups (offsite:BUCKET/PREFIX). Not in a command
+# substitution: the variables it exports must reach rclone.
 object_store_remote() {
     local key_id secret_key
     key_id=$(<"$OBJECT_STORE_KEY_ID_FILE") || die "cannot read the bucket's access key id from $OBJECT_STORE_KEY_ID_FILE (backupS3CredentialsSecret, key access-key-id)"
@@ -242,14 +243,15 @@ object_store_remote() {
     fi
     # No config file is wanted; without this rclone logs a notice that it found none.
     export RCLONE_CONFIG=/dev/null
-    printf 'offsite:%s/%s' "$OBJECT_STORE_BUCKET" "$OBJECT_STORE_PREFIX"
+    OBJECT_STORE_REMOTE="offsite:$OBJECT_STORE_BUCKET/$OBJECT_STORE_PREFIX"
 }
 
 # The good backups in the object store ($1: the remote path), oldest first: those whose MANIFEST is there
-# (it is uploaded last). S3 lists keys in byte order, which is time order for these names.
+# (it is uploaded last). Sorted here: AWS lists keys in byte order, but not every S3-compatible server does
+# (rclone serve s3 lists newest first), and the retention must never prune the newest.
 object_store_backups() {
     local entry
     "$RCLONE" lsf -R --files-only --max-depth 2 --include '/*/MANIFEST' "$1" | while read -r entry; do
         printf '%s\n' "${entry%/MANIFEST}"
-    done
+    done | LC_ALL=C sort
 }

@@ -21,7 +21,8 @@ case ${OBJECT_STORE_BUCKET:-} in
 *)
     # The backup volume's copy first: no download when it is there.
     if [[ ! -f $backup/MANIFEST ]]; then
-        remote=$(object_store_remote)
+        object_store_remote
+        remote=$OBJECT_STORE_REMOTE
         mapfile -t stored < <(object_store_backups "$remote")
         printf '%s\n' "${stored[@]}" | grep -qxF -- "$RESTORE_FROM" ||
             die "no complete backup '$RESTORE_FROM' in $remote/ (it has no MANIFEST there); the complete ones are: ${stored[*]:-none}. Set \`restoreFrom\` to one of them."

@@ -16,7 +16,25 @@ import { ContainerSpec, containerCommands } from "../scriptCommands";
  * Ubuntu's required set; a dependency of percona-xtrabackup's packages on ubi9-minimal).
  */
 const BASE_SYSTEM = [
-    ...["bash", "env", "cat", "chmod", "chown", "cp", "dirname", "du", "ls", "mkdir", "mv", "rm", "rmdir", "sha256sum", "sleep", "sync"],
+    ...[
+        "bash",
+        "env",
+        "cat",
+        "chmod",
+        "chown",
+        "cp",
+        "dirname",
+        "du",
+        "ls",
+        "mkdir",
+        "mv",
+        "rm",
+        "rmdir",
+        "sha256sum",
+        "sleep",
+        "sort",
+        "sync",
+    ],
     ...["grep", "getent", "find"],
 ];
 
@@ -120,7 +138,7 @@ describe("the default images", () => {
             rclone: ["cp"],
             // As a restoring mysql-0 runs it: with rclone, copied in by the init container above.
             "clone-mysql":
-                "/opt/rclone/rclone bash cp dirname du env getent grep mariadb-backup mbstream mkdir mv rm rmdir sha256sum sleep socat".split(
+                "/opt/rclone/rclone bash cp dirname du env getent grep mariadb-backup mbstream mkdir mv rm rmdir sha256sum sleep socat sort".split(
                     " ",
                 ),
             mysql: "bash cat chown dirname env find mariadb mariadb-admin mariadbd sleep".split(" "),
@@ -128,7 +146,7 @@ describe("the default images", () => {
                 "bash cat chmod chown cp dirname env getent mariadb mariadb-backup mariadb-upgrade mbstream mkdir mv rm rmdir sha256sum sleep socat".split(
                     " ",
                 ),
-            backup: "/opt/rclone/rclone bash cat dirname du env find grep mariadb-backup mbstream mkdir mv rm sha256sum socat sync".split(
+            backup: "/opt/rclone/rclone bash cat dirname du env find grep mariadb-backup mbstream mkdir mv rm sha256sum socat sort sync".split(
                 " ",
             ),
         });
