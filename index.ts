@@ -60,6 +60,12 @@ const cluster = new MySqlCluster("mysql", {
     backupNfsPath: config.get("backupNfsPath"),
     backupVolumeCapacity: config.get("backupVolumeCapacity"),
     restoreFrom: config.get("restoreFrom"),
+    backupS3Bucket: config.get("backupS3Bucket"),
+    backupS3Prefix: config.get("backupS3Prefix"),
+    backupS3Endpoint: config.get("backupS3Endpoint"),
+    backupS3Region: config.get("backupS3Region"),
+    backupS3CredentialsSecret: config.get("backupS3CredentialsSecret"),
+    rcloneImage: config.get("rcloneImage"),
     allowDestructiveChanges: config.getObject<string[]>("allowDestructiveChanges"),
     // settings:end
 });

@@ -29,6 +29,10 @@ import {
     checkBackupSchedule,
     checkClusterDomain,
     checkRestoreFrom,
+    checkObjectStore,
+    checkRcloneImage,
+    DEFAULT_S3_REGION,
+    ObjectStore,
     checkFlavor,
     checkImages,
     checkMysqldOptions,
@@ -338,9 +342,47 @@ export interface MySqlClusterArgs {
      * The backup (its directory name on the backup volume, e.g. `"20250101T030000Z"`) that mysql-0 starts
      * from when its data directory is empty; replicas then clone from mysql-0 as usual. The restored data
      * keeps the old cluster's accounts: `rootPassword`, `replicationPassword`, `backupPassword` (and
-     * `appPassword` with `appUser`) must be set to the old cluster's values.
+     * `appPassword` with `appUser`) must be set to the old cluster's values. With `backupS3Bucket`, a
+     * backup that is not on the backup volume is downloaded from the bucket.
      */
     readonly restoreFrom?: SettingValue<"restoreFrom">;
+    /**
+     * An S3-compatible bucket (AWS S3, MinIO, Ceph RGW, GCS in interoperability mode) that each backup is
+     * uploaded to with rclone, beside or instead of `backupNfsPath`, with the same manifest, checksums and
+     * retention; `restoreFrom` reads it. A backup counts only once its MANIFEST, uploaded last, is there.
+     * Needs `backupS3CredentialsSecret`.
+     * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+     */
+    readonly backupS3Bucket?: string;
+    /**
+     * The key prefix of the backups in `backupS3Bucket` (`prod/mysql`): backup NAME's objects are
+     * `PREFIX/NAME/...`.
+     * @default "NAMESPACE/NAME" of the cluster
+     */
+    readonly backupS3Prefix?: string;
+    /**
+     * The URL of the S3-compatible endpoint, e.g. `https://minio.example:9000`; unset, AWS S3.
+     * @see https://rclone.org/s3/#s3-endpoint
+     */
+    readonly backupS3Endpoint?: string;
+    /**
+     * The bucket's region, signed into every request (S3-compatible servers that have no regions expect
+     * `us-east-1`).
+     * @default AWS's first region, `us-east-1`
+     */
+    readonly backupS3Region?: string;
+    /**
+     * The name of a Secret in `namespace` holding the bucket's credentials under the keys `access-key-id`
+     * and `secret-access-key`. The component only mounts it: the keys are never settings or stack values.
+     * @see https://kubernetes.io/docs/concepts/configuration/secret/
+     */
+    readonly backupS3CredentialsSecret?: string;
+    /**
+     * The image the rclone binary is copied from (an init container), for the containers that upload or
+     * download backups.
+     * @default "rclone/rclone:1.76.0"
+     */
+    readonly rcloneImage?: string;
     /**
      * Settings whose guarded change this run may make (see the README's change table), e.g.
      * `["storageRequest"]`. Without them a guarded change fails the preview, before anything is touched.
@@ -406,6 +448,9 @@ export interface ResolvedArgs {
     readonly backupNfsPath: string | undefined;
     readonly backupVolumeCapacity: string;
     readonly restoreFrom: string | undefined;
+    /** Unset: no object storage. */
+    readonly objectStore: ObjectStore | undefined;
+    readonly rcloneImage: string;
     readonly allowDestructiveChanges: readonly string[];
     readonly port: number;
 }
@@ -542,6 +587,24 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
         backupPassword,
         ...(app?.appUser ? { appPassword: app.appPassword } : {}),
     });
+    const objectStore = checkObjectStore(
+        p,
+        {
+            backupS3Bucket: stringSetting(p, "backupS3Bucket", a.backupS3Bucket, undefined, "backups"),
+            backupS3Prefix: stringSetting(p, "backupS3Prefix", a.backupS3Prefix, undefined, "prod/mysql"),
+            backupS3Endpoint: stringSetting(p, "backupS3Endpoint", a.backupS3Endpoint, undefined, "https://minio.example:9000"),
+            backupS3Region: stringSetting(p, "backupS3Region", a.backupS3Region, DEFAULT_S3_REGION),
+            backupS3CredentialsSecret: stringSetting(
+                p,
+                "backupS3CredentialsSecret",
+                a.backupS3CredentialsSecret,
+                undefined,
+                "mysql-backup-s3",
+            ),
+        },
+        `${namespace ?? DEFAULTS.namespace}/${name ?? DEFAULTS.name}`,
+    );
+    const rcloneImage = checkRcloneImage(p, stringSetting(p, "rcloneImage", a.rcloneImage, DEFAULTS.rcloneImage));
     const backupNfsPath = checkBackupNfsPath(
         p,
         {
@@ -549,6 +612,7 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
             backupSchedule,
             backupRetention,
             restoreFrom,
+            objectStore: objectStore !== null && objectStore !== undefined,
         },
         nfsPaths,
     );
@@ -616,6 +680,8 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
         backupNfsPath,
         backupVolumeCapacity: backupVolumeCapacity.value === undefined ? undefined : backupVolumeCapacity.text,
         restoreFrom,
+        objectStore,
+        rcloneImage,
         allowDestructiveChanges: checkAllowedChanges(
             p,
             stringListSetting(p, "allowDestructiveChanges", a.allowDestructiveChanges, DEFAULTS.allowDestructiveChanges, [

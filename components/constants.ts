@@ -17,6 +17,8 @@ export const CONTAINERS = {
     sidecar: "xtrabackup",
     /** The container of the scheduled backup Job's pod. */
     backup: "backup",
+    /** An init container that copies the rclone binary out of its image for the containers that upload or download. */
+    rclone: "rclone",
 } as const;
 
 /** Volume names in the pod template. `data` is also the claim template's name. */
@@ -34,6 +36,10 @@ export const VOLUMES = {
     initdb: "initdb",
     /** The backup volume: written by the backup Job, read (read-only) by a restoring mysql-0's clone-mysql. */
     backups: "backups",
+    /** The rclone binary, copied here by the rclone init container. */
+    rclone: "rclone",
+    /** The object store's credentials Secret (`backupS3CredentialsSecret`), in the containers that talk to it. */
+    objectStoreCredentials: "object-store-credentials",
 } as const;
 
 /** Where things are mounted inside the containers. */
@@ -69,7 +75,16 @@ export const PATHS = {
     backupsDir: "/mnt/backups",
     /** The TLS Secret as files in the backup Job's pod (its client certificate for the clone stream). */
     backupTlsDir: "/etc/mysql-tls",
+    /** Where the rclone init container puts the binary (an emptyDir). */
+    rcloneDir: "/opt/rclone",
+    /** The rclone binary in the rclone image (rclone/rclone's Dockerfile copies it there). */
+    rcloneInImage: "/usr/local/bin/rclone",
+    /** The object store's credentials Secret as files. */
+    objectStoreCredentialsDir: "/etc/backup-object-store",
 } as const;
+
+/** Keys of the `backupS3CredentialsSecret` Secret, named as rclone's and the AWS tools' settings are. */
+export const OBJECT_STORE_KEYS = { accessKeyId: "access-key-id", secretAccessKey: "secret-access-key" } as const;
 
 /**
  * On the claim, beside the data directory: present from the moment init-mysql creates mysql-0's data

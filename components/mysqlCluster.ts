@@ -151,10 +151,11 @@ export class MySqlCluster extends pulumi.ComponentResource {
             },
         );
         const cronJobSpec = build.backupCronJob(settings, names, podScripts);
-        if (cronJobSpec !== undefined && backupClaim !== undefined) {
+        if (cronJobSpec !== undefined) {
+            // Without the backup volume (a bucket only) the Job stages on the node's disk.
             new k8s.batch.v1.CronJob(`${name}-backup`, cronJobSpec, {
                 ...guarded,
-                dependsOn: [guard, backupClaim, scripts, tlsSecret, statefulSet],
+                dependsOn: [guard, ...(backupClaim === undefined ? [] : [backupClaim]), scripts, tlsSecret, statefulSet],
             });
         }
 

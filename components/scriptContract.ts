@@ -88,6 +88,20 @@ export const SCRIPT_ENVIRONMENT = {
     },
     "restore-mysql.sh": {
         required: ["BACKUPS_DIR", "BACKUP_INFO_PREFIXES", "DATA_ROOT", "DATA_SUBPATH", "RESTORE_FROM", "RESTORE_SQL"],
+        // With a bucket (backupS3Bucket): rclone and the bucket's settings (lib.sh `object_store_remote`).
+        optional: ["OBJECT_STORE_BUCKET"],
+        ifSet: {
+            OBJECT_STORE_BUCKET: {
+                required: [
+                    "OBJECT_STORE_ENDPOINT",
+                    "OBJECT_STORE_KEY_ID_FILE",
+                    "OBJECT_STORE_PREFIX",
+                    "OBJECT_STORE_REGION",
+                    "OBJECT_STORE_SECRET_KEY_FILE",
+                    "RCLONE",
+                ],
+            },
+        },
     },
     // The mysql container's command.
     "mysql-run.sh": {
@@ -191,6 +205,20 @@ export const SCRIPT_ENVIRONMENT = {
             "TLS_CERT",
             "TLS_KEY",
         ],
+        // With a bucket (backupS3Bucket): rclone and the bucket's settings (lib.sh `object_store_remote`).
+        optional: ["OBJECT_STORE_BUCKET"],
+        ifSet: {
+            OBJECT_STORE_BUCKET: {
+                required: [
+                    "OBJECT_STORE_ENDPOINT",
+                    "OBJECT_STORE_KEY_ID_FILE",
+                    "OBJECT_STORE_PREFIX",
+                    "OBJECT_STORE_REGION",
+                    "OBJECT_STORE_SECRET_KEY_FILE",
+                    "RCLONE",
+                ],
+            },
+        },
     },
 } as const satisfies Record<PodScript, ScriptEnvironment>;
 

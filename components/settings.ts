@@ -264,7 +264,7 @@ export const SETTINGS = {
     backupSchedule: {
         type: "string",
         description:
-            'When to take a backup, as a CronJob schedule ("0 3 * * *"); unset, no backups. Each is a prepared hot backup of the highest-ordinal replica over the clone stream. Needs backupNfsPath.',
+            'When to take a backup, as a CronJob schedule ("0 3 * * *"); unset, no backups. Each is a prepared hot backup of the highest-ordinal replica over the clone stream. Needs backupNfsPath or backupS3Bucket.',
     },
     backupRetention: {
         type: "integer",
@@ -283,7 +283,34 @@ export const SETTINGS = {
     restoreFrom: {
         type: "string",
         description:
-            "A backup's name on the backup volume (20250101T030000Z) that mysql-0 starts from when its data is empty; needs the old cluster's passwords.",
+            "A backup's name (20250101T030000Z), on the backup volume or in the bucket, that mysql-0 starts from when its data is empty; needs the old cluster's passwords.",
+    },
+    backupS3Bucket: {
+        type: "string",
+        description:
+            "S3-compatible bucket (AWS S3, MinIO, Ceph RGW, GCS interop) that backups are uploaded to and restoreFrom reads from, beside or instead of backupNfsPath. Needs backupS3CredentialsSecret.",
+    },
+    backupS3Prefix: {
+        type: "string",
+        description: "Key prefix of the backups in backupS3Bucket, e.g. prod/mysql. Unset, NAMESPACE/NAME of the cluster.",
+    },
+    backupS3Endpoint: {
+        type: "string",
+        description: "URL of the S3-compatible endpoint (https://minio.example:9000). Unset, AWS S3 in backupS3Region.",
+    },
+    backupS3Region: {
+        type: "string",
+        description: "Region of backupS3Bucket, signed into every request. Unset, us-east-1.",
+    },
+    backupS3CredentialsSecret: {
+        type: "string",
+        description:
+            "Name of a Secret in the namespace with keys access-key-id and secret-access-key, the bucket's credentials; never a plain value.",
+    },
+    rcloneImage: {
+        type: "string",
+        default: "rclone/rclone:1.76.0",
+        description: "Image that provides rclone, the tool that uploads backups to backupS3Bucket and downloads them for a restore.",
     },
     allowDestructiveChanges: {
         type: "string[]",

@@ -11,6 +11,8 @@ echo "== lint and format (scripts/lint.sh)"
 bash scripts/lint.sh
 echo "== tsc --noEmit (strict)"
 npx tsc --noEmit -p .
+echo "== build rclone (the S3 server and the pods' rclone image; Go modules, cached after the first run)"
+bash tools/rclone/build.sh >/dev/null
 echo "== unit, schema and docs tests (Pulumi mocks)"
 npx mocha
 echo "== real-server suite: the rendered mariadb flavor on real MariaDB servers"

@@ -46,6 +46,9 @@ export const BASE: MySqlClusterArgs = {
     backupSchedule: "0 3 * * *",
 };
 
+/** A backup bucket, the "before" of the bucket settings' samples. */
+const S3: Partial<MySqlClusterArgs> = { backupS3Bucket: "acme-backups", backupS3CredentialsSecret: "mysql-backup-s3" };
+
 /** One change of each setting: the values before (added to BASE) and after. */
 export const SAMPLES: Record<string, [Partial<MySqlClusterArgs>, Partial<MySqlClusterArgs>]> = {
     name: [{}, { name: "orders" }],
@@ -100,6 +103,12 @@ export const SAMPLES: Record<string, [Partial<MySqlClusterArgs>, Partial<MySqlCl
     backupNfsPath: [{}, { backupNfsPath: "/exports/backups-2" }],
     backupVolumeCapacity: [{}, { backupVolumeCapacity: "100Gi" }],
     restoreFrom: [{}, { restoreFrom: "20250101T030000Z" }],
+    backupS3Bucket: [{}, { ...S3 }],
+    backupS3Prefix: [{ ...S3 }, { backupS3Prefix: "prod/mysql" }],
+    backupS3Endpoint: [{ ...S3 }, { backupS3Endpoint: "https://minio.example:9000" }],
+    backupS3Region: [{ ...S3 }, { backupS3Region: "eu-west-1" }],
+    backupS3CredentialsSecret: [{ ...S3 }, { backupS3CredentialsSecret: "mysql-backup-s3-2" }],
+    rcloneImage: [{ ...S3 }, { rcloneImage: "rclone/rclone:1.76.1" }],
     allowDestructiveChanges: [{}, { allowDestructiveChanges: ["storageRequest"] }],
 };
 

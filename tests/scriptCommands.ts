@@ -6,8 +6,9 @@
 // those source or run (`$(dirname ...)/x.sh`), the functions called from a script's top level (not those
 // merely defined), commands named by a variable (looked up in the container's environment: one the
 // container does not set is an error), `exec X`, `find ... -exec X`, `"$@"` (the script's arguments), the
-// command string socat's `SYSTEM:` and ncat's `-c` run, and a `case` on a variable the container sets (the
-// matching branch only). Bash builtins are not binaries and are left out. Every branch of an `if` counts:
+// command string socat's `SYSTEM:` and ncat's `-c` run, and a `case` on a variable the container sets, or on
+// `${NAME:-}` of one it does not set (the matching branch only: the one for "" when unset). Bash builtins
+// are not binaries and are left out. Every branch of an `if` counts:
 // this is what a container may run, not what one start did.
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -83,6 +84,15 @@ function partText(part: Node): string {
         default:
             return `<${part.Type}>`;
     }
+}
+
+/** shfmt's operator code of `${NAME:-word}`. */
+const DEFAULT_IF_UNSET_OR_NULL = 71;
+
+/** Whether a word is `${NAME:-}`: empty when the container leaves NAME unset. */
+function emptyWhenUnset(word: Node): boolean {
+    const parts = (word.Parts ?? []) as Node[];
+    return parts.length === 1 && parts[0].Type === "ParamExp" && parts[0].Exp?.Op === DEFAULT_IF_UNSET_OR_NULL && !parts[0].Exp.Word;
 }
 
 class Runner {
@@ -166,8 +176,8 @@ class Runner {
             case "CaseClause": {
                 const subject = wordText(n.Word);
                 const known = /^\$(\w+)$/.exec(subject);
-                if (known && this.env.has(known[1])) {
-                    const value = this.env.get(known[1])!;
+                if (known && (this.env.has(known[1]) || emptyWhenUnset(n.Word))) {
+                    const value = this.env.get(known[1]) ?? "";
                     const item = (n.Items as Node[]).find((i) => (i.Patterns as Node[]).some((p) => ["*", value].includes(wordText(p))));
                     this.walk(item?.Stmts ?? []);
                     return;

@@ -1,18 +1,21 @@
 // Backups and restore: the backup volume (NFS, like the data volumes, pre-bound to a claim the component
 // makes), the CronJob whose pod streams a hot backup from a replica's clone port with the cluster's client
 // certificate and keeps it, prepared, on that volume; and what a restoring mysql-0's clone-mysql needs to
-// start from one of those backups (see scripts/pod/backup.sh and restore-mysql.sh).
+// start from one of those backups (see scripts/pod/backup.sh and restore-mysql.sh). With `backupS3Bucket`, the
+// Job also uploads each backup to the bucket with rclone (copied out of its image by an init container),
+// and a restore downloads a backup that the backup volume does not hold.
 // @see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/
 
 import * as k8s from "@pulumi/kubernetes";
 import { ResolvedArgs } from "../args";
-import { CLONE_PORT, CONTAINERS, PATHS, SCRIPT_FILES, TLS_KEYS, VOLUMES } from "../constants";
+import { CLONE_PORT, CONTAINERS, OBJECT_STORE_KEYS, PATHS, SCRIPT_FILES, TLS_KEYS, VOLUMES } from "../constants";
 import { ClusterNames } from "../names";
 import { scriptEnv } from "../scriptContract";
 import { PodScripts, scriptsConfigMapName } from "./config";
 
 type VolumeMount = k8s.types.input.core.v1.VolumeMount;
 type Volume = k8s.types.input.core.v1.Volume;
+type Container = k8s.types.input.core.v1.Container;
 
 /** Both the backup Job's pod and a restoring mysql-0 mount the volume, possibly on different nodes. */
 const BACKUP_ACCESS_MODES = ["ReadWriteMany"];
@@ -60,6 +63,63 @@ export function backupClaim(args: ResolvedArgs, names: ClusterNames): k8s.core.v
             resources: { requests: { storage: args.backupVolumeCapacity } },
         },
     };
+}
+
+/**
+ * The init container that copies rclone out of its image into an emptyDir, for the backup Job's container
+ * and a restoring clone-mysql (the server images have no rclone, and the rclone image no bash or backup
+ * tool). Empty without `backupS3Bucket`.
+ * @see https://rclone.org/docker/
+ */
+export function rcloneInitContainers(args: ResolvedArgs): Container[] {
+    if (args.objectStore === undefined) {
+        return [];
+    }
+    return [
+        {
+            name: CONTAINERS.rclone,
+            image: args.rcloneImage,
+            command: ["cp", PATHS.rcloneInImage, `${PATHS.rcloneDir}/rclone`],
+            volumeMounts: [{ name: VOLUMES.rclone, mountPath: PATHS.rcloneDir }],
+            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+        },
+    ];
+}
+
+/** The object store's settings for the pod scripts (lib.sh `object_store_remote`); none without a bucket. */
+function objectStoreEnv(args: ResolvedArgs) {
+    const store = args.objectStore;
+    if (store === undefined) {
+        return {};
+    }
+    return {
+        RCLONE: `${PATHS.rcloneDir}/rclone`,
+        OBJECT_STORE_BUCKET: store.bucket,
+        OBJECT_STORE_PREFIX: store.prefix,
+        OBJECT_STORE_ENDPOINT: store.endpoint ?? "",
+        OBJECT_STORE_REGION: store.region,
+        OBJECT_STORE_KEY_ID_FILE: `${PATHS.objectStoreCredentialsDir}/${OBJECT_STORE_KEYS.accessKeyId}`,
+        OBJECT_STORE_SECRET_KEY_FILE: `${PATHS.objectStoreCredentialsDir}/${OBJECT_STORE_KEYS.secretAccessKey}`,
+    };
+}
+
+function objectStoreMounts(args: ResolvedArgs): VolumeMount[] {
+    return args.objectStore === undefined
+        ? []
+        : [
+              { name: VOLUMES.rclone, mountPath: PATHS.rcloneDir, readOnly: true },
+              { name: VOLUMES.objectStoreCredentials, mountPath: PATHS.objectStoreCredentialsDir, readOnly: true },
+          ];
+}
+
+function objectStoreVolumes(args: ResolvedArgs): Volume[] {
+    const store = args.objectStore;
+    return store === undefined
+        ? []
+        : [
+              { name: VOLUMES.rclone, emptyDir: {} },
+              { name: VOLUMES.objectStoreCredentials, secret: { secretName: store.credentialsSecret, defaultMode: 0o400 } },
+          ];
 }
 
 /** The scheduled backup, when `backupSchedule` is set. */
@@ -110,11 +170,13 @@ export function backupCronJob(args: ResolvedArgs, names: ClusterNames, scripts: 
                                         BACKUPS_DIR: PATHS.backupsDir,
                                         BACKUP_RETENTION: args.backupRetention,
                                         CLONE_IDLE_TIMEOUT: args.cloneIdleTimeoutSeconds,
+                                        ...objectStoreEnv(args),
                                     }),
                                     volumeMounts: [
                                         { name: VOLUMES.backups, mountPath: PATHS.backupsDir },
                                         { name: VOLUMES.scripts, mountPath: PATHS.scriptsDir, readOnly: true },
                                         { name: VOLUMES.tls, mountPath: PATHS.backupTlsDir, readOnly: true },
+                                        ...objectStoreMounts(args),
                                     ],
                                     resources: { requests: { cpu: args.backupCpuRequest, memory: args.backupMemoryRequest } },
                                     // Writes the backup volume whoever owns it, and reads the 0400 key.
@@ -125,10 +187,16 @@ export function backupCronJob(args: ResolvedArgs, names: ClusterNames, scripts: 
                                     },
                                 },
                             ],
+                            ...(args.objectStore === undefined ? {} : { initContainers: rcloneInitContainers(args) }),
                             volumes: [
-                                { name: VOLUMES.backups, persistentVolumeClaim: { claimName: names.backupClaim } },
+                                // Without the backup volume, the backup is staged (and prepared) on the node's
+                                // disk, then uploaded.
+                                args.backupNfsPath === undefined
+                                    ? { name: VOLUMES.backups, emptyDir: {} }
+                                    : { name: VOLUMES.backups, persistentVolumeClaim: { claimName: names.backupClaim } },
                                 { name: VOLUMES.scripts, configMap: { name: scriptsConfigMapName(names, scripts), defaultMode: 0o755 } },
                                 { name: VOLUMES.tls, secret: { secretName: names.tlsSecret, defaultMode: 0o400 } },
+                                ...objectStoreVolumes(args),
                             ],
                         },
                     },
@@ -143,16 +211,30 @@ export function restoreEnv(args: ResolvedArgs) {
     if (args.restoreFrom === undefined) {
         return {};
     }
-    return { RESTORE_FROM: args.restoreFrom, BACKUPS_DIR: PATHS.backupsDir, RESTORE_SQL: args.flavor.restoreSql };
+    return { RESTORE_FROM: args.restoreFrom, BACKUPS_DIR: PATHS.backupsDir, RESTORE_SQL: args.flavor.restoreSql, ...objectStoreEnv(args) };
 }
 
-/** clone-mysql reads the backup volume, read-only, only when restoring. */
+/** clone-mysql reads the backup volume, read-only, and the bucket, only when restoring. */
 export function restoreMounts(args: ResolvedArgs): VolumeMount[] {
-    return args.restoreFrom === undefined ? [] : [{ name: VOLUMES.backups, mountPath: PATHS.backupsDir, readOnly: true }];
+    if (args.restoreFrom === undefined) {
+        return [];
+    }
+    const volume = args.backupNfsPath === undefined ? [] : [{ name: VOLUMES.backups, mountPath: PATHS.backupsDir, readOnly: true }];
+    return [...volume, ...objectStoreMounts(args)];
 }
 
 export function restoreVolumes(args: ResolvedArgs, names: ClusterNames): Volume[] {
-    return args.restoreFrom === undefined
-        ? []
-        : [{ name: VOLUMES.backups, persistentVolumeClaim: { claimName: names.backupClaim, readOnly: true } }];
+    if (args.restoreFrom === undefined) {
+        return [];
+    }
+    const volume =
+        args.backupNfsPath === undefined
+            ? []
+            : [{ name: VOLUMES.backups, persistentVolumeClaim: { claimName: names.backupClaim, readOnly: true } }];
+    return [...volume, ...objectStoreVolumes(args)];
+}
+
+/** The rclone init container of a restoring pod (before clone-mysql), when the bucket may hold the backup. */
+export function restoreInitContainers(args: ResolvedArgs): Container[] {
+    return args.restoreFrom === undefined ? [] : rcloneInitContainers(args);
 }

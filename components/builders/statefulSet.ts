@@ -29,7 +29,7 @@ import { seriesUpgradesWords } from "../flavors";
 import { ClusterNames } from "../names";
 import { IMAGE_ENTRYPOINT, scriptEnv } from "../scriptContract";
 import { podAffinity, zoneSpread } from "./availability";
-import { restoreEnv, restoreMounts, restoreVolumes } from "./backup";
+import { restoreEnv, restoreInitContainers, restoreMounts, restoreVolumes } from "./backup";
 import { configMapName, PodScripts, scriptsConfigMapName } from "./config";
 import { claimTemplate } from "./storage";
 
@@ -410,7 +410,7 @@ export function statefulSet(
                     ...optional("affinity", podAffinity(args, names)),
                     ...optional("topologySpreadConstraints", zoneSpread(args, names)),
                     ...optional("priorityClassName", args.priorityClassName),
-                    initContainers: [initContainer(args, names, clusterUid), cloneContainer(args, names)],
+                    initContainers: [initContainer(args, names, clusterUid), ...restoreInitContainers(args), cloneContainer(args, names)],
                     containers: [mysqlContainer(args), sidecarContainer(args, names)],
                     volumes: [
                         { name: VOLUMES.conf, emptyDir: {} },

@@ -63,6 +63,8 @@ export interface BackupSettings {
     backupRetention: number | undefined;
     backupNfsPath: string | null | undefined;
     restoreFrom: string | null | undefined;
+    /** Whether `backupS3Bucket` is set: backups and a restore can do without the backup volume. */
+    objectStore: boolean;
 }
 
 export function checkBackupSchedule(problems: Problems, schedule: string | null | undefined): string | null | undefined {
@@ -107,17 +109,17 @@ export function checkBackupNfsPath(
     settings: BackupSettings,
     nfsPaths: readonly string[] | undefined,
 ): string | null | undefined {
-    const { backupNfsPath, backupSchedule, restoreFrom } = settings;
+    const { backupNfsPath, backupSchedule, restoreFrom, objectStore } = settings;
     if (backupNfsPath === undefined) {
         return undefined;
     }
     if (backupNfsPath === null) {
         const needers = [backupSchedule ? "`backupSchedule`" : "", restoreFrom ? "`restoreFrom`" : ""].filter((x) => x !== "");
-        return needers.length === 0
+        return needers.length === 0 || objectStore
             ? null
             : problems.add(
-                  `${needers.join(" and ")} ${needers.length > 1 ? "need" : "needs"} \`backupNfsPath\`: give the NFS export ` +
-                      `(on \`nfsServer\`) that holds the backups, e.g. "/data/backups/mysql".`,
+                  `${needers.join(" and ")} ${needers.length > 1 ? "need" : "needs"} \`backupNfsPath\` or \`backupS3Bucket\`: give ` +
+                      `the NFS export (on \`nfsServer\`) that holds the backups, e.g. "/data/backups/mysql", or an S3-compatible bucket.`,
               );
     }
     const problem = pathProblem(backupNfsPath);

@@ -12,3 +12,4 @@ export * from "./availability";
 export * from "./backup";
 export * from "./changes";
 export * from "./dependencies";
+export * from "./objectStore";

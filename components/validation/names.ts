@@ -8,9 +8,9 @@ import { Problems, show } from "./problems";
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** RFC 1035 label: what a Service name must be (it starts with a letter). */
 export const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+export const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const MAX_LABEL = 63;
-const MAX_SUBDOMAIN = 253;
+export const MAX_SUBDOMAIN = 253;
 /** Longest StatefulSet name: its pods carry a `controller-revision-hash` label of name + 11 characters. */
 export const MAX_NAME_LENGTH = 52;
 

@@ -4,6 +4,10 @@
 # checks that it is complete, prepares it, writes its checksums and a manifest (binlog/GTID position, size,
 # times), renames it to <name>, and only then deletes the backups beyond the retention count. Any failure
 # exits non-zero before the rename, so a failed or partial backup never replaces or removes a good one.
+# With a bucket (backupS3Bucket) the backup is then uploaded to PREFIX/<name>/: the data and SHA256SUMS, a
+# check of every uploaded object against the local files, and the MANIFEST last; a backup without its
+# MANIFEST in the bucket is not a backup (restores and retention ignore it), so an upload cut short never
+# replaces or removes a good one there either. Retention in the bucket works as on the volume.
 set -o errexit -o nounset -o pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -42,7 +46,10 @@ binlog_file=$POSITION_FILE binlog_pos=$POSITION_POS gtid=$POSITION_GTID position
     ((${#entries[@]} > 0)) || die "the prepared backup holds no file"
     sha256sum -- "${entries[@]}"
 ) >"$staging/SHA256SUMS"
+# Every directory, empty ones too (a database without tables is one): object storage keeps only files.
+(cd "$staging/data" && find . -mindepth 1 -type d) >"$staging/DIRECTORIES"
 read -r sums_digest _ < <(sha256sum "$staging/SHA256SUMS")
+read -r dirs_digest _ < <(sha256sum "$staging/DIRECTORIES")
 read -r bytes _ < <(du -sb "$staging/data")
 file_count=0
 while read -r _; do file_count=$((file_count + 1)); done <"$staging/SHA256SUMS"
@@ -61,11 +68,48 @@ position_source=${position_source##*/}
 bytes=$bytes
 files=$file_count
 sha256sums=$sums_digest
+directories=$dirs_digest
 MANIFEST
 mv "$staging/MANIFEST.tmp" "$staging/MANIFEST"
 sync
 mv "$staging" "$target"
 log "backup $name complete: $bytes bytes in $file_count files, position file='$binlog_file' pos='$binlog_pos' gtid='$gtid'"
+
+# A case, not an if: tests/scriptCommands.ts then knows that a container without a bucket never runs rclone.
+case ${OBJECT_STORE_BUCKET:-} in
+"") ;;
+*)
+    object_store_remote
+    remote=$OBJECT_STORE_REMOTE
+    log "uploading backup $name to $remote/$name/"
+    upload_started=$EPOCHREALTIME
+    "$RCLONE" copy --no-traverse "$target/data" "$remote/$name/data"
+    "$RCLONE" copyto "$target/SHA256SUMS" "$remote/$name/SHA256SUMS"
+    "$RCLONE" copyto "$target/DIRECTORIES" "$remote/$name/DIRECTORIES"
+    # Every object against its local file (size and MD5): what the MANIFEST will vouch for is in the bucket.
+    "$RCLONE" check --quiet --one-way "$target/data" "$remote/$name/data" ||
+        die "the upload of backup $name to the bucket does not match the local backup; the bucket's good backups are untouched"
+    "$RCLONE" copyto "$target/MANIFEST" "$remote/$name/MANIFEST"
+    log "backup $name uploaded: $bytes bytes in $(elapsed "$upload_started" "$EPOCHREALTIME") s"
+
+    mapfile -t stored < <(object_store_backups "$remote")
+    for ((i = 0; i < ${#stored[@]} - BACKUP_RETENTION; i++)); do
+        [[ ${stored[i]} != "$name" ]] || continue
+        log "pruning ${stored[i]} in the bucket (keeping $BACKUP_RETENTION)"
+        # The MANIFEST first: from then on the rest is a partial upload, never a good backup.
+        "$RCLONE" deletefile "$remote/${stored[i]}/MANIFEST"
+        "$RCLONE" purge "$remote/${stored[i]}"
+    done
+    # Uploads older than this backup that never got their MANIFEST were cut short.
+    while read -r dir; do
+        dir=${dir%/}
+        if [[ $dir < $name ]] && ! printf '%s\n' "${stored[@]}" | grep -qxF -- "$dir"; then
+            log "removing $dir from the bucket, left by an upload that did not finish"
+            "$RCLONE" purge "$remote/$dir"
+        fi
+    done < <("$RCLONE" lsf --dirs-only "$remote")
+    ;;
+esac
 
 # Good backups are directories with a MANIFEST; names sort by time. The newest ones are kept, this one
 # among them (the retention is at least 1). Staging directories older than this backup are left-overs of

@@ -226,3 +226,35 @@ wait_for_mysqld() {
         pause 0.1
     done
 }
+
+# The object store (`backupS3Bucket`) as an rclone remote named "offsite", configured by environment
+# variables so that no config file holds the keys; they are read from the mounted Secret, never traced.
+# Sets OBJECT_STORE_REMOTE, the remote path of the backups (offsite:BUCKET/PREFIX). Not in a command
+# substitution: the variables it exports must reach rclone.
+object_store_remote() {
+    local key_id secret_key
+    key_id=$(<"$OBJECT_STORE_KEY_ID_FILE") || die "cannot read the bucket's access key id from $OBJECT_STORE_KEY_ID_FILE (backupS3CredentialsSecret, key access-key-id)"
+    secret_key=$(<"$OBJECT_STORE_SECRET_KEY_FILE") || die "cannot read the bucket's secret key from $OBJECT_STORE_SECRET_KEY_FILE (backupS3CredentialsSecret, key secret-access-key)"
+    export RCLONE_CONFIG_OFFSITE_TYPE=s3 RCLONE_CONFIG_OFFSITE_ACCESS_KEY_ID=$key_id RCLONE_CONFIG_OFFSITE_SECRET_ACCESS_KEY=$secret_key
+    export RCLONE_CONFIG_OFFSITE_REGION=$OBJECT_STORE_REGION
+    # The bucket must exist: never try to create it (that needs a permission a backup should not have).
+    export RCLONE_CONFIG_OFFSITE_NO_CHECK_BUCKET=true
+    if [[ -n $OBJECT_STORE_ENDPOINT ]]; then
+        export RCLONE_CONFIG_OFFSITE_PROVIDER=Other RCLONE_CONFIG_OFFSITE_ENDPOINT=$OBJECT_STORE_ENDPOINT
+    else
+        export RCLONE_CONFIG_OFFSITE_PROVIDER=AWS
+    fi
+    # No config file is wanted; without this rclone logs a notice that it found none.
+    export RCLONE_CONFIG=/dev/null
+    OBJECT_STORE_REMOTE="offsite:$OBJECT_STORE_BUCKET/$OBJECT_STORE_PREFIX"
+}
+
+# The good backups in the object store ($1: the remote path), oldest first: those whose MANIFEST is there
+# (it is uploaded last). Sorted here: AWS lists keys in byte order, but not every S3-compatible server does
+# (rclone serve s3 lists newest first), and the retention must never prune the newest.
+object_store_backups() {
+    local entry
+    "$RCLONE" lsf -R --files-only --max-depth 2 --include '/*/MANIFEST' "$1" | while read -r entry; do
+        printf '%s\n' "${entry%/MANIFEST}"
+    done | LC_ALL=C sort
+}

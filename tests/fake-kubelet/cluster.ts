@@ -13,7 +13,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { HostResources, registerCluster, releaseHost, releaseHostSync } from "./cleanup";
 import { DnsConfig, DnsService, hostsFileFor, writeInPlace } from "./dns";
-import { buildImage } from "./image";
+import { buildImage, buildOtherImages } from "./image";
 import { PodNetwork } from "./netns";
 import { Pod, PodHost, PodTemplate } from "./pod";
 import { checkRender } from "./refusals";
@@ -85,6 +85,7 @@ export class FakeKubelet {
         readonly network: PodNetwork,
         image: PodHost["image"],
         sts: K8sObject,
+        otherImages: PodHost["otherImages"] = {},
     ) {
         this.sts = sts;
         this.objects = opts.objects;
@@ -103,6 +104,7 @@ export class FakeKubelet {
             workDir: this.workDir,
             network,
             image,
+            otherImages,
             objects: () => this.objects,
             claimPaths: opts.claimPaths ?? {},
             clusterDomain: CLUSTER_DOMAIN,
@@ -179,7 +181,8 @@ export class FakeKubelet {
                 warnedMissing = true;
                 console.warn(`fake kubelet: image mariadb:11.4: this host lacks ${image.missing.join(", ")}; left off its PATH`);
             }
-            const cluster = new FakeKubelet(opts, network, image, sts);
+            const otherImages = await buildOtherImages(path.join(workDir, "image"));
+            const cluster = new FakeKubelet(opts, network, image, sts, otherImages);
             registerCluster(cluster);
             return cluster;
         } catch (e) {

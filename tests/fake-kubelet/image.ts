@@ -21,6 +21,12 @@ import * as path from "path";
 import { lookupUser, runOk, sq } from "./util";
 
 export const IMAGE = "mariadb:11.4";
+/**
+ * The rclone image the component names by default (rclone/rclone's Dockerfile: alpine, rclone in
+ * /usr/local/bin), built only when FAKE_KUBELET_RCLONE names an rclone binary (tools/rclone/build.sh).
+ */
+export const RCLONE_IMAGES = ["rclone/rclone:1.76.0", "docker.io/rclone/rclone:1.76.0"];
+export const isRcloneImage = (reference: string) => RCLONE_IMAGES.includes(reference);
 /** Where containers see the host's /usr (read-only): helpers and symlink targets. */
 export const HOST_USR_IN_CONTAINER = "/.fake-kubelet/usr";
 
@@ -204,4 +210,38 @@ export async function buildImage(dir: string): Promise<BuiltImage> {
         ["MARIADB_VERSION", hostMariadbVersion()],
     ];
     return { binDir, sbinDir, etcLayer: layer, rootfs, usrLocal, passwd, env, missing };
+}
+
+/**
+ * The rclone image: the skeleton, the host's /etc, busybox's `cp` and `sh` stood in by the host's, and the given
+ * rclone binary as /usr/local/bin/rclone. The component's only use of it is an init container that copies
+ * rclone out.
+ */
+export async function buildRcloneImage(dir: string, rcloneBinary: string): Promise<BuiltImage> {
+    const [binDir, sbinDir, rootfs, usrLocal, etcLayer] = ["bin", "sbin", "rootfs", "usr-local", "etc-layer"].map((d) => path.join(dir, d));
+    for (const d of [binDir, sbinDir, rootfs, usrLocal, etcLayer]) fs.mkdirSync(d, { recursive: true });
+    for (const name of ["cp", "sh", "ls", "cat"]) {
+        const found = findHostBinary(name);
+        if (!found) throw new Error(`image ${RCLONE_IMAGES[0]}: this host lacks ${name}`);
+        fs.symlinkSync(HOST_USR_IN_CONTAINER + found.real.slice("/usr".length), path.join(binDir, name));
+    }
+    fs.mkdirSync(path.join(usrLocal, "bin"));
+    fs.copyFileSync(rcloneBinary, path.join(usrLocal, "bin", "rclone"));
+    fs.chmodSync(path.join(usrLocal, "bin", "rclone"), 0o755);
+    writeSkeleton(rootfs);
+    const env: [string, string][] = [
+        ["PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+        ["XDG_CONFIG_HOME", "/config"],
+    ];
+    return { binDir, sbinDir, etcLayer, rootfs, usrLocal, passwd: "/etc/passwd", env, missing: [] };
+}
+
+/** The other images this host can run: the rclone image when FAKE_KUBELET_RCLONE names a binary. */
+export async function buildOtherImages(dir: string): Promise<Record<string, BuiltImage>> {
+    const rclone = process.env.FAKE_KUBELET_RCLONE;
+    if (rclone === undefined || rclone === "") return {};
+    if (!fs.statSync(rclone, { throwIfNoEntry: false })?.isFile())
+        throw new Error(`FAKE_KUBELET_RCLONE=${rclone} is not a file: point it at tools/rclone/build.sh's bin dir + /rclone`);
+    const image = await buildRcloneImage(path.join(dir, "rclone"), rclone);
+    return Object.fromEntries(RCLONE_IMAGES.map((reference) => [reference, image]));
 }

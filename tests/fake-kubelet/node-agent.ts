@@ -19,7 +19,7 @@ import * as path from "path";
 import { HostResources, registerCluster, releaseHost, releaseHostSync } from "./cleanup";
 import { endpointSliceEntries, endpointSliceNotes, hostsFileText, selfLine, writeInPlace } from "./dns";
 import type { ApiEndpointSlice, ApiService } from "./dns";
-import { buildImage } from "./image";
+import { buildImage, buildOtherImages } from "./image";
 import type { BuiltImage } from "./image";
 import { Informer } from "./informer";
 import type { ApiObject } from "./informer";
@@ -127,6 +127,7 @@ export class NodeAgent {
         readonly network: PodNetwork,
         private readonly image: BuiltImage,
         readonly workDir: string,
+        private readonly otherImages: Record<string, BuiltImage> = {},
     ) {
         this.client = opts.client;
         this.log = opts.log ?? ((line) => console.log(`[node-agent ${new Date().toISOString()}] ${line}`));
@@ -162,7 +163,8 @@ export class NodeAgent {
         try {
             await network.create();
             const image = await buildImage(path.join(workDir, "image"));
-            agent = new NodeAgent(opts, network, image, workDir);
+            const otherImages = await buildOtherImages(path.join(workDir, "image"));
+            agent = new NodeAgent(opts, network, image, workDir, otherImages);
             registerCluster(agent);
             await agent.start();
             return agent;
@@ -328,6 +330,7 @@ export class NodeAgent {
             workDir: this.workDir,
             network: this.network,
             image: this.image,
+            otherImages: this.otherImages,
             objects: () => this.objects(),
             claimPaths: rec.claimPaths,
             clusterDomain: CLUSTER_DOMAIN,

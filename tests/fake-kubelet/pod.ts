@@ -14,6 +14,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ContainerLaunch, DEFAULT_CAPS } from "./container";
 import type { BuiltImage } from "./image";
+import { isRcloneImage } from "./image";
 import type { PodNetwork } from "./netns";
 import type { PodSnapshot } from "./pod-status";
 import { resolvConf } from "./dns";
@@ -27,6 +28,8 @@ export interface PodHost {
     workDir: string;
     network: PodNetwork;
     image: BuiltImage;
+    /** Other images by reference (the rclone image), when built; a container names one of them or the image above. */
+    otherImages?: Record<string, BuiltImage>;
     /** ConfigMaps and Secrets for the volumes: the render last applied, or the agent's copies of the API's. */
     objects: () => K8sObject[];
     /** Claim name -> host directory, for persistentVolumeClaim volumes (see volumes.ts claimDir). */
@@ -326,7 +329,12 @@ export class Pod {
     /** Everything the runtime needs to start one container of this pod. */
     launchSpec(c: Container, startNo: number, dir: string, logPath: string): ContainerLaunch {
         if (!this.ip || !this.netns) throw new Error(`pod ${this.name} has no network`);
-        const image = this.host.image;
+        const image = (c.image !== undefined ? this.host.otherImages?.[c.image] : undefined) ?? this.host.image;
+        if (image === this.host.image && c.image !== undefined && isRcloneImage(c.image)) {
+            throw new Error(
+                `container ${c.name}: image ${c.image} is not built: set FAKE_KUBELET_RCLONE to an rclone binary (tools/rclone/build.sh)`,
+            );
+        }
         const sc = c.securityContext ?? {};
         const uid = sc.runAsUser ?? 0;
         const user = lookupUser(String(uid), image.passwd);

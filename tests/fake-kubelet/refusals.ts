@@ -19,7 +19,7 @@ const PROBE: Rule = {
 const SECURITY: Rule = { runAsUser: true, allowPrivilegeEscalation: true, capabilities: { add: true, drop: true } };
 const CONTAINER: Rule = {
     name: true,
-    image: ["mariadb:11.4"],
+    image: ["mariadb:11.4", "rclone/rclone:1.76.0"],
     command: true,
     args: true,
     env: { name: true, value: true },
@@ -83,7 +83,7 @@ function breaches(value: unknown, rule: Rule, at: string): string[] {
  */
 const API_CONTAINER: Rule = {
     ...(CONTAINER as Record<string, Rule>),
-    image: ["mariadb:11.4", "docker.io/library/mariadb:11.4"],
+    image: ["mariadb:11.4", "docker.io/library/mariadb:11.4", "rclone/rclone:1.76.0", "docker.io/rclone/rclone:1.76.0"],
     imagePullPolicy: true,
     terminationMessagePath: true,
     terminationMessagePolicy: true,

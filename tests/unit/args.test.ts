@@ -68,6 +68,8 @@ describe("resolveArgs", () => {
             backupNfsPath: undefined,
             backupVolumeCapacity: "50Gi",
             restoreFrom: undefined,
+            objectStore: undefined,
+            rcloneImage: "rclone/rclone:1.76.0",
             allowDestructiveChanges: [],
             port: 3306,
         });

@@ -213,7 +213,7 @@ describe("backups", () => {
             '`backupSchedule` is "every night": use a cron schedule of five fields (minute hour day-of-month month day-of-week), e.g. "0 3 * * *" for 03:00 every day, or a macro such as "@daily"; unset it for no backups.',
         ]);
         assert.deepStrictEqual(problems({ backupSchedule: "@daily" }), [
-            '`backupSchedule` needs `backupNfsPath`: give the NFS export (on `nfsServer`) that holds the backups, e.g. "/data/backups/mysql".',
+            '`backupSchedule` needs `backupNfsPath` or `backupS3Bucket`: give the NFS export (on `nfsServer`) that holds the backups, e.g. "/data/backups/mysql", or an S3-compatible bucket.',
         ]);
         assert.deepStrictEqual(problems({ backupRetention: 0 }), [
             "`backupRetention` is 0: use a whole number from 1 to 1000, the number of good backups kept.",

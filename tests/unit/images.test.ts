@@ -3,7 +3,7 @@
 // below come from the images' Dockerfiles (sources beside each). The pod-script tests run the scripts with
 // only SCRIPT_TOOLS and their stubs on the PATH, and SCRIPT_TOOLS is checked here against the derivation.
 import * as assert from "assert";
-import { clusterNames, FLAVORS, Flavor, readPodScripts, resolveArgs } from "../../components";
+import { clusterNames, CONTAINERS, DEFAULTS, FLAVORS, Flavor, PATHS, readPodScripts, resolveArgs } from "../../components";
 import { backupCronJob, statefulSet } from "../../components/builders";
 import { MOCK_UUID } from "../../scripts/mockRuntime";
 import { BASE_ARGS, SCRIPT_TOOLS } from "../helpers";
@@ -16,7 +16,25 @@ import { ContainerSpec, containerCommands } from "../scriptCommands";
  * Ubuntu's required set; a dependency of percona-xtrabackup's packages on ubi9-minimal).
  */
 const BASE_SYSTEM = [
-    ...["bash", "env", "cat", "chmod", "chown", "cp", "dirname", "du", "ls", "mkdir", "mv", "rm", "rmdir", "sha256sum", "sleep", "sync"],
+    ...[
+        "bash",
+        "env",
+        "cat",
+        "chmod",
+        "chown",
+        "cp",
+        "dirname",
+        "du",
+        "ls",
+        "mkdir",
+        "mv",
+        "rm",
+        "rmdir",
+        "sha256sum",
+        "sleep",
+        "sort",
+        "sync",
+    ],
     ...["grep", "getent", "find"],
 ];
 
@@ -50,19 +68,40 @@ const IMAGE_BINARIES: Record<string, readonly string[]> = {
         "socat",
         "docker-entrypoint.sh",
     ],
+    // rclone/rclone's Dockerfile: alpine (busybox: cp, sh...) + ca-certificates, fuse3, tzdata; rclone in
+    // /usr/local/bin, ENTRYPOINT rclone. Its init container only copies rclone out (PATHS.rcloneInImage).
+    "rclone/rclone:1.76.0": ["cp", "rclone"],
 };
 
-/** The flavor's containers as rendered: the StatefulSet's and the backup CronJob's. */
+/**
+ * What a container runs that its own image does not hold but an init container of the same pod copies in:
+ * rclone, from the rclone image, into an emptyDir.
+ */
+const COPIED_IN = [`${PATHS.rcloneDir}/rclone`];
+
+const BACKUPS = {
+    backupSchedule: "0 3 * * *",
+    backupNfsPath: "/exports/backups",
+    backupS3Bucket: "acme-backups",
+    backupS3CredentialsSecret: "mysql-backup-s3",
+};
+const RESTORING = { restoreFrom: "20250101T030000Z", rootPassword: "r", replicationPassword: "p", backupPassword: "b" };
+
+/**
+ * The flavor's containers as rendered: the StatefulSet's and the backup CronJob's, with backups to a volume
+ * and a bucket; clone-mysql as a restoring mysql-0 renders it (it runs restore-mysql.sh, with rclone), and
+ * the restoring pod's rclone init container.
+ */
 function containers(flavor: Flavor): ContainerSpec[] {
     // The flavor given, even one no setting names (a broken copy, below).
-    const args = {
-        ...resolveArgs({ ...BASE_ARGS, flavor: flavor.name, backupSchedule: "0 3 * * *", backupNfsPath: "/exports/backups" }),
-        flavor,
-    };
+    const args = { ...resolveArgs({ ...BASE_ARGS, flavor: flavor.name, ...BACKUPS }), flavor };
+    const restoring = { ...resolveArgs({ ...BASE_ARGS, flavor: flavor.name, ...BACKUPS, ...RESTORING }), flavor };
     const names = clusterNames(args.name, args.namespace, args.clusterDomain);
     const pod: any = (statefulSet(args, names, readPodScripts(), MOCK_UUID) as any).spec.template.spec;
+    const restore: any = (statefulSet(restoring, names, readPodScripts(), MOCK_UUID) as any).spec.template.spec;
     const job: any = (backupCronJob(args, names, readPodScripts()) as any).spec.jobTemplate.spec.template.spec;
-    return [...pod.initContainers, ...pod.containers, ...(job.initContainers ?? []), ...job.containers];
+    const initContainers = restore.initContainers.filter((c: ContainerSpec) => c.name !== CONTAINERS.init);
+    return [pod.initContainers[0], ...initContainers, ...pod.containers, ...(job.initContainers ?? []), ...job.containers];
 }
 
 /** What each image must have: the binaries of every container that runs it. */
@@ -70,7 +109,9 @@ function needs(flavor: Flavor): Record<string, string[]> {
     const byImage: Record<string, Set<string>> = {};
     for (const container of containers(flavor)) {
         byImage[container.image!] ??= new Set();
-        containerCommands(container).forEach((c) => byImage[container.image!].add(c));
+        containerCommands(container)
+            .filter((c) => !COPIED_IN.includes(c))
+            .forEach((c) => byImage[container.image!].add(c));
     }
     return Object.fromEntries(Object.entries(byImage).map(([image, set]) => [image, [...set].sort()]));
 }
@@ -83,7 +124,7 @@ const missing = (flavor: Flavor) =>
 describe("the default images", () => {
     for (const flavor of Object.values(FLAVORS)) {
         it(`${flavor.name}: ${flavor.image} and ${flavor.backupImage} have every binary their containers run`, () => {
-            const images = [...new Set([flavor.image, flavor.backupImage])];
+            const images = [...new Set([flavor.image, flavor.backupImage, DEFAULTS.rcloneImage])];
             assert.deepStrictEqual(missing(flavor), Object.fromEntries(images.map((image) => [image, []])));
         });
     }
@@ -94,13 +135,20 @@ describe("the default images", () => {
                 "bash cat chmod chown cp dirname env grep ls mariadb-install-db mariadb-tzinfo-to-sql mariadbd mkdir mv rm rmdir".split(
                     " ",
                 ),
-            "clone-mysql": "bash cp dirname env getent mariadb-backup mbstream mkdir mv rm rmdir sha256sum sleep socat".split(" "),
+            rclone: ["cp"],
+            // As a restoring mysql-0 runs it: with rclone, copied in by the init container above.
+            "clone-mysql":
+                "/opt/rclone/rclone bash cp dirname du env getent grep mariadb-backup mbstream mkdir mv rm rmdir sha256sum sleep socat sort".split(
+                    " ",
+                ),
             mysql: "bash cat chown dirname env find mariadb mariadb-admin mariadbd sleep".split(" "),
             xtrabackup:
                 "bash cat chmod chown cp dirname env getent mariadb mariadb-backup mariadb-upgrade mbstream mkdir mv rm rmdir sha256sum sleep socat".split(
                     " ",
                 ),
-            backup: "bash cat dirname du env mariadb-backup mbstream mkdir mv rm sha256sum socat sync".split(" "),
+            backup: "/opt/rclone/rclone bash cat dirname du env find grep mariadb-backup mbstream mkdir mv rm sha256sum socat sort sync".split(
+                " ",
+            ),
         });
     });
 
@@ -121,7 +169,8 @@ describe("the default images", () => {
                 .filter((b) => !flavorWords.includes(b) && b !== "docker-entrypoint.sh"),
         );
         assert.deepStrictEqual([...SCRIPT_TOOLS].sort(), [...derived].sort());
-        for (const [image, binaries] of Object.entries(IMAGE_BINARIES)) {
+        // Every image that runs a pod script (the rclone image only copies rclone out).
+        for (const [image, binaries] of Object.entries(IMAGE_BINARIES).filter(([image]) => image !== DEFAULTS.rcloneImage)) {
             assert.deepStrictEqual(
                 SCRIPT_TOOLS.filter((t) => !binaries.includes(t)),
                 [],
@@ -132,7 +181,7 @@ describe("the default images", () => {
 
     it("catches a binary an image lacks (the check can fail)", () => {
         const broken = { ...FLAVORS.mariadb, client: "mysql" };
-        assert.deepStrictEqual(missing(broken), { "mariadb:11.4": ["mysql"] });
+        assert.deepStrictEqual(missing(broken), { "mariadb:11.4": ["mysql"], [DEFAULTS.rcloneImage]: [] });
     });
 
     it("refuses a script's command variable that the container does not set (the derivation can fail)", () => {

@@ -515,7 +515,7 @@ describe("node agent: fence for API pods", () => {
                 ),
             ),
             [
-                'spec.containers[mysql].image: "nginx" (runs only mariadb:11.4, docker.io/library/mariadb:11.4)',
+                'spec.containers[mysql].image: "nginx" (runs only mariadb:11.4, docker.io/library/mariadb:11.4, rclone/rclone:1.76.0, docker.io/rclone/rclone:1.76.0)',
                 "spec.containers[mysql].readinessProbe.httpGet",
                 "spec.hostNetwork",
                 "spec.volumes[x].projected.sources[0].secret",

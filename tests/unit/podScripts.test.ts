@@ -1873,12 +1873,14 @@ describe("backup.sh and restore-mysql.sh", () => {
         );
         assert.match(
             manifest,
-            /\nbinlog_file=\nbinlog_pos=\ngtid=0-100-42\nposition_source=xtrabackup_slave_info\nbytes=\d+\nfiles=4\nsha256sums=[0-9a-f]{64}\n$/,
+            /\nbinlog_file=\nbinlog_pos=\ngtid=0-100-42\nposition_source=xtrabackup_slave_info\nbytes=\d+\nfiles=4\nsha256sums=[0-9a-f]{64}\ndirectories=[0-9a-f]{64}\n$/,
         );
         assert.match(
             s.read(`backups/${name}/SHA256SUMS`),
             /^[0-9a-f]{64} {2}prepared\n[0-9a-f]{64} {2}shop\/t\.ibd\n[0-9a-f]{64} {2}xtrabackup_checkpoints\n[0-9a-f]{64} {2}xtrabackup_slave_info\n$/,
         );
+        // Every directory, for object storage, which keeps none.
+        assert.strictEqual(s.read(`backups/${name}/DIRECTORIES`), "./shop\n");
     });
 
     it("fails on a stream cut short, and neither replaces nor prunes a good backup", () => {

@@ -1,0 +1,173 @@
+// Backups to object storage under mocks: the bucket settings' exact messages, the backup Job's rclone init
+// container, environment and credentials mount, a restoring mysql-0's, and the pod template left as it was
+// when nothing restores.
+import * as assert from "assert";
+import { clusterNames, resolveArgs } from "../../components";
+import { backupCronJob, statefulSet } from "../../components/builders";
+import { MOCK_UUID } from "../../scripts/mockRuntime";
+import { BASE_ARGS, buildCluster, child } from "../helpers";
+
+const SCRIPTS = { "lib.sh": "# stand-in\n" };
+const names = clusterNames("orders", "shop", "cluster.local");
+const PASSWORDS = { rootPassword: "r", replicationPassword: "p", backupPassword: "b" };
+const S3 = { backupS3Bucket: "acme-backups", backupS3CredentialsSecret: "mysql-backup-s3" };
+const ARGS = { ...BASE_ARGS, name: "orders", namespace: "shop", flavor: "mariadb" as const, backupSchedule: "0 3 * * *", ...S3 };
+
+function problems(args: Record<string, unknown>): readonly string[] {
+    try {
+        resolveArgs({ ...BASE_ARGS, ...args });
+    } catch (error: any) {
+        return error.problems;
+    }
+    assert.fail("resolveArgs accepted the settings");
+}
+
+const RCLONE_INIT = {
+    name: "rclone",
+    image: "rclone/rclone:1.76.0",
+    command: ["cp", "/usr/local/bin/rclone", "/opt/rclone/rclone"],
+    volumeMounts: [{ name: "rclone", mountPath: "/opt/rclone" }],
+    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+};
+const STORE_ENV = (endpoint = "") => [
+    { name: "RCLONE", value: "/opt/rclone/rclone" },
+    { name: "OBJECT_STORE_BUCKET", value: "acme-backups" },
+    { name: "OBJECT_STORE_PREFIX", value: "shop/orders" },
+    { name: "OBJECT_STORE_ENDPOINT", value: endpoint },
+    { name: "OBJECT_STORE_REGION", value: "us-east-1" },
+    { name: "OBJECT_STORE_KEY_ID_FILE", value: "/etc/backup-object-store/access-key-id" },
+    { name: "OBJECT_STORE_SECRET_KEY_FILE", value: "/etc/backup-object-store/secret-access-key" },
+];
+const STORE_MOUNTS = [
+    { name: "rclone", mountPath: "/opt/rclone", readOnly: true },
+    { name: "object-store-credentials", mountPath: "/etc/backup-object-store", readOnly: true },
+];
+const STORE_VOLUMES = [
+    { name: "rclone", emptyDir: {} },
+    { name: "object-store-credentials", secret: { secretName: "mysql-backup-s3", defaultMode: 0o400 } },
+];
+
+describe("backups to object storage", () => {
+    it("resolves the bucket settings, the prefix defaulting to the cluster's namespace/name and the region to us-east-1", () => {
+        assert.deepStrictEqual(resolveArgs(ARGS).objectStore, {
+            bucket: "acme-backups",
+            prefix: "shop/orders",
+            endpoint: undefined,
+            region: "us-east-1",
+            credentialsSecret: "mysql-backup-s3",
+        });
+        const full = { ...ARGS, backupS3Prefix: "prod/db", backupS3Endpoint: "http://10.1.2.1:9000", backupS3Region: "eu-west-1" };
+        assert.deepStrictEqual(resolveArgs(full).objectStore, {
+            bucket: "acme-backups",
+            prefix: "prod/db",
+            endpoint: "http://10.1.2.1:9000",
+            region: "eu-west-1",
+            credentialsSecret: "mysql-backup-s3",
+        });
+        assert.strictEqual(resolveArgs(BASE_ARGS).objectStore, undefined);
+    });
+
+    it("takes a bucket instead of backupNfsPath for the schedule and for restoreFrom", () => {
+        assert.strictEqual(resolveArgs({ ...ARGS }).backupNfsPath, undefined);
+        assert.strictEqual(resolveArgs({ ...ARGS, ...PASSWORDS, restoreFrom: "20250101T030000Z" }).restoreFrom, "20250101T030000Z");
+        assert.deepStrictEqual(problems({ restoreFrom: "20250101T030000Z", ...PASSWORDS }), [
+            '`restoreFrom` needs `backupNfsPath` or `backupS3Bucket`: give the NFS export (on `nfsServer`) that holds the backups, e.g. "/data/backups/mysql", or an S3-compatible bucket.',
+        ]);
+    });
+
+    it("refuses each wrong bucket setting with a message that names the fix", () => {
+        assert.deepStrictEqual(problems({ backupS3Bucket: "acme-backups" }), [
+            "`backupS3Bucket` is set but `backupS3CredentialsSecret` is not: create a Secret in the cluster's namespace with the keys `access-key-id` and `secret-access-key` (`kubectl create secret generic mysql-backup-s3 --from-literal=access-key-id=… --from-literal=secret-access-key=…`) and set `backupS3CredentialsSecret` to its name.",
+        ]);
+        assert.deepStrictEqual(problems({ backupS3Prefix: "db", backupS3Endpoint: "https://s3.example" }), [
+            "`backupS3Prefix`, `backupS3Endpoint` are set but `backupS3Bucket` is not: set `backupS3Bucket` to the bucket the backups go to, or unset them.",
+        ]);
+        assert.deepStrictEqual(problems({ ...S3, backupS3Bucket: "Acme_Backups" }), [
+            "`backupS3Bucket` is \"Acme_Backups\": S3 allows only a-z, 0-9, '.' and '-', with a letter or digit at each end; e.g. \"acme-mysql-backups\".",
+        ]);
+        assert.deepStrictEqual(problems({ ...S3, backupS3Bucket: "ab" }), [
+            '`backupS3Bucket` is "ab": it has 2 characters, S3 allows 3 to 63; e.g. "acme-mysql-backups".',
+        ]);
+        assert.deepStrictEqual(problems({ ...S3, backupS3Bucket: "10.0.0.1" }), [
+            '`backupS3Bucket` is "10.0.0.1": it looks like an IP address; e.g. "acme-mysql-backups".',
+        ]);
+        assert.deepStrictEqual(problems({ ...S3, backupS3Prefix: "/prod/db/" }), [
+            "`backupS3Prefix` is \"/prod/db/\": it has an empty, '.' or '..' segment (or a leading or trailing '/'); e.g. \"prod/mysql\".",
+        ]);
+        assert.deepStrictEqual(problems({ ...S3, backupS3Prefix: "prod db" }), [
+            '`backupS3Prefix` is "prod db": use only letters, digits and . _ = - between the \'/\'s; e.g. "prod/mysql".',
+        ]);
+        assert.deepStrictEqual(problems({ ...S3, backupS3Endpoint: "minio:9000" }), [
+            '`backupS3Endpoint` is "minio:9000": its scheme is minio, not https or http; e.g. "https://minio.example:9000", or unset it for AWS S3.',
+        ]);
+        assert.deepStrictEqual(problems({ ...S3, backupS3Endpoint: "https://key:secret@minio.example" }), [
+            '`backupS3Endpoint` is "https://key:secret@minio.example": it carries credentials, which belong in backupS3CredentialsSecret; e.g. "https://minio.example:9000", or unset it for AWS S3.',
+        ]);
+        assert.deepStrictEqual(problems({ ...S3, backupS3Endpoint: "not a url" }), [
+            '`backupS3Endpoint` is "not a url": it is not a URL; e.g. "https://minio.example:9000", or unset it for AWS S3.',
+        ]);
+        assert.deepStrictEqual(problems({ ...S3, backupS3Region: "EU West" }), [
+            '`backupS3Region` is "EU West": use a region name such as "us-east-1" (lower-case letters, digits and \'-\').',
+        ]);
+        assert.deepStrictEqual(problems({ ...S3, backupS3CredentialsSecret: "AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMI" }), [
+            '`backupS3CredentialsSecret` is "AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMI": give the name of a Secret (a DNS subdomain such as "mysql-backup-s3"), not its value; the Secret holds the keys `access-key-id` and `secret-access-key`.',
+        ]);
+        assert.deepStrictEqual(problems({ rcloneImage: "rclone/rclone:bad tag" }), [
+            '`rcloneImage` is "rclone/rclone:bad tag": use an image reference such as "rclone/rclone:1.76.0".',
+        ]);
+        assert.deepStrictEqual(problems({ backupS3Bucket: 5 }).length, 1);
+    });
+
+    it("uploads from the backup Job: rclone copied in by an init container, the bucket in the environment, the keys as a mounted Secret", () => {
+        const job = (backupCronJob(resolveArgs(ARGS), names, SCRIPTS) as any).spec.jobTemplate.spec.template.spec;
+        assert.deepStrictEqual(job.initContainers, [RCLONE_INIT]);
+        const [backup] = job.containers;
+        assert.deepStrictEqual(backup.env.slice(-7), STORE_ENV());
+        assert.deepStrictEqual(backup.volumeMounts.slice(-2), STORE_MOUNTS);
+        // No backup volume: the backup is staged on the node's disk.
+        assert.deepStrictEqual(job.volumes[0], { name: "backups", emptyDir: {} });
+        assert.deepStrictEqual(job.volumes.slice(-2), STORE_VOLUMES);
+        // No key is in the spec, only the Secret's name.
+        assert.ok(!JSON.stringify(job).includes("AWS_"), "no credentials in the environment");
+        const withEndpoint = backupCronJob(resolveArgs({ ...ARGS, backupS3Endpoint: "http://10.1.2.1:9000" }), names, SCRIPTS) as any;
+        assert.deepStrictEqual(
+            withEndpoint.spec.jobTemplate.spec.template.spec.containers[0].env.slice(-7),
+            STORE_ENV("http://10.1.2.1:9000"),
+        );
+        // With both, the backup volume still holds the backups, and the bucket gets a copy.
+        const both = backupCronJob(resolveArgs({ ...ARGS, backupNfsPath: "/exports/backups" }), names, SCRIPTS) as any;
+        assert.deepStrictEqual(both.spec.jobTemplate.spec.template.spec.volumes[0], {
+            name: "backups",
+            persistentVolumeClaim: { claimName: "orders-backups" },
+        });
+    });
+
+    it("lets a restoring mysql-0 download from the bucket, and leaves the pod template alone when nothing restores", () => {
+        const restoring = statefulSet(
+            resolveArgs({ ...ARGS, ...PASSWORDS, restoreFrom: "20250101T030000Z" }),
+            names,
+            SCRIPTS,
+            MOCK_UUID,
+        ) as any;
+        const pod = restoring.spec.template.spec;
+        assert.deepStrictEqual(
+            pod.initContainers.map((c: any) => c.name),
+            ["init-mysql", "rclone", "clone-mysql"],
+        );
+        assert.deepStrictEqual(pod.initContainers[1], RCLONE_INIT);
+        const clone = pod.initContainers[2];
+        assert.deepStrictEqual(clone.env.slice(-7), STORE_ENV());
+        // No backup volume to mount: only the bucket.
+        assert.deepStrictEqual(clone.volumeMounts.slice(-2), STORE_MOUNTS);
+        assert.ok(!clone.volumeMounts.some((m: any) => m.name === "backups"));
+        assert.deepStrictEqual(pod.volumes.slice(-2), STORE_VOLUMES);
+        const plain = JSON.stringify(statefulSet(resolveArgs(ARGS), names, SCRIPTS, MOCK_UUID));
+        assert.ok(!plain.includes("rclone") && !plain.includes("object-store"), "a bucket alone changes no pod of the StatefulSet");
+    });
+
+    it("registers the CronJob without a backup volume or claim", async () => {
+        const { registered } = await buildCluster({ ...ARGS });
+        assert.ok(child(registered, "kubernetes:batch/v1:CronJob", "db-backup"));
+        assert.ok(!registered.some((r) => r.type === "kubernetes:core/v1:PersistentVolumeClaim" && r.name === "db-backup-claim"));
+    });
+});

@@ -1,0 +1,214 @@
+// backup.sh's upload and restore-mysql.sh's download against a real S3 server: rclone (tools/rclone/build.sh,
+// cached after the first build) both as the scripts' uploader and as `rclone serve s3` on 127.0.0.1. The donor's
+// stream and the backup tool are stubs, as in podScripts.test.ts; the PATH holds only the tools the images have.
+import * as assert from "assert";
+import { ChildProcess, execFileSync, spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { SCRIPT_TOOLS } from "../helpers";
+
+const ROOT = path.join(__dirname, "..", "..");
+const SCRIPTS = path.join(ROOT, "scripts", "pod");
+const KEYS = { id: "unit-test-key", secret: "unit-test-secret-0123456789" };
+
+const STUBS: Record<string, string> = {
+    socat: "echo stream",
+    // The donor's backup: a table, an empty database, the replica's position, and the checkpoints.
+    mbstream: [
+        'dir=${!#}; cat >/dev/null; mkdir -p "$dir/shop" "$dir/empty_db"; echo "rows $STUB_ROWS" >"$dir/shop/t.ibd"',
+        'printf "SET GLOBAL gtid_slave_pos = \'0-100-42\';\\n" >"$dir/xtrabackup_slave_info"',
+        'echo "backup_type = full-backuped" >"$dir/xtrabackup_checkpoints"',
+    ].join("\n"),
+    "mariadb-backup": 'dir=${!#}; dir=${dir#--target-dir=}; echo prepared >"$dir/prepared"',
+};
+
+describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serve s3)", function () {
+    this.timeout(300_000);
+    let dir = "";
+    let rclone = "";
+    let server: ChildProcess | undefined;
+    let port = 0;
+    const at = (...p: string[]) => path.join(dir, ...p);
+    const bucketDir = (...p: string[]) => at("store", "acme-backups", "default", "mysql", ...p);
+
+    const storeEnv = () => ({
+        RCLONE: rclone,
+        OBJECT_STORE_BUCKET: "acme-backups",
+        OBJECT_STORE_PREFIX: "default/mysql",
+        OBJECT_STORE_ENDPOINT: `http://127.0.0.1:${port}`,
+        OBJECT_STORE_REGION: "us-east-1",
+        OBJECT_STORE_KEY_ID_FILE: at("keys", "access-key-id"),
+        OBJECT_STORE_SECRET_KEY_FILE: at("keys", "secret-access-key"),
+        TLS_CA: "/c/ca.crt",
+        TLS_CERT: "/c/tls.crt",
+        TLS_KEY: "/c/tls.key",
+    });
+
+    function run(script: string, env: Record<string, string>) {
+        return spawnSync("bash", [path.join(SCRIPTS, script)], { env: { PATH: at("bin"), ...storeEnv(), ...env }, encoding: "utf8" });
+    }
+
+    function backup(rows: string, retention = "2") {
+        return run("backup.sh", {
+            DONOR_HOST: "mysql-2.mysql.default.svc.cluster.local",
+            CLONE_PORT: "3307",
+            CLONE_TRANSPORT: "socat",
+            STREAM_TOOL: "mbstream",
+            BACKUP_TOOL: "mariadb-backup",
+            BACKUP_INFO_PREFIXES: "mariadb_backup xtrabackup",
+            // No backup volume: an emptyDir of the Job's pod.
+            BACKUPS_DIR: fs.mkdtempSync(at("staging-")),
+            BACKUP_RETENTION: retention,
+            CLONE_IDLE_TIMEOUT: "300",
+            STUB_ROWS: rows,
+        });
+    }
+
+    function restore(name: string) {
+        fs.rmSync(at("volume"), { recursive: true, force: true });
+        fs.mkdirSync(at("volume", "mysql"), { recursive: true });
+        return run("clone-mysql.sh", {
+            HOSTNAME: "mysql-0",
+            DATA_ROOT: at("volume"),
+            DATA_SUBPATH: "mysql",
+            PEER_DOMAIN: "mysql.default.svc.cluster.local",
+            CLONE_PORT: "3307",
+            CLONE_TRANSPORT: "socat",
+            STREAM_TOOL: "mbstream",
+            BACKUP_TOOL: "mariadb-backup",
+            BACKUP_INFO_PREFIXES: "mariadb_backup xtrabackup",
+            CLONE_IDLE_TIMEOUT: "300",
+            CLONE_MARKER: at("volume", "clone-pending"),
+            RESTORE_FROM: name,
+            // The backup volume is not mounted at all.
+            BACKUPS_DIR: at("no-backup-volume"),
+            CONF_DIR: at("conf"),
+            RESTORE_SQL: "SET GLOBAL gtid_binlog_state={gtid};",
+        });
+    }
+
+    /** rclone as a client of the server, configured as the scripts configure it. */
+    const s3 = (args: string[], input?: string) =>
+        execFileSync(rclone, args, {
+            input,
+            env: {
+                RCLONE_CONFIG: "/dev/null",
+                RCLONE_CONFIG_OFFSITE_TYPE: "s3",
+                RCLONE_CONFIG_OFFSITE_PROVIDER: "Other",
+                RCLONE_CONFIG_OFFSITE_ENDPOINT: `http://127.0.0.1:${port}`,
+                RCLONE_CONFIG_OFFSITE_ACCESS_KEY_ID: KEYS.id,
+                RCLONE_CONFIG_OFFSITE_SECRET_ACCESS_KEY: KEYS.secret,
+                RCLONE_CONFIG_OFFSITE_NO_CHECK_BUCKET: "true",
+            },
+        });
+    /** The objects under one backup's prefix, as paths relative to it. */
+    const objects = (name: string): string[] =>
+        (fs.readdirSync(bucketDir(name), { recursive: true }) as string[]).filter((p) => fs.statSync(bucketDir(name, p)).isFile());
+    /** The good backups, as the bucket holds them. */
+    const stored = () => fs.readdirSync(bucketDir()).filter((n) => fs.existsSync(bucketDir(n, "MANIFEST")));
+
+    before(async () => {
+        rclone = path.join(execFileSync("bash", [path.join(ROOT, "tools", "rclone", "build.sh")], { encoding: "utf8" }).trim(), "rclone");
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "object-store-scripts-"));
+        for (const d of ["bin", "keys", "store/acme-backups"]) fs.mkdirSync(at(d), { recursive: true });
+        for (const tool of SCRIPT_TOOLS) {
+            const found = spawnSync("bash", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim();
+            fs.symlinkSync(found, at("bin", tool));
+        }
+        for (const [name, body] of Object.entries(STUBS)) fs.writeFileSync(at("bin", name), `#!/bin/bash\n${body}\n`, { mode: 0o755 });
+        fs.writeFileSync(at("keys", "access-key-id"), KEYS.id);
+        fs.writeFileSync(at("keys", "secret-access-key"), KEYS.secret);
+        const child = spawn(rclone, [
+            "serve",
+            "s3",
+            "--config",
+            "/dev/null",
+            "--auth-key",
+            `${KEYS.id},${KEYS.secret}`,
+            "--addr",
+            "127.0.0.1:0",
+            at("store"),
+        ]);
+        server = child;
+        let log = "";
+        port = await new Promise<number>((resolve, reject) => {
+            const seen = (data: Buffer) => {
+                log += data;
+                const m = /Starting s3 server on \[http:\/\/127\.0\.0\.1:(\d+)\/\]/.exec(log);
+                if (m) resolve(Number(m[1]));
+            };
+            child.stderr!.on("data", seen);
+            child.stdout!.on("data", seen);
+            child.once("exit", () => reject(new Error(`rclone serve s3 exited:\n${log}`)));
+        });
+    });
+
+    after(() => {
+        server?.kill();
+        if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("uploads each backup with its MANIFEST, keeps the retention in the bucket, and removes an upload cut short", () => {
+        // An upload cut short: objects without their MANIFEST, older than the next backup.
+        fs.mkdirSync(bucketDir("20000101T000000Z", "data"), { recursive: true });
+        fs.writeFileSync(bucketDir("20000101T000000Z", "data", "ibdata1"), "half");
+        const names: string[] = [];
+        for (const rows of ["one", "two", "three"]) {
+            const result = backup(rows);
+            assert.strictEqual(result.status, 0, result.stderr);
+            const uploaded = /backup (\d{8}T\d{6}Z) uploaded: \d+ bytes in [\d.]+ s/.exec(result.stderr);
+            assert.ok(uploaded, result.stderr);
+            names.push(uploaded[1]);
+            // Names are by the second.
+            spawnSync("sleep", ["1.1"]);
+        }
+        assert.deepStrictEqual(
+            // What S3 lists: objects (the server may leave empty directories behind on its disk).
+            fs
+                .readdirSync(bucketDir())
+                .filter((n) => objects(n).length > 0)
+                .sort(),
+            names.slice(1),
+            "two kept, the oldest pruned, the partial upload removed",
+        );
+        for (const name of names.slice(1)) {
+            assert.deepStrictEqual(fs.readdirSync(bucketDir(name)).sort(), ["DIRECTORIES", "MANIFEST", "SHA256SUMS", "data"]);
+            execFileSync("sha256sum", ["--quiet", "--strict", "--check", "../SHA256SUMS"], { cwd: bucketDir(name, "data") });
+        }
+        assert.match(fs.readFileSync(bucketDir(names[2], "data", "shop", "t.ibd"), "utf8"), /^rows three\n$/);
+    });
+
+    it("restores from the bucket alone: downloaded, checked, empty directories back; a name that is not a complete backup is refused with the list", () => {
+        const [older, newer] = stored().sort();
+        const ok = restore(older);
+        assert.strictEqual(ok.status, 0, ok.stderr);
+        assert.match(ok.stderr, new RegExp(`downloading backup ${older} from offsite:acme-backups/default/mysql/${older}/`));
+        assert.strictEqual(fs.readFileSync(at("volume", "mysql", "shop", "t.ibd"), "utf8"), "rows two\n");
+        assert.ok(fs.statSync(at("volume", "mysql", "empty_db")).isDirectory(), "the empty database's directory is back");
+        assert.deepStrictEqual(fs.readdirSync(at("volume")).sort(), ["mysql"], "no download directory left");
+        assert.strictEqual(
+            fs.readFileSync(at("volume", "mysql", "restore.sql.pending"), "utf8"),
+            "SET GLOBAL gtid_binlog_state=0-100-42;\n",
+        );
+
+        // A MANIFEST removed (a prune that was cut short): no longer a backup. Through S3, not behind the
+        // server's back (it caches its directory listings).
+        s3(["deletefile", `offsite:acme-backups/default/mysql/${newer}/MANIFEST`]);
+        const refused = restore(newer);
+        assert.strictEqual(refused.status, 1);
+        assert.match(
+            refused.stderr,
+            new RegExp(
+                `ERROR: no complete backup '${newer}' in offsite:acme-backups/default/mysql/ \\(it has no MANIFEST there\\); the complete ones are: ${older}\\. Set \`restoreFrom\` to one of them\\.\\n$`,
+            ),
+        );
+        assert.deepStrictEqual(fs.readdirSync(at("volume", "mysql")), [], "the data directory stays empty");
+
+        // A damaged object in the bucket fails the checksum pass.
+        s3(["rcat", `offsite:acme-backups/default/mysql/${older}/data/shop/t.ibd`], "bit rot\n");
+        const damaged = restore(older);
+        assert.strictEqual(damaged.status, 1);
+        assert.match(damaged.stderr, new RegExp(`ERROR: backup '${older}' is damaged: a file does not match its checksum\\n$`));
+    });
+});
