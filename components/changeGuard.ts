@@ -34,6 +34,11 @@ export interface GuardedValue {
     readonly value: string;
     /** Earlier values this one may follow without an opt-in (a supported upgrade). */
     readonly upgradeFrom?: readonly string[];
+    /**
+     * The value a deployed cluster has when its guard's state predates this entry (the state holds other values
+     * but not this one): the setting's behaviour before it existed. Without it, a new entry is only recorded.
+     */
+    readonly untrackedValue?: string;
     /** The setting to name, and why, when the value disappears (a volume: fewer `nfsPaths`, a lower `maxReplicas`). */
     readonly removedBy?: { readonly setting: string; readonly why: string };
     /** What the change would do, and the safe way instead. */
@@ -62,8 +67,17 @@ export function changeFailures(olds: Partial<GuardInputs> | undefined, news: Gua
     const before = (olds && olds.values) || {};
     const after = news.values || {};
     const allowed = news.allowed || [];
-    for (const key of Object.keys(before).sort()) {
-        const old = before[key];
+    // A state written before an entry existed stands for that entry's `untrackedValue` (a deployed cluster).
+    const deployed = Object.keys(before).length > 0;
+    const compared: Record<string, GuardedValue> = { ...before };
+    for (const key of Object.keys(after)) {
+        const now = after[key];
+        if (deployed && !(key in before) && now.untrackedValue !== undefined) {
+            compared[key] = { ...now, value: now.untrackedValue };
+        }
+    }
+    for (const key of Object.keys(compared).sort()) {
+        const old = compared[key];
         const now = after[key];
         if (now !== undefined && (now.value === old.value || (now.upgradeFrom || []).includes(old.value))) {
             continue;
@@ -200,6 +214,11 @@ export const GUARDED_SETTINGS = {
         "update fails. Grow the NFS export instead; the capacity is only what the volume advertises.",
     appDatabase: APP_ACCOUNT,
     appUser: APP_ACCOUNT,
+    selectorLabels:
+        "the StatefulSet's selector cannot change in place: it would be replaced, and its running pods, which do " +
+        "not carry the new labels, would be neither adopted nor replaced (the new StatefulSet cannot make pods of " +
+        'the same names). A cluster deployed before this setting has the legacy labels: set selectorLabels to "legacy" ' +
+        "to keep it as it is, or move it to the recommended labels as docs/labels.md says (label the pods first).",
     backupNfsPath: `${NFS_SOURCE("the backup PersistentVolume")}. Keep the path; copy the backups to a new export first if it must move.`,
 } as const;
 
@@ -242,6 +261,8 @@ export function guardInputs(args: ResolvedArgs, names: ClusterNames): GuardInput
         appUser: plain("appUser", "the application's user", args.appUser ?? ""),
         storageRequest: plain("storageRequest", "the claims' storage request", args.storageRequest),
         storageClassName: plain("storageClassName", "the storage class", args.storageClassName),
+        // A state from before this entry is a cluster with the legacy labels.
+        selectorLabels: plain("selectorLabels", "the pods' labels and selectors", args.selectorLabels, { untrackedValue: "legacy" }),
         ...(args.backupNfsPath === undefined
             ? {}
             : {

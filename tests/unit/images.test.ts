@@ -59,7 +59,7 @@ function containers(flavor: Flavor): ContainerSpec[] {
         ...resolveArgs({ ...BASE_ARGS, flavor: flavor.name, backupSchedule: "0 3 * * *", backupNfsPath: "/exports/backups" }),
         flavor,
     };
-    const names = clusterNames(args.name, args.namespace, args.clusterDomain);
+    const names = clusterNames(args.name, args.namespace, args.clusterDomain, args.selectorLabels);
     const pod: any = (statefulSet(args, names, readPodScripts(), MOCK_UUID) as any).spec.template.spec;
     const job: any = (backupCronJob(args, names, readPodScripts()) as any).spec.jobTemplate.spec.template.spec;
     return [...pod.initContainers, ...pod.containers, ...(job.initContainers ?? []), ...job.containers];

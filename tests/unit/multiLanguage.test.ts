@@ -184,7 +184,11 @@ describe("the package's provider: the change guard for other languages", () => {
     const fingerprint = (args: MySqlClusterArgs): GuardInputs => {
         const resolved = resolveArgs(args);
         // Through JSON, as the engine hands the inputs to the provider.
-        return JSON.parse(JSON.stringify(guardInputs(resolved, clusterNames(resolved.name, resolved.namespace, resolved.clusterDomain))));
+        return JSON.parse(
+            JSON.stringify(
+                guardInputs(resolved, clusterNames(resolved.name, resolved.namespace, resolved.clusterDomain, resolved.selectorLabels)),
+            ),
+        );
     };
     const deployed = fingerprint(BASE_ARGS);
     const resized = fingerprint({ ...BASE_ARGS, storageRequest: "20Gi" });
