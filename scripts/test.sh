@@ -34,5 +34,8 @@ flock /tmp/real-suite.lock npx mocha --exit --no-config --require ts-node/regist
 echo "== test bed: the real engine over a stack's life (pulumi up/preview/destroy of the program on the control plane)"
 flock /tmp/real-suite.lock npx mocha --exit --no-config --require ts-node/register/transpile-only --timeout 1800000 \
     tests/engine/lifecycle.test.ts
+echo "== test bed: the labels of a stack from before selectorLabels, kept and migrated (docs/labels.md)"
+flock /tmp/real-suite.lock npx mocha --exit --no-config --require ts-node/register/transpile-only --timeout 1800000 \
+    tests/engine/labels.test.ts
 echo "== test bed: the Pulumi engine offline (Node.js, Python and YAML programs; random and tls stand-ins)"
 bash tools/pulumi/prove.sh

@@ -23,8 +23,13 @@ const RECOMMENDED = {
     "app.kubernetes.io/instance": "mysql",
     "app.kubernetes.io/component": "database",
 };
-/** The labels the StatefulSet controller adds to its pods. */
-const CONTROLLER_LABELS = ["controller-revision-hash", "statefulset.kubernetes.io/pod-name", "apps.kubernetes.io/pod-index"];
+/** The labels the StatefulSet controller adds to its pods, and the node agent's zone label. */
+const CONTROLLER_LABELS = [
+    "controller-revision-hash",
+    "statefulset.kubernetes.io/pod-name",
+    "apps.kubernetes.io/pod-index",
+    "topology.kubernetes.io/zone",
+];
 
 const said = (r: CommandResult): string => `exit ${r.code}\n--- stdout\n${r.stdout.slice(-6000)}\n--- stderr\n${r.stderr.slice(-3000)}`;
 
