@@ -115,7 +115,12 @@ describe("the multi-language component (schema)", () => {
             { value: "mysql84" },
             { value: "mariadb" },
         ]);
+        assert.deepStrictEqual(served.types["mysql-statefulset:index:SelectorLabels"].enum, [
+            { value: "recommended" },
+            { value: "legacy" },
+        ]);
         assert.deepStrictEqual(Object.keys(served.types), [
+            "mysql-statefulset:index:SelectorLabels",
             "mysql-statefulset:index:Flavor",
             "mysql-statefulset:index:Bootstrap",
             "mysql-statefulset:index:SpreadAcrossNodes",
