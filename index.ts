@@ -14,6 +14,7 @@ const cluster = new MySqlCluster("mysql", {
     name: config.get("name"),
     namespace: config.get("namespace"),
     clusterDomain: config.get("clusterDomain"),
+    selectorLabels: config.get("selectorLabels"),
     replicas: config.getNumber("replicas"),
     maxReplicas: config.getNumber("maxReplicas"),
     flavor: config.get("flavor"),

@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MYSQL_PORT } from "./constants";
 import { Flavor, FLAVORS } from "./flavors";
+import { LabelScheme } from "./labels";
 import { DEFAULTS, RequiredSettingName, SETTINGS, SettingName, SettingValue } from "./settings";
 import { passwordProblem } from "./validation";
 import {
@@ -17,6 +18,7 @@ import {
     checkAccessModes,
     checkMountOptions,
     checkBootstrap,
+    checkSelectorLabels,
     checkReplicaApplyThreads,
     BootstrapMode,
     checkAppAccount,
@@ -87,6 +89,16 @@ export interface MySqlClusterArgs {
      * @default "cluster.local"
      */
     readonly clusterDomain?: SettingValue<"clusterDomain">;
+    /**
+     * The labels of the pods and of every object: "recommended" (`app.kubernetes.io/name: mysql-statefulset`,
+     * `app.kubernetes.io/instance: <name>`, `app.kubernetes.io/component`, `app.kubernetes.io/managed-by:
+     * pulumi`; the selectors match the first three) or "legacy" (`app: <name>`, which clusters deployed before
+     * this setting carry). A StatefulSet's selector cannot change in place: the change guard refuses to switch a
+     * deployed cluster, and docs/labels.md gives the migration.
+     * @default "recommended"
+     * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/
+     */
+    readonly selectorLabels?: SettingValue<"selectorLabels">;
     /**
      * Number of pods: one primary (`<name>-0`) and `replicas - 1` read replicas.
      * @default 3
@@ -419,6 +431,7 @@ export interface ResolvedArgs {
     readonly cloneIdleTimeoutSeconds: number;
     readonly replicaApplyThreads: number;
     readonly bootstrap: BootstrapMode;
+    readonly selectorLabels: LabelScheme;
     readonly spreadAcrossNodes: SpreadMode;
     readonly spreadAcrossZones: SpreadMode;
     readonly cpuLimit: string | undefined;
@@ -560,6 +573,7 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
         numberSetting(p, "replicaApplyThreads", a.replicaApplyThreads, DEFAULTS.replicaApplyThreads),
     );
     const bootstrap = checkBootstrap(p, stringSetting(p, "bootstrap", a.bootstrap, DEFAULTS.bootstrap));
+    const selectorLabels = checkSelectorLabels(p, stringSetting(p, "selectorLabels", a.selectorLabels, DEFAULTS.selectorLabels));
     const spread = (key: "spreadAcrossNodes" | "spreadAcrossZones") => checkSpread(p, key, stringSetting(p, key, a[key], DEFAULTS[key]));
     const spreadAcrossNodes = spread("spreadAcrossNodes");
     const spreadAcrossZones = spread("spreadAcrossZones");
@@ -655,6 +669,7 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
         cloneIdleTimeoutSeconds,
         replicaApplyThreads,
         bootstrap,
+        selectorLabels,
         spreadAcrossNodes,
         spreadAcrossZones,
         cpuLimit,

@@ -35,6 +35,11 @@ export interface GuardedValue {
     readonly value: string;
     /** Earlier values this one may follow without an opt-in (a supported upgrade). */
     readonly upgradeFrom?: readonly string[];
+    /**
+     * The value a deployed cluster has when its guard's state predates this entry (the state holds other values
+     * but not this one): the setting's behaviour before it existed. Without it, a new entry is only recorded.
+     */
+    readonly untrackedValue?: string;
     /** The setting to name, and why, when the value disappears (a volume: fewer `nfsPaths`, a lower `maxReplicas`). */
     readonly removedBy?: { readonly setting: string; readonly why: string };
     /** What the change would do, and the safe way instead. */
@@ -63,8 +68,17 @@ export function changeFailures(olds: Partial<GuardInputs> | undefined, news: Gua
     const before = (olds && olds.values) || {};
     const after = news.values || {};
     const allowed = news.allowed || [];
-    for (const key of Object.keys(before).sort()) {
-        const old = before[key];
+    // A state written before an entry existed stands for that entry's `untrackedValue` (a deployed cluster).
+    const deployed = Object.keys(before).length > 0;
+    const compared: Record<string, GuardedValue> = { ...before };
+    for (const key of Object.keys(after)) {
+        const now = after[key];
+        if (deployed && !(key in before) && now.untrackedValue !== undefined) {
+            compared[key] = { ...now, value: now.untrackedValue };
+        }
+    }
+    for (const key of Object.keys(compared).sort()) {
+        const old = compared[key];
         const now = after[key];
         if (now !== undefined && (now.value === old.value || (now.upgradeFrom || []).includes(old.value))) {
             continue;
@@ -188,6 +202,8 @@ export function guardInputs(args: ResolvedArgs, names: ClusterNames): GuardInput
         appUser: plain("appUser", "the application's user", args.appUser ?? ""),
         storageRequest: plain("storageRequest", "the claims' storage request", args.storageRequest),
         storageClassName: plain("storageClassName", "the storage class", args.storageClassName),
+        // A state from before this entry is a cluster with the legacy labels.
+        selectorLabels: plain("selectorLabels", "the pods' labels and selectors", args.selectorLabels, { untrackedValue: "legacy" }),
         ...(args.backupNfsPath === undefined
             ? {}
             : {

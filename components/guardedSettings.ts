@@ -52,6 +52,11 @@ export const GUARDED_SETTINGS = {
         "update fails. Grow the NFS export instead; the capacity is only what the volume advertises.",
     appDatabase: APP_ACCOUNT,
     appUser: APP_ACCOUNT,
+    selectorLabels:
+        "the StatefulSet's selector cannot change in place: it would be replaced, and its running pods, which do " +
+        "not carry the new labels, would be neither adopted nor replaced (the new StatefulSet cannot make pods of " +
+        'the same names). A cluster deployed before this setting has the legacy labels: set selectorLabels to "legacy" ' +
+        "to keep it as it is, or move it to the recommended labels as docs/labels.md says (label the pods first).",
     backupNfsPath: `${NFS_SOURCE("the backup PersistentVolume")}. Keep the path; copy the backups to a new export first if it must move.`,
 } as const;
 

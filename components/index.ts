@@ -3,6 +3,7 @@ export * from "./args";
 export * from "./constants";
 export * from "./flavors";
 export * from "./mysqlCluster";
+export * from "./labels";
 export * from "./names";
 export * from "./settings";
 export * from "./podScripts";

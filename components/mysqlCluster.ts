@@ -43,7 +43,7 @@ export class MySqlCluster extends pulumi.ComponentResource {
         // Checked before the component registers, so a bad setting touches nothing.
         const settings = resolveArgs(args);
         super(COMPONENT_TYPE, name, {}, opts);
-        const names = clusterNames(settings.name, settings.namespace, settings.clusterDomain);
+        const names = clusterNames(settings.name, settings.namespace, settings.clusterDomain, settings.selectorLabels);
         const own = { parent: this };
 
         // Each password: the one given (checked once known), or 32 generated characters kept in the state.

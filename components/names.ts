@@ -2,6 +2,7 @@
 // namespace in one place, so the Services, the StatefulSet, the volumes and the outputs cannot disagree.
 
 import { MAX_REPLICAS, VOLUMES } from "./constants";
+import { LabelScheme, workloadLabels } from "./labels";
 
 export interface ClusterNames {
     /** The StatefulSet; its pods are `<statefulSet>-<ordinal>`. */
@@ -28,8 +29,13 @@ export interface ClusterNames {
     readonly mysqlPolicy: string;
     /** DNS names the cluster's certificate holds: every pod's, the read Service's, and localhost. */
     readonly certificateDnsNames: readonly string[];
-    /** The labels on every pod, used verbatim by both Service selectors and the StatefulSet selector. */
+    /** The labels on every pod of the StatefulSet, and on every object of the cluster. */
     readonly podLabels: Readonly<Record<string, string>>;
+    /**
+     * The labels that select the StatefulSet's pods, a subset of `podLabels`: the StatefulSet's selector, both
+     * Services', the PodDisruptionBudget's, the NetworkPolicies' and the pod (anti-)affinity's.
+     */
+    readonly podSelector: Readonly<Record<string, string>>;
     /** Name of the pod with this ordinal. */
     pod(ordinal: number): string;
     /** The pod's stable host name inside the namespace, e.g. `mysql-0.mysql`. */
@@ -51,6 +57,8 @@ export interface ClusterNames {
      * their own, which the clone port's NetworkPolicy admits.
      */
     readonly backupPodLabels: Readonly<Record<string, string>>;
+    /** The labels that select the backup Job's pods (the clone port's NetworkPolicy), a subset of `backupPodLabels`. */
+    readonly backupPodSelector: Readonly<Record<string, string>>;
     /** The read Service's fully qualified name. */
     readonly readServiceFqdn: string;
     /**
@@ -60,13 +68,16 @@ export interface ClusterNames {
     readonly peerDomain: string;
 }
 
-export function clusterNames(name: string, namespace: string, clusterDomain: string): ClusterNames {
+/** The names of a cluster; `labels` is the `selectorLabels` setting (see labels.ts). */
+export function clusterNames(name: string, namespace: string, clusterDomain: string, labels: LabelScheme): ClusterNames {
     const statefulSet = name;
     const headlessService = name;
     const pod = (ordinal: number) => `${statefulSet}-${ordinal}`;
     const podHost = (ordinal: number) => `${pod(ordinal)}.${headlessService}`;
     const readService = `${name}-read`;
     const peerDomain = `${headlessService}.${namespace}.svc.${clusterDomain}`;
+    const pods = workloadLabels(labels, name, "database");
+    const backupPods = workloadLabels(labels, name, "backup");
     return {
         statefulSet,
         headlessService,
@@ -91,7 +102,8 @@ export function clusterNames(name: string, namespace: string, clusterDomain: str
             "localhost",
             ...Array.from({ length: MAX_REPLICAS }, (_, ordinal) => podHost(ordinal)),
         ],
-        podLabels: { app: name },
+        podLabels: pods.labels,
+        podSelector: pods.selector,
         pod,
         podHost,
         podFqdn: (ordinal) => `${pod(ordinal)}.${peerDomain}`,
@@ -100,7 +112,8 @@ export function clusterNames(name: string, namespace: string, clusterDomain: str
         backupVolume: `${namespace}-${name}-${VOLUMES.backups}`,
         backupClaim: `${name}-${VOLUMES.backups}`,
         backupCronJob: `${name}-backup`,
-        backupPodLabels: { app: `${name}-backup` },
+        backupPodLabels: backupPods.labels,
+        backupPodSelector: backupPods.selector,
         readServiceFqdn: `${readService}.${namespace}.svc.${clusterDomain}`,
         peerDomain,
     };

@@ -10,6 +10,7 @@
 // …`), and Pulumi.yaml has no way to declare an optional setting without one.
 
 import { DEFAULT_FLAVOR, FLAVOR_NAMES } from "./flavors";
+import { LABEL_SCHEMES } from "./labels";
 import { SPREAD_MODES } from "./validation/availability";
 import { BOOTSTRAP_MODES } from "./validation/replicas";
 
@@ -54,6 +55,13 @@ export const SETTINGS = {
         type: "string",
         default: "cluster.local",
         description: "DNS domain of the cluster, used in the FQDN outputs.",
+    },
+    selectorLabels: {
+        type: "string",
+        default: "recommended",
+        enum: LABEL_SCHEMES,
+        description:
+            "Labels of the pods and objects, recommended (app.kubernetes.io/name, instance, component, managed-by) or legacy (app=NAME, as every cluster deployed before this setting); the StatefulSet's selector cannot change in place, see docs/labels.md.",
     },
     replicas: {
         type: "integer",

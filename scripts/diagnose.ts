@@ -11,6 +11,7 @@ import * as path from "path";
 import { parseArgs as parseArgsOfNode } from "util";
 import * as yaml from "js-yaml";
 import { FLAVORS } from "../components/flavors";
+import { LABEL_SCHEMES, LabelScheme } from "../components/labels";
 import { clusterNames } from "../components/names";
 import { collect, DiagnoseError, kubectlRunner, Runner } from "./diagnose/kubectl";
 import { podVerdict, report, Target } from "./diagnose/verdict";
@@ -89,6 +90,12 @@ export function loadTarget(options: DiagnoseOptions): Target {
             `\`flavor\` is "${get("flavor")}" in ${path.basename(options.configFile)}: write one of ${Object.keys(FLAVORS).join(", ")}.`,
         );
     }
+    const labels = get("selectorLabels");
+    if (!(LABEL_SCHEMES as readonly string[]).includes(labels)) {
+        throw new DiagnoseError(
+            `\`selectorLabels\` is "${labels}" in ${path.basename(options.configFile)}: write one of ${LABEL_SCHEMES.join(", ")}.`,
+        );
+    }
     const namespace = get("namespace");
     return {
         stack: options.stack,
@@ -97,7 +104,7 @@ export function loadTarget(options: DiagnoseOptions): Target {
         flavor,
         replicas: Number(get("replicas")),
         maxReplicationLagSeconds: Number(get("maxReplicationLagSeconds")),
-        names: clusterNames(get("name"), namespace, get("clusterDomain")),
+        names: clusterNames(get("name"), namespace, get("clusterDomain"), labels as LabelScheme),
     };
 }
 

@@ -39,5 +39,8 @@ flock /tmp/real-suite.lock npx mocha --exit --no-config --require ts-node/regist
 echo "== test bed: \`npm start\` on a fresh clone (local cluster, stack, the printed client commands, \`down\`)"
 flock /tmp/real-suite.lock npx mocha --exit --no-config --require ts-node/register/transpile-only --timeout 1800000 \
     tests/engine/start.test.ts
+echo "== test bed: the labels of a stack from before selectorLabels, kept and migrated (docs/labels.md)"
+flock /tmp/real-suite.lock npx mocha --exit --no-config --require ts-node/register/transpile-only --timeout 1800000 \
+    tests/engine/labels.test.ts
 echo "== test bed: the Pulumi engine offline (Node.js, Python and YAML programs; random and tls stand-ins)"
 bash tools/pulumi/prove.sh

@@ -54,6 +54,7 @@ export const SAMPLES: Record<string, [Partial<MySqlClusterArgs>, Partial<MySqlCl
     name: [{}, { name: "orders" }],
     namespace: [{}, { namespace: "shop" }],
     clusterDomain: [{}, { clusterDomain: "k8s.example" }],
+    selectorLabels: [{ selectorLabels: "legacy" }, { selectorLabels: "recommended" }],
     replicas: [{}, { replicas: 4 }],
     maxReplicas: [{}, { maxReplicas: 7 }],
     flavor: [{}, { flavor: "mysql84", image: undefined }],

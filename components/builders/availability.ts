@@ -19,7 +19,7 @@ const ZONE = "topology.kubernetes.io/zone";
 export function podDisruptionBudget(args: ResolvedArgs, names: ClusterNames): k8s.policy.v1.PodDisruptionBudgetArgs {
     return {
         metadata: { name: names.podDisruptionBudget, namespace: args.namespace, labels: { ...names.podLabels } },
-        spec: { maxUnavailable: 1, selector: { matchLabels: { ...names.podLabels } } },
+        spec: { maxUnavailable: 1, selector: { matchLabels: { ...names.podSelector } } },
     };
 }
 
@@ -36,7 +36,7 @@ export function serviceAccount(args: ResolvedArgs, names: ClusterNames): k8s.cor
  * @see https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#inter-pod-affinity-and-anti-affinity
  */
 export function podAffinity(args: ResolvedArgs, names: ClusterNames): Affinity | undefined {
-    const term = { labelSelector: { matchLabels: { ...names.podLabels } }, topologyKey: NODE };
+    const term = { labelSelector: { matchLabels: { ...names.podSelector } }, topologyKey: NODE };
     switch (args.spreadAcrossNodes) {
         case "required":
             return { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] } };
@@ -56,5 +56,5 @@ export function zoneSpread(args: ResolvedArgs, names: ClusterNames): TopologySpr
     const whenUnsatisfiable = when[args.spreadAcrossZones];
     return whenUnsatisfiable === undefined
         ? undefined
-        : [{ maxSkew: 1, topologyKey: ZONE, whenUnsatisfiable, labelSelector: { matchLabels: { ...names.podLabels } } }];
+        : [{ maxSkew: 1, topologyKey: ZONE, whenUnsatisfiable, labelSelector: { matchLabels: { ...names.podSelector } } }];
 }

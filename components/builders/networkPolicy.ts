@@ -14,7 +14,7 @@ function policy(args: ResolvedArgs, names: ClusterNames, name: string, port: num
     return {
         metadata: { name, namespace: args.namespace, labels: { ...names.podLabels } },
         spec: {
-            podSelector: { matchLabels: { ...names.podLabels } },
+            podSelector: { matchLabels: { ...names.podSelector } },
             policyTypes: ["Ingress"],
             ingress: [{ from, ports: [{ protocol: "TCP", port }] }],
         },
@@ -26,7 +26,7 @@ export function networkPolicies(args: ResolvedArgs, names: ClusterNames): Record
     if (!args.networkPolicy) {
         return {};
     }
-    const clusterPods: Peer = { podSelector: { matchLabels: { ...names.podLabels } } };
+    const clusterPods: Peer = { podSelector: { matchLabels: { ...names.podSelector } } };
     const listed = args.clientPodLabels.length + args.clientNamespaceLabels.length > 0;
     const clients: Peer[] = listed
         ? [
@@ -38,7 +38,7 @@ export function networkPolicies(args: ResolvedArgs, names: ClusterNames): Record
         // The backup Job's pods stream from a replica's clone port too.
         clone: policy(args, names, names.clonePolicy, CLONE_PORT, [
             clusterPods,
-            ...(args.backupSchedule === undefined ? [] : [{ podSelector: { matchLabels: { ...names.backupPodLabels } } }]),
+            ...(args.backupSchedule === undefined ? [] : [{ podSelector: { matchLabels: { ...names.backupPodSelector } } }]),
         ]),
         mysql: policy(args, names, names.mysqlPolicy, args.port, [clusterPods, ...clients]),
     };

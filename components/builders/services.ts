@@ -20,7 +20,7 @@ function service(args: ResolvedArgs, names: ClusterNames, name: string, headless
         spec: {
             ...(headless ? { clusterIP: "None" } : {}),
             ports: [{ name: "mysql", port: args.port, targetPort: "mysql" }],
-            selector: { ...names.podLabels },
+            selector: { ...names.podSelector },
         },
     };
 }

@@ -38,9 +38,10 @@ type Container = k8s.types.input.core.v1.Container;
 /**
  * pulumi-kubernetes deletes a StatefulSet it must replace (a changed volumeClaimTemplates, serviceName or
  * podManagementPolicy) before creating the new one, as the name stays. `orphan` leaves the pods running;
- * the new StatefulSet adopts them (same labels) and rolls them one by one. The provider reads the policy
+ * the new StatefulSet adopts them (its selector matches their labels) and rolls them one by one when its
+ * pod template differs (a replacement that leaves the template as it is rolls none). The provider reads the policy
  * from the old state, so it is set from the first deploy on. After `pulumi destroy` the pods keep running
- * until deleted (`kubectl delete pod -l app=<name>`); their volumes are retained either way.
+ * until deleted (`kubectl delete pod -l app.kubernetes.io/instance=<name>`, or `app=<name>` with legacy labels); their volumes are retained either way.
  */
 export const DELETION_PROPAGATION_ANNOTATION = "pulumi.com/deletionPropagationPolicy";
 
@@ -397,7 +398,7 @@ export function statefulSet(
             replicas: args.replicas,
             // OrderedReady starts pod k once k-1 is Ready (its donor); with Parallel, clone-mysql waits for its donor.
             podManagementPolicy: POD_MANAGEMENT_POLICIES[args.bootstrap],
-            selector: { matchLabels: { ...names.podLabels } },
+            selector: { matchLabels: { ...names.podSelector } },
             template: {
                 // The ConfigMaps are named by their content: a changed my.cnf or script changes the
                 // template, which rolls the pods.

@@ -2,6 +2,7 @@
 // RFC 1123 labels for namespaces, DNS subdomains for storage classes, resolvable DNS names for the domain.
 // @see https://kubernetes.io/docs/concepts/overview/working-with-objects/names/
 
+import { LABEL_SCHEMES, LabelScheme } from "../labels";
 import { Problems, show } from "./problems";
 
 /** RFC 1123 label: what a namespace name must be. */
@@ -32,6 +33,17 @@ export function checkNamespace(problems: Problems, namespace: string | undefined
     return problems.add(
         `\`namespace\` is ${show(namespace)}: use the name of an existing namespace, a DNS label of at most ` +
             `${MAX_LABEL} characters, e.g. "default".`,
+    );
+}
+
+/** `selectorLabels`: one of the label schemes (labels.ts). */
+export function checkSelectorLabels(problems: Problems, scheme: string | undefined): LabelScheme | undefined {
+    if (scheme === undefined || (LABEL_SCHEMES as readonly string[]).includes(scheme)) {
+        return scheme as LabelScheme | undefined;
+    }
+    return problems.add(
+        `\`selectorLabels\` is ${show(scheme)}: use "recommended" (the app.kubernetes.io/* labels, for a new cluster) or ` +
+            `"legacy" (app=<name>, for a cluster deployed before this setting; see docs/labels.md).`,
     );
 }
 

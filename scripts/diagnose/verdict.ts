@@ -193,9 +193,9 @@ function pendingVerdict(facts: PodFacts, target: Target): string {
 
 const oneLine = (text: string) => text.replace(/\s+/g, " ").trim();
 
-/** The cluster's pods as a kubectl label selector (`app=mysql`). */
+/** The cluster's pods as a kubectl label selector (`app.kubernetes.io/name=mysql-statefulset,…`, or `app=mysql`). */
 export function podSelector(target: Target): string {
-    return Object.entries(target.names.podLabels)
+    return Object.entries(target.names.podSelector)
         .map(([k, v]) => `${k}=${v}`)
         .join(",");
 }

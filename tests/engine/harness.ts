@@ -91,6 +91,12 @@ export interface EngineBedOptions {
     readonly nfsDirs: readonly string[];
     /** Stands between this bed's pods and others' (a /24 that no other run uses). */
     readonly subnetIndex?: number;
+    /**
+     * The program as of this commit of the repo (`git archive`), e.g. the last one before a change of the
+     * component, to deploy a stack as that version did; `useProgram()` moves the stack to another. Default: the
+     * working tree.
+     */
+    readonly programCommit?: string;
 }
 
 /** One control plane, one node agent, one scratch program with a local backend. */
@@ -130,7 +136,8 @@ export class EngineBed {
         const bed = new EngineBed(opts);
         try {
             await bed.startClusterAndAgent();
-            bed.writeProgram();
+            fs.mkdirSync(path.join(bed.work, "state"), { recursive: true });
+            await bed.useProgram(opts.programCommit);
             await bed.pulumiOk(["stack", "init", opts.stack]);
         } catch (e) {
             await bed.stop();
@@ -209,20 +216,29 @@ export class EngineBed {
         return fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").slice(-lines).join("\n") : "";
     }
 
-    /** The scratch program: the repo's index.ts, components and pod scripts (linked), and a stack file of the test. */
-    private writeProgram(): void {
+    /**
+     * The scratch program: the repo's index.ts, components and pod scripts (linked from the working tree, or
+     * extracted from `commit` by `git archive`), the repo's node_modules, and the stack file, which is written
+     * from the test's config on the first call and kept (with what `pulumi config set` added) after.
+     */
+    async useProgram(commit?: string): Promise<void> {
+        const files = ["Pulumi.yaml", "index.ts", "package.json", "tsconfig.json"];
+        const dirs = ["components", "scripts"];
         fs.mkdirSync(this.programDir, { recursive: true });
-        fs.mkdirSync(path.join(this.work, "state"), { recursive: true });
-        for (const file of ["Pulumi.yaml", "index.ts", "package.json", "tsconfig.json"]) {
-            fs.copyFileSync(path.join(REPO, file), path.join(this.programDir, file));
+        for (const entry of [...files, ...dirs, "node_modules"]) {
+            fs.rmSync(path.join(this.programDir, entry), { recursive: true, force: true });
         }
-        for (const link of ["components", "scripts", "node_modules"]) {
-            fs.symlinkSync(path.join(REPO, link), path.join(this.programDir, link));
+        if (commit === undefined) {
+            for (const file of files) fs.copyFileSync(path.join(REPO, file), path.join(this.programDir, file));
+            for (const dir of dirs) fs.symlinkSync(path.join(REPO, dir), path.join(this.programDir, dir));
+        } else {
+            const archive = path.join(this.work, "program.tar");
+            await commandOk("git", ["-C", REPO, "archive", "--output", archive, commit, ...files, ...dirs]);
+            await commandOk("tar", ["-x", "-f", archive, "-C", this.programDir]);
         }
-        fs.writeFileSync(
-            path.join(this.programDir, `Pulumi.${this.opts.stack}.yaml`),
-            yaml.dump({ config: this.opts.stackConfig }, { lineWidth: -1 }),
-        );
+        fs.symlinkSync(path.join(REPO, "node_modules"), path.join(this.programDir, "node_modules"));
+        const stackFile = path.join(this.programDir, `Pulumi.${this.opts.stack}.yaml`);
+        if (!fs.existsSync(stackFile)) fs.writeFileSync(stackFile, yaml.dump({ config: this.opts.stackConfig }, { lineWidth: -1 }));
     }
 
     /** Writes another stack's file (`Pulumi.<stack>.yaml`) into the program's folder; run it with `--stack`. */

@@ -23,6 +23,15 @@ const KEY = (k: string): string => `mysql-statefulset:${k}`;
 // "the data keeps the old cluster's accounts and passwords").
 const PASSWORDS = { rootPassword: "root-Lifecycle-1", replicationPassword: "repl-Lifecycle-1", backupPassword: "backup-Lifecycle-1" };
 const ROTATED_ROOT = "root-Lifecycle-2";
+/** The pods' selector with the recommended labels (selectorLabels' default for a new stack). */
+const SELECTOR = {
+    "app.kubernetes.io/name": "mysql-statefulset",
+    "app.kubernetes.io/instance": "mysql",
+    "app.kubernetes.io/component": "database",
+};
+const POD_SELECTOR = Object.entries(SELECTOR)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
 
 /** What a failed Pulumi run said, for the assertion message. */
 const said = (r: CommandResult): string => `exit ${r.code}\n--- stdout\n${r.stdout.slice(-6000)}\n--- stderr\n${r.stderr.slice(-3000)}`;
@@ -160,6 +169,23 @@ describe("the real engine over a stack's life (mariadb, 3 replicas, NFS stand-in
         );
         assert.match(String(outputs.secretName), /^mysql-credentials/);
         assert.match(String(outputs.caCertificate), /^-----BEGIN CERTIFICATE-----/);
+        // A new stack has the recommended labels (docs/labels.md): the StatefulSet selects by name, instance and
+        // component, and its pods carry managed-by too.
+        const sts = JSON.parse(await b().kubectl("get", "statefulset", "mysql", "-o", "json")) as {
+            spec: { selector: { matchLabels: Record<string, string> } };
+        };
+        assert.deepStrictEqual(sts.spec.selector.matchLabels, SELECTOR);
+        for (const pod of ["mysql-0", "mysql-1", "mysql-2"]) {
+            const labels = { ...(await b().pods()).get(pod)?.metadata.labels };
+            for (const key of [
+                "controller-revision-hash",
+                "statefulset.kubernetes.io/pod-name",
+                "apps.kubernetes.io/pod-index",
+                "topology.kubernetes.io/zone",
+            ])
+                delete labels[key];
+            assert.deepStrictEqual(labels, { ...SELECTOR, "app.kubernetes.io/managed-by": "pulumi" }, pod);
+        }
         await b().sql("mysql-0", "CREATE DATABASE lifecycle; CREATE TABLE lifecycle.t (id INT PRIMARY KEY, v VARCHAR(64));");
         await replicates(3);
     });
@@ -270,18 +296,68 @@ describe("the real engine over a stack's life (mariadb, 3 replicas, NFS stand-in
         await replicates(3);
     });
 
+    it("`storageRequest` with its opt-in: the StatefulSet is replaced and adopts the running pods without restarting them", async () => {
+        type Sts = {
+            metadata: { uid: string };
+            spec: { volumeClaimTemplates: { spec: { resources: { requests: { storage: string } } } }[] };
+            status: { currentRevision?: string; updateRevision?: string };
+        };
+        const sts = async (): Promise<Sts> => JSON.parse(await b().kubectl("get", "statefulset", "mysql", "-o", "json")) as Sts;
+        /** Each pod: its uid, its owner, every container's restart count and its revision. */
+        const pods = async () =>
+            Object.fromEntries(
+                [...(await b().pods()).values()]
+                    .filter((p) => /^mysql-\d$/.test(p.metadata.name))
+                    .map((p) => {
+                        const raw = p as unknown as { metadata: { ownerReferences?: { uid: string }[] } };
+                        return [
+                            p.metadata.name,
+                            {
+                                uid: p.metadata.uid,
+                                owner: raw.metadata.ownerReferences?.[0]?.uid,
+                                restarts: (p.status?.containerStatuses ?? []).map((c) => c.restartCount),
+                                revision: p.metadata.labels?.["controller-revision-hash"],
+                            },
+                        ];
+                    }),
+            );
+        const before = await sts();
+        const podsBefore = await pods();
+        await set("storageRequest", "8Gi");
+        await b().pulumiOk(["config", "set", "--path", "allowDestructiveChanges[0]", "storageRequest"]);
+        const r = await up(3);
+        await b().pulumiOk(["config", "rm", "allowDestructiveChanges"]);
+        const after = await sts();
+        assert.notStrictEqual(after.metadata.uid, before.metadata.uid, `the StatefulSet was not replaced: ${said(r)}`);
+        assert.strictEqual(after.spec.volumeClaimTemplates[0].spec.resources.requests.storage, "8Gi");
+        assert.strictEqual(after.status.updateRevision, after.status.currentRevision);
+        // The same pods (uids), now owned by the new StatefulSet, no container restarted, on their revision.
+        const podsAfter = await pods();
+        console.log(`      (pods after the replacement: ${JSON.stringify(podsAfter)})`);
+        assert.deepStrictEqual(
+            podsAfter,
+            Object.fromEntries(
+                Object.entries(podsBefore).map(([name, p]) => [name, { ...p, owner: after.metadata.uid, restarts: [0, 0] }]),
+            ),
+        );
+        // The claims made before keep their size (README: only new ordinals ask for the new one).
+        const sizes = await b().kubectl("get", "pvc", "-o", 'jsonpath={range .items[*]}{.spec.resources.requests.storage}{"\\n"}{end}');
+        assert.deepStrictEqual(new Set(sizes.trim().split("\n")), new Set(["10Gi"]));
+        await replicates(3);
+    });
+
     it("`pulumi destroy`, then `pulumi up` on the same NFS directories: the README's promise, never AlreadyExists", async () => {
         const destroy = await b().pulumi(["destroy", "--yes", "--skip-preview"]);
         assert.strictEqual(destroy.code, 0, said(destroy));
         // README: the PVs stay (Retain, retainOnDelete); delete the orphaned pods yourself.
         assert.strictEqual((await b().kubectl("get", "pv", "-o", "name")).trim().split("\n").length, 5);
         // The orphaned pods still run: their NetworkPolicies stay with them (issue 21 item 7).
-        assert.strictEqual((await b().kubectl("get", "pods", "-l", "app=mysql", "-o", "name")).trim().split("\n").length, 3);
+        assert.strictEqual((await b().kubectl("get", "pods", "-l", POD_SELECTOR, "-o", "name")).trim().split("\n").length, 3);
         assert.deepStrictEqual((await b().kubectl("get", "networkpolicy", "-o", "name")).trim().split("\n").sort(), [
             "networkpolicy.networking.k8s.io/mysql-clone",
             "networkpolicy.networking.k8s.io/mysql-mysql",
         ]);
-        await b().kubectl("delete", "pod", "-l", "app=mysql", "--wait=true", "--timeout=300s");
+        await b().kubectl("delete", "pod", "-l", POD_SELECTOR, "--wait=true", "--timeout=300s");
         const redeploy = b().pulumi(["up", "--yes", "--skip-preview"]);
         // The new cluster (a new UID) refuses the old data: init-mysql of mysql-0 says so and starts no server.
         await waitFor(

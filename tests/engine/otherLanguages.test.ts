@@ -149,7 +149,7 @@ describe("the component from Python and YAML programs (real engine, local cluste
                         "get",
                         "pods",
                         "-l",
-                        `app=${cluster}`,
+                        `app.kubernetes.io/instance=${cluster},app.kubernetes.io/component=database`,
                         "-o",
                         "jsonpath={.items[*].status.containerStatuses[*].ready}",
                     ),

@@ -142,7 +142,7 @@ if $with_render; then
     say "the render's pods:"
     kubectl get pods -n "$ns" -o wide | sed 's/^/  /'
     # The replicas' server logs show replication running.
-    for pod in $(kubectl get pods -n "$ns" -l app=mysql -o jsonpath='{.items[*].metadata.name}'); do
+    for pod in $(kubectl get pods -n "$ns" -l app.kubernetes.io/instance=mysql,app.kubernetes.io/component=database -o jsonpath='{.items[*].metadata.name}'); do
         [[ $pod == *-0 ]] && continue
         say "kubectl logs $pod -c mysql | grep 'Slave (I/O|SQL) thread':"
         kubectl logs "$pod" -n "$ns" -c mysql | grep -E 'Slave (I/O|SQL) thread' | tail -n 2 | sed 's/^/  /'

@@ -43,6 +43,7 @@ describe("resolveArgs", () => {
             cloneIdleTimeoutSeconds: 300,
             replicaApplyThreads: 4,
             bootstrap: "ordered",
+            selectorLabels: "recommended",
             spreadAcrossNodes: "preferred",
             spreadAcrossZones: "none",
             cpuLimit: undefined,
@@ -259,6 +260,11 @@ describe("resolveArgs", () => {
             "appPassword without appUser",
             { appPassword: "pw" },
             "`appPassword` is set without `appUser`: set `appUser` (and `appDatabase`), or remove `appPassword`.",
+        ],
+        [
+            "selectorLabels not a scheme",
+            { selectorLabels: "app" },
+            '`selectorLabels` is "app": use "recommended" (the app.kubernetes.io/* labels, for a new cluster) or "legacy" (app=<name>, for a cluster deployed before this setting; see docs/labels.md).',
         ],
         [
             "networkPolicy not a boolean",

@@ -21,8 +21,17 @@ const ARGS: MySqlClusterArgs = {
     backupNfsPath: "/exports/backups",
 };
 const PASSWORDS = { rootPassword: "r", replicationPassword: "p", backupPassword: "b" };
-const names = clusterNames("orders", "shop", "cluster.local");
-const LABELS = { app: "orders" };
+const names = clusterNames("orders", "shop", "cluster.local", "recommended");
+// The recommended labels (selectorLabels' default): the selectors match name, instance and component.
+const SELECTOR = {
+    "app.kubernetes.io/name": "mysql-statefulset",
+    "app.kubernetes.io/instance": "orders",
+    "app.kubernetes.io/component": "database",
+};
+const LABELS = { ...SELECTOR, "app.kubernetes.io/managed-by": "pulumi" };
+// The backup Job's pods: another component, so the cluster's selectors never take them in.
+const BACKUP_SELECTOR = { ...SELECTOR, "app.kubernetes.io/component": "backup" };
+const BACKUP_LABELS = { ...LABELS, "app.kubernetes.io/component": "backup" };
 
 function problems(args: Record<string, unknown>): readonly string[] {
     try {
@@ -70,11 +79,11 @@ describe("backups", () => {
                 successfulJobsHistoryLimit: 3,
                 failedJobsHistoryLimit: 3,
                 jobTemplate: {
-                    metadata: { labels: { app: "orders-backup" } },
+                    metadata: { labels: BACKUP_LABELS },
                     spec: {
                         backoffLimit: 0,
                         template: {
-                            metadata: { labels: { app: "orders-backup" } },
+                            metadata: { labels: BACKUP_LABELS },
                             spec: {
                                 restartPolicy: "Never",
                                 serviceAccountName: "orders",
@@ -131,12 +140,12 @@ describe("backups", () => {
     it("admits the backup pods to the clone port, and nothing else changes without a schedule", () => {
         const clone = networkPolicies(resolveArgs(ARGS), names).clone as any;
         assert.deepStrictEqual(clone.spec.ingress[0].from, [
-            { podSelector: { matchLabels: LABELS } },
-            { podSelector: { matchLabels: { app: "orders-backup" } } },
+            { podSelector: { matchLabels: SELECTOR } },
+            { podSelector: { matchLabels: BACKUP_SELECTOR } },
         ]);
         const plain = resolveArgs({ ...BASE_ARGS, name: "orders", namespace: "shop" });
         assert.deepStrictEqual((networkPolicies(plain, names).clone as any).spec.ingress[0].from, [
-            { podSelector: { matchLabels: LABELS } },
+            { podSelector: { matchLabels: SELECTOR } },
         ]);
         assert.strictEqual(backupCronJob(plain, names, SCRIPTS), undefined);
         assert.strictEqual(backupVolume(plain, names), undefined);

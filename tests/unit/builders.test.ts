@@ -23,8 +23,14 @@ import {
 } from "../../components/builders";
 import { BASE_ARGS, isSecret, valueOf } from "../helpers";
 
-const names = clusterNames("orders", "shop", "cluster.local");
-const LABELS = { app: "orders" };
+const names = clusterNames("orders", "shop", "cluster.local", "recommended");
+// The recommended labels (selectorLabels' default): the selectors match name, instance and component.
+const SELECTOR = {
+    "app.kubernetes.io/name": "mysql-statefulset",
+    "app.kubernetes.io/instance": "orders",
+    "app.kubernetes.io/component": "database",
+};
+const LABELS = { ...SELECTOR, "app.kubernetes.io/managed-by": "pulumi" };
 const METADATA = { namespace: "shop", labels: LABELS };
 const resolve = (args: Partial<MySqlClusterArgs> = {}) => resolveArgs({ ...BASE_ARGS, name: "orders", namespace: "shop", ...args });
 
@@ -45,7 +51,7 @@ describe("builders: availability", () => {
     it("a PodDisruptionBudget that lets a drain take one pod of the cluster at a time", () => {
         assert.deepStrictEqual(podDisruptionBudget(resolve(), names), {
             metadata: { name: "orders", ...METADATA },
-            spec: { maxUnavailable: 1, selector: { matchLabels: LABELS } },
+            spec: { maxUnavailable: 1, selector: { matchLabels: SELECTOR } },
         });
     });
 
@@ -57,7 +63,7 @@ describe("builders: availability", () => {
     });
 
     it("spreadAcrossNodes: preferred by default, required, or no affinity at all", () => {
-        const term = { labelSelector: { matchLabels: LABELS }, topologyKey: "kubernetes.io/hostname" };
+        const term = { labelSelector: { matchLabels: SELECTOR }, topologyKey: "kubernetes.io/hostname" };
         assert.deepStrictEqual(podAffinity(resolve(), names), {
             podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] },
         });
@@ -69,7 +75,7 @@ describe("builders: availability", () => {
 
     it("spreadAcrossZones: none by default, preferred (ScheduleAnyway) or required (DoNotSchedule)", () => {
         const constraint = (whenUnsatisfiable: string) => [
-            { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable, labelSelector: { matchLabels: LABELS } },
+            { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable, labelSelector: { matchLabels: SELECTOR } },
         ];
         assert.strictEqual(zoneSpread(resolve(), names), undefined);
         assert.deepStrictEqual(zoneSpread(resolve({ spreadAcrossZones: "preferred" }), names), constraint("ScheduleAnyway"));
@@ -79,10 +85,9 @@ describe("builders: availability", () => {
     it("gives every spec its own copy of the pod labels, so no object can change another's selector", () => {
         const args = resolve({ spreadAcrossNodes: "required", spreadAcrossZones: "required" });
         const budget = podDisruptionBudget(args, names) as any;
-        const labelMaps = [
-            budget.metadata.labels,
+        const labelMaps = [budget.metadata.labels, (serviceAccount(args, names) as any).metadata.labels];
+        const selectorMaps = [
             budget.spec.selector.matchLabels,
-            (serviceAccount(args, names) as any).metadata.labels,
             (podAffinity(args, names) as any).podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector.matchLabels,
             (zoneSpread(args, names) as any)[0].labelSelector.matchLabels,
         ];
@@ -90,14 +95,65 @@ describe("builders: availability", () => {
             assert.deepStrictEqual(labels, LABELS);
             assert.notStrictEqual(labels, names.podLabels);
         }
+        for (const selector of selectorMaps) {
+            assert.deepStrictEqual(selector, SELECTOR);
+            assert.notStrictEqual(selector, names.podSelector);
+        }
+    });
+});
+
+describe("builders: labels (selectorLabels)", () => {
+    /** Every label map of the objects and every selector of the cluster's pods, by where it is. */
+    function labelsAndSelectors(scheme: "recommended" | "legacy") {
+        const args = resolve({ selectorLabels: scheme, spreadAcrossNodes: "required", spreadAcrossZones: "required" });
+        const n = clusterNames("orders", "shop", "cluster.local", scheme);
+        const budget = podDisruptionBudget(args, n) as any;
+        const policies = networkPolicies(args, n) as any;
+        const read = readService(args, n) as any;
+        return {
+            labels: [
+                budget.metadata.labels,
+                read.metadata.labels,
+                policies.mysql.metadata.labels,
+                (persistentVolumes(args, n)[0] as any).metadata.labels,
+            ],
+            selectors: [
+                budget.spec.selector.matchLabels,
+                read.spec.selector,
+                (headlessService(args, n) as any).spec.selector,
+                policies.mysql.spec.podSelector.matchLabels,
+                policies.clone.spec.ingress[0].from[0].podSelector.matchLabels,
+                (podAffinity(args, n) as any).podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector.matchLabels,
+                (zoneSpread(args, n) as any)[0].labelSelector.matchLabels,
+            ],
+            names: n,
+        };
+    }
+
+    it("recommended (the default): the app.kubernetes.io labels, selected by name, instance and component", () => {
+        assert.strictEqual(resolve().selectorLabels, "recommended");
+        const { labels, selectors, names: n } = labelsAndSelectors("recommended");
+        labels.forEach((l) => assert.deepStrictEqual(l, LABELS));
+        selectors.forEach((s) => assert.deepStrictEqual(s, SELECTOR));
+        // The backup Job's pods: same name and instance, another component, so no selector of the cluster takes them.
+        assert.deepStrictEqual(n.backupPodSelector, { ...SELECTOR, "app.kubernetes.io/component": "backup" });
+        assert.deepStrictEqual(n.backupPodLabels, { ...LABELS, "app.kubernetes.io/component": "backup" });
+        // Another cluster of the namespace differs in its instance.
+        assert.notDeepStrictEqual(clusterNames("billing", "shop", "cluster.local", "recommended").podSelector, SELECTOR);
+    });
+
+    it("legacy: app=<name> on everything, as clusters deployed before the setting have it", () => {
+        const { labels, selectors, names: n } = labelsAndSelectors("legacy");
+        [...labels, ...selectors].forEach((l) => assert.deepStrictEqual(l, { app: "orders" }));
+        assert.deepStrictEqual([n.backupPodLabels, n.backupPodSelector], [{ app: "orders-backup" }, { app: "orders-backup" }]);
     });
 });
 
 describe("builders: networkPolicy", () => {
-    const clusterPods = { podSelector: { matchLabels: LABELS } };
+    const clusterPods = { podSelector: { matchLabels: SELECTOR } };
     const policy = (name: string, port: number, from: unknown[]) => ({
         metadata: { name, ...METADATA },
-        spec: { podSelector: { matchLabels: LABELS }, policyTypes: ["Ingress"], ingress: [{ from, ports: [{ protocol: "TCP", port }] }] },
+        spec: { podSelector: { matchLabels: SELECTOR }, policyTypes: ["Ingress"], ingress: [{ from, ports: [{ protocol: "TCP", port }] }] },
     });
 
     it("by default: the clone port from the cluster's pods only, the MySQL port from them and every pod of the namespace", () => {
@@ -190,7 +246,7 @@ describe("builders: what the engine is told", () => {
 });
 
 describe("builders: services", () => {
-    const spec = { ports: [{ name: "mysql", port: 3306, targetPort: "mysql" }], selector: LABELS };
+    const spec = { ports: [{ name: "mysql", port: 3306, targetPort: "mysql" }], selector: SELECTOR };
 
     it("the headless Service (stable pod names) and the read Service (every Ready pod), selecting the pods by their labels", () => {
         const args = resolve();
@@ -290,7 +346,7 @@ describe("builders: tls", () => {
     });
 
     it("follows the cluster's name, namespace and DNS domain", () => {
-        const request = certificateSpecs(clusterNames("db", "prod", "corp.internal")).request;
+        const request = certificateSpecs(clusterNames("db", "prod", "corp.internal", "recommended")).request;
         assert.deepStrictEqual(request.subject, { commonName: "*.db.prod.svc.corp.internal", organization: "mysql-statefulset" });
         assert.deepStrictEqual(request.dnsNames, [
             "*.db.prod",

@@ -19,7 +19,7 @@ const provider = loadGuardProvider();
 
 async function fingerprint(args: MySqlClusterArgs): Promise<GuardInputs> {
     const resolved = resolveArgs(args);
-    const names = clusterNames(resolved.name, resolved.namespace, resolved.clusterDomain);
+    const names = clusterNames(resolved.name, resolved.namespace, resolved.clusterDomain, resolved.selectorLabels);
     // Through JSON, as the engine hands the inputs to the provider.
     return JSON.parse(JSON.stringify(guardInputs(resolved, names)));
 }
@@ -74,6 +74,37 @@ describe("the change guard", () => {
         assert.deepStrictEqual(await refusals({ ...ARGS, maxReplicas: 5 }, { ...ARGS, maxReplicas: 4 }), [
             `\`maxReplicas\` would remove the path of ordinal 4's volume ("/exports/mysql-4") on the deployed cluster: ${GUARDED_SETTINGS.maxReplicas}${OPT_IN("maxReplicas")}`,
         ]);
+    });
+
+    it("reads a deployed state without a selectorLabels entry (made before the setting) as legacy", async () => {
+        const legacy = await fingerprint({ ...ARGS, selectorLabels: "legacy" });
+        const { selectorLabels, ...before } = (await fingerprint(ARGS)).values;
+        assert.deepStrictEqual(selectorLabels, {
+            setting: "selectorLabels",
+            label: "the pods' labels and selectors",
+            value: "recommended",
+            why: GUARDED_SETTINGS.selectorLabels,
+            untrackedValue: "legacy",
+        });
+        const old = { values: before, allowed: [] };
+        // The default on a stack from before: refused, naming the setting and the fix.
+        assert.deepStrictEqual((await provider.check(old, await fingerprint(ARGS))).failures, [
+            {
+                property: "selectorLabels",
+                reason:
+                    '`selectorLabels` would change the pods\' labels and selectors from "legacy" to "recommended" on the deployed ' +
+                    `cluster: ${GUARDED_SETTINGS.selectorLabels}${OPT_IN("selectorLabels")}`,
+            },
+        ]);
+        // `legacy` on that stack, the opt-in, a first deploy, and a stack that recorded its scheme: let through.
+        assert.deepStrictEqual((await provider.check(old, legacy)).failures, []);
+        const optIn = await fingerprint({ ...ARGS, allowDestructiveChanges: ["selectorLabels"] });
+        assert.deepStrictEqual((await provider.check(old, optIn)).failures, []);
+        assert.deepStrictEqual((await provider.check({}, await fingerprint(ARGS))).failures, []);
+        assert.deepStrictEqual(await refusals(ARGS, ARGS), []);
+        // A recorded scheme is compared as any value, both ways.
+        assert.strictEqual((await refusals({ ...ARGS, selectorLabels: "legacy" }, ARGS)).length, 1);
+        assert.strictEqual((await refusals(ARGS, { ...ARGS, selectorLabels: "legacy" })).length, 1);
     });
 
     it("lets a password change through, and keeps no password: the pods rotate it (rotate-credentials.sh)", async () => {

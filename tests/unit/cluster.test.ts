@@ -31,7 +31,13 @@ const TYPES = {
 };
 
 const ARGS = { ...BASE_ARGS, name: "orders", namespace: "shop", replicas: 2, maxReplicas: 2, storageClassName: "nfs-static" };
-const LABELS = { app: "orders" };
+// The recommended labels (selectorLabels' default): the selectors match name, instance and component.
+const SELECTOR = {
+    "app.kubernetes.io/name": "mysql-statefulset",
+    "app.kubernetes.io/instance": "orders",
+    "app.kubernetes.io/component": "database",
+};
+const LABELS = { ...SELECTOR, "app.kubernetes.io/managed-by": "pulumi" };
 
 describe("MySqlCluster", () => {
     it("registers exactly its children, each parented to the component", async () => {
@@ -75,7 +81,7 @@ describe("MySqlCluster", () => {
     it("gives each Kubernetes object its builder's spec, unchanged, and retains only the volumes and the NetworkPolicies (which stay with the orphaned pods) on delete", async () => {
         const { registered } = await buildCluster(ARGS);
         const args = resolveArgs(ARGS);
-        const names = clusterNames(args.name, args.namespace, args.clusterDomain);
+        const names = clusterNames(args.name, args.namespace, args.clusterDomain, args.selectorLabels);
         // What the builders return, as the engine receives it (undefined fields dropped).
         const plain = (spec: unknown) => JSON.parse(JSON.stringify(spec));
         const specs: [string, string, unknown][] = [
@@ -172,7 +178,7 @@ describe("MySqlCluster", () => {
         assert.deepStrictEqual(inputsOf(registered, TYPES.privateKey, "db-ca-key"), key);
         assert.deepStrictEqual(inputsOf(registered, TYPES.privateKey, "db-tls-key"), key);
         // The builder's specs (tests/unit/builders.test.ts has them exactly), wired to the keys and the CA.
-        const specs = build.certificateSpecs(clusterNames("orders", "shop", "cluster.local"));
+        const specs = build.certificateSpecs(clusterNames("orders", "shop", "cluster.local", "recommended"));
         assert.deepStrictEqual(inputsOf(registered, TYPES.selfSignedCert, "db-ca"), { privateKeyPem: "mock-private-key-pem", ...specs.ca });
         assert.deepStrictEqual(inputsOf(registered, TYPES.certRequest, "db-tls-request"), {
             privateKeyPem: "mock-private-key-pem",

@@ -30,7 +30,7 @@ const DEV_TARGET = {
     flavor: FLAVORS.mysql57,
     replicas: 3,
     maxReplicationLagSeconds: 30,
-    names: clusterNames("mysql", "default", "cluster.local"),
+    names: clusterNames("mysql", "default", "cluster.local", "recommended"),
 };
 
 function diagnose(caseName: string, ...argv: string[]) {
@@ -192,7 +192,7 @@ describe("npm run diagnose", () => {
                 "2. Then let Kubernetes release the pods, either way:",
                 "     kubectl taint nodes node-1 node.kubernetes.io/out-of-service=nodeshutdown:NoExecute   # Kubernetes 1.28+",
                 "     kubectl delete pod mysql-0 -n default --grace-period=0 --force",
-                "3. The StatefulSet starts mysql-0 on another node, on the same volume; `kubectl get pods -n default -l app=mysql -w` shows it become Ready.",
+                "3. The StatefulSet starts mysql-0 on another node, on the same volume; `kubectl get pods -n default -l app.kubernetes.io/name=mysql-statefulset,app.kubernetes.io/instance=mysql,app.kubernetes.io/component=database -w` shows it become Ready.",
                 "4. Once the node is repaired and back, remove the taint:",
                 "     kubectl taint nodes node-1 node.kubernetes.io/out-of-service=nodeshutdown:NoExecute-",
             ]);
@@ -246,7 +246,16 @@ describe("npm run diagnose", () => {
                 "SHOW SLAVE STATUS\\G",
             ];
             assert.deepStrictEqual(calls, [
-                ["get", "pods", "-l", "app=mysql", "-n", "default", "-o", "json"],
+                [
+                    "get",
+                    "pods",
+                    "-l",
+                    "app.kubernetes.io/name=mysql-statefulset,app.kubernetes.io/instance=mysql,app.kubernetes.io/component=database",
+                    "-n",
+                    "default",
+                    "-o",
+                    "json",
+                ],
                 ["get", "pvc,pv", "-n", "default", "-o", "json"],
                 ["get", "nodes", "-o", "json"],
                 ["get", "events", "-n", "default", "--field-selector", "involvedObject.name=mysql-1", "-o", "json"],
@@ -330,11 +339,11 @@ describe("npm run diagnose", () => {
                 assert.strictEqual(run.status, 1);
                 assert.strictEqual(
                     run.stderr,
-                    "diagnose: `kubectl get pods -l app=mysql -n default -o json` failed: The connection to the server 10.0.0.1:6443 was refused - did you specify the right host or port?\n",
+                    "diagnose: `kubectl get pods -l app.kubernetes.io/name=mysql-statefulset,app.kubernetes.io/instance=mysql,app.kubernetes.io/component=database -n default -o json` failed: The connection to the server 10.0.0.1:6443 was refused - did you specify the right host or port?\n",
                 );
                 assert.strictEqual(
                     fs.readFileSync(path.join(dir, "argv"), "utf8"),
-                    "--context lab get pods -l app=mysql -n default -o json\n",
+                    "--context lab get pods -l app.kubernetes.io/name=mysql-statefulset,app.kubernetes.io/instance=mysql,app.kubernetes.io/component=database -n default -o json\n",
                 );
                 const missing = cli(["--stack", "dev"], { KUBECTL: path.join(dir, "no-kubectl") });
                 assert.strictEqual(missing.status, 1);
@@ -356,7 +365,7 @@ describe("npm run diagnose", () => {
             flavor: FLAVORS.mariadb,
             replicas: 6,
             maxReplicationLagSeconds: 30,
-            names: clusterNames("mysql", "default", "cluster.local"),
+            names: clusterNames("mysql", "default", "cluster.local", "recommended"),
         };
         const cloning = (log: string) =>
             podVerdict(

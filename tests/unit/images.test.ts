@@ -96,7 +96,7 @@ function containers(flavor: Flavor): ContainerSpec[] {
     // The flavor given, even one no setting names (a broken copy, below).
     const args = { ...resolveArgs({ ...BASE_ARGS, flavor: flavor.name, ...BACKUPS }), flavor };
     const restoring = { ...resolveArgs({ ...BASE_ARGS, flavor: flavor.name, ...BACKUPS, ...RESTORING }), flavor };
-    const names = clusterNames(args.name, args.namespace, args.clusterDomain);
+    const names = clusterNames(args.name, args.namespace, args.clusterDomain, args.selectorLabels);
     const pod: any = (statefulSet(args, names, readPodScripts(), MOCK_UUID) as any).spec.template.spec;
     const restore: any = (statefulSet(restoring, names, readPodScripts(), MOCK_UUID) as any).spec.template.spec;
     const job: any = (backupCronJob(args, names, readPodScripts()) as any).spec.jobTemplate.spec.template.spec;

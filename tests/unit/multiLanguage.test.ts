@@ -115,7 +115,12 @@ describe("the multi-language component (schema)", () => {
             { value: "mysql84" },
             { value: "mariadb" },
         ]);
+        assert.deepStrictEqual(served.types["mysql-statefulset:index:SelectorLabels"].enum, [
+            { value: "recommended" },
+            { value: "legacy" },
+        ]);
         assert.deepStrictEqual(Object.keys(served.types), [
+            "mysql-statefulset:index:SelectorLabels",
             "mysql-statefulset:index:Flavor",
             "mysql-statefulset:index:Bootstrap",
             "mysql-statefulset:index:SpreadAcrossNodes",
@@ -184,7 +189,11 @@ describe("the package's provider: the change guard for other languages", () => {
     const fingerprint = (args: MySqlClusterArgs): GuardInputs => {
         const resolved = resolveArgs(args);
         // Through JSON, as the engine hands the inputs to the provider.
-        return JSON.parse(JSON.stringify(guardInputs(resolved, clusterNames(resolved.name, resolved.namespace, resolved.clusterDomain))));
+        return JSON.parse(
+            JSON.stringify(
+                guardInputs(resolved, clusterNames(resolved.name, resolved.namespace, resolved.clusterDomain, resolved.selectorLabels)),
+            ),
+        );
     };
     const deployed = fingerprint(BASE_ARGS);
     const resized = fingerprint({ ...BASE_ARGS, storageRequest: "20Gi" });

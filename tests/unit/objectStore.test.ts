@@ -8,7 +8,7 @@ import { MOCK_UUID } from "../../scripts/mockRuntime";
 import { BASE_ARGS, buildCluster, child } from "../helpers";
 
 const SCRIPTS = { "lib.sh": "# stand-in\n" };
-const names = clusterNames("orders", "shop", "cluster.local");
+const names = clusterNames("orders", "shop", "cluster.local", "recommended");
 const PASSWORDS = { rootPassword: "r", replicationPassword: "p", backupPassword: "b" };
 const S3 = { backupS3Bucket: "acme-backups", backupS3CredentialsSecret: "mysql-backup-s3" };
 const ARGS = { ...BASE_ARGS, name: "orders", namespace: "shop", flavor: "mariadb" as const, backupSchedule: "0 3 * * *", ...S3 };

@@ -92,6 +92,8 @@ function checkStack(resources: Array<{ type: string; props: any }>, tags: Record
 }
 
 const LABELS = { app: "mysql" };
+/** What the component renders for a cluster (selectorLabels' default), less its instance. */
+const RECOMMENDED_SELECTOR = { "app.kubernetes.io/name": "mysql-statefulset", "app.kubernetes.io/component": "database" };
 function statefulSet(replicas: number, annotations: Record<string, string> = {}, image = "mysql:8.4") {
     return {
         type: TYPES.statefulSet,
@@ -274,7 +276,16 @@ describe("the policy pack", () => {
                 resources
                     .filter((r) => r.type === TYPES.podDisruptionBudget)
                     .map((r: any) => [r.props.metadata.name, r.props.metadata.namespace, r.props.spec]),
-                [["mysql", namespace, { maxUnavailable: 1, selector: { matchLabels: { app: "mysql" } } }]],
+                [
+                    [
+                        "mysql",
+                        namespace,
+                        {
+                            maxUnavailable: 1,
+                            selector: { matchLabels: { ...RECOMMENDED_SELECTOR, "app.kubernetes.io/instance": "mysql" } },
+                        },
+                    ],
+                ],
                 stack,
             );
             assert.deepStrictEqual(checkStack(resources, { environment: "production" }), [], stack);
@@ -283,7 +294,7 @@ describe("the policy pack", () => {
             assert.deepStrictEqual(
                 checkStack(withoutBudget, { environment: "production" }),
                 [
-                    `StatefulSet mysql has no PodDisruptionBudget in namespace ${namespace} whose selector matches its pod labels {"app":"mysql"}.`,
+                    `StatefulSet mysql has no PodDisruptionBudget in namespace ${namespace} whose selector matches its pod labels {"app.kubernetes.io/component":"database","app.kubernetes.io/instance":"mysql","app.kubernetes.io/managed-by":"pulumi","app.kubernetes.io/name":"mysql-statefulset"}.`,
                 ],
                 stack,
             );

@@ -122,7 +122,7 @@ const CONFIGURATIONS: Record<string, Partial<MySqlClusterArgs>> = {
 /** Every container the component renders for these settings: the StatefulSet's and the backup Job's. */
 function renderedContainers(settings: Partial<MySqlClusterArgs>): ContainerEnvironment[] {
     const args = resolveArgs({ ...BASE_ARGS, ...settings });
-    const names = clusterNames(args.name, args.namespace, args.clusterDomain);
+    const names = clusterNames(args.name, args.namespace, args.clusterDomain, args.selectorLabels);
     const pod = (statefulSet(args, names, readPodScripts(), MOCK_UUID) as any).spec.template.spec;
     const job = (backupCronJob(args, names, readPodScripts()) as any)?.spec.jobTemplate.spec.template.spec;
     return [...pod.initContainers, ...pod.containers, ...(job?.containers ?? [])];

@@ -10,7 +10,13 @@ import { MOCK_UUID } from "../../scripts/mockRuntime";
 import { BASE_ARGS } from "../helpers";
 
 const ARGS = { ...BASE_ARGS, name: "orders", namespace: "shop", replicas: 2, maxReplicas: 2, storageClassName: "nfs-static" };
-const LABELS = { app: "orders" };
+// The recommended labels (selectorLabels' default): the selectors match name, instance and component.
+const SELECTOR = {
+    "app.kubernetes.io/name": "mysql-statefulset",
+    "app.kubernetes.io/instance": "orders",
+    "app.kubernetes.io/component": "database",
+};
+const LABELS = { ...SELECTOR, "app.kubernetes.io/managed-by": "pulumi" };
 const CLIENT = "--defaults-extra-file=/etc/mysql-credentials/root.cnf";
 const TLS_ENV = [
     { name: "TLS_CA", value: "/etc/mysql-credentials/ca.crt" },
@@ -62,7 +68,7 @@ const REPLICA_ERROR_ENV = [
 ];
 const BACKUP_SECURITY = { runAsUser: 0, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"], add: ["DAC_OVERRIDE", "FOWNER"] } };
 
-const names = clusterNames("orders", "shop", "cluster.local");
+const names = clusterNames("orders", "shop", "cluster.local", "recommended");
 
 /** users.sql.in without an application user: the cluster's accounts, their passwords as placeholders. */
 const ACCOUNTS_SQL = [
@@ -101,7 +107,12 @@ const resolve = (args: Partial<MySqlClusterArgs> = {}) => resolveArgs({ ...ARGS,
 /** The StatefulSet for these settings (on top of ARGS), with the project's pod scripts. */
 const built = (args: Partial<MySqlClusterArgs> = {}): any => {
     const resolved = resolve(args);
-    return statefulSet(resolved, clusterNames(resolved.name, resolved.namespace, resolved.clusterDomain), readPodScripts(), MOCK_UUID);
+    return statefulSet(
+        resolved,
+        clusterNames(resolved.name, resolved.namespace, resolved.clusterDomain, resolved.selectorLabels),
+        readPodScripts(),
+        MOCK_UUID,
+    );
 };
 
 describe("builders: config", () => {
@@ -247,7 +258,7 @@ describe("builders: statefulSet", () => {
             serviceName: "orders",
             replicas: 2,
             podManagementPolicy: "OrderedReady",
-            selector: { matchLabels: LABELS },
+            selector: { matchLabels: SELECTOR },
         });
         assert.deepStrictEqual(volumeClaimTemplates, [
             {
@@ -270,7 +281,10 @@ describe("builders: statefulSet", () => {
             affinity: {
                 podAntiAffinity: {
                     preferredDuringSchedulingIgnoredDuringExecution: [
-                        { weight: 100, podAffinityTerm: { labelSelector: { matchLabels: LABELS }, topologyKey: "kubernetes.io/hostname" } },
+                        {
+                            weight: 100,
+                            podAffinityTerm: { labelSelector: { matchLabels: SELECTOR }, topologyKey: "kubernetes.io/hostname" },
+                        },
                     ],
                 },
             },
@@ -516,14 +530,14 @@ describe("builders: statefulSet", () => {
             priorityClassName: "database-critical",
             terminationGracePeriodSeconds: 300,
         }).spec.template.spec;
-        const term = { labelSelector: { matchLabels: LABELS }, topologyKey: "kubernetes.io/hostname" };
+        const term = { labelSelector: { matchLabels: SELECTOR }, topologyKey: "kubernetes.io/hostname" };
         assert.deepStrictEqual(pod.affinity, { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] } });
         assert.deepStrictEqual(pod.topologySpreadConstraints, [
             {
                 maxSkew: 1,
                 topologyKey: "topology.kubernetes.io/zone",
                 whenUnsatisfiable: "ScheduleAnyway",
-                labelSelector: { matchLabels: LABELS },
+                labelSelector: { matchLabels: SELECTOR },
             },
         ]);
         assert.strictEqual(pod.priorityClassName, "database-critical");
@@ -550,7 +564,7 @@ describe("builders: statefulSet", () => {
         const init = (
             statefulSet(
                 args,
-                clusterNames("billing", "finance", "cluster.local"),
+                clusterNames("billing", "finance", "cluster.local", "recommended"),
                 readPodScripts(),
                 "5d0f3c1e-1111-4222-8333-444455556666",
             ) as any
@@ -571,8 +585,9 @@ describe("builders: statefulSet", () => {
             ["mysql57", "", ""],
         ] as const) {
             const args = resolve({ flavor });
-            const pod = (statefulSet(args, clusterNames("orders", "shop", "cluster.local"), readPodScripts(), MOCK_UUID) as any).spec
-                .template.spec;
+            const pod = (
+                statefulSet(args, clusterNames("orders", "shop", "cluster.local", "recommended"), readPodScripts(), MOCK_UUID) as any
+            ).spec.template.spec;
             for (const container of [pod.initContainers[0], pod.containers[1]]) {
                 const envOf = (name: string) => container.env.find((e: any) => e.name === name)?.value;
                 // init-mysql only records the step; the sidecar runs the tool with its options.
