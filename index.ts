@@ -60,6 +60,9 @@ const cluster = new MySqlCluster("mysql", {
     backupNfsPath: config.get("backupNfsPath"),
     backupVolumeCapacity: config.get("backupVolumeCapacity"),
     restoreFrom: config.get("restoreFrom"),
+    metrics: config.getBoolean("metrics"),
+    metricsNamespace: config.get("metricsNamespace"),
+    monitoringCrds: config.getBoolean("monitoringCrds"),
     allowDestructiveChanges: config.getObject<string[]>("allowDestructiveChanges"),
     // settings:end
 });

@@ -51,6 +51,13 @@ export interface ClusterNames {
      * their own, which the clone port's NetworkPolicy admits.
      */
     readonly backupPodLabels: Readonly<Record<string, string>>;
+    /** The exporter's Secret (its option file), its NetworkPolicy, and the dashboard's ConfigMap (`metrics`). */
+    readonly metricsSecret: string;
+    readonly metricsPolicy: string;
+    readonly dashboard: string;
+    /** The PodMonitor and the PrometheusRule (`monitoringCrds`). */
+    readonly podMonitor: string;
+    readonly prometheusRule: string;
     /** The read Service's fully qualified name. */
     readonly readServiceFqdn: string;
     /**
@@ -101,6 +108,11 @@ export function clusterNames(name: string, namespace: string, clusterDomain: str
         backupClaim: `${name}-${VOLUMES.backups}`,
         backupCronJob: `${name}-backup`,
         backupPodLabels: { app: `${name}-backup` },
+        metricsSecret: `${name}-metrics`,
+        metricsPolicy: `${name}-metrics`,
+        dashboard: `${name}-dashboard`,
+        podMonitor: name,
+        prometheusRule: name,
         readServiceFqdn: `${readService}.${namespace}.svc.${clusterDomain}`,
         peerDomain,
     };

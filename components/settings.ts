@@ -285,6 +285,23 @@ export const SETTINGS = {
         description:
             "A backup's name on the backup volume (20250101T030000Z) that mysql-0 starts from when its data is empty; needs the old cluster's passwords.",
     },
+    metrics: {
+        type: "boolean",
+        default: false,
+        description:
+            "A mysqld_exporter sidecar in every pod (port 9104, named metrics) with its own least-privilege account, prometheus.io annotations, a NetworkPolicy rule for metricsNamespace, and a Grafana dashboard ConfigMap (docs/metrics.md).",
+    },
+    metricsNamespace: {
+        type: "string",
+        default: "monitoring",
+        description: "The namespace of the Prometheus that scrapes the exporters: the metrics port's NetworkPolicy admits its pods.",
+    },
+    monitoringCrds: {
+        type: "boolean",
+        default: false,
+        description:
+            "The cluster has the Prometheus Operator's CRDs: make a PodMonitor and a PrometheusRule with the cluster's alerts. Needs metrics.",
+    },
     allowDestructiveChanges: {
         type: "string[]",
         default: [],

@@ -100,6 +100,9 @@ export const SAMPLES: Record<string, [Partial<MySqlClusterArgs>, Partial<MySqlCl
     backupNfsPath: [{}, { backupNfsPath: "/exports/backups-2" }],
     backupVolumeCapacity: [{}, { backupVolumeCapacity: "100Gi" }],
     restoreFrom: [{}, { restoreFrom: "20250101T030000Z" }],
+    metrics: [{}, { metrics: true }],
+    metricsNamespace: [{ metrics: true }, { metricsNamespace: "observability" }],
+    monitoringCrds: [{ metrics: true }, { monitoringCrds: true }],
     allowDestructiveChanges: [{}, { allowDestructiveChanges: ["storageRequest"] }],
 };
 

@@ -11,3 +11,4 @@ export * from "./security";
 export * from "./availability";
 export * from "./backup";
 export * from "./changes";
+export * from "./metrics";

@@ -15,7 +15,7 @@ import * as path from "path";
 import { isDeepStrictEqual } from "util";
 import { HostResources, registerCluster, releaseHost, releaseHostSync } from "./cleanup";
 import { DnsConfig, DnsService, hostsFileFor, writeInPlace } from "./dns";
-import { buildImage } from "./image";
+import { buildExporterImage, buildImage, EXPORTER_IMAGE } from "./image";
 import { PodNetwork } from "./netns";
 import { Pod, PodHost, PodTemplate } from "./pod";
 import { checkRender } from "./refusals";
@@ -117,6 +117,7 @@ export class FakeKubelet {
         readonly network: PodNetwork,
         image: PodHost["image"],
         sts: K8sObject,
+        images: PodHost["images"] = {},
     ) {
         this.sts = sts;
         this.objects = opts.objects;
@@ -135,6 +136,7 @@ export class FakeKubelet {
             workDir: this.workDir,
             network,
             image,
+            images,
             objects: () => this.objects,
             claimPaths: opts.claimPaths ?? {},
             clusterDomain: CLUSTER_DOMAIN,
@@ -211,7 +213,11 @@ export class FakeKubelet {
                 warnedMissing = true;
                 console.warn(`fake kubelet: image mariadb:11.4: this host lacks ${image.missing.join(", ")}; left off its PATH`);
             }
-            const cluster = new FakeKubelet(opts, network, image, sts);
+            // The exporter's image only when the render names it (the `metrics` setting).
+            const images: PodHost["images"] = JSON.stringify(sts).includes(JSON.stringify(EXPORTER_IMAGE))
+                ? { [EXPORTER_IMAGE]: buildExporterImage(image, path.join(workDir, "image-exporter")) }
+                : {};
+            const cluster = new FakeKubelet(opts, network, image, sts, images);
             registerCluster(cluster);
             return cluster;
         } catch (e) {

@@ -27,6 +27,8 @@ export interface PodHost {
     workDir: string;
     network: PodNetwork;
     image: BuiltImage;
+    /** Other images the pods may name, by name (the metrics exporter's); every other name runs `image`. */
+    images?: Readonly<Record<string, BuiltImage>>;
     /** ConfigMaps and Secrets for the volumes: the render last applied, or the agent's copies of the API's. */
     objects: () => K8sObject[];
     /** Claim name -> host directory, for persistentVolumeClaim volumes (see volumes.ts claimDir). */
@@ -326,7 +328,7 @@ export class Pod {
     /** Everything the runtime needs to start one container of this pod. */
     launchSpec(c: Container, startNo: number, dir: string, logPath: string): ContainerLaunch {
         if (!this.ip || !this.netns) throw new Error(`pod ${this.name} has no network`);
-        const image = this.host.image;
+        const image = (c.image !== undefined ? this.host.images?.[c.image] : undefined) ?? this.host.image;
         const sc = c.securityContext ?? {};
         const uid = sc.runAsUser ?? 0;
         const user = lookupUser(String(uid), image.passwd);
@@ -349,7 +351,11 @@ export class Pod {
             image,
             dir,
             // No command: the image's entrypoint, with args or the image's CMD.
-            argv: c.command ? [...c.command, ...(c.args ?? [])] : ["docker-entrypoint.sh", ...(c.args ?? ["mariadbd"])],
+            argv: c.command
+                ? [...c.command, ...(c.args ?? [])]
+                : image.entrypoint
+                  ? [...image.entrypoint, ...(c.args ?? [])]
+                  : ["docker-entrypoint.sh", ...(c.args ?? ["mariadbd"])],
             env: [...env.entries()],
             mounts: (c.volumeMounts ?? []).map((vm) => resolveMount(this.volumes, vm, c.name)),
             hostsFile: this.hostsFile,
