@@ -418,18 +418,19 @@ describe("metrics: the rendered alerts under promtool", function () {
                 { eval_time: at, alertname: c.alertname, exp_alerts: c.fired },
             ],
         }));
-        // The backup alert over two days and more (the schedule is daily: twice is 172800 s), each minute sampled.
+        // The backup alert over two days and more (the schedule is daily: twice is 172800 s), in a file of its own
+        // sampled and evaluated every 5 minutes (its `for` is 10).
         const cronJob = { ...ns, cronjob: "mysql-backup" };
         const backupSummary = 'No backup of default/mysql has succeeded for twice its schedule "0 3 * * *" (172800 s).';
         const fired = [alert("critical", cronJob, backupSummary, "backup-missing")];
-        const minutes = 50 * 60;
-        tests.push(
+        const samples = (50 * 60) / 5;
+        const backupTests = [
             // Last success at 0: fires at 48 h + its 10 minutes, not at 47 h.
             {
-                interval: "1m",
+                interval: "5m",
                 input_series: [
-                    series("kube_cronjob_created", cronJob, `0x${minutes}`),
-                    series("kube_cronjob_status_last_successful_time", cronJob, `0x${minutes}`),
+                    series("kube_cronjob_created", cronJob, `0x${samples}`),
+                    series("kube_cronjob_status_last_successful_time", cronJob, `0x${samples}`),
                 ],
                 alert_rule_test: [
                     { eval_time: "47h", alertname: "MySqlBackupMissing", exp_alerts: [] },
@@ -438,32 +439,38 @@ describe("metrics: the rendered alerts under promtool", function () {
             },
             // A success at 24 h: nothing at 49 h.
             {
-                interval: "1m",
+                interval: "5m",
                 input_series: [
-                    series("kube_cronjob_created", cronJob, `0x${minutes}`),
-                    series("kube_cronjob_status_last_successful_time", cronJob, `0x${24 * 60} 86400x${minutes - 24 * 60}`),
+                    series("kube_cronjob_created", cronJob, `0x${samples}`),
+                    series("kube_cronjob_status_last_successful_time", cronJob, `0x${(24 * 60) / 5} 86400x${samples - (24 * 60) / 5}`),
                 ],
                 alert_rule_test: [{ eval_time: "49h", alertname: "MySqlBackupMissing", exp_alerts: [] }],
             },
             // Never a success: fires once the CronJob is older than twice the schedule.
             {
-                interval: "1m",
-                input_series: [series("kube_cronjob_created", cronJob, `0x${minutes}`)],
+                interval: "5m",
+                input_series: [series("kube_cronjob_created", cronJob, `0x${samples}`)],
                 alert_rule_test: [
                     { eval_time: "47h", alertname: "MySqlBackupMissing", exp_alerts: [] },
                     { eval_time: "49h", alertname: "MySqlBackupMissing", exp_alerts: fired },
                 ],
             },
-        );
+        ];
         // Every rendered alert has a case here.
         assert.deepStrictEqual(
-            [...new Set(tests.flatMap((t) => t.alert_rule_test.map((r) => r.alertname)))].sort(),
+            [...new Set([...tests, ...backupTests].flatMap((t) => t.alert_rule_test.map((r) => r.alertname)))].sort(),
             rules.groups.flatMap((g) => g.rules.map((r) => r.alert)).sort(),
         );
         fs.writeFileSync(path.join(dir, "tests.yaml"), yaml.dump({ rule_files: ["rules.yaml"], evaluation_interval: "1m", tests }));
-        const run = promtool("test", "rules", "tests.yaml");
-        assert.strictEqual(run.status, 0, run.stdout + run.stderr);
-        assert.match(run.stdout, /SUCCESS/);
+        fs.writeFileSync(
+            path.join(dir, "backup-tests.yaml"),
+            yaml.dump({ rule_files: ["rules.yaml"], evaluation_interval: "5m", tests: backupTests }),
+        );
+        for (const file of ["tests.yaml", "backup-tests.yaml"]) {
+            const run = promtool("test", "rules", file);
+            assert.strictEqual(run.status, 0, `${file}: ${run.stdout}${run.stderr}`);
+            assert.match(run.stdout, /SUCCESS/, file);
+        }
     });
 
     it("g. `promtool test rules` fails when an alert does not fire as the case says (the check can fail)", () => {

@@ -1,6 +1,8 @@
 // The metrics builders (`metrics`, `monitoringCrds`) as plain functions of the settings, and their wiring into
 // MySqlCluster under mocks. What they do on real servers: tests/real/metrics.test.ts.
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { clusterNames, FLAVORS, METRICS, MySqlClusterArgs, resolveArgs } from "../../components";
 import {
     alertRules,
@@ -15,6 +17,7 @@ import {
     networkPolicies,
     podMonitor,
     prometheusRule,
+    RUNBOOK_BASE,
     statefulSet,
 } from "../../components/builders";
 import { readClusterPodScripts } from "../../components/podScripts";
@@ -218,6 +221,29 @@ describe("metrics: the builders", () => {
         // Every metric from outside the exporter is listed with its source, and is used.
         const used = new Set([...onDashboard, ...inAlerts]);
         assert.deepStrictEqual([...used].filter((n) => !n.startsWith("mysql_")).sort(), Object.keys(EXTERNAL_METRICS).sort());
+    });
+});
+
+describe("metrics: docs/metrics.md", () => {
+    it("has a section for every alert's runbook link", () => {
+        const text = fs.readFileSync(path.join(__dirname, "..", "..", "docs", "metrics.md"), "utf8");
+        // GitHub's anchors: a heading in lower case, spaces as hyphens.
+        const anchors = [...text.matchAll(/^#+ (.+)$/gm)].map((m) =>
+            m[1]
+                .toLowerCase()
+                .replace(/[^a-z0-9 -]/g, "")
+                .replace(/ /g, "-"),
+        );
+        const args = resolve({ metrics: true, backupSchedule: "0 3 * * *", backupNfsPath: "/exports/backups" });
+        const links = alertRules(args, names).groups[0].rules.map((r) => r.annotations.runbook_url);
+        assert.strictEqual(links.length, 7);
+        for (const link of links) {
+            assert.ok(link.startsWith(`${RUNBOOK_BASE}#`), link);
+            assert.ok(anchors.includes(link.slice(RUNBOOK_BASE.length + 1)), `${link} has no heading in docs/metrics.md`);
+        }
+        for (const name of Object.keys(EXTERNAL_METRICS)) {
+            assert.ok(text.includes(`\`${name}\``), `docs/metrics.md names the external metric ${name}`);
+        }
     });
 });
 
