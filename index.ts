@@ -67,6 +67,9 @@ const cluster = new MySqlCluster("mysql", {
     backupS3Region: config.get("backupS3Region"),
     backupS3CredentialsSecret: config.get("backupS3CredentialsSecret"),
     rcloneImage: config.get("rcloneImage"),
+    metrics: config.getBoolean("metrics"),
+    metricsNamespace: config.get("metricsNamespace"),
+    monitoringCrds: config.getBoolean("monitoringCrds"),
     allowDestructiveChanges: config.getObject<string[]>("allowDestructiveChanges"),
     // settings:end
 });

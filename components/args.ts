@@ -45,6 +45,7 @@ import {
     checkNfsServer,
     checkReplicas,
     checkMaxReplicas,
+    checkMetrics,
     DEFAULT_MAX_REPLICAS,
     checkAllowedChanges,
     checkStorageClassName,
@@ -396,6 +397,30 @@ export interface MySqlClusterArgs {
      */
     readonly rcloneImage?: string;
     /**
+     * A `mysqld_exporter` sidecar (the upstream image) in every pod, on port 9104 named `metrics`, logging in
+     * with its own account (PROCESS, REPLICATION CLIENT or its MariaDB names, SELECT on performance_schema;
+     * its password a generated Secret file, never an argument); the pods carry the `prometheus.io/*`
+     * annotations, the NetworkPolicy admits `metricsNamespace`, and a ConfigMap holds a Grafana dashboard
+     * (label `grafana_dashboard: "1"`). See docs/metrics.md.
+     * @default false
+     * @see https://github.com/prometheus/mysqld_exporter
+     */
+    readonly metrics?: boolean;
+    /**
+     * The namespace of the Prometheus that scrapes the exporters: the metrics port's NetworkPolicy admits
+     * every pod of it.
+     * @default "monitoring"
+     */
+    readonly metricsNamespace?: string;
+    /**
+     * The cluster has the Prometheus Operator's CRDs (`monitoring.coreos.com/v1`): make a PodMonitor for
+     * the exporters and a PrometheusRule with the cluster's alerts. Needs `metrics`. Off, nothing depends
+     * on those CRDs, so a cluster without them deploys.
+     * @default false
+     * @see https://prometheus-operator.dev/docs/api-reference/api/
+     */
+    readonly monitoringCrds?: boolean;
+    /**
      * Settings whose guarded change this run may make (see the README's change table), e.g.
      * `["storageRequest"]`. Without them a guarded change fails the preview, before anything is touched.
      * Remove them after the run.
@@ -464,6 +489,9 @@ export interface ResolvedArgs {
     /** Unset: no object storage. */
     readonly objectStore: ObjectStore | undefined;
     readonly rcloneImage: string;
+    readonly metrics: boolean;
+    readonly metricsNamespace: string;
+    readonly monitoringCrds: boolean;
     readonly allowDestructiveChanges: readonly string[];
     readonly port: number;
 }
@@ -644,6 +672,12 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
         defaultBackupVolumeCapacity: DEFAULTS.backupVolumeCapacity,
     });
 
+    const metrics = checkMetrics(p, {
+        metrics: booleanSetting(p, "metrics", a.metrics, DEFAULTS.metrics),
+        metricsNamespace: stringSetting(p, "metricsNamespace", a.metricsNamespace, DEFAULTS.metricsNamespace),
+        monitoringCrds: booleanSetting(p, "monitoringCrds", a.monitoringCrds, DEFAULTS.monitoringCrds),
+    });
+
     return complete(p, {
         name,
         namespace,
@@ -697,6 +731,9 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
         restoreFrom,
         objectStore,
         rcloneImage,
+        metrics: metrics.metrics,
+        metricsNamespace: metrics.metricsNamespace,
+        monitoringCrds: metrics.monitoringCrds,
         allowDestructiveChanges: checkAllowedChanges(
             p,
             stringListSetting(p, "allowDestructiveChanges", a.allowDestructiveChanges, DEFAULTS.allowDestructiveChanges, [

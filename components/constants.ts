@@ -215,3 +215,38 @@ export const MAX_REPLICAS = 100;
 
 /** server-id of ordinal N is SERVER_ID_BASE + N, as in the tutorial. */
 export const SERVER_ID_BASE = 100;
+
+/**
+ * The metrics sidecar (`metrics` setting): the upstream mysqld_exporter image, pinned, on its usual port; the
+ * account it logs in with; the Secret file that holds its `[client]` options (user, password, host, port),
+ * which it reads with `--config.my-cnf`; and the container on every pod that keeps that account on mysql-0.
+ * @see https://github.com/prometheus/mysqld_exporter#required-grants
+ */
+export const METRICS = {
+    image: "prom/mysqld-exporter:v0.18.0",
+    port: 9104,
+    portName: "metrics",
+    path: "/metrics",
+    /** The exporter's container. */
+    container: "metrics",
+    /** The container that creates the exporter's account on mysql-0 (the other pods get it by replication). */
+    accountContainer: "metrics-account",
+    user: "exporter",
+    /** The exporter's connections at most (its upstream README's advice, so a stuck server cannot pile them up). */
+    maxUserConnections: 3,
+    /** The volume of the exporter's Secret and where it is mounted. */
+    volume: "metrics",
+    dir: "/etc/mysqld-exporter",
+    /** Keys of the exporter's Secret: its option file, and the password alone (for the account's SQL). */
+    configKey: "my.cnf",
+    passwordKey: "password",
+    /** How often metrics-account checks that the exporter can log in, in seconds. */
+    accountCheckSeconds: 30,
+    /** The uid the exporter runs as: the upstream image's `nobody`. */
+    runAsUser: 65534,
+} as const;
+
+/** The pod scripts only a cluster with `metrics` has, as files under scripts/pod/ and keys of the scripts ConfigMap. */
+export const METRICS_SCRIPT_FILES = {
+    account: "metrics-account.sh",
+} as const;

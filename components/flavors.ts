@@ -134,6 +134,13 @@ export interface Flavor {
      */
     readonly backupGrants: readonly string[];
     /**
+     * What the metrics exporter's account is granted (`metrics`), as `privileges ON object` clauses: the
+     * status, variables, InnoDB metrics and processlist (PROCESS), the replication status and the binlogs'
+     * sizes, and the performance schema, as mysqld_exporter's README asks, and no more.
+     * @see https://github.com/prometheus/mysqld_exporter#required-grants
+     */
+    readonly exporterGrants: readonly string[];
+    /**
      * Run once by mysql-0 after a restore (its first start, as mysqld's `init-file`), so that the restored
      * primary's GTID state continues the backup's and replicas can auto-position on it. Placeholder:
      * {gtid} (the GTID position in the backup's manifest). Empty when binlog coordinates need nothing.
@@ -149,6 +156,9 @@ const MARIADB_IMAGES: ImageFamily = {
     description: "a MariaDB (10 or later) image",
     repositories: [{ name: "mariadb", version: /^[1-9][0-9](?![0-9])/ }],
 };
+
+/** mysqld_exporter's grants on MySQL (its README's, with SELECT narrowed to the performance schema). */
+const MYSQL_EXPORTER_GRANTS = ["PROCESS, REPLICATION CLIENT ON *.*", "SELECT ON performance_schema.*"];
 
 /** SHOW SLAVE STATUS and its fields, in MySQL 5.7 and MariaDB alike. */
 const SLAVE_STATUS: Flavor["replicaStatus"] = {
@@ -214,6 +224,7 @@ const mysql57: Flavor = {
     changeReplicationPasswordSql: "STOP SLAVE; CHANGE MASTER TO MASTER_PASSWORD='{password}'; START SLAVE;",
     // XtraBackup 2.4: FLUSH TABLES WITH READ LOCK, the binlog position, SHOW SLAVE STATUS for --slave-info.
     backupGrants: ["RELOAD, LOCK TABLES, PROCESS, REPLICATION CLIENT ON *.*"],
+    exporterGrants: MYSQL_EXPORTER_GRANTS,
     // File and position: replicas of the restored primary clone from it and read its own binlog position.
     restoreSql: "",
 };
@@ -272,6 +283,7 @@ const mysql84: Flavor = {
         "SELECT ON performance_schema.keyring_component_status",
         "SELECT ON performance_schema.replication_group_members",
     ],
+    exporterGrants: MYSQL_EXPORTER_GRANTS,
     // With binlogs on, mysql.gtid_executed is written only at binlog rotation: the restored table lags.
     restoreSql: ["RESET BINARY LOGS AND GTIDS;", "SET GLOBAL gtid_purged='{gtid}';"].join("\n"),
 };
@@ -342,6 +354,8 @@ const mariadb: Flavor = {
     changeReplicationPasswordSql: "STOP SLAVE; CHANGE MASTER TO MASTER_PASSWORD='{password}'; START SLAVE;",
     // mariadb-backup (10.5+ privilege names): BACKUP STAGE locks, the binlog position, SHOW SLAVE STATUS.
     backupGrants: ["RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR, SLAVE MONITOR ON *.*"],
+    // REPLICATION CLIENT is BINLOG MONITOR since 10.5, which no longer covers SHOW SLAVE STATUS (SLAVE MONITOR).
+    exporterGrants: ["PROCESS, BINLOG MONITOR, SLAVE MONITOR ON *.*", "SELECT ON performance_schema.*"],
     // The backup came from a replica: its gtid_slave_pos would outrank the new primary's empty binlog in
     // gtid_current_pos, which its replicas clone; the binlog state continues the old sequence instead.
     restoreSql: ["RESET MASTER;", "SET GLOBAL gtid_slave_pos='';", "SET GLOBAL gtid_binlog_state='{gtid}';"].join("\n"),

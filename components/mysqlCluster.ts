@@ -11,7 +11,7 @@ import * as build from "./builders";
 import { ChangeGuard, guardInputs } from "./changeGuard";
 import { COMPONENT_TYPE } from "./constants";
 import { clusterNames } from "./names";
-import { readPodScripts } from "./podScripts";
+import { readClusterPodScripts } from "./podScripts";
 
 /**
  * A replicated MySQL or MariaDB cluster on Kubernetes: a StatefulSet whose pod 0 is the primary and whose
@@ -106,7 +106,7 @@ export class MySqlCluster extends pulumi.ComponentResource {
                         ignoreChanges: [...build.VOLUME_IGNORE_CHANGES],
                     }),
             );
-        const podScripts = readPodScripts();
+        const podScripts = readClusterPodScripts(settings.metrics);
         const config = new k8s.core.v1.ConfigMap(`${name}-config`, build.configMap(settings, names), guarded);
         const scripts = new k8s.core.v1.ConfigMap(`${name}-scripts`, build.scriptsConfigMap(settings, names, podScripts), guarded);
         const headless = new k8s.core.v1.Service(`${name}-headless`, build.headlessService(settings, names), guarded);
@@ -140,16 +140,56 @@ export class MySqlCluster extends pulumi.ComponentResource {
         // The cluster's identity for the life of the stack, recorded beside each pod's data directory: a pod of
         // another cluster (another stack, or this one after `name` or `namespace` changed) refuses that data.
         const clusterUid = new random.RandomUuid(`${name}-cluster-uid`, {}, own);
+        // The exporter's Secret (`metrics`): its pods mount it.
+        const metricsSecret = settings.metrics
+            ? [
+                  new k8s.core.v1.Secret(
+                      `${name}-metrics`,
+                      build.metricsSecret(
+                          settings,
+                          names,
+                          new random.RandomPassword(`${name}-exporter-password`, { length: 32, special: false }, own).result,
+                      ),
+                      guarded,
+                  ),
+              ]
+            : [];
         const statefulSet = new k8s.apps.v1.StatefulSet(
             `${name}-statefulset`,
             build.statefulSet(settings, names, podScripts, clusterUid.result),
             {
                 ...guarded,
-                dependsOn: [guard, secret, secretData, tlsSecret, config, scripts, headless, serviceAccount, ...volumes, ...restoring],
+                dependsOn: [
+                    guard,
+                    secret,
+                    secretData,
+                    tlsSecret,
+                    config,
+                    scripts,
+                    headless,
+                    serviceAccount,
+                    ...volumes,
+                    ...restoring,
+                    ...metricsSecret,
+                ],
                 // The await needs every pod Ready on the current revision: a bound that follows from the settings.
                 customTimeouts: build.statefulSetTimeouts(settings),
             },
         );
+        // The dashboard, and with `monitoringCrds` the PodMonitor and the alerts, which only a cluster with the
+        // Prometheus Operator's CRDs can take.
+        const dashboardSpec = build.dashboardConfigMap(settings, names);
+        if (dashboardSpec !== undefined) {
+            new k8s.core.v1.ConfigMap(`${name}-dashboard`, dashboardSpec, guarded);
+        }
+        for (const [role, spec] of [
+            ["pod-monitor", build.podMonitor(settings, names)],
+            ["alerts", build.prometheusRule(settings, names)],
+        ] as const) {
+            if (spec !== undefined) {
+                new k8s.apiextensions.CustomResource(`${name}-${role}`, spec, guarded);
+            }
+        }
         const cronJobSpec = build.backupCronJob(settings, names, podScripts);
         if (cronJobSpec !== undefined) {
             // Without the backup volume (a bucket only) the Job stages on the node's disk.

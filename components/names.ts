@@ -59,6 +59,13 @@ export interface ClusterNames {
     readonly backupPodLabels: Readonly<Record<string, string>>;
     /** The labels that select the backup Job's pods (the clone port's NetworkPolicy), a subset of `backupPodLabels`. */
     readonly backupPodSelector: Readonly<Record<string, string>>;
+    /** The exporter's Secret (its option file), its NetworkPolicy, and the dashboard's ConfigMap (`metrics`). */
+    readonly metricsSecret: string;
+    readonly metricsPolicy: string;
+    readonly dashboard: string;
+    /** The PodMonitor and the PrometheusRule (`monitoringCrds`). */
+    readonly podMonitor: string;
+    readonly prometheusRule: string;
     /** The read Service's fully qualified name. */
     readonly readServiceFqdn: string;
     /**
@@ -114,6 +121,11 @@ export function clusterNames(name: string, namespace: string, clusterDomain: str
         backupCronJob: `${name}-backup`,
         backupPodLabels: backupPods.labels,
         backupPodSelector: backupPods.selector,
+        metricsSecret: `${name}-metrics`,
+        metricsPolicy: `${name}-metrics`,
+        dashboard: `${name}-dashboard`,
+        podMonitor: name,
+        prometheusRule: name,
         readServiceFqdn: `${readService}.${namespace}.svc.${clusterDomain}`,
         peerDomain,
     };

@@ -3,7 +3,7 @@
 
 import * as fs from "fs";
 import * as path from "path";
-import { SCRIPT_FILES } from "./constants";
+import { METRICS_SCRIPT_FILES, SCRIPT_FILES } from "./constants";
 import { PodScripts } from "./builders/config";
 
 /** The folder with the pod scripts, found from this file whether it runs as .ts or compiled under bin/. */
@@ -28,4 +28,19 @@ export function readPodScripts(): PodScripts {
         );
     }
     return cached;
+}
+
+/**
+ * The pod scripts of these settings: with `metrics`, also the script of the container that keeps the
+ * exporter's account (so a cluster without metrics has the scripts ConfigMap it always had).
+ */
+export function readClusterPodScripts(metrics: boolean): PodScripts {
+    if (!metrics) {
+        return readPodScripts();
+    }
+    const dir = podScriptsDir();
+    return Object.freeze({
+        ...readPodScripts(),
+        ...Object.fromEntries(Object.values(METRICS_SCRIPT_FILES).map((file) => [file, fs.readFileSync(path.join(dir, file), "utf8")])),
+    });
 }

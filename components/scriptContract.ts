@@ -9,10 +9,13 @@
 // A script reads lib.sh's top level and the lib.sh functions it calls; their reads are the script's own here.
 
 import * as pulumi from "@pulumi/pulumi";
-import { SCRIPT_FILES } from "./constants";
+import { METRICS_SCRIPT_FILES, SCRIPT_FILES } from "./constants";
 
 /** A pod script a container runs (lib.sh is only sourced). */
-export type PodScript = Exclude<(typeof SCRIPT_FILES)[keyof typeof SCRIPT_FILES], typeof SCRIPT_FILES.lib>;
+export type PodScript = Exclude<
+    (typeof SCRIPT_FILES)[keyof typeof SCRIPT_FILES] | (typeof METRICS_SCRIPT_FILES)[keyof typeof METRICS_SCRIPT_FILES],
+    typeof SCRIPT_FILES.lib
+>;
 
 /** The official mysql images' entrypoint, which mysql-run.sh runs for the flavors whose image makes the data directory. */
 export const IMAGE_ENTRYPOINT = "docker-entrypoint.sh";
@@ -187,6 +190,19 @@ export const SCRIPT_ENVIRONMENT = {
             "ROTATION_MARKER",
             "SECRETS_DIR",
             "TLS_CA",
+        ],
+    },
+    // The metrics-account container (`metrics`): the exporter's account on mysql-0, made again when it cannot log in.
+    "metrics-account.sh": {
+        required: [
+            "CHECK_INTERVAL",
+            "CLIENT_CONFIG",
+            "EXPORTER_ACCOUNT_SQL",
+            "EXPORTER_CONFIG",
+            "EXPORTER_PASSWORD_FILE",
+            "EXPORTER_USER",
+            "MYSQL_CLIENT",
+            "MYSQL_PORT",
         ],
     },
     // The backup CronJob's container.

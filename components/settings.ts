@@ -320,6 +320,23 @@ export const SETTINGS = {
         default: "rclone/rclone:1.76.0",
         description: "Image that provides rclone, the tool that uploads backups to backupS3Bucket and downloads them for a restore.",
     },
+    metrics: {
+        type: "boolean",
+        default: false,
+        description:
+            "A mysqld_exporter sidecar in every pod (port 9104, named metrics) with its own least-privilege account, prometheus.io annotations, a NetworkPolicy rule for metricsNamespace, and a Grafana dashboard ConfigMap (docs/metrics.md).",
+    },
+    metricsNamespace: {
+        type: "string",
+        default: "monitoring",
+        description: "The namespace of the Prometheus that scrapes the exporters: the metrics port's NetworkPolicy admits its pods.",
+    },
+    monitoringCrds: {
+        type: "boolean",
+        default: false,
+        description:
+            "The cluster has the Prometheus Operator's CRDs: make a PodMonitor and a PrometheusRule with the cluster's alerts. Needs metrics.",
+    },
     allowDestructiveChanges: {
         type: "string[]",
         default: [],

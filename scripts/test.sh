@@ -19,7 +19,7 @@ echo "== real-server suite: the rendered mariadb flavor on real MariaDB servers"
 # One real-server run at a time on a machine: two would starve each other's probes on a small host.
 # --exit: a failed case may leave a client loop running; the clusters are destroyed in the after hooks.
 flock /tmp/real-suite.lock npx mocha --exit --no-config --require ts-node/register/transpile-only --timeout 900000 \
-    tests/real/fakeKubelet.test.ts tests/real/replication.test.ts tests/real/bootstrap.test.ts
+    tests/real/fakeKubelet.test.ts tests/real/replication.test.ts tests/real/bootstrap.test.ts tests/real/metrics.test.ts
 
 echo "== test bed: build the missing tools (Go modules; cached after the first run)"
 bash tools/kubernetes/build.sh >/dev/null

@@ -110,6 +110,9 @@ export const SAMPLES: Record<string, [Partial<MySqlClusterArgs>, Partial<MySqlCl
     backupS3Region: [{ ...S3 }, { backupS3Region: "eu-west-1" }],
     backupS3CredentialsSecret: [{ ...S3 }, { backupS3CredentialsSecret: "mysql-backup-s3-2" }],
     rcloneImage: [{ ...S3 }, { rcloneImage: "rclone/rclone:1.76.1" }],
+    metrics: [{}, { metrics: true }],
+    metricsNamespace: [{ metrics: true }, { metricsNamespace: "observability" }],
+    monitoringCrds: [{ metrics: true }, { monitoringCrds: true }],
     allowDestructiveChanges: [{}, { allowDestructiveChanges: ["storageRequest"] }],
 };
 

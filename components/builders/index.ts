@@ -3,6 +3,7 @@ export * from "./availability";
 export * from "./backup";
 export * from "./config";
 export * from "./engine";
+export * from "./metrics";
 export * from "./networkPolicy";
 export * from "./secret";
 export * from "./services";

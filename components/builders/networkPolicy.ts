@@ -1,11 +1,12 @@
 // The NetworkPolicies: the clone port (a full copy of the database) only from the cluster's own pods, the
-// MySQL port from them and from the clients the settings list (by default, every pod of the namespace).
+// MySQL port from them and from the clients the settings list (by default, every pod of the namespace), and
+// with `metrics` the exporters' port from the monitoring namespace.
 // Enforced only by a network plugin that implements NetworkPolicy.
 // @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
 
 import * as k8s from "@pulumi/kubernetes";
 import { ResolvedArgs } from "../args";
-import { CLONE_PORT } from "../constants";
+import { CLONE_PORT, METRICS } from "../constants";
 import { ClusterNames } from "../names";
 
 type Peer = k8s.types.input.networking.v1.NetworkPolicyPeer;
@@ -41,5 +42,13 @@ export function networkPolicies(args: ResolvedArgs, names: ClusterNames): Record
             ...(args.backupSchedule === undefined ? [] : [{ podSelector: { matchLabels: { ...names.backupPodSelector } } }]),
         ]),
         mysql: policy(args, names, names.mysqlPolicy, args.port, [clusterPods, ...clients]),
+        // The exporters' port, from the namespace of the Prometheus that scrapes them (`metrics`).
+        ...(args.metrics
+            ? {
+                  metrics: policy(args, names, names.metricsPolicy, METRICS.port, [
+                      { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.metricsNamespace } } },
+                  ]),
+              }
+            : {}),
     };
 }

@@ -31,6 +31,7 @@ import { IMAGE_ENTRYPOINT, scriptEnv } from "../scriptContract";
 import { podAffinity, zoneSpread } from "./availability";
 import { restoreEnv, restoreInitContainers, restoreMounts, restoreVolumes } from "./backup";
 import { configMapName, PodScripts, scriptsConfigMapName } from "./config";
+import { metricsAnnotations, metricsContainers, metricsVolumes } from "./metrics";
 import { claimTemplate } from "./storage";
 
 type Container = k8s.types.input.core.v1.Container;
@@ -402,7 +403,7 @@ export function statefulSet(
             template: {
                 // The ConfigMaps are named by their content: a changed my.cnf or script changes the
                 // template, which rolls the pods.
-                metadata: { labels: { ...names.podLabels } },
+                metadata: { labels: { ...names.podLabels }, ...(args.metrics ? { annotations: metricsAnnotations(args) } : {}) },
                 spec: {
                     serviceAccountName: names.serviceAccount,
                     automountServiceAccountToken: false,
@@ -412,7 +413,7 @@ export function statefulSet(
                     ...optional("topologySpreadConstraints", zoneSpread(args, names)),
                     ...optional("priorityClassName", args.priorityClassName),
                     initContainers: [initContainer(args, names, clusterUid), ...restoreInitContainers(args), cloneContainer(args, names)],
-                    containers: [mysqlContainer(args), sidecarContainer(args, names)],
+                    containers: [mysqlContainer(args), sidecarContainer(args, names), ...metricsContainers(args)],
                     volumes: [
                         { name: VOLUMES.conf, emptyDir: {} },
                         { name: VOLUMES.configMap, configMap: { name: configMapName(args, names) } },
@@ -424,6 +425,7 @@ export function statefulSet(
                         { name: VOLUMES.credentials, emptyDir: { medium: "Memory" } },
                         { name: VOLUMES.initdb, emptyDir: { medium: "Memory" } },
                         ...restoreVolumes(args, names),
+                        ...metricsVolumes(args, names),
                     ],
                 },
             },

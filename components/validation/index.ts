@@ -13,3 +13,4 @@ export * from "./backup";
 export * from "./changes";
 export * from "./dependencies";
 export * from "./objectStore";
+export * from "./metrics";

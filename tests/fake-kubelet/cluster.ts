@@ -13,7 +13,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { HostResources, registerCluster, releaseHost, releaseHostSync } from "./cleanup";
 import { DnsConfig, DnsService, hostsFileFor, writeInPlace } from "./dns";
-import { buildImage, buildOtherImages } from "./image";
+import { buildExporterImage, buildImage, buildOtherImages, EXPORTER_IMAGE } from "./image";
 import { PodNetwork } from "./netns";
 import { Pod, PodHost, PodTemplate } from "./pod";
 import { checkRender } from "./refusals";
@@ -181,7 +181,14 @@ export class FakeKubelet {
                 warnedMissing = true;
                 console.warn(`fake kubelet: image mariadb:11.4: this host lacks ${image.missing.join(", ")}; left off its PATH`);
             }
-            const otherImages = await buildOtherImages(path.join(workDir, "image"));
+            // The rclone image when FAKE_KUBELET_RCLONE names a binary; the exporter's only when the render names it
+            // (the `metrics` setting).
+            const otherImages: PodHost["otherImages"] = {
+                ...(await buildOtherImages(path.join(workDir, "image"))),
+                ...(JSON.stringify(sts).includes(JSON.stringify(EXPORTER_IMAGE))
+                    ? { [EXPORTER_IMAGE]: buildExporterImage(image, path.join(workDir, "image-exporter")) }
+                    : {}),
+            };
             const cluster = new FakeKubelet(opts, network, image, sts, otherImages);
             registerCluster(cluster);
             return cluster;

@@ -100,6 +100,40 @@ export interface BuiltImage {
     env: [string, string][];
     /** Optional binaries this host lacks (left out). */
     missing: string[];
+    /** The image's ENTRYPOINT, run when a container gives no command; unset: the mariadb image's docker-entrypoint.sh. */
+    entrypoint?: string[];
+}
+
+/**
+ * The metrics sidecar's image (the component's METRICS.image), stood in for by Debian 12's mysqld_exporter
+ * (0.14; the image's is 0.18: the component's flags are the same for both). What the image has
+ * (prometheus/mysqld_exporter's Dockerfile): busybox, `/bin/mysqld_exporter` as its ENTRYPOINT, USER nobody.
+ * Here: the exporter alone on the PATH (the container runs nothing else), the mariadb image's /etc layer and
+ * passwd (which hold `nobody`), a bare skeleton of its own.
+ */
+export const EXPORTER_IMAGE = "prom/mysqld-exporter:v0.18.0";
+const EXPORTER_HOST_BINARY = "/usr/bin/prometheus-mysqld-exporter";
+
+/** Builds {@link EXPORTER_IMAGE} beside the mariadb image `base`; fails when this host lacks the exporter. */
+export function buildExporterImage(base: BuiltImage, dir: string): BuiltImage {
+    if (!fs.existsSync(EXPORTER_HOST_BINARY)) {
+        throw new Error(`image ${EXPORTER_IMAGE}: this host lacks ${EXPORTER_HOST_BINARY} (apt-get install prometheus-mysqld-exporter)`);
+    }
+    const [binDir, sbinDir, rootfs, usrLocal] = ["bin", "sbin", "rootfs", "usr-local"].map((d) => path.join(dir, d));
+    for (const d of [binDir, sbinDir, rootfs, usrLocal]) fs.mkdirSync(d, { recursive: true });
+    fs.symlinkSync(HOST_USR_IN_CONTAINER + EXPORTER_HOST_BINARY.slice("/usr".length), path.join(binDir, "mysqld_exporter"));
+    writeSkeleton(rootfs);
+    return {
+        binDir,
+        sbinDir,
+        etcLayer: base.etcLayer,
+        rootfs,
+        usrLocal,
+        passwd: base.passwd,
+        env: [["PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]],
+        missing: [],
+        entrypoint: ["/bin/mysqld_exporter"],
+    };
 }
 
 /** The host server's version in the image's MARIADB_VERSION format ("1:10.11.19+maria~deb12"). */

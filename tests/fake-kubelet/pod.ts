@@ -28,7 +28,7 @@ export interface PodHost {
     workDir: string;
     network: PodNetwork;
     image: BuiltImage;
-    /** Other images by reference (the rclone image), when built; a container names one of them or the image above. */
+    /** Other images by reference (rclone's, the metrics exporter's), when built; a container names one of them or the image above. */
     otherImages?: Record<string, BuiltImage>;
     /** ConfigMaps and Secrets for the volumes: the render last applied, or the agent's copies of the API's. */
     objects: () => K8sObject[];
@@ -357,7 +357,11 @@ export class Pod {
             image,
             dir,
             // No command: the image's entrypoint, with args or the image's CMD.
-            argv: c.command ? [...c.command, ...(c.args ?? [])] : ["docker-entrypoint.sh", ...(c.args ?? ["mariadbd"])],
+            argv: c.command
+                ? [...c.command, ...(c.args ?? [])]
+                : image.entrypoint
+                  ? [...image.entrypoint, ...(c.args ?? [])]
+                  : ["docker-entrypoint.sh", ...(c.args ?? ["mariadbd"])],
             env: [...env.entries()],
             mounts: (c.volumeMounts ?? []).map((vm) => resolveMount(this.volumes, vm, c.name)),
             hostsFile: this.hostsFile,

@@ -4,6 +4,7 @@
 // grpc probes, lifecycle hooks, envFrom, valueFrom, service links, native sidecars, fsGroup...).
 // "Accepted, not applied": resources, affinity, seccompProfile, serviceAccountName (one node, no cgroups).
 
+import { EXPORTER_IMAGE } from "./image";
 import type { K8sObject } from "./types";
 
 /** A field's rule: any value (true), only these values (string[]), or an object whose own keys are ruled. */
@@ -19,7 +20,8 @@ const PROBE: Rule = {
 const SECURITY: Rule = { runAsUser: true, allowPrivilegeEscalation: true, capabilities: { add: true, drop: true } };
 const CONTAINER: Rule = {
     name: true,
-    image: ["mariadb:11.4", "rclone/rclone:1.76.0"],
+    // The metrics exporter's image runs in the real-server suite's fake kubelet only (not yet in the node agent).
+    image: ["mariadb:11.4", "rclone/rclone:1.76.0", EXPORTER_IMAGE],
     command: true,
     args: true,
     env: { name: true, value: true },

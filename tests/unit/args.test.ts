@@ -71,6 +71,9 @@ describe("resolveArgs", () => {
             restoreFrom: undefined,
             objectStore: undefined,
             rcloneImage: "rclone/rclone:1.76.0",
+            metrics: false,
+            metricsNamespace: "monitoring",
+            monitoringCrds: false,
             allowDestructiveChanges: [],
             port: 3306,
         });
@@ -377,6 +380,22 @@ describe("resolveArgs", () => {
             assert.deepStrictEqual(problems(args), [message]);
         });
     }
+
+    it("refuses monitoringCrds without metrics, and a metricsNamespace that is no namespace name", () => {
+        assert.deepStrictEqual(problems({ monitoringCrds: true }), [
+            "`monitoringCrds` is true but `metrics` is false: the PodMonitor and the PrometheusRule watch the exporters, " +
+                "which only `metrics: true` adds; set `metrics` to true, or `monitoringCrds` to false.",
+        ]);
+        assert.deepStrictEqual(problems({ metrics: true, metricsNamespace: "Monitoring_NS" }), [
+            '`metricsNamespace` is "Monitoring_NS": use the name of the namespace your Prometheus runs in, a DNS label of ' +
+                'at most 63 characters, e.g. "monitoring".',
+        ]);
+        assert.deepStrictEqual(problems({ metrics: "yes" as unknown as boolean }), [
+            '`metrics` is "yes", a string: pass true or false, e.g. false.',
+        ]);
+        const resolved = resolveArgs({ ...BASE_ARGS, metrics: true, monitoringCrds: true, metricsNamespace: "observability" });
+        assert.deepStrictEqual([resolved.metrics, resolved.monitoringCrds, resolved.metricsNamespace], [true, true, "observability"]);
+    });
 
     it("reports every wrong setting at once", () => {
         assert.deepStrictEqual(problems({ replicas: -1, flavor: "oracle", cpuRequest: "x" }), [

@@ -17,7 +17,9 @@ const importEsm = new Function("specifier", "return import(specifier)") as (spec
 
 async function validate(object: any): Promise<void> {
     const group = object.apiVersion.includes("/") ? object.apiVersion : `v1`;
-    const module = await importEsm(`kubernetes-models/${group}/${object.kind}`);
+    // The Prometheus Operator's kinds (prod's metrics) from the same project's package of its CRDs' schemas.
+    const pkg = group.startsWith("monitoring.coreos.com/") ? "@kubernetes-models/prometheus-operator" : "kubernetes-models";
+    const module = await importEsm(`${pkg}/${group}/${object.kind}`);
     new module[object.kind](object).validate();
 }
 
@@ -76,8 +78,15 @@ describe("npm run render", () => {
 
     it("renders objects that validate against the Kubernetes schemas", async () => {
         const prod = yaml.loadAll(render("--stack", "prod").stdout) as any[];
-        // prod takes backups: the backup volume, its claim and the CronJob besides the cluster's 16 objects.
-        assert.strictEqual(prod.length, 19);
+        // prod takes backups (the backup volume, its claim and the CronJob) and has metrics (the exporter's Secret
+        // and NetworkPolicy, the dashboard, the PodMonitor and the PrometheusRule) besides the cluster's 16 objects.
+        assert.strictEqual(prod.length, 24);
+        assert.deepStrictEqual(
+            prod
+                .filter((o) => o.metadata.name.includes("metrics") || o.apiVersion.startsWith("monitoring."))
+                .map((o) => `${o.kind}/${o.metadata.name}`),
+            ["Secret/mysql-metrics", "NetworkPolicy/mysql-metrics", "PodMonitor/mysql", "PrometheusRule/mysql"],
+        );
         assert.deepStrictEqual(
             prod
                 .filter((o) => ["PersistentVolumeClaim", "CronJob"].includes(o.kind) || o.metadata.name.endsWith("-backups"))
@@ -93,6 +102,13 @@ describe("npm run render", () => {
         const sts = structuredClone(dev.find((o) => o.kind === "StatefulSet"));
         sts.spec.replicas = "three";
         await assert.rejects(validate(sts), /replicas must be integer/);
+    });
+
+    it("catches a PrometheusRule its CRD's schema rejects (that validation can fail too)", async () => {
+        const prod = yaml.loadAll(render("--stack", "prod").stdout) as any[];
+        const rule = structuredClone(prod.find((o) => o.kind === "PrometheusRule"));
+        delete rule.spec.groups[0].rules[0].expr;
+        await assert.rejects(validate(rule), /expr/);
     });
 
     it("masks secret values", () => {

@@ -110,6 +110,7 @@ const CONFIGURATIONS: Record<string, Partial<MySqlClusterArgs>> = {
         ...PASSWORDS,
         appPassword: "a",
     },
+    "mariadb, metrics": { flavor: "mariadb", metrics: true },
     "mysql57, an application user, scheduled backups": {
         flavor: "mysql57",
         appDatabase: "shop",

@@ -4,7 +4,17 @@ import * as assert from "assert";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { clusterNames, FLAVOR_NAMES, FlavorName, FLAVORS, MySqlClusterArgs, readPodScripts, resolveArgs } from "../../components";
+import {
+    clusterNames,
+    FLAVOR_NAMES,
+    FlavorName,
+    FLAVORS,
+    METRICS_SCRIPT_FILES,
+    MySqlClusterArgs,
+    readClusterPodScripts,
+    readPodScripts,
+    resolveArgs,
+} from "../../components";
 import { configFiles, configMap, scriptsConfigMap, scriptsConfigMapName, statefulSet } from "../../components/builders";
 import { MOCK_UUID } from "../../scripts/mockRuntime";
 import { BASE_ARGS } from "../helpers";
@@ -87,9 +97,14 @@ const ACCOUNTS_SQL = [
 ].join("\n");
 
 /** The pod scripts as they are on disk, read here rather than by the component's readPodScripts. */
-function scriptsOnDisk(): Record<string, string> {
+function scriptsOnDisk(metrics = false): Record<string, string> {
     const dir = path.resolve(__dirname, "..", "..", "scripts", "pod");
-    return Object.fromEntries(fs.readdirSync(dir).map((file) => [file, fs.readFileSync(path.join(dir, file), "utf8")]));
+    return Object.fromEntries(
+        fs
+            .readdirSync(dir)
+            .filter((file) => metrics || !(Object.values(METRICS_SCRIPT_FILES) as string[]).includes(file))
+            .map((file) => [file, fs.readFileSync(path.join(dir, file), "utf8")]),
+    );
 }
 
 /**
@@ -203,6 +218,11 @@ describe("builders: config", () => {
             "sidecar.sh",
         ]);
         assert.deepStrictEqual(scripts.data, onDisk);
+        // With `metrics`, the script of the container that keeps the exporter's account too (and only then).
+        const withMetrics: any = scriptsConfigMap(resolve({ metrics: true }), names, readClusterPodScripts(true));
+        assert.deepStrictEqual(withMetrics.data, scriptsOnDisk(true));
+        assert.deepStrictEqual(Object.keys(withMetrics.data).length, Object.keys(onDisk).length + 1);
+        assert.strictEqual(readClusterPodScripts(false), readPodScripts());
     });
 
     it("has every replica apply replicaApplyThreads transactions at once, in the primary's commit order, per flavor", () => {
