@@ -96,7 +96,7 @@ import { certificateSpecs } from "./components/builders/tls";
 import { clusterNames } from "./components/names";
 
 const name = "prove";
-const names = clusterNames("mysql", "databases", "cluster.local");
+const names = clusterNames("mysql", "databases", "cluster.local", "recommended");
 const rootPassword = new random.RandomPassword(`${name}-root-password`, { length: 32, special: false });
 const clusterUid = new random.RandomUuid(`${name}-cluster-uid`, {});
 
