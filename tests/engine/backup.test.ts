@@ -16,7 +16,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { CONTAINERS } from "../../components";
-import { ApiPod, CommandResult, EngineBed, engineBedProblems, isReady } from "./harness";
+import { ApiPod, CommandResult, EngineBed, requireEngineBed, isReady } from "./harness";
 import { waitFor } from "../fake-kubelet/util";
 
 const KEY = (k: string): string => `mysql-statefulset:${k}`;
@@ -157,13 +157,7 @@ describe("backups and a restore drill on the real controllers (mariadb, a Job fr
     };
 
     before(async function () {
-        const problems = engineBedProblems();
-        if (problems.length) {
-            const message = `the real-engine suite cannot run here:\n  - ${problems.join("\n  - ")}`;
-            if (process.env.CI === "true") throw new Error(message);
-            console.warn(`\n  !!! SKIPPING: ${message}\n`);
-            this.skip();
-        }
+        requireEngineBed(this);
         rawDir = fs.mkdtempSync(path.join(os.tmpdir(), "mysql-statefulset-raw-"));
         bed = await EngineBed.start({
             stack: "backup",

@@ -12,7 +12,7 @@
 import * as assert from "assert";
 import { setTimeout as sleep } from "timers/promises";
 import { CONTAINERS } from "../../components";
-import { ApiPod, ClusterWatch, CommandResult, EngineBed, engineBedProblems, isReady } from "./harness";
+import { ApiPod, ClusterWatch, CommandResult, EngineBed, requireEngineBed, isReady } from "./harness";
 import { waitFor } from "../fake-kubelet/util";
 
 const STACK = "day2";
@@ -165,13 +165,7 @@ describe("changing a live stack with `pulumi up` on the real controllers (mariad
         Promise.all([0, 1, 2].map(async (o) => (await sql(o, "SELECT @@max_connections;")).trim()));
 
     before(async function () {
-        const problems = engineBedProblems();
-        if (problems.length) {
-            const message = `the real-engine suite cannot run here:\n  - ${problems.join("\n  - ")}`;
-            if (process.env.CI === "true") throw new Error(message);
-            console.warn(`\n  !!! SKIPPING: ${message}\n`);
-            this.skip();
-        }
+        requireEngineBed(this);
         bed = await EngineBed.start({
             stack: STACK,
             nfsDirs: PATHS,

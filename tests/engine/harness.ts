@@ -67,6 +67,16 @@ export function engineBedProblems(): string[] {
     return problems;
 }
 
+/** Fails under CI=true, else skips the suite, when the engine bed cannot run here (engineBedProblems). */
+export function requireEngineBed(context: Mocha.Context, what = "the real-engine suite"): void {
+    const problems = engineBedProblems();
+    if (!problems.length) return;
+    const message = `${what} cannot run here:\n  - ${problems.join("\n  - ")}`;
+    if (process.env.CI === "true") throw new Error(message);
+    console.warn(`\n  !!! SKIPPING: ${message}\n`);
+    context.skip();
+}
+
 /** A pod of the API, the fields the suites read. */
 export interface ApiPod {
     metadata: { name: string; uid: string; resourceVersion?: string; labels?: Record<string, string>; deletionTimestamp?: string };

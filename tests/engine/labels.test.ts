@@ -10,7 +10,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { command, CommandResult, EngineBed, engineBedProblems, isReady, REPO } from "./harness";
+import { command, CommandResult, EngineBed, requireEngineBed, isReady, REPO } from "./harness";
 import { waitFor } from "../fake-kubelet/util";
 
 /** The last commit whose component labels everything `app: <name>` (before `selectorLabels`). */
@@ -83,13 +83,7 @@ describe("labels on the real engine: a stack from before the recommended labels,
     };
 
     before(async function () {
-        const problems = engineBedProblems();
-        if (problems.length) {
-            const message = `the real-engine suite cannot run here:\n  - ${problems.join("\n  - ")}`;
-            if (process.env.CI === "true") throw new Error(message);
-            console.warn(`\n  !!! SKIPPING: ${message}\n`);
-            this.skip();
-        }
+        requireEngineBed(this);
         bed = await EngineBed.start({
             stack: STACK,
             nfsDirs: PATHS,

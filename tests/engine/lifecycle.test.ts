@@ -13,7 +13,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { CommandResult, EngineBed, engineBedProblems, isReady } from "./harness";
+import { CommandResult, EngineBed, requireEngineBed, isReady } from "./harness";
 import { waitFor } from "../fake-kubelet/util";
 
 const STACK = "lifecycle";
@@ -116,13 +116,7 @@ describe("the real engine over a stack's life (mariadb, 3 replicas, NFS stand-in
     };
 
     before(async function () {
-        const problems = engineBedProblems();
-        if (problems.length) {
-            const message = `the real-engine suite cannot run here:\n  - ${problems.join("\n  - ")}`;
-            if (process.env.CI === "true") throw new Error(message);
-            console.warn(`\n  !!! SKIPPING: ${message}\n`);
-            this.skip();
-        }
+        requireEngineBed(this);
         bed = await EngineBed.start({
             stack: STACK,
             nfsDirs: PATHS,

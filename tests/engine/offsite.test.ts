@@ -19,7 +19,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { CONTAINERS } from "../../components";
-import { ApiPod, CommandResult, EngineBed, REPO, engineBedProblems, isReady } from "./harness";
+import { ApiPod, CommandResult, EngineBed, REPO, requireEngineBed, isReady } from "./harness";
 import { runSubnet, waitFor } from "../fake-kubelet/util";
 
 const KEY = (k: string): string => `mysql-statefulset:${k}`;
@@ -230,13 +230,7 @@ describe("backups to an S3 bucket and a restore from the bucket alone on the rea
     };
 
     before(async function () {
-        const problems = engineBedProblems();
-        if (problems.length) {
-            const message = `the real-engine suite cannot run here:\n  - ${problems.join("\n  - ")}`;
-            if (process.env.CI === "true") throw new Error(message);
-            console.warn(`\n  !!! SKIPPING: ${message}\n`);
-            this.skip();
-        }
+        requireEngineBed(this);
         const rclone = path.join(
             execFileSync("bash", [path.join(REPO, "tools", "rclone", "build.sh")], {
                 encoding: "utf8",

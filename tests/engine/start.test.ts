@@ -12,7 +12,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CommandResult, command, commandOk, engineBedProblems, REPO } from "./harness";
+import { CommandResult, command, commandOk, REPO, requireEngineBed } from "./harness";
 
 /** What a run said, for an assertion's message. */
 const said = (r: CommandResult): string => `exit ${r.code}\n--- stdout\n${r.stdout.slice(-4000)}\n--- stderr\n${r.stderr.slice(-4000)}`;
@@ -50,13 +50,7 @@ describe("`npm start` on a fresh clone: deploys on the local cluster, prints wor
     const npm = (args: string[]): Promise<CommandResult> => command("npm", args, { cwd: clone, env, timeoutMs: 20 * 60_000 });
 
     before(async function () {
-        const problems = engineBedProblems();
-        if (problems.length) {
-            const message = `the \`npm start\` case cannot run here:\n  - ${problems.join("\n  - ")}`;
-            if (process.env.CI === "true") throw new Error(message);
-            console.warn(`\n  !!! SKIPPING: ${message}\n`);
-            this.skip();
-        }
+        requireEngineBed(this, "the `npm start` case");
         work = fs.mkdtempSync(path.join(os.tmpdir(), "npm-start-"));
         clone = path.join(work, "clone");
         // Not made here: the control plane refuses a folder it did not make.
