@@ -35,6 +35,26 @@ export interface ScriptEnvironment {
     readonly ifSet?: Readonly<Record<string, { readonly required?: readonly string[]; readonly runs?: readonly PodScript[] }>>;
 }
 
+/**
+ * What backup.sh and restore-mysql.sh read with a bucket (backupS3Bucket): rclone and the bucket's settings
+ * (lib.sh `object_store_remote`).
+ */
+const OBJECT_STORE = {
+    optional: ["OBJECT_STORE_BUCKET"],
+    ifSet: {
+        OBJECT_STORE_BUCKET: {
+            required: [
+                "OBJECT_STORE_ENDPOINT",
+                "OBJECT_STORE_KEY_ID_FILE",
+                "OBJECT_STORE_PREFIX",
+                "OBJECT_STORE_REGION",
+                "OBJECT_STORE_SECRET_KEY_FILE",
+                "RCLONE",
+            ],
+        },
+    },
+} as const;
+
 /** Every pod script's environment. */
 export const SCRIPT_ENVIRONMENT = {
     // The init-mysql container: the identity check, server-id and role, the credentials, mysql-0's data directory.
@@ -91,20 +111,7 @@ export const SCRIPT_ENVIRONMENT = {
     },
     "restore-mysql.sh": {
         required: ["BACKUPS_DIR", "BACKUP_INFO_PREFIXES", "DATA_ROOT", "DATA_SUBPATH", "RESTORE_FROM", "RESTORE_SQL"],
-        // With a bucket (backupS3Bucket): rclone and the bucket's settings (lib.sh `object_store_remote`).
-        optional: ["OBJECT_STORE_BUCKET"],
-        ifSet: {
-            OBJECT_STORE_BUCKET: {
-                required: [
-                    "OBJECT_STORE_ENDPOINT",
-                    "OBJECT_STORE_KEY_ID_FILE",
-                    "OBJECT_STORE_PREFIX",
-                    "OBJECT_STORE_REGION",
-                    "OBJECT_STORE_SECRET_KEY_FILE",
-                    "RCLONE",
-                ],
-            },
-        },
+        ...OBJECT_STORE,
     },
     // The mysql container's command.
     "mysql-run.sh": {
@@ -221,20 +228,7 @@ export const SCRIPT_ENVIRONMENT = {
             "TLS_CERT",
             "TLS_KEY",
         ],
-        // With a bucket (backupS3Bucket): rclone and the bucket's settings (lib.sh `object_store_remote`).
-        optional: ["OBJECT_STORE_BUCKET"],
-        ifSet: {
-            OBJECT_STORE_BUCKET: {
-                required: [
-                    "OBJECT_STORE_ENDPOINT",
-                    "OBJECT_STORE_KEY_ID_FILE",
-                    "OBJECT_STORE_PREFIX",
-                    "OBJECT_STORE_REGION",
-                    "OBJECT_STORE_SECRET_KEY_FILE",
-                    "RCLONE",
-                ],
-            },
-        },
+        ...OBJECT_STORE,
     },
 } as const satisfies Record<PodScript, ScriptEnvironment>;
 
