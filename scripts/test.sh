@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: every test of the project, in the order a failure is cheapest to read: lint and format
 # (ESLint, Prettier, shellcheck, shfmt), types, unit and render tests under Pulumi's mocks, then the
-# real-server suite (root; see README), then the test bed's real tools: the control plane with the node agent,
+# real-server suite (root; see docs/development.md), then the test bed's real tools: the control plane with the node agent,
 # and the Pulumi engine (both built from Go modules into a cache on the first run, ~40 min; tools/*/README.md).
 set -o errexit -o nounset -o pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
