@@ -76,7 +76,9 @@ export function checkSettings(settings: Settings): Settings {
     for (const [key, s] of Object.entries(settings)) {
         const where = `components/settings.ts: setting \`${key}\``;
         if (typeof s.description !== "string" || s.description.trim() === "") {
-            throw new DocsError(`${where} has no description: add one, it is the configuration reference's, Pulumi.yaml's and the schema's text.`);
+            throw new DocsError(
+                `${where} has no description: add one, it is the configuration reference's, Pulumi.yaml's and the schema's text.`,
+            );
         }
         if (s.default !== undefined && !isOfType(s.default, s.type)) {
             throw new DocsError(`${where} has the default ${JSON.stringify(s.default)}, not a ${s.type}: make them agree.`);

@@ -12,7 +12,13 @@ const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
 /** The pages that show how to install or add the package: each names its version. */
 const INSTALL_PAGES = ["docs/install.md", "docs/programs.md"];
 /** README.md and every page of the manual. */
-const MANUAL = ["README.md", ...fs.readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+const MANUAL = [
+    "README.md",
+    ...fs
+        .readdirSync(path.join(ROOT, "docs"))
+        .filter((f) => f.endsWith(".md"))
+        .map((f) => `docs/${f}`),
+];
 
 /** Every version a text names for this package: `mysql-statefulset@vX.Y.Z`, `#vX.Y.Z`, `mysql-statefulset-X.Y.Z.tgz`. */
 function packageVersions(text: string): string[] {
