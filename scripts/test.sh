@@ -24,6 +24,8 @@ flock /tmp/real-suite.lock npx mocha --exit --no-config --require ts-node/regist
 echo "== test bed: build the missing tools (Go modules; cached after the first run)"
 bash tools/kubernetes/build.sh >/dev/null
 bash tools/pulumi/build.sh >/dev/null
+echo "== test bed: the docs' \`pulumi config\` commands, run as written on the built CLI (no cluster)"
+npx mocha --exit --no-config --require ts-node/register/transpile-only --timeout 300000 tests/engine/docsConfig.test.ts
 echo "== test bed: Go tests of the stand-in random and tls providers"
 (cd tools/pulumi/standin-providers && go test ./...)
 echo "== test bed: the real control plane with the fake kubelet as its node agent"

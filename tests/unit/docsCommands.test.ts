@@ -1,6 +1,6 @@
 // Every command README.md and docs/*.md show, as written. Each fenced shell block (sh, bash, shell) and each
 // `$ ` line of a text block is parsed by shfmt (the formatter lint.sh already needs) into its commands. The
-// ones that need no cluster run here, in a pseudo-terminal as a reader's shell would (`script`, util-linux),
+// ones that need no cluster run here, in a pseudo-terminal as a reader's shell would (`script`, bsdutils),
 // and must end as the page says (exit 0, or the output a text block shows). Every other command is checked
 // against the repository: `npm run X` names a script of package.json, a repository path exists,
 // `pulumi config` names a declared setting, `pulumi stack output` an output of index.ts, `--stack S` a
@@ -14,114 +14,10 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { SETTINGS } from "../../components";
+import { Command, commands, PAGES, read, ROOT, statements } from "../docsCommands";
 
-const ROOT = path.resolve(__dirname, "..", "..");
-const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
-const PAGES = [
-    "README.md",
-    ...fs
-        .readdirSync(path.join(ROOT, "docs"))
-        .filter((f) => f.endsWith(".md"))
-        .sort()
-        .map((f) => `docs/${f}`),
-];
 const SCRIPTS: Record<string, string> = JSON.parse(read("package.json")).scripts;
 const OUTPUTS = [...read("index.ts").matchAll(/^export const (\w+) =/gm)].map((m) => m[1]);
-
-/** A shell statement of a page: where it is, its text as written, and, for a `$ ` line, the output shown under it. */
-interface Statement {
-    readonly where: string;
-    readonly text: string;
-    readonly shown?: string[];
-}
-
-/** The statements of a page's fenced blocks: shell blocks whole, text blocks by their `$ ` lines. */
-function statements(page: string, markdown: string): Statement[] {
-    const found: Statement[] = [];
-    const lines = markdown.split("\n");
-    for (let i = 0; i < lines.length; i++) {
-        const open = /^(\s*)```(\w*)\s*$/.exec(lines[i]);
-        if (!open) {
-            continue;
-        }
-        const [indent, lang] = [open[1].length, open[2]];
-        const start = i + 1;
-        let end = start;
-        while (end < lines.length && !/^\s*```\s*$/.test(lines[end])) {
-            end++;
-        }
-        const body = lines.slice(start, end).map((l) => l.slice(Math.min(indent, l.length - l.trimStart().length)));
-        if (["sh", "bash", "shell"].includes(lang)) {
-            found.push({ where: `${page}:${start + 1}`, text: body.join("\n") });
-        } else if (lang === "text") {
-            body.forEach((line, k) => {
-                if (line.startsWith("$ ")) {
-                    const next = body.findIndex((l, j) => j > k && l.startsWith("$ "));
-                    found.push({
-                        where: `${page}:${start + k + 1}`,
-                        text: line.slice(2),
-                        shown: body.slice(k + 1, next < 0 ? undefined : next),
-                    });
-                }
-            });
-        }
-        i = end;
-    }
-    return found;
-}
-
-type Node = Record<string, any>;
-
-/** A word as text: literals and quotes as the shell reads them, `$NAME` and `$(...)` kept as written. */
-function wordText(word: Node, source: string): string {
-    return ((word.Parts ?? []) as Node[])
-        .map((part) => {
-            switch (part.Type) {
-                case "Lit":
-                case "SglQuoted":
-                    return part.Value;
-                case "DblQuoted":
-                    return wordText(part, source);
-                default:
-                    return source.slice(part.Pos.Offset, part.End.Offset);
-            }
-        })
-        .join("");
-}
-
-/** A command of a statement: its words, the top-level statement it is part of, and its line. */
-interface Command {
-    readonly argv: string[];
-    readonly statement: string;
-    readonly where: string;
-}
-
-/** Every simple command of a shell text (in pipelines, lists, subshells and `$(...)` too), by shfmt's syntax tree. */
-function commands(where: string, text: string): Command[] {
-    const tree = JSON.parse(execFileSync("shfmt", ["--tojson"], { input: text }).toString());
-    const [page, line] = [where.replace(/:\d+$/, ""), Number(/:(\d+)$/.exec(where)![1])];
-    const found: Command[] = [];
-    for (const top of tree.Stmts as Node[]) {
-        const statement = text.slice(top.Pos.Offset, top.End.Offset);
-        const walk = (node: unknown): void => {
-            if (Array.isArray(node)) {
-                node.forEach(walk);
-            } else if (node && typeof node === "object") {
-                const n = node as Node;
-                if (n.Type === "CallExpr" && n.Args) {
-                    found.push({
-                        argv: (n.Args as Node[]).map((w) => wordText(w, text)),
-                        statement,
-                        where: `${page}:${line + n.Pos.Line - 1}`,
-                    });
-                }
-                Object.values(n).forEach(walk);
-            }
-        };
-        walk(top);
-    }
-    return found;
-}
 
 /** The objects a stack renders (and the legacy labels' variant), to check kubectl's names against. */
 const renders = new Map<string, any[]>();
