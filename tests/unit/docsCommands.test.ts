@@ -289,6 +289,14 @@ describe("the commands of README.md and docs/*.md, as written", function () {
         }
     }
 
+    it(".ci/run runs the README's test command, `npm test`, after installing what it needs", () => {
+        const quickStart = /## Quick start\n[\s\S]*?```sh\n([\s\S]*?)```/.exec(read("README.md"))?.[1] ?? "";
+        const readme = commands("README.md:1", quickStart).map((c) => c.argv.join(" "));
+        assert.ok(readme.includes("npm test"), "the README's Quick start shows `npm test`");
+        const ci = commands(".ci/run:1", read(".ci/run")).map((c) => c.argv.join(" "));
+        assert.strictEqual(ci[ci.length - 1], "npm test");
+    });
+
     it("each inline `npm run X` names a script of package.json", () => {
         const named = PAGES.flatMap((page) =>
             [...read(page).matchAll(/`npm run (?:(?:-s|--silent) )?([\w:]+)/g)].map((m) => [page, m[1]] as const),
