@@ -421,7 +421,7 @@ export interface MySqlClusterArgs {
      */
     readonly monitoringCrds?: boolean;
     /**
-     * Settings whose guarded change this run may make (see the README's change table), e.g.
+     * Settings whose guarded change this run may make (see the change table in docs/operations.md), e.g.
      * `["storageRequest"]`. Without them a guarded change fails the preview, before anything is touched.
      * Remove them after the run.
      * @default []

@@ -16,7 +16,7 @@ const APP_ACCOUNT =
     "cluster the change would do nothing. Run CREATE DATABASE / CREATE USER / GRANT on the primary first (they " +
     "replicate), then set the same names here with this opt-in.";
 
-/** What changing each guarded setting would do, and the safe procedure: the README's change table says the same. */
+/** What changing each guarded setting would do, and the safe procedure: the change table in docs/operations.md says the same. */
 export const GUARDED_SETTINGS = {
     name: KEEP_IDENTITY("name"),
     namespace: KEEP_IDENTITY("namespace"),

@@ -1,7 +1,7 @@
 // Every setting of MySqlCluster, declared once: its type, default, whether it is required or secret, its
 // closed set of values where the checks have one, and its description. The rest follows from here:
 // `DEFAULTS` (components/args.ts), and, written by `npm run docs` (scripts/docs.ts) and kept current by
-// tests/unit/docs.test.ts, Pulumi.yaml's `config:` block, the README's configuration reference and
+// tests/unit/docs.test.ts, Pulumi.yaml's `config:` block, the configuration reference (docs/configuration.md) and
 // index.ts's settings; the multi-language schema (components/schema.ts) is built from it at run time.
 // MySqlClusterArgs must have exactly these keys (a compile-time check in components/args.ts).
 //
@@ -27,7 +27,7 @@ export interface SettingDeclaration {
     readonly secret?: boolean;
     /** The values the component accepts, where it accepts a closed set. */
     readonly enum?: readonly string[];
-    /** One or two sentences: the README's, Pulumi.yaml's and the schema's text. */
+    /** One or two sentences: the configuration reference's, Pulumi.yaml's and the schema's text. */
     readonly description: string;
 }
 
@@ -341,7 +341,7 @@ export const SETTINGS = {
         type: "string[]",
         default: [],
         description:
-            "Settings whose guarded change (see the README's change table) this run may make, e.g. [storageRequest]; remove them after the run.",
+            "Settings whose guarded change (see the change table in docs/operations.md) this run may make, e.g. [storageRequest]; remove them after the run.",
     },
 } as const satisfies Record<string, SettingDeclaration>;
 

@@ -1,4 +1,4 @@
-// The policy pack: `pulumi preview --policy-pack policy` runs these rules (see policies.ts and the README).
+// The policy pack: `pulumi preview --policy-pack policy` runs these rules (see policies.ts and docs/pipelines.md).
 import { PolicyPack } from "@pulumi/policy";
 import { POLICIES } from "./policies";
 

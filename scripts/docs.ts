@@ -2,7 +2,7 @@
 // required, secret, values, description); this writes what follows from it elsewhere, each between its
 // markers, the rest of each file hand-written: Pulumi.yaml's `config:` block (only the settings with a
 // default, and the required ones: the engine requires every declared setting without a default), the
-// README's configuration reference, and the program's settings mapping in index.ts.
+// configuration reference (docs/configuration.md), and the program's settings mapping in index.ts.
 // `npm run docs -- --check` writes nothing and exits 1 naming each stale file (tests/unit/docs.test.ts
 // runs the same check, so `npm test` fails on a stale file).
 
@@ -41,10 +41,10 @@ export const BLOCKS: readonly Block[] = [
         lines: projectConfig,
     },
     {
-        file: "README.md",
+        file: "docs/configuration.md",
         start: "<!-- config-reference:start -->",
         end: "<!-- config-reference:end -->",
-        lines: readmeTable,
+        lines: referenceTable,
     },
     {
         file: "index.ts",
@@ -76,7 +76,9 @@ export function checkSettings(settings: Settings): Settings {
     for (const [key, s] of Object.entries(settings)) {
         const where = `components/settings.ts: setting \`${key}\``;
         if (typeof s.description !== "string" || s.description.trim() === "") {
-            throw new DocsError(`${where} has no description: add one, it is the README's, Pulumi.yaml's and the schema's text.`);
+            throw new DocsError(
+                `${where} has no description: add one, it is the configuration reference's, Pulumi.yaml's and the schema's text.`,
+            );
         }
         if (s.default !== undefined && !isOfType(s.default, s.type)) {
             throw new DocsError(`${where} has the default ${JSON.stringify(s.default)}, not a ${s.type}: make them agree.`);
@@ -116,8 +118,8 @@ export function projectConfig(settings: Settings): string[] {
     return yaml.dump({ config: declared }, { lineWidth: -1, flowLevel: 3 }).trimEnd().split("\n");
 }
 
-/** The README's configuration reference: one row per setting, in the declared order. */
-export function readmeTable(settings: Settings): string[] {
+/** The configuration reference (docs/configuration.md): one row per setting, in the declared order. */
+export function referenceTable(settings: Settings): string[] {
     const cell = (text: string) => text.replace(/\|/g, "\\|");
     return [
         "| Setting | Type | Default | Description |",
@@ -172,8 +174,8 @@ export function staleFiles(root: string, settings: Settings = SETTINGS): string[
 
 export const USAGE = `Usage: npm run docs [-- --check]
 
-Writes, from components/settings.ts, Pulumi.yaml's config block, the README's configuration reference and
-index.ts's settings mapping (each between its markers). With --check, writes nothing and exits 1 naming
+Writes, from components/settings.ts, Pulumi.yaml's config block, the configuration reference in
+docs/configuration.md and index.ts's settings mapping (each between its markers). With --check, writes nothing and exits 1 naming
 each file that is not current.
 `;
 

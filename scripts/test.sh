@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: every test of the project, in the order a failure is cheapest to read: lint and format
 # (ESLint, Prettier, shellcheck, shfmt), types, unit and render tests under Pulumi's mocks, then the
-# real-server suite (root; see README), then the test bed's real tools: the control plane with the node agent,
+# real-server suite (root; see docs/development.md), then the test bed's real tools: the control plane with the node agent,
 # and the Pulumi engine (both built from Go modules into a cache on the first run, ~40 min; tools/*/README.md).
 set -o errexit -o nounset -o pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -24,6 +24,8 @@ flock /tmp/real-suite.lock npx mocha --exit --no-config --require ts-node/regist
 echo "== test bed: build the missing tools (Go modules; cached after the first run)"
 bash tools/kubernetes/build.sh >/dev/null
 bash tools/pulumi/build.sh >/dev/null
+echo "== test bed: the docs' \`pulumi config\` commands, run as written on the built CLI (no cluster)"
+npx mocha --exit --no-config --require ts-node/register/transpile-only --timeout 300000 tests/engine/docsConfig.test.ts
 echo "== test bed: Go tests of the stand-in random and tls providers"
 (cd tools/pulumi/standin-providers && go test ./...)
 echo "== test bed: the real control plane with the fake kubelet as its node agent"

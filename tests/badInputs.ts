@@ -921,7 +921,7 @@ export const BAD_INPUTS: readonly BadInput[] = [
         "nfsServer",
         "missing from the stack file",
         { file: "config:\n  mysql-statefulset:nfsPathPattern: /d/{number}\n" },
-        "`nfsServer` is not set in Pulumi.bad.yaml, and Pulumi.yaml declares it required (the engine refuses the stack too): set it with `pulumi config set nfsServer VALUE` (the README's configuration reference says what it takes).",
+        "`nfsServer` is not set in Pulumi.bad.yaml, and Pulumi.yaml declares it required (the engine refuses the stack too): set it with `pulumi config set nfsServer VALUE` (docs/configuration.md says what it takes).",
     ),
     render(
         "misleading",

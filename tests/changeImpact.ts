@@ -1,12 +1,12 @@
 // What changing one setting on a deployed stack does, computed from two renders under mocks (the objects
 // the program asks for before and after) and pulumi-kubernetes' replacement rules, and from the change
-// guard's check. The README's change table states the same; tests/unit/changeTable.test.ts holds them equal.
+// guard's check. The change table in docs/operations.md states the same; tests/unit/changeTable.test.ts holds them equal.
 import { GUARD_PROVIDER, GUARD_TYPE, GuardInputs, MySqlClusterArgs } from "../components";
 import { Registration } from "../scripts/mockRuntime";
 import { unwrapSecrets } from "../scripts/render/secrets";
 import { BASE_ARGS, buildCluster } from "./helpers";
 
-/** The impact words of the README's table. */
+/** The impact words of the change table (docs/operations.md). */
 export type Impact = "none" | "in place" | "rolling restart" | "guarded";
 
 /**

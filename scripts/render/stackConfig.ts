@@ -268,7 +268,7 @@ export function loadConfig(options: Options): { project: string; config: Record<
             `${keys.map((k) => `\`${k}\``).join(", ")} ${keys.length > 1 ? "are" : "is"} not set in ${where}, and Pulumi.yaml ` +
                 `declares ${keys.length > 1 ? "them" : "it"} required (the engine refuses the stack too): set ` +
                 `${keys.length > 1 ? "each" : "it"} with ${keys.map((k) => `\`pulumi config set ${k} VALUE\``).join(", ")} ` +
-                `(the README's configuration reference says what ${keys.length > 1 ? "each takes" : "it takes"}).`,
+                `(docs/configuration.md says what ${keys.length > 1 ? "each takes" : "it takes"}).`,
         );
     }
     return { project, config, secretKeys };

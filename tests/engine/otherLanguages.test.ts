@@ -1,10 +1,10 @@
 // The component from other languages, on the real engine (issue 20 item 3, issue 21 items 1 and 6): a Python
-// program and a Pulumi YAML program (tests/engine/fixtures) use the package as README.md's "Other languages"
+// program and a Pulumi YAML program (tests/engine/fixtures) use the package as docs/programs.md's "Other languages"
 // says, against a local cluster (`npm run cluster -- up`: the control plane with the fake kubelet as node
 // agent, mariadb flavor, three pods in all). Each: `pulumi up` works (every pod Ready: the StatefulSet's
 // await); the stack's state (plain `pulumi stack export`) holds no password in plain text; `pulumi preview`
 // of a guarded change (storageRequest) is refused with the guard's message, served by the package's own
-// provider. Then the `--target` escape hatch exactly as the README's change table says.
+// provider. Then the `--target` escape hatch exactly as the change table (docs/operations.md) says.
 //
 // Needs root, the built tools (tools/*/build.sh), python3-venv and PyPI (the venv's `pulumi==3.248.0`).
 // Real runs are serialised:
@@ -117,7 +117,7 @@ describe("the component from Python and YAML programs (real engine, local cluste
         assert.match(pip.stdout, /^Version: 3\.248\.0$/m);
     });
 
-    it("YAML: `pulumi package add` stops at the YAML host's missing Link, as the README says; the `packages` entry by hand", () => {
+    it("YAML: `pulumi package add` stops at the YAML host's missing Link, as docs/programs.md says; the `packages` entry by hand", () => {
         const dir = program("yaml");
         const add = pulumi(dir, "package", "add", REPO);
         assert.strictEqual(add.status, 1, add.out);

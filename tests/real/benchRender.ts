@@ -1,4 +1,4 @@
-// The render part of `npm run bench`: the README's command, the render started directly, and a 100-replica
+// The render part of `npm run bench`: the docs' command, the render started directly, and a 100-replica
 // render, each as a ratio to its floor measured in the same run (tests/real/renderFloor.cjs: node and the
 // same Pulumi SDKs registering the same resources under mocks and printing YAML). Commands run in
 // interleaved rounds, so that load from elsewhere on the machine falls on all of them alike; medians.

@@ -1,4 +1,4 @@
-// The README's change table ("Changing a live stack") against what the program does: a row for every
+// The change table (docs/operations.md, "Changing a live stack") against what the program does: a row for every
 // declared setting (components/settings.ts), in order, and each row's kind computed from two renders (see tests/changeImpact.ts).
 import * as assert from "assert";
 import * as fs from "fs";
@@ -10,10 +10,10 @@ import { buildCluster } from "../helpers";
 const ROOT = path.join(__dirname, "..", "..");
 const PASSWORDS = ["rootPassword", "replicationPassword", "backupPassword", "appPassword"];
 
-function readmeRows(): { setting: string; impact: string; what: string }[] {
-    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-    const table = /<!-- change-table:start -->\n([\s\S]*?)<!-- change-table:end -->/.exec(readme);
-    assert.ok(table, "README.md has the change table between its markers");
+function tableRows(): { setting: string; impact: string; what: string }[] {
+    const operations = fs.readFileSync(path.join(ROOT, "docs", "operations.md"), "utf8");
+    const table = /<!-- change-table:start -->\n([\s\S]*?)<!-- change-table:end -->/.exec(operations);
+    assert.ok(table, "docs/operations.md has the change table between its markers");
     return table[1]
         .split("\n")
         .filter((line) => line.startsWith("| `"))
@@ -28,9 +28,9 @@ function readmeRows(): { setting: string; impact: string; what: string }[] {
 
 const declared = Object.keys(SETTINGS);
 
-describe("the README's change table", function () {
+describe("the change table (docs/operations.md)", function () {
     this.timeout(120_000);
-    const rows = readmeRows();
+    const rows = tableRows();
 
     it("replaces the StatefulSet, when it must, with an orphaning delete: its pods stay", async () => {
         const { registered } = await buildCluster(BASE);

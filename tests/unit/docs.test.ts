@@ -1,5 +1,5 @@
-// components/settings.ts is the one declaration of the settings: Pulumi.yaml's config block, the README's
-// configuration reference and the program's settings mapping are generated from it (`npm run docs`,
+// components/settings.ts is the one declaration of the settings: Pulumi.yaml's config block, the
+// configuration reference (docs/configuration.md) and the program's settings mapping are generated from it (`npm run docs`,
 // scripts/docs.ts) and must be current; MySqlClusterArgs must have exactly its settings, in its order, with
 // its defaults in `@default`; and resolveArgs must apply exactly its defaults.
 import * as assert from "assert";
@@ -15,7 +15,7 @@ import {
     main,
     programSettings,
     projectConfig,
-    readmeTable,
+    referenceTable,
     replaceBlock,
     Settings,
     staleFiles,
@@ -41,6 +41,7 @@ const SAMPLE: Settings = {
 function scratchCopy(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "docs-test-"));
     for (const file of BLOCKS.map((b) => b.file)) {
+        fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
         fs.copyFileSync(path.join(ROOT, file), path.join(dir, file));
     }
     return dir;
@@ -73,7 +74,7 @@ function documentedDefaults(): [string, string | undefined][] {
 }
 
 describe("the settings, generated from components/settings.ts (npm run docs)", () => {
-    it("Pulumi.yaml's config block, the README's configuration reference and index.ts's settings are current", () => {
+    it("Pulumi.yaml's config block, docs/configuration.md's reference and index.ts's settings are current", () => {
         assert.deepStrictEqual(staleFiles(ROOT), [], "run `npm run docs` and commit the result");
     });
 
@@ -132,7 +133,7 @@ describe("the settings, generated from components/settings.ts (npm run docs)", (
     });
 
     it("writes the reference one row per setting: name, type (list, values, secret), default, required or —, description", () => {
-        assert.deepStrictEqual(readmeTable(SAMPLE), [
+        assert.deepStrictEqual(referenceTable(SAMPLE), [
             "| Setting | Type | Default | Description |",
             "|---|---|---|---|",
             '| `name` | string | `"mysql"` | Name of it. |',
@@ -188,7 +189,7 @@ describe("the settings, generated from components/settings.ts (npm run docs)", (
                 ),
             );
             assert.ok(
-                file("README.md").includes(
+                file("docs/configuration.md").includes(
                     "| `extraSetting` | boolean | `false` | A setting added for the test. |\n<!-- config-reference:end -->",
                 ),
             );
@@ -211,7 +212,7 @@ describe("the settings, generated from components/settings.ts (npm run docs)", (
         };
         refuses(
             { type: "string", description: " " },
-            "components/settings.ts: setting `key` has no description: add one, it is the README's, Pulumi.yaml's and the schema's text.",
+            "components/settings.ts: setting `key` has no description: add one, it is the configuration reference's, Pulumi.yaml's and the schema's text.",
         );
         refuses(
             { type: "integer", default: 2.5, description: "A." },
@@ -280,17 +281,20 @@ describe("the declaration against the component", () => {
         assert.deepStrictEqual(documented, expected);
     });
 
-    it("the README's prose: each `key` (N s) and `key`, on/off by default, as the setting takes", () => {
-        const readme = read("README.md");
+    it("the manual's prose (README.md, docs/*.md): each `key` (N s) and `key`, on/off by default, as the setting takes", () => {
+        const manual = ["README.md", ...fs.readdirSync(path.join(ROOT, "docs")).map((f) => `docs/${f}`)]
+            .filter((f) => f.endsWith(".md"))
+            .map(read)
+            .join("\n");
         const stated = [
-            ...[...readme.matchAll(/`(\w+)`(?:, | \()(\d+) s\b/g)].map((m) => [m[1], Number(m[2])]),
-            ...[...readme.matchAll(/`(\w+)`, (on|off) by default/g)].map((m) => [m[1], m[2] === "on"]),
+            ...[...manual.matchAll(/`(\w+)`(?:, | \()(\d+) s\b/g)].map((m) => [m[1], Number(m[2])]),
+            ...[...manual.matchAll(/`(\w+)`, (on|off) by default/g)].map((m) => [m[1], m[2] === "on"]),
         ].filter(([key]) => String(key) in declared);
         assert.deepStrictEqual(
             stated,
             stated.map(([key]) => [key, declared[String(key)].default]),
         );
-        // The five places the README states a default today; fewer means the patterns above lost them.
+        // The five places the manual states a default today; fewer means the patterns above lost them.
         assert.ok(stated.length >= 5, JSON.stringify(stated));
     });
 

@@ -1,5 +1,5 @@
 // The program and the package as users meet them: `pulumi up` runs the program whatever has been built,
-// the README's render line prints nothing but YAML, and `npm pack` ships a package that works when
+// the docs' render line prints nothing but YAML, and `npm pack` ships a package that works when
 // installed into an empty project.
 import * as assert from "assert";
 import { execFileSync, spawnSync } from "child_process";
@@ -84,10 +84,10 @@ describe("the program and the package", function () {
         });
     });
 
-    it("the README's render-to-a-file line, run as written, writes only YAML: the dev stack's 16 objects", () => {
-        const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-        const line = /`(npm run -s render -- --stack dev) > dev\.yaml`/.exec(readme)?.[1];
-        assert.ok(line, "the README has no `npm run -s render -- --stack dev > dev.yaml` line");
+    it("docs/operations.md's render-to-a-file line, run as written, writes only YAML: the dev stack's 16 objects", () => {
+        const operations = fs.readFileSync(path.join(ROOT, "docs", "operations.md"), "utf8");
+        const line = /`(npm run -s render -- --stack dev) > dev\.yaml`/.exec(operations)?.[1];
+        assert.ok(line, "docs/operations.md has no `npm run -s render -- --stack dev > dev.yaml` line");
         const run = spawnSync("bash", ["-c", line], { cwd: ROOT, encoding: "utf8" });
         assert.strictEqual(run.status, 0, run.stderr);
         const objects = yaml.loadAll(run.stdout) as any[];
@@ -180,7 +180,7 @@ describe("the program and the package", function () {
             );
         });
 
-        /** An empty project with the tarball, its peers and TypeScript installed, as the README's install section says. */
+        /** An empty project with the tarball, its peers and TypeScript installed, as docs/install.md says. */
         let installed: string | undefined;
         function consumerProject(): string {
             if (installed === undefined) {
