@@ -163,6 +163,17 @@ export function reportedStatus(facts: PodFacts, name: string): StatusRecord | un
     return parseStatus(status?.state?.terminated?.message) ?? parseStatus(status?.lastState?.terminated?.message);
 }
 
+/**
+ * Why a failing container failed: the newest of its records that reports a failure (a retry that is running
+ * has not failed yet: its last run's message says why it is retried), else what it reported last.
+ */
+export function failureStatus(facts: PodFacts, name: string): StatusRecord | undefined {
+    const status = containerStatus(facts.pod, name);
+    const live = status?.state?.running && facts.liveStatus?.[name]?.ok ? facts.liveStatus[name].stdout : undefined;
+    const records = [live, status?.state?.terminated?.message, status?.lastState?.terminated?.message].map(parseStatus);
+    return records.find((r) => r?.phase === "failed") ?? reportedStatus(facts, name);
+}
+
 /** A failed script's own words: its record's error, or that it said nothing. */
 function said(record: StatusRecord | undefined): string {
     if (record?.error !== undefined) {
@@ -266,16 +277,16 @@ export function podVerdict(facts: PodFacts, target: Target): Verdict {
     // Init containers, in order: the first that fails says why the pod does not start, in its own words.
     const init = containerStatus(pod, CONTAINERS.init);
     if (failing(init)) {
-        return verdict("init-failing", `init-mysql failing: ${failure(init)}: ${said(reportedStatus(facts, CONTAINERS.init))}`);
+        return verdict("init-failing", `init-mysql failing: ${failure(init)}: ${said(failureStatus(facts, CONTAINERS.init))}`);
     }
     const clone = containerStatus(pod, CONTAINERS.clone);
-    const cloned = reportedStatus(facts, CONTAINERS.clone);
-    const donor = cloned?.donor ? `, cloning from ${cloned.donor}` : "";
     if (failing(clone)) {
-        return verdict("clone-failing", `clone failing: clone-mysql ${failure(clone)}${donor}: ${said(cloned)}`);
+        const failed = failureStatus(facts, CONTAINERS.clone);
+        const donor = failed?.donor ? `, cloning from ${failed.donor}` : "";
+        return verdict("clone-failing", `clone failing: clone-mysql ${failure(clone)}${donor}: ${said(failed)}`);
     }
     if (clone?.state?.running) {
-        return verdict("cloning", cloningVerdict(cloned));
+        return verdict("cloning", cloningVerdict(reportedStatus(facts, CONTAINERS.clone)));
     }
 
     // Self-repair: the marker (present until the new clone is whole), or the sidecar's record (its own, or
@@ -296,7 +307,7 @@ export function podVerdict(facts: PodFacts, target: Target): Verdict {
     for (const name of [CONTAINERS.mysql, CONTAINERS.sidecar]) {
         const status = containerStatus(pod, name);
         if (failing(status)) {
-            return verdict("crashing", `${name} crashing: ${failure(status)}: ${crashWords(status, reportedStatus(facts, name))}`);
+            return verdict("crashing", `${name} crashing: ${failure(status)}: ${crashWords(status, failureStatus(facts, name))}`);
         }
     }
 

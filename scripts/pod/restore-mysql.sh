@@ -56,7 +56,7 @@ fi
 
 rm -rf "$staging"
 log "restoring backup $RESTORE_FROM (position file='$(manifest binlog_file)' pos='$(manifest binlog_pos)' gtid='$(manifest gtid)')"
-position="$(manifest binlog_file):$(manifest binlog_pos)"
+position="$(manifest binlog_file || true):$(manifest binlog_pos || true)"
 gtid=$(manifest gtid)
 report phase=restoring position="$position${gtid:+ $gtid}"
 if [[ $backup == "$download" ]]; then

@@ -1576,6 +1576,8 @@ describe("mysql-run.sh", () => {
         assert.strictEqual(run.stdout, "started\n");
         assert.match(run.stderr, /the data directory is being cloned again: waiting before starting the server/);
         assert.deepStrictEqual(s.calls().slice(-2), ["sleep 1", "entrypoint mysqld"]);
+        // Emptied before the server starts: a server that fails is described by its log (FallbackToLogsOnError).
+        assert.strictEqual(s.read("termination-log"), "");
     });
 });
 
@@ -1596,6 +1598,7 @@ describe("mysql-run.sh, direct start", () => {
             encoding: "utf8",
             env: {
                 PATH: s.bin,
+                STATUS_FILE: s.path("termination-log"),
                 CLONE_MARKER: s.path("clone-pending"),
                 FIRST_START_MARKER: s.path("first-start-pending"),
                 FIRST_START_SQL: s.path("first.sql"),
@@ -1629,6 +1632,7 @@ describe("mysql-run.sh, ownership pass beside the sidecar (issue #26)", () => {
             timeout: HANG_MS,
             env: {
                 PATH: s.bin,
+                STATUS_FILE: s.path("termination-log"),
                 CLONE_MARKER: s.path("clone-pending"),
                 FIRST_START_MARKER: s.path("first-start-pending"),
                 FIRST_START_SQL: s.path("first.sql"),
@@ -1688,6 +1692,8 @@ describe("mysql-run.sh, ownership pass beside the sidecar (issue #26)", () => {
         assert.strictEqual(s.calls().filter((call) => call.startsWith("chown")).length, 3);
         assert.match(run.stderr, /files kept vanishing in 3 passes; the last said: chown: cannot access/);
         assert.ok(!s.calls().some((call) => call.startsWith("mariadbd")), "the server must not start");
+        assert.strictEqual(reported(s).phase, "failed");
+        assert.match(reported(s).error ?? "", /^cannot give .* files kept vanishing in 3 passes/);
     });
 });
 
@@ -1698,6 +1704,7 @@ describe("mysql-run.sh, first start", () => {
         s.write("first-start-pending", "created");
         s.write("first.sql", "SET PASSWORD ...");
         const env = {
+            STATUS_FILE: s.path("termination-log"),
             CLONE_MARKER: s.path("clone-pending"),
             FIRST_START_MARKER: s.path("first-start-pending"),
             FIRST_START_SQL: s.path("first.sql"),
