@@ -149,7 +149,8 @@ rm -f "$marker"
 moved=$EPOCHREALTIME
 position=""
 if read_position "$data_dir"; then
-    position="$POSITION_FILE:$POSITION_POS${POSITION_GTID:+ $POSITION_GTID}"
+    position="$POSITION_FILE${POSITION_POS:+:$POSITION_POS}${POSITION_GTID:+ $POSITION_GTID}"
+    position=${position# }
 fi
 report phase=cloned position="$position"
 log "clone from $(donor_name "$donor") complete: stream $(elapsed "$started" "$streamed") s, prepare $(elapsed "$streamed" "$prepared") s, move $(elapsed "$prepared" "$moved") s"

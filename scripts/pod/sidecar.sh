@@ -33,7 +33,8 @@ pending_position() {
         read -r pos
         read -r gtid
     } <"$pending"
-    printf '%s' "$file:$pos${gtid:+ $gtid}"
+    file="$file${pos:+:$pos}${gtid:+ $gtid}"
+    printf '%s' "${file# }"
 }
 
 # Fills the flavor's replication statements with the coordinates and the primary's address.
