@@ -114,6 +114,21 @@ describe("npm run diagnose", () => {
                 podVerdict(clone("script=clone-mysql.sh\nphase=failed\nerror=exit status 3 at: xtrabackup --prepare\n"), DEV_TARGET).text,
                 "clone failing: clone-mysql restarted 4 times (CrashLoopBackOff): exit status 3 at: xtrabackup --prepare",
             );
+            // A retry that is running has not failed yet: the last run's failure says why it is retried.
+            const retrying = clone(
+                "script=clone-mysql.sh\ndonor=mysql-1.mysql.default.svc.cluster.local:3307\nphase=failed\nerror=refused\n",
+            );
+            retrying.pod.status.initContainerStatuses[1] = { ...retrying.pod.status.initContainerStatuses[1], state: { running: {} } };
+            assert.strictEqual(
+                podVerdict(
+                    {
+                        ...retrying,
+                        liveStatus: { "clone-mysql": { ok: true, stdout: "script=clone-mysql.sh\nphase=cloning\n", stderr: "" } },
+                    },
+                    DEV_TARGET,
+                ).text,
+                "clone failing: clone-mysql restarted 4 times (Error), cloning from mysql-1.mysql.default.svc.cluster.local:3307: refused",
+            );
             assert.strictEqual(
                 podVerdict(clone("2025-03-04T05:11:44 [ERROR] mysqld: phase=1\n"), DEV_TARGET).text,
                 "clone failing: clone-mysql restarted 4 times (CrashLoopBackOff): it reported no status (see its log below)",
