@@ -80,6 +80,7 @@ export const SCRIPT_ENVIRONMENT = {
             "SERVER_BINARY",
             "SERVER_ID_BASE",
             "SERVER_OS_USER",
+            "STATUS_FILE",
             "TIME_ZONE_TOOL",
             "TLS_SECRET_DIR",
             "UPGRADE_TOOL",
@@ -100,6 +101,7 @@ export const SCRIPT_ENVIRONMENT = {
             "DATA_SUBPATH",
             "DONOR_WAIT",
             "PEER_DOMAIN",
+            "STATUS_FILE",
             "STREAM_TOOL",
             "TLS_CA",
             "TLS_CERT",
@@ -110,12 +112,12 @@ export const SCRIPT_ENVIRONMENT = {
         ifSet: { RESTORE_FROM: { runs: ["restore-mysql.sh"] } },
     },
     "restore-mysql.sh": {
-        required: ["BACKUPS_DIR", "BACKUP_INFO_PREFIXES", "DATA_ROOT", "DATA_SUBPATH", "RESTORE_FROM", "RESTORE_SQL"],
+        required: ["BACKUPS_DIR", "BACKUP_INFO_PREFIXES", "DATA_ROOT", "DATA_SUBPATH", "RESTORE_FROM", "RESTORE_SQL", "STATUS_FILE"],
         ...OBJECT_STORE,
     },
     // The mysql container's command.
     "mysql-run.sh": {
-        required: ["CLONE_MARKER", "FIRST_START_MARKER", "FIRST_START_SQL"],
+        required: ["CLONE_MARKER", "FIRST_START_MARKER", "FIRST_START_SQL", "STATUS_FILE"],
         optional: ["SERVER_OS_USER"],
         // Set for the flavors whose data directory init-mysql makes: the server is started directly.
         ifSet: { SERVER_OS_USER: { required: ["DATA_DIR"] } },
@@ -162,6 +164,7 @@ export const SCRIPT_ENVIRONMENT = {
             "REPLICA_IO_ERRNO",
             "REPLICA_IO_ERROR",
             "REPLICA_STATUS",
+            "STATUS_FILE",
             "TLS_CA",
             "TLS_CERT",
             "TLS_KEY",

@@ -19,7 +19,8 @@ import { loadConfig, RenderError, ROOT } from "./render/stackConfig";
 
 export const USAGE = `Usage: npm run diagnose -- [--stack NAME | --config-file FILE] [--pod NAME-N] [--kubectl PATH] [--context CONTEXT]
 
-Diagnoses a deployed cluster with kubectl (read-only): its pods and their events, each container's logs
+Diagnoses a deployed cluster with kubectl (read-only): its pods and their events, what each pod script
+reported (its container's termination message, or its status file while it runs), each container's logs
 (the previous run's too), the claims and volumes, and every replica's replication status, read with root's
 option file inside the pod. Prints a report, then one verdict per pod.
 

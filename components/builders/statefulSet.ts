@@ -27,6 +27,7 @@ import {
 } from "../constants";
 import { seriesUpgradesWords } from "../flavors";
 import { ClusterNames } from "../names";
+import { STATUS_FILE, STATUS_POLICY } from "../podStatus";
 import { IMAGE_ENTRYPOINT, scriptEnv } from "../scriptContract";
 import { podAffinity, zoneSpread } from "./availability";
 import { restoreEnv, restoreInitContainers, restoreMounts, restoreVolumes } from "./backup";
@@ -50,6 +51,13 @@ const script = (file: string) => `${PATHS.scriptsDir}/${file}`;
 /** A probe's command run until it succeeds, for at most PROBE_WAIT_MS (probe-wait.sh). */
 const waitingProbe = (command: string[]) => ({ exec: { command: [script(SCRIPT_FILES.probeWait), String(PROBE_WAIT_MS), ...command] } });
 const credential = (file: string) => `${PATHS.credentialsDir}/${file}`;
+
+/**
+ * Where a container's scripts write their status record (components/podStatus.ts), which kubelet reports as
+ * its terminated.message: Kubernetes' defaults, written out because the scripts and the diagnosis rely on them.
+ * @see https://kubernetes.io/docs/tasks/debug/debug-application/determine-reason-pod-failure/
+ */
+const STATUS = { terminationMessagePath: STATUS_FILE, terminationMessagePolicy: STATUS_POLICY };
 
 /**
  * Each container keeps only the capabilities it needs, and none can gain more (no setuid escalation).
@@ -182,9 +190,11 @@ function initContainer(args: ResolvedArgs, names: ClusterNames, clusterUid: pulu
             INITDB_DIR: PATHS.initdbDir,
             APP_PASSWORD_KEY: args.appUser === undefined ? "" : PASSWORD_KEYS.app,
             APPLIED_DIR: CREDENTIAL_FILES.applied,
+            STATUS_FILE,
             ...firstStartEnv(args),
             ...upgradeEnv(args),
         }),
+        ...STATUS,
         securityContext: hardened(CAPABILITIES.init),
         volumeMounts: [
             mounts.claim,
@@ -210,6 +220,7 @@ function cloneEnv(args: ResolvedArgs, names: ClusterNames) {
         STREAM_TOOL: args.flavor.streamTool,
         BOOTSTRAP: args.bootstrap,
         DONOR_WAIT: DONOR_WAIT_SECONDS,
+        STATUS_FILE,
     };
 }
 
@@ -219,6 +230,7 @@ function cloneContainer(args: ResolvedArgs, names: ClusterNames): Container {
         image: args.backupImage,
         command: [script(SCRIPT_FILES.clone)],
         env: scriptEnv([SCRIPT_FILES.clone], { ...cloneEnv(args, names), ...backupEnv(args), ...restoreEnv(args) }),
+        ...STATUS,
         volumeMounts: [mounts.claim, mounts.conf, mounts.scripts, mounts.credentials, ...restoreMounts(args)],
         securityContext: hardened(CAPABILITIES.backup, RUN_AS_ROOT),
     };
@@ -268,10 +280,12 @@ function mysqlContainer(args: ResolvedArgs): Container {
             MAX_REPLICATION_LAG: args.maxReplicationLagSeconds,
             ROTATION_MARKER: credential(CREDENTIAL_FILES.rotationMarker),
             CLONE_MARKER,
+            STATUS_FILE,
             // A data directory init-mysql made: the server's first start takes the accounts (mysql-run.sh).
             ...FIRST_START_FILES,
             ...replicaStatusEnv(args),
         }),
+        ...STATUS,
         ports: [{ name: "mysql", containerPort: args.port }],
         volumeMounts: [
             mounts.data,
@@ -347,6 +361,7 @@ function sidecarContainer(args: ResolvedArgs, names: ClusterNames): Container {
             ...backupEnv(args),
             ...upgradeRunEnv(args),
         }),
+        ...STATUS,
         ports: [{ name: "clone", containerPort: CLONE_PORT }],
         // The Secret's volume, which kubelet keeps current, and the credential files, which a rotation rewrites;
         // the whole claim for the self-repair's marker and the identity file (the upgrade's state).

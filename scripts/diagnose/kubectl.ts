@@ -1,11 +1,13 @@
 // The kubectl calls of the diagnosis: the tutorial's debugging steps (pods, events, claims and volumes,
-// each container's logs, replication status), behind a runner the tests replace with recorded outputs.
-// Read-only: `get`, `logs`, and `exec` of a client statement and a `cat`; no password on any command line
+// each container's logs, the status records of the scripts still at work, replication status), behind a
+// runner the tests replace with recorded outputs.
+// Read-only: `get`, `logs`, and `exec` of a client statement and `cat`s; no password on any command line
 // (the client reads root's option file inside the pod).
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- kubectl's JSON output: untyped until verdict.ts reads it */
 import { spawnSync } from "child_process";
 import { CLONE_MARKER, CONTAINERS, ROOT_CLIENT_CONFIG } from "../../components/constants";
+import { STATUS_FILE } from "../../components/podStatus";
 import { ContainerLogs, ExecResult, nodeNotReady, PodFacts, podSelector, Target } from "./verdict";
 
 /** What one kubectl run printed and exited with. */
@@ -108,16 +110,23 @@ export function collect(run: Runner, target: Target, ordinals: readonly number[]
         }
         let replicaStatus: ExecResult | undefined;
         let marker: ExecResult | undefined;
+        const exec = (container: string, command: string[]): ExecResult => {
+            const result = run(["exec", name, ...ns, "-c", container, "--", ...command]);
+            return { ok: result.status === 0, stdout: result.stdout, stderr: result.stderr };
+        };
+        // What the scripts that report as they work say now (a finished one's word is in its pod status).
+        const liveStatus: Record<string, ExecResult> = {};
+        for (const container of [CONTAINERS.clone, CONTAINERS.sidecar]) {
+            if (statuses.some((s) => s.name === container && s.state?.running !== undefined)) {
+                liveStatus[container] = exec(container, ["cat", STATUS_FILE]);
+            }
+        }
         const mysqlRunning = statuses.some((s) => s.name === CONTAINERS.mysql && s.state?.running !== undefined);
         if (ordinal > 0 && mysqlRunning) {
-            const exec = (command: string[]): ExecResult => {
-                const result = run(["exec", name, ...ns, "-c", CONTAINERS.mysql, "--", ...command]);
-                return { ok: result.status === 0, stdout: result.stdout, stderr: result.stderr };
-            };
             // The mysql container sees the claim read-only at the marker's directory.
-            marker = exec(["cat", CLONE_MARKER]);
-            replicaStatus = exec(replicaStatusCommand(target));
+            marker = exec(CONTAINERS.mysql, ["cat", CLONE_MARKER]);
+            replicaStatus = exec(CONTAINERS.mysql, replicaStatusCommand(target));
         }
-        return { name, ordinal, pod, events, claim, volume, logs, replicaStatus, marker, node };
+        return { name, ordinal, pod, events, claim, volume, logs, liveStatus, replicaStatus, marker, node };
     });
 }

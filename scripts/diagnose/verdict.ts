@@ -1,11 +1,15 @@
-// The diagnosis itself, as plain functions of what kubectl printed (pods, events, claims and volumes, logs,
-// replication status, the self-repair marker): one verdict per pod, and the report. No kubectl call here:
-// ./kubectl.ts gathers the facts, so the tests feed recorded outputs to these functions.
+// The diagnosis itself, as plain functions of what kubectl printed (pods, events, claims and volumes, the pod
+// scripts' status records, replication status, the self-repair marker): one verdict per pod, and the report.
+// The verdicts read structured status only (components/podStatus.ts: what each script reported, from its
+// container's termination message or, while it runs, its status file); logs are shown to the reader, never
+// parsed. No kubectl call here: ./kubectl.ts gathers the facts, so the tests feed recorded outputs to these
+// functions.
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- kubectl's JSON (pods, events, claims, volumes): untyped; each field read is checked where it is used */
-import { CLONE_PORT, CONTAINERS } from "../../components/constants";
+import { CONTAINERS } from "../../components/constants";
 import { Flavor } from "../../components/flavors";
 import { ClusterNames } from "../../components/names";
+import { parseStatus, StatusRecord } from "../../components/podStatus";
 
 /** The cluster being diagnosed, from the stack's config. */
 export interface Target {
@@ -42,8 +46,13 @@ export interface PodFacts {
     /** The claim `data-<pod>`, and the PersistentVolume reserved for the ordinal, when they exist. */
     readonly claim?: any;
     readonly volume?: any;
-    /** Logs by container name. */
+    /** Logs by container name: shown in the report, not read by the verdicts. */
     readonly logs: Readonly<Record<string, ContainerLogs>>;
+    /**
+     * `cat` of the status file (components/podStatus.ts STATUS_FILE) of each running container that reports
+     * while it works (clone-mysql, the sidecar), by container name.
+     */
+    readonly liveStatus?: Readonly<Record<string, ExecResult>>;
     /** `SHOW SLAVE STATUS\G` (or `SHOW REPLICA STATUS\G`), asked of a replica whose mysql container runs. */
     readonly replicaStatus?: ExecResult;
     /** `cat` of the self-repair marker, asked likewise. */
@@ -89,27 +98,8 @@ export function parseVertical(text: string): Record<string, string> {
     return fields;
 }
 
-/** The lines of a log without the pod scripts' timestamps (`2025-01-01T03:00:00 message`). */
-function messages(log: string | undefined): string[] {
-    return (log ?? "")
-        .split("\n")
-        .filter((line) => line.trim() !== "")
-        .map((line) => line.replace(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z? /, ""));
-}
-
-/** The last line that matches, in the current run's log first, then in the previous run's. */
-function lastMatch(logs: ContainerLogs | undefined, pattern: RegExp): RegExpExecArray | undefined {
-    for (const log of [logs?.current, logs?.previous]) {
-        const lines = messages(log);
-        for (let i = lines.length - 1; i >= 0; i--) {
-            const match = pattern.exec(lines[i]);
-            if (match) {
-                return match;
-            }
-        }
-    }
-    return undefined;
-}
+/** Whether a log has a line to show. */
+const hasLines = (log: string | undefined): boolean => (log ?? "").trim() !== "";
 
 const containerStatus = (pod: any, name: string): any =>
     [...(pod?.status?.initContainerStatuses ?? []), ...(pod?.status?.containerStatuses ?? [])].find((s: any) => s.name === name);
@@ -158,9 +148,40 @@ function failure(status: any): string {
     return status.restartCount > 0 ? `restarted ${times(status.restartCount)} (${reason})` : `failed (${reason})`;
 }
 
-/** The last `ERROR: ...` line a pod script wrote, or the last line of the log. */
-function lastError(logs: ContainerLogs | undefined): string | undefined {
-    return lastMatch(logs, /^(ERROR: .*)$/)?.[1] ?? messages(logs?.current ?? logs?.previous).pop();
+/**
+ * What a container's script last reported (components/podStatus.ts): while it runs, its status file (read with
+ * exec); once it has ended, its termination message (state.terminated); while it waits to start again, the
+ * last run's (lastState.terminated). undefined: nothing reported, or text that is no record (a server's log
+ * tail under FallbackToLogsOnError).
+ */
+export function reportedStatus(facts: PodFacts, name: string): StatusRecord | undefined {
+    const status = containerStatus(facts.pod, name);
+    const live = facts.liveStatus?.[name];
+    if (status?.state?.running && live?.ok) {
+        return parseStatus(live.stdout) ?? parseStatus(status.lastState?.terminated?.message);
+    }
+    return parseStatus(status?.state?.terminated?.message) ?? parseStatus(status?.lastState?.terminated?.message);
+}
+
+/**
+ * Why a failing container failed: the newest of its records that reports a failure (a retry that is running
+ * has not failed yet: its last run's message says why it is retried), else what it reported last.
+ */
+export function failureStatus(facts: PodFacts, name: string): StatusRecord | undefined {
+    const status = containerStatus(facts.pod, name);
+    const live = status?.state?.running && facts.liveStatus?.[name]?.ok ? facts.liveStatus[name].stdout : undefined;
+    const records = [live, status?.state?.terminated?.message, status?.lastState?.terminated?.message].map(parseStatus);
+    return records.find((r) => r?.phase === "failed") ?? reportedStatus(facts, name);
+}
+
+/** A failed script's own words: its record's error, or that it said nothing. */
+function said(record: StatusRecord | undefined): string {
+    if (record?.error !== undefined) {
+        return record.error;
+    }
+    return record === undefined
+        ? "it reported no status (see its log below)"
+        : `its last status was ${record.phase}${record.at ? ` at ${record.at}` : ""}`;
 }
 
 function pendingVerdict(facts: PodFacts, target: Target): string {
@@ -253,38 +274,30 @@ export function podVerdict(facts: PodFacts, target: Target): Verdict {
         return verdict("node-lost", lost);
     }
 
-    // Init containers, in order: the first that fails says why the pod does not start.
+    // Init containers, in order: the first that fails says why the pod does not start, in its own words.
     const init = containerStatus(pod, CONTAINERS.init);
     if (failing(init)) {
-        return verdict("init-failing", `init-mysql failing: ${failure(init)}: ${lastError(facts.logs[CONTAINERS.init]) ?? "no log"}`);
+        return verdict("init-failing", `init-mysql failing: ${failure(init)}: ${said(failureStatus(facts, CONTAINERS.init))}`);
     }
     const clone = containerStatus(pod, CONTAINERS.clone);
-    const cloneLogs = facts.logs[CONTAINERS.clone];
-    const donor =
-        lastMatch(cloneLogs, /^cloning from (\S+)$/)?.[1] ?? `${target.names.podFqdn(Math.max(facts.ordinal - 1, 0))}:${CLONE_PORT}`;
     if (failing(clone)) {
-        return verdict(
-            "clone-failing",
-            `clone failing: clone-mysql ${failure(clone)}, cloning from ${donor}: ${lastError(cloneLogs) ?? "no log"}`,
-        );
+        const failed = failureStatus(facts, CONTAINERS.clone);
+        const donor = failed?.donor ? `, cloning from ${failed.donor}` : "";
+        return verdict("clone-failing", `clone failing: clone-mysql ${failure(clone)}${donor}: ${said(failed)}`);
     }
     if (clone?.state?.running) {
-        // `bootstrap: parallel`: the pod started before its donor was Ready and waits for it.
-        const waitingFor = lastMatch(cloneLogs, /^(?:waiting for (\S+) to be Ready|cloning from \S+)$/)?.[1];
-        if (waitingFor !== undefined) {
-            return verdict("cloning", `waiting: clone-mysql waits until its donor ${waitingFor} is Ready, then clones from it`);
-        }
-        return verdict("cloning", `cloning: clone-mysql is cloning from ${donor}`);
+        return verdict("cloning", cloningVerdict(reportedStatus(facts, CONTAINERS.clone)));
     }
 
-    // Self-repair: the marker (present until the new clone is whole), or the sidecar's log line.
-    const sidecarLogs = facts.logs[CONTAINERS.sidecar];
+    // Self-repair: the marker (present until the new clone is whole), or the sidecar's record (its own, or
+    // that of the clone-mysql.sh it runs).
+    const sidecar = reportedStatus(facts, CONTAINERS.sidecar);
     const marker = facts.marker?.ok ? oneLine(facts.marker.stdout) : undefined;
-    const repairStarted = lastMatch(sidecarLogs, /^(replication cannot resume: error 1236|clone from \S+ complete)/);
-    if (facts.ordinal > 0 && (marker !== undefined || repairStarted?.[1].startsWith("replication cannot resume"))) {
-        const from = lastMatch(sidecarLogs, /^cloning from (\S+)$/)?.[1];
-        const why = marker !== undefined ? `clone-pending marker "${marker}"` : "the sidecar logged error 1236";
-        const failed = lastMatch(sidecarLogs, /^(ERROR: .*)$/)?.[1];
+    const recloning = sidecar?.phase === "re-clone" || (sidecar?.script === "clone-mysql.sh" && sidecar.phase !== "cloned");
+    if (facts.ordinal > 0 && (marker !== undefined || recloning)) {
+        const from = sidecar?.script === "clone-mysql.sh" ? sidecar.donor : undefined;
+        const why = marker !== undefined ? `clone-pending marker "${marker}"` : (sidecar?.reason ?? "the sidecar reported a new clone");
+        const failed = sidecar?.phase === "failed" ? sidecar.error : undefined;
         return verdict(
             "re-cloning",
             `re-cloning (self-repair in progress): ${why}${from ? `, cloning from ${from}` : ", waiting for mysqld to stop"}${failed ? `; last error: ${failed}` : ""}`,
@@ -294,7 +307,7 @@ export function podVerdict(facts: PodFacts, target: Target): Verdict {
     for (const name of [CONTAINERS.mysql, CONTAINERS.sidecar]) {
         const status = containerStatus(pod, name);
         if (failing(status)) {
-            return verdict("crashing", `${name} crashing: ${failure(status)}: ${lastError(facts.logs[name]) ?? "no log"}`);
+            return verdict("crashing", `${name} crashing: ${failure(status)}: ${crashWords(status, failureStatus(facts, name))}`);
         }
     }
 
@@ -306,13 +319,13 @@ export function podVerdict(facts: PodFacts, target: Target): Verdict {
         }
         const status = parseVertical(facts.replicaStatus.stdout);
         if (Object.keys(status).length === 0) {
-            const retries = messages(sidecarLogs?.current).filter((l) => l.startsWith("configuring replication failed")).length;
-            const why = lastMatch(sidecarLogs, /^(ERROR \d+.*)$/)?.[1];
+            const configuring = sidecar?.phase === "configuring-replication" ? sidecar : undefined;
+            const retries = Number(configuring?.attempts ?? 0);
             return verdict(
                 "not-replicating",
                 `not replicating: replication is not configured yet` +
-                    (retries > 0 ? `; the sidecar retried ${times(retries)} ("configuring replication failed; retrying in 5 s")` : "") +
-                    (why ? `: ${why}` : ""),
+                    (retries > 0 ? `; the sidecar has tried ${times(retries)} and tries again every 5 s` : "") +
+                    (configuring?.error ? `: ${oneLine(configuring.error)}` : ""),
             );
         }
         const io = status[fields.ioRunning];
@@ -356,6 +369,37 @@ export function podVerdict(facts: PodFacts, target: Target): Verdict {
     return verdict("not-ready", `not Ready: ${notReady}${unhealthy ? `; last probe failure: ${oneLine(unhealthy.message)}` : ""}`);
 }
 
+/** What a clone-mysql that is running reported: waiting for its donor, streaming, preparing, restoring. */
+function cloningVerdict(record: StatusRecord | undefined): string {
+    switch (record?.phase) {
+        case "waiting-for-donor":
+            // `bootstrap: parallel`: the pod started before its donor was Ready and waits for it.
+            return `waiting: clone-mysql waits until its donor ${record.donor} is Ready (${record.reason}), then clones from it`;
+        case "cloning":
+            return `cloning: clone-mysql is cloning from ${record.donor} (${record.reason})`;
+        case "preparing":
+            return `cloning: clone-mysql is preparing the backup it streamed from ${record.donor}`;
+        case "downloading":
+        case "restoring":
+            return `restoring: clone-mysql is ${record.phase} the backup (restoreFrom)${record.position ? ` at ${record.position}` : ""}`;
+        default:
+            return `cloning: clone-mysql is running${record ? ` (its last status: ${record.phase})` : " and has reported no status yet"}`;
+    }
+}
+
+/**
+ * Why a main container failed: its script's error, or, when the record is empty (the server, which
+ * mysql-run.sh exec'd), kubelet's tail of its log (FallbackToLogsOnError), shown as the reader's context.
+ */
+function crashWords(status: any, record: StatusRecord | undefined): string {
+    if (record !== undefined) {
+        return said(record);
+    }
+    const tail = (status.state?.terminated ?? status.lastState?.terminated)?.message as string | undefined;
+    const last = tail?.trimEnd().split("\n").pop();
+    return last ? `its last words: ${oneLine(last)}` : said(undefined);
+}
+
 function isReady(pod: any): boolean {
     return (pod.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True");
 }
@@ -396,6 +440,10 @@ export function report(target: Target, pods: readonly PodFacts[], verdicts: read
         const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c: any) => c.name);
         for (const name of containers) {
             out.push(`    ${name.padEnd(12)} ${describeContainer(containerStatus(pod, name))}`);
+            const record = reportedStatus(facts, name);
+            if (record !== undefined) {
+                out.push(`    ${"".padEnd(12)} ${describeRecord(record)}`);
+            }
         }
         const warnings = facts.events.filter((e) => e.type === "Warning").slice(-5);
         if (warnings.length > 0) {
@@ -411,7 +459,7 @@ export function report(target: Target, pods: readonly PodFacts[], verdicts: read
                 failing(status) ||
                 (verdict?.kind === "re-cloning" && name === CONTAINERS.sidecar) ||
                 (verdict?.kind === "not-replicating" && name === CONTAINERS.sidecar);
-            const lines = messages(logs?.current).length > 0 ? (logs?.current ?? "") : (logs?.previous ?? "");
+            const lines = hasLines(logs?.current) ? (logs?.current ?? "") : (logs?.previous ?? "");
             if (shown && lines.trim() !== "") {
                 out.push(`  last lines of ${name}:`);
                 out.push(
@@ -434,6 +482,15 @@ export function report(target: Target, pods: readonly PodFacts[], verdicts: read
         out.push("", ...nodeLossRunbook(target, lost));
     }
     return `${out.join("\n")}\n`;
+}
+
+/** "reported phase failed (clone-mysql.sh, 2026-01-01T00:00:00): donor=…, error=…". */
+export function describeRecord(record: StatusRecord): string {
+    const { script, at, phase, ...rest } = record;
+    const fields = Object.entries(rest)
+        .filter(([, value]) => value !== "")
+        .map(([key, value]) => `${key}=${value}`);
+    return `reported ${phase} (${[script, at].filter(Boolean).join(", ")})${fields.length > 0 ? `: ${fields.join(", ")}` : ""}`;
 }
 
 function replicationSummary(facts: PodFacts, target: Target): string {

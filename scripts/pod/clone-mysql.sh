@@ -17,6 +17,7 @@
 set -o errexit -o nounset -o pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+report_exit
 
 ordinal=$(pod_ordinal)
 data_dir="$DATA_ROOT/$DATA_SUBPATH"
@@ -35,6 +36,7 @@ if [[ -f $marker ]]; then
     fi
 elif [[ -d $data_dir/mysql ]]; then
     log "data directory already holds a database: keeping it"
+    report phase=kept-data
     exit 0
 fi
 if ((ordinal == 0)) && [[ -n ${RESTORE_FROM:-} ]]; then
@@ -43,6 +45,7 @@ fi
 if ((ordinal == 0)); then
     log "ordinal 0 is the primary: nothing to clone, the server initialises an empty data directory"
     rm -f "$marker"
+    report phase=primary-empty
     exit 0
 fi
 
@@ -83,12 +86,18 @@ give_way() {
     local next
     next=$(lower_ready_donor "$donor") || return 1
     log "$(donor_name "$donor") $1: cloning from $(donor_name "$next") instead"
-    donor=$next
+    choose_donor "$next" "$(donor_name "$donor") $1"
+}
+
+# The donor, and why it, in every record from here on (the status record, components/podStatus.ts).
+choose_donor() {
+    donor=$1
+    STATUS_CONTEXT=("donor=$(donor_name "$donor"):$CLONE_PORT" "reason=$2")
 }
 
 case $BOOTSTRAP in
-parallel) donor=$(((ordinal - 1) / 2)) ;;
-ordered) donor=$((ordinal - 1)) ;;
+parallel) choose_donor $(((ordinal - 1) / 2)) "bootstrap: parallel, pod k clones from pod (k-1)/2" ;;
+ordered) choose_donor $((ordinal - 1)) "bootstrap: ordered, the pod before this one" ;;
 *) die "unknown BOOTSTRAP '$BOOTSTRAP'" ;;
 esac
 # A donor that does not become Ready (its pod cannot start, or crash-loops) gives way, after DONOR_WAIT
@@ -96,6 +105,7 @@ esac
 # every 0.1 s: with `parallel`, every replica's clone waits on its donor turning Ready.
 if ! donor_ready "$donor"; then
     log "waiting for $(donor_name "$donor") to be Ready"
+    report phase=waiting-for-donor
     polls=0
     until donor_ready "$donor"; do
         if ((polls >= DONOR_WAIT * 10)) && give_way "is not Ready after $DONOR_WAIT s"; then
@@ -109,6 +119,7 @@ while true; do
     rm -rf "$staging"
     mkdir -p "$staging"
     log "cloning from $(donor_name "$donor"):$CLONE_PORT"
+    report phase=cloning
     started=$EPOCHREALTIME
     # The checkpoints file is written at the very end of a backup: without it the stream was cut short.
     if receive_backup "$(donor_name "$donor")" | "$STREAM_TOOL" -x -C "$staging" && info_file checkpoints "$staging" >/dev/null; then
@@ -121,6 +132,7 @@ while true; do
     die "the backup stream from $(donor_name "$donor") ended before the backup was complete; the next attempt starts over"
 done
 streamed=$EPOCHREALTIME
+report phase=preparing
 
 "$BACKUP_TOOL" --prepare --target-dir="$staging"
 prepared=$EPOCHREALTIME
@@ -135,4 +147,10 @@ else
 fi
 rm -f "$marker"
 moved=$EPOCHREALTIME
+position=""
+if read_position "$data_dir"; then
+    position="$POSITION_FILE${POSITION_POS:+:$POSITION_POS}${POSITION_GTID:+ $POSITION_GTID}"
+    position=${position# }
+fi
+report phase=cloned position="$position"
 log "clone from $(donor_name "$donor") complete: stream $(elapsed "$started" "$streamed") s, prepare $(elapsed "$streamed" "$prepared") s, move $(elapsed "$prepared" "$moved") s"

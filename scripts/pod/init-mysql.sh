@@ -10,6 +10,7 @@
 set -o errexit -o nounset -o pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+report_exit
 umask 077
 
 ordinal=$(pod_ordinal)
@@ -185,3 +186,4 @@ if ((ordinal == 0)); then
 fi
 
 log "ordinal $ordinal: $( ((ordinal == 0)) && echo primary || echo replica), server-id $((SERVER_ID_BASE + ordinal))"
+report phase=configured

@@ -109,9 +109,47 @@ log() {
     printf '%(%Y-%m-%dT%H:%M:%S)T %s\n' -1 "$*" >&2
 }
 
+# The message of the last `die`, for report_exit.
+DIED=""
+
 die() {
+    DIED=$*
     log "ERROR: $*"
     exit 1
+}
+
+# The script's status record (docs/diagnose.md): `key=value` lines, the fields and phases declared in
+# components/podStatus.ts, written whole to STATUS_FILE, the container's terminationMessagePath. kubelet reports
+# the file as the container's terminated.message when it ends; `npm run diagnose` reads it there, or with
+# `kubectl exec … cat` while the container runs. One printf, so a reader sees the old record or the new one.
+# A line break in a value becomes a space; each value is cut at 1024 bytes (kubelet keeps the last 4096).
+# STATUS_CONTEXT holds pairs every later record repeats (a clone's donor), the arguments' own coming after
+# them (the last of a key counts). An empty STATUS_FILE reports nothing.
+STATUS_CONTEXT=()
+report() {
+    local pair record
+    [[ -n $STATUS_FILE ]] || return 0
+    record="script=${0##*/}"$'\n'"at=$(printf '%(%Y-%m-%dT%H:%M:%S)T' -1)"
+    for pair in "${STATUS_CONTEXT[@]}" "$@"; do
+        pair=${pair//$'\n'/ }
+        record+=$'\n'${pair:0:1024}
+    done
+    printf '%s\n' "$record" >"$STATUS_FILE" || log "cannot write the status record to $STATUS_FILE"
+}
+
+# Reports a failed exit ($1 the status, $2 the command that failed): phase=failed with the die message, or
+# that command; unless a script this one ran has reported its own failure already (the sidecar's self-repair).
+report_failure() {
+    local current=""
+    (($1 != 0)) || return 0
+    [[ ! -f $STATUS_FILE ]] || current=$(<"$STATUS_FILE")
+    [[ $'\n'$current$'\n' != *$'\n'phase=failed$'\n'* ]] || return 0
+    report phase=failed error="${DIED:-exit status $1 at: $2}"
+}
+
+# The scripts that report call this first: a failed exit is reported (report_failure).
+report_exit() {
+    trap 'report_failure $? "$BASH_COMMAND"' EXIT
 }
 
 # The ordinal of this pod, from its name (HOSTNAME is the pod name in every container of a StatefulSet pod;

@@ -6,10 +6,12 @@
 set -o errexit -o nounset -o pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+report_exit
 
 trap 'exit 0' TERM INT
 if [[ -e $CLONE_MARKER ]]; then
     log "the data directory is being cloned again: waiting before starting the server"
+    report phase=waiting-for-clone
     while [[ -e $CLONE_MARKER ]]; do
         pause 1
     done
@@ -39,4 +41,7 @@ if [[ -n ${SERVER_OS_USER:-} ]]; then
     own_data_dir
     set -- "$@" --user="$SERVER_OS_USER"
 fi
+# The server says nothing in the record: emptied, so that kubelet reports the tail of the server's log if it
+# fails (terminationMessagePolicy FallbackToLogsOnError).
+[[ -z $STATUS_FILE ]] || : >"$STATUS_FILE"
 exec "$@"

@@ -9,6 +9,7 @@
 set -o errexit -o nounset -o pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+report_exit
 
 data_dir="$DATA_ROOT/$DATA_SUBPATH"
 staging="$DATA_ROOT/$DATA_SUBPATH.clone-in-progress"
@@ -27,6 +28,7 @@ case ${OBJECT_STORE_BUCKET:-} in
         printf '%s\n' "${stored[@]}" | grep -qxF -- "$RESTORE_FROM" ||
             die "no complete backup '$RESTORE_FROM' in $remote/ (it has no MANIFEST there); the complete ones are: ${stored[*]:-none}. Set \`restoreFrom\` to one of them."
         log "downloading backup $RESTORE_FROM from $remote/$RESTORE_FROM/"
+        report phase=downloading
         rm -rf "$download"
         started=$EPOCHREALTIME
         "$RCLONE" copy "$remote/$RESTORE_FROM" "$download"
@@ -54,6 +56,9 @@ fi
 
 rm -rf "$staging"
 log "restoring backup $RESTORE_FROM (position file='$(manifest binlog_file)' pos='$(manifest binlog_pos)' gtid='$(manifest gtid)')"
+position="$(manifest binlog_file || true):$(manifest binlog_pos || true)"
+gtid=$(manifest gtid)
+report phase=restoring position="$position${gtid:+ $gtid}"
 if [[ $backup == "$download" ]]; then
     # Downloaded onto this volume: moved, not copied.
     mv "$download/data" "$staging"
@@ -80,3 +85,4 @@ rmdir "$data_dir" 2>/dev/null || true
 mv "$staging" "$data_dir"
 rm -rf "$download"
 log "restore of $RESTORE_FROM complete"
+report phase=restored position="$position${gtid:+ $gtid}"

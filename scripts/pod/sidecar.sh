@@ -6,6 +6,7 @@
 set -o errexit -o nounset -o pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+report_exit
 
 pending=replication-coordinates.pending
 applied=replication-coordinates.applied
@@ -22,6 +23,18 @@ save_coordinates() {
     for prefix in $BACKUP_INFO_PREFIXES; do
         rm -f "${prefix}_slave_info" "${prefix}_binlog_info"
     done
+}
+
+# The clone's coordinates as one position (file:position, GTID after a space), for the status record.
+pending_position() {
+    local file pos gtid
+    {
+        read -r file
+        read -r pos
+        read -r gtid
+    } <"$pending"
+    file="$file${pos:+:$pos}${gtid:+ $gtid}"
+    printf '%s' "${file# }"
 }
 
 # Fills the flavor's replication statements with the coordinates and the primary's address.
@@ -99,6 +112,7 @@ reclone_if_stuck() {
     [[ $errno == 1236 ]] || return 0
     log "replication cannot resume: error 1236 from the primary ($(field "$status" "$REPLICA_IO_ERROR")): it no longer has what this replica needs; cloning again"
     printf 'replication error 1236 at %(%Y-%m-%dT%H:%M:%S)T\n' -1 >"$CLONE_MARKER"
+    report phase=re-clone reason="replication error 1236 from the primary: $(field "$status" "$REPLICA_IO_ERROR")"
     stop_serving
     sql --execute="SHUTDOWN" || true
     exec "${BASH_SOURCE[0]}"
@@ -120,6 +134,7 @@ ordinal=$(pod_ordinal)
 
 if [[ -f $CLONE_MARKER ]]; then
     log "this replica's data is marked for a new clone: waiting for mysqld to stop"
+    report phase=re-clone reason="marked for a new clone: $(<"$CLONE_MARKER")"
     while listening "$MYSQL_PORT"; do
         pause 1
     done
@@ -130,14 +145,22 @@ if ((ordinal > 0)) && [[ ! -f $applied ]]; then
     save_coordinates
     if [[ -f $pending ]]; then
         log "waiting for mysqld"
+        position=$(pending_position)
+        report phase=configuring-replication position="$position" attempts=0
         wait_for_mysqld
-        # Retried until it works: a replica that silently never replicates is the worst outcome.
-        until replication_sql | sql; do
+        # Retried until it works: a replica that silently never replicates is the worst outcome. The
+        # client's error goes to the log and, with the count, into the status record.
+        attempts=0
+        until output=$(replication_sql | sql 2>&1); do
+            attempts=$((attempts + 1))
+            [[ -z $output ]] || printf '%s\n' "$output" >&2
             log "configuring replication failed; retrying in 5 s"
+            report phase=configuring-replication position="$position" attempts="$attempts" error="$output"
             pause 5
         done
         mv "$pending" "$applied"
         log "replicating from $PRIMARY_HOST"
+        report phase=replicating position="$position"
     fi
 fi
 
@@ -149,6 +172,7 @@ upgrade_system_tables
 backup="$BACKUP_TOOL --defaults-extra-file=$BACKUP_CLIENT_CONFIG --backup --slave-info --stream=xbstream --log-copy-interval=$CLONE_LOG_COPY_INTERVAL_MS"
 backup+=" --host=127.0.0.1 --port=$MYSQL_PORT --datadir=$DATA_DIR --target-dir=/tmp"
 log "serving backups on port $CLONE_PORT"
+report phase=serving
 # Both transports end a stream that moves no data for CLONE_IDLE_TIMEOUT seconds (a stalled or vanished
 # receiver, a backup that makes no progress), which frees the single clone slot.
 case $CLONE_TRANSPORT in

@@ -47,6 +47,8 @@ export interface ContainerLaunch {
     argv: string[];
     env: [string, string][];
     mounts: ResolvedMount[];
+    /** The termination-message file's mount (termination.ts), also in `mounts`. */
+    termination?: ResolvedMount;
     hostsFile: string;
     resolvConf: string;
     security: ContainerSecurity;

@@ -53,10 +53,12 @@ function terminated(
     startedAt: number,
     finishedAt: number,
     id: string | undefined,
+    message?: string,
 ): NonNullable<IContainerState["terminated"]> {
     return {
         exitCode: code,
         reason: code === 0 ? "Completed" : "Error",
+        ...(message ? { message } : {}),
         startedAt: iso(startedAt),
         finishedAt: iso(finishedAt),
         ...(id ? { containerID: id } : {}),
@@ -75,7 +77,9 @@ export function containerStatus(
     if (!r || (!r.current && !r.launchError)) return { ...base, state: { waiting } };
     const id = r.current ? containerId(uid, r.name, r.starts) : undefined;
     const prevId = r.starts > 1 ? containerId(uid, r.name, r.starts - 1) : undefined;
-    const previous = r.previous ? { terminated: terminated(r.previous.code, r.previous.startedAt, r.previous.finishedAt, prevId) } : {};
+    const previous = r.previous
+        ? { terminated: terminated(r.previous.code, r.previous.startedAt, r.previous.finishedAt, prevId, r.previous.message) }
+        : {};
     const common = {
         ...base,
         imageID: IMAGE_ID,
@@ -93,7 +97,7 @@ export function containerStatus(
             lastState: previous,
         };
     if (!c.exit) return { ...common, state: { running: { startedAt: iso(c.startedAt) } }, lastState: previous };
-    const ended = terminated(c.exit.code, c.startedAt, c.exit.at, id);
+    const ended = terminated(c.exit.code, c.startedAt, c.exit.at, id, c.exit.message);
     if (r.backingOff) {
         return {
             ...common,

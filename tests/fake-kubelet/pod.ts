@@ -19,6 +19,7 @@ import type { PodNetwork } from "./netns";
 import type { PodSnapshot } from "./pod-status";
 import { resolvConf } from "./dns";
 import { ContainerRunner } from "./runner";
+import { terminationMount } from "./termination";
 import type { KubeletEvent, Container, K8sObject, PodSpec, PodStatus, Volume } from "./types";
 import { interruptible, lookupUser, safeRemove, tailFile, waitFor } from "./util";
 import { prepareVolumes, PreparedVolume, resolveMount, syncProjectedVolumes, VolumeContext } from "./volumes";
@@ -349,6 +350,7 @@ export class Pod {
         const drop = (sc.capabilities?.drop ?? []).map((x) => x.toLowerCase().replace(/^cap_/, ""));
         const add = (sc.capabilities?.add ?? []).map((x) => x.toLowerCase().replace(/^cap_/, ""));
         const caps = drop.includes("all") ? [] : DEFAULT_CAPS.split(" ").filter((x) => !drop.includes(x));
+        const termination = terminationMount(c, dir);
         return {
             pod: this.name,
             container: c.name,
@@ -363,7 +365,8 @@ export class Pod {
                   ? [...image.entrypoint, ...(c.args ?? [])]
                   : ["docker-entrypoint.sh", ...(c.args ?? ["mariadbd"])],
             env: [...env.entries()],
-            mounts: (c.volumeMounts ?? []).map((vm) => resolveMount(this.volumes, vm, c.name)),
+            mounts: [...(c.volumeMounts ?? []).map((vm) => resolveMount(this.volumes, vm, c.name)), ...(termination ? [termination] : [])],
+            ...(termination ? { termination } : {}),
             hostsFile: this.hostsFile,
             resolvConf: resolvConf(this.namespace, this.host.clusterDomain),
             security: {

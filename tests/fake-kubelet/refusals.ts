@@ -29,6 +29,9 @@ const CONTAINER: Rule = {
     volumeMounts: { name: true, mountPath: true, subPath: true, readOnly: true },
     resources: true,
     securityContext: SECURITY,
+    // termination.ts: the file, bound in, read as kubelet reads it.
+    terminationMessagePath: true,
+    terminationMessagePolicy: ["File", "FallbackToLogsOnError"],
 };
 const POD = (restartPolicy: string): Rule => ({
     metadata: { labels: true, annotations: true },
@@ -87,8 +90,6 @@ const API_CONTAINER: Rule = {
     ...(CONTAINER as Record<string, Rule>),
     image: ["mariadb:11.4", "docker.io/library/mariadb:11.4", "rclone/rclone:1.76.0", "docker.io/rclone/rclone:1.76.0"],
     imagePullPolicy: true,
-    terminationMessagePath: true,
-    terminationMessagePolicy: true,
 };
 const API_PROBE: Rule = { ...(PROBE as Record<string, Rule>), successThreshold: ["1"] };
 const POD_SPEC = (POD("Always") as Record<string, Rule>).spec as Record<string, Rule>;

@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ContainerExit, ContainerProcess } from "./container";
 import type { Pod } from "./pod";
+import { terminationMessage } from "./termination";
 import type { Container, ContainerStatus, ExecOptions, ExecResult, Probe } from "./types";
 import { interruptible, safeRemove, waitFor } from "./util";
 
@@ -15,6 +16,8 @@ export interface Termination {
     code: number;
     startedAt: number;
     finishedAt: number;
+    /** Its termination message (termination.ts), if any. */
+    message?: string;
 }
 
 /** What the node agent reports of a container (pod-status.ts turns it into a v1 ContainerStatus). */
@@ -24,7 +27,7 @@ export interface RunnerSnapshot {
     image: string;
     starts: number;
     /** The instance started last: running, or exited. */
-    current?: { startedAt: number; exit?: { code: number; at: number } };
+    current?: { startedAt: number; exit?: { code: number; at: number; message?: string } };
     /** The instance before it. */
     previous?: Termination;
     /** Past its startupProbe (or has none) and running. */
@@ -45,6 +48,8 @@ export class ContainerRunner {
     /** Set while a restart back-off runs (by the loop below, or by the pod for an init container). */
     backingOff = false;
     launchError: string | undefined;
+    /** The termination message of the current instance, once it has exited. */
+    private message: string | undefined;
     private startupDone = false;
     private readyByProbe = false;
     private loopDone: Promise<void> | undefined;
@@ -80,7 +85,16 @@ export class ContainerRunner {
             kind: this.kind,
             image: this.spec.image ?? "",
             starts: this.starts,
-            ...(c ? { current: { startedAt: c.startedAt, ...(c.exit ? { exit: { code: c.exit.code, at: c.exit.at } } : {}) } } : {}),
+            ...(c
+                ? {
+                      current: {
+                          startedAt: c.startedAt,
+                          ...(c.exit
+                              ? { exit: { code: c.exit.code, at: c.exit.at, ...(this.message ? { message: this.message } : {}) } }
+                              : {}),
+                      },
+                  }
+                : {}),
             ...(this.previous ? { previous: this.previous } : {}),
             started: this.running && this.startupDone,
             ready: this.isReady(),
@@ -111,8 +125,14 @@ export class ContainerRunner {
     /** Starts one instance of the container; undefined (exit code 128) when it could not start. */
     private async launch(): Promise<ContainerProcess | undefined> {
         if (this.current?.exit)
-            this.previous = { code: this.current.exit.code, startedAt: this.current.startedAt, finishedAt: this.current.exit.at };
+            this.previous = {
+                code: this.current.exit.code,
+                startedAt: this.current.startedAt,
+                finishedAt: this.current.exit.at,
+                ...(this.message ? { message: this.message } : {}),
+            };
         this.launchError = undefined;
+        this.message = undefined;
         const n = ++this.starts;
         this.log(`pod ${this.pod.name} (uid ${this.pod.uid}) container ${this.name}: start #${n}`);
         const dir = path.join(this.pod.dir, "containers", `${this.name}-${n}`);
@@ -137,6 +157,8 @@ export class ContainerRunner {
     }
 
     private recordExit(exit: ContainerExit): void {
+        // Read now: the instance's directory, its file with it, goes at the next start.
+        this.message = this.current && terminationMessage(this.spec, this.current.launch.termination, exit.code, this.logPath);
         this.lastExitCode = exit.code;
         this.log(`container ${this.name}: exited with code ${exit.code}`);
         this.event("ContainerExited", `code ${exit.code}`);

@@ -367,6 +367,103 @@ describe("fake kubelet as a node agent (real control plane)", function () {
         }
     });
 
+    it("diagnoses a failing clone from the real pod's termination message: the donor it chose and the error it died with", async () => {
+        // mysql-2 loses its data and clones again from mysql-1, whose backups fail: the backup account is
+        // locked on every server (the ALTER USER replicates). clone-mysql.sh dies, and its status record
+        // reaches the pod's status through the agent's termination-message file, as kubelet's would.
+        const sql = async (statement: string) => {
+            const r = await agent?.exec("default", "mysql-0", CONTAINERS.mysql, [
+                "mariadb",
+                `--defaults-extra-file=${ROOT_CLIENT_CONFIG}`,
+                "--host=127.0.0.1",
+                `--execute=${statement}`,
+            ]);
+            assert.strictEqual(r?.code, 0, `SQL on mysql-0: ${r?.stderr}`);
+        };
+        const backupAccounts = "'backup'@'localhost', 'backup'@'127.0.0.1', 'backup'@'::1'";
+        await kubectl("scale", "statefulset", "mysql", "--replicas=2");
+        await waitFor(async () => !(await pod("mysql-2")), { timeoutMs: 120_000, what: "mysql-2 to be gone" });
+        const volume = JSON.parse(await kubectl("get", "pv", "-o", "json")).items.find(
+            (pv: { spec: { claimRef?: { name: string } } }) => pv.spec.claimRef?.name === "data-mysql-2",
+        );
+        fs.rmSync(path.join(work, "nfs", volume.spec.nfs.path, "mysql"), { recursive: true, force: true });
+        await sql(`ALTER USER ${backupAccounts} ACCOUNT LOCK`);
+        try {
+            await kubectl("scale", "statefulset", "mysql", "--replicas=3");
+            type Clone = {
+                restartCount?: number;
+                state?: { terminated?: { message?: string } };
+                lastState?: { terminated?: { message?: string } };
+            };
+            const clone = async (): Promise<Clone | undefined> =>
+                (
+                    (await pod("mysql-2"))?.status as { initContainerStatuses?: ({ name: string } & Clone)[] } | undefined
+                )?.initContainerStatuses?.find((c) => c.name === CONTAINERS.clone);
+            await waitFor(async () => ((await clone())?.restartCount ?? 0) >= 1, {
+                timeoutMs: 180_000,
+                what: "mysql-2's clone-mysql to fail and be retried",
+            });
+            // What docs/diagnose.md tells the reader to run.
+            const message = await kubectl(
+                "get",
+                "pod",
+                "mysql-2",
+                "-o",
+                `jsonpath={.status.initContainerStatuses[?(@.name=="clone-mysql")].lastState.terminated.message}`,
+            );
+            const donor = "mysql-1.mysql.default.svc.cluster.local";
+            assert.match(
+                message,
+                new RegExp(
+                    `^script=clone-mysql\\.sh\nat=\\S+\ndonor=${donor.replace(/\./g, "\\.")}:3307\nreason=bootstrap: ordered, the pod before this one\n` +
+                        `phase=failed\nerror=the backup stream from ${donor.replace(/\./g, "\\.")} ended before the backup was complete; the next attempt starts over\n$`,
+                ),
+            );
+            const configFile = path.join(work, "Pulumi.dev.yaml");
+            const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+                execFile(
+                    process.execPath,
+                    [
+                        "--require",
+                        "ts-node/register/transpile-only",
+                        "scripts/diagnose.ts",
+                        "--config-file",
+                        configFile,
+                        "--pod",
+                        "mysql-2",
+                    ],
+                    { cwd: REPO, env, encoding: "utf8", timeout: 300_000 },
+                    (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout, stderr }),
+                ),
+            );
+            assert.strictEqual(run.code, 2, `diagnose exited ${run.code}:\n${run.stdout}${run.stderr}`);
+            assert.match(
+                run.stdout,
+                new RegExp(
+                    `== Verdicts\nmysql-2 {2}clone failing: clone-mysql (restarted \\d+ times? \\(\\w+\\)|failed \\(\\w+\\)), cloning from ${donor.replace(/\./g, "\\.")}:3307: ` +
+                        `the backup stream from ${donor.replace(/\./g, "\\.")} ended before the backup was complete; the next attempt starts over\n`,
+                ),
+                run.stdout,
+            );
+        } finally {
+            await sql(`ALTER USER ${backupAccounts} ACCOUNT UNLOCK`);
+        }
+        // Unlocked, the next attempt clones, and the cluster is whole again for the cases after this one.
+        await waitFor(async () => isReady(await pod("mysql-2")), {
+            timeoutMs: 300_000,
+            what: "mysql-2 to clone and be Ready",
+            everyMs: 500,
+        });
+        const cloned = await kubectl(
+            "get",
+            "pod",
+            "mysql-2",
+            "-o",
+            `jsonpath={.status.initContainerStatuses[?(@.name=="clone-mysql")].state.terminated.message}`,
+        );
+        assert.match(cloned, /\nphase=cloned\nposition=\S+/);
+    });
+
     it("does not start a pod that uses what it does not emulate: CreateContainerConfigError and a Warning naming the field", async () => {
         const refused = {
             apiVersion: "v1",

@@ -3,6 +3,7 @@
 // call it does not know, so a test sees every command the diagnosis would run on a real cluster.
 import * as fs from "fs";
 import * as path from "path";
+import { STATUS_FILE } from "../../components/podStatus";
 import { KubectlRun, Runner } from "../../scripts/diagnose/kubectl";
 
 export const FIXTURES = path.resolve(__dirname, "..", "fixtures", "diagnose");
@@ -59,6 +60,12 @@ export function fixtureRunner(caseName: string): RecordingRunner {
         }
         if (verb === "exec") {
             const command = args.slice(args.indexOf("--") + 1);
+            const container = args[args.indexOf("-c") + 1];
+            if (command[0] === "cat" && command[1] === STATUS_FILE) {
+                // A running container's status file: always there (kubelet creates it), maybe empty.
+                const file = `exec/${object}/status.${container}.txt`;
+                return ok(exists(file) ? read(file) : "");
+            }
             const what = command[0] === "cat" ? "clone-pending" : command.at(-1)?.endsWith("STATUS\\G") ? "replica-status" : undefined;
             if (what !== undefined) {
                 const file = `exec/${object}/${what}`;

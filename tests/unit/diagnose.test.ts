@@ -71,18 +71,68 @@ describe("npm run diagnose", () => {
             );
         });
 
-        it("a clone that keeps failing: the donor and the last error line", () => {
+        it("a clone that keeps failing: the donor and the error, from its last run's termination message", () => {
             const run = diagnose("clone-failing", "--stack", "dev");
             assert.deepStrictEqual(verdicts(run.stdout), [
                 OK_PRIMARY,
                 okReplica(1),
                 "mysql-2  clone failing: clone-mysql restarted 4 times (CrashLoopBackOff), cloning from " +
-                    "mysql-1.mysql.default.svc.cluster.local:3307: ERROR: the backup stream from " +
+                    "mysql-1.mysql.default.svc.cluster.local:3307: the backup stream from " +
                     "mysql-1.mysql.default.svc.cluster.local ended before the backup was complete; the next attempt starts over",
             ]);
             assert.strictEqual(run.status, 2);
             assert.match(run.stdout, /clone-mysql {2}waiting \(CrashLoopBackOff\), 4 restarts, last exit 1 \(Error\)\n/);
+            assert.match(
+                run.stdout,
+                / {17}reported failed \(clone-mysql\.sh, 2025-03-04T05:11:44\): donor=mysql-1\.mysql\.default\.svc\.cluster\.local:3307, reason=bootstrap: ordered, the pod before this one, error=the backup stream/,
+            );
+            // The log is still shown to the reader, as context.
             assert.match(run.stdout, /last lines of clone-mysql:\n {4}2025-03-04T05:11:02 cloning from/);
+        });
+
+        it("reads no log for a verdict: the same logs without the status record say only that the script reported nothing", () => {
+            const facts = collect(fixtureRunner("clone-failing"), DEV_TARGET, [2])[0];
+            const clone = (message: string | undefined) => ({
+                ...facts,
+                pod: {
+                    ...facts.pod,
+                    status: {
+                        ...facts.pod.status,
+                        initContainerStatuses: facts.pod.status.initContainerStatuses.map((s: { name: string; lastState: object }) =>
+                            s.name === "clone-mysql" ? { ...s, lastState: { terminated: { exitCode: 1, reason: "Error", message } } } : s,
+                        ),
+                    },
+                },
+            });
+            assert.match(facts.logs["clone-mysql"].current ?? "", /ERROR: the backup stream/, "the log says why");
+            assert.strictEqual(
+                podVerdict(clone(undefined), DEV_TARGET).text,
+                "clone failing: clone-mysql restarted 4 times (CrashLoopBackOff): it reported no status (see its log below)",
+            );
+            // A failure without `die` reports the command that failed; a server's log tail is no record.
+            assert.strictEqual(
+                podVerdict(clone("script=clone-mysql.sh\nphase=failed\nerror=exit status 3 at: xtrabackup --prepare\n"), DEV_TARGET).text,
+                "clone failing: clone-mysql restarted 4 times (CrashLoopBackOff): exit status 3 at: xtrabackup --prepare",
+            );
+            // A retry that is running has not failed yet: the last run's failure says why it is retried.
+            const retrying = clone(
+                "script=clone-mysql.sh\ndonor=mysql-1.mysql.default.svc.cluster.local:3307\nphase=failed\nerror=refused\n",
+            );
+            retrying.pod.status.initContainerStatuses[1] = { ...retrying.pod.status.initContainerStatuses[1], state: { running: {} } };
+            assert.strictEqual(
+                podVerdict(
+                    {
+                        ...retrying,
+                        liveStatus: { "clone-mysql": { ok: true, stdout: "script=clone-mysql.sh\nphase=cloning\n", stderr: "" } },
+                    },
+                    DEV_TARGET,
+                ).text,
+                "clone failing: clone-mysql restarted 4 times (Error), cloning from mysql-1.mysql.default.svc.cluster.local:3307: refused",
+            );
+            assert.strictEqual(
+                podVerdict(clone("2025-03-04T05:11:44 [ERROR] mysqld: phase=1\n"), DEV_TARGET).text,
+                "clone failing: clone-mysql restarted 4 times (CrashLoopBackOff): it reported no status (see its log below)",
+            );
         });
 
         it("a replica whose IO thread cannot log in: not replicating, with Last_IO_Error", () => {
@@ -128,7 +178,7 @@ describe("npm run diagnose", () => {
             }
         });
 
-        it("a replica repairing itself after error 1236: re-cloning, from the marker and the sidecar's log", () => {
+        it("a replica repairing itself after error 1236: re-cloning, from the marker and the sidecar's status file", () => {
             const run = diagnose("self-repair", "--stack", "dev");
             assert.deepStrictEqual(verdicts(run.stdout), [
                 OK_PRIMARY,
@@ -263,6 +313,8 @@ describe("npm run diagnose", () => {
                 ["logs", "mysql-1", "-n", "default", "-c", "clone-mysql", "--tail=50"],
                 ["logs", "mysql-1", "-n", "default", "-c", "mysql", "--tail=50"],
                 ["logs", "mysql-1", "-n", "default", "-c", "xtrabackup", "--tail=50"],
+                // The running sidecar's status record (a finished container's is in its pod status).
+                ["exec", "mysql-1", "-n", "default", "-c", "xtrabackup", "--", "cat", "/dev/termination-log"],
                 ["exec", "mysql-1", "-n", "default", "-c", "mysql", "--", "cat", "/mnt/data/clone-pending"],
                 ["exec", "mysql-1", "-n", "default", "-c", "mysql", "--", ...client],
             ]);
@@ -357,7 +409,7 @@ describe("npm run diagnose", () => {
         });
     });
 
-    describe("a replica cloning, by its clone step's log", () => {
+    describe("a replica cloning or configuring replication, by its scripts' status files", () => {
         const target = {
             stack: "dev",
             name: "mysql",
@@ -367,7 +419,14 @@ describe("npm run diagnose", () => {
             maxReplicationLagSeconds: 30,
             names: clusterNames("mysql", "default", "cluster.local", "recommended"),
         };
-        const cloning = (log: string) =>
+        const donor = "mysql-2.mysql.default.svc.cluster.local:3307";
+        const parallel = "bootstrap: parallel, pod k clones from pod (k-1)/2";
+        const record = (fields: Record<string, string>) =>
+            Object.entries({ script: "clone-mysql.sh", at: "2026-01-01T00:00:00", ...fields })
+                .map(([k, v]) => `${k}=${v}\n`)
+                .join("");
+        /** mysql-5 with clone-mysql running, its status file holding `status`. */
+        const cloning = (status: string) =>
             podVerdict(
                 {
                     name: "mysql-5",
@@ -383,20 +442,71 @@ describe("npm run diagnose", () => {
                         },
                     },
                     events: [],
-                    logs: { "clone-mysql": { current: log } },
+                    // A log that says otherwise: not read.
+                    logs: { "clone-mysql": { current: "2026-01-01T00:00:00 cloning from mysql-0.mysql.default.svc.cluster.local:3307\n" } },
+                    liveStatus: { "clone-mysql": { ok: true, stdout: status, stderr: "" } },
                 },
                 target,
             ).text;
-        const donor = "mysql-2.mysql.default.svc.cluster.local";
 
-        it("says a pod of `bootstrap: parallel` waits for its donor to be Ready, until it clones", () => {
+        it("says a pod of `bootstrap: parallel` waits for its donor to be Ready, until it clones, and why that donor", () => {
             assert.strictEqual(
-                cloning(`2026-01-01T00:00:00 waiting for ${donor} to be Ready\n`),
-                `waiting: clone-mysql waits until its donor ${donor} is Ready, then clones from it`,
+                cloning(record({ donor, reason: parallel, phase: "waiting-for-donor" })),
+                `waiting: clone-mysql waits until its donor ${donor} is Ready (${parallel}), then clones from it`,
             );
             assert.strictEqual(
-                cloning(`2026-01-01T00:00:00 waiting for ${donor} to be Ready\n2026-01-01T00:00:09 cloning from ${donor}:3307\n`),
-                `cloning: clone-mysql is cloning from ${donor}:3307`,
+                cloning(record({ donor, reason: parallel, phase: "cloning" })),
+                `cloning: clone-mysql is cloning from ${donor} (${parallel})`,
+            );
+            const gaveWay = "mysql-2.mysql.default.svc.cluster.local is not Ready after 60 s";
+            assert.strictEqual(
+                cloning(record({ donor: "mysql-1.mysql.default.svc.cluster.local:3307", reason: gaveWay, phase: "cloning" })),
+                `cloning: clone-mysql is cloning from mysql-1.mysql.default.svc.cluster.local:3307 (${gaveWay})`,
+            );
+            assert.strictEqual(
+                cloning(record({ donor, reason: parallel, phase: "preparing" })),
+                `cloning: clone-mysql is preparing the backup it streamed from ${donor}`,
+            );
+            // An empty status file: the script has not reported yet.
+            assert.strictEqual(cloning(""), "cloning: clone-mysql is running and has reported no status yet");
+        });
+
+        it("counts the sidecar's failed attempts to configure replication, with the client's error, from its status file", () => {
+            const facts = (status: string) => ({
+                name: "mysql-1",
+                ordinal: 1,
+                pod: {
+                    spec: { nodeName: "node-1" },
+                    status: {
+                        phase: "Running",
+                        containerStatuses: [
+                            { name: "mysql", ready: false, state: { running: {} } },
+                            { name: "xtrabackup", ready: false, state: { running: {} } },
+                        ],
+                    },
+                },
+                events: [],
+                logs: {},
+                liveStatus: { xtrabackup: { ok: true, stdout: status, stderr: "" } },
+                replicaStatus: { ok: true, stdout: "", stderr: "" },
+            });
+            const retrying = record({
+                script: "sidecar.sh",
+                phase: "configuring-replication",
+                position: "mysql-bin.000003:154",
+                attempts: "7",
+                error: "ERROR 2026 (HY000): TLS/SSL error: self-signed certificate in certificate chain",
+            });
+            assert.deepStrictEqual(podVerdict(facts(retrying), target), {
+                pod: "mysql-1",
+                kind: "not-replicating",
+                text:
+                    "not replicating: replication is not configured yet; the sidecar has tried 7 times and tries again every 5 s: " +
+                    "ERROR 2026 (HY000): TLS/SSL error: self-signed certificate in certificate chain",
+            });
+            assert.strictEqual(
+                podVerdict(facts(record({ script: "sidecar.sh", phase: "configuring-replication", attempts: "0" })), target).text,
+                "not replicating: replication is not configured yet",
             );
         });
     });

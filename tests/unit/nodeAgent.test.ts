@@ -15,6 +15,7 @@ import { WebSocket } from "ws";
 import { CHANNEL, decodeFrame, encodeClose, encodeFrame, EXEC_PROTOCOL, execRequest, exitStatus } from "../fake-kubelet/exec-stream";
 import { instanceLines, KubeletServer, selectLog } from "../fake-kubelet/kubelet-server";
 import { apiPodStatus, containerId, IMAGE_ID, StatusInput } from "../fake-kubelet/pod-status";
+import { terminationMessage, terminationMount } from "../fake-kubelet/termination";
 import { apiPodProblems } from "../fake-kubelet/refusals";
 import type { RunnerSnapshot } from "../fake-kubelet/runner";
 
@@ -280,6 +281,32 @@ describe("node agent: pod status", () => {
         assert.strictEqual(s.containerStatuses?.[0].restartCount, 2);
     });
 
+    it("reports a finished instance's termination message in state.terminated, and the one before in lastState", () => {
+        const s = apiPodStatus(
+            "mysql-1",
+            statusInput({
+                snapshot: {
+                    phase: "Pending",
+                    ip: "10.200.0.3",
+                    initialized: false,
+                    ready: false,
+                    containers: [
+                        runner({
+                            name: "init",
+                            kind: "init",
+                            starts: 2,
+                            current: { startedAt: T0 + 5000, exit: { code: 1, at: T0 + 6000, message: "phase=failed\nerror=second\n" } },
+                            previous: { code: 1, startedAt: T0, finishedAt: T0 + 1000, message: "phase=failed\nerror=first\n" },
+                        }),
+                    ],
+                },
+            }),
+        );
+        const init = s.initContainerStatuses?.[0];
+        assert.strictEqual(init?.state?.terminated?.message, "phase=failed\nerror=second\n");
+        assert.strictEqual(init?.lastState?.terminated?.message, "phase=failed\nerror=first\n");
+    });
+
     it("a pod not started yet: Pending, every container waiting with the agent's reason", () => {
         const s = apiPodStatus("mysql-0", statusInput({ waiting: { reason: "CreateContainerConfigError", message: "refused" } }));
         assert.strictEqual(s.phase, "Pending");
@@ -291,6 +318,65 @@ describe("node agent: pod status", () => {
             ],
         );
         assert.strictEqual(s.podIP, undefined);
+    });
+});
+
+describe("node agent: termination messages, as kubelet reads them", () => {
+    let dir = "";
+    beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "termination-"))));
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const log = (...instances: string[][]) => {
+        const file = path.join(dir, "c.log");
+        fs.writeFileSync(
+            file,
+            instances
+                .map(
+                    (lines, i) =>
+                        [`==== fake-kubelet 2026-12-07T05:00:0${i}Z pod p container c: start #${i + 1}`, ...lines].join("\n") + "\n",
+                )
+                .join(""),
+        );
+        return file;
+    };
+
+    it("binds a new empty 0666 file per instance at terminationMessagePath, /dev/termination-log by default, none for an empty path", () => {
+        const mount = terminationMount({ name: "c" }, path.join(dir, "c-1"));
+        assert.ok(mount);
+        assert.deepStrictEqual(mount, {
+            source: path.join(dir, "c-1", "termination-log"),
+            target: "/dev/termination-log",
+            readOnly: false,
+            isFile: true,
+        });
+        assert.strictEqual(fs.statSync(mount.source).mode & 0o777, 0o666);
+        assert.strictEqual(fs.readFileSync(mount.source, "utf8"), "");
+        assert.strictEqual(
+            terminationMount({ name: "c", terminationMessagePath: "/tmp/last-word" }, path.join(dir, "c-2"))?.target,
+            "/tmp/last-word",
+        );
+        assert.strictEqual(terminationMount({ name: "c", terminationMessagePath: "" }, path.join(dir, "c-3")), undefined);
+    });
+
+    it("reads the file's last 4096 bytes; with FallbackToLogsOnError, a failure and an empty file, the last 80 lines of this instance's log, at most 2048 bytes", () => {
+        const spec = { name: "c", terminationMessagePolicy: "FallbackToLogsOnError" as const };
+        const mount = terminationMount(spec, path.join(dir, "c-1"));
+        assert.ok(mount);
+        const logPath = log(
+            ["first run"],
+            Array.from({ length: 100 }, (_, i) => `line ${i}`),
+        );
+        fs.writeFileSync(mount.source, "a".repeat(5000) + "the end");
+        const long = terminationMessage(spec, mount, 1, logPath);
+        assert.strictEqual(long?.length, 4096);
+        assert.ok(long?.endsWith("the end"));
+        fs.writeFileSync(mount.source, "");
+        const fallback = terminationMessage(spec, mount, 1, logPath) ?? "";
+        assert.ok(fallback.endsWith("line 99\n") && !fallback.includes("first run") && !fallback.includes("==== fake-kubelet"), fallback);
+        assert.strictEqual(fallback.split("\n").length - 1, 80);
+        assert.strictEqual(terminationMessage(spec, mount, 0, logPath), undefined, "no fallback on success");
+        assert.strictEqual(terminationMessage({ name: "c" }, mount, 1, logPath), undefined, "no fallback under File");
+        const wide = log(Array.from({ length: 80 }, (_, i) => `${i} ${"x".repeat(60)}`));
+        assert.strictEqual(Buffer.byteLength(terminationMessage(spec, mount, 1, wide) ?? ""), 2048);
     });
 });
 

@@ -85,6 +85,7 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
             BACKUPS_DIR: at("no-backup-volume"),
             CONF_DIR: at("conf"),
             RESTORE_SQL: "SET GLOBAL gtid_binlog_state={gtid};",
+            STATUS_FILE: at("termination-log"),
         });
     }
 

@@ -8,6 +8,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { FLAVORS, SERIES_UPGRADES, seriesUpgradesWords } from "../../components";
+import { parseStatus, StatusRecord } from "../../components/podStatus";
 import { SCRIPT_TOOLS } from "../helpers";
 import { declaredEnv } from "../scriptVariables";
 
@@ -35,6 +36,13 @@ const HOST_BASH = fs.realpathSync(spawnSync("bash", ["-c", "command -v bash"], {
  * volume. A script that runs any other tool fails here with "command not found". Every tool run, wrapper or
  * stub, logged or quiet, leaves its argv in argv.log (argv()); stubs also log to calls.log (calls()).
  */
+/** The status record a script left in the sandbox's termination-log (STATUS_FILE), without its time. */
+function reported(s: Sandbox): StatusRecord {
+    const { at, ...record } = parseStatus(s.read("termination-log")) ?? {};
+    assert.match(at ?? "", /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
+    return record;
+}
+
 class Sandbox {
     readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "pod-scripts-"));
     readonly bin = path.join(this.dir, "bin");
@@ -195,6 +203,7 @@ function initEnv(s: Sandbox, hostname: string, passwords: Record<string, string>
     return {
         HOSTNAME: hostname,
         ...declaredEnv("init-mysql.sh", {
+            STATUS_FILE: s.path("termination-log"),
             DATA_ROOT: s.path("volume"),
             DATA_SUBPATH: "mysql",
             IDENTITY_FILE: s.path("volume", "identity"),
@@ -631,6 +640,7 @@ describe("clone-mysql.sh", () => {
         return {
             HOSTNAME: hostname,
             ...declaredEnv("clone-mysql.sh", {
+                STATUS_FILE: s.path("termination-log"),
                 DATA_ROOT: s.path("volume"),
                 DATA_SUBPATH: "mysql",
                 PEER_DOMAIN: "mysql.ns.svc.cluster.local",
@@ -655,6 +665,7 @@ describe("clone-mysql.sh", () => {
         assert.strictEqual(run.status, 0, run.stderr);
         assert.deepStrictEqual(s.calls(), []);
         assert.deepStrictEqual(fs.readdirSync(s.path("volume")), []);
+        assert.deepStrictEqual(reported(s), { script: "clone-mysql.sh", phase: "primary-empty" });
     });
 
     it("keeps a data directory that holds a database", () => {
@@ -680,6 +691,13 @@ describe("clone-mysql.sh", () => {
         assert.deepStrictEqual(fs.readdirSync(s.path("volume")), ["mysql"]);
         assert.strictEqual(s.read("volume/mysql/prepared"), "prepared\n");
         assert.strictEqual(s.read("volume/mysql/shop/t.ibd"), "rows\n");
+        assert.deepStrictEqual(reported(s), {
+            script: "clone-mysql.sh",
+            donor: "mysql-1.mysql.ns.svc.cluster.local:3307",
+            reason: "bootstrap: ordered, the pod before this one",
+            phase: "cloned",
+            position: "",
+        });
     });
 
     it("starts over when an earlier clone died half-way, instead of starting mysqld on half-copied data", () => {
@@ -717,6 +735,13 @@ describe("clone-mysql.sh", () => {
         assert.notStrictEqual(run.status, 0);
         assert.ok(!s.exists("volume/mysql"), "no data directory appears");
         assert.ok(!s.calls().some((c) => c.startsWith("xtrabackup")), "nothing is prepared");
+        assert.deepStrictEqual(reported(s), {
+            script: "clone-mysql.sh",
+            donor: "mysql-0.mysql.ns.svc.cluster.local:3307",
+            reason: "bootstrap: ordered, the pod before this one",
+            phase: "failed",
+            error: "the backup stream from mysql-0.mysql.ns.svc.cluster.local ended before the backup was complete; the next attempt starts over",
+        });
     });
 
     it("fails when the stream ended before the backup was complete", () => {
@@ -735,6 +760,9 @@ describe("clone-mysql.sh", () => {
         const run = s.run("clone-mysql.sh", cloneEnv(s, "mysql-1", FLAVORS.mysql57, { STUB_PREPARE_FAILS: "1" }));
         assert.strictEqual(run.status, 3);
         assert.ok(!s.exists("volume/mysql"));
+        // No `die`: the command that failed, as bash read it.
+        assert.strictEqual(reported(s).phase, "failed");
+        assert.strictEqual(reported(s).error, 'exit status 3 at: "$BACKUP_TOOL" --prepare --target-dir="$staging"');
     });
 
     /** The donor of each receiver with `bootstrap: parallel`, as the logs name it. */
@@ -762,23 +790,26 @@ describe("clone-mysql.sh", () => {
         });
     });
 
-    /** mysql-2, mysql-5's donor, turns Ready after `waits` sleeps (never, without). */
+    /** mysql-2, mysql-5's donor, turns Ready after `waits` sleeps (never, without); each wait keeps the status record in `while-waiting`. */
     function donorReadyAfter(s: Sandbox, waits?: number): void {
         s.write("not-ready", "mysql-2.mysql.ns.svc.cluster.local\n");
         if (waits !== undefined) {
             s.stub(
                 "sleep",
-                `n=$(cat "${s.path("waits")}" 2>/dev/null || echo 0); echo $((n + 1)) >"${s.path("waits")}"; ((n < ${waits - 1})) || rm -f "${s.path("not-ready")}"`,
+                `cat "${s.path("termination-log")}" >"${s.path("while-waiting")}"; n=$(cat "${s.path("waits")}" 2>/dev/null || echo 0); echo $((n + 1)) >"${s.path("waits")}"; ((n < ${waits - 1})) || rm -f "${s.path("not-ready")}"`,
             );
         }
     }
 
-    it("waits until its donor is Ready (its name resolves) before connecting to it", () => {
+    it("waits until its donor is Ready (its name resolves) before connecting to it, and says so in its status record", () => {
         const s = sandbox({ socat: "echo stream", mbstream: STREAM, "mariadb-backup": PREPARE });
         donorReadyAfter(s, 3);
         const run = s.run("clone-mysql.sh", cloneEnv(s, "mysql-5", FLAVORS.mariadb, { BOOTSTRAP: "parallel" }));
         assert.strictEqual(run.status, 0, run.stderr);
         assert.match(run.stderr, /waiting for mysql-2\.mysql\.ns\.svc\.cluster\.local to be Ready\n.*cloning from mysql-2\./);
+        const waiting = parseStatus(s.read("while-waiting"));
+        assert.deepStrictEqual([waiting?.phase, waiting?.donor], ["waiting-for-donor", "mysql-2.mysql.ns.svc.cluster.local:3307"]);
+        assert.strictEqual(reported(s).phase, "cloned");
         const calls = s.calls();
         assert.deepStrictEqual(calls.slice(0, 3), ["sleep 0.1", "sleep 0.1", "sleep 0.1"], "no connection before the donor is Ready");
         assert.ok(
@@ -811,6 +842,13 @@ describe("clone-mysql.sh", () => {
             ["mysql-1"],
             "no connection to the donor that is not Ready",
         );
+        assert.deepStrictEqual(reported(s), {
+            script: "clone-mysql.sh",
+            donor: "mysql-1.mysql.ns.svc.cluster.local:3307",
+            reason: "mysql-2.mysql.ns.svc.cluster.local is not Ready after 1 s",
+            phase: "cloned",
+            position: "",
+        });
 
         // A donor that turns Ready at the last look is still the one cloned from.
         const last = sandbox({ socat: "echo stream", mbstream: STREAM, "mariadb-backup": PREPARE });
@@ -890,6 +928,7 @@ function sidecarEnv(s: Sandbox, hostname: string, flavor = FLAVORS.mysql57, pass
         STUB_DIR: s.dir,
         TMPDIR: s.dir,
         ...declaredEnv("sidecar.sh", {
+            STATUS_FILE: s.path("termination-log"),
             DATA_DIR: s.path("data"),
             MYSQL_CLIENT: flavor.client,
             MYSQL_PORT: "3306",
@@ -959,11 +998,26 @@ describe("sidecar.sh", () => {
     it("keeps retrying until the statements succeed, and only then marks them applied", () => {
         const s = sandbox({ mysql: CLIENT, ncat: "exit 0" });
         s.write("data/xtrabackup_binlog_info", "mysql-bin.000003\t154\n");
+        // Each wait keeps the status record as it is then.
+        s.stub("sleep", `cat "${s.path("termination-log")}" >>"${s.path("records")}"; echo --- >>"${s.path("records")}"`);
         const run = runSidecar(s, { ...sidecarEnv(s, "mysql-1"), STUB_FAILURES: "2" });
         assert.strictEqual(s.read("attempts"), "3\n");
         assert.strictEqual(s.read("sql.3"), s.read("sql.1"), "the same statements each time");
         assert.strictEqual((run.stderr.match(/configuring replication failed; retrying in 5 s/g) ?? []).length, 2);
+        assert.match(run.stderr, /ERROR 2003: cannot connect\n.* configuring replication failed/, "the client's error stays in the log");
         assert.ok(s.exists("data/replication-coordinates.applied"));
+        const records = s
+            .read("records")
+            .split("---\n")
+            .map((text) => parseStatus(text))
+            .map((r) => r && [r.phase, r.attempts, r.error, r.position].join("|"));
+        assert.deepStrictEqual(records.slice(0, 2), [
+            "configuring-replication|1|ERROR 2003: cannot connect|mysql-bin.000003:154",
+            "configuring-replication|2|ERROR 2003: cannot connect|mysql-bin.000003:154",
+        ]);
+        assert.ok(records.includes("serving|||"), records.join("\n"));
+        // Its last word: the listener died, which restarts the container.
+        assert.deepStrictEqual(reported(s), { script: "sidecar.sh", phase: "failed", error: "the clone listener exited" });
     });
 
     it("retries after a restart when the sidecar died before the statements succeeded", () => {
@@ -1504,6 +1558,7 @@ describe("mysql-run.sh", () => {
         const s = sandbox();
         s.stub("entrypoint", "echo started");
         const env = declaredEnv("mysql-run.sh", {
+            STATUS_FILE: s.path("termination-log"),
             CLONE_MARKER: s.path("clone-pending"),
             FIRST_START_MARKER: s.path("first-start-pending"),
             FIRST_START_SQL: s.path("first.sql"),
@@ -1521,6 +1576,8 @@ describe("mysql-run.sh", () => {
         assert.strictEqual(run.stdout, "started\n");
         assert.match(run.stderr, /the data directory is being cloned again: waiting before starting the server/);
         assert.deepStrictEqual(s.calls().slice(-2), ["sleep 1", "entrypoint mysqld"]);
+        // Emptied before the server starts: a server that fails is described by its log (FallbackToLogsOnError).
+        assert.strictEqual(s.read("termination-log"), "");
     });
 });
 
@@ -1541,6 +1598,7 @@ describe("mysql-run.sh, direct start", () => {
             encoding: "utf8",
             env: {
                 PATH: s.bin,
+                STATUS_FILE: s.path("termination-log"),
                 CLONE_MARKER: s.path("clone-pending"),
                 FIRST_START_MARKER: s.path("first-start-pending"),
                 FIRST_START_SQL: s.path("first.sql"),
@@ -1574,6 +1632,7 @@ describe("mysql-run.sh, ownership pass beside the sidecar (issue #26)", () => {
             timeout: HANG_MS,
             env: {
                 PATH: s.bin,
+                STATUS_FILE: s.path("termination-log"),
                 CLONE_MARKER: s.path("clone-pending"),
                 FIRST_START_MARKER: s.path("first-start-pending"),
                 FIRST_START_SQL: s.path("first.sql"),
@@ -1633,6 +1692,8 @@ describe("mysql-run.sh, ownership pass beside the sidecar (issue #26)", () => {
         assert.strictEqual(s.calls().filter((call) => call.startsWith("chown")).length, 3);
         assert.match(run.stderr, /files kept vanishing in 3 passes; the last said: chown: cannot access/);
         assert.ok(!s.calls().some((call) => call.startsWith("mariadbd")), "the server must not start");
+        assert.strictEqual(reported(s).phase, "failed");
+        assert.match(reported(s).error ?? "", /^cannot give .* files kept vanishing in 3 passes/);
     });
 });
 
@@ -1643,6 +1704,7 @@ describe("mysql-run.sh, first start", () => {
         s.write("first-start-pending", "created");
         s.write("first.sql", "SET PASSWORD ...");
         const env = {
+            STATUS_FILE: s.path("termination-log"),
             CLONE_MARKER: s.path("clone-pending"),
             FIRST_START_MARKER: s.path("first-start-pending"),
             FIRST_START_SQL: s.path("first.sql"),
@@ -1672,10 +1734,13 @@ describe("self-repair (sidecar.sh and clone-mysql.sh)", () => {
             '  : >"$STUB_DIR/reported"',
             "  printf 'Last_IO_Errno: 1236\\nLast_IO_Error: Could not find GTID state requested by slave in any binlog files\\n'; exit 0",
             "fi",
+            // The status record as the server is stopped, and (the stream tool) during the new clone.
+            '[[ $* != *SHUTDOWN* ]] || cp "$STUB_DIR/termination-log" "$STUB_DIR/at-shutdown"',
             'if [[ $* == *"--execute="* ]]; then exit 0; fi',
             'n=$(cat "$STUB_DIR/attempts" 2>/dev/null || echo 0); echo $((n + 1)) >"$STUB_DIR/attempts"; cat >"$STUB_DIR/sql.$((n + 1))"',
         ].join("\n");
         const stream = [
+            'cp "$STUB_DIR/termination-log" "$STUB_DIR/while-cloning"',
             'dir=${!#}; cat >/dev/null; mkdir -p "$dir/mysql"; echo new >"$dir/mysql/user.frm"',
             'printf "mysql-bin.000009\\t10\\t0-100-99\\n" >"$dir/xtrabackup_binlog_info"; echo full >"$dir/xtrabackup_checkpoints"',
         ].join("; ");
@@ -1688,6 +1753,7 @@ describe("self-repair (sidecar.sh and clone-mysql.sh)", () => {
             HOSTNAME: "mysql-2",
             STUB_DIR: s.dir,
             ...declaredEnv("sidecar.sh", {
+                STATUS_FILE: s.path("termination-log"),
                 DATA_DIR: s.path("volume", "mysql"),
                 DATA_ROOT: s.path("volume"),
                 DATA_SUBPATH: "mysql",
@@ -1739,6 +1805,18 @@ describe("self-repair (sidecar.sh and clone-mysql.sh)", () => {
         assert.ok(!s.exists("volume/mysql.clone-in-progress"));
         assert.match(s.read("sql.1"), /SET GLOBAL gtid_slave_pos='0-100-99';/);
         assert.ok(s.exists("volume/mysql/replication-coordinates.applied"));
+        // What the sidecar reported on the way, for the diagnosis (kubectl exec … cat /dev/termination-log).
+        assert.deepStrictEqual(parseStatus(s.read("at-shutdown")), {
+            script: "sidecar.sh",
+            at: parseStatus(s.read("at-shutdown"))?.at,
+            phase: "re-clone",
+            reason: "replication error 1236 from the primary: Could not find GTID state requested by slave in any binlog files",
+        });
+        const cloning = parseStatus(s.read("while-cloning"));
+        assert.deepStrictEqual(
+            [cloning?.script, cloning?.phase, cloning?.donor],
+            ["clone-mysql.sh", "cloning", "mysql-1.mysql.ns.svc.cluster.local:3307"],
+        );
     });
 });
 
@@ -1904,6 +1982,7 @@ describe("backup.sh and restore-mysql.sh", () => {
         return {
             HOSTNAME: "mysql-0",
             ...declaredEnv("clone-mysql.sh", {
+                STATUS_FILE: s.path("termination-log"),
                 DATA_ROOT: s.path("volume"),
                 DATA_SUBPATH: "mysql",
                 PEER_DOMAIN: "mysql.ns.svc.cluster.local",

@@ -43,6 +43,9 @@ const UPGRADE_ENV = [
 ];
 const UPGRADE_RUN_ENV = [...UPGRADE_ENV, { name: "UPGRADE_OPTIONS", value: "" }];
 const CREDENTIALS_MOUNT = { name: "credentials", mountPath: "/etc/mysql-credentials", readOnly: true };
+/** Where the scripts write their status record, and kubelet's reading of it (components/podStatus.ts). */
+const STATUS_ENV = { name: "STATUS_FILE", value: "/dev/termination-log" };
+const STATUS = { terminationMessagePath: "/dev/termination-log", terminationMessagePolicy: "FallbackToLogsOnError" };
 /** What clone-mysql.sh is told, in clone-mysql and in the sidecar (its self-repair). */
 const CLONE_ENV = [
     { name: "DATA_ROOT", value: "/mnt/data" },
@@ -51,6 +54,7 @@ const CLONE_ENV = [
     { name: "STREAM_TOOL", value: "xbstream" },
     { name: "BOOTSTRAP", value: "ordered" },
     { name: "DONOR_WAIT", value: "60" },
+    STATUS_ENV,
 ];
 const BACKUP_ENV = [
     { name: "CLONE_PORT", value: "3307" },
@@ -383,6 +387,7 @@ describe("builders: statefulSet", () => {
                 { name: "INITDB_DIR", value: "/docker-entrypoint-initdb.d" },
                 { name: "APP_PASSWORD_KEY", value: "" },
                 { name: "APPLIED_DIR", value: "applied" },
+                STATUS_ENV,
                 // mysql57: the image's entrypoint makes mysql-0's data directory (no INSTALL_DB).
                 { name: "INSTALL_DB", value: "" },
                 { name: "SECURE_ROOT_SQL", value: "" },
@@ -392,6 +397,7 @@ describe("builders: statefulSet", () => {
                 { name: "FIRST_START_MARKER", value: "/mnt/data/first-start-pending" },
                 ...UPGRADE_ENV,
             ],
+            ...STATUS,
             securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"], add: ["CHOWN"] } },
             volumeMounts: [
                 // The whole claim: the identity file beside the data directory.
@@ -414,6 +420,7 @@ describe("builders: statefulSet", () => {
             image: "gcr.io/google-samples/xtrabackup:1.0",
             command: ["/opt/mysql-statefulset/clone-mysql.sh"],
             env: [...CLONE_ENV, ...BACKUP_ENV],
+            ...STATUS,
             volumeMounts: [
                 { name: "data", mountPath: "/mnt/data" },
                 { name: "conf", mountPath: "/etc/mysql/conf.d" },
@@ -442,10 +449,12 @@ describe("builders: statefulSet", () => {
                 { name: "MAX_REPLICATION_LAG", value: "30" },
                 { name: "ROTATION_MARKER", value: "/etc/mysql-credentials/replication-rotating" },
                 { name: "CLONE_MARKER", value: "/mnt/data/clone-pending" },
+                STATUS_ENV,
                 { name: "FIRST_START_SQL", value: "/etc/mysql-credentials/first-start.sql" },
                 { name: "FIRST_START_MARKER", value: "/mnt/data/first-start-pending" },
                 ...REPLICA_STATUS_ENV,
             ],
+            ...STATUS,
             ports: [{ name: "mysql", containerPort: 3306 }],
             volumeMounts: [
                 { name: "data", mountPath: "/var/lib/mysql", subPath: "mysql" },
@@ -520,6 +529,7 @@ describe("builders: statefulSet", () => {
                 ...BACKUP_ENV,
                 ...UPGRADE_RUN_ENV,
             ],
+            ...STATUS,
             ports: [{ name: "clone", containerPort: 3307 }],
             volumeMounts: [
                 { name: "data", mountPath: "/var/lib/mysql", subPath: "mysql" },
