@@ -233,7 +233,7 @@ export class EngineBed {
      */
     async useProgram(commit?: string): Promise<void> {
         const files = ["Pulumi.yaml", "index.ts", "package.json", "tsconfig.json"];
-        const dirs = ["components", "scripts"];
+        const dirs = ["components", "pod", "scripts"];
         fs.mkdirSync(this.programDir, { recursive: true });
         for (const entry of [...files, ...dirs, "node_modules"]) {
             fs.rmSync(path.join(this.programDir, entry), { recursive: true, force: true });
@@ -243,7 +243,12 @@ export class EngineBed {
             for (const dir of dirs) fs.symlinkSync(path.join(REPO, dir), path.join(this.programDir, dir));
         } else {
             const archive = path.join(this.work, "program.tar");
-            await commandOk("git", ["-C", REPO, "archive", "--output", archive, commit, ...files, ...dirs]);
+            // The pod scripts were under scripts/pod/ before they had their own top-level folder: a commit's tree takes what it has.
+            const present: string[] = [];
+            for (const dir of dirs) {
+                if ((await command("git", ["-C", REPO, "cat-file", "-e", `${commit}:${dir}`])).code === 0) present.push(dir);
+            }
+            await commandOk("git", ["-C", REPO, "archive", "--output", archive, commit, ...files, ...present]);
             await commandOk("tar", ["-x", "-f", archive, "-C", this.programDir]);
         }
         fs.symlinkSync(path.join(REPO, "node_modules"), path.join(this.programDir, "node_modules"));
