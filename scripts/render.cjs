@@ -143,6 +143,6 @@ function fail(message) {
 refuseNpmBanner();
 ensureDependencies();
 const compiled = compiledRender();
-// Measured reason beside DEFERRED in ./render/deferSdk.cjs: without it the README's command is 1.30× the floor.
+// Measured reason beside DEFERRED in ./render/deferSdk.cjs: without it the README's command is 1.30–1.37× the floor.
 deferUnusedSdkModules(ROOT);
 require(path.join(compiled, "scripts", "render.js")).runCli(process.argv.slice(2));

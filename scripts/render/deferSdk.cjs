@@ -14,10 +14,11 @@ const Module = require("module");
  */
 // Kept because the README's command misses its goal without it (issue #23: a trick stays only with its measured
 // reason). `npm run -s render -- --stack dev` against the bench's floor (tests/real/benchRender.ts: node and the
-// same SDKs registering the same resources), medians of 9 interleaved runs on the 2-core test machine under
-// load, 2026-12-07: 2500 ms = 0.91× the floor (2760 ms) with it, 3592 ms = 1.30× without (goal ≤ 1.25×). The
-// render started directly stays within its goal without it (2670 ms = 0.97×; 100 replicas 1.10×), so what
-// this buys is npm's own start-up, which the README's command pays on top. If the SDK stops loading these
+// same SDKs registering the same resources), medians of interleaved runs on the 2-core test machine under
+// load, 2026-12-07, two runs (9 and 11 rounds): 0.91× and 0.93× the floor with it, 1.30× and 1.37× without
+// (3592 ms against 2760 ms; 2916 ms against 2134 ms; goal ≤ 1.25×). The render started directly is 0.97× and
+// 1.15× without it (100 replicas 1.10×, 1.05×), so what this buys is room for npm's own start-up, which the
+// README's command pays on top. If the SDK stops loading these
 // modules eagerly, or the figures say otherwise, remove this file and its call in render.cjs.
 const DEFERRED = ["@pulumi/pulumi/runtime/closure/serializeClosure", "@pulumi/pulumi/runtime/closure/codePaths"];
 
