@@ -173,7 +173,7 @@ export function imageSeries(image: string, defaultImage: string): string {
 
 /**
  * The fingerprint of the settings for the guard. No password: a changed one is rotated on the servers by the
- * pods themselves (scripts/pod/rotate-credentials.sh).
+ * pods themselves (pod/rotate-credentials.sh).
  */
 export function guardInputs(args: ResolvedArgs, names: ClusterNames): GuardInputs {
     const plain = (setting: GuardedSetting, label: string, value: string, extra: Partial<GuardedValue> = {}): GuardedValue => ({

@@ -172,7 +172,7 @@ export const CONFIG_FILES = {
 /** The operating-system account every server image runs mysqld as; it must be able to read its TLS files. */
 export const SERVER_OS_USER = "mysql";
 
-/** The pod scripts, as files under scripts/pod/ and keys of the scripts ConfigMap. */
+/** The pod scripts, as files under pod/ and keys of the scripts ConfigMap. */
 export const SCRIPT_FILES = {
     lib: "lib.sh",
     init: "init-mysql.sh",
@@ -246,7 +246,7 @@ export const METRICS = {
     runAsUser: 65534,
 } as const;
 
-/** The pod scripts only a cluster with `metrics` has, as files under scripts/pod/ and keys of the scripts ConfigMap. */
+/** The pod scripts only a cluster with `metrics` has, as files under pod/ and keys of the scripts ConfigMap. */
 export const METRICS_SCRIPT_FILES = {
     account: "metrics-account.sh",
 } as const;

@@ -1,4 +1,4 @@
-// The pod scripts, read from the package's scripts/pod/ folder: the one place that touches the disk, so
+// The pod scripts, read from the package's pod/ folder: the one place that touches the disk, so
 // the builders stay functions of their inputs (the component reads the scripts and hands them over).
 
 import * as fs from "fs";
@@ -9,12 +9,12 @@ import { PodScripts } from "./builders/config";
 /** The folder with the pod scripts, found from this file whether it runs as .ts or compiled under bin/. */
 function podScriptsDir(): string {
     for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-        const candidate = path.join(dir, "scripts", "pod");
+        const candidate = path.join(dir, "pod");
         if (fs.existsSync(path.join(candidate, SCRIPT_FILES.lib))) {
             return candidate;
         }
     }
-    throw new Error(`The pod scripts (scripts/pod/${SCRIPT_FILES.lib}) are missing from the package installed at ${__dirname}.`);
+    throw new Error(`The pod scripts (pod/${SCRIPT_FILES.lib}) are missing from the package installed at ${__dirname}.`);
 }
 
 let cached: PodScripts | undefined;

@@ -1,4 +1,4 @@
-// The contract between the builders and the pod scripts (scripts/pod/*.sh), declared once: for each script a
+// The contract between the builders and the pod scripts (pod/*.sh), declared once: for each script a
 // container runs, the environment variables it reads and the scripts it runs in turn (which inherit its
 // environment). The builders set a container's environment through `scriptEnv`, which accepts only the
 // variables the container's scripts read (a compile-time check); tests/unit/scriptContract.test.ts reads

@@ -47,7 +47,14 @@ function sources() {
     return files.sort();
 }
 
-/** The folder holding the render compiled from the current sources; compiles it when there is none. */
+/**
+ * The folder holding the render compiled from the current sources; compiles it when there is none. Kept
+ * instead of ts-node (issue #23: a trick stays only with its measured reason): ts-node's transpile-only mode
+ * transpiles every source on every run, and the render then takes 7148 ms = 2.74× the bench's floor
+ * (2608 ms) for the dev stack and 2.63× for 100 replicas, against 0.61× and 0.83× from this copy (medians of
+ * 7 interleaved runs, tests/real/benchRender.ts's commands, 2-core test machine under load, 2026-12-07; goal
+ * ≤ 1.25×). Node 20 cannot run TypeScript itself; where Node strips types natively this can go.
+ */
 function compiledRender() {
     const files = sources();
     const hash = crypto.createHash("sha256");
@@ -136,5 +143,6 @@ function fail(message) {
 refuseNpmBanner();
 ensureDependencies();
 const compiled = compiledRender();
+// Measured reason beside DEFERRED in ./render/deferSdk.cjs: without it the README's command is 1.30–1.37× the floor.
 deferUnusedSdkModules(ROOT);
 require(path.join(compiled, "scripts", "render.js")).runCli(process.argv.slice(2));

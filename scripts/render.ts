@@ -11,7 +11,7 @@
 import * as path from "path";
 import { parseArgs as parseArgsOfNode } from "util";
 import * as yaml from "js-yaml";
-import { clearRegistrations, installMocks, Registration, registrations, settle } from "./mockRuntime";
+import { clearRegistrations, installMocks, Registration, registrations, settle } from "./render/mockRuntime";
 import { MASK, maskSecretObject, unwrapSecrets } from "./render/secrets";
 import { loadConfig, Options, RenderError, ROOT } from "./render/stackConfig";
 import { RenderState } from "./render/state";

@@ -116,7 +116,7 @@ write_program() {
     for f in Pulumi.yaml index.ts package.json tsconfig.json; do
         cp "$repo/$f" "$program/$f"
     done
-    for f in components scripts node_modules; do
+    for f in components pod scripts node_modules; do
         ln -sfn "$repo/$f" "$program/$f"
     done
 }

@@ -2,7 +2,7 @@
 // the program asks for before and after) and pulumi-kubernetes' replacement rules, and from the change
 // guard's check. The change table in docs/operations.md states the same; tests/unit/changeTable.test.ts holds them equal.
 import { GUARD_PROVIDER, GUARD_TYPE, GuardInputs, MySqlClusterArgs } from "../components";
-import { Registration } from "../scripts/mockRuntime";
+import { Registration } from "../scripts/render/mockRuntime";
 import { unwrapSecrets } from "../scripts/render/secrets";
 import { BASE_ARGS, buildCluster } from "./helpers";
 

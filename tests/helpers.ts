@@ -2,7 +2,7 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { MySqlCluster, MySqlClusterArgs } from "../components";
-import { clearRegistrations, Registration, registrations, settle } from "../scripts/mockRuntime";
+import { clearRegistrations, Registration, registrations, settle } from "../scripts/render/mockRuntime";
 import { unwrapSecrets } from "../scripts/render";
 
 /**

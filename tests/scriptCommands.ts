@@ -15,7 +15,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { PATHS } from "../components/constants";
 
-const SCRIPTS = path.resolve(__dirname, "..", "scripts", "pod");
+const SCRIPTS = path.resolve(__dirname, "..", "pod");
 
 /** Bash builtins and keywords: never looked up on the PATH. */
 const BUILTINS = new Set(
@@ -54,7 +54,7 @@ export function containerCommands(container: ContainerSpec): string[] {
 
 type Node = Record<string, any>;
 
-/** A pod script's syntax tree (a file name in scripts/pod, or a path), parsed once per process. */
+/** A pod script's syntax tree (a file name in pod/, or a path), parsed once per process. */
 const trees = new Map<string, Node>();
 export function tree(file: string): Node {
     if (!trees.has(file)) {

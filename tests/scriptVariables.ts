@@ -234,7 +234,7 @@ function scriptRun(word: Node | undefined): string | undefined {
     return match?.[1];
 }
 
-/** What scripts/pod/<file> reads from its environment and which pod scripts it runs. */
+/** What pod/<file> reads from its environment and which pod scripts it runs. */
 export function scriptReads(file: string): ScriptReads {
     return new Reader().read(file);
 }

@@ -1,7 +1,7 @@
 // Backups and restore: the backup volume (NFS, like the data volumes, pre-bound to a claim the component
 // makes), the CronJob whose pod streams a hot backup from a replica's clone port with the cluster's client
 // certificate and keeps it, prepared, on that volume; and what a restoring mysql-0's clone-mysql needs to
-// start from one of those backups (see scripts/pod/backup.sh and restore-mysql.sh). With `backupS3Bucket`, the
+// start from one of those backups (see pod/backup.sh and restore-mysql.sh). With `backupS3Bucket`, the
 // Job also uploads each backup to the bucket with rclone (copied out of its image by an init container),
 // and a restore downloads a backup that the backup volume does not hold.
 // @see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/

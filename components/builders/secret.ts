@@ -40,7 +40,7 @@ export function credentialsSecret(args: ResolvedArgs, names: ClusterNames): k8s.
 /**
  * The passwords, applied to {@link credentialsSecret} by a SecretPatch (server-side apply, its own field
  * manager): a password change is an update of the same Secret, so a rotation keeps its name and its pods (each
- * sidecar sees the mounted Secret change and rotates; see scripts/pod/rotate-credentials.sh).
+ * sidecar sees the mounted Secret change and rotates; see pod/rotate-credentials.sh).
  * @see https://www.pulumi.com/registry/packages/kubernetes/how-to-guides/managing-resources-with-server-side-apply/
  */
 export function credentialsSecretData(args: ResolvedArgs, names: ClusterNames, passwords: Passwords): k8s.core.v1.SecretPatchArgs {

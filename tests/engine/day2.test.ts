@@ -116,44 +116,11 @@ describe("changing a live stack with `pulumi up` on the real controllers (mariad
     };
 
     const pods = async (): Promise<ApiPod[]> => [...(await b().pods()).values()].filter((p) => /^mysql-\d+$/.test(p.metadata.name));
-    /** Every pod mysql-0..n-1 Ready, no other mysql pod. */
-    const allReady = async (n: number): Promise<boolean> => {
-        const list = await pods();
-        const names = list.map((p) => p.metadata.name).sort();
-        const want = Array.from({ length: n }, (_, i) => `mysql-${i}`).sort();
-        return names.join() === want.join() && list.every((p) => isReady(p) && !p.metadata.deletionTimestamp);
-    };
-    const statefulSet = async (): Promise<{
-        metadata: { generation: number };
-        status: {
-            observedGeneration?: number;
-            currentRevision?: string;
-            updateRevision?: string;
-            replicas?: number;
-            readyReplicas?: number;
-            updatedReplicas?: number;
-        };
-    }> => JSON.parse(await b().kubectl("get", "statefulset", "mysql", "-o", "json"));
-    /**
-     * The controller has seen the StatefulSet's last change and finished it: every replica Ready on the update
-     * revision. The test waits for this itself after `pulumi up`: the test bed's provider (a build of January
-     * 2026) can read the StatefulSet's status before the controller has seen the update, and then reports an
-     * unfinished rollout as done (pulumi/pulumi-kubernetes#3329, fixed by #4094: check status.observedGeneration).
-     */
-    const rolledOut = async (replicas: number): Promise<boolean> => {
-        const { metadata, status } = await statefulSet();
-        return (
-            status.observedGeneration === metadata.generation &&
-            status.currentRevision === status.updateRevision &&
-            [status.replicas, status.readyReplicas, status.updatedReplicas].every((n) => n === replicas) &&
-            (await allReady(replicas))
-        );
-    };
     /** `pulumi up` that must succeed and leave exactly `replicas` pods Ready, on the update revision. */
     const up = async (replicas: number): Promise<CommandResult> => {
         const r = await b().pulumi(["up", "--yes", "--skip-preview"]);
         assert.strictEqual(r.code, 0, `pulumi up failed: ${said(r)}`);
-        await waitFor(() => rolledOut(replicas), { timeoutMs: 300_000, everyMs: 1000, what: `the rollout of ${replicas} Ready pods` });
+        await b().waitForRollout(replicas);
         return r;
     };
     /** The pods whose deletion began since `mark`, in order. */
@@ -200,7 +167,7 @@ describe("changing a live stack with `pulumi up` on the real controllers (mariad
     });
 
     it("t. a mysqldOptions change rolls every pod, the highest first and the primary last, while writes go on", async () => {
-        const generation = (await statefulSet()).metadata.generation;
+        const generation = (await b().statefulSet()).metadata.generation;
         const mark = w().mark();
         const writes = writeWhile();
         await b().pulumiOk(["config", "set", "--path", "mysqldOptions[2]", "max_connections=222"]);
@@ -210,7 +177,7 @@ describe("changing a live stack with `pulumi up` on the real controllers (mariad
         });
         const { written: during } = await writes.stop();
         console.log(`      (pulumi up of the rolling restart: ${(r.ms / 1000).toFixed(1)} s, ${during} rows written meanwhile)`);
-        const sts = await statefulSet();
+        const sts = await b().statefulSet();
         assert.strictEqual(sts.metadata.generation, generation + 1, "the StatefulSet was updated once");
         assert.strictEqual(sts.status.currentRevision, sts.status.updateRevision, "the rollout completed");
         assert.deepStrictEqual(deletions(mark), ["mysql-2", "mysql-1", "mysql-0"]);
@@ -221,7 +188,7 @@ describe("changing a live stack with `pulumi up` on the real controllers (mariad
 
     it("u. a bad option halts the rollout at mysql-2 while mysql-0 and mysql-1 serve; the fixed setting, `pulumi up` and the stuck pod deleted finish it", async () => {
         const mark = w().mark();
-        const good = (await statefulSet()).status.currentRevision;
+        const good = (await b().statefulSet()).status.currentRevision;
         await b().pulumiOk(["config", "set", "--path", "mysqldOptions[3]", "no_such_option=1"]);
         const failing = b().pulumi(["up", "--yes", "--skip-preview"]);
         // The controller deleted mysql-2 and made it again on the new revision, where mariadbd refuses to start.
@@ -232,7 +199,7 @@ describe("changing a live stack with `pulumi up` on the real controllers (mariad
             what: "mysql-2 to restart its mysql container twice on the bad option",
         });
         const halted = await b().pods();
-        const bad = (await statefulSet()).status.updateRevision;
+        const bad = (await b().statefulSet()).status.updateRevision;
         assert.notStrictEqual(bad, good);
         assert.strictEqual(halted.get("mysql-2")?.metadata.labels?.["controller-revision-hash"], bad);
         assert.ok(!isReady(halted.get("mysql-2")), "mysql-2 is not Ready");
@@ -244,7 +211,7 @@ describe("changing a live stack with `pulumi up` on the real controllers (mariad
         await assertConverged([0, 1]);
         const r = await failing;
         if (r.code === 0) {
-            // The provider's race (see rolledOut): it read the status before the controller saw the update.
+            // The provider's race (see EngineBed.rolledOut): it read the status before the controller saw the update.
             console.log(`      (pulumi up reported success after ${(r.ms / 1000).toFixed(1)} s: pulumi/pulumi-kubernetes#3329)`);
         } else {
             // Otherwise it gives up after the component's customTimeouts and says where the rollout stands.
@@ -256,14 +223,14 @@ describe("changing a live stack with `pulumi up` on the real controllers (mariad
             assert.match(r.stdout + r.stderr, /\[Pod mysql-2\]: containers with unready status: \[mysql\]/, said(r));
         }
         assert.deepStrictEqual(deletions(mark), ["mysql-2"], "the controller deleted no other pod");
-        assert.ok(!(await rolledOut(3)), "the rollout is halted");
+        assert.ok(!(await b().rolledOut(3)), "the rollout is halted");
 
         // README, "Changing a live stack": fix the setting, run `pulumi up` again, and delete the stuck pod (the
         // controller waits for it even after the template is fixed: Kubernetes' forced rollback).
         await b().pulumiOk(["config", "rm", "--path", "mysqldOptions[3]"]);
         await b().pulumiOk(["config", "set", "--path", "mysqldOptions[2]", "max_connections=333"]);
         const fixing = b().pulumi(["up", "--yes", "--skip-preview"]);
-        await waitFor(async () => ![good, bad].includes((await statefulSet()).status.updateRevision), {
+        await waitFor(async () => ![good, bad].includes((await b().statefulSet()).status.updateRevision), {
             timeoutMs: 300_000,
             everyMs: 1000,
             what: "the fixed template to reach the StatefulSet",
@@ -271,7 +238,7 @@ describe("changing a live stack with `pulumi up` on the real controllers (mariad
         await b().kubectl("delete", "pod", "mysql-2", "--wait=false");
         const fixed = await fixing;
         assert.strictEqual(fixed.code, 0, said(fixed));
-        await waitFor(() => rolledOut(3), { timeoutMs: 300_000, everyMs: 1000, what: "the fixed rollout" });
+        await b().waitForRollout(3, { what: "the fixed rollout" });
         assert.deepStrictEqual(await maxConnections(), ["333", "333", "333"]);
         await assertConverged([0, 1, 2]);
     });
@@ -314,7 +281,7 @@ describe("changing a live stack with `pulumi up` on the real controllers (mariad
     });
 
     it("w. passwords rotated under writes: the servers take them, replication goes on, no pod leaves Ready, no probe fails, restarted pods log in", async () => {
-        const generation = (await statefulSet()).metadata.generation;
+        const generation = (await b().statefulSet()).metadata.generation;
         const before = (await pods()).map((p) => `${p.metadata.name}:${p.metadata.uid}`).sort();
         const restarts = async () =>
             (await pods())
@@ -328,7 +295,7 @@ describe("changing a live stack with `pulumi up` on the real controllers (mariad
             await writes.stop();
             throw e;
         });
-        assert.strictEqual((await statefulSet()).metadata.generation, generation, "a password is no change of the pod template");
+        assert.strictEqual((await b().statefulSet()).metadata.generation, generation, "a password is no change of the pod template");
         // mysql-0 changes them a minute (ROTATION_GRACE) after it saw them; every pod then switches its files.
         const logs = (o: number) => b().kubectl("logs", `mysql-${o}`, "-c", CONTAINERS.sidecar);
         const rotated = async (o: number): Promise<boolean> => {
@@ -381,7 +348,7 @@ describe("changing a live stack with `pulumi up` on the real controllers (mariad
         assert.match(old.stderr, /Access denied for user 'root'/);
         // A pod that restarts now gets the new passwords from the Secret, and logs in and replicates.
         await b().kubectl("delete", "pod", "mysql-2", "--wait=true", "--timeout=120s");
-        await waitFor(() => rolledOut(3), { timeoutMs: 300_000, everyMs: 1000, what: "mysql-2 Ready again" });
+        await b().waitForRollout(3, { what: "mysql-2 Ready again" });
         assert.ok(await write("after rotation"), lastWriteError);
         await assertConverged([0, 1, 2]);
     });

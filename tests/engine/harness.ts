@@ -89,6 +89,19 @@ export interface ApiPod {
         initContainerStatuses?: { name: string; ready: boolean; restartCount: number }[];
     };
 }
+/** A StatefulSet of the API, the fields the suites read. */
+export interface ApiStatefulSet {
+    metadata: { generation: number };
+    spec: { selector: { matchLabels: Record<string, string> } };
+    status: {
+        observedGeneration?: number;
+        currentRevision?: string;
+        updateRevision?: string;
+        replicas?: number;
+        readyReplicas?: number;
+        updatedReplicas?: number;
+    };
+}
 export const isReady = (p: ApiPod | undefined): boolean =>
     Boolean(p?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
 
@@ -233,7 +246,7 @@ export class EngineBed {
      */
     async useProgram(commit?: string): Promise<void> {
         const files = ["Pulumi.yaml", "index.ts", "package.json", "tsconfig.json"];
-        const dirs = ["components", "scripts"];
+        const dirs = ["components", "pod", "scripts"];
         fs.mkdirSync(this.programDir, { recursive: true });
         for (const entry of [...files, ...dirs, "node_modules"]) {
             fs.rmSync(path.join(this.programDir, entry), { recursive: true, force: true });
@@ -243,7 +256,12 @@ export class EngineBed {
             for (const dir of dirs) fs.symlinkSync(path.join(REPO, dir), path.join(this.programDir, dir));
         } else {
             const archive = path.join(this.work, "program.tar");
-            await commandOk("git", ["-C", REPO, "archive", "--output", archive, commit, ...files, ...dirs]);
+            // The pod scripts were under scripts/pod/ before they had their own top-level folder: a commit's tree takes what it has.
+            const present: string[] = [];
+            for (const dir of dirs) {
+                if ((await command("git", ["-C", REPO, "cat-file", "-e", `${commit}:${dir}`])).code === 0) present.push(dir);
+            }
+            await commandOk("git", ["-C", REPO, "archive", "--output", archive, commit, ...files, ...present]);
             await commandOk("tar", ["-x", "-f", archive, "-C", this.programDir]);
         }
         fs.symlinkSync(path.join(REPO, "node_modules"), path.join(this.programDir, "node_modules"));
@@ -282,6 +300,50 @@ export class EngineBed {
     async pods(namespace = "default"): Promise<Map<string, ApiPod>> {
         const list = JSON.parse(await this.kubectl("get", "pods", "-n", namespace, "-o", "json")) as { items: ApiPod[] };
         return new Map(list.items.map((p) => [p.metadata.name, p]));
+    }
+
+    /** The StatefulSet `name` (the component's is `mysql`) as the API server has it. */
+    async statefulSet(name = "mysql", namespace = "default"): Promise<ApiStatefulSet> {
+        return JSON.parse(await this.kubectl("get", "statefulset", name, "-n", namespace, "-o", "json")) as ApiStatefulSet;
+    }
+
+    /**
+     * The controller has seen the StatefulSet's last change and finished it: `replicas` pods, every one Ready on
+     * the update revision, and no other pod of its (by the name `<name>-<ordinal>`) left or being deleted. The
+     * suites check this themselves after `pulumi up`: the test bed's provider (a build of January 2026) can read
+     * the StatefulSet's status before the controller has seen the update, and then reports an unfinished rollout
+     * as done (pulumi/pulumi-kubernetes#3329, fixed by #4094: check status.observedGeneration).
+     */
+    async rolledOut(replicas: number, name = "mysql", namespace = "default"): Promise<boolean> {
+        const { metadata, status } = await this.statefulSet(name, namespace);
+        if (
+            status.observedGeneration !== metadata.generation ||
+            status.currentRevision !== status.updateRevision ||
+            ![status.replicas, status.readyReplicas, status.updatedReplicas].every((n) => n === replicas)
+        ) {
+            return false;
+        }
+        const own = new RegExp(`^${name}-\\d+$`);
+        const pods = [...(await this.pods(namespace)).values()].filter((p) => own.test(p.metadata.name));
+        const want = Array.from({ length: replicas }, (_, i) => `${name}-${i}`).sort();
+        return (
+            pods
+                .map((p) => p.metadata.name)
+                .sort()
+                .join() === want.join() && pods.every((p) => isReady(p) && !p.metadata.deletionTimestamp)
+        );
+    }
+
+    /** Waits until `rolledOut(replicas)` (at most `timeoutMs`); fails saying which rollout it waited for. */
+    async waitForRollout(
+        replicas: number,
+        opts: { timeoutMs?: number; what?: string; name?: string; namespace?: string } = {},
+    ): Promise<void> {
+        await waitFor(() => this.rolledOut(replicas, opts.name, opts.namespace), {
+            timeoutMs: opts.timeoutMs ?? 300_000,
+            everyMs: 1000,
+            what: opts.what ?? `the rollout of ${replicas} Ready pods`,
+        });
     }
 
     /**

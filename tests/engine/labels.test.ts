@@ -58,12 +58,7 @@ describe("labels on the real engine: a stack from before the recommended labels,
         });
     };
     const allReady = async () => (await pods()).every((p) => p.ready);
-    const selector = async (): Promise<Record<string, string>> =>
-        (
-            JSON.parse(await b().kubectl("get", "statefulset", "mysql", "-o", "json")) as {
-                spec: { selector: { matchLabels: Record<string, string> } };
-            }
-        ).spec.selector.matchLabels;
+    const selector = async (): Promise<Record<string, string>> => (await b().statefulSet()).spec.selector.matchLabels;
     /** The row reaches mysql-1, and every row written so far is on both. */
     const replicates = async (rows: number): Promise<void> => {
         await b().sql("mysql-0", `INSERT INTO labels.t VALUES (${rows});`);
@@ -150,23 +145,8 @@ describe("labels on the real engine: a stack from before the recommended labels,
         }
         const r = await b().pulumi(["up", "--yes", "--skip-preview"]);
         assert.strictEqual(r.code, 0, said(r));
-        // The controller's rollout, waited for here (the test bed's provider can report it done early: day2.test.ts).
-        await waitFor(
-            async () => {
-                const sts = JSON.parse(await b().kubectl("get", "statefulset", "mysql", "-o", "json")) as {
-                    metadata: { generation: number };
-                    status: { observedGeneration?: number; currentRevision?: string; updateRevision?: string; readyReplicas?: number };
-                };
-                const { metadata, status } = sts;
-                return (
-                    status.observedGeneration === metadata.generation &&
-                    status.currentRevision === status.updateRevision &&
-                    status.readyReplicas === 2 &&
-                    (await allReady())
-                );
-            },
-            { timeoutMs: 600_000, everyMs: 1000, what: "the rollout of 2 Ready pods" },
-        );
+        // The controller's rollout (the test bed's provider can report it done early: EngineBed.rolledOut).
+        await b().waitForRollout(2, { timeoutMs: 600_000 });
         assert.deepStrictEqual(await selector(), { app: "mysql" });
         assert.deepStrictEqual(
             (await pods()).map((p) => p.labels),

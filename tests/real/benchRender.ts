@@ -14,7 +14,7 @@ const ROUNDS = Number(process.env.BENCH_RENDER_ROUNDS ?? 7);
 export function registrationsFile(dir: string, label: string, args: string[]): string {
     const program = `
         const { parseArgs, render } = require("./scripts/render");
-        const { registrations } = require("./scripts/mockRuntime");
+        const { registrations } = require("./scripts/render/mockRuntime");
         const { unwrapSecrets } = require("./scripts/render/secrets");
         render(parseArgs(${JSON.stringify(args)})).then(() => {
             const custom = registrations.filter((r) => r.custom).map((r) => ({ type: r.type, name: r.name, inputs: unwrapSecrets(r.inputs) }));

@@ -130,6 +130,31 @@ describe("metrics: the exporter sidecar on real MariaDB servers (mariadb flavor,
         return last!;
     }
 
+    /**
+     * Runs `statement` on mysql-<ordinal> until `ok` holds for its output (an error counts as no output), and
+     * returns that output; on timeout says what it waited for, the last answer, and `context`'s lines.
+     */
+    async function sqlUntil(
+        ordinal: number,
+        statement: string,
+        ok: (out: string) => boolean,
+        opts: { what: string; timeoutMs: number; everyMs: number; context?: () => string },
+    ): Promise<string> {
+        let out = "";
+        await waitFor(
+            async () => {
+                out = await sqlOn(cluster, ordinal, statement).catch((error: Error) => `(failed: ${error.message})`);
+                return ok(out);
+            },
+            {
+                timeoutMs: opts.timeoutMs,
+                everyMs: opts.everyMs,
+                what: () => `${opts.what} on mysql-${ordinal}; last answer: ${out}${opts.context ? `\n${opts.context()}` : ""}`,
+            },
+        );
+        return out;
+    }
+
     before(async function () {
         requireFakeKubelet(this);
         requireBinary(this, EXPORTER_BINARY, "prometheus-mysqld-exporter");
@@ -173,21 +198,17 @@ describe("metrics: the exporter sidecar on real MariaDB servers (mariadb flavor,
     });
 
     it("b. the exporter's account, made on mysql-0, reaches the replica with exactly the flavor's grants", async () => {
-        const grants = async (ordinal: number) => {
-            let out = "";
-            await waitFor(
-                async () => {
-                    out = await sqlOn(cluster, ordinal, `SHOW GRANTS FOR '${METRICS.user}'@'127.0.0.1'`).catch(() => "");
-                    return out !== "";
-                },
-                {
+        const grants = async (ordinal: number) =>
+            (
+                await sqlUntil(ordinal, `SHOW GRANTS FOR '${METRICS.user}'@'127.0.0.1'`, (out) => out.startsWith("GRANT "), {
+                    what: "the exporter's account",
                     timeoutMs: 120_000,
                     everyMs: 500,
-                    what: () => `the exporter's account on mysql-${ordinal}\n${cluster.logs(0, METRICS.accountContainer)}`,
-                },
-            );
-            return out.split("\n").map((g) => g.replace(/ IDENTIFIED BY PASSWORD '[^']*'/, ""));
-        };
+                    context: () => cluster.logs(0, METRICS.accountContainer),
+                })
+            )
+                .split("\n")
+                .map((g) => g.replace(/ IDENTIFIED BY PASSWORD '[^']*'/, ""));
         const expected = [
             `GRANT PROCESS, BINLOG MONITOR, SLAVE MONITOR ON *.* TO \`${METRICS.user}\`@\`127.0.0.1\` WITH MAX_USER_CONNECTIONS ${METRICS.maxUserConnections}`,
             `GRANT SELECT ON \`performance_schema\`.* TO \`${METRICS.user}\`@\`127.0.0.1\``,
@@ -228,18 +249,14 @@ describe("metrics: the exporter sidecar on real MariaDB servers (mariadb flavor,
             0,
             "CREATE DATABASE IF NOT EXISTS metrics_case; CREATE TABLE IF NOT EXISTS metrics_case.t (id INT PRIMARY KEY)",
         );
-        await waitFor(async () => (await sqlOn(cluster, 1, "SHOW TABLES FROM metrics_case")) === "t", {
-            timeoutMs: 60_000,
-            everyMs: 200,
-            what: "the table on the replica",
-        });
+        await sqlUntil(1, "SHOW TABLES FROM metrics_case", (out) => out === "t", { what: "the table", timeoutMs: 60_000, everyMs: 200 });
         const holdSeconds = 8;
         const held = sqlOn(cluster, 1, `FLUSH TABLES WITH READ LOCK; SELECT SLEEP(${holdSeconds}); UNLOCK TABLES`, 60_000);
-        await waitFor(
-            async () =>
-                (await sqlOn(cluster, 1, "SELECT COUNT(*) FROM information_schema.processlist WHERE info LIKE 'SELECT SLEEP(%'")) === "1",
-            { timeoutMs: 30_000, everyMs: 100, what: "the replica's read lock taken" },
-        );
+        await sqlUntil(1, "SELECT COUNT(*) FROM information_schema.processlist WHERE info LIKE 'SELECT SLEEP(%'", (out) => out === "1", {
+            what: "the read lock taken",
+            timeoutMs: 30_000,
+            everyMs: 100,
+        });
         await sqlOn(cluster, 0, "INSERT INTO metrics_case.t VALUES (1)");
         s = await waitForScrape(1, "a lag of 2 s or more", (x) => (replication(x, lag) ?? 0) >= 2);
         assert.strictEqual(replication(s, sqlThread), 1, "the SQL thread runs (it waits), it has not stopped");
@@ -284,6 +301,11 @@ describe("metrics: the rendered alerts under promtool", function () {
     });
 
     const promtool = (...args: string[]) => spawnSync(PROMTOOL, args, { cwd: dir, encoding: "utf8" });
+    /** Writes a `promtool test rules` file of these tests (on rules.yaml, evaluated every `interval`) and runs it. */
+    const promtoolTest = (file: string, interval: string, tests: unknown[]) => {
+        fs.writeFileSync(path.join(dir, file), yaml.dump({ rule_files: ["rules.yaml"], evaluation_interval: interval, tests }));
+        return promtool("test", "rules", file);
+    };
 
     it("e. pass `promtool check rules`", () => {
         const run = promtool("check", "rules", "rules.yaml");
@@ -461,13 +483,11 @@ describe("metrics: the rendered alerts under promtool", function () {
             [...new Set([...tests, ...backupTests].flatMap((t) => t.alert_rule_test.map((r) => r.alertname)))].sort(),
             rules.groups.flatMap((g) => g.rules.map((r) => r.alert)).sort(),
         );
-        fs.writeFileSync(path.join(dir, "tests.yaml"), yaml.dump({ rule_files: ["rules.yaml"], evaluation_interval: "1m", tests }));
-        fs.writeFileSync(
-            path.join(dir, "backup-tests.yaml"),
-            yaml.dump({ rule_files: ["rules.yaml"], evaluation_interval: "5m", tests: backupTests }),
-        );
-        for (const file of ["tests.yaml", "backup-tests.yaml"]) {
-            const run = promtool("test", "rules", file);
+        for (const [file, interval, fileTests] of [
+            ["tests.yaml", "1m", tests],
+            ["backup-tests.yaml", "5m", backupTests],
+        ] as const) {
+            const run = promtoolTest(file, interval, fileTests);
             assert.strictEqual(run.status, 0, `${file}: ${run.stdout}${run.stderr}`);
             assert.match(run.stdout, /SUCCESS/, file);
         }
@@ -478,8 +498,7 @@ describe("metrics: the rendered alerts under promtool", function () {
         const tests = [
             { interval: "1m", input_series: c.input, alert_rule_test: [{ eval_time: "1m", alertname: c.alertname, exp_alerts: c.fired }] },
         ];
-        fs.writeFileSync(path.join(dir, "wrong.yaml"), yaml.dump({ rule_files: ["rules.yaml"], evaluation_interval: "1m", tests }));
-        const run = promtool("test", "rules", "wrong.yaml");
+        const run = promtoolTest("wrong.yaml", "1m", tests);
         assert.strictEqual(run.status, 1, run.stdout + run.stderr);
         assert.match(run.stdout + run.stderr, /MySqlReplicaNotReplicating/);
     });

@@ -6,7 +6,7 @@
 //
 //   node -r ts-node/register/transpile-only tests/support/deployTimePassword.ts PASSWORD
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, registrations, settle } from "../../scripts/mockRuntime";
+import { installMocks, registrations, settle } from "../../scripts/render/mockRuntime";
 import { unwrapSecrets } from "../../scripts/render/secrets";
 
 installMocks("mysql-statefulset", "test");

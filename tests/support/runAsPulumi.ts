@@ -13,7 +13,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { installMocks, registrations, settle } from "../../scripts/mockRuntime";
+import { installMocks, registrations, settle } from "../../scripts/render/mockRuntime";
 import { loadConfig } from "../../scripts/render";
 
 const ROOT = path.resolve(__dirname, "..", "..");

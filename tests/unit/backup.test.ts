@@ -5,7 +5,7 @@ import * as assert from "assert";
 import { clusterNames, FLAVORS, MySqlClusterArgs, resolveArgs } from "../../components";
 import { backupClaim, backupCronJob, backupVolume, networkPolicies, scriptsConfigMapName, statefulSet } from "../../components/builders";
 import { BASE_ARGS, buildCluster, child, inputsOf, unchecked } from "../helpers";
-import { MOCK_UUID } from "../../scripts/mockRuntime";
+import { MOCK_UUID } from "../../scripts/render/mockRuntime";
 import { CRON_SCHEDULES } from "../cronSchedules";
 
 /** Builders take the pod scripts as data: any will do where only the pod template's shape matters. */

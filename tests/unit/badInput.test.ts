@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { MySqlCluster, MySqlClusterArgs, resolveArgs } from "../../components";
-import { clearRegistrations, installMocks, registrations, settle } from "../../scripts/mockRuntime";
+import { clearRegistrations, installMocks, registrations, settle } from "../../scripts/render/mockRuntime";
 import { main } from "../../scripts/render";
 import { BAD_INPUTS, BASE, BadInput, VALID_INPUTS } from "../badInputs";
 import { runRender } from "../renderCli";

@@ -20,7 +20,7 @@ import { FLAVORS, Flavor, resolveArgs } from "../../components";
 import { configFiles } from "../../components/builders";
 import { BASE_ARGS } from "../helpers";
 
-const SCRIPTS = path.resolve(__dirname, "..", "..", "scripts", "pod");
+const SCRIPTS = path.resolve(__dirname, "..", "..", "pod");
 const script = (file: string) => fs.readFileSync(path.join(SCRIPTS, file), "utf8");
 
 type ValueType = "string" | "int" | "bool" | readonly string[];

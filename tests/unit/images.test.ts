@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import { clusterNames, CONTAINERS, DEFAULTS, FLAVORS, Flavor, PATHS, readPodScripts, resolveArgs } from "../../components";
 import { backupCronJob, statefulSet } from "../../components/builders";
-import { MOCK_UUID } from "../../scripts/mockRuntime";
+import { MOCK_UUID } from "../../scripts/render/mockRuntime";
 import { BASE_ARGS, SCRIPT_TOOLS } from "../helpers";
 import { ContainerSpec, containerCommands } from "../scriptCommands";
 

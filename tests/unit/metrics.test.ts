@@ -21,7 +21,7 @@ import {
     statefulSet,
 } from "../../components/builders";
 import { readClusterPodScripts } from "../../components/podScripts";
-import { MOCK_PASSWORD, MOCK_UUID } from "../../scripts/mockRuntime";
+import { MOCK_PASSWORD, MOCK_UUID } from "../../scripts/render/mockRuntime";
 import { BASE_ARGS, buildCluster, inputsOf } from "../helpers";
 
 const resolve = (args: Partial<MySqlClusterArgs> = {}) => resolveArgs({ ...BASE_ARGS, namespace: "shop", name: "orders", ...args });

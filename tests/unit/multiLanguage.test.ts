@@ -24,7 +24,7 @@ import {
 import { BASE_ARGS, buildCluster, child } from "../helpers";
 import { MySqlClusterProvider, PACKAGE_ROOT } from "../../components/provider";
 import { enumToken, packageSchema } from "../../components/schema";
-import { clearRegistrations, registrations, settle } from "../../scripts/mockRuntime";
+import { clearRegistrations, registrations, settle } from "../../scripts/render/mockRuntime";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const TOKEN = "mysql-statefulset:index:MySqlCluster";

@@ -4,7 +4,7 @@
 import * as assert from "assert";
 import { clusterNames, resolveArgs } from "../../components";
 import { backupCronJob, statefulSet } from "../../components/builders";
-import { MOCK_UUID } from "../../scripts/mockRuntime";
+import { MOCK_UUID } from "../../scripts/render/mockRuntime";
 import { BASE_ARGS, buildCluster, child } from "../helpers";
 
 const SCRIPTS = { "lib.sh": "# stand-in\n" };

@@ -9,7 +9,7 @@ import * as path from "path";
 import { SCRIPT_TOOLS } from "../helpers";
 
 const ROOT = path.join(__dirname, "..", "..");
-const SCRIPTS = path.join(ROOT, "scripts", "pod");
+const SCRIPTS = path.join(ROOT, "pod");
 const KEYS = { id: "unit-test-key", secret: "unit-test-secret-0123456789" };
 
 const STUBS: Record<string, string> = {

@@ -165,8 +165,7 @@ describe("the program and the package", function () {
             for (const file of [
                 "package/bin/components/index.js",
                 "package/bin/components/index.d.ts",
-                "package/scripts/pod/lib.sh",
-                "package/scripts/pod/sidecar.sh",
+                ...fs.readdirSync(path.join(ROOT, "pod")).map((file) => `package/pod/${file}`),
                 "package/LICENSE",
                 "package/CHANGELOG.md",
                 "package/README.md",
@@ -174,9 +173,9 @@ describe("the program and the package", function () {
                 assert.ok(files.includes(file), `${file} is not in the tarball`);
             }
             assert.deepStrictEqual(
-                files.filter((f) => /^package\/(tests|index\.ts|Pulumi\.|scripts\/render|\.ci)/.test(f)),
+                files.filter((f) => /^package\/(tests|tools|scripts|index\.ts|Pulumi\.|\.ci)\b/.test(f)),
                 [],
-                "the program, its stacks and the tests stay out of the package",
+                "the program, its stacks, the tests and the development tools (scripts/, tools/) stay out of the package",
             );
         });
 
@@ -242,7 +241,7 @@ describe("the program and the package", function () {
             );
             // The pod scripts were found inside the installed package, byte for byte.
             for (const [file, text] of Object.entries(result.scripts as Record<string, string>)) {
-                assert.strictEqual(text, fs.readFileSync(path.join(ROOT, "scripts", "pod", file), "utf8"), file);
+                assert.strictEqual(text, fs.readFileSync(path.join(ROOT, "pod", file), "utf8"), file);
             }
             assert.ok(Object.keys(result.scripts).length >= 5);
 

@@ -12,7 +12,7 @@ import { parseStatus, StatusRecord } from "../../components/podStatus";
 import { SCRIPT_TOOLS } from "../helpers";
 import { declaredEnv } from "../scriptVariables";
 
-const SCRIPTS = path.resolve(__dirname, "..", "..", "scripts", "pod");
+const SCRIPTS = path.resolve(__dirname, "..", "..", "pod");
 /**
  * Kills a script that hangs. Only a hang comes near it: each case runs at most a few dozen stand-ins (waits
  * and retries are counted in stubbed sleeps, their bounds shrunk by env); under mocha's 60 s per case, so a

@@ -20,6 +20,7 @@ function projectCopy(): string {
         "package.json",
         "package-lock.json",
         "components",
+        "pod",
         "scripts",
     ]) {
         fs.cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true });

@@ -8,11 +8,11 @@ import * as path from "path";
 import { clusterNames, FLAVORS, MySqlClusterArgs, readPodScripts, resolveArgs, SCRIPT_FILES } from "../../components";
 import { backupCronJob, statefulSet } from "../../components/builders";
 import { ENVIRONMENTS, SCRIPT_ENVIRONMENT } from "../../components/scriptContract";
-import { MOCK_UUID } from "../../scripts/mockRuntime";
+import { MOCK_UUID } from "../../scripts/render/mockRuntime";
 import { BASE_ARGS } from "../helpers";
 import { ContainerEnvironment, containerProblems, declarationProblems, declaredEnv, scriptReads } from "../scriptVariables";
 
-const POD_SCRIPTS = path.resolve(__dirname, "..", "..", "scripts", "pod");
+const POD_SCRIPTS = path.resolve(__dirname, "..", "..", "pod");
 
 describe("the script contract: what each pod script reads", () => {
     it("declares every pod script but lib.sh, which the others source", () => {
@@ -42,7 +42,7 @@ describe("the script contract: what each pod script reads", () => {
             dir = fs.mkdtempSync(path.join(os.tmpdir(), "script-contract-"));
         });
         afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
-        /** A scratch script beside none of the pod scripts: it sources lib.sh from scripts/pod. */
+        /** A scratch script beside none of the pod scripts: it sources lib.sh from pod/. */
         const scratch = (body: string) => {
             const file = path.join(dir, "scratch.sh");
             fs.writeFileSync(file, `#!/usr/bin/env bash\nset -o nounset\nsource "$(dirname "\${BASH_SOURCE[0]}")/lib.sh"\n${body}\n`);

@@ -16,7 +16,7 @@ import {
     resolveArgs,
 } from "../../components";
 import { configFiles, configMap, scriptsConfigMap, scriptsConfigMapName, statefulSet } from "../../components/builders";
-import { MOCK_UUID } from "../../scripts/mockRuntime";
+import { MOCK_UUID } from "../../scripts/render/mockRuntime";
 import { BASE_ARGS } from "../helpers";
 
 const ARGS = { ...BASE_ARGS, name: "orders", namespace: "shop", replicas: 2, maxReplicas: 2, storageClassName: "nfs-static" };
@@ -102,7 +102,7 @@ const ACCOUNTS_SQL = [
 
 /** The pod scripts as they are on disk, read here rather than by the component's readPodScripts. */
 function scriptsOnDisk(metrics = false): Record<string, string> {
-    const dir = path.resolve(__dirname, "..", "..", "scripts", "pod");
+    const dir = path.resolve(__dirname, "..", "..", "pod");
     return Object.fromEntries(
         fs
             .readdirSync(dir)

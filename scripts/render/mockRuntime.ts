@@ -7,7 +7,7 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as real from "./realSecrets";
-import { unwrapSecrets } from "./render/secrets";
+import { unwrapSecrets } from "./secrets";
 
 /** What the generated password resolves to under mocks. */
 export const MOCK_PASSWORD = "mock-generated-password";
