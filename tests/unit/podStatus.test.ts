@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { parseStatus, STATUS_FIELDS, STATUS_MAX_BYTES, STATUS_PHASES } from "../../components/podStatus";
 
-const POD = path.resolve(__dirname, "..", "..", "scripts", "pod");
+const POD = path.resolve(__dirname, "..", "..", "pod");
 const scripts = fs.readdirSync(POD).filter((f) => f.endsWith(".sh"));
 const source = (file: string) => fs.readFileSync(path.join(POD, file), "utf8");
 
