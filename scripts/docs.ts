@@ -2,7 +2,8 @@
 // required, secret, values, description); this writes what follows from it elsewhere, each between its
 // markers, the rest of each file hand-written: Pulumi.yaml's `config:` block (only the settings with a
 // default, and the required ones: the engine requires every declared setting without a default), the
-// README's configuration reference, and the program's settings mapping in index.ts.
+// README's configuration reference, the program's settings mapping in index.ts, and the fields of
+// MySqlClusterArgs with their JSDoc (components/clusterArgs.ts), so IDE users keep their hover docs.
 // `npm run docs -- --check` writes nothing and exits 1 naming each stale file (tests/unit/docs.test.ts
 // runs the same check, so `npm test` fails on a stale file).
 
@@ -52,6 +53,12 @@ export const BLOCKS: readonly Block[] = [
         end: "// settings:end",
         lines: programSettings,
     },
+    {
+        file: "components/clusterArgs.ts",
+        start: "// fields:start",
+        end: "// fields:end",
+        lines: argsFields,
+    },
 ];
 
 /** Raised for a declaration or a file this script cannot work with; the message says what to change. */
@@ -83,6 +90,14 @@ export function checkSettings(settings: Settings): Settings {
         }
         if (s.default !== undefined && s.required) {
             throw new DocsError(`${where} is required and has a default: keep one of them.`);
+        }
+        if (s.default === undefined && !s.secret && s.example === undefined) {
+            throw new DocsError(
+                `${where} has neither a default nor an example: add an example, the value a type mistake's message suggests.`,
+            );
+        }
+        if (s.example !== undefined && !isOfType(s.example, s.type)) {
+            throw new DocsError(`${where} has the example ${JSON.stringify(s.example)}, not a ${s.type}: make them agree.`);
         }
         if (s.enum !== undefined && (s.type !== "string" || (s.default !== undefined && !s.enum.includes(s.default as string)))) {
             throw new DocsError(
@@ -138,6 +153,39 @@ export function programSettings(settings: Settings): string[] {
     // A required setting is read with `require*`: the engine refuses a stack without it before the program runs.
     const getter = (s: SettingDeclaration) => (s.required ? GETTERS[s.type].replace(/^get/, "require") : GETTERS[s.type]);
     return Object.entries(settings).map(([key, s]) => `    ${key}: config.${getter(s).replace("KEY", key)},`);
+}
+
+/** `text` cut into lines of at most `width` characters, between words. */
+function wrap(text: string, width: number): string[] {
+    const lines: string[] = [];
+    let line = "";
+    for (const word of text.split(/\s+/).filter((w) => w !== "")) {
+        if (line !== "" && line.length + 1 + word.length > width) {
+            lines.push(line);
+            line = word;
+        } else {
+            line = line === "" ? word : `${line} ${word}`;
+        }
+    }
+    return line === "" ? lines : [...lines, line];
+}
+
+/**
+ * The fields of MySqlClusterArgs: each setting's type from its declaration (`SettingValue`, the passwords
+ * `pulumi.Input<string>`), optional unless required, with its JSDoc (`doc` or the description, `@default`,
+ * `@see`).
+ */
+export function argsFields(settings: Settings): string[] {
+    return Object.entries(settings).flatMap(([key, s]) => {
+        const byDefault = s.defaultDoc ?? (s.default === undefined ? undefined : JSON.stringify(s.default));
+        const doc = [
+            ...wrap((s.doc ?? s.description).replace(/\*\//g, "*\\/"), 110),
+            ...(byDefault === undefined ? [] : [`@default ${byDefault}`]),
+            ...(s.see ?? []).map((url) => `@see ${url}`),
+        ];
+        const type = s.secret ? "pulumi.Input<string>" : `SettingValue<"${key}">`;
+        return ["    /**", ...doc.map((line) => `     * ${line}`), "     */", `    readonly ${key}${s.required ? "" : "?"}: ${type};`];
+    });
 }
 
 /** `text` with the lines between the block's marker lines replaced; the marker lines themselves are kept. */

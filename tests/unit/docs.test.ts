@@ -1,7 +1,7 @@
 // components/settings.ts is the one declaration of the settings: Pulumi.yaml's config block, the README's
-// configuration reference and the program's settings mapping are generated from it (`npm run docs`,
-// scripts/docs.ts) and must be current; MySqlClusterArgs must have exactly its settings, in its order, with
-// its defaults in `@default`; and resolveArgs must apply exactly its defaults.
+// configuration reference, the program's settings mapping and MySqlClusterArgs' fields with their JSDoc are
+// generated from it (`npm run docs`, scripts/docs.ts) and must be current; MySqlClusterArgs must have exactly
+// its settings, in its order, with its defaults in `@default`; and resolveArgs must apply exactly its defaults.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
@@ -10,6 +10,7 @@ import * as ts from "typescript";
 import * as yaml from "js-yaml";
 import { resolveArgs, SETTINGS } from "../../components";
 import {
+    argsFields,
     BLOCKS,
     checkSettings,
     main,
@@ -41,6 +42,7 @@ const SAMPLE: Settings = {
 function scratchCopy(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "docs-test-"));
     for (const file of BLOCKS.map((b) => b.file)) {
+        fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
         fs.copyFileSync(path.join(ROOT, file), path.join(dir, file));
     }
     return dir;
@@ -61,11 +63,11 @@ function run(argv: string[], root: string, settings: Settings = SETTINGS): { sta
 
 /** The `@default` text of each field of MySqlClusterArgs, in declaration order. */
 function documentedDefaults(): [string, string | undefined][] {
-    const source = ts.createSourceFile("args.ts", read("components/args.ts"), ts.ScriptTarget.Latest, true);
+    const source = ts.createSourceFile("clusterArgs.ts", read("components/clusterArgs.ts"), ts.ScriptTarget.Latest, true);
     const args = source.statements.find(
         (s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === "MySqlClusterArgs",
     );
-    assert.ok(args, "components/args.ts declares MySqlClusterArgs");
+    assert.ok(args, "components/clusterArgs.ts declares MySqlClusterArgs");
     return args.members.map((member) => {
         const tag = ts.getJSDocTags(member).find((t) => t.tagName.text === "default");
         return [(member.name as ts.Identifier).text, tag && ts.getTextOfJSDocComment(tag.comment)];
@@ -73,7 +75,7 @@ function documentedDefaults(): [string, string | undefined][] {
 }
 
 describe("the settings, generated from components/settings.ts (npm run docs)", () => {
-    it("Pulumi.yaml's config block, the README's configuration reference and index.ts's settings are current", () => {
+    it("Pulumi.yaml's config block, the README's configuration reference, index.ts's settings and MySqlClusterArgs are current", () => {
         assert.deepStrictEqual(staleFiles(ROOT), [], "run `npm run docs` and commit the result");
     });
 
@@ -159,6 +161,47 @@ describe("the settings, generated from components/settings.ts (npm run docs)", (
         ]);
     });
 
+    it("writes MySqlClusterArgs' fields: the declared type, `?` unless required, the passwords Inputs, JSDoc from doc or description", () => {
+        const fields = argsFields({
+            ...SAMPLE,
+            long: {
+                type: "integer",
+                default: 5,
+                description: "Short.",
+                doc: `${"word ".repeat(30)}a */ inside.`,
+                defaultDoc: "5, or more",
+                see: ["https://example.com/a", "https://example.com/b"],
+            },
+        });
+        assert.deepStrictEqual(fields.slice(0, 5), [
+            "    /**",
+            "     * Name of it.",
+            '     * @default "mysql"',
+            "     */",
+            '    readonly name?: SettingValue<"name">;',
+        ]);
+        assert.deepStrictEqual(fields.slice(20, 28), [
+            "    /**",
+            "     * Root's.",
+            "     */",
+            "    readonly rootPassword?: pulumi.Input<string>;",
+            "    /**",
+            "     * Where.",
+            "     */",
+            '    readonly server: SettingValue<"server">;',
+        ]);
+        assert.deepStrictEqual(fields.slice(-8), [
+            "    /**",
+            `     * ${"word ".repeat(21)}word`,
+            `     * ${"word ".repeat(8)}a *\\/ inside.`,
+            "     * @default 5, or more",
+            "     * @see https://example.com/a",
+            "     * @see https://example.com/b",
+            "     */",
+            '    readonly long?: SettingValue<"long">;',
+        ]);
+    });
+
     it("--check names each stale file and exits 1; without it, rewrites the blocks and nothing else", () => {
         const dir = scratchCopy();
         try {
@@ -193,6 +236,11 @@ describe("the settings, generated from components/settings.ts (npm run docs)", (
                 ),
             );
             assert.ok(file("index.ts").includes('    extraSetting: config.getBoolean("extraSetting"),\n    // settings:end\n'));
+            assert.ok(
+                file("components/clusterArgs.ts").includes(
+                    '    /**\n     * A setting added for the test.\n     * @default false\n     */\n    readonly extraSetting?: SettingValue<"extraSetting">;\n    // fields:end\n',
+                ),
+            );
             assert.deepStrictEqual(files.map(outside), before);
             assert.deepStrictEqual(run(["--check"], dir, extended), { status: 0, out: [], err: [] });
             assert.strictEqual(run(["--check"], dir).status, 1, "the files no longer match the real declaration");
@@ -224,6 +272,14 @@ describe("the settings, generated from components/settings.ts (npm run docs)", (
         refuses(
             { type: "string", default: "a", required: true, description: "A." },
             "components/settings.ts: setting `key` is required and has a default: keep one of them.",
+        );
+        refuses(
+            { type: "string", description: "A." },
+            "components/settings.ts: setting `key` has neither a default nor an example: add an example, the value a type mistake's message suggests.",
+        );
+        refuses(
+            { type: "integer", example: "3", description: "A." },
+            'components/settings.ts: setting `key` has the example "3", not a integer: make them agree.',
         );
         refuses(
             { type: "string", default: "c", enum: ["a", "b"], description: "A." },
