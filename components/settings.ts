@@ -1,27 +1,28 @@
 // Every setting of MySqlCluster, declared once: its type, default, whether it is required or secret, its
-// closed set of values, its description and documentation, the example a mistake's message shows, and its
-// own check. The rest follows from here:
+// closed set of values, its description and documentation, the example a mistake's message shows, its own
+// check, and what changing it on a deployed stack does. The rest follows from here:
 // - `npm run docs` (scripts/docs.ts) writes Pulumi.yaml's `config:` block, the README's configuration
-//   reference, index.ts's settings and MySqlClusterArgs with its JSDoc (components/clusterArgs.ts);
-//   tests/unit/docs.test.ts fails `npm test` while one of them is stale;
+//   reference and change table, index.ts's settings and MySqlClusterArgs with its JSDoc
+//   (components/clusterArgs.ts); tests/unit/docs.test.ts fails `npm test` while one of them is stale;
 // - at run time: `DEFAULTS`, the multi-language schema (components/schema.ts), the render's stack-file types,
 //   and `resolveArgs` (components/args.ts), which type-checks every setting, fills in its default and runs its
 //   `check`, in the declared order, then the checks that relate settings; `ResolvedArgs`, what the builders
-//   read, is derived from the checks' return types, so a setting with a check is there with the check's type.
+//   read, is derived from the checks' return types.
 //
 // How to add a setting:
-// 1. Declare it below: `type`, `default` (or `example` when it has none: a type mistake's message shows it),
-//    `description` (one or two sentences: the README's, Pulumi.yaml's and the schema's text), `doc` when the
-//    IDE's hover text should say more, `see` links, `secret`/`required`/`enum` where they apply.
-// 2. Its validation: a `check(problems, value, key, example)` in components/validation/<group>.ts that
-//    reports each problem (the setting, the value, the fix) and returns the value (refined) or undefined;
-//    name it as the declaration's `check`. A check that needs another setting goes in `relateSettings`
-//    (components/args.ts) instead.
-// 3. Use `args.<name>` in the builder that needs it; run `npm run docs` (it rewrites the generated files).
-// The tests that list the settings (the schema, the bad-input table's setting list, the generated files)
-// read this declaration. Two tables still want a row by hand, because each row is a measured fact, not a
-// declared one: the README's change table (with a sample change in tests/changeImpact.ts) and, for a value
-// a user can get wrong, an entry in tests/badInputs.ts.
+// 1. Declare it below: `type`; `default`, or `example` when it has none (a type mistake's message suggests
+//    it; the change table's test changes the setting from unset to it); `description` (one or two sentences:
+//    the README's, Pulumi.yaml's and the schema's text); `doc` when the IDE's hover text should say more;
+//    `see` links; `secret`/`required`/`enum` where they apply; `change: { impact, what }`, what a change on a
+//    deployed stack does (tests/unit/changeTable.test.ts renders the change and holds the impact to it).
+// 2. Its validation: a check `(problems, value, key, example)` in components/validation/<group>.ts that
+//    reports each problem (naming the setting, the value and the fix) and returns the value, refined or not,
+//    or undefined after reporting; name it as the declaration's `check`. A check that needs another setting
+//    goes in `relateSettings` (components/args.ts) instead.
+// 3. Read `args.<name>` in the builder that needs it, then run `npm run docs`.
+// The tests that list the settings read this declaration. What stays by hand: a test of the new check's
+// messages (tests/badInputs.ts), and a sample change in tests/changeImpact.ts when the setting has a
+// default (its example would be that default).
 //
 // Pulumi.yaml gets only the settings that have a default, and the required ones: the engine treats a
 // declared project setting without a default as required (`Stack 'dev' is missing configuration values
@@ -96,7 +97,15 @@ export interface SettingDeclaration {
     readonly example?: string | number | boolean | readonly string[];
     /** The setting's own check (see {@link SettingCheck}); checks that relate settings are in `relateSettings`. */
     readonly check?: SettingCheck;
+    /**
+     * What changing it on a deployed stack does: the README's change table (generated); tests/unit/changeTable.test.ts
+     * computes the impact from two renders (a sample change from tests/changeImpact.ts, or unset to `example`).
+     */
+    readonly change?: { readonly impact: ChangeImpact; readonly what: string };
 }
+
+/** How a change of a setting reaches a deployed stack, the change table's words. */
+export type ChangeImpact = "none" | "in place" | "rolling restart" | "guarded";
 
 /** The checks of the four whole-seconds settings: each with its least value and what it bounds. */
 const seconds =
@@ -130,6 +139,10 @@ export const SETTINGS = {
         description: "Name of the StatefulSet and headless Service; pods are NAME-0, NAME-1, ... and the read Service is NAME-read.",
         doc: "Name of the StatefulSet and the headless Service; pods are `<name>-0`, `<name>-1`, …, the read Service is `<name>-read`. A DNS label that starts with a letter, at most 52 characters.",
         check: checkName,
+        change: {
+            impact: "guarded",
+            what: "new volumes on the same NFS directories while the old pods run on them; to move, deploy a new stack on new paths and restore a backup",
+        },
     },
     namespace: {
         type: "string",
@@ -137,12 +150,14 @@ export const SETTINGS = {
         description: "Namespace of every namespaced object; it must exist.",
         doc: "Namespace of every namespaced object. It must exist.",
         check: checkNamespace,
+        change: { impact: "guarded", what: "as for `name`: two servers on one data directory" },
     },
     clusterDomain: {
         type: "string",
         default: "cluster.local",
         description: "DNS domain of the cluster, used in the FQDN outputs.",
         check: checkClusterDomain,
+        change: { impact: "guarded", what: "every pod's DNS name, the certificate and the replicas' source host change at once" },
     },
     selectorLabels: {
         type: "string",
@@ -153,6 +168,10 @@ export const SETTINGS = {
         doc: 'The labels of the pods and of every object: "recommended" (`app.kubernetes.io/name: mysql-statefulset`, `app.kubernetes.io/instance: <name>`, `app.kubernetes.io/component`, `app.kubernetes.io/managed-by: pulumi`; the selectors match the first three) or "legacy" (`app: <name>`, which clusters deployed before this setting carry). A StatefulSet\'s selector cannot change in place: the change guard refuses to switch a deployed cluster, and docs/labels.md gives the migration.',
         see: ["https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/"],
         check: checkSelectorLabels,
+        change: {
+            impact: "guarded",
+            what: "the StatefulSet's selector cannot change in place; a stack deployed before this setting has the legacy labels and is refused until it sets `legacy` (nothing changes) or migrates as [docs/labels.md](docs/labels.md) says (one rolling restart)",
+        },
     },
     replicas: {
         type: "integer",
@@ -160,6 +179,10 @@ export const SETTINGS = {
         description: "Number of pods, 1 to 100. Pod 0 is the primary, the others are read replicas.",
         doc: "Number of pods: one primary (`<name>-0`) and `replicas - 1` read replicas.",
         check: checkReplicas,
+        change: {
+            impact: "in place",
+            what: "pods are added in ordinal order (each clones the one before) or removed from the highest; volumes and claims stay, a returning pod catches up or clones again",
+        },
     },
     maxReplicas: {
         type: "integer",
@@ -168,6 +191,10 @@ export const SETTINGS = {
         doc: "The most pods the cluster may scale to. With `nfsPathPattern`, one PersistentVolume is made per ordinal up to it, so scaling between 1 and `maxReplicas` never creates or deletes a volume (a volume removed and made again would collide with the retained one). With `nfsPaths`, one per path.",
         defaultDoc: "5, or `replicas` when more",
         example: DEFAULT_MAX_REPLICAS,
+        change: {
+            impact: "in place",
+            what: "raising it adds volumes; lowering it is guarded (the removed volumes stay in the cluster and would collide when raised again)",
+        },
     },
     flavor: {
         type: "string",
@@ -176,6 +203,7 @@ export const SETTINGS = {
         description: "Database flavor, mysql57 (the tutorial's MySQL 5.7), mysql84 (MySQL 8.4 LTS) or mariadb (MariaDB 11.4 LTS).",
         doc: "Database flavor: `mysql57` (the tutorial's MySQL 5.7 + XtraBackup 2.4), `mysql84` (MySQL 8.4 LTS + XtraBackup 8.4) or `mariadb` (MariaDB 11.4 LTS + mariadb-backup).",
         check: checkFlavor,
+        change: { impact: "guarded", what: "another server family or series cannot read the data directory" },
     },
     image: {
         type: "string",
@@ -183,6 +211,10 @@ export const SETTINGS = {
         doc: "Image of the `init-mysql` and `mysql` containers.",
         defaultDoc: "the flavor's server image (`mysql:5.7`, `mysql:8.4`, `mariadb:11.4`)",
         example: FLAVORS[DEFAULT_FLAVOR].image,
+        change: {
+            impact: "rolling restart",
+            what: "a patch release or one supported series step (MariaDB 10.11 → 11.4, MySQL 8.0 → 8.4) upgrades in place, replicas first, the primary last; any other series is guarded",
+        },
     },
     backupImage: {
         type: "string",
@@ -190,6 +222,7 @@ export const SETTINGS = {
         doc: "Image of the `clone-mysql` and `xtrabackup` containers.",
         defaultDoc: "the flavor's backup image (`gcr.io/google-samples/xtrabackup:1.0`, `percona/percona-xtrabackup:8.4`, `mariadb:11.4`)",
         example: FLAVORS[DEFAULT_FLAVOR].backupImage,
+        change: { impact: "rolling restart", what: "the clone and backup tool of the same series" },
     },
     rootPassword: {
         type: "string",
@@ -198,6 +231,10 @@ export const SETTINGS = {
         doc: "Root password, kept a Pulumi secret wherever it goes. When absent, a 32-character password is generated with `@pulumi/random` and kept in the stack's state. It must not be empty or hold a newline.",
         defaultDoc: "generated",
         check: password,
+        change: {
+            impact: "in place",
+            what: "the passwords are applied to the same Secret (a SecretPatch: an update, never a delete and create, so no pod ever misses it); each pod's sidecar sees it (kubelet updates the volume within a minute): mysql-0 runs ALTER USER, which replicates, and every pod switches its files once the new password works; probes never fail meanwhile (see Security)",
+        },
     },
     replicationPassword: {
         type: "string",
@@ -206,6 +243,10 @@ export const SETTINGS = {
             "Password of the replication user the replicas log in with (at most 32 characters on MySQL, 96 on MariaDB). Unset, one is generated.",
         doc: "Password of the `replication` user, the only account the replicas log in to the primary with (REPLICATION SLAVE only, TLS required). At most 32 characters on MySQL, 96 on MariaDB.",
         defaultDoc: "generated",
+        change: {
+            impact: "in place",
+            what: "as `rootPassword`; each replica then points its replication at the new password (stopped for a moment) once the primary takes it",
+        },
     },
     backupPassword: {
         type: "string",
@@ -214,18 +255,21 @@ export const SETTINGS = {
         doc: "Password of the `backup` user, which the backup tool runs as (local connections only).",
         defaultDoc: "generated",
         check: password,
+        change: { impact: "in place", what: "as `rootPassword`" },
     },
     appDatabase: {
         type: "string",
         description: "A database for the application, created on the primary's first start. Needs appUser.",
         doc: "A database for the application, created on the primary's first start. Needs `appUser`.",
         example: "orders",
+        change: { impact: "guarded", what: "made only when mysql-0 initialises an empty data directory; create it with SQL first" },
     },
     appUser: {
         type: "string",
         description: "An application user with every privilege on appDatabase and nothing else; it can write on the primary only.",
         doc: "An application user with every privilege on `appDatabase` and nothing else, from any host. It can write on the primary only: the replicas are read-only.",
         example: "orders",
+        change: { impact: "guarded", what: "as for `appDatabase`: made only on the first initialisation" },
     },
     appPassword: {
         type: "string",
@@ -234,6 +278,7 @@ export const SETTINGS = {
         doc: "Password of `appUser`.",
         defaultDoc: "generated when `appUser` is set",
         check: password,
+        change: { impact: "in place", what: "mysql-0 runs ALTER USER for the application's user; it replicates" },
     },
     networkPolicy: {
         type: "boolean",
@@ -242,6 +287,7 @@ export const SETTINGS = {
             "NetworkPolicies for the pods (clone port from the cluster's pods only, MySQL port from them and the clients below); needs a network plugin that enforces them.",
         doc: "NetworkPolicies for the cluster's pods: the clone port only from the cluster's own pods, the MySQL port from them and from the clients below. Needs a network plugin that enforces NetworkPolicy.",
         see: ["https://kubernetes.io/docs/concepts/services-networking/network-policies/"],
+        change: { impact: "in place", what: "the NetworkPolicies are created or deleted" },
     },
     clientPodLabels: {
         type: "string[]",
@@ -251,6 +297,7 @@ export const SETTINGS = {
         doc: "Pods of the cluster's namespace that may connect to the MySQL port, one label selector per item (`app=web` or `app=web,tier=frontend`). With neither this nor `clientNamespaceLabels`, every pod of the namespace may.",
         example: ["app=web"],
         check: labelSelectors,
+        change: { impact: "in place", what: "the MySQL port's NetworkPolicy is updated" },
     },
     clientNamespaceLabels: {
         type: "string[]",
@@ -259,12 +306,14 @@ export const SETTINGS = {
         doc: "Namespaces whose pods may connect to the MySQL port, one label selector per item (`kubernetes.io/metadata.name=shop` names one namespace).",
         example: ["kubernetes.io/metadata.name=shop"],
         check: labelSelectors,
+        change: { impact: "in place", what: "the MySQL port's NetworkPolicy is updated" },
     },
     requireClientTls: {
         type: "boolean",
         default: false,
         description: "Refuse client connections without TLS (require_secure_transport); replication always uses TLS.",
         doc: "Refuse client connections without TLS (`require_secure_transport`). Replication always uses TLS.",
+        change: { impact: "rolling restart", what: "new my.cnf (a new ConfigMap)" },
     },
     maxReplicationLagSeconds: {
         type: "integer",
@@ -272,6 +321,7 @@ export const SETTINGS = {
         description: "A replica is Ready (in mysql-read) only while it replicates and is at most this many seconds behind the primary.",
         doc: "A replica is Ready (in the read Service) only while both replication threads run and it is at most this many seconds behind the primary; it turns Ready again by itself once it has caught up.",
         check: seconds(1, "how far behind a replica may fall and still serve reads"),
+        change: { impact: "rolling restart", what: "the readiness check's bound" },
     },
     startupTimeoutSeconds: {
         type: "integer",
@@ -280,6 +330,7 @@ export const SETTINGS = {
         doc: "How long a server may take to start (a first initialisation, or crash recovery after a hard stop) before it is restarted: the startupProbe's bound. Liveness and readiness begin after it.",
         see: ["https://kubernetes.io/docs/concepts/configuration/liveness-readiness-startup-probes/"],
         check: seconds(10, "the time a start or crash recovery may take"),
+        change: { impact: "rolling restart", what: "the startup probe" },
     },
     terminationGracePeriodSeconds: {
         type: "integer",
@@ -287,6 +338,7 @@ export const SETTINGS = {
         description: "How long a stopping pod has to shut down cleanly (flush its buffer pool) before it is killed.",
         doc: "How long a stopping pod has to shut down cleanly (flush the buffer pool) before it is killed.",
         check: seconds(10, "the time a clean shutdown may take"),
+        change: { impact: "rolling restart", what: "the pods' grace period" },
     },
     cloneIdleTimeoutSeconds: {
         type: "integer",
@@ -295,6 +347,7 @@ export const SETTINGS = {
             "A clone stream that moves no data for this long is ended on both sides; the donor frees its clone slot and the receiver starts over.",
         doc: "A clone stream that moves no data for this long is ended, on both sides: the donor frees its single clone slot and the receiver starts over. It bounds a stalled receiver, a vanished peer and a backup that makes no progress.",
         check: seconds(5, "how long a clone stream may move no data"),
+        change: { impact: "rolling restart", what: "the clone port's idle bound" },
     },
     replicaApplyThreads: {
         type: "integer",
@@ -306,6 +359,7 @@ export const SETTINGS = {
             "https://dev.mysql.com/doc/refman/8.4/en/replication-options-replica.html#sysvar_replica_parallel_workers",
         ],
         check: checkReplicaApplyThreads,
+        change: { impact: "rolling restart", what: "new my.cnf for the replicas (a new ConfigMap)" },
     },
     bootstrap: {
         type: "string",
@@ -316,6 +370,10 @@ export const SETTINGS = {
         doc: 'How pods start: "ordered" (the tutorial\'s OrderedReady: one at a time, each cloning from the one before it, so N pods take N clone rounds) or "parallel" (podManagementPolicy Parallel: all at once, pod k cloning from pod (k-1)/2 rounded down once that donor is Ready, so about log2(N) rounds). The StatefulSet cannot change this in place: changing it on a running cluster replaces the StatefulSet.',
         see: ["https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#pod-management-policies"],
         check: checkBootstrap,
+        change: {
+            impact: "rolling restart",
+            what: "`podManagementPolicy` cannot change in place: the StatefulSet is replaced with an orphaning delete, the running pods are adopted and rolled one by one, no pod is deleted at once",
+        },
     },
     spreadAcrossNodes: {
         type: "string",
@@ -325,6 +383,10 @@ export const SETTINGS = {
         doc: 'Keep the pods on different nodes: "none", "preferred" (when the scheduler can) or "required" (a pod stays Pending rather than share a node).',
         see: ["https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#inter-pod-affinity-and-anti-affinity"],
         check: spread,
+        change: {
+            impact: "rolling restart",
+            what: "the pods' anti-affinity; a required spread the nodes cannot meet leaves the restarted pod Pending and halts the rollout",
+        },
     },
     spreadAcrossZones: {
         type: "string",
@@ -334,30 +396,35 @@ export const SETTINGS = {
         doc: 'Spread the pods over zones (`topology.kubernetes.io/zone`): "none", "preferred" or "required".',
         see: ["https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/"],
         check: spread,
+        change: { impact: "rolling restart", what: "as `spreadAcrossNodes`, over zones" },
     },
     cpuLimit: {
         type: "string",
         description: "CPU limit of the mysql container. Unset, none.",
         doc: "CPU limit of the `mysql` container; unset, none.",
         example: "2",
+        change: { impact: "rolling restart", what: "the mysql container's limits" },
     },
     memoryLimit: {
         type: "string",
         description: "Memory limit of the mysql container. Unset, none; leave room above the buffer pool.",
         doc: "Memory limit of the `mysql` container; unset, none. Leave room above the buffer pool.",
         example: "2Gi",
+        change: { impact: "rolling restart", what: "the mysql container's limits" },
     },
     backupCpuLimit: {
         type: "string",
         description: "CPU limit of the xtrabackup sidecar. Unset, none.",
         doc: "CPU limit of the `xtrabackup` sidecar; unset, none.",
         example: "1",
+        change: { impact: "rolling restart", what: "the sidecar's limits" },
     },
     backupMemoryLimit: {
         type: "string",
         description: "Memory limit of the xtrabackup sidecar. Unset, none.",
         doc: "Memory limit of the `xtrabackup` sidecar; unset, none.",
         example: "1Gi",
+        change: { impact: "rolling restart", what: "the sidecar's limits" },
     },
     priorityClassName: {
         type: "string",
@@ -366,6 +433,7 @@ export const SETTINGS = {
         see: ["https://kubernetes.io/docs/concepts/scheduling-eviction/pod-priority-preemption/"],
         example: "database-critical",
         check: checkPriorityClassName,
+        change: { impact: "rolling restart", what: "the pods' priority" },
     },
     nfsServer: {
         type: "string",
@@ -374,6 +442,7 @@ export const SETTINGS = {
         doc: "Host name or IP address of the NFS server that holds the volumes. Required.",
         example: "192.168.164.141",
         check: checkNfsServer,
+        change: { impact: "guarded", what: "a volume's NFS source cannot change; the replacement would collide with the retained volume" },
     },
     nfsPaths: {
         type: "string[]",
@@ -382,18 +451,24 @@ export const SETTINGS = {
         doc: "Exported NFS paths, one per ordinal (the first for `<name>-0`), at least `replicas` of them; a PersistentVolume is made for each, whatever `replicas` is. Give this or `nfsPathPattern`.",
         see: ["https://kubernetes.io/docs/concepts/storage/volumes/#nfs"],
         example: ["/data/volumes/v1", "/data/volumes/v2"],
+        change: { impact: "guarded", what: "changing or removing a path is guarded; appending paths for new ordinals is in place" },
     },
     nfsPathPattern: {
         type: "string",
         description: "Pattern of the NFS paths; {ordinal} becomes 0, 1, ...; {number} becomes 1, 2, .... Give this or nfsPaths.",
         doc: "Pattern of the exported NFS paths: `{ordinal}` becomes 0, 1, …; `{number}` becomes 1, 2, …. Give this or `nfsPaths`.",
         example: "/data/volumes/v{number}",
+        change: { impact: "guarded", what: "it decides the paths of existing volumes too" },
     },
     volumeCapacity: {
         type: "string",
         default: "20Gi",
         description: "Capacity of each PersistentVolume.",
         check: quantity("bytes"),
+        change: {
+            impact: "in place",
+            what: "what the volumes advertise; the NFS export's real size does not change; a bound volume's `claimRef` is left to the volume controller (`ignoreChanges`), so the volume stays bound",
+        },
     },
     volumeAccessModes: {
         type: "string[]",
@@ -401,6 +476,7 @@ export const SETTINGS = {
         description: "Access modes of each PersistentVolume; must include ReadWriteOnce.",
         doc: "Access modes of each PersistentVolume; must include ReadWriteOnce, the mode the claims request.",
         check: checkAccessModes,
+        change: { impact: "in place", what: "the volumes' modes; bound claims keep theirs; `claimRef` as for `volumeCapacity`" },
     },
     volumeMountOptions: {
         type: "string[]",
@@ -409,6 +485,10 @@ export const SETTINGS = {
             "NFS mount options of each PersistentVolume (the data volumes and the backup volume): hard mounts, NFSv4.1 or later, over TCP, as MySQL's manual advises for InnoDB on NFS; soft and nolock are refused.",
         doc: "NFS mount options of each PersistentVolume (the data volumes and the backup volume). `soft` (a timeout returns an error to InnoDB mid-write) and `nolock` (no lock keeps a second server off a data directory) are refused. A change updates the volumes in place; each pod mounts with it from its next start.",
         check: checkMountOptions,
+        change: {
+            impact: "in place",
+            what: "the volumes' `mountOptions`; each pod mounts with them from its next start (`kubectl rollout restart statefulset/mysql`)",
+        },
     },
     storageRequest: {
         type: "string",
@@ -416,6 +496,7 @@ export const SETTINGS = {
         description: "Storage each pod's claim requests; at most volumeCapacity.",
         doc: "Storage each pod's claim requests; at most `volumeCapacity`.",
         check: quantity("bytes"),
+        change: { impact: "guarded", what: "the StatefulSet is replaced (pods kept), but existing claims keep their size" },
     },
     storageClassName: {
         type: "string",
@@ -424,6 +505,7 @@ export const SETTINGS = {
         doc: "Storage class shared by the PersistentVolumes and the claim template. Explicit, so a cluster's default StorageClass cannot capture the claims; no StorageClass object of this name is needed.",
         see: ["https://kubernetes.io/docs/concepts/storage/persistent-volumes/#class-1"],
         check: checkStorageClassName,
+        change: { impact: "guarded", what: "existing claims keep their class; new ordinals could not bind" },
     },
     cpuRequest: {
         type: "string",
@@ -431,6 +513,7 @@ export const SETTINGS = {
         description: "CPU request of the mysql container.",
         doc: "CPU request of the `mysql` container.",
         check: quantity("cpu"),
+        change: { impact: "rolling restart", what: "the mysql container's requests" },
     },
     memoryRequest: {
         type: "string",
@@ -438,6 +521,7 @@ export const SETTINGS = {
         description: "Memory request of the mysql container.",
         doc: "Memory request of the `mysql` container.",
         check: quantity("bytes"),
+        change: { impact: "rolling restart", what: "the mysql container's requests" },
     },
     backupCpuRequest: {
         type: "string",
@@ -445,6 +529,7 @@ export const SETTINGS = {
         description: "CPU request of the xtrabackup sidecar.",
         doc: "CPU request of the `xtrabackup` sidecar.",
         check: quantity("cpu"),
+        change: { impact: "rolling restart", what: "the sidecar's and the backup Job's requests" },
     },
     backupMemoryRequest: {
         type: "string",
@@ -452,6 +537,7 @@ export const SETTINGS = {
         description: "Memory request of the xtrabackup sidecar.",
         doc: "Memory request of the `xtrabackup` sidecar.",
         check: quantity("bytes"),
+        change: { impact: "rolling restart", what: "the sidecar's and the backup Job's requests" },
     },
     mysqldOptions: {
         type: "string[]",
@@ -462,6 +548,10 @@ export const SETTINGS = {
         see: ["https://dev.mysql.com/doc/refman/8.4/en/option-modifiers.html"],
         example: ["max_connections=500"],
         check: checkMysqldOptions,
+        change: {
+            impact: "rolling restart",
+            what: "new my.cnf (a new ConfigMap); a bad option halts the rollout at the first pod, the others keep serving",
+        },
     },
     backupSchedule: {
         type: "string",
@@ -471,6 +561,7 @@ export const SETTINGS = {
         see: ["https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#schedule-syntax"],
         example: "0 3 * * *",
         check: checkBackupSchedule,
+        change: { impact: "in place", what: "the CronJob's schedule" },
     },
     backupRetention: {
         type: "integer",
@@ -478,6 +569,7 @@ export const SETTINGS = {
         description: "How many good backups to keep; a failed or partial backup never replaces or removes a good one.",
         doc: "How many good backups to keep; older ones are deleted after each new good one. A failed or partial backup never replaces a good one.",
         check: checkBackupRetention,
+        change: { impact: "in place", what: "the CronJob's pruning" },
     },
     backupNfsPath: {
         type: "string",
@@ -485,6 +577,7 @@ export const SETTINGS = {
         doc: "The NFS export on `nfsServer` that holds the backups, a directory of its own (not inside a pod's data path). Needed by `backupSchedule` and `restoreFrom`; with it, the backup PersistentVolume and claim exist.",
         see: ["https://kubernetes.io/docs/concepts/storage/volumes/#nfs"],
         example: "/data/backups/mysql",
+        change: { impact: "guarded", what: "the backup volume's NFS source cannot change" },
     },
     backupVolumeCapacity: {
         type: "string",
@@ -492,6 +585,7 @@ export const SETTINGS = {
         description: "Capacity of the backup PersistentVolume (room for backupRetention + 1 backups).",
         doc: "Capacity of the backup PersistentVolume (room for `backupRetention` + 1 prepared backups).",
         check: quantity("bytes"),
+        change: { impact: "guarded", what: "a claim bound to a static NFS volume cannot be resized" },
     },
     restoreFrom: {
         type: "string",
@@ -499,6 +593,10 @@ export const SETTINGS = {
             "A backup's name (20250101T030000Z), on the backup volume or in the bucket, that mysql-0 starts from when its data is empty; needs the old cluster's passwords.",
         doc: "The backup (its directory name on the backup volume, e.g. `\"20250101T030000Z\"`) that mysql-0 starts from when its data directory is empty; replicas then clone from mysql-0 as usual. The restored data keeps the old cluster's accounts: `rootPassword`, `replicationPassword`, `backupPassword` (and `appPassword` with `appUser`) must be set to the old cluster's values. With `backupS3Bucket`, a backup that is not on the backup volume is downloaded from the bucket.",
         example: "20250101T030000Z",
+        change: {
+            impact: "rolling restart",
+            what: "mysql-0 restores only into an empty data directory: a live cluster's data is untouched",
+        },
     },
     backupS3Bucket: {
         type: "string",
@@ -507,6 +605,7 @@ export const SETTINGS = {
         doc: "An S3-compatible bucket (AWS S3, MinIO, Ceph RGW, GCS in interoperability mode) that each backup is uploaded to with rclone, beside or instead of `backupNfsPath`, with the same manifest, checksums and retention; `restoreFrom` reads it. A backup counts only once its MANIFEST, uploaded last, is there. Needs `backupS3CredentialsSecret`.",
         see: ["https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html"],
         example: "backups",
+        change: { impact: "in place", what: "the backup Job's uploads (a restoring mysql-0 also gets rclone: a rolling restart)" },
     },
     backupS3Prefix: {
         type: "string",
@@ -514,6 +613,7 @@ export const SETTINGS = {
         doc: "The key prefix of the backups in `backupS3Bucket` (`prod/mysql`): backup NAME's objects are `PREFIX/NAME/...`.",
         defaultDoc: '"NAMESPACE/NAME" of the cluster',
         example: "prod/mysql",
+        change: { impact: "in place", what: "where the backup Job uploads" },
     },
     backupS3Endpoint: {
         type: "string",
@@ -521,6 +621,7 @@ export const SETTINGS = {
         doc: "The URL of the S3-compatible endpoint, e.g. `https://minio.example:9000`; unset, AWS S3.",
         see: ["https://rclone.org/s3/#s3-endpoint"],
         example: "https://minio.example:9000",
+        change: { impact: "in place", what: "where the backup Job uploads" },
     },
     backupS3Region: {
         type: "string",
@@ -528,6 +629,7 @@ export const SETTINGS = {
         doc: "The bucket's region, signed into every request (S3-compatible servers that have no regions expect `us-east-1`).",
         defaultDoc: "AWS's first region, `us-east-1`",
         example: DEFAULT_S3_REGION,
+        change: { impact: "in place", what: "where the backup Job uploads" },
     },
     backupS3CredentialsSecret: {
         type: "string",
@@ -536,6 +638,7 @@ export const SETTINGS = {
         doc: "The name of a Secret in `namespace` holding the bucket's credentials under the keys `access-key-id` and `secret-access-key`. The component only mounts it: the keys are never settings or stack values.",
         see: ["https://kubernetes.io/docs/concepts/configuration/secret/"],
         example: "mysql-backup-s3",
+        change: { impact: "in place", what: "the Secret the backup Job mounts" },
     },
     rcloneImage: {
         type: "string",
@@ -543,6 +646,7 @@ export const SETTINGS = {
         description: "Image that provides rclone, the tool that uploads backups to backupS3Bucket and downloads them for a restore.",
         doc: "The image the rclone binary is copied from (an init container), for the containers that upload or download backups.",
         check: checkRcloneImage,
+        change: { impact: "in place", what: "the backup Job's rclone init container" },
     },
     metrics: {
         type: "boolean",
@@ -551,12 +655,17 @@ export const SETTINGS = {
             "A mysqld_exporter sidecar in every pod (port 9104, named metrics) with its own least-privilege account, prometheus.io annotations, a NetworkPolicy rule for metricsNamespace, and a Grafana dashboard ConfigMap (docs/metrics.md).",
         doc: 'A `mysqld_exporter` sidecar (the upstream image) in every pod, on port 9104 named `metrics`, logging in with its own account (PROCESS, REPLICATION CLIENT or its MariaDB names, SELECT on performance_schema; its password a generated Secret file, never an argument); the pods carry the `prometheus.io/*` annotations, the NetworkPolicy admits `metricsNamespace`, and a ConfigMap holds a Grafana dashboard (label `grafana_dashboard: "1"`). See docs/metrics.md.',
         see: ["https://github.com/prometheus/mysqld_exporter"],
+        change: {
+            impact: "rolling restart",
+            what: "the exporter and metrics-account containers join every pod; the exporter's Secret, its NetworkPolicy and the dashboard's ConfigMap are created ([docs/metrics.md](docs/metrics.md))",
+        },
     },
     metricsNamespace: {
         type: "string",
         default: "monitoring",
         description: "The namespace of the Prometheus that scrapes the exporters: the metrics port's NetworkPolicy admits its pods.",
         doc: "The namespace of the Prometheus that scrapes the exporters: the metrics port's NetworkPolicy admits every pod of it.",
+        change: { impact: "in place", what: "the metrics port's NetworkPolicy is updated" },
     },
     monitoringCrds: {
         type: "boolean",
@@ -565,6 +674,7 @@ export const SETTINGS = {
             "The cluster has the Prometheus Operator's CRDs: make a PodMonitor and a PrometheusRule with the cluster's alerts. Needs metrics.",
         doc: "The cluster has the Prometheus Operator's CRDs (`monitoring.coreos.com/v1`): make a PodMonitor for the exporters and a PrometheusRule with the cluster's alerts. Needs `metrics`. Off, nothing depends on those CRDs, so a cluster without them deploys.",
         see: ["https://prometheus-operator.dev/docs/api-reference/api/"],
+        change: { impact: "in place", what: "the PodMonitor and the PrometheusRule are created or deleted" },
     },
     allowDestructiveChanges: {
         type: "string[]",
@@ -574,6 +684,7 @@ export const SETTINGS = {
         doc: 'Settings whose guarded change this run may make (see the README\'s change table), e.g. `["storageRequest"]`. Without them a guarded change fails the preview, before anything is touched. Remove them after the run.',
         example: ["storageRequest"],
         check: checkAllowedChanges,
+        change: { impact: "none", what: "only the guard's state" },
     },
 } as const satisfies Record<string, SettingDeclaration>;
 

@@ -2,7 +2,7 @@
 // required, secret, values, description); this writes what follows from it elsewhere, each between its
 // markers, the rest of each file hand-written: Pulumi.yaml's `config:` block (only the settings with a
 // default, and the required ones: the engine requires every declared setting without a default), the
-// README's configuration reference, the program's settings mapping in index.ts, and the fields of
+// README's configuration reference and its change table, the program's settings mapping in index.ts, and the fields of
 // MySqlClusterArgs with their JSDoc (components/clusterArgs.ts), so IDE users keep their hover docs.
 // `npm run docs -- --check` writes nothing and exits 1 naming each stale file (tests/unit/docs.test.ts
 // runs the same check, so `npm test` fails on a stale file).
@@ -46,6 +46,12 @@ export const BLOCKS: readonly Block[] = [
         start: "<!-- config-reference:start -->",
         end: "<!-- config-reference:end -->",
         lines: readmeTable,
+    },
+    {
+        file: "README.md",
+        start: "<!-- change-table:start -->",
+        end: "<!-- change-table:end -->",
+        lines: changeTable,
     },
     {
         file: "index.ts",
@@ -104,6 +110,15 @@ export function checkSettings(settings: Settings): Settings {
                 `${where} has values ${JSON.stringify(s.enum)}: only a string setting has them, and its default is one of them.`,
             );
         }
+        if (
+            s.change === undefined ||
+            !["none", "in place", "rolling restart", "guarded"].includes(s.change.impact) ||
+            s.change.what.trim() === ""
+        ) {
+            throw new DocsError(
+                `${where} does not say what changing it on a deployed stack does: add \`change: { impact, what }\`, impact one of none, in place, rolling restart, guarded (the README's change table).`,
+            );
+        }
     }
     return settings;
 }
@@ -145,6 +160,15 @@ export function readmeTable(settings: Settings): string[] {
             const value = s.required ? "required" : s.default === undefined ? "—" : `\`${cell(JSON.stringify(s.default))}\``;
             return `| \`${key}\` | ${type} | ${value} | ${cell(s.description)} |`;
         }),
+    ];
+}
+
+/** The README's change table: what changing each setting on a deployed stack does, in the declared order. */
+export function changeTable(settings: Settings): string[] {
+    return [
+        "| setting | on a live stack | what happens |",
+        "|---|---|---|",
+        ...Object.entries(settings).map(([key, s]) => `| \`${key}\` | ${s.change?.impact} | ${s.change?.what.replace(/\|/g, "\\|")} |`),
     ];
 }
 
@@ -205,9 +229,14 @@ export function replaceBlock(text: string, block: Block, lines: readonly string[
 /** Each generated file: its text now, and the text it should have. */
 export function generate(root: string, settings: Settings = SETTINGS): { file: string; current: string; expected: string }[] {
     checkSettings(settings);
-    return BLOCKS.map((block) => {
-        const current = fs.readFileSync(path.join(root, block.file), "utf8");
-        return { file: block.file, current, expected: replaceBlock(current, block, block.lines(settings)) };
+    // One entry per file, its blocks applied in turn (README.md has two).
+    return [...new Set(BLOCKS.map((b) => b.file))].map((file) => {
+        const current = fs.readFileSync(path.join(root, file), "utf8");
+        const expected = BLOCKS.filter((b) => b.file === file).reduce(
+            (text, block) => replaceBlock(text, block, block.lines(settings)),
+            current,
+        );
+        return { file, current, expected };
     });
 }
 

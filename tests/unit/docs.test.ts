@@ -206,16 +206,22 @@ describe("the settings, generated from components/settings.ts (npm run docs)", (
         const dir = scratchCopy();
         try {
             const file = (name: string) => fs.readFileSync(path.join(dir, name), "utf8");
-            const outside = (name: string) => {
-                const block = BLOCKS.find((b) => b.file === name)!;
-                const text = file(name);
-                return [text.slice(0, text.indexOf(block.start)), text.slice(text.indexOf(block.end))];
-            };
-            const files = BLOCKS.map((b) => b.file);
+            // The text outside every generated block of the file.
+            const outside = (name: string) =>
+                BLOCKS.filter((b) => b.file === name).reduce(
+                    (text, block) => text.slice(0, text.indexOf(block.start)) + text.slice(text.indexOf(block.end)),
+                    file(name),
+                );
+            const files = [...new Set(BLOCKS.map((b) => b.file))];
             const before = files.map(outside);
             const extended: Settings = {
                 ...SETTINGS,
-                extraSetting: { type: "boolean", default: false, description: "A setting added for the test." },
+                extraSetting: {
+                    type: "boolean",
+                    default: false,
+                    description: "A setting added for the test.",
+                    change: { impact: "rolling restart", what: "the pods | restart" },
+                },
             };
             assert.deepStrictEqual(run(["--check"], dir, extended), {
                 status: 1,
@@ -235,6 +241,7 @@ describe("the settings, generated from components/settings.ts (npm run docs)", (
                     "| `extraSetting` | boolean | `false` | A setting added for the test. |\n<!-- config-reference:end -->",
                 ),
             );
+            assert.ok(file("README.md").includes("| `extraSetting` | rolling restart | the pods \\| restart |\n<!-- change-table:end -->"));
             assert.ok(file("index.ts").includes('    extraSetting: config.getBoolean("extraSetting"),\n    // settings:end\n'));
             assert.ok(
                 file("components/clusterArgs.ts").includes(
@@ -285,8 +292,17 @@ describe("the settings, generated from components/settings.ts (npm run docs)", (
             { type: "string", default: "c", enum: ["a", "b"], description: "A." },
             'components/settings.ts: setting `key` has values ["a","b"]: only a string setting has them, and its default is one of them.',
         );
+        refuses(
+            { type: "string", default: "a", description: "A." },
+            "components/settings.ts: setting `key` does not say what changing it on a deployed stack does: add `change: { impact, what }`, impact one of none, in place, rolling restart, guarded (the README's change table).",
+        );
         assert.throws(
-            () => replaceBlock("const a = 1;\n    // settings:end\n", BLOCKS[2], []),
+            () =>
+                replaceBlock(
+                    "const a = 1;\n    // settings:end\n",
+                    BLOCKS.find((b) => b.file === "index.ts")!,
+                    [],
+                ),
             /^Error: index.ts: expected one line starting with `\/\/ settings:start` and, after it, one starting with `\/\/ settings:end` \(found 0 and 1\): put the markers back around the generated block.$/,
         );
     });
