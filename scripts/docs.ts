@@ -250,8 +250,8 @@ export function staleFiles(root: string, settings: Settings = SETTINGS): string[
 export const USAGE = `Usage: npm run docs [-- --check]
 
 Writes, from components/settings.ts, Pulumi.yaml's config block, the README's configuration reference and
-index.ts's settings mapping (each between its markers). With --check, writes nothing and exits 1 naming
-each file that is not current.
+change table, index.ts's settings mapping and MySqlClusterArgs' fields in components/clusterArgs.ts (each
+between its markers). With --check, writes nothing and exits 1 naming each file that is not current.
 `;
 
 /** The command: the exit status; messages go to `out` and `err`. */
