@@ -2,7 +2,8 @@
 // required, secret, values, description); this writes what follows from it elsewhere, each between its
 // markers, the rest of each file hand-written: Pulumi.yaml's `config:` block (only the settings with a
 // default, and the required ones: the engine requires every declared setting without a default), the
-// configuration reference (docs/configuration.md), and the program's settings mapping in index.ts.
+// configuration reference (docs/configuration.md) and the change table (docs/operations.md), the program's settings mapping in index.ts, and the fields of
+// MySqlClusterArgs with their JSDoc (components/clusterArgs.ts), so IDE users keep their hover docs.
 // `npm run docs -- --check` writes nothing and exits 1 naming each stale file (tests/unit/docs.test.ts
 // runs the same check, so `npm test` fails on a stale file).
 
@@ -47,10 +48,22 @@ export const BLOCKS: readonly Block[] = [
         lines: referenceTable,
     },
     {
+        file: "docs/operations.md",
+        start: "<!-- change-table:start -->",
+        end: "<!-- change-table:end -->",
+        lines: changeTable,
+    },
+    {
         file: "index.ts",
         start: "// settings:start",
         end: "// settings:end",
         lines: programSettings,
+    },
+    {
+        file: "components/clusterArgs.ts",
+        start: "// fields:start",
+        end: "// fields:end",
+        lines: argsFields,
     },
 ];
 
@@ -86,9 +99,26 @@ export function checkSettings(settings: Settings): Settings {
         if (s.default !== undefined && s.required) {
             throw new DocsError(`${where} is required and has a default: keep one of them.`);
         }
+        if (s.default === undefined && !s.secret && s.example === undefined) {
+            throw new DocsError(
+                `${where} has neither a default nor an example: add an example, the value a type mistake's message suggests.`,
+            );
+        }
+        if (s.example !== undefined && !isOfType(s.example, s.type)) {
+            throw new DocsError(`${where} has the example ${JSON.stringify(s.example)}, not a ${s.type}: make them agree.`);
+        }
         if (s.enum !== undefined && (s.type !== "string" || (s.default !== undefined && !s.enum.includes(s.default as string)))) {
             throw new DocsError(
                 `${where} has values ${JSON.stringify(s.enum)}: only a string setting has them, and its default is one of them.`,
+            );
+        }
+        if (
+            s.change === undefined ||
+            !["none", "in place", "rolling restart", "guarded"].includes(s.change.impact) ||
+            s.change.what.trim() === ""
+        ) {
+            throw new DocsError(
+                `${where} does not say what changing it on a deployed stack does: add \`change: { impact, what }\`, impact one of none, in place, rolling restart, guarded (the change table in docs/operations.md).`,
             );
         }
     }
@@ -135,11 +165,53 @@ export function referenceTable(settings: Settings): string[] {
     ];
 }
 
+/** The change table (docs/operations.md): what changing each setting on a deployed stack does, in the declared order. */
+export function changeTable(settings: Settings): string[] {
+    return [
+        "| setting | on a live stack | what happens |",
+        "|---|---|---|",
+        ...Object.entries(settings).map(([key, s]) => `| \`${key}\` | ${s.change?.impact} | ${s.change?.what.replace(/\|/g, "\\|")} |`),
+    ];
+}
+
 /** The MySqlCluster arguments of the program: each setting read by its type into the field of its name. */
 export function programSettings(settings: Settings): string[] {
     // A required setting is read with `require*`: the engine refuses a stack without it before the program runs.
     const getter = (s: SettingDeclaration) => (s.required ? GETTERS[s.type].replace(/^get/, "require") : GETTERS[s.type]);
     return Object.entries(settings).map(([key, s]) => `    ${key}: config.${getter(s).replace("KEY", key)},`);
+}
+
+/** `text` cut into lines of at most `width` characters, between words. */
+function wrap(text: string, width: number): string[] {
+    const lines: string[] = [];
+    let line = "";
+    for (const word of text.split(/\s+/).filter((w) => w !== "")) {
+        if (line !== "" && line.length + 1 + word.length > width) {
+            lines.push(line);
+            line = word;
+        } else {
+            line = line === "" ? word : `${line} ${word}`;
+        }
+    }
+    return line === "" ? lines : [...lines, line];
+}
+
+/**
+ * The fields of MySqlClusterArgs: each setting's type from its declaration (`SettingValue`, the passwords
+ * `pulumi.Input<string>`), optional unless required, with its JSDoc (`doc` or the description, `@default`,
+ * `@see`).
+ */
+export function argsFields(settings: Settings): string[] {
+    return Object.entries(settings).flatMap(([key, s]) => {
+        const byDefault = s.defaultDoc ?? (s.default === undefined ? undefined : JSON.stringify(s.default));
+        const doc = [
+            ...wrap((s.doc ?? s.description).replace(/\*\//g, "*\\/"), 110),
+            ...(byDefault === undefined ? [] : [`@default ${byDefault}`]),
+            ...(s.see ?? []).map((url) => `@see ${url}`),
+        ];
+        const type = s.secret ? "pulumi.Input<string>" : `SettingValue<"${key}">`;
+        return ["    /**", ...doc.map((line) => `     * ${line}`), "     */", `    readonly ${key}${s.required ? "" : "?"}: ${type};`];
+    });
 }
 
 /** `text` with the lines between the block's marker lines replaced; the marker lines themselves are kept. */
@@ -159,9 +231,14 @@ export function replaceBlock(text: string, block: Block, lines: readonly string[
 /** Each generated file: its text now, and the text it should have. */
 export function generate(root: string, settings: Settings = SETTINGS): { file: string; current: string; expected: string }[] {
     checkSettings(settings);
-    return BLOCKS.map((block) => {
-        const current = fs.readFileSync(path.join(root, block.file), "utf8");
-        return { file: block.file, current, expected: replaceBlock(current, block, block.lines(settings)) };
+    // One entry per file, its blocks applied in turn.
+    return [...new Set(BLOCKS.map((b) => b.file))].map((file) => {
+        const current = fs.readFileSync(path.join(root, file), "utf8");
+        const expected = BLOCKS.filter((b) => b.file === file).reduce(
+            (text, block) => replaceBlock(text, block, block.lines(settings)),
+            current,
+        );
+        return { file, current, expected };
     });
 }
 
@@ -174,9 +251,9 @@ export function staleFiles(root: string, settings: Settings = SETTINGS): string[
 
 export const USAGE = `Usage: npm run docs [-- --check]
 
-Writes, from components/settings.ts, Pulumi.yaml's config block, the configuration reference in
-docs/configuration.md and index.ts's settings mapping (each between its markers). With --check, writes nothing and exits 1 naming
-each file that is not current.
+Writes, from components/settings.ts, Pulumi.yaml's config block, the configuration reference
+(docs/configuration.md), the change table (docs/operations.md), index.ts's settings mapping and MySqlClusterArgs' fields in components/clusterArgs.ts (each
+between its markers). With --check, writes nothing and exits 1 naming each file that is not current.
 `;
 
 /** The command: the exit status; messages go to `out` and `err`. */

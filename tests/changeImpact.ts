@@ -1,7 +1,7 @@
 // What changing one setting on a deployed stack does, computed from two renders under mocks (the objects
 // the program asks for before and after) and pulumi-kubernetes' replacement rules, and from the change
 // guard's check. The change table in docs/operations.md states the same; tests/unit/changeTable.test.ts holds them equal.
-import { GUARD_PROVIDER, GUARD_TYPE, GuardInputs, MySqlClusterArgs } from "../components";
+import { GUARD_PROVIDER, GUARD_TYPE, GuardInputs, MySqlClusterArgs, SettingDeclaration, SETTINGS } from "../components";
 import { Registration } from "../scripts/render/mockRuntime";
 import { unwrapSecrets } from "../scripts/render/secrets";
 import { BASE_ARGS, buildCluster } from "./helpers";
@@ -49,8 +49,10 @@ export const BASE: MySqlClusterArgs = {
 /** A backup bucket, the "before" of the bucket settings' samples. */
 const S3: Partial<MySqlClusterArgs> = { backupS3Bucket: "acme-backups", backupS3CredentialsSecret: "mysql-backup-s3" };
 
-/** One change of each setting: the values before (added to BASE) and after. */
-export const SAMPLES: Record<string, [Partial<MySqlClusterArgs>, Partial<MySqlClusterArgs>]> = {
+type Sample = [Partial<MySqlClusterArgs>, Partial<MySqlClusterArgs>];
+
+/** A change of a setting, the values before (added to BASE) and after, where unset to its `example` is not the one to show. */
+const CHOSEN: Record<string, Sample> = {
     name: [{}, { name: "orders" }],
     namespace: [{}, { namespace: "shop" }],
     clusterDomain: [{}, { clusterDomain: "k8s.example" }],
@@ -115,6 +117,21 @@ export const SAMPLES: Record<string, [Partial<MySqlClusterArgs>, Partial<MySqlCl
     monitoringCrds: [{ metrics: true }, { monitoringCrds: true }],
     allowDestructiveChanges: [{}, { allowDestructiveChanges: ["storageRequest"] }],
 };
+
+/**
+ * One change of each declared setting, in the declared order: the chosen one, else from unset to the
+ * declaration's `example` (a setting whose example is its default needs a chosen one).
+ */
+export const SAMPLES: Record<string, Sample> = Object.fromEntries(
+    Object.entries(SETTINGS as Readonly<Record<string, SettingDeclaration>>).map(([key, d]) => {
+        if (CHOSEN[key] === undefined && (d.example === undefined || JSON.stringify(d.example) === JSON.stringify(d.default))) {
+            throw new Error(
+                `tests/changeImpact.ts: \`${key}\` has no sample change: give it an example other than its default, or a sample here.`,
+            );
+        }
+        return [key, CHOSEN[key] ?? [{}, { [key]: d.example }]];
+    }),
+);
 
 /** One object's change between two renders. */
 export interface ObjectChange {

@@ -98,7 +98,7 @@ export function resolveNfsPaths(
     nfsPathPattern: string | null | undefined,
     replicas: number | undefined,
     maxReplicas: number | undefined,
-): string[] | undefined {
+): readonly string[] | undefined {
     if (nfsPaths === undefined || nfsPathPattern === undefined) {
         return undefined;
     }

@@ -88,7 +88,7 @@ export function checkLabelSelectors(
     problems: Problems,
     key: string,
     items: readonly string[] | undefined,
-): Array<Record<string, string>> | undefined {
+): ReadonlyArray<Readonly<Record<string, string>>> | undefined {
     if (items === undefined) {
         return undefined;
     }

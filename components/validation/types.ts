@@ -73,13 +73,27 @@ export function stringSetting(
     return value;
 }
 
-/** A number setting, as {@link stringSetting}. */
-export function numberSetting(problems: Problems, key: string, value: unknown, fallback: number): number | undefined {
+/** A number setting, as {@link stringSetting}; `null` when unset without a default. */
+export function numberSetting(problems: Problems, key: string, value: unknown, fallback: number, example?: number): number | undefined;
+export function numberSetting(
+    problems: Problems,
+    key: string,
+    value: unknown,
+    fallback: number | undefined,
+    example: number,
+): number | null | undefined;
+export function numberSetting(
+    problems: Problems,
+    key: string,
+    value: unknown,
+    fallback: number | undefined,
+    example = fallback,
+): number | null | undefined {
     if (value === undefined) {
-        return fallback;
+        return fallback ?? null;
     }
     if (typeof value !== "number") {
-        return wrongType(problems, key, value, "a number", show(fallback));
+        return wrongType(problems, key, value, "a number", show(example));
     }
     return value;
 }
@@ -138,13 +152,27 @@ export function passwordInput(problems: Problems, key: string, value: unknown): 
     );
 }
 
-/** A boolean setting, as {@link stringSetting}. */
-export function booleanSetting(problems: Problems, key: string, value: unknown, fallback: boolean): boolean | undefined {
+/** A boolean setting, as {@link stringSetting}; `null` when unset without a default. */
+export function booleanSetting(problems: Problems, key: string, value: unknown, fallback: boolean, example?: boolean): boolean | undefined;
+export function booleanSetting(
+    problems: Problems,
+    key: string,
+    value: unknown,
+    fallback: boolean | undefined,
+    example: boolean,
+): boolean | null | undefined;
+export function booleanSetting(
+    problems: Problems,
+    key: string,
+    value: unknown,
+    fallback: boolean | undefined,
+    example = fallback,
+): boolean | null | undefined {
     if (value === undefined) {
-        return fallback;
+        return fallback ?? null;
     }
     if (typeof value !== "boolean") {
-        return wrongType(problems, key, value, "true or false", show(fallback));
+        return wrongType(problems, key, value, "true or false", show(example));
     }
     return value;
 }

@@ -1,6 +1,6 @@
 // resolveArgs: the defaults, and the exact message for every mistake a user can make in the settings.
 import * as assert from "assert";
-import { DEFAULTS, FLAVORS, MySqlClusterArgs, resolveArgs } from "../../components";
+import { DEFAULTS, FLAVORS, MySqlClusterArgs, resolveArgs, SETTINGS } from "../../components";
 import { BASE_ARGS, unchecked, UncheckedArgs } from "../helpers";
 
 /** The problems resolveArgs reports for these settings (on top of the valid base). */
@@ -17,8 +17,8 @@ function problems(args: UncheckedArgs): readonly string[] {
 
 describe("resolveArgs", () => {
     it("fills in the tutorial's defaults", () => {
-        const resolved = resolveArgs(BASE_ARGS);
-        assert.deepStrictEqual(resolved, {
+        const resolved: Record<string, unknown> = resolveArgs(BASE_ARGS);
+        const tutorial: Record<string, unknown> = {
             name: "mysql",
             namespace: "default",
             clusterDomain: "cluster.local",
@@ -76,7 +76,14 @@ describe("resolveArgs", () => {
             monitoringCrds: false,
             allowDestructiveChanges: [],
             port: 3306,
-        });
+        };
+        // A setting added since is unset or its declared default (tests/unit/docs.test.ts checks every default).
+        const added = Object.keys(resolved).filter((key) => !(key in tutorial));
+        assert.deepStrictEqual(
+            Object.fromEntries(added.map((key) => [key, resolved[key]])),
+            Object.fromEntries(added.map((key) => [key, key in SETTINGS ? (DEFAULTS as Record<string, unknown>)[key] : "(not a setting)"])),
+        );
+        assert.deepStrictEqual(Object.fromEntries(Object.keys(tutorial).map((key) => [key, resolved[key]])), tutorial);
         assert.strictEqual(DEFAULTS.flavor, "mysql57");
     });
 

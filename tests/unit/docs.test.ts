@@ -1,7 +1,7 @@
-// components/settings.ts is the one declaration of the settings: Pulumi.yaml's config block, the
-// configuration reference (docs/configuration.md) and the program's settings mapping are generated from it (`npm run docs`,
-// scripts/docs.ts) and must be current; MySqlClusterArgs must have exactly its settings, in its order, with
-// its defaults in `@default`; and resolveArgs must apply exactly its defaults.
+// components/settings.ts is the one declaration of the settings: Pulumi.yaml's config block, docs/configuration.md's
+// configuration reference, the program's settings mapping and MySqlClusterArgs' fields with their JSDoc are
+// generated from it (`npm run docs`, scripts/docs.ts) and must be current; MySqlClusterArgs must have exactly
+// its settings, in its order, with its defaults in `@default`; and resolveArgs must apply exactly its defaults.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
@@ -10,6 +10,7 @@ import * as ts from "typescript";
 import * as yaml from "js-yaml";
 import { resolveArgs, SETTINGS } from "../../components";
 import {
+    argsFields,
     BLOCKS,
     checkSettings,
     main,
@@ -42,6 +43,7 @@ function scratchCopy(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "docs-test-"));
     for (const file of BLOCKS.map((b) => b.file)) {
         fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+        fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
         fs.copyFileSync(path.join(ROOT, file), path.join(dir, file));
     }
     return dir;
@@ -62,11 +64,11 @@ function run(argv: string[], root: string, settings: Settings = SETTINGS): { sta
 
 /** The `@default` text of each field of MySqlClusterArgs, in declaration order. */
 function documentedDefaults(): [string, string | undefined][] {
-    const source = ts.createSourceFile("args.ts", read("components/args.ts"), ts.ScriptTarget.Latest, true);
+    const source = ts.createSourceFile("clusterArgs.ts", read("components/clusterArgs.ts"), ts.ScriptTarget.Latest, true);
     const args = source.statements.find(
         (s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === "MySqlClusterArgs",
     );
-    assert.ok(args, "components/args.ts declares MySqlClusterArgs");
+    assert.ok(args, "components/clusterArgs.ts declares MySqlClusterArgs");
     return args.members.map((member) => {
         const tag = ts.getJSDocTags(member).find((t) => t.tagName.text === "default");
         return [(member.name as ts.Identifier).text, tag && ts.getTextOfJSDocComment(tag.comment)];
@@ -74,7 +76,7 @@ function documentedDefaults(): [string, string | undefined][] {
 }
 
 describe("the settings, generated from components/settings.ts (npm run docs)", () => {
-    it("Pulumi.yaml's config block, docs/configuration.md's reference and index.ts's settings are current", () => {
+    it("Pulumi.yaml's config block, docs/configuration.md's reference, docs/operations.md's change table, index.ts's settings and MySqlClusterArgs are current", () => {
         assert.deepStrictEqual(staleFiles(ROOT), [], "run `npm run docs` and commit the result");
     });
 
@@ -160,20 +162,67 @@ describe("the settings, generated from components/settings.ts (npm run docs)", (
         ]);
     });
 
+    it("writes MySqlClusterArgs' fields: the declared type, `?` unless required, the passwords Inputs, JSDoc from doc or description", () => {
+        const fields = argsFields({
+            ...SAMPLE,
+            long: {
+                type: "integer",
+                default: 5,
+                description: "Short.",
+                doc: `${"word ".repeat(30)}a */ inside.`,
+                defaultDoc: "5, or more",
+                see: ["https://example.com/a", "https://example.com/b"],
+            },
+        });
+        assert.deepStrictEqual(fields.slice(0, 5), [
+            "    /**",
+            "     * Name of it.",
+            '     * @default "mysql"',
+            "     */",
+            '    readonly name?: SettingValue<"name">;',
+        ]);
+        assert.deepStrictEqual(fields.slice(20, 28), [
+            "    /**",
+            "     * Root's.",
+            "     */",
+            "    readonly rootPassword?: pulumi.Input<string>;",
+            "    /**",
+            "     * Where.",
+            "     */",
+            '    readonly server: SettingValue<"server">;',
+        ]);
+        assert.deepStrictEqual(fields.slice(-8), [
+            "    /**",
+            `     * ${"word ".repeat(21)}word`,
+            `     * ${"word ".repeat(8)}a *\\/ inside.`,
+            "     * @default 5, or more",
+            "     * @see https://example.com/a",
+            "     * @see https://example.com/b",
+            "     */",
+            '    readonly long?: SettingValue<"long">;',
+        ]);
+    });
+
     it("--check names each stale file and exits 1; without it, rewrites the blocks and nothing else", () => {
         const dir = scratchCopy();
         try {
             const file = (name: string) => fs.readFileSync(path.join(dir, name), "utf8");
-            const outside = (name: string) => {
-                const block = BLOCKS.find((b) => b.file === name)!;
-                const text = file(name);
-                return [text.slice(0, text.indexOf(block.start)), text.slice(text.indexOf(block.end))];
-            };
-            const files = BLOCKS.map((b) => b.file);
+            // The text outside every generated block of the file.
+            const outside = (name: string) =>
+                BLOCKS.filter((b) => b.file === name).reduce(
+                    (text, block) => text.slice(0, text.indexOf(block.start)) + text.slice(text.indexOf(block.end)),
+                    file(name),
+                );
+            const files = [...new Set(BLOCKS.map((b) => b.file))];
             const before = files.map(outside);
             const extended: Settings = {
                 ...SETTINGS,
-                extraSetting: { type: "boolean", default: false, description: "A setting added for the test." },
+                extraSetting: {
+                    type: "boolean",
+                    default: false,
+                    description: "A setting added for the test.",
+                    change: { impact: "rolling restart", what: "the pods | restart" },
+                },
             };
             assert.deepStrictEqual(run(["--check"], dir, extended), {
                 status: 1,
@@ -193,7 +242,17 @@ describe("the settings, generated from components/settings.ts (npm run docs)", (
                     "| `extraSetting` | boolean | `false` | A setting added for the test. |\n<!-- config-reference:end -->",
                 ),
             );
+            assert.ok(
+                file("docs/operations.md").includes(
+                    "| `extraSetting` | rolling restart | the pods \\| restart |\n<!-- change-table:end -->",
+                ),
+            );
             assert.ok(file("index.ts").includes('    extraSetting: config.getBoolean("extraSetting"),\n    // settings:end\n'));
+            assert.ok(
+                file("components/clusterArgs.ts").includes(
+                    '    /**\n     * A setting added for the test.\n     * @default false\n     */\n    readonly extraSetting?: SettingValue<"extraSetting">;\n    // fields:end\n',
+                ),
+            );
             assert.deepStrictEqual(files.map(outside), before);
             assert.deepStrictEqual(run(["--check"], dir, extended), { status: 0, out: [], err: [] });
             assert.strictEqual(run(["--check"], dir).status, 1, "the files no longer match the real declaration");
@@ -227,11 +286,28 @@ describe("the settings, generated from components/settings.ts (npm run docs)", (
             "components/settings.ts: setting `key` is required and has a default: keep one of them.",
         );
         refuses(
+            { type: "string", description: "A." },
+            "components/settings.ts: setting `key` has neither a default nor an example: add an example, the value a type mistake's message suggests.",
+        );
+        refuses(
+            { type: "integer", example: "3", description: "A." },
+            'components/settings.ts: setting `key` has the example "3", not a integer: make them agree.',
+        );
+        refuses(
             { type: "string", default: "c", enum: ["a", "b"], description: "A." },
             'components/settings.ts: setting `key` has values ["a","b"]: only a string setting has them, and its default is one of them.',
         );
+        refuses(
+            { type: "string", default: "a", description: "A." },
+            "components/settings.ts: setting `key` does not say what changing it on a deployed stack does: add `change: { impact, what }`, impact one of none, in place, rolling restart, guarded (the change table in docs/operations.md).",
+        );
         assert.throws(
-            () => replaceBlock("const a = 1;\n    // settings:end\n", BLOCKS[2], []),
+            () =>
+                replaceBlock(
+                    "const a = 1;\n    // settings:end\n",
+                    BLOCKS.find((b) => b.file === "index.ts")!,
+                    [],
+                ),
             /^Error: index.ts: expected one line starting with `\/\/ settings:start` and, after it, one starting with `\/\/ settings:end` \(found 0 and 1\): put the markers back around the generated block.$/,
         );
     });

@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
+import { SETTINGS } from "../../components";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
@@ -251,7 +252,7 @@ describe("the program and the package", function () {
             const schema = spawnSync(process.execPath, ["-e", SCHEMA_PROGRAM], { cwd: consumer, encoding: "utf8" });
             assert.strictEqual(schema.status, 0, schema.stderr);
             assert.deepStrictEqual(JSON.parse(schema.stdout), {
-                inputs: 60,
+                inputs: Object.keys(SETTINGS).length,
                 outputs: 10,
                 rootPasswordSecret: true,
                 replicasDefault: 3,
