@@ -43,6 +43,7 @@ import {
     checkName,
     checkNamespace,
     checkNfsServer,
+    checkNfsServers,
     checkReplicas,
     checkMaxReplicas,
     checkMetrics,
@@ -54,6 +55,8 @@ import {
     Problems,
     quantitySetting,
     resolveNfsPaths,
+    resolveVolumeServers,
+    sameServer,
     settingsObject,
     stringListSetting,
     stringSetting,
@@ -255,8 +258,18 @@ export interface MySqlClusterArgs {
      * @see https://kubernetes.io/docs/concepts/scheduling-eviction/pod-priority-preemption/
      */
     readonly priorityClassName?: SettingValue<"priorityClassName">;
-    /** Host name or IP address of the NFS server that holds the volumes. Required. */
+    /**
+     * Host name or IP address of the NFS server that holds the backup volume, and every data volume unless
+     * `nfsServers` spreads them. Required.
+     */
     readonly nfsServer: SettingValue<"nfsServer">;
+    /**
+     * NFS servers the data volumes are spread over: ordinal i's volume is on item `i mod n` (its path from
+     * `nfsPaths` or `nfsPathPattern`), so a lost server takes only its ordinals' volumes, which re-clone from
+     * the others (docs/nfs.md). Each server listed once. Unset, every data volume is on `nfsServer`.
+     * @see https://kubernetes.io/docs/concepts/storage/volumes/#nfs
+     */
+    readonly nfsServers?: SettingValue<"nfsServers">;
     /**
      * Exported NFS paths, one per ordinal (the first for `<name>-0`), at least `replicas` of them; a
      * PersistentVolume is made for each, whatever `replicas` is. Give this or `nfsPathPattern`.
@@ -467,6 +480,10 @@ export interface ResolvedArgs {
     readonly nfsServer: string;
     /** Exactly one path per ordinal. */
     readonly nfsPaths: readonly string[];
+    /** Unset: every data volume on `nfsServer`. */
+    readonly nfsServers: readonly string[] | undefined;
+    /** The NFS server of each ordinal's volume, one per path: `nfsServers` rotated, or `nfsServer`. */
+    readonly volumeServers: readonly string[];
     /** The pattern the paths were made from; undefined when `nfsPaths` lists them. */
     readonly nfsPathPattern: string | undefined;
     readonly volumeCapacity: string;
@@ -569,9 +586,11 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
     const clientNamespaceLabels = checkLabelSelectors(p, "clientNamespaceLabels", clientNamespaceLabelList);
     const requireClientTls = booleanSetting(p, "requireClientTls", a.requireClientTls, DEFAULTS.requireClientTls);
     const nfsServer = checkNfsServer(p, stringSetting(p, "nfsServer", a.nfsServer, undefined, "192.168.164.141"));
+    const nfsServers = checkNfsServers(p, stringListSetting(p, "nfsServers", a.nfsServers, undefined, ["nfs-a.example", "nfs-b.example"]));
     const nfsPathPattern = stringSetting(p, "nfsPathPattern", a.nfsPathPattern, undefined, "/data/volumes/v{number}");
     const nfsPathList = stringListSetting(p, "nfsPaths", a.nfsPaths, undefined, ["/data/volumes/v1", "/data/volumes/v2"]);
-    const nfsPaths = resolveNfsPaths(p, nfsPathList, nfsPathPattern, replicas, maxReplicas);
+    const nfsPaths = resolveNfsPaths(p, nfsPathList, nfsPathPattern, replicas, maxReplicas, nfsServers);
+    const volumeServers = resolveVolumeServers(p, nfsServers, nfsServer, nfsPaths);
     const volumeCapacity = quantitySetting(p, "volumeCapacity", a.volumeCapacity, DEFAULTS.volumeCapacity, "bytes");
     const storageRequest = quantitySetting(p, "storageRequest", a.storageRequest, DEFAULTS.storageRequest, "bytes");
     checkClaimFits(p, volumeCapacity, storageRequest);
@@ -656,7 +675,10 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
             restoreFrom,
             objectStore: objectStore !== null && objectStore !== undefined,
         },
-        nfsPaths,
+        // Only the data paths on the backup volume's server can be the same directory as it.
+        volumeServers === undefined || nfsServer === undefined
+            ? nfsPaths
+            : nfsPaths?.filter((_, ordinal) => sameServer(volumeServers[ordinal], nfsServer)),
     );
     checkDependentSettings(p, {
         networkPolicy,
@@ -712,7 +734,9 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
         backupMemoryLimit,
         priorityClassName,
         nfsServer,
+        nfsServers: nfsServers && [...nfsServers],
         nfsPaths,
+        volumeServers,
         nfsPathPattern,
         volumeCapacity: volumeCapacity.value === undefined ? undefined : volumeCapacity.text,
         volumeAccessModes: volumeAccessModes && [...volumeAccessModes],

@@ -206,7 +206,13 @@ export const SETTINGS = {
     nfsServer: {
         type: "string",
         required: true,
-        description: "Host name or IP address of the NFS server. Required.",
+        description:
+            "Host name or IP address of the NFS server that holds the backup volume, and every data volume unless nfsServers spreads them. Required.",
+    },
+    nfsServers: {
+        type: "string[]",
+        description:
+            "NFS servers the data volumes are spread over: ordinal i's volume is on item i mod n (nfsPaths or nfsPathPattern give the paths), so a lost server takes only its ordinals' volumes, which re-clone from the others. Unset, every data volume is on nfsServer.",
     },
     nfsPaths: {
         type: "string[]",
