@@ -44,6 +44,7 @@ const cluster = new MySqlCluster("mysql", {
     backupMemoryLimit: config.get("backupMemoryLimit"),
     priorityClassName: config.get("priorityClassName"),
     nfsServer: config.require("nfsServer"),
+    nfsServers: config.getObject<string[]>("nfsServers"),
     nfsPaths: config.getObject<string[]>("nfsPaths"),
     nfsPathPattern: config.get("nfsPathPattern"),
     volumeCapacity: config.get("volumeCapacity"),

@@ -32,6 +32,8 @@ import {
     passwordProblem,
     Problems,
     resolveNfsPaths,
+    resolveVolumeServers,
+    sameServer,
     settingsObject,
     stringListSetting,
     stringSetting,
@@ -130,7 +132,8 @@ function relateSettings(p: Problems, typed: TypedSettings, s: CheckedSettings) {
     const images = checkImages(p, flavor, { image: typed.image, backupImage: typed.backupImage });
     const replicationPassword = checkPassword(p, "replicationPassword", typed.replicationPassword, flavor);
     const app = checkAppAccount(p, { appDatabase: typed.appDatabase, appUser: typed.appUser, appPassword: s.appPassword });
-    const nfsPaths = resolveNfsPaths(p, typed.nfsPaths, typed.nfsPathPattern, replicas, maxReplicas);
+    const nfsPaths = resolveNfsPaths(p, typed.nfsPaths, typed.nfsPathPattern, replicas, maxReplicas, s.nfsServers);
+    const volumeServers = resolveVolumeServers(p, s.nfsServers, s.nfsServer, nfsPaths);
     const measured = (text: string | undefined) => ({ text, value: text === undefined ? undefined : parseQuantity(text) });
     checkClaimFits(p, measured(s.volumeCapacity), measured(s.storageRequest));
     const limit = (
@@ -169,7 +172,10 @@ function relateSettings(p: Problems, typed: TypedSettings, s: CheckedSettings) {
             restoreFrom,
             objectStore: objectStore !== null && objectStore !== undefined,
         },
-        nfsPaths,
+        // Only the data paths on the backup volume's server can be the same directory as it.
+        volumeServers === undefined || s.nfsServer === undefined
+            ? nfsPaths
+            : nfsPaths?.filter((_, ordinal) => sameServer(volumeServers[ordinal], s.nfsServer as string)),
     );
     checkDependentSettings(p, {
         networkPolicy: s.networkPolicy,
@@ -199,6 +205,7 @@ function relateSettings(p: Problems, typed: TypedSettings, s: CheckedSettings) {
         appUser: app?.appUser,
         appPassword: app?.appPassword,
         nfsPaths,
+        volumeServers,
         cpuLimit,
         memoryLimit,
         backupCpuLimit,

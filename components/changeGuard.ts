@@ -42,6 +42,11 @@ export interface GuardedValue {
     readonly untrackedValue?: string;
     /** The setting to name, and why, when the value disappears (a volume: fewer `nfsPaths`, a lower `maxReplicas`). */
     readonly removedBy?: { readonly setting: string; readonly why: string };
+    /**
+     * The entry this one belongs to (a volume's server goes with its path): its removal tells this one's too, and
+     * `untrackedValue` stands in only where that entry was deployed (a volume added now is new, not changed).
+     */
+    readonly partOf?: string;
     /** What the change would do, and the safe way instead. */
     readonly why: string;
 }
@@ -73,7 +78,7 @@ export function changeFailures(olds: Partial<GuardInputs> | undefined, news: Gua
     const compared: Record<string, GuardedValue> = { ...before };
     for (const key of Object.keys(after)) {
         const now = after[key];
-        if (deployed && !(key in before) && now.untrackedValue !== undefined) {
+        if (deployed && !(key in before) && now.untrackedValue !== undefined && (now.partOf === undefined || now.partOf in before)) {
             compared[key] = { ...now, value: now.untrackedValue };
         }
     }
@@ -81,6 +86,9 @@ export function changeFailures(olds: Partial<GuardInputs> | undefined, news: Gua
         const old = compared[key];
         const now = after[key];
         if (now !== undefined && (now.value === old.value || (now.upgradeFrom || []).includes(old.value))) {
+            continue;
+        }
+        if (now === undefined && old.partOf !== undefined && old.partOf in before && !(old.partOf in after)) {
             continue;
         }
         const setting = now ? now.setting : old.removedBy ? old.removedBy.setting : old.setting;
@@ -212,10 +220,22 @@ export function guardInputs(args: ResolvedArgs, names: ClusterNames): GuardInput
               }),
         nfsServer: plain("nfsServer", "the NFS server", args.nfsServer),
     };
+    // A volume's server: named by `nfsServers` when it spreads the volumes, else by `nfsServer`. A state from
+    // before this entry had every volume on its `nfsServer`, which its own entry guards: the current one stands in.
+    const serversFrom: GuardedSetting = args.nfsServers === undefined ? "nfsServer" : "nfsServers";
     args.nfsPaths.forEach((path, ordinal) => {
-        values[`volume-${ordinal}`] = plain(volumesFrom, `the path of ordinal ${ordinal}'s volume`, path, {
-            removedBy: volumesFrom === "nfsPaths" ? removal("nfsPaths") : removal("maxReplicas"),
-        });
+        const removedBy = volumesFrom === "nfsPaths" ? removal("nfsPaths") : removal("maxReplicas");
+        values[`volume-${ordinal}`] = plain(volumesFrom, `the path of ordinal ${ordinal}'s volume`, path, { removedBy });
+        values[`volumeServer-${ordinal}`] = plain(
+            serversFrom,
+            `the NFS server of ordinal ${ordinal}'s volume`,
+            args.volumeServers[ordinal],
+            {
+                removedBy,
+                partOf: `volume-${ordinal}`,
+                untrackedValue: args.nfsServer,
+            },
+        );
     });
     return { values, allowed: [...args.allowDestructiveChanges] };
 }

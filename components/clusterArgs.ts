@@ -208,9 +208,17 @@ export interface MySqlClusterArgs {
      */
     readonly priorityClassName?: SettingValue<"priorityClassName">;
     /**
-     * Host name or IP address of the NFS server that holds the volumes. Required.
+     * Host name or IP address of the NFS server that holds the backup volume, and every data volume unless
+     * `nfsServers` spreads them. Required.
      */
     readonly nfsServer: SettingValue<"nfsServer">;
+    /**
+     * NFS servers the data volumes are spread over: ordinal i's volume is on item `i mod n` (its path from
+     * `nfsPaths` or `nfsPathPattern`), so a lost server takes only its ordinals' volumes, which re-clone from the
+     * others (docs/nfs.md). Each server listed once. Unset, every data volume is on `nfsServer`.
+     * @see https://kubernetes.io/docs/concepts/storage/volumes/#nfs
+     */
+    readonly nfsServers?: SettingValue<"nfsServers">;
     /**
      * Exported NFS paths, one per ordinal (the first for `<name>-0`), at least `replicas` of them; a
      * PersistentVolume is made for each, whatever `replicas` is. Give this or `nfsPathPattern`.

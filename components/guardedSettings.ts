@@ -36,6 +36,10 @@ export const GUARDED_SETTINGS = {
         "a PersistentVolume's NFS source cannot change, and one removed stays in the cluster (retained), so a later " +
         "re-create fails with AlreadyExists. Append paths for new ordinals only; keep the existing ones.",
     nfsPathPattern: `${NFS_SOURCE("a PersistentVolume")}. Keep the pattern; it only decides the paths of volumes not yet made.`,
+    nfsServers:
+        `${NFS_SOURCE("a PersistentVolume")}, and the pod would keep its old data. Keep the list as it is (the ordinals ` +
+        "rotate through it, so a server added or removed moves other ordinals' volumes too); a lost server is replaced " +
+        'by a new one under the same name or address, and its pods clone again (docs/nfs.md, "When one server is lost").',
     maxReplicas:
         "the PersistentVolumes of the highest ordinals would leave the state but stay in the cluster (retained), " +
         "so raising it again fails with AlreadyExists. Keep maxReplicas (scaling replicas down needs no change), " +

@@ -45,6 +45,7 @@ import {
     checkName,
     checkNamespace,
     checkNfsServer,
+    checkNfsServers,
     checkPassword,
     checkPriorityClassName,
     checkQuantity,
@@ -438,11 +439,25 @@ export const SETTINGS = {
     nfsServer: {
         type: "string",
         required: true,
-        description: "Host name or IP address of the NFS server. Required.",
-        doc: "Host name or IP address of the NFS server that holds the volumes. Required.",
+        description:
+            "Host name or IP address of the NFS server that holds the backup volume, and every data volume unless nfsServers spreads them. Required.",
+        doc: "Host name or IP address of the NFS server that holds the backup volume, and every data volume unless `nfsServers` spreads them. Required.",
         example: "192.168.164.141",
         check: checkNfsServer,
         change: { impact: "guarded", what: "a volume's NFS source cannot change; the replacement would collide with the retained volume" },
+    },
+    nfsServers: {
+        type: "string[]",
+        description:
+            "NFS servers the data volumes are spread over: ordinal i's volume is on item i mod n (nfsPaths or nfsPathPattern give the paths), so a lost server takes only its ordinals' volumes, which re-clone from the others. Unset, every data volume is on nfsServer.",
+        doc: "NFS servers the data volumes are spread over: ordinal i's volume is on item `i mod n` (its path from `nfsPaths` or `nfsPathPattern`), so a lost server takes only its ordinals' volumes, which re-clone from the others (docs/nfs.md). Each server listed once. Unset, every data volume is on `nfsServer`.",
+        see: ["https://kubernetes.io/docs/concepts/storage/volumes/#nfs"],
+        example: ["nfs-a.example", "nfs-b.example"],
+        check: checkNfsServers,
+        change: {
+            impact: "guarded",
+            what: "the ordinals rotate through the list, so changing it moves volumes to other servers; a volume's NFS source cannot change",
+        },
     },
     nfsPaths: {
         type: "string[]",

@@ -6,9 +6,9 @@ import { MySqlClusterArgs, SETTINGS } from "../components";
 /**
  * The issue's groups, by what the input did before: a stack trace, a misleading message, accepted (and the
  * cluster broke), a type mistake through the library; "refused-before" were refused well already and are
- * kept so the table covers every setting.
+ * kept so the table covers every setting; "new-setting": a setting added since, refused from the start.
  */
-export type Group = "crash" | "misleading" | "accepted" | "library-type" | "refused-before";
+export type Group = "crash" | "misleading" | "accepted" | "library-type" | "refused-before" | "new-setting";
 
 export interface BadInput {
     /** How the entry was made: one message for both paths, a message each, or one path only. */
@@ -400,6 +400,65 @@ export const BAD_INPUTS: readonly BadInput[] = [
         "nfsServer",
         "",
         "`nfsServer` is not set: give the host name or IP address of the NFS server that exports the volumes.",
+    ),
+    // nfsServers: valid addresses, each once, each holding a volume; paths unique per server
+    both(
+        "new-setting",
+        "nfsServers",
+        [],
+        '`nfsServers` is empty: list the NFS servers to spread the data volumes over, e.g. ["nfs-a.example", "nfs-b.example"], or remove it to keep every volume on `nfsServer`.',
+    ),
+    both(
+        "new-setting",
+        "nfsServers",
+        ["nfs-a.example", "nfs_b"],
+        '`nfsServers` has "nfs_b": use a host name or an IP address, e.g. "192.168.164.141" (a host name is dot-separated labels of letters, digits and \'-\', none empty, each at most 63 characters, 253 in all).',
+    ),
+    both(
+        "new-setting",
+        "nfsServers",
+        ["10.0.0.7", "10.0.0.256"],
+        '`nfsServers` has "10.0.0.256": 256 is above 255, the largest number in an IPv4 address; use a host name or an IP address, e.g. "192.168.164.141".',
+    ),
+    both(
+        "new-setting",
+        "nfsServers",
+        ["nfs-a.example", ""],
+        '`nfsServers` has "": an item is empty; use a host name or an IP address, e.g. "192.168.164.141".',
+    ),
+    both(
+        "new-setting",
+        "nfsServers",
+        ["nfs-a.example", "NFS-A.example."],
+        '`nfsServers` lists "NFS-A.example." more than once: list each server once (ordinal i\'s volume is on item i mod n).',
+    ),
+    both(
+        "new-setting",
+        "nfsServers",
+        ["nfs-a", "nfs-b", "nfs-c", "nfs-d"],
+        '`nfsServers` lists 4 servers for 3 volumes: "nfs-d" would hold none. Remove it, or make more volumes (more `nfsPaths`, or a higher `maxReplicas` with `nfsPathPattern`).',
+        { ...NO_PATTERN, nfsPaths: ["/v1", "/v2", "/v3"] },
+    ),
+    both(
+        "new-setting",
+        "nfsPaths",
+        ["/v1", "/v2", "/v1"],
+        '`nfsPaths` lists "/v1" more than once on "nfs-a": each pod needs a path of its own, or two servers would share one data directory.',
+        { ...NO_PATTERN, nfsServers: ["nfs-a", "nfs-b"] },
+    ),
+    both(
+        "new-setting",
+        "nfsPaths",
+        ["/v", "/w", "/v/1"],
+        '`nfsPaths` has "/v" and "/v/1", one inside the other on "nfs-a": each pod needs a directory of its own, not shared with or inside another pod\'s, or two servers would write into one data directory.',
+        { ...NO_PATTERN, nfsServers: ["nfs-a", "nfs-b"] },
+    ),
+    both(
+        "new-setting",
+        "backupNfsPath",
+        "/v1",
+        '`backupNfsPath` and a data path: "/v1" and "/v1", the same directory once normalised: keep the backups in a directory of their own, outside every pod\'s data directory, e.g. "/data/backups/mysql".',
+        { ...NO_PATTERN, nfsPaths: ["/v1", "/v2", "/v3"], nfsServers: ["10.0.0.5", "nfs-b"] },
     ),
     // nfsPaths and nfsPathPattern: absolute, exportable, one directory per pod
     both(
@@ -1253,6 +1312,14 @@ export const VALID_INPUTS: ReadonlyArray<{ readonly setting: string; readonly va
         { setting: "nfsPaths", value: ["/data/v1", "/data/v10", "/data/v100"], extra: NO_PATTERN },
         { setting: "nfsPaths", value: ["/exports/my data/v1", "/exports/my data/v2", "/exports/my data/v3"], extra: NO_PATTERN },
         { setting: "nfsPathPattern", value: "/exports/{number}/mysql-{ordinal}" },
+        // The same path on two servers is two directories; the backups beside a data path of another server.
+        { setting: "nfsServers", value: ["nfs-a.example", "nfs-b.example"], extra: { ...NO_PATTERN, nfsPaths: ["/v1", "/v1", "/v2"] } },
+        { setting: "nfsServers", value: ["fd00::7", "[fd00::8]", "10.0.0.9"] },
+        {
+            setting: "backupNfsPath",
+            value: "/v2",
+            extra: { ...NO_PATTERN, nfsPaths: ["/v1", "/v2", "/v3"], nfsServers: ["10.0.0.5", "nfs-b"] },
+        },
         { setting: "cpuRequest", value: "+2" },
         { setting: "cpuRequest", value: "0.25" },
         { setting: "cpuRequest", value: "1e-3" },

@@ -86,6 +86,7 @@ const CHOSEN: Record<string, Sample> = {
     backupMemoryLimit: [{}, { backupMemoryLimit: "1Gi" }],
     priorityClassName: [{}, { priorityClassName: "database-critical" }],
     nfsServer: [{}, { nfsServer: "10.0.0.6" }],
+    nfsServers: [{ nfsServers: ["10.0.0.7", "10.0.0.8"] }, { nfsServers: ["10.0.0.7", "10.0.0.9"] }],
     nfsPaths: [
         { nfsPathPattern: undefined, nfsPaths: ["/v/0", "/v/1", "/v/2"] },
         { nfsPathPattern: undefined, nfsPaths: ["/v/0", "/w/1", "/v/2"] },

@@ -1,4 +1,4 @@
-// The data volumes: one NFS PersistentVolume per ordinal, each pre-bound (claimRef) to the claim its pod
+// The data volumes: one NFS PersistentVolume per ordinal (on its own server with `nfsServers`), each pre-bound (claimRef) to the claim its pod
 // will create, and the StatefulSet's claim template that asks for it. Both sides name the same storage
 // class, so a cluster's default StorageClass cannot capture the claims.
 
@@ -25,7 +25,8 @@ export function persistentVolumes(args: ResolvedArgs, names: ClusterNames): k8s.
             // Pre-bound, so ordinal N always gets path N; without it, which PV a pod gets is chance.
             claimRef: { namespace: args.namespace, name: names.claim(ordinal) },
             mountOptions: [...args.volumeMountOptions],
-            nfs: { server: args.nfsServer, path },
+            // Each ordinal's server: `nfsServers` rotated, or `nfsServer` (args.ts resolves them).
+            nfs: { server: args.volumeServers[ordinal], path },
         },
     }));
 }

@@ -1,6 +1,6 @@
-// The NFS server and the exported paths: an address or host name a node can mount from, and one path per
-// pod that no other pod's path equals or contains once normalised (two servers on one data directory
-// corrupt it).
+// The NFS servers and the exported paths: an address or host name a node can mount from (one, or a list the
+// ordinals rotate through), and one path per pod that no other pod's path on the same server equals or
+// contains once normalised (two servers on one data directory corrupt it).
 // @see https://kubernetes.io/docs/concepts/storage/volumes/#nfs
 
 import * as net from "net";
@@ -31,6 +31,26 @@ function ipv4Problem(text: string): string | undefined {
     return undefined;
 }
 
+/** Why `server` cannot be an NFS server's address (the text after "is X: "), or undefined when it can. */
+function serverProblem(server: string): string | undefined {
+    const example = `use a host name or an IP address, e.g. "192.168.164.141"`;
+    if (/^[0-9.]+$/.test(server)) {
+        const problem = ipv4Problem(server);
+        return problem === undefined ? undefined : `${problem}; ${example}.`;
+    }
+    if (server.includes(":")) {
+        const address = server.startsWith("[") && server.endsWith("]") ? server.slice(1, -1) : server;
+        return net.isIPv6(address) ? undefined : `not an IPv6 address; ${example}.`;
+    }
+    if (isHostName(server)) {
+        return undefined;
+    }
+    return (
+        `${example} (a host name is dot-separated labels of letters, digits and '-', ` +
+        `none empty, each at most 63 characters, 253 in all).`
+    );
+}
+
 export function checkNfsServer(problems: Problems, server: string | null | undefined): string | undefined {
     if (server === undefined) {
         return undefined;
@@ -38,22 +58,82 @@ export function checkNfsServer(problems: Problems, server: string | null | undef
     if (server === null || server === "") {
         return problems.add("`nfsServer` is not set: give the host name or IP address of the NFS server that exports the volumes.");
     }
-    const example = `use a host name or an IP address, e.g. "192.168.164.141"`;
-    if (/^[0-9.]+$/.test(server)) {
-        const problem = ipv4Problem(server);
-        return problem === undefined ? server : problems.add(`\`nfsServer\` is ${show(server)}: ${problem}; ${example}.`);
+    const problem = serverProblem(server);
+    return problem === undefined ? server : problems.add(`\`nfsServer\` is ${show(server)}: ${problem}`);
+}
+
+/** Whether two server names are the same server as written (host names are case-insensitive; IPv6 brackets). */
+export function sameServer(a: string, b: string): boolean {
+    return serverKey(a) === serverKey(b);
+}
+
+function serverKey(server: string): string {
+    // "nfs.example." is the fully qualified "nfs.example".
+    return server
+        .toLowerCase()
+        .replace(/^\[(.*)\]$/, "$1")
+        .replace(/\.$/, "");
+}
+
+/**
+ * `nfsServers`: the servers the data volumes rotate through, each a valid address, each listed once (a name
+ * twice, even in another case, would put two volumes meant for two servers on one, and hide from the path
+ * checks that they share its directories). `null` when unset.
+ */
+export function checkNfsServers(problems: Problems, servers: readonly string[] | null | undefined): readonly string[] | null | undefined {
+    if (servers === undefined || servers === null) {
+        return servers;
     }
-    if (server.includes(":")) {
-        const address = server.startsWith("[") && server.endsWith("]") ? server.slice(1, -1) : server;
-        return net.isIPv6(address) ? server : problems.add(`\`nfsServer\` is ${show(server)}: not an IPv6 address; ${example}.`);
+    if (servers.length === 0) {
+        return problems.add(
+            "`nfsServers` is empty: list the NFS servers to spread the data volumes over, e.g. " +
+                '["nfs-a.example", "nfs-b.example"], or remove it to keep every volume on `nfsServer`.',
+        );
     }
-    if (isHostName(server)) {
-        return server;
+    const count = problems.list.length;
+    for (const server of servers) {
+        const problem =
+            server === "" ? `an item is empty; use a host name or an IP address, e.g. "192.168.164.141".` : serverProblem(server);
+        if (problem !== undefined) {
+            problems.add(`\`nfsServers\` has ${show(server)}: ${problem}`);
+        }
     }
-    return problems.add(
-        `\`nfsServer\` is ${show(server)}: ${example} (a host name is dot-separated labels of letters, digits and '-', ` +
-            `none empty, each at most 63 characters, 253 in all).`,
-    );
+    const repeated = servers.filter((s, i) => servers.findIndex((t) => sameServer(s, t)) !== i);
+    if (repeated.length > 0) {
+        problems.add(
+            `\`nfsServers\` lists ${[...new Set(repeated)].map(show).join(", ")} more than once: list each server once ` +
+                `(ordinal i's volume is on item i mod n).`,
+        );
+    }
+    return problems.list.length === count ? servers : undefined;
+}
+
+/**
+ * The server of each volume: `nfsServers` rotated over the ordinals (ordinal i on item i mod n), or `nfsServer`
+ * for all. A server that would hold no volume (more servers than volumes) is refused: it is a mistake in the
+ * list or in the number of volumes.
+ */
+export function resolveVolumeServers(
+    problems: Problems,
+    nfsServers: readonly string[] | null | undefined,
+    nfsServer: string | undefined,
+    nfsPaths: readonly string[] | undefined,
+): string[] | undefined {
+    if (nfsServers === undefined || nfsServer === undefined || nfsPaths === undefined) {
+        return undefined;
+    }
+    if (nfsServers === null) {
+        return nfsPaths.map(() => nfsServer);
+    }
+    if (nfsServers.length > nfsPaths.length) {
+        const unused = nfsServers.slice(nfsPaths.length);
+        return problems.add(
+            `\`nfsServers\` lists ${nfsServers.length} servers for ${nfsPaths.length} volumes: ${unused.map(show).join(", ")} ` +
+                `would hold none. Remove ${unused.length > 1 ? "them" : "it"}, or make more volumes (more \`nfsPaths\`, or a higher ` +
+                `\`maxReplicas\` with \`nfsPathPattern\`).`,
+        );
+    }
+    return nfsPaths.map((_, ordinal) => nfsServers[ordinal % nfsServers.length]);
 }
 
 /** The problem with one path, as given or as a pattern expands it; undefined when it can be exported. */
@@ -98,6 +178,7 @@ export function resolveNfsPaths(
     nfsPathPattern: string | null | undefined,
     replicas: number | undefined,
     maxReplicas: number | undefined,
+    nfsServers: readonly string[] | null | undefined = null,
 ): readonly string[] | undefined {
     if (nfsPaths === undefined || nfsPathPattern === undefined) {
         return undefined;
@@ -125,19 +206,29 @@ export function resolveNfsPaths(
     for (const [problem, paths] of bad) {
         problems.add(`\`nfsPaths\` has ${paths.join(", ")}: ${problem}, e.g. "/data/volumes/v1".`);
     }
-    const repeated = nfsPaths.filter((p, i) => nfsPaths.indexOf(p) !== i);
-    if (repeated.length > 0) {
-        problems.add(
-            `\`nfsPaths\` lists ${[...new Set(repeated)].map(show).join(", ")} more than once: each pod needs a ` +
-                `path of its own, or two servers would share one data directory.`,
-        );
-    } else if (bad.size === 0) {
-        const overlapping = overlaps(nfsPaths);
-        if (overlapping.length > 0) {
+    // Only paths on one NFS server can be one directory: with `nfsServers`, ordinal i's path is on item i mod n.
+    const groups = new Map<string, { server: string; paths: string[] }>();
+    nfsPaths.forEach((p, ordinal) => {
+        const server = nfsServers ? nfsServers[ordinal % nfsServers.length] : "";
+        const group = groups.get(serverKey(server)) ?? { server, paths: [] };
+        groups.set(serverKey(server), { server: group.server, paths: [...group.paths, p] });
+    });
+    for (const { server, paths } of groups.values()) {
+        const on = server === "" ? "" : ` on ${show(server)}`;
+        const repeated = paths.filter((p, i) => paths.indexOf(p) !== i);
+        if (repeated.length > 0) {
             problems.add(
-                `\`nfsPaths\` has ${overlapping.join("; ")}: each pod needs a directory of its own, not shared with ` +
-                    `or inside another pod's, or two servers would write into one data directory.`,
+                `\`nfsPaths\` lists ${[...new Set(repeated)].map(show).join(", ")} more than once${on}: each pod needs a ` +
+                    `path of its own, or two servers would share one data directory.`,
             );
+        } else if (bad.size === 0) {
+            const overlapping = overlaps(paths);
+            if (overlapping.length > 0) {
+                problems.add(
+                    `\`nfsPaths\` has ${overlapping.join("; ")}${on}: each pod needs a directory of its own, not shared with ` +
+                        `or inside another pod's, or two servers would write into one data directory.`,
+                );
+            }
         }
     }
     if (replicas !== undefined && nfsPaths.length < replicas) {

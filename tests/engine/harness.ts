@@ -112,6 +112,11 @@ export interface EngineBedOptions {
     readonly stackConfig: Record<string, unknown>;
     /** Directories to make under the NFS root (the exports the stack names). */
     readonly nfsDirs: readonly string[];
+    /**
+     * More stand-in NFS servers than `nfs.local` (whose root is `nfsRoot`): each server's name and the directories
+     * to make under its own root (`nfsServerRoot(server)`). Removing a root is that server gone.
+     */
+    readonly nfsServers?: Readonly<Record<string, readonly string[]>>;
     /** Stands between this bed's pods and others' (a /24 that no other run uses). */
     readonly subnetIndex?: number;
     /**
@@ -192,7 +197,13 @@ export class EngineBed {
         const ca = ["-CA", path.join(pki, "ca.crt"), "-CAkey", path.join(pki, "ca.key"), "-CAcreateserial"];
         await commandOk("openssl", ["x509", "-req", "-in", csr, ...ca, "-days", "2", "-extfile", ext, "-out", crt]);
 
+        fs.mkdirSync(this.nfsRoot, { recursive: true });
         for (const dir of this.opts.nfsDirs) fs.mkdirSync(path.join(this.nfsRoot, dir), { recursive: true });
+        const exportArgs: string[] = [];
+        for (const [server, dirs] of Object.entries(this.opts.nfsServers ?? {})) {
+            for (const dir of dirs) fs.mkdirSync(path.join(this.nfsServerRoot(server), dir), { recursive: true });
+            exportArgs.push("--nfs-export", `${server}=${this.nfsServerRoot(server)}`);
+        }
         const log = fs.openSync(path.join(this.work, "agent.log"), "a");
         this.agent = spawn(
             process.execPath,
@@ -204,6 +215,7 @@ export class EngineBed {
                 kubeconfig,
                 "--nfs-root",
                 this.nfsRoot,
+                ...exportArgs,
                 "--work-dir",
                 path.join(this.work, "agent"),
                 "--prefix",
@@ -231,6 +243,11 @@ export class EngineBed {
             },
             { timeoutMs: 120_000, what: "three Nodes, Ready and untainted", everyMs: 500 },
         );
+    }
+
+    /** The root directory of one of the `nfsServers` stand-ins: `{server, path: P}` is `<root>/P`. */
+    nfsServerRoot(server: string): string {
+        return path.join(this.work, "nfs-servers", server);
     }
 
     /** The tail of the node agent's log. */

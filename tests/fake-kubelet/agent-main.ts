@@ -15,6 +15,7 @@ import { canRunProblems } from "./requirements";
 import { runPrefix, runSubnet } from "./util";
 
 const USAGE = `usage: agent-main.ts --kubeconfig FILE --nfs-root DIR [--context NAME] [--nfs-server NAME (default ${LOCAL_NFS_SERVER})]
+    [--nfs-export SERVER=DIR (another stand-in NFS server and its root; repeatable)]
     [--nodes node-a,node-b,node-c] [--work-dir DIR] [--prefix P] [--subnet CIDR] [--kubelet-port N (0: any)]
     [--client-ca-file FILE (require client certificates signed by it)] [--tls-cert-file FILE --tls-private-key-file FILE
     (the kubelet endpoint's serving certificate, for an API server with --kubelet-certificate-authority; default self-signed)]`;
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
             context: { type: "string" },
             "nfs-root": { type: "string" },
             "nfs-server": { type: "string", default: LOCAL_NFS_SERVER },
+            "nfs-export": { type: "string", multiple: true, default: [] },
             nodes: { type: "string", default: "node-a,node-b,node-c" },
             "work-dir": { type: "string" },
             prefix: { type: "string", default: runPrefix() },
@@ -39,6 +41,13 @@ async function main(): Promise<void> {
     });
     if (v.help) return void console.log(USAGE);
     if (!v.kubeconfig || !v["nfs-root"]) throw new Error(`--kubeconfig and --nfs-root are required.\n${USAGE}`);
+    const nfsServers: Record<string, string> = {};
+    for (const item of v["nfs-export"]) {
+        const [server, dir] = [item.slice(0, item.indexOf("=")), item.slice(item.indexOf("=") + 1)];
+        if (!item.includes("=") || !server || !dir)
+            throw new Error(`--nfs-export ${item}: give SERVER=DIR, e.g. nfs-b.local=/srv/nfs-b.\n${USAGE}`);
+        nfsServers[server] = path.resolve(dir);
+    }
     const problems = canRunProblems();
     if (problems.length) throw new Error(`the fake kubelet cannot run here:\n  - ${problems.join("\n  - ")}`);
     const workDir = v["work-dir"] ?? fs.mkdtempSync(path.join(os.tmpdir(), "fake-kubelet-agent-"));
@@ -65,6 +74,7 @@ async function main(): Promise<void> {
         workDir,
         nfsRoot: path.resolve(v["nfs-root"]),
         nfsServer: v["nfs-server"],
+        nfsServers,
         kubeletPort: server.port,
     });
     console.log(`node agent: running (pid ${process.pid}); SIGINT or SIGTERM stops it`);

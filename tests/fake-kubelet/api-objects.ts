@@ -15,8 +15,16 @@ export interface ApiPersistentVolume {
     spec?: { nfs?: { server: string; path: string; readOnly?: boolean }; [source: string]: unknown };
 }
 
-/** The local directory of an NFS PersistentVolume, or why there is none (a FailedMount message). */
-export function nfsDirectory(pv: ApiPersistentVolume, nfsServer: string, nfsRoot: string): { dir: string } | { error: string } {
+/**
+ * The local directory of an NFS PersistentVolume, and the root of the server it is on, or why there is none (a
+ * FailedMount message). `otherServers` are more stand-in servers, each a name and its own root directory.
+ */
+export function nfsDirectory(
+    pv: ApiPersistentVolume,
+    nfsServer: string,
+    nfsRoot: string,
+    otherServers: Readonly<Record<string, string>> = {},
+): { dir: string; server: string; root: string } | { error: string } {
     const nfs = pv.spec?.nfs;
     if (!nfs) {
         const kinds = Object.keys(pv.spec ?? {}).filter(
@@ -34,15 +42,21 @@ export function nfsDirectory(pv: ApiPersistentVolume, nfsServer: string, nfsRoot
         );
         return { error: `PersistentVolume ${pv.metadata.name}: only nfs volumes are emulated (it has ${kinds.join(", ") || "no source"})` };
     }
-    if (nfs.server !== nfsServer)
+    const root = nfs.server === nfsServer ? nfsRoot : Object.hasOwn(otherServers, nfs.server) ? otherServers[nfs.server] : undefined;
+    if (root === undefined) {
+        const others = Object.keys(otherServers);
         return {
-            error: `PersistentVolume ${pv.metadata.name}: NFS server ${JSON.stringify(nfs.server)} is not the local stand-in ${JSON.stringify(nfsServer)}; render nfsServer=${nfsServer}`,
+            error:
+                `PersistentVolume ${pv.metadata.name}: NFS server ${JSON.stringify(nfs.server)} is not the local stand-in ${JSON.stringify(nfsServer)}` +
+                (others.length ? ` nor one of ${others.map((o) => JSON.stringify(o)).join(", ")}` : "") +
+                `; render nfsServer=${nfsServer}`,
         };
+    }
     const rel = path.posix.normalize(`/${nfs.path}`);
     if (!nfs.path.startsWith("/") || nfs.path.split("/").includes(".."))
         return { error: `PersistentVolume ${pv.metadata.name}: NFS path ${JSON.stringify(nfs.path)} must be absolute, without ..` };
     if (nfs.readOnly) return { error: `PersistentVolume ${pv.metadata.name}: a read-only NFS volume is not emulated` };
-    return { dir: path.join(nfsRoot, rel) };
+    return { dir: path.join(root, rel), server: nfs.server, root };
 }
 
 /**

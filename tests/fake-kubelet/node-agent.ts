@@ -52,6 +52,11 @@ export interface NodeAgentOptions {
     nfsRoot: string;
     /** Default LOCAL_NFS_SERVER. */
     nfsServer?: string;
+    /**
+     * More NFS stand-ins, each a server name and its own root: `{server: S, path: P}` is `<root>/P`. A root that
+     * is gone is a server that does not answer (FailedMount, "Connection timed out") until it is back.
+     */
+    nfsServers?: Readonly<Record<string, string>>;
     /** Port the kubelet endpoint (kubelet-server.ts) listens on; the Nodes advertise it. */
     kubeletPort: number;
     capacity?: NodeShape["capacity"];
@@ -190,7 +195,7 @@ export class NodeAgent {
         });
         this.log(
             `nodes ${this.nodes.map((n) => `${n.name} (${n.zone})`).join(", ")} registered; kubelet endpoint 127.0.0.1:${this.opts.kubeletPort}; ` +
-                `NFS ${this.nfsServer}:/P = ${this.opts.nfsRoot}/P; pod subnet ${this.opts.subnet}`,
+                `NFS ${[[this.nfsServer, this.opts.nfsRoot], ...Object.entries(this.opts.nfsServers ?? {})].map(([s, r]) => `${s}:/P = ${r}/P`).join(", ")}; pod subnet ${this.opts.subnet}`,
         );
     }
 
@@ -391,12 +396,17 @@ export class NodeAgent {
             if (pvc.status?.phase !== "Bound" || !pvc.spec?.volumeName)
                 return `persistentvolumeclaim "${claim}" is not bound (phase ${pvc.status?.phase ?? "unknown"})`;
             const pv = await this.client.request<ApiPersistentVolume>("GET", `/api/v1/persistentvolumes/${pvc.spec.volumeName}`);
-            const local = nfsDirectory(pv, this.nfsServer, this.opts.nfsRoot);
+            const local = nfsDirectory(pv, this.nfsServer, this.opts.nfsRoot, this.opts.nfsServers);
             if ("error" in local) return `MountVolume.SetUp failed for volume "${pv.metadata.name}" : ${local.error}`;
+            if (!fs.statSync(local.root, { throwIfNoEntry: false })?.isDirectory())
+                return (
+                    `MountVolume.SetUp failed for volume "${pv.metadata.name}" : mount.nfs: Connection timed out ` +
+                    `(${local.server}:${pv.spec?.nfs?.path}; the stand-in server's root ${local.root} is gone)`
+                );
             if (!fs.statSync(local.dir, { throwIfNoEntry: false })?.isDirectory())
                 return (
                     `MountVolume.SetUp failed for volume "${pv.metadata.name}" : mount.nfs: mounting ` +
-                    `${this.nfsServer}:${pv.spec?.nfs?.path} failed, reason given by server: No such file or directory (${local.dir})`
+                    `${local.server}:${pv.spec?.nfs?.path} failed, reason given by server: No such file or directory (${local.dir})`
                 );
             rec.claimPaths[claim] = local.dir;
         }

@@ -52,7 +52,9 @@ describe("resolveArgs", () => {
             backupMemoryLimit: undefined,
             priorityClassName: undefined,
             nfsServer: "10.0.0.5",
+            nfsServers: undefined,
             nfsPaths: ["/exports/mysql-0", "/exports/mysql-1", "/exports/mysql-2", "/exports/mysql-3", "/exports/mysql-4"],
+            volumeServers: ["10.0.0.5", "10.0.0.5", "10.0.0.5", "10.0.0.5", "10.0.0.5"],
             nfsPathPattern: "/exports/mysql-{ordinal}",
             volumeCapacity: "20Gi",
             volumeMountOptions: ["hard", "nfsvers=4.1", "proto=tcp"],
@@ -149,6 +151,16 @@ describe("resolveArgs", () => {
             () => resolveArgs({ nfsServer: "nfs", nfsPathPattern: "/v/{ordinal}", replicas: 4, maxReplicas: 3 }),
             /`maxReplicas` is 3 but `replicas` is 4: raise `maxReplicas` to at least 4 \(one PersistentVolume is made per ordinal up to it\), or lower `replicas`\./,
         );
+    });
+
+    it("rotates the volumes over nfsServers (ordinal i on item i mod n), with nfsPathPattern or nfsPaths", () => {
+        const servers = (extra: Partial<MySqlClusterArgs>) => resolveArgs({ nfsServer: "nfs", ...extra }).volumeServers;
+        assert.deepStrictEqual(servers({ nfsPathPattern: "/v/{ordinal}", nfsServers: ["a", "b"] }), ["a", "b", "a", "b", "a"]);
+        assert.deepStrictEqual(servers({ nfsPathPattern: "/v/{ordinal}", nfsServers: ["a", "b", "c"], maxReplicas: 3 }), ["a", "b", "c"]);
+        assert.deepStrictEqual(servers({ nfsPaths: ["/a", "/b", "/c", "/d"], nfsServers: ["x", "y", "z"] }), ["x", "y", "z", "x"]);
+        assert.deepStrictEqual(servers({ nfsPaths: ["/a", "/b", "/c"] }), ["nfs", "nfs", "nfs"]);
+        // One server listed: the data volumes elsewhere than the backups.
+        assert.deepStrictEqual(servers({ nfsPaths: ["/a", "/b", "/c"], nfsServers: ["data"] }), ["data", "data", "data"]);
     });
 
     const cases: Array<[string, UncheckedArgs, string]> = [

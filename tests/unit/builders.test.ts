@@ -5,6 +5,7 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { clusterNames, MySqlClusterArgs, resolveArgs } from "../../components";
 import {
+    backupVolume,
     certificateSpecs,
     claimTemplate,
     credentialsSecret,
@@ -281,6 +282,28 @@ describe("builders: storage", () => {
 
     it("one retained NFS volume per path, in ordinal order, each pre-bound to its ordinal's claim", () => {
         assert.deepStrictEqual(persistentVolumes(resolve(paths), names), [volume(0, "/exports/a", {}), volume(1, "/exports/b", {})]);
+    });
+
+    it("with nfsServers, ordinal i's volume is on item i mod n, the same path on two servers is two volumes, the backups stay on nfsServer", () => {
+        const args = resolve({
+            nfsPathPattern: undefined,
+            replicas: 3,
+            nfsPaths: ["/exports/a", "/exports/a", "/exports/b", "/exports/b", "/exports/c"],
+            nfsServers: ["nfs-a.example", "nfs-b.example"],
+            backupNfsPath: "/exports/b",
+        });
+        const expected: [string, string][] = [
+            ["nfs-a.example", "/exports/a"],
+            ["nfs-b.example", "/exports/a"],
+            ["nfs-a.example", "/exports/b"],
+            ["nfs-b.example", "/exports/b"],
+            ["nfs-a.example", "/exports/c"],
+        ];
+        assert.deepStrictEqual(
+            persistentVolumes(args, names),
+            expected.map(([server, path], ordinal) => volume(ordinal, path, { nfs: { server, path } })),
+        );
+        assert.deepStrictEqual((backupVolume(args, names)?.spec as any).nfs, { server: "10.0.0.5", path: "/exports/b" });
     });
 
     it("the volumes take volumeCapacity, volumeAccessModes, volumeMountOptions and storageClassName as given", () => {

@@ -76,6 +76,58 @@ describe("the change guard", () => {
         ]);
     });
 
+    it("names each volume whose server nfsServers would change, and lets an unchanged list and a new volume's server through", async () => {
+        const spread = { ...ARGS, nfsServers: ["nfs-a", "nfs-b"] };
+        const why = (setting: "nfsServers" | "nfsServer") => `on the deployed cluster: ${GUARDED_SETTINGS[setting]}${OPT_IN(setting)}`;
+        // ARGS has five volumes (maxReplicas 5): a, b, a, b, a become a, c, a, c, a.
+        assert.deepStrictEqual(await refusals(spread, { ...spread, nfsServers: ["nfs-a", "nfs-c"] }), [
+            `\`nfsServers\` would change the NFS server of ordinal 1's volume from "nfs-b" to "nfs-c" ${why("nfsServers")}`,
+            `\`nfsServers\` would change the NFS server of ordinal 3's volume from "nfs-b" to "nfs-c" ${why("nfsServers")}`,
+        ]);
+        // Spreading the volumes of a deployed cluster moves them off nfsServer.
+        assert.deepStrictEqual(await refusals(ARGS, { ...ARGS, nfsServers: ["10.0.0.5", "nfs-b"] }), [
+            `\`nfsServers\` would change the NFS server of ordinal 1's volume from "10.0.0.5" to "nfs-b" ${why("nfsServers")}`,
+            `\`nfsServers\` would change the NFS server of ordinal 3's volume from "10.0.0.5" to "nfs-b" ${why("nfsServers")}`,
+        ]);
+        // The same servers written otherwise are other text: refused too (a PersistentVolume's server is its text).
+        assert.strictEqual((await refusals(spread, { ...spread, nfsServers: ["nfs-a", "NFS-B"] })).length, 2);
+        assert.deepStrictEqual(await refusals(spread, spread), []);
+        assert.deepStrictEqual(
+            await refusals(spread, { ...spread, nfsServers: ["nfs-a", "nfs-c"], allowDestructiveChanges: ["nfsServers"] }),
+            [],
+        );
+        // A volume added (a higher maxReplicas) is new: its server is recorded, not compared.
+        assert.deepStrictEqual(await refusals({ ...spread, maxReplicas: 5 }, { ...spread, maxReplicas: 6 }), []);
+        // A volume removed is told once, by the setting that removes it, not again for its server.
+        assert.deepStrictEqual(await refusals({ ...spread, maxReplicas: 5 }, { ...spread, maxReplicas: 4 }), [
+            `\`maxReplicas\` would remove the path of ordinal 4's volume ("/exports/mysql-4") on the deployed cluster: ${GUARDED_SETTINGS.maxReplicas}${OPT_IN("maxReplicas")}`,
+        ]);
+    });
+
+    it("reads a deployed state without the volumes' servers (made before nfsServers) as every volume on nfsServer", async () => {
+        const { values } = await fingerprint(ARGS);
+        const before = {
+            values: Object.fromEntries(Object.entries(values).filter(([key]) => !key.startsWith("volumeServer-"))),
+            allowed: [],
+        };
+        assert.strictEqual(Object.keys(values).length - Object.keys(before.values).length, 5);
+        assert.deepStrictEqual((await provider.check(before, await fingerprint(ARGS))).failures, []);
+        // A volume added on such a stack (ordinal 5) is new: its server is recorded, not compared with nfsServer.
+        const grown = await fingerprint({ ...ARGS, nfsServers: ["10.0.0.5", "nfs-b", "nfs-c"], maxReplicas: 6 });
+        assert.deepStrictEqual(
+            (await provider.check(before, grown)).failures.map((f) => /ordinal (\d)/.exec(f.reason)?.[1]),
+            ["1", "2", "4"],
+        );
+        const spread = await fingerprint({ ...ARGS, nfsServers: ["10.0.0.5", "nfs-b"] });
+        assert.deepStrictEqual(
+            (await provider.check(before, spread)).failures.map((f) => [f.property, f.reason.split(" on the deployed")[0]]),
+            [
+                ["nfsServers", '`nfsServers` would change the NFS server of ordinal 1\'s volume from "10.0.0.5" to "nfs-b"'],
+                ["nfsServers", '`nfsServers` would change the NFS server of ordinal 3\'s volume from "10.0.0.5" to "nfs-b"'],
+            ],
+        );
+    });
+
     it("reads a deployed state without a selectorLabels entry (made before the setting) as legacy", async () => {
         const legacy = await fingerprint({ ...ARGS, selectorLabels: "legacy" });
         const { selectorLabels, ...before } = (await fingerprint(ARGS)).values;

@@ -481,6 +481,8 @@ describe("node agent: NFS stand-in, service links, Nodes", () => {
     it("an NFS PersistentVolume on the local server is a directory under nfsRoot; others are refused with what to do", () => {
         assert.deepStrictEqual(nfsDirectory(pv({ server: LOCAL_NFS_SERVER, path: "/exports/mysql-0" }), LOCAL_NFS_SERVER, "/srv/nfs"), {
             dir: "/srv/nfs/exports/mysql-0",
+            server: LOCAL_NFS_SERVER,
+            root: "/srv/nfs",
         });
         assert.deepStrictEqual(nfsDirectory(pv({ server: "192.168.164.141", path: "/x" }), LOCAL_NFS_SERVER, "/srv/nfs"), {
             error: 'PersistentVolume pv-0: NFS server "192.168.164.141" is not the local stand-in "nfs.local"; render nfsServer=nfs.local',
@@ -491,6 +493,21 @@ describe("node agent: NFS stand-in, service links, Nodes", () => {
         assert.deepStrictEqual(nfsDirectory(pv(undefined), LOCAL_NFS_SERVER, "/srv/nfs"), {
             error: "PersistentVolume pv-0: only nfs volumes are emulated (it has hostPath)",
         });
+    });
+
+    it("more stand-in servers: each its own root, the same path on two servers two directories, an unknown server refused", () => {
+        const others = { "nfs-b.local": "/srv/nfs-b", "nfs-c.local": "/srv/nfs-c" };
+        const dir = (server: string) => nfsDirectory(pv({ server, path: "/exports/v1" }), LOCAL_NFS_SERVER, "/srv/nfs", others);
+        assert.deepStrictEqual(dir(LOCAL_NFS_SERVER), { dir: "/srv/nfs/exports/v1", server: LOCAL_NFS_SERVER, root: "/srv/nfs" });
+        assert.deepStrictEqual(dir("nfs-b.local"), { dir: "/srv/nfs-b/exports/v1", server: "nfs-b.local", root: "/srv/nfs-b" });
+        assert.deepStrictEqual(dir("nfs-c.local"), { dir: "/srv/nfs-c/exports/v1", server: "nfs-c.local", root: "/srv/nfs-c" });
+        assert.deepStrictEqual(dir("nfs-d.local"), {
+            error:
+                'PersistentVolume pv-0: NFS server "nfs-d.local" is not the local stand-in "nfs.local" nor one of "nfs-b.local", ' +
+                '"nfs-c.local"; render nfsServer=nfs.local',
+        });
+        // An object's own property only: "constructor" is no server.
+        assert.ok("error" in dir("constructor"));
     });
 
     it("service links: the kubernetes Service always, the namespace's ClusterIP Services when enabled, never a headless one", () => {
