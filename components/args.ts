@@ -31,7 +31,9 @@ import {
     checkBackupSchedule,
     checkClusterDomain,
     checkRestoreFrom,
+    checkRestoreTime,
     checkObjectStore,
+    DEFAULT_BINLOG_SHIP_INTERVAL,
     checkRcloneImage,
     DEFAULT_S3_REGION,
     ObjectStore,
@@ -391,6 +393,13 @@ export interface MySqlClusterArgs {
      */
     readonly backupS3CredentialsSecret?: string;
     /**
+     * With `backupS3Bucket`: how often (seconds, 5 to 3600) mysql-0's closed binlogs, and the open one when it
+     * has new transactions (rotated first), are shipped to `PREFIX/binlogs/TIMELINE/`, which a restore to a
+     * time (`restoreFrom: "2026-12-07T14:05:00Z"`) replays. Flavor mariadb only.
+     * @default 60 with `backupS3Bucket`
+     */
+    readonly binlogShipIntervalSeconds?: number;
+    /**
      * The image the rclone binary is copied from (an init container), for the containers that upload or
      * download backups.
      * @default "rclone/rclone:1.76.0"
@@ -643,9 +652,15 @@ export function resolveArgs(args: MySqlClusterArgs): ResolvedArgs {
                 undefined,
                 "mysql-backup-s3",
             ),
+            binlogShipIntervalSeconds:
+                a.binlogShipIntervalSeconds === undefined
+                    ? null
+                    : numberSetting(p, "binlogShipIntervalSeconds", a.binlogShipIntervalSeconds, DEFAULT_BINLOG_SHIP_INTERVAL),
+            flavor: flavor?.name,
         },
         `${namespace ?? DEFAULTS.namespace}/${name ?? DEFAULTS.name}`,
     );
+    checkRestoreTime(p, restoreFrom, objectStore, flavor?.name);
     const rcloneImage = checkRcloneImage(p, stringSetting(p, "rcloneImage", a.rcloneImage, DEFAULTS.rcloneImage));
     const backupNfsPath = checkBackupNfsPath(
         p,

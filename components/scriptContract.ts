@@ -109,8 +109,20 @@ export const SCRIPT_ENVIRONMENT = {
         // mysql-0 of a cluster restored from a backup (`restoreFrom`).
         ifSet: { RESTORE_FROM: { runs: ["restore-mysql.sh"] } },
     },
+    // A restore to a time also replays the shipped binlogs: the server, its client and the binlog tool.
     "restore-mysql.sh": {
-        required: ["BACKUPS_DIR", "BACKUP_INFO_PREFIXES", "DATA_ROOT", "DATA_SUBPATH", "RESTORE_FROM", "RESTORE_SQL"],
+        required: [
+            "BACKUPS_DIR",
+            "BACKUP_INFO_PREFIXES",
+            "BINLOG_TOOL",
+            "CLIENT_CONFIG",
+            "DATA_ROOT",
+            "DATA_SUBPATH",
+            "MYSQL_CLIENT",
+            "RESTORE_FROM",
+            "RESTORE_SQL",
+            "SERVER_BINARY",
+        ],
         ...OBJECT_STORE,
     },
     // The mysql container's command.
@@ -212,6 +224,22 @@ export const SCRIPT_ENVIRONMENT = {
             "MYSQL_PORT",
         ],
     },
+    // The binlog-ship container (`backupS3Bucket`): mysql-0's binlogs to the bucket.
+    "binlog-ship.sh": {
+        required: [
+            "BINLOG_BASENAME",
+            "BINLOG_GTID_SQL",
+            "BINLOG_SHIP_INTERVAL",
+            "CLIENT_CONFIG",
+            "CLUSTER_UID",
+            "DATA_ROOT",
+            "DATA_SUBPATH",
+            "MYSQL_CLIENT",
+            "MYSQL_PORT",
+            "OBJECT_STORE_BUCKET",
+            ...OBJECT_STORE.ifSet.OBJECT_STORE_BUCKET.required,
+        ],
+    },
     // The backup CronJob's container.
     "backup.sh": {
         required: [
@@ -229,6 +257,8 @@ export const SCRIPT_ENVIRONMENT = {
             "TLS_KEY",
         ],
         ...OBJECT_STORE,
+        // The cluster's identity names its binlog timelines (binlog-ship.sh), which the MANIFEST records.
+        optional: [...OBJECT_STORE.optional, "CLUSTER_UID"],
     },
 } as const satisfies Record<PodScript, ScriptEnvironment>;
 

@@ -291,7 +291,7 @@ export const SETTINGS = {
     restoreFrom: {
         type: "string",
         description:
-            "A backup's name (20250101T030000Z), on the backup volume or in the bucket, that mysql-0 starts from when its data is empty; needs the old cluster's passwords.",
+            "A backup's name (20250101T030000Z), on the backup volume or in the bucket, that mysql-0 starts from when its data is empty, or a UTC time (2026-12-07T14:05:00Z): the newest backup before it plus the shipped binlogs up to it; needs the old cluster's passwords.",
     },
     backupS3Bucket: {
         type: "string",
@@ -314,6 +314,11 @@ export const SETTINGS = {
         type: "string",
         description:
             "Name of a Secret in the namespace with keys access-key-id and secret-access-key, the bucket's credentials; never a plain value.",
+    },
+    binlogShipIntervalSeconds: {
+        type: "integer",
+        description:
+            "With backupS3Bucket (flavor mariadb): how often mysql-0's binlogs are shipped to the bucket, 5 to 3600; the recovery point of a restore to a time is at most two intervals old. Unset, 60 (docs/backups.md).",
     },
     rcloneImage: {
         type: "string",
