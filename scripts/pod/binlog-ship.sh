@@ -49,8 +49,12 @@ while read -r entry; do
     [[ -n $entry ]] && shipped[$entry]=1
 done <<<"$listing"
 
-last_gtid=unknown
+# The last round's SHIPPED, kept on the volume: a restarted container rotates only for new transactions.
 state="$DATA_ROOT/binlog-ship.state"
+last_gtid=unknown
+if [[ -f $state && $(key_value "$state" timeline || true) == "$timeline" ]]; then
+    last_gtid=$(key_value "$state" gtid) || last_gtid=unknown
+fi
 while true; do
     round_started=$EPOCHREALTIME
     through=$(printf '%(%Y-%m-%dT%H:%M:%SZ)T' "${round_started%.*}")
@@ -82,8 +86,9 @@ while true; do
         if [[ $ok == true && ${#files[@]} -gt 1 && $gtid != unknown ]]; then
             last=${files[${#files[@]} - 2]}
             printf 'timeline=%s\ncluster=%s\nthrough=%s\nlast_file=%s\ngtid=%s\n' \
-                "$timeline" "$CLUSTER_UID" "$through" "$last" "$gtid" >"$state"
-            if "$RCLONE" copyto "$state" "$remote/SHIPPED"; then
+                "$timeline" "$CLUSTER_UID" "$through" "$last" "$gtid" >"$state.next"
+            if "$RCLONE" copyto "$state.next" "$remote/SHIPPED"; then
+                mv "$state.next" "$state"
                 last_gtid=$gtid
             else
                 log "could not write $remote/SHIPPED; trying again next round"
