@@ -144,7 +144,11 @@ export function checkObjectStore(problems: Problems, s: ObjectStoreSettings, def
  * `binlogShipIntervalSeconds` with a bucket: whole seconds within the bounds, and only for a flavor whose
  * binlogs are shipped. Unset: the default for those flavors, null (no shipping) for the others.
  */
-function checkBinlogShipInterval(problems: Problems, interval: number | null | undefined, flavor: string | undefined): number | null | undefined {
+function checkBinlogShipInterval(
+    problems: Problems,
+    interval: number | null | undefined,
+    flavor: string | undefined,
+): number | null | undefined {
     if (interval === undefined || flavor === undefined) {
         return undefined;
     }

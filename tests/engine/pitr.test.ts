@@ -91,7 +91,11 @@ describe("point-in-time restore drill on the real controllers: binlogs shipped t
                 states = await Promise.all([0, 1, 2].map((o) => state(o).catch((e: Error) => e.message.split("\n")[0])));
                 return states.every((s) => s === states[0]) && states[0].startsWith(`${expectedOrders}\n`);
             },
-            { timeoutMs: 180_000, everyMs: 1000, what: () => `${expectedOrders} orders and one state on every pod: ${JSON.stringify(states)}` },
+            {
+                timeoutMs: 180_000,
+                everyMs: 1000,
+                what: () => `${expectedOrders} orders and one state on every pod: ${JSON.stringify(states)}`,
+            },
         );
         return states[0];
     }
@@ -129,7 +133,10 @@ describe("point-in-time restore drill on the real controllers: binlogs shipped t
     before(async function () {
         requireEngineBed(this);
         const rclone = path.join(
-            execFileSync("bash", [path.join(REPO, "tools", "rclone", "build.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim(),
+            execFileSync("bash", [path.join(REPO, "tools", "rclone", "build.sh")], {
+                encoding: "utf8",
+                stdio: ["ignore", "pipe", "ignore"],
+            }).trim(),
             "rclone",
         );
         process.env.FAKE_KUBELET_RCLONE = rclone;
@@ -247,7 +254,8 @@ describe("point-in-time restore drill on the real controllers: binlogs shipped t
         assert.match(restoreLog, new RegExp(`restoring to ${target}: backup \\d{8}T\\d{6}Z`));
         const replayed = /binlogs replayed to \S+: GTID (\S+) -> (\S+), (\d+) files in ([\d.]+) s/.exec(restoreLog);
         assert.ok(replayed, restoreLog);
-        figures["binlog replay (server start + mariadb-binlog | mariadb + stop)"] = `${replayed[3]} files in ${replayed[4]} s, GTID ${replayed[1]} -> ${replayed[2]}`;
+        figures["binlog replay (server start + mariadb-binlog | mariadb + stop)"] =
+            `${replayed[3]} files in ${replayed[4]} s, GTID ${replayed[1]} -> ${replayed[2]}`;
         assert.strictEqual(await converged("restored", Number(atTarget.split("\n")[0])), atTarget, "exactly the rows at T, on every pod");
         for (const replica of [1, 2]) {
             assert.strictEqual((await sql("restored", replica, "SHOW GLOBAL STATUS LIKE 'Slave_running';")).trim(), "Slave_running\tON");

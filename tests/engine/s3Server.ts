@@ -58,4 +58,3 @@ export class S3Server {
         }
     }
 }
-

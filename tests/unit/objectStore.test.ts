@@ -184,7 +184,8 @@ describe("backups to object storage", () => {
     });
 
     it("ships mariadb's binlogs from a binlog-ship container with rclone, the bucket's Secret and the cluster's identity", () => {
-        const pod = (statefulSet(resolveArgs({ ...ARGS, binlogShipIntervalSeconds: 15 }), names, SCRIPTS, MOCK_UUID) as any).spec.template.spec;
+        const pod = (statefulSet(resolveArgs({ ...ARGS, binlogShipIntervalSeconds: 15 }), names, SCRIPTS, MOCK_UUID) as any).spec.template
+            .spec;
         assert.deepStrictEqual(
             pod.initContainers.map((c: any) => c.name),
             ["init-mysql", "rclone", "clone-mysql"],

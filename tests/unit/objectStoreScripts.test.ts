@@ -71,9 +71,9 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
      * server does it (a new file, its name appended to the index without a newline), each flush counted.
      */
     const CLIENT_STUB = [
-        'for a; do case $a in --execute=*) stmt=${a#--execute=} ;; esac; done',
+        "for a; do case $a in --execute=*) stmt=${a#--execute=} ;; esac; done",
         'data="$STUB_DATA"',
-        'case $stmt in',
+        "case $stmt in",
         '"SELECT 1") ;;',
         '"SELECT @@global.gtid_binlog_pos") cat "$STUB_GTID" ;;',
         '"FLUSH BINARY LOGS")',
@@ -82,7 +82,7 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
         '    echo "events of $next" >"$data/$next"',
         '    printf "\n./%s" "$next" >>"$data/mysql-bin.index"',
         '    echo flush >>"$STUB_FLUSHES" ;;',
-        '*) exit 1 ;;',
+        "*) exit 1 ;;",
         "esac",
     ].join("\n");
 
@@ -300,7 +300,8 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
             const lines = fs.existsSync(binlogs()) ? fs.readdirSync(binlogs()) : [];
             return lines.length === 1 ? path.join(binlogs(), lines[0], "SHIPPED") : "";
         };
-        const flushes = () => (fs.existsSync(at("ship", "flushes")) ? fs.readFileSync(at("ship", "flushes"), "utf8").split("\n").length - 1 : 0);
+        const flushes = () =>
+            fs.existsSync(at("ship", "flushes")) ? fs.readFileSync(at("ship", "flushes"), "utf8").split("\n").length - 1 : 0;
 
         // The first round rotates the open file and ships it.
         let first = ship("mysql-0", "ship");
@@ -310,13 +311,16 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
         assert.match(timeline, /^\d{8}T\d{6}Z-3f2a9c1e$/);
         assert.strictEqual(path.basename(path.dirname(shippedFile())), timeline);
         let values = readValues(shippedFile());
-        assert.deepStrictEqual({ ...values, through: "" }, {
-            timeline,
-            cluster: UID,
-            through: "",
-            last_file: "mysql-bin.000001",
-            gtid: "0-100-5",
-        });
+        assert.deepStrictEqual(
+            { ...values, through: "" },
+            {
+                timeline,
+                cluster: UID,
+                through: "",
+                last_file: "mysql-bin.000001",
+                gtid: "0-100-5",
+            },
+        );
         assert.match(values.through, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
         assert.strictEqual(fs.readFileSync(path.join(binlogs(), timeline, "mysql-bin.000001"), "utf8"), "events of mysql-bin.000001\n");
         assert.ok(!fs.existsSync(path.join(binlogs(), timeline, "mysql-bin.000002")), "the open file is not shipped");
@@ -337,7 +341,11 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
         assert.strictEqual(values.last_file, "mysql-bin.000001");
         const idleFlushes = flushes();
         fs.writeFileSync(at("ship", "gtid"), "0-100-9\n");
-        log = await runUntil(ship("mysql-0", "ship"), () => readValues(shippedFile()).gtid === "0-100-9", "the new transaction was not shipped");
+        log = await runUntil(
+            ship("mysql-0", "ship"),
+            () => readValues(shippedFile()).gtid === "0-100-9",
+            "the new transaction was not shipped",
+        );
         assert.deepStrictEqual(fs.readdirSync(path.join(binlogs(), timeline)).sort(), ["SHIPPED", "mysql-bin.000001", "mysql-bin.000002"]);
         assert.strictEqual(readValues(shippedFile()).last_file, "mysql-bin.000002");
         assert.strictEqual(flushes(), idleFlushes + 1, "one rotation for the new transaction");
@@ -385,7 +393,10 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
         // A file lost in the bucket: 000004 shipped, 000003 not.
         const remote = `offsite:acme-backups/default/mysql/binlogs/${timeline}`;
         s3(["rcat", `${remote}/mysql-bin.000004`], "events\n");
-        s3(["rcat", `${remote}/SHIPPED`], `timeline=${timeline}\ncluster=${UID}\nthrough=2099-01-01T00:00:00Z\nlast_file=mysql-bin.000004\ngtid=0-100-20\n`);
+        s3(
+            ["rcat", `${remote}/SHIPPED`],
+            `timeline=${timeline}\ncluster=${UID}\nthrough=2099-01-01T00:00:00Z\nlast_file=mysql-bin.000004\ngtid=0-100-20\n`,
+        );
         const gap = restore("2098-01-01T00:00:00Z");
         assert.strictEqual(gap.status, 1);
         assert.match(
