@@ -252,7 +252,7 @@ describe("the program and the package", function () {
             const schema = spawnSync(process.execPath, ["-e", SCHEMA_PROGRAM], { cwd: consumer, encoding: "utf8" });
             assert.strictEqual(schema.status, 0, schema.stderr);
             assert.deepStrictEqual(JSON.parse(schema.stdout), {
-                inputs: 60,
+                inputs: 61,
                 outputs: 10,
                 rootPasswordSecret: true,
                 replicasDefault: 3,
