@@ -109,21 +109,14 @@ export const SCRIPT_ENVIRONMENT = {
         // mysql-0 of a cluster restored from a backup (`restoreFrom`).
         ifSet: { RESTORE_FROM: { runs: ["restore-mysql.sh"] } },
     },
-    // A restore to a time also replays the shipped binlogs: the server, its client and the binlog tool.
     "restore-mysql.sh": {
-        required: [
-            "BACKUPS_DIR",
-            "BACKUP_INFO_PREFIXES",
-            "BINLOG_TOOL",
-            "CLIENT_CONFIG",
-            "DATA_ROOT",
-            "DATA_SUBPATH",
-            "MYSQL_CLIENT",
-            "RESTORE_FROM",
-            "RESTORE_SQL",
-            "SERVER_BINARY",
-        ],
-        ...OBJECT_STORE,
+        required: ["BACKUPS_DIR", "BACKUP_INFO_PREFIXES", "DATA_ROOT", "DATA_SUBPATH", "RESTORE_FROM", "RESTORE_SQL"],
+        optional: [...OBJECT_STORE.optional, "BINLOG_TOOL"],
+        ifSet: {
+            ...OBJECT_STORE.ifSet,
+            // A restore to a time also replays the shipped binlogs: the binlog tool, the server and its client.
+            BINLOG_TOOL: { required: ["CLIENT_CONFIG", "MYSQL_CLIENT", "SERVER_BINARY"] },
+        },
     },
     // The mysql container's command.
     "mysql-run.sh": {

@@ -12,6 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CLONE_PORT, CONTAINERS, OBJECT_STORE_KEYS, PATHS, ROOT_CLIENT_CONFIG, SCRIPT_FILES, TLS_KEYS, VOLUMES } from "../constants";
 import { ClusterNames } from "../names";
 import { scriptEnv } from "../scriptContract";
+import { isRestoreTime } from "../validation/backup";
 import { PodScripts, scriptsConfigMapName } from "./config";
 
 type VolumeMount = k8s.types.input.core.v1.VolumeMount;
@@ -278,11 +279,16 @@ export function restoreEnv(args: ResolvedArgs) {
     if (args.restoreFrom === undefined) {
         return {};
     }
+    const replay = isRestoreTime(args.restoreFrom)
+        ? {
+              BINLOG_TOOL: BINLOG_SHIPPING.binlogTool,
+              SERVER_BINARY: args.flavor.server,
+              MYSQL_CLIENT: args.flavor.client,
+              CLIENT_CONFIG: ROOT_CLIENT_CONFIG,
+          }
+        : {};
     return {
-        BINLOG_TOOL: BINLOG_SHIPPING.binlogTool,
-        SERVER_BINARY: args.flavor.server,
-        MYSQL_CLIENT: args.flavor.client,
-        CLIENT_CONFIG: ROOT_CLIENT_CONFIG,
+        ...replay,
         RESTORE_FROM: args.restoreFrom,
         BACKUPS_DIR: PATHS.backupsDir,
         RESTORE_SQL: args.flavor.restoreSql,

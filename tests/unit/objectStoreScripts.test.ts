@@ -306,7 +306,12 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
         // The first round rotates the open file and ships it.
         let first = ship("mysql-0", "ship");
         let through = "";
-        let log = await runUntil(first, () => shippedFile() !== "" && fs.existsSync(shippedFile()), "no SHIPPED in the bucket");
+        // Until SHIPPED is in the bucket, and the round's record on the volume.
+        let log = await runUntil(
+            first,
+            () => shippedFile() !== "" && fs.existsSync(shippedFile()) && fs.existsSync(at("ship", "binlog-ship.state")),
+            "no SHIPPED in the bucket",
+        );
         timeline = fs.readFileSync(at("ship", "binlog-timeline"), "utf8").trim();
         assert.match(timeline, /^\d{8}T\d{6}Z-3f2a9c1e$/);
         assert.strictEqual(path.basename(path.dirname(shippedFile())), timeline);
