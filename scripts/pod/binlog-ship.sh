@@ -67,9 +67,13 @@ while true; do
         # The index lists the files oldest first; the last is open.
         files=()
         # The server writes the last line without a newline.
-        while read -r entry || [[ -n $entry ]]; do
-            [[ -n $entry ]] && files+=("${entry##*/}")
-        done <"$index"
+        if [[ -f $index ]]; then
+            while read -r entry || [[ -n $entry ]]; do
+                [[ -n $entry ]] && files+=("${entry##*/}")
+            done <"$index"
+        else
+            log "no $index: is log-bin off?"
+        fi
         ok=true
         for ((i = 0; i < ${#files[@]} - 1; i++)); do
             file=${files[i]}
@@ -100,5 +104,6 @@ while true; do
     # The next round BINLOG_SHIP_INTERVAL after this one started.
     spent=$((${EPOCHREALTIME/./} - ${round_started/./}))
     wait_us=$((BINLOG_SHIP_INTERVAL * 1000000 - spent))
+    ((wait_us > 0)) || log "a round took $(elapsed "$round_started" "$EPOCHREALTIME") s, longer than the interval"
     ((wait_us <= 0)) || pause "$((wait_us / 1000000)).$(printf '%06d' $((wait_us % 1000000)))"
 done
