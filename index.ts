@@ -67,6 +67,7 @@ const cluster = new MySqlCluster("mysql", {
     backupS3Endpoint: config.get("backupS3Endpoint"),
     backupS3Region: config.get("backupS3Region"),
     backupS3CredentialsSecret: config.get("backupS3CredentialsSecret"),
+    binlogShipIntervalSeconds: config.getNumber("binlogShipIntervalSeconds"),
     rcloneImage: config.get("rcloneImage"),
     metrics: config.getBoolean("metrics"),
     metricsNamespace: config.get("metricsNamespace"),

@@ -25,6 +25,7 @@ import {
     checkObjectStore,
     checkPassword,
     checkRestoreFrom,
+    checkRestoreTime,
     DEFAULT_MAX_REPLICAS,
     DEFAULT_S3_REGION,
     numberSetting,
@@ -160,9 +161,12 @@ function relateSettings(p: Problems, typed: TypedSettings, s: CheckedSettings) {
             backupS3Endpoint: typed.backupS3Endpoint,
             backupS3Region: typed.backupS3Region === null ? DEFAULT_S3_REGION : typed.backupS3Region,
             backupS3CredentialsSecret: typed.backupS3CredentialsSecret,
+            binlogShipIntervalSeconds: typed.binlogShipIntervalSeconds,
+            flavor: flavor?.name,
         },
         `${namespace ?? DEFAULTS.namespace}/${name ?? DEFAULTS.name}`,
     );
+    checkRestoreTime(p, restoreFrom, objectStore, flavor?.name);
     const backupNfsPath = checkBackupNfsPath(
         p,
         {
@@ -193,8 +197,16 @@ function relateSettings(p: Problems, typed: TypedSettings, s: CheckedSettings) {
     const metrics = checkMetrics(p, { metrics: s.metrics, metricsNamespace: s.metricsNamespace, monitoringCrds: s.monitoringCrds });
 
     // The bucket's five settings become one `objectStore`.
-    const { backupS3Bucket, backupS3Prefix, backupS3Endpoint, backupS3Region, backupS3CredentialsSecret, ...own } = s;
-    void [backupS3Bucket, backupS3Prefix, backupS3Endpoint, backupS3Region, backupS3CredentialsSecret];
+    const {
+        backupS3Bucket,
+        backupS3Prefix,
+        backupS3Endpoint,
+        backupS3Region,
+        backupS3CredentialsSecret,
+        binlogShipIntervalSeconds,
+        ...own
+    } = s;
+    void [backupS3Bucket, backupS3Prefix, backupS3Endpoint, backupS3Region, backupS3CredentialsSecret, binlogShipIntervalSeconds];
     return {
         ...own,
         maxReplicas,

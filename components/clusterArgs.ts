@@ -318,7 +318,9 @@ export interface MySqlClusterArgs {
      * its data directory is empty; replicas then clone from mysql-0 as usual. The restored data keeps the old
      * cluster's accounts: `rootPassword`, `replicationPassword`, `backupPassword` (and `appPassword` with `appUser`)
      * must be set to the old cluster's values. With `backupS3Bucket`, a backup that is not on the backup volume is
-     * downloaded from the bucket.
+     * downloaded from the bucket. A UTC time (`"2026-12-07T14:05:00Z"`, flavor mariadb, with `backupS3Bucket`)
+     * restores the newest backup in the bucket that finished before it, then replays the shipped binlogs up to it
+     * (docs/backups.md).
      */
     readonly restoreFrom?: SettingValue<"restoreFrom">;
     /**
@@ -351,6 +353,13 @@ export interface MySqlClusterArgs {
      * @see https://kubernetes.io/docs/concepts/configuration/secret/
      */
     readonly backupS3CredentialsSecret?: SettingValue<"backupS3CredentialsSecret">;
+    /**
+     * With `backupS3Bucket`: how often (seconds, 5 to 3600) mysql-0's closed binlogs, and the open one when it has
+     * new transactions (rotated first), are shipped to `PREFIX/binlogs/TIMELINE/`, which a restore to a time
+     * (`restoreFrom: "2026-12-07T14:05:00Z"`) replays. Flavor mariadb only.
+     * @default 60 with `backupS3Bucket`
+     */
+    readonly binlogShipIntervalSeconds?: SettingValue<"binlogShipIntervalSeconds">;
     /**
      * The image the rclone binary is copied from (an init container), for the containers that upload or download
      * backups.

@@ -19,6 +19,8 @@ export const CONTAINERS = {
     backup: "backup",
     /** An init container that copies the rclone binary out of its image for the containers that upload or download. */
     rclone: "rclone",
+    /** Ships mysql-0's binlogs to the bucket (binlog-ship.sh); idle on the other ordinals. */
+    binlogShip: "binlog-ship",
 } as const;
 
 /** Volume names in the pod template. `data` is also the claim template's name. */
@@ -186,6 +188,7 @@ export const SCRIPT_FILES = {
     restoreFinish: "restore-finish.sh",
     rotate: "rotate-credentials.sh",
     probeWait: "probe-wait.sh",
+    binlogShip: "binlog-ship.sh",
 } as const;
 
 /** Keys of the credentials Secret, one password each. */

@@ -190,7 +190,7 @@ export class MySqlCluster extends pulumi.ComponentResource {
                 new k8s.apiextensions.CustomResource(`${name}-${role}`, spec, guarded);
             }
         }
-        const cronJobSpec = build.backupCronJob(settings, names, podScripts);
+        const cronJobSpec = build.backupCronJob(settings, names, podScripts, clusterUid.result);
         if (cronJobSpec !== undefined) {
             // Without the backup volume (a bucket only) the Job stages on the node's disk.
             new k8s.batch.v1.CronJob(`${name}-backup`, cronJobSpec, {

@@ -113,7 +113,12 @@ export const SCRIPT_ENVIRONMENT = {
     },
     "restore-mysql.sh": {
         required: ["BACKUPS_DIR", "BACKUP_INFO_PREFIXES", "DATA_ROOT", "DATA_SUBPATH", "RESTORE_FROM", "RESTORE_SQL", "STATUS_FILE"],
-        ...OBJECT_STORE,
+        optional: [...OBJECT_STORE.optional, "BINLOG_TOOL"],
+        ifSet: {
+            ...OBJECT_STORE.ifSet,
+            // A restore to a time also replays the shipped binlogs: the binlog tool, the server and its client.
+            BINLOG_TOOL: { required: ["CLIENT_CONFIG", "MYSQL_CLIENT", "SERVER_BINARY"] },
+        },
     },
     // The mysql container's command.
     "mysql-run.sh": {
@@ -215,6 +220,22 @@ export const SCRIPT_ENVIRONMENT = {
             "MYSQL_PORT",
         ],
     },
+    // The binlog-ship container (`backupS3Bucket`): mysql-0's binlogs to the bucket.
+    "binlog-ship.sh": {
+        required: [
+            "BINLOG_BASENAME",
+            "BINLOG_GTID_SQL",
+            "BINLOG_SHIP_INTERVAL",
+            "CLIENT_CONFIG",
+            "CLUSTER_UID",
+            "DATA_ROOT",
+            "DATA_SUBPATH",
+            "MYSQL_CLIENT",
+            "MYSQL_PORT",
+            "OBJECT_STORE_BUCKET",
+            ...OBJECT_STORE.ifSet.OBJECT_STORE_BUCKET.required,
+        ],
+    },
     // The backup CronJob's container.
     "backup.sh": {
         required: [
@@ -232,6 +253,8 @@ export const SCRIPT_ENVIRONMENT = {
             "TLS_KEY",
         ],
         ...OBJECT_STORE,
+        // The cluster's identity names its binlog timelines (binlog-ship.sh), which the MANIFEST records.
+        optional: [...OBJECT_STORE.optional, "CLUSTER_UID"],
     },
 } as const satisfies Record<PodScript, ScriptEnvironment>;
 

@@ -605,8 +605,8 @@ export const SETTINGS = {
     restoreFrom: {
         type: "string",
         description:
-            "A backup's name (20250101T030000Z), on the backup volume or in the bucket, that mysql-0 starts from when its data is empty; needs the old cluster's passwords.",
-        doc: "The backup (its directory name on the backup volume, e.g. `\"20250101T030000Z\"`) that mysql-0 starts from when its data directory is empty; replicas then clone from mysql-0 as usual. The restored data keeps the old cluster's accounts: `rootPassword`, `replicationPassword`, `backupPassword` (and `appPassword` with `appUser`) must be set to the old cluster's values. With `backupS3Bucket`, a backup that is not on the backup volume is downloaded from the bucket.",
+            "A backup's name (20250101T030000Z), on the backup volume or in the bucket, that mysql-0 starts from when its data is empty, or a UTC time (2026-12-07T14:05:00Z): the newest backup before it plus the shipped binlogs up to it; needs the old cluster's passwords.",
+        doc: 'The backup (its directory name on the backup volume, e.g. `"20250101T030000Z"`) that mysql-0 starts from when its data directory is empty; replicas then clone from mysql-0 as usual. The restored data keeps the old cluster\'s accounts: `rootPassword`, `replicationPassword`, `backupPassword` (and `appPassword` with `appUser`) must be set to the old cluster\'s values. With `backupS3Bucket`, a backup that is not on the backup volume is downloaded from the bucket. A UTC time (`"2026-12-07T14:05:00Z"`, flavor mariadb, with `backupS3Bucket`) restores the newest backup in the bucket that finished before it, then replays the shipped binlogs up to it (docs/backups.md).',
         example: "20250101T030000Z",
         change: {
             impact: "rolling restart",
@@ -620,7 +620,10 @@ export const SETTINGS = {
         doc: "An S3-compatible bucket (AWS S3, MinIO, Ceph RGW, GCS in interoperability mode) that each backup is uploaded to with rclone, beside or instead of `backupNfsPath`, with the same manifest, checksums and retention; `restoreFrom` reads it. A backup counts only once its MANIFEST, uploaded last, is there. Needs `backupS3CredentialsSecret`.",
         see: ["https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html"],
         example: "backups",
-        change: { impact: "in place", what: "the backup Job's uploads (a restoring mysql-0 also gets rclone: a rolling restart)" },
+        change: {
+            impact: "rolling restart",
+            what: "the backup Job's uploads; with flavor mariadb the binlog-ship container (and rclone) joins every pod ([backups.md](backups.md))",
+        },
     },
     backupS3Prefix: {
         type: "string",
@@ -628,7 +631,10 @@ export const SETTINGS = {
         doc: "The key prefix of the backups in `backupS3Bucket` (`prod/mysql`): backup NAME's objects are `PREFIX/NAME/...`.",
         defaultDoc: '"NAMESPACE/NAME" of the cluster',
         example: "prod/mysql",
-        change: { impact: "in place", what: "where the backup Job uploads" },
+        change: {
+            impact: "rolling restart",
+            what: "where the backup Job uploads and, with flavor mariadb, where the binlog-ship container ships",
+        },
     },
     backupS3Endpoint: {
         type: "string",
@@ -636,7 +642,10 @@ export const SETTINGS = {
         doc: "The URL of the S3-compatible endpoint, e.g. `https://minio.example:9000`; unset, AWS S3.",
         see: ["https://rclone.org/s3/#s3-endpoint"],
         example: "https://minio.example:9000",
-        change: { impact: "in place", what: "where the backup Job uploads" },
+        change: {
+            impact: "rolling restart",
+            what: "where the backup Job uploads and, with flavor mariadb, where the binlog-ship container ships",
+        },
     },
     backupS3Region: {
         type: "string",
@@ -644,7 +653,10 @@ export const SETTINGS = {
         doc: "The bucket's region, signed into every request (S3-compatible servers that have no regions expect `us-east-1`).",
         defaultDoc: "AWS's first region, `us-east-1`",
         example: DEFAULT_S3_REGION,
-        change: { impact: "in place", what: "where the backup Job uploads" },
+        change: {
+            impact: "rolling restart",
+            what: "where the backup Job uploads and, with flavor mariadb, where the binlog-ship container ships",
+        },
     },
     backupS3CredentialsSecret: {
         type: "string",
@@ -653,7 +665,19 @@ export const SETTINGS = {
         doc: "The name of a Secret in `namespace` holding the bucket's credentials under the keys `access-key-id` and `secret-access-key`. The component only mounts it: the keys are never settings or stack values.",
         see: ["https://kubernetes.io/docs/concepts/configuration/secret/"],
         example: "mysql-backup-s3",
-        change: { impact: "in place", what: "the Secret the backup Job mounts" },
+        change: {
+            impact: "rolling restart",
+            what: "the Secret the backup Job and, with flavor mariadb, the binlog-ship container mount",
+        },
+    },
+    binlogShipIntervalSeconds: {
+        type: "integer",
+        description:
+            "With backupS3Bucket (flavor mariadb): how often mysql-0's binlogs are shipped to the bucket, 5 to 3600; the recovery point of a restore to a time is at most two intervals old. Unset, 60 (docs/backups.md).",
+        doc: 'With `backupS3Bucket`: how often (seconds, 5 to 3600) mysql-0\'s closed binlogs, and the open one when it has new transactions (rotated first), are shipped to `PREFIX/binlogs/TIMELINE/`, which a restore to a time (`restoreFrom: "2026-12-07T14:05:00Z"`) replays. Flavor mariadb only.',
+        defaultDoc: "60 with `backupS3Bucket`",
+        example: 60,
+        change: { impact: "rolling restart", what: "the binlog-ship container's interval ([backups.md](backups.md))" },
     },
     rcloneImage: {
         type: "string",
@@ -661,7 +685,10 @@ export const SETTINGS = {
         description: "Image that provides rclone, the tool that uploads backups to backupS3Bucket and downloads them for a restore.",
         doc: "The image the rclone binary is copied from (an init container), for the containers that upload or download backups.",
         check: checkRcloneImage,
-        change: { impact: "in place", what: "the backup Job's rclone init container" },
+        change: {
+            impact: "rolling restart",
+            what: "the rclone init container of the backup Job and, with flavor mariadb, of every pod",
+        },
     },
     metrics: {
         type: "boolean",

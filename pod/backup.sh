@@ -15,8 +15,9 @@ shopt -s nullglob
 
 # Names sort by time, in UTC whatever the node's zone.
 export TZ=UTC
-name=$(printf '%(%Y%m%dT%H%M%SZ)T' -1)
-started=$(printf '%(%Y-%m-%dT%H:%M:%SZ)T' -1)
+started_epoch=$EPOCHSECONDS
+name=$(printf '%(%Y%m%dT%H%M%SZ)T' "$started_epoch")
+started=$(printf '%(%Y-%m-%dT%H:%M:%SZ)T' "$started_epoch")
 staging="$BACKUPS_DIR/$name.partial"
 target="$BACKUPS_DIR/$name"
 [[ ! -e $target && ! -e $staging ]] || die "$target exists already: one backup at a time"
@@ -54,17 +55,36 @@ read -r bytes _ < <(du -sb "$staging/data")
 file_count=0
 while read -r _; do file_count=$((file_count + 1)); done <"$staging/SHA256SUMS"
 
+# With binlog shipping (binlog-ship.sh), the timeline the primary ships now: this cluster's newest in the
+# bucket. The backup's GTID position (the primary's, read from the donor) is where a restore to a time
+# starts replaying that timeline's binlogs.
+timeline="" cluster_uid=${CLUSTER_UID:-}
+case ${OBJECT_STORE_BUCKET:-} in
+"") ;;
+*)
+    object_store_remote
+    if [[ -n $cluster_uid ]]; then
+        while read -r dir; do
+            dir=${dir%/}
+            [[ $dir == *"-${cluster_uid:0:8}" && $dir > $timeline ]] && timeline=$dir
+        done < <("$RCLONE" lsf --dirs-only "$OBJECT_STORE_REMOTE/binlogs/" 2>/dev/null || true)
+    fi
+    ;;
+esac
+
 cat >"$staging/MANIFEST.tmp" <<MANIFEST
 name=$name
 format=prepared
 tool=$BACKUP_TOOL
 donor=$DONOR_HOST
 started=$started
+started_epoch=$started_epoch
 finished=$(printf '%(%Y-%m-%dT%H:%M:%SZ)T' -1)
 binlog_file=$binlog_file
 binlog_pos=$binlog_pos
 gtid=$gtid
 position_source=${position_source##*/}
+timeline=$timeline
 bytes=$bytes
 files=$file_count
 sha256sums=$sums_digest
@@ -75,11 +95,38 @@ sync
 mv "$staging" "$target"
 log "backup $name complete: $bytes bytes in $file_count files, position file='$binlog_file' pos='$binlog_pos' gtid='$gtid'"
 
+# The shipped binlogs no kept backup needs: this cluster's timelines older than the oldest kept backup's
+# (and none of a kept backup), and, in that backup's timeline, the files shipped more than an hour before
+# it started (its position, a replica's, is never that far behind). Other clusters' timelines are theirs.
+prune_binlogs() {
+    local remote=$1 oldest oldest_timeline oldest_epoch dir keep kept_name kept
+    [[ -n $cluster_uid ]] || return 0
+    mapfile -t kept < <(object_store_backups "$remote")
+    ((${#kept[@]} > 0)) || return 0
+    oldest=$("$RCLONE" cat "$remote/${kept[0]}/MANIFEST")
+    oldest_timeline=$(key_value <(printf '%s\n' "$oldest") timeline) || oldest_timeline=""
+    oldest_epoch=$(key_value <(printf '%s\n' "$oldest") started_epoch) || oldest_epoch=""
+    [[ -n $oldest_timeline && -n $oldest_epoch ]] || return 0
+    while read -r dir; do
+        dir=${dir%/}
+        [[ $dir == *"-${cluster_uid:0:8}" && $dir < $oldest_timeline ]] || continue
+        keep=false
+        for kept_name in "${kept[@]}"; do
+            "$RCLONE" cat "$remote/$kept_name/MANIFEST" | grep -x "timeline=$dir" >/dev/null && keep=true
+        done
+        if [[ $keep == false ]]; then
+            log "pruning the binlog timeline $dir: no kept backup starts in it"
+            "$RCLONE" purge "$remote/binlogs/$dir"
+        fi
+    done < <("$RCLONE" lsf --dirs-only "$remote/binlogs/" 2>/dev/null || true)
+    "$RCLONE" delete --min-age "$(printf '%(%Y-%m-%dT%H:%M:%SZ)T' $((oldest_epoch - 3600)))" \
+        --exclude /SHIPPED "$remote/binlogs/$oldest_timeline/"
+}
+
 # A case, not an if: tests/scriptCommands.ts then knows that a container without a bucket never runs rclone.
 case ${OBJECT_STORE_BUCKET:-} in
 "") ;;
 *)
-    object_store_remote
     remote=$OBJECT_STORE_REMOTE
     log "uploading backup $name to $remote/$name/"
     upload_started=$EPOCHREALTIME
@@ -100,14 +147,15 @@ case ${OBJECT_STORE_BUCKET:-} in
         "$RCLONE" deletefile "$remote/${stored[i]}/MANIFEST"
         "$RCLONE" purge "$remote/${stored[i]}"
     done
-    # Uploads older than this backup that never got their MANIFEST were cut short.
+    # Uploads older than this backup that never got their MANIFEST were cut short (binlogs/ is no upload).
     while read -r dir; do
         dir=${dir%/}
-        if [[ $dir < $name ]] && ! printf '%s\n' "${stored[@]}" | grep -qxF -- "$dir"; then
+        if [[ $dir != binlogs && $dir < $name ]] && ! printf '%s\n' "${stored[@]}" | grep -qxF -- "$dir"; then
             log "removing $dir from the bucket, left by an upload that did not finish"
             "$RCLONE" purge "$remote/$dir"
         fi
     done < <("$RCLONE" lsf --dirs-only "$remote")
+    prune_binlogs "$remote"
     ;;
 esac
 

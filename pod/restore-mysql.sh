@@ -6,56 +6,157 @@
 # data directory for the sidecar to run once (restore-finish.sh). A backup the backup volume does not hold
 # (or no backup volume at all) is downloaded from the bucket (backupS3Bucket) onto the data volume first,
 # if the bucket holds it whole (its MANIFEST is there), and checked the same way.
+#
+# `restoreFrom` a UTC time (2026-12-07T14:05:00Z): the newest backup in the bucket that finished before it,
+# then the binlogs shipped for the backup's timeline (binlog-ship.sh), replayed from the backup's GTID
+# position up to that time by a server of its own on the staging directory (no network); the pod starts
+# only on the result. A time before the first backup, a timeline with a gap, or a time after what is
+# shipped is refused with what the bucket holds, and nothing is moved into place.
 set -o errexit -o nounset -o pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 report_exit
+export TZ=UTC
 
 data_dir="$DATA_ROOT/$DATA_SUBPATH"
 staging="$DATA_ROOT/$DATA_SUBPATH.clone-in-progress"
-backup="$BACKUPS_DIR/$RESTORE_FROM"
 download="$DATA_ROOT/restore-download"
+binlogs="$DATA_ROOT/restore-binlogs"
+name=$RESTORE_FROM
+target_time=""
+if [[ $RESTORE_FROM =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$ ]]; then
+    target_time=$RESTORE_FROM
+    [[ -n ${OBJECT_STORE_BUCKET:-} ]] || die "restoreFrom is a time ($target_time), which needs the bucket's backups and binlogs: set backupS3Bucket"
+fi
+
+# The GTID seqno of domain $2 in the position $1 (0 when the domain is absent).
+gtid_seqno() {
+    local entry
+    for entry in ${1//,/ }; do
+        [[ $entry == "$2"-*-* ]] && {
+            printf '%s' "${entry##*-}"
+            return 0
+        }
+    done
+    printf 0
+}
+
+# The client of the server that replays the binlogs (a restore to a time), as root through its socket.
+replay() {
+    "$MYSQL_CLIENT" --defaults-extra-file="$CLIENT_CONFIG" --protocol=socket --socket="$DATA_ROOT/restore.sock" "$@"
+}
 
 # A case, not an if: tests/scriptCommands.ts then knows that a container without a bucket never runs rclone.
 case ${OBJECT_STORE_BUCKET:-} in
 "") ;;
 *)
-    # The backup volume's copy first: no download when it is there.
-    if [[ ! -f $backup/MANIFEST ]]; then
-        object_store_remote
-        remote=$OBJECT_STORE_REMOTE
-        mapfile -t stored < <(object_store_backups "$remote")
-        printf '%s\n' "${stored[@]}" | grep -qxF -- "$RESTORE_FROM" ||
-            die "no complete backup '$RESTORE_FROM' in $remote/ (it has no MANIFEST there); the complete ones are: ${stored[*]:-none}. Set \`restoreFrom\` to one of them."
-        log "downloading backup $RESTORE_FROM from $remote/$RESTORE_FROM/"
+    object_store_remote
+    remote=$OBJECT_STORE_REMOTE
+    mapfile -t stored < <(object_store_backups "$remote")
+    if [[ -n $target_time ]]; then
+        # The newest backup that finished before the time, by its MANIFEST (times in UTC sort as text).
+        manifests="$DATA_ROOT/restore-manifests"
+        rm -rf "$manifests"
+        mkdir -p "$manifests"
+        name="" oldest=""
+        for candidate in "${stored[@]}"; do
+            "$RCLONE" copyto "$remote/$candidate/MANIFEST" "$manifests/$candidate"
+            finished=$(key_value "$manifests/$candidate" finished) || finished=""
+            [[ -n $oldest ]] || oldest="$candidate (finished $finished)"
+            [[ -n $finished && ! $finished > $target_time ]] && name=$candidate
+        done
+        [[ ${#stored[@]} -gt 0 ]] || die "no complete backup in $remote/ to restore $target_time from: a restore to a time starts from a backup taken before it"
+        [[ -n $name ]] || die "no backup finished before $target_time: the oldest backup in $remote/ is $oldest. Choose a later time."
+        timeline=$(key_value "$manifests/$name" timeline) || timeline=""
+        backup_gtid=$(key_value "$manifests/$name" gtid) || backup_gtid=""
+        [[ -n $timeline ]] || die "backup $name (the newest before $target_time) records no binlog timeline: binlogs were not shipped when it was taken. Restore it by name (restoreFrom: $name) or choose a time after a later backup."
+        [[ -n $backup_gtid ]] || die "backup $name records no GTID position to replay the binlogs from; restore it by name (restoreFrom: $name)."
+        "$RCLONE" copyto "$remote/binlogs/$timeline/SHIPPED" "$manifests/SHIPPED" 2>/dev/null ||
+            die "no binlogs shipped for timeline $timeline (no $remote/binlogs/$timeline/SHIPPED): the newest state is backup $name; restore it by name (restoreFrom: $name)."
+        through=$(key_value "$manifests/SHIPPED" through)
+        last_file=$(key_value "$manifests/SHIPPED" last_file)
+        [[ ! $target_time > $through ]] ||
+            die "$target_time is after what is shipped: binlogs shipped through $through (timeline $timeline, up to $last_file). Choose a time up to $through."
+        log "restoring to $target_time: backup $name (GTID $backup_gtid), then the binlogs of timeline $timeline (shipped through $through)"
+        rm -rf "$binlogs"
+        started=$EPOCHREALTIME
+        "$RCLONE" copy --exclude /SHIPPED "$remote/binlogs/$timeline" "$binlogs"
+        read -r bytes _ < <(du -sb "$binlogs")
+        log "binlogs of $timeline downloaded: $bytes bytes in $(elapsed "$started" "$EPOCHREALTIME") s"
+    else
+        # The backup volume's copy first: no download when it is there.
+        [[ -f $BACKUPS_DIR/$name/MANIFEST ]] ||
+            printf '%s\n' "${stored[@]}" | grep -qxF -- "$name" ||
+            die "no complete backup '$name' in $remote/ (it has no MANIFEST there); the complete ones are: ${stored[*]:-none}. Set \`restoreFrom\` to one of them."
+    fi
+    if [[ ! -f $BACKUPS_DIR/$name/MANIFEST ]]; then
+        log "downloading backup $name from $remote/$name/"
         report phase=downloading
         rm -rf "$download"
         started=$EPOCHREALTIME
-        "$RCLONE" copy "$remote/$RESTORE_FROM" "$download"
+        "$RCLONE" copy "$remote/$name" "$download"
         read -r bytes _ < <(du -sb "$download")
-        log "backup $RESTORE_FROM downloaded: $bytes bytes in $(elapsed "$started" "$EPOCHREALTIME") s"
-        backup=$download
+        log "backup $name downloaded: $bytes bytes in $(elapsed "$started" "$EPOCHREALTIME") s"
     fi
     ;;
 esac
-[[ -f $backup/MANIFEST ]] || die "no complete backup '$RESTORE_FROM' on the backup volume (it has no MANIFEST): set \`restoreFrom\` to one that \`ls $BACKUPS_DIR\` lists"
+backup="$BACKUPS_DIR/$name"
+[[ -f $backup/MANIFEST || ! -d $download ]] || backup=$download
+
+# The binlog files, oldest first, numbered without a gap, from one that starts at or before the backup's
+# position through the last one shipped.
+binlog_files=()
+[[ -z $target_time || -n ${BINLOG_TOOL:-} ]] || die "restoreFrom is a time ($target_time), but this flavor's binlogs are not replayed: give a backup's name"
+# A case, not an if: tests/scriptCommands.ts then knows that only a restore to a time runs the binlog tool.
+case ${BINLOG_TOOL:-} in
+"") ;;
+*)
+    if [[ -n $target_time ]]; then
+        shopt -s nullglob
+        for file in "$binlogs"/*.[0-9]*; do binlog_files+=("$file"); done
+        shopt -u nullglob
+        ((${#binlog_files[@]} > 0)) || die "timeline $timeline has no binlog file in $remote/binlogs/$timeline/"
+        previous=""
+        for file in "${binlog_files[@]}"; do
+            number=$((10#${file##*.}))
+            [[ -z $previous || $number -eq $((previous + 1)) ]] ||
+                die "the binlogs of timeline $timeline have a gap: ${file##*/} follows number $previous in $remote/binlogs/$timeline/; the data can be restored up to the end of the file before the gap, or to backup $name by name."
+            previous=$number
+        done
+        last=${binlog_files[${#binlog_files[@]} - 1]}
+        ((10#${last##*.} >= 10#${last_file##*.})) ||
+            die "timeline $timeline: SHIPPED names $last_file but the bucket's last binlog is ${last##*/}; the files after it are missing"
+        # The first file's GTID list: the position its events continue from.
+        first_list=$("$BINLOG_TOOL" --stop-position=4096 "${binlog_files[0]}" 2>/dev/null | grep -o 'Gtid list \[[^]]*\]') || first_list=""
+        first_list=${first_list%%$'\n'*}
+        first_list=${first_list#Gtid list [}
+        first_list=${first_list%]}
+        for entry in ${backup_gtid//,/ }; do
+            domain=${entry%%-*}
+            (($(gtid_seqno "$first_list" "$domain") <= ${entry##*-})) ||
+                die "the oldest binlog of timeline $timeline (${binlog_files[0]##*/}) starts after backup $name's position $backup_gtid (at $first_list): the binlogs between are gone. Restore to backup $name by name."
+        done
+    fi
+    ;;
+esac
+[[ -f $backup/MANIFEST ]] || die "no complete backup '$name' on the backup volume (it has no MANIFEST): set \`restoreFrom\` to one that \`ls $BACKUPS_DIR\` lists"
 # A manifest value by key.
 manifest() {
     key_value "$backup/MANIFEST" "$1"
 }
-[[ $(manifest format) == prepared ]] || die "backup '$RESTORE_FROM' is not a prepared backup"
+[[ $(manifest format) == prepared ]] || die "backup '$name' is not a prepared backup"
 read -r digest _ < <(sha256sum "$backup/SHA256SUMS")
-[[ $digest == "$(manifest sha256sums)" ]] || die "backup '$RESTORE_FROM': SHA256SUMS does not match its MANIFEST"
-log "checking backup $RESTORE_FROM against its checksums"
-(cd "$backup/data" && sha256sum --quiet --strict --check ../SHA256SUMS) || die "backup '$RESTORE_FROM' is damaged: a file does not match its checksum"
+[[ $digest == "$(manifest sha256sums)" ]] || die "backup '$name': SHA256SUMS does not match its MANIFEST"
+log "checking backup $name against its checksums"
+(cd "$backup/data" && sha256sum --quiet --strict --check ../SHA256SUMS) || die "backup '$name' is damaged: a file does not match its checksum"
 
 if [[ -f $backup/DIRECTORIES ]]; then
     read -r digest _ < <(sha256sum "$backup/DIRECTORIES")
-    [[ $digest == "$(manifest directories)" ]] || die "backup '$RESTORE_FROM': DIRECTORIES does not match its MANIFEST"
+    [[ $digest == "$(manifest directories)" ]] || die "backup '$name': DIRECTORIES does not match its MANIFEST"
 fi
 
 rm -rf "$staging"
-log "restoring backup $RESTORE_FROM (position file='$(manifest binlog_file)' pos='$(manifest binlog_pos)' gtid='$(manifest gtid)')"
+log "restoring backup $name (position file='$(manifest binlog_file)' pos='$(manifest binlog_pos)' gtid='$(manifest gtid)')"
 position="$(manifest binlog_file || true):$(manifest binlog_pos || true)"
 gtid=$(manifest gtid)
 report phase=restoring position="$position${gtid:+ $gtid}"
@@ -76,13 +177,52 @@ fi
 for prefix in $BACKUP_INFO_PREFIXES; do
     rm -f "$staging/${prefix}_slave_info" "$staging/${prefix}_binlog_info"
 done
+gtid=$(manifest gtid)
+# A case, not an if: tests/scriptCommands.ts then knows that only a restore to a time runs the binlog tool.
+case ${BINLOG_TOOL:-} in
+"") ;;
+*)
+    if [[ -n $target_time ]]; then
+        # A server of its own on the staging directory, reachable only through its socket, replays the binlogs
+        # from the backup's position up to the time (mariadb-binlog's --stop-datetime: events before it, UTC),
+        # logging them, so that its GTID position afterwards is the restored primary's.
+        socket="$DATA_ROOT/restore.sock"
+        defaults=(--no-defaults)
+        [[ ! -f $staging/backup-my.cnf ]] || defaults=(--defaults-file="$staging/backup-my.cnf")
+        started=$EPOCHREALTIME
+        "$SERVER_BINARY" "${defaults[@]}" --datadir="$staging" --socket="$socket" --skip-networking --user=root \
+            --log-bin="$staging/restore-bin" --server-id=1 --pid-file="$DATA_ROOT/restore.pid" \
+            --log-error="$DATA_ROOT/restore-server.log" &
+        server=$!
+        until replay --execute="SELECT 1" >/dev/null 2>&1; do
+            kill -0 "$server" 2>/dev/null || die "the server that replays the binlogs did not start: $(<"$DATA_ROOT/restore-server.log")"
+            pause 0.2
+        done
+        stop=${target_time/T/ }
+        if ! "$BINLOG_TOOL" --start-position="$backup_gtid" --stop-datetime="${stop%Z}" "${binlog_files[@]}" | replay --binary-mode; then
+            kill "$server"
+            wait "$server" || true
+            die "replaying the binlogs of timeline $timeline onto backup $name failed; nothing was moved into place"
+        fi
+        replayed=$(replay --batch --skip-column-names --execute="SELECT @@global.gtid_binlog_pos")
+        kill "$server"
+        wait "$server" || true
+        # Domains the replay logged nothing in keep the backup's position.
+        for entry in ${gtid//,/ }; do
+            [[ ,$replayed, == *",${entry%%-*}-"* ]] || replayed=${replayed:+$replayed,}$entry
+        done
+        rm -f "$staging"/restore-bin.* "$DATA_ROOT/restore.pid"
+        log "binlogs replayed to $target_time: GTID $gtid -> $replayed, ${#binlog_files[@]} files in $(elapsed "$started" "$EPOCHREALTIME") s"
+        gtid=$replayed
+    fi
+    ;;
+esac
 if [[ -n $RESTORE_SQL ]]; then
-    gtid=$(manifest gtid)
     sql=${RESTORE_SQL//\{gtid\}/"$(sql_string "$gtid")"}
     printf '%s\n' "$sql" >"$staging/restore.sql.pending"
 fi
 rmdir "$data_dir" 2>/dev/null || true
 mv "$staging" "$data_dir"
-rm -rf "$download"
+rm -rf "$download" "$binlogs" "${manifests:-$download}"
 log "restore of $RESTORE_FROM complete"
 report phase=restored position="$position${gtid:+ $gtid}"

@@ -36,9 +36,10 @@ flock /tmp/real-suite.lock npx mocha --exit --no-config --require ts-node/regist
     tests/engine/otherLanguages.test.ts
 echo "== test bed: the real engine over a stack's life (pulumi up/preview/destroy of the program on the control plane)"
 echo "   day 2 under writes (rolling restart, halted rollout, scaling, password rotation), backups and a restore drill,"
-echo "   off-site backups to an S3 bucket (rclone serve s3) and a restore from the bucket alone"
+echo "   off-site backups to an S3 bucket (rclone serve s3), a restore from the bucket alone, and the point-in-time drill"
 flock /tmp/real-suite.lock npx mocha --exit --no-config --require ts-node/register/transpile-only --timeout 1800000 \
-    tests/engine/lifecycle.test.ts tests/engine/day2.test.ts tests/engine/backup.test.ts tests/engine/offsite.test.ts
+    tests/engine/lifecycle.test.ts tests/engine/day2.test.ts tests/engine/backup.test.ts tests/engine/offsite.test.ts \
+    tests/engine/pitr.test.ts
 echo "== test bed: \`npm start\` on a fresh clone (local cluster, stack, the printed client commands, \`down\`)"
 flock /tmp/real-suite.lock npx mocha --exit --no-config --require ts-node/register/transpile-only --timeout 1800000 \
     tests/engine/start.test.ts

@@ -112,6 +112,7 @@ const CHOSEN: Record<string, Sample> = {
     backupS3Endpoint: [{ ...S3 }, { backupS3Endpoint: "https://minio.example:9000" }],
     backupS3Region: [{ ...S3 }, { backupS3Region: "eu-west-1" }],
     backupS3CredentialsSecret: [{ ...S3 }, { backupS3CredentialsSecret: "mysql-backup-s3-2" }],
+    binlogShipIntervalSeconds: [{ ...S3, flavor: "mariadb" }, { binlogShipIntervalSeconds: 30 }],
     rcloneImage: [{ ...S3 }, { rcloneImage: "rclone/rclone:1.76.1" }],
     metrics: [{}, { metrics: true }],
     metricsNamespace: [{ metrics: true }, { metricsNamespace: "observability" }],

@@ -60,7 +60,13 @@ export function tree(file: string): Node {
     if (!trees.has(file)) {
         trees.set(
             file,
-            JSON.parse(execFileSync("shfmt", ["--tojson"], { input: fs.readFileSync(path.resolve(SCRIPTS, file)) }).toString()),
+            JSON.parse(
+                execFileSync("shfmt", ["--tojson"], {
+                    input: fs.readFileSync(path.resolve(SCRIPTS, file)),
+                    // A long script's tree is several MiB of JSON (restore-mysql.sh).
+                    maxBuffer: 256 * 1024 * 1024,
+                }).toString(),
+            ),
         );
     }
     return trees.get(file)!;

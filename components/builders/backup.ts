@@ -8,9 +8,11 @@
 
 import * as k8s from "@pulumi/kubernetes";
 import { ResolvedArgs } from "../args";
-import { CLONE_PORT, CONTAINERS, OBJECT_STORE_KEYS, PATHS, SCRIPT_FILES, TLS_KEYS, VOLUMES } from "../constants";
+import * as pulumi from "@pulumi/pulumi";
+import { CLONE_PORT, CONTAINERS, OBJECT_STORE_KEYS, PATHS, ROOT_CLIENT_CONFIG, SCRIPT_FILES, TLS_KEYS, VOLUMES } from "../constants";
 import { ClusterNames } from "../names";
 import { scriptEnv } from "../scriptContract";
+import { isRestoreTime } from "../validation/backup";
 import { PodScripts, scriptsConfigMapName } from "./config";
 
 type VolumeMount = k8s.types.input.core.v1.VolumeMount;
@@ -123,7 +125,12 @@ function objectStoreVolumes(args: ResolvedArgs): Volume[] {
 }
 
 /** The scheduled backup, when `backupSchedule` is set. */
-export function backupCronJob(args: ResolvedArgs, names: ClusterNames, scripts: PodScripts): k8s.batch.v1.CronJobArgs | undefined {
+export function backupCronJob(
+    args: ResolvedArgs,
+    names: ClusterNames,
+    scripts: PodScripts,
+    clusterUid?: pulumi.Input<string>,
+): k8s.batch.v1.CronJobArgs | undefined {
     if (args.backupSchedule === undefined) {
         return undefined;
     }
@@ -171,6 +178,7 @@ export function backupCronJob(args: ResolvedArgs, names: ClusterNames, scripts: 
                                         BACKUP_RETENTION: args.backupRetention,
                                         CLONE_IDLE_TIMEOUT: args.cloneIdleTimeoutSeconds,
                                         ...objectStoreEnv(args),
+                                        CLUSTER_UID: shipsBinlogs(args) ? clusterUid : undefined,
                                     }),
                                     volumeMounts: [
                                         { name: VOLUMES.backups, mountPath: PATHS.backupsDir },
@@ -206,12 +214,86 @@ export function backupCronJob(args: ResolvedArgs, names: ClusterNames, scripts: 
     };
 }
 
-/** clone-mysql's environment for a restore: which backup, where, and the flavor's restore statements. */
+/**
+ * The binlogs as the flavors that ship them (BINLOG_SHIPPING_FLAVORS) write them: the basename of `log-bin`,
+ * the statement that reads the GTID position of the binlog, the tool that reads binlogs back as SQL.
+ */
+export const BINLOG_SHIPPING = {
+    basename: "mysql-bin",
+    gtidSql: "SELECT @@global.gtid_binlog_pos",
+    binlogTool: "mariadb-binlog",
+} as const;
+
+/** Whether mysql-0's binlogs are shipped to the bucket. */
+export const shipsBinlogs = (args: ResolvedArgs): boolean => args.objectStore?.binlogShipIntervalSeconds !== undefined;
+
+/**
+ * The binlog-ship container of every pod (binlog-ship.sh), with a bucket and a flavor whose binlogs are
+ * shipped: on mysql-0 it ships the binlogs, on the others it idles. It reads the binlog files (the server's,
+ * so CAP_DAC_OVERRIDE), asks the server for its GTID position and rotates the binlog as root, and keeps the
+ * timeline's name on the data volume.
+ */
+export function binlogShipContainers(args: ResolvedArgs, clusterUid: pulumi.Input<string>): Container[] {
+    const interval = args.objectStore?.binlogShipIntervalSeconds;
+    if (interval === undefined) {
+        return [];
+    }
+    return [
+        {
+            name: CONTAINERS.binlogShip,
+            image: args.backupImage,
+            command: [`${PATHS.scriptsDir}/${SCRIPT_FILES.binlogShip}`],
+            env: scriptEnv([SCRIPT_FILES.binlogShip], {
+                DATA_ROOT: PATHS.dataRoot,
+                DATA_SUBPATH: PATHS.dataSubPath,
+                CLUSTER_UID: clusterUid,
+                CLIENT_CONFIG: ROOT_CLIENT_CONFIG,
+                MYSQL_CLIENT: args.flavor.client,
+                MYSQL_PORT: args.port,
+                BINLOG_BASENAME: BINLOG_SHIPPING.basename,
+                BINLOG_GTID_SQL: BINLOG_SHIPPING.gtidSql,
+                BINLOG_SHIP_INTERVAL: interval,
+                ...objectStoreEnv(args),
+            }),
+            volumeMounts: [
+                { name: VOLUMES.data, mountPath: PATHS.dataRoot },
+                { name: VOLUMES.scripts, mountPath: PATHS.scriptsDir, readOnly: true },
+                { name: VOLUMES.credentials, mountPath: PATHS.credentialsDir, readOnly: true },
+                ...objectStoreMounts(args),
+            ],
+            resources: { requests: { cpu: "10m", memory: "32Mi" } },
+            securityContext: {
+                runAsUser: 0,
+                allowPrivilegeEscalation: false,
+                capabilities: { drop: ["ALL"], add: ["DAC_OVERRIDE", "FOWNER"] },
+            },
+        },
+    ];
+}
+
+/**
+ * clone-mysql's environment for a restore: which backup or time, where, and the flavor's restore
+ * statements; for a time, the server and the tools that replay the shipped binlogs onto the backup.
+ */
 export function restoreEnv(args: ResolvedArgs) {
     if (args.restoreFrom === undefined) {
         return {};
     }
-    return { RESTORE_FROM: args.restoreFrom, BACKUPS_DIR: PATHS.backupsDir, RESTORE_SQL: args.flavor.restoreSql, ...objectStoreEnv(args) };
+    const replay = isRestoreTime(args.restoreFrom)
+        ? {
+              BINLOG_TOOL: BINLOG_SHIPPING.binlogTool,
+              SERVER_BINARY: args.flavor.server,
+              MYSQL_CLIENT: args.flavor.client,
+              CLIENT_CONFIG: ROOT_CLIENT_CONFIG,
+          }
+        : {};
+    return {
+        ...replay,
+        RESTORE_FROM: args.restoreFrom,
+        BACKUPS_DIR: PATHS.backupsDir,
+        RESTORE_SQL: args.flavor.restoreSql,
+        ...objectStoreEnv(args),
+    };
 }
 
 /** clone-mysql reads the backup volume, read-only, and the bucket, only when restoring. */
@@ -223,18 +305,19 @@ export function restoreMounts(args: ResolvedArgs): VolumeMount[] {
     return [...volume, ...objectStoreMounts(args)];
 }
 
+/** The backup volume of a restoring pod, and rclone and the bucket's Secret when it restores or ships binlogs. */
 export function restoreVolumes(args: ResolvedArgs, names: ClusterNames): Volume[] {
-    if (args.restoreFrom === undefined) {
-        return [];
-    }
     const volume =
-        args.backupNfsPath === undefined
+        args.restoreFrom === undefined || args.backupNfsPath === undefined
             ? []
             : [{ name: VOLUMES.backups, persistentVolumeClaim: { claimName: names.backupClaim, readOnly: true } }];
-    return [...volume, ...objectStoreVolumes(args)];
+    return [...volume, ...(args.restoreFrom !== undefined || shipsBinlogs(args) ? objectStoreVolumes(args) : [])];
 }
 
-/** The rclone init container of a restoring pod (before clone-mysql), when the bucket may hold the backup. */
+/**
+ * The rclone init container of a pod (before clone-mysql), when the bucket may hold the backup it restores
+ * or its binlogs are shipped.
+ */
 export function restoreInitContainers(args: ResolvedArgs): Container[] {
-    return args.restoreFrom === undefined ? [] : rcloneInitContainers(args);
+    return args.restoreFrom === undefined && !shipsBinlogs(args) ? [] : rcloneInitContainers(args);
 }

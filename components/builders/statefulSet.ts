@@ -30,7 +30,7 @@ import { ClusterNames } from "../names";
 import { STATUS_FILE, STATUS_POLICY } from "../podStatus";
 import { IMAGE_ENTRYPOINT, scriptEnv } from "../scriptContract";
 import { podAffinity, zoneSpread } from "./availability";
-import { restoreEnv, restoreInitContainers, restoreMounts, restoreVolumes } from "./backup";
+import { binlogShipContainers, restoreEnv, restoreInitContainers, restoreMounts, restoreVolumes } from "./backup";
 import { configMapName, PodScripts, scriptsConfigMapName } from "./config";
 import { metricsAnnotations, metricsContainers, metricsVolumes } from "./metrics";
 import { claimTemplate } from "./storage";
@@ -428,7 +428,12 @@ export function statefulSet(
                     ...optional("topologySpreadConstraints", zoneSpread(args, names)),
                     ...optional("priorityClassName", args.priorityClassName),
                     initContainers: [initContainer(args, names, clusterUid), ...restoreInitContainers(args), cloneContainer(args, names)],
-                    containers: [mysqlContainer(args), sidecarContainer(args, names), ...metricsContainers(args)],
+                    containers: [
+                        mysqlContainer(args),
+                        sidecarContainer(args, names),
+                        ...metricsContainers(args),
+                        ...binlogShipContainers(args, clusterUid),
+                    ],
                     volumes: [
                         { name: VOLUMES.conf, emptyDir: {} },
                         { name: VOLUMES.configMap, configMap: { name: configMapName(args, names) } },

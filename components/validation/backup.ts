@@ -136,7 +136,31 @@ export function checkBackupNfsPath(
     return backupNfsPath;
 }
 
-/** `restoreFrom`: a backup's name; restoring keeps the old cluster's accounts, so its passwords must be given. */
+/** A restore to a time: `restoreFrom` as UTC, to the second (2026-12-07T14:05:00Z). */
+export const RESTORE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/;
+
+/** Whether `restoreFrom` names a time rather than a backup. */
+export const isRestoreTime = (restoreFrom: string): boolean => RESTORE_TIME.test(restoreFrom);
+
+/** What is wrong with a time that matches RESTORE_TIME's shape (a 31 February), or undefined. */
+function restoreTimeProblem(text: string): string | undefined {
+    const [, ...parts] = RESTORE_TIME.exec(text) ?? [];
+    const [year, month, day, hour, minute, second] = parts.map(Number);
+    const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+    const same =
+        date.getUTCFullYear() === year &&
+        date.getUTCMonth() === month - 1 &&
+        date.getUTCDate() === day &&
+        date.getUTCHours() === hour &&
+        date.getUTCMinutes() === minute &&
+        date.getUTCSeconds() === second;
+    return same ? undefined : "it is not a real date and time";
+}
+
+/**
+ * `restoreFrom`: a backup's name, or a UTC time; restoring keeps the old cluster's accounts, so its
+ * passwords must be given.
+ */
 export function checkRestoreFrom(
     problems: Problems,
     restoreFrom: string | null | undefined,
@@ -145,10 +169,16 @@ export function checkRestoreFrom(
     if (restoreFrom === undefined || restoreFrom === null) {
         return restoreFrom;
     }
-    if (!BACKUP_NAME.test(restoreFrom) || restoreFrom.endsWith(".partial")) {
+    if (isRestoreTime(restoreFrom)) {
+        const problem = restoreTimeProblem(restoreFrom);
+        if (problem !== undefined) {
+            return problems.add(`\`restoreFrom\` is ${show(restoreFrom)}: ${problem}; give a UTC time such as "2026-12-07T14:05:00Z".`);
+        }
+    } else if (!BACKUP_NAME.test(restoreFrom) || restoreFrom.endsWith(".partial")) {
         return problems.add(
             `\`restoreFrom\` is ${show(restoreFrom)}: give the name of a complete backup directory on the backup ` +
-                `volume, as \`ls\` lists it there, e.g. "20250101T030000Z" (not a path, not a ".partial" one).`,
+                `volume, as \`ls\` lists it there, e.g. "20250101T030000Z" (not a path, not a ".partial" one), or a UTC ` +
+                `time to restore to, as YYYY-MM-DDTHH:MM:SSZ, e.g. "2026-12-07T14:05:00Z".`,
         );
     }
     const missing = Object.entries(passwords)
@@ -170,6 +200,32 @@ export function checkBackupName(problems: Problems, name: string | undefined, ba
         problems.add(
             `\`name\` ${show(name)} has ${name.length} characters: with \`backupSchedule\` the CronJob ${show(name + BACKUP_SUFFIX)} ` +
                 `would exceed Kubernetes' ${MAX_CRONJOB_NAME}; use at most ${MAX_CRONJOB_NAME - BACKUP_SUFFIX.length}.`,
+        );
+    }
+}
+
+/**
+ * A restore to a time replays the binlogs shipped to the bucket: it needs `backupS3Bucket` with binlog
+ * shipping (flavor mariadb).
+ */
+export function checkRestoreTime(
+    problems: Problems,
+    restoreFrom: string | null | undefined,
+    objectStore: { binlogShipIntervalSeconds: number | undefined } | null | undefined,
+    flavor: string | undefined,
+): void {
+    if (restoreFrom === undefined || restoreFrom === null || !isRestoreTime(restoreFrom) || objectStore === undefined) {
+        return;
+    }
+    if (objectStore === null) {
+        problems.add(
+            `\`restoreFrom\` is ${show(restoreFrom)}, a time, but \`backupS3Bucket\` is not set: a restore to a time replays ` +
+                `the binlogs shipped to the bucket; set the bucket settings of the cluster whose data you restore, or give a backup's name.`,
+        );
+    } else if (objectStore.binlogShipIntervalSeconds === undefined && flavor !== undefined) {
+        problems.add(
+            `\`restoreFrom\` is ${show(restoreFrom)}, a time, but \`flavor\` is ${show(flavor)}, whose binlogs are not shipped: ` +
+                `give a backup's name instead (restores to a time are built for flavor "mariadb").`,
         );
     }
 }

@@ -10,6 +10,12 @@ import { Problems, show } from "./problems";
 /** What `backupS3Region` is when unset: AWS's first region, which region-less S3-compatible servers expect. */
 export const DEFAULT_S3_REGION = "us-east-1";
 
+/** `binlogShipIntervalSeconds` when unset with a bucket, and its bounds. */
+export const DEFAULT_BINLOG_SHIP_INTERVAL = 60;
+export const BINLOG_SHIP_INTERVAL_BOUNDS = { min: 5, max: 3600 } as const;
+/** The flavors whose binlogs are shipped and replayed (GTID start positions in mariadb-binlog, MariaDB 10.8+). */
+export const BINLOG_SHIPPING_FLAVORS: readonly string[] = ["mariadb"];
+
 /** Where backups go in object storage, resolved. */
 export interface ObjectStore {
     readonly bucket: string;
@@ -19,6 +25,8 @@ export interface ObjectStore {
     readonly endpoint: string | undefined;
     readonly region: string;
     readonly credentialsSecret: string;
+    /** Seconds between binlog shipping rounds; undefined when the flavor's binlogs are not shipped. */
+    readonly binlogShipIntervalSeconds: number | undefined;
 }
 
 export interface ObjectStoreSettings {
@@ -27,6 +35,9 @@ export interface ObjectStoreSettings {
     backupS3Endpoint: string | null | undefined;
     backupS3Region: string | undefined;
     backupS3CredentialsSecret: string | null | undefined;
+    /** null: unset. */
+    binlogShipIntervalSeconds: number | null | undefined;
+    flavor: string | undefined;
 }
 
 /** S3's rules for new buckets: 3-63 of a-z 0-9 . -, a letter or digit at each end, no "..", not an IP address. */
@@ -68,12 +79,21 @@ function endpointProblem(endpoint: string): string | undefined {
 export function checkObjectStore(problems: Problems, s: ObjectStoreSettings, defaultPrefix: string): ObjectStore | null | undefined {
     const { backupS3Bucket: bucket, backupS3Prefix: prefix, backupS3Endpoint: endpoint, backupS3Region: region } = s;
     const secret = s.backupS3CredentialsSecret;
-    if (bucket === undefined || prefix === undefined || endpoint === undefined || region === undefined || secret === undefined) {
+    if (
+        bucket === undefined ||
+        prefix === undefined ||
+        endpoint === undefined ||
+        region === undefined ||
+        secret === undefined ||
+        s.binlogShipIntervalSeconds === undefined
+    ) {
         return undefined;
     }
     const found = problems.list.length;
     if (bucket === null) {
-        const others = (["backupS3Prefix", "backupS3Endpoint", "backupS3CredentialsSecret"] as const).filter((k) => s[k] !== null);
+        const others = (["backupS3Prefix", "backupS3Endpoint", "backupS3CredentialsSecret", "binlogShipIntervalSeconds"] as const).filter(
+            (k) => s[k] !== null,
+        );
         if (others.length > 0) {
             problems.add(
                 `${others.map((k) => `\`${k}\``).join(", ")} ${others.length > 1 ? "are" : "is"} set but \`backupS3Bucket\` is not: ` +
@@ -106,10 +126,50 @@ export function checkObjectStore(problems: Problems, s: ObjectStoreSettings, def
                 `"mysql-backup-s3"), not its value; the Secret holds the keys \`access-key-id\` and \`secret-access-key\`.`,
         );
     }
-    if (problems.list.length > found || secret === null) {
+    const interval = checkBinlogShipInterval(problems, s.binlogShipIntervalSeconds, s.flavor);
+    if (problems.list.length > found || secret === null || interval === undefined) {
         return undefined;
     }
-    return { bucket, prefix: prefix ?? defaultPrefix, endpoint: endpoint ?? undefined, region, credentialsSecret: secret };
+    return {
+        bucket,
+        prefix: prefix ?? defaultPrefix,
+        endpoint: endpoint ?? undefined,
+        region,
+        credentialsSecret: secret,
+        binlogShipIntervalSeconds: interval ?? undefined,
+    };
+}
+
+/**
+ * `binlogShipIntervalSeconds` with a bucket: whole seconds within the bounds, and only for a flavor whose
+ * binlogs are shipped. Unset: the default for those flavors, null (no shipping) for the others.
+ */
+function checkBinlogShipInterval(
+    problems: Problems,
+    interval: number | null | undefined,
+    flavor: string | undefined,
+): number | null | undefined {
+    if (interval === undefined || flavor === undefined) {
+        return undefined;
+    }
+    const ships = BINLOG_SHIPPING_FLAVORS.includes(flavor);
+    if (interval === null) {
+        return ships ? DEFAULT_BINLOG_SHIP_INTERVAL : null;
+    }
+    const { min, max } = BINLOG_SHIP_INTERVAL_BOUNDS;
+    if (!Number.isInteger(interval) || interval < min || interval > max) {
+        return problems.add(
+            `\`binlogShipIntervalSeconds\` is ${show(interval)}: use a whole number of seconds from ${min} to ${max} ` +
+                `(how often mysql-0's binlogs go to the bucket), or unset it for ${DEFAULT_BINLOG_SHIP_INTERVAL}.`,
+        );
+    }
+    if (!ships) {
+        return problems.add(
+            `\`binlogShipIntervalSeconds\` is set but \`flavor\` is ${show(flavor)}: binlog shipping and restores to a time ` +
+                `are built for ${BINLOG_SHIPPING_FLAVORS.map((f) => `"${f}"`).join(", ")} only; unset it.`,
+        );
+    }
+    return interval;
 }
 
 /** `rcloneImage`: an image reference, as the kubelet would pull it. */

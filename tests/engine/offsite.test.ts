@@ -14,13 +14,14 @@
 //   flock /tmp/real-suite.lock npx mocha --exit --no-config --require ts-node/register/transpile-only \
 //       --timeout 1800000 tests/engine/offsite.test.ts
 import * as assert from "assert";
-import { ChildProcess, execFileSync, spawn } from "child_process";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { CONTAINERS } from "../../components";
 import { ApiPod, CommandResult, EngineBed, REPO, requireEngineBed, isReady } from "./harness";
-import { runSubnet, waitFor } from "../fake-kubelet/util";
+import { waitFor } from "../fake-kubelet/util";
+import { gatewayOf, S3Server } from "./s3Server";
 
 const KEY = (k: string): string => `mysql-statefulset:${k}`;
 const PATHS = [1, 2, 3].map((n) => `/offsite/v${n}`);
@@ -37,16 +38,12 @@ const BUCKET = "acme-backups";
 const PREFIX = "default/mysql";
 const KEYS = { id: "offsite-test-key", secret: "offsite-test-secret-0123456789" };
 const CREDENTIALS_SECRET = "mysql-backup-s3";
-const S3_PORT = 9000;
 /** A /24 of its own (backup.test.ts has 19, day2 and labels 18). */
 const SUBNET_INDEX = 21;
 /** ~65 MB of InnoDB data: a measurable upload that still keeps the case short. */
 const BALLAST_ROWS = 200_000;
 
-/** The pod network's first address (the gateway's, which the agent leaves free), for the S3 server. */
-const SUBNET = runSubnet(SUBNET_INDEX);
-const GATEWAY = `${SUBNET.split("/")[0].split(".").slice(0, 3).join(".")}.1`;
-const ENDPOINT = `http://${GATEWAY}:${S3_PORT}`;
+const ENDPOINT = gatewayOf(SUBNET_INDEX).endpoint;
 
 /** The stack's settings; `namespace`, `nfsPaths` and `restoreFrom` differ between the two stacks. */
 const stackConfig = (extra: Record<string, unknown>): Record<string, unknown> => ({
@@ -74,48 +71,6 @@ const rate = (bytes: number, ms: number): string =>
 
 interface ApiJob {
     status?: { succeeded?: number; failed?: number; conditions?: { type: string; status: string; reason?: string }[] };
-}
-
-/** `rclone serve s3` in the node agent's bridge namespace, on the gateway address, serving storeDir (its subdirectories are buckets). */
-class S3Server {
-    private child: ChildProcess | undefined;
-    private exited: Promise<unknown> | undefined;
-    log = "";
-
-    constructor(
-        private readonly rclone: string,
-        private readonly storeDir: string,
-    ) {}
-
-    async start(bed: EngineBed): Promise<void> {
-        // The node agent's bridge (tests/fake-kubelet/netns.ts: namespace `<prefix>-br`, bridge `<prefix>br`);
-        // the pods reach the address over their veths, with the subnet's connected route they have.
-        const [bridgeNs, bridge] = [`${bed.prefix}-br`, `${bed.prefix}br`];
-        execFileSync("ip", ["-n", bridgeNs, "addr", "add", `${GATEWAY}/${SUBNET.split("/")[1]}`, "dev", bridge]);
-        const args = ["netns", "exec", bridgeNs, this.rclone, "serve", "s3", "--config", "/dev/null"];
-        args.push("--auth-key", `${KEYS.id},${KEYS.secret}`, "--addr", `${GATEWAY}:${S3_PORT}`, this.storeDir);
-        const child = spawn("ip", args, { stdio: ["ignore", "pipe", "pipe"] });
-        this.child = child;
-        this.exited = new Promise((resolve) => child.once("exit", resolve));
-        child.stdout!.on("data", (d) => (this.log += d));
-        child.stderr!.on("data", (d) => (this.log += d));
-        await waitFor(
-            () => {
-                if (child.exitCode !== null) throw new Error(`rclone serve s3 exited ${child.exitCode}:\n${this.log}`);
-                return /Starting s3 server/.test(this.log);
-            },
-            { timeoutMs: 30_000, everyMs: 100, what: () => `the S3 server to start:\n${this.log}` },
-        );
-    }
-
-    async stop(): Promise<void> {
-        const child = this.child;
-        this.child = undefined;
-        if (child && child.exitCode === null && child.signalCode === null) {
-            child.kill("SIGTERM");
-            await this.exited;
-        }
-    }
 }
 
 describe("backups to an S3 bucket and a restore from the bucket alone on the real controllers (mariadb, rclone serve s3)", function () {
@@ -250,7 +205,7 @@ describe("backups to an S3 bucket and a restore from the bucket alone on the rea
             stackConfig: stackConfig({ nfsPaths: PATHS, backupSchedule: "@daily", backupRetention: 2 }),
         });
         for (const [key, value] of Object.entries(PASSWORDS)) await b().pulumiOk(["config", "set", "--secret", key, value]);
-        server = new S3Server(rclone, storeDir);
+        server = new S3Server(rclone, storeDir, KEYS, SUBNET_INDEX);
         await server.start(b());
     });
 
@@ -299,7 +254,8 @@ describe("backups to an S3 bucket and a restore from the bucket alone on the rea
         assert.ok(uploaded, log);
         backupName = uploaded[1];
         // In the bucket: data, SHA256SUMS, DIRECTORIES and the MANIFEST, which checks out as a restore checks it.
-        assert.deepStrictEqual(fs.readdirSync(prefixDir()), [backupName]);
+        // Beside it, mysql-0's shipped binlogs (binlog-ship.sh; pitr.test.ts restores from them).
+        assert.deepStrictEqual(fs.readdirSync(prefixDir()).sort(), [backupName, "binlogs"]);
         assert.deepStrictEqual(fs.readdirSync(path.join(prefixDir(), backupName)).sort(), [
             "DIRECTORIES",
             "MANIFEST",

@@ -234,7 +234,7 @@ describe("backups", () => {
             '`backupNfsPath` is "backups": every path must be absolute, e.g. "/data/backups/mysql".',
         ]);
         assert.deepStrictEqual(problems({ backupNfsPath: "/b", restoreFrom: "20250101T030000Z.partial", ...PASSWORDS }), [
-            '`restoreFrom` is "20250101T030000Z.partial": give the name of a complete backup directory on the backup volume, as `ls` lists it there, e.g. "20250101T030000Z" (not a path, not a ".partial" one).',
+            '`restoreFrom` is "20250101T030000Z.partial": give the name of a complete backup directory on the backup volume, as `ls` lists it there, e.g. "20250101T030000Z" (not a path, not a ".partial" one), or a UTC time to restore to, as YYYY-MM-DDTHH:MM:SSZ, e.g. "2026-12-07T14:05:00Z".',
         ]);
         assert.deepStrictEqual(problems({ backupNfsPath: "/b", restoreFrom: "20250101T030000Z", rootPassword: "r" }), [
             "`restoreFrom` is set but `replicationPassword`, `backupPassword` are not: the restored data keeps the old cluster's accounts, so set them (with --secret) to the old cluster's values; generated ones would lock the cluster out of its own data.",

@@ -149,6 +149,8 @@ describe("the default images", () => {
             backup: "/opt/rclone/rclone bash cat dirname du env find grep mariadb-backup mbstream mkdir mv rm sha256sum socat sort sync".split(
                 " ",
             ),
+            // With the bucket, mariadb's binlogs are shipped.
+            "binlog-ship": "/opt/rclone/rclone bash dirname env mariadb mv sleep".split(" "),
         });
     });
 

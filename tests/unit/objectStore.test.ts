@@ -55,6 +55,7 @@ describe("backups to object storage", () => {
             endpoint: undefined,
             region: "us-east-1",
             credentialsSecret: "mysql-backup-s3",
+            binlogShipIntervalSeconds: 60,
         });
         const full = { ...ARGS, backupS3Prefix: "prod/db", backupS3Endpoint: "http://10.1.2.1:9000", backupS3Region: "eu-west-1" };
         assert.deepStrictEqual(resolveArgs(full).objectStore, {
@@ -63,7 +64,11 @@ describe("backups to object storage", () => {
             endpoint: "http://10.1.2.1:9000",
             region: "eu-west-1",
             credentialsSecret: "mysql-backup-s3",
+            binlogShipIntervalSeconds: 60,
         });
+        // A flavor whose binlogs are not shipped: none.
+        assert.strictEqual(resolveArgs({ ...ARGS, flavor: "mysql84" }).objectStore?.binlogShipIntervalSeconds, undefined);
+        assert.strictEqual(resolveArgs({ ...ARGS, binlogShipIntervalSeconds: 5 }).objectStore?.binlogShipIntervalSeconds, 5);
         assert.strictEqual(resolveArgs(BASE_ARGS).objectStore, undefined);
     });
 
@@ -116,6 +121,18 @@ describe("backups to object storage", () => {
             '`rcloneImage` is "rclone/rclone:bad tag": use an image reference such as "rclone/rclone:1.76.0".',
         ]);
         assert.deepStrictEqual(problems({ backupS3Bucket: 5 }).length, 1);
+        assert.deepStrictEqual(problems({ binlogShipIntervalSeconds: 30 }), [
+            "`binlogShipIntervalSeconds` is set but `backupS3Bucket` is not: set `backupS3Bucket` to the bucket the backups go to, or unset it.",
+        ]);
+        for (const bad of [4, 3601, 7.5]) {
+            assert.deepStrictEqual(problems({ ...S3, flavor: "mariadb", binlogShipIntervalSeconds: bad }), [
+                `\`binlogShipIntervalSeconds\` is ${bad}: use a whole number of seconds from 5 to 3600 (how often mysql-0's binlogs go to the bucket), or unset it for 60.`,
+            ]);
+        }
+        assert.deepStrictEqual(problems({ ...S3, flavor: "mysql84", binlogShipIntervalSeconds: 30 }), [
+            '`binlogShipIntervalSeconds` is set but `flavor` is "mysql84": binlog shipping and restores to a time are built for "mariadb" only; unset it.',
+        ]);
+        assert.deepStrictEqual(problems({ binlogShipIntervalSeconds: "60" }).length, 1);
     });
 
     it("uploads from the backup Job: rclone copied in by an init container, the bucket in the environment, the keys as a mounted Secret", () => {
@@ -161,8 +178,45 @@ describe("backups to object storage", () => {
         assert.deepStrictEqual(clone.volumeMounts.slice(-2), STORE_MOUNTS);
         assert.ok(!clone.volumeMounts.some((m: any) => m.name === "backups"));
         assert.deepStrictEqual(pod.volumes.slice(-2), STORE_VOLUMES);
-        const plain = JSON.stringify(statefulSet(resolveArgs(ARGS), names, SCRIPTS, MOCK_UUID));
+        // A flavor whose binlogs are not shipped: a bucket alone changes no pod of the StatefulSet.
+        const plain = JSON.stringify(statefulSet(resolveArgs({ ...ARGS, flavor: "mysql84" }), names, SCRIPTS, MOCK_UUID));
         assert.ok(!plain.includes("rclone") && !plain.includes("object-store"), "a bucket alone changes no pod of the StatefulSet");
+    });
+
+    it("ships mariadb's binlogs from a binlog-ship container with rclone, the bucket's Secret and the cluster's identity", () => {
+        const pod = (statefulSet(resolveArgs({ ...ARGS, binlogShipIntervalSeconds: 15 }), names, SCRIPTS, MOCK_UUID) as any).spec.template
+            .spec;
+        assert.deepStrictEqual(
+            pod.initContainers.map((c: any) => c.name),
+            ["init-mysql", "rclone", "clone-mysql"],
+        );
+        const ship = pod.containers.find((c: any) => c.name === "binlog-ship");
+        assert.deepStrictEqual(ship.command, ["/opt/mysql-statefulset/binlog-ship.sh"]);
+        assert.strictEqual(ship.image, "mariadb:11.4");
+        const env = Object.fromEntries(ship.env.map((e: any) => [e.name, e.value]));
+        assert.strictEqual(env.BINLOG_SHIP_INTERVAL, "15");
+        assert.strictEqual(env.CLUSTER_UID, MOCK_UUID);
+        assert.strictEqual(env.BINLOG_BASENAME, "mysql-bin");
+        assert.deepStrictEqual(ship.env.slice(-7), STORE_ENV());
+        assert.deepStrictEqual(ship.volumeMounts.slice(-2), STORE_MOUNTS);
+        assert.deepStrictEqual(pod.volumes.slice(-2), STORE_VOLUMES);
+        // The backup Job records the timeline: it gets the cluster's identity.
+        const job = (backupCronJob(resolveArgs(ARGS), names, SCRIPTS, MOCK_UUID) as any).spec.jobTemplate.spec.template.spec;
+        assert.ok(job.containers[0].env.some((e: any) => e.name === "CLUSTER_UID" && e.value === MOCK_UUID));
+    });
+
+    it("takes a UTC time for restoreFrom with a bucket and mariadb, and refuses one without them or not a real time", () => {
+        const time = "2026-12-07T14:05:00Z";
+        assert.strictEqual(resolveArgs({ ...ARGS, ...PASSWORDS, restoreFrom: time }).restoreFrom, time);
+        assert.deepStrictEqual(problems({ ...ARGS, ...PASSWORDS, restoreFrom: "2026-02-30T14:05:00Z" }), [
+            '`restoreFrom` is "2026-02-30T14:05:00Z": it is not a real date and time; give a UTC time such as "2026-12-07T14:05:00Z".',
+        ]);
+        assert.deepStrictEqual(problems({ ...PASSWORDS, backupNfsPath: "/exports/backups", restoreFrom: time }), [
+            '`restoreFrom` is "2026-12-07T14:05:00Z", a time, but `backupS3Bucket` is not set: a restore to a time replays the binlogs shipped to the bucket; set the bucket settings of the cluster whose data you restore, or give a backup\'s name.',
+        ]);
+        assert.deepStrictEqual(problems({ ...ARGS, ...PASSWORDS, flavor: "mysql84", restoreFrom: time }), [
+            '`restoreFrom` is "2026-12-07T14:05:00Z", a time, but `flavor` is "mysql84", whose binlogs are not shipped: give a backup\'s name instead (restores to a time are built for flavor "mariadb").',
+        ]);
     });
 
     it("registers the CronJob without a backup volume or claim", async () => {

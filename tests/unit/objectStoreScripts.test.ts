@@ -49,8 +49,9 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
         return spawnSync("bash", [path.join(SCRIPTS, script)], { env: { PATH: at("bin"), ...storeEnv(), ...env }, encoding: "utf8" });
     }
 
-    function backup(rows: string, retention = "2") {
+    function backup(rows: string, retention = "2", clusterUid?: string) {
         return run("backup.sh", {
+            ...(clusterUid === undefined ? {} : { CLUSTER_UID: clusterUid }),
             DONOR_HOST: "mysql-2.mysql.default.svc.cluster.local",
             CLONE_PORT: "3307",
             CLONE_TRANSPORT: "socat",
@@ -64,6 +65,75 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
             STUB_ROWS: rows,
         });
     }
+
+    /**
+     * The server's client as binlog-ship.sh uses it: the GTID position from a file, FLUSH BINARY LOGS as the
+     * server does it (a new file, its name appended to the index without a newline), each flush counted.
+     */
+    const CLIENT_STUB = [
+        "for a; do case $a in --execute=*) stmt=${a#--execute=} ;; esac; done",
+        'data="$STUB_DATA"',
+        "case $stmt in",
+        '"SELECT 1") ;;',
+        '"SELECT @@global.gtid_binlog_pos") cat "$STUB_GTID" ;;',
+        '"FLUSH BINARY LOGS")',
+        '    mapfile -t lines <"$data/mysql-bin.index"',
+        '    next=$(printf "mysql-bin.%06d" $((${#lines[@]} + 1)))',
+        '    echo "events of $next" >"$data/$next"',
+        '    printf "\n./%s" "$next" >>"$data/mysql-bin.index"',
+        '    echo flush >>"$STUB_FLUSHES" ;;',
+        "*) exit 1 ;;",
+        "esac",
+    ].join("\n");
+
+    /** binlog-ship.sh as the pod `host` runs it, on the volume `volume`, shipping every second. */
+    function ship(host: string, volume: string) {
+        const data = at(volume, "mysql");
+        return spawn("bash", [path.join(SCRIPTS, "binlog-ship.sh")], {
+            env: {
+                PATH: at("bin"),
+                ...storeEnv(),
+                HOSTNAME: host,
+                DATA_ROOT: at(volume),
+                DATA_SUBPATH: "mysql",
+                CLUSTER_UID: "3f2a9c1e-0000-4000-8000-000000000000",
+                CLIENT_CONFIG: "/dev/null",
+                MYSQL_CLIENT: "mariadb",
+                MYSQL_PORT: "3306",
+                BINLOG_BASENAME: "mysql-bin",
+                BINLOG_GTID_SQL: "SELECT @@global.gtid_binlog_pos",
+                BINLOG_SHIP_INTERVAL: "1",
+                STUB_DATA: data,
+                STUB_GTID: at(volume, "gtid"),
+                STUB_FLUSHES: at(volume, "flushes"),
+            },
+        });
+    }
+    /** Runs `child` until `done` holds (polled), then stops it; its stderr. */
+    async function runUntil(child: ChildProcess, done: () => boolean, what: string): Promise<string> {
+        let log = "";
+        child.stderr!.on("data", (d) => (log += d));
+        const deadline = Date.now() + 60_000;
+        while (!done()) {
+            if (Date.now() > deadline || child.exitCode !== null) {
+                child.kill();
+                assert.fail(`${what}; binlog-ship.sh said:\n${log}`);
+            }
+            await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill("SIGTERM");
+        await exited;
+        return log;
+    }
+    const readValues = (file: string): Record<string, string> =>
+        Object.fromEntries(
+            fs
+                .readFileSync(file, "utf8")
+                .trim()
+                .split("\n")
+                .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+        );
 
     function restore(name: string) {
         fs.rmSync(at("volume"), { recursive: true, force: true });
@@ -86,6 +156,10 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
             CONF_DIR: at("conf"),
             RESTORE_SQL: "SET GLOBAL gtid_binlog_state={gtid};",
             STATUS_FILE: at("termination-log"),
+            BINLOG_TOOL: "mariadb-binlog",
+            SERVER_BINARY: "mariadbd",
+            MYSQL_CLIENT: "mariadb",
+            CLIENT_CONFIG: "/dev/null",
         });
     }
 
@@ -117,6 +191,7 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
             const found = spawnSync("bash", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim();
             fs.symlinkSync(found, at("bin", tool));
         }
+        fs.writeFileSync(at("bin", "mariadb"), `#!/bin/bash\n${CLIENT_STUB}\n`, { mode: 0o755 });
         for (const [name, body] of Object.entries(STUBS)) fs.writeFileSync(at("bin", name), `#!/bin/bash\n${body}\n`, { mode: 0o755 });
         fs.writeFileSync(at("keys", "access-key-id"), KEYS.id);
         fs.writeFileSync(at("keys", "secret-access-key"), KEYS.secret);
@@ -211,5 +286,131 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
         const damaged = restore(older);
         assert.strictEqual(damaged.status, 1);
         assert.match(damaged.stderr, new RegExp(`ERROR: backup '${older}' is damaged: a file does not match its checksum\\n$`));
+    });
+    const UID = "3f2a9c1e-0000-4000-8000-000000000000";
+    let timeline = "";
+
+    it("binlog-ship.sh on mysql-0: rotates and ships each closed binlog once, SHIPPED after each round; idle on a replica", async () => {
+        const data = at("ship", "mysql");
+        fs.mkdirSync(data, { recursive: true });
+        fs.writeFileSync(path.join(data, "mysql-bin.000001"), "events of mysql-bin.000001\n");
+        fs.writeFileSync(path.join(data, "mysql-bin.index"), "./mysql-bin.000001");
+        fs.writeFileSync(at("ship", "gtid"), "0-100-5\n");
+        const binlogs = () => bucketDir("binlogs");
+        const shippedFile = () => {
+            const lines = fs.existsSync(binlogs()) ? fs.readdirSync(binlogs()) : [];
+            return lines.length === 1 ? path.join(binlogs(), lines[0], "SHIPPED") : "";
+        };
+        const flushes = () =>
+            fs.existsSync(at("ship", "flushes")) ? fs.readFileSync(at("ship", "flushes"), "utf8").split("\n").length - 1 : 0;
+
+        // The first round rotates the open file and ships it.
+        let first = ship("mysql-0", "ship");
+        let through = "";
+        // Until SHIPPED is in the bucket, and the round's record on the volume.
+        let log = await runUntil(
+            first,
+            () => shippedFile() !== "" && fs.existsSync(shippedFile()) && fs.existsSync(at("ship", "binlog-ship.state")),
+            "no SHIPPED in the bucket",
+        );
+        timeline = fs.readFileSync(at("ship", "binlog-timeline"), "utf8").trim();
+        assert.match(timeline, /^\d{8}T\d{6}Z-3f2a9c1e$/);
+        assert.strictEqual(path.basename(path.dirname(shippedFile())), timeline);
+        let values = readValues(shippedFile());
+        assert.deepStrictEqual(
+            { ...values, through: "" },
+            {
+                timeline,
+                cluster: UID,
+                through: "",
+                last_file: "mysql-bin.000001",
+                gtid: "0-100-5",
+            },
+        );
+        assert.match(values.through, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+        assert.strictEqual(fs.readFileSync(path.join(binlogs(), timeline, "mysql-bin.000001"), "utf8"), "events of mysql-bin.000001\n");
+        assert.ok(!fs.existsSync(path.join(binlogs(), timeline, "mysql-bin.000002")), "the open file is not shipped");
+        assert.match(log, /shipped mysql-bin\.000001/);
+
+        // Nothing new: no rotation, but SHIPPED's time moves on. Then a transaction: rotated and shipped.
+        first = ship("mysql-0", "ship");
+        through = values.through;
+        log = await runUntil(
+            first,
+            () => {
+                values = readValues(shippedFile());
+                return values.through > through;
+            },
+            "SHIPPED's time did not move on",
+        );
+        assert.doesNotMatch(log, /shipped mysql-bin\.000001/, "a restarted container ships nothing twice");
+        assert.strictEqual(values.last_file, "mysql-bin.000001");
+        const idleFlushes = flushes();
+        fs.writeFileSync(at("ship", "gtid"), "0-100-9\n");
+        log = await runUntil(
+            ship("mysql-0", "ship"),
+            () => readValues(shippedFile()).gtid === "0-100-9",
+            "the new transaction was not shipped",
+        );
+        assert.deepStrictEqual(fs.readdirSync(path.join(binlogs(), timeline)).sort(), ["SHIPPED", "mysql-bin.000001", "mysql-bin.000002"]);
+        assert.strictEqual(readValues(shippedFile()).last_file, "mysql-bin.000002");
+        assert.strictEqual(flushes(), idleFlushes + 1, "one rotation for the new transaction");
+
+        // A replica ships nothing.
+        fs.mkdirSync(at("replica", "mysql"), { recursive: true });
+        const replica = ship("mysql-1", "replica");
+        const started = Date.now();
+        log = await runUntil(replica, () => Date.now() - started > 1500, "");
+        assert.match(log, /not the primary: no binlogs to ship/);
+        assert.ok(!fs.existsSync(at("replica", "binlog-timeline")));
+    });
+
+    it("a backup records the cluster's timeline; a restore to a time is refused before the first backup, after what is shipped, and across a gap", () => {
+        assert.ok(timeline !== "", "the shipping case ran");
+        spawnSync("sleep", ["1.1"]);
+        const made = backup("pitr", "3", UID);
+        assert.strictEqual(made.status, 0, made.stderr);
+        const name = /backup (\d{8}T\d{6}Z) uploaded/.exec(made.stderr)![1];
+        const manifest = readValues(bucketDir(name, "MANIFEST"));
+        assert.strictEqual(manifest.timeline, timeline);
+        assert.ok(fs.existsSync(bucketDir("binlogs", timeline, "SHIPPED")), "the retention left binlogs/ alone");
+        const oldest = stored().sort()[0];
+        const oldestFinished = readValues(bucketDir(oldest, "MANIFEST")).finished;
+        const shipped = readValues(bucketDir("binlogs", timeline, "SHIPPED"));
+
+        const early = restore("2000-01-01T00:00:00Z");
+        assert.strictEqual(early.status, 1);
+        assert.match(
+            early.stderr,
+            new RegExp(
+                `ERROR: no backup finished before 2000-01-01T00:00:00Z: the oldest backup in offsite:acme-backups/default/mysql/ is ${oldest} \\(finished ${oldestFinished}\\)\\. Choose a later time\\.\\n$`,
+            ),
+        );
+        const late = restore("2099-01-01T00:00:00Z");
+        assert.strictEqual(late.status, 1);
+        assert.match(
+            late.stderr,
+            new RegExp(
+                `ERROR: 2099-01-01T00:00:00Z is after what is shipped: binlogs shipped through ${shipped.through} \\(timeline ${timeline}, up to mysql-bin\\.000002\\)\\. Choose a time up to ${shipped.through}\\.\\n$`,
+            ),
+        );
+        assert.deepStrictEqual(fs.readdirSync(at("volume", "mysql")), [], "the data directory stays empty");
+
+        // A file lost in the bucket: 000004 shipped, 000003 not.
+        const remote = `offsite:acme-backups/default/mysql/binlogs/${timeline}`;
+        s3(["rcat", `${remote}/mysql-bin.000004`], "events\n");
+        s3(
+            ["rcat", `${remote}/SHIPPED`],
+            `timeline=${timeline}\ncluster=${UID}\nthrough=2099-01-01T00:00:00Z\nlast_file=mysql-bin.000004\ngtid=0-100-20\n`,
+        );
+        const gap = restore("2098-01-01T00:00:00Z");
+        assert.strictEqual(gap.status, 1);
+        assert.match(
+            gap.stderr,
+            new RegExp(
+                `ERROR: the binlogs of timeline ${timeline} have a gap: mysql-bin\\.000004 follows number 2 in offsite:acme-backups/default/mysql/binlogs/${timeline}/; the data can be restored up to the end of the file before the gap, or to backup ${name} by name\\.\\n$`,
+            ),
+        );
+        assert.deepStrictEqual(fs.readdirSync(at("volume", "mysql")), [], "the data directory stays empty");
     });
 });

@@ -1951,7 +1951,7 @@ describe("backup.sh and restore-mysql.sh", () => {
         );
         assert.match(
             manifest,
-            /\nbinlog_file=\nbinlog_pos=\ngtid=0-100-42\nposition_source=xtrabackup_slave_info\nbytes=\d+\nfiles=4\nsha256sums=[0-9a-f]{64}\ndirectories=[0-9a-f]{64}\n$/,
+            /\nbinlog_file=\nbinlog_pos=\ngtid=0-100-42\nposition_source=xtrabackup_slave_info\ntimeline=\nbytes=\d+\nfiles=4\nsha256sums=[0-9a-f]{64}\ndirectories=[0-9a-f]{64}\n$/,
         );
         assert.match(
             s.read(`backups/${name}/SHA256SUMS`),

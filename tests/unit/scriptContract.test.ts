@@ -111,6 +111,14 @@ const CONFIGURATIONS: Record<string, Partial<MySqlClusterArgs>> = {
         appPassword: "a",
     },
     "mariadb, metrics": { flavor: "mariadb", metrics: true },
+    "mariadb, backups to a bucket with binlog shipping, restored to a time": {
+        flavor: "mariadb",
+        backupSchedule: "0 3 * * *",
+        backupS3Bucket: "acme-backups",
+        backupS3CredentialsSecret: "mysql-backup-s3",
+        restoreFrom: "2026-12-07T14:05:00Z",
+        ...PASSWORDS,
+    },
     "mysql57, an application user, scheduled backups": {
         flavor: "mysql57",
         appDatabase: "shop",
@@ -125,7 +133,7 @@ function renderedContainers(settings: Partial<MySqlClusterArgs>): ContainerEnvir
     const args = resolveArgs({ ...BASE_ARGS, ...settings });
     const names = clusterNames(args.name, args.namespace, args.clusterDomain, args.selectorLabels);
     const pod = (statefulSet(args, names, readPodScripts(), MOCK_UUID) as any).spec.template.spec;
-    const job = (backupCronJob(args, names, readPodScripts()) as any)?.spec.jobTemplate.spec.template.spec;
+    const job = (backupCronJob(args, names, readPodScripts(), MOCK_UUID) as any)?.spec.jobTemplate.spec.template.spec;
     return [...pod.initContainers, ...pod.containers, ...(job?.containers ?? [])];
 }
 

@@ -209,6 +209,7 @@ describe("builders: config", () => {
         assert.strictEqual(scripts.immutable, true);
         assert.deepStrictEqual(Object.keys(scripts.data).sort(), [
             "backup.sh",
+            "binlog-ship.sh",
             "clone-endpoint-ready.sh",
             "clone-mysql.sh",
             "init-mysql.sh",
