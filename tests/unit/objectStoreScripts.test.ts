@@ -89,7 +89,10 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
     /** binlog-ship.sh as the pod `host` runs it, on the volume `volume`, shipping every second. */
     function ship(host: string, volume: string) {
         const data = at(volume, "mysql");
+        // A process group of its own, so that stopping it stops its `sleep` too: an orphaned sleep would hold the
+        // pipes open and keep mocha from exiting.
         return spawn("bash", [path.join(SCRIPTS, "binlog-ship.sh")], {
+            detached: true,
             env: {
                 PATH: at("bin"),
                 ...storeEnv(),
@@ -109,6 +112,14 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
             },
         });
     }
+    /** Stops the script and everything it started (its process group). */
+    function stop(child: ChildProcess): void {
+        try {
+            process.kill(-child.pid!, "SIGTERM");
+        } catch {
+            // Already gone.
+        }
+    }
     /** Runs `child` until `done` holds (polled), then stops it; its stderr. */
     async function runUntil(child: ChildProcess, done: () => boolean, what: string): Promise<string> {
         let log = "";
@@ -116,14 +127,14 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
         const deadline = Date.now() + 60_000;
         while (!done()) {
             if (Date.now() > deadline || child.exitCode !== null) {
-                child.kill();
+                stop(child);
                 assert.fail(`${what}; binlog-ship.sh said:\n${log}`);
             }
             await new Promise((resolve) => setTimeout(resolve, 100));
         }
-        const exited = new Promise((resolve) => child.once("exit", resolve));
-        child.kill("SIGTERM");
-        await exited;
+        const closed = new Promise((resolve) => child.once("close", resolve));
+        stop(child);
+        await closed;
         return log;
     }
     const readValues = (file: string): Record<string, string> =>
