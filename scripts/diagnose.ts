@@ -8,14 +8,13 @@
 
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs as parseArgsOfNode } from "util";
 import * as yaml from "js-yaml";
 import { FLAVORS } from "../components/flavors";
 import { LABEL_SCHEMES, LabelScheme } from "../components/labels";
 import { clusterNames } from "../components/names";
 import { collect, DiagnoseError, kubectlRunner, Runner } from "./diagnose/kubectl";
 import { podVerdict, report, Target } from "./diagnose/verdict";
-import { loadConfig, RenderError, ROOT } from "./render/stackConfig";
+import { loadConfig, RenderError, ROOT, parseStackCommandLine } from "./render/stackConfig";
 
 export const USAGE = `Usage: npm run diagnose -- [--stack NAME | --config-file FILE] [--pod NAME-N] [--kubectl PATH] [--context CONTEXT]
 
@@ -66,18 +65,10 @@ export function parseArgs(argv: string[]): DiagnoseOptions | undefined {
 }
 
 function parseCommandLine(argv: string[]) {
-    return parseArgsOfNode({
-        args: argv,
-        strict: true,
-        allowPositionals: false,
-        options: {
-            stack: { type: "string", short: "s" },
-            "config-file": { type: "string" },
-            pod: { type: "string", short: "p" },
-            kubectl: { type: "string" },
-            context: { type: "string" },
-            help: { type: "boolean", short: "h" },
-        },
+    return parseStackCommandLine(argv, {
+        pod: { type: "string", short: "p" },
+        kubectl: { type: "string" },
+        context: { type: "string" },
     });
 }
 

@@ -9,11 +9,10 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- the rendered objects are the engine's inputs: untyped JSON of any kind */
 
 import * as path from "path";
-import { parseArgs as parseArgsOfNode } from "util";
 import * as yaml from "js-yaml";
 import { clearRegistrations, installMocks, Registration, registrations, settle } from "./render/mockRuntime";
 import { MASK, maskSecretObject, unwrapSecrets } from "./render/secrets";
-import { loadConfig, Options, RenderError, ROOT } from "./render/stackConfig";
+import { loadConfig, Options, RenderError, ROOT, parseStackCommandLine } from "./render/stackConfig";
 import { RenderState } from "./render/state";
 
 export { MASK, unwrapSecrets } from "./render/secrets";
@@ -100,19 +99,11 @@ export function parseArgs(argv: string[]): Options | undefined {
 }
 
 function parseCommandLine(argv: string[]) {
-    return parseArgsOfNode({
-        args: argv,
-        strict: true,
-        allowPositionals: false,
-        options: {
-            stack: { type: "string", short: "s" },
-            "config-file": { type: "string" },
-            config: { type: "string", short: "c", multiple: true },
-            secret: { type: "string", multiple: true },
-            "show-secrets": { type: "boolean" },
-            state: { type: "string" },
-            help: { type: "boolean", short: "h" },
-        },
+    return parseStackCommandLine(argv, {
+        config: { type: "string", short: "c", multiple: true },
+        secret: { type: "string", multiple: true },
+        "show-secrets": { type: "boolean" },
+        state: { type: "string" },
     });
 }
 

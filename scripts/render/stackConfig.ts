@@ -8,6 +8,7 @@ import * as yaml from "js-yaml";
 import { SETTINGS, SettingDeclaration } from "../../components/settings";
 import { closest, show } from "../../components/validation/problems";
 import { MASK } from "./secrets";
+import { parseArgs, ParseArgsConfig } from "util";
 
 /** The project's folder (the one with Pulumi.yaml), found from this file whether it runs as .ts or compiled. */
 export const ROOT = projectRoot(__dirname);
@@ -186,6 +187,31 @@ function stackConfig(file: string): Record<string, unknown> {
         );
     }
     return config;
+}
+
+/** The command-line options of every tool that reads a stack's config (render, diagnose). */
+const STACK_OPTIONS = {
+    stack: { type: "string", short: "s" },
+    "config-file": { type: "string" },
+    help: { type: "boolean", short: "h" },
+} as const;
+
+/** One option of a command line, as `util.parseArgs` takes it. */
+type OptionConfig = NonNullable<ParseArgsConfig["options"]>[string];
+/** What `util.parseArgs` is given for a stack tool with its own `T` options. */
+type StackCommandLine<T> = { args: string[]; strict: true; allowPositionals: false; options: typeof STACK_OPTIONS & T };
+
+/** A stack tool's command line: `--stack`, `--config-file` and `--help`, and the tool's own `options`; no positionals. */
+export function parseStackCommandLine<const T extends Record<string, OptionConfig>>(
+    argv: string[],
+    options: T,
+): ReturnType<typeof parseArgs<StackCommandLine<T>>> {
+    return parseArgs<StackCommandLine<T>>({
+        args: argv,
+        strict: true,
+        allowPositionals: false,
+        options: { ...STACK_OPTIONS, ...options },
+    });
 }
 
 /** The program's config, as `pulumi up` would hand it over: project defaults, then the stack, then overrides. */
