@@ -18,18 +18,11 @@ import * as path from "path";
 import { CONTAINERS } from "../../components";
 import { requireEngineBed } from "./harness";
 import { waitFor } from "../fake-kubelet/util";
-import { BackupBed, duBytes, keyValues, rate, stackConfig } from "./backupBed";
+import { BackupBed, passwords, duBytes, keyValues, rate, stackConfig } from "./backupBed";
 
 const PATHS = [1, 2, 3].map((n) => `/backup/v${n}`);
 const RESTORED_PATHS = [1, 2, 3].map((n) => `/restored/v${n}`);
 const BACKUPS = "/backup/backups";
-/** The restored cluster must use the old cluster's passwords: its data keeps the old accounts. */
-const PASSWORDS = {
-    rootPassword: "root-Backup-1",
-    replicationPassword: "repl-Pa55-w0rd",
-    backupPassword: "backup-Pa55-w0rd",
-    appPassword: "app-Pa55-w0rd",
-};
 /** ~130 MB of InnoDB data: enough for a measurable stream, and a stream the test can cut half-way. */
 const BALLAST_ROWS = 400_000;
 /** Both tables are counted and checksummed. */
@@ -45,7 +38,7 @@ describe("backups and a restore drill on the real controllers (mariadb, a Job fr
         nfsDirs: [...PATHS, ...RESTORED_PATHS, BACKUPS],
         subnetIndex: 19,
         stackConfig: stackConfig(BACKUP_SETTINGS, { nfsPaths: PATHS }),
-        passwords: PASSWORDS,
+        passwords: passwords("root-Backup-1"),
     });
     let rawDir = "";
     const backupDir = (): string => path.join(bb.b().nfsRoot, BACKUPS);
@@ -75,8 +68,7 @@ describe("backups and a restore drill on the real controllers (mariadb, a Job fr
 
     it("takes a prepared backup of the highest-ordinal replica, with its position and checksums; a backup killed half-way fails and leaves it in place", async () => {
         await bb.up("backup", "default");
-        await bb.sql("default", 0, "CREATE TABLE shop.orders (id INT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(64) NOT NULL);");
-        await bb.sql("default", 0, "INSERT INTO shop.orders (note) SELECT CONCAT('before-', seq) FROM shop.seq_1_to_1000;");
+        await bb.createOrders("default");
         await bb.sql(
             "default",
             0,

@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { ApiPod, CommandResult, EngineBed, REPO, isReady } from "./harness";
 import { waitFor } from "../fake-kubelet/util";
-import { S3Server } from "./s3Server";
+import { gatewayOf, S3Server } from "./s3Server";
 
 export const KEY = (k: string): string => `mysql-statefulset:${k}`;
 
@@ -50,14 +50,41 @@ export interface ApiJob {
     status?: { succeeded?: number; failed?: number; conditions?: { type: string; status: string; reason?: string }[] };
 }
 
+/** The old cluster's passwords, root's the suite's own; the restored stack must use them: its data keeps the old accounts. */
+export const passwords = (rootPassword: string): Record<string, string> => ({
+    rootPassword,
+    replicationPassword: "repl-Pa55-w0rd",
+    backupPassword: "backup-Pa55-w0rd",
+    appPassword: "app-Pa55-w0rd",
+});
+
 /** The bucket a suite's stacks back up to, served by `rclone serve s3` from a temporary directory. */
 export interface BucketOptions {
     bucket: string;
+    /** The old cluster's prefix (NAMESPACE/NAME), set on both stacks: the restored one lives in another namespace. */
+    prefix: string;
     keys: { id: string; secret: string };
     credentialsSecret: string;
     /** The temporary store directory's name prefix. */
     storePrefix: string;
 }
+
+/** A suite's bucket: `acme-backups`, prefix `default/mysql`, keys and store directory named after the suite. */
+export const testBucket = (suite: string): BucketOptions => ({
+    bucket: "acme-backups",
+    prefix: "default/mysql",
+    keys: { id: `${suite}-test-key`, secret: `${suite}-test-secret-0123456789` },
+    credentialsSecret: "mysql-backup-s3",
+    storePrefix: `mysql-statefulset-${suite}-`,
+});
+
+/** The settings that send a stack's backups to the bucket, served on the pod network's gateway address. */
+export const bucketSettings = (bucket: BucketOptions, subnetIndex: number): Record<string, unknown> => ({
+    backupS3Bucket: bucket.bucket,
+    backupS3Endpoint: gatewayOf(subnetIndex).endpoint,
+    backupS3CredentialsSecret: bucket.credentialsSecret,
+    backupS3Prefix: bucket.prefix,
+});
 
 export interface BackupBedOptions {
     /** The first stack's name. */
@@ -127,6 +154,13 @@ export class BackupBed {
         }
     }
 
+    /** A path in the bucket's prefix on the S3 server's directory. */
+    prefixDir(...p: string[]): string {
+        const bucket = this.opts.bucket;
+        if (!bucket) throw new Error("this bed has no bucket");
+        return path.join(this.storeDir, bucket.bucket, ...bucket.prefix.split("/"), ...p);
+    }
+
     private async setPasswords(stack?: string): Promise<void> {
         for (const [key, value] of Object.entries(this.opts.passwords)) {
             await this.b().pulumiOk(["config", "set", ...(stack ? ["--stack", stack] : []), "--secret", key, value]);
@@ -135,6 +169,12 @@ export class BackupBed {
 
     sql(ns: string, ordinal: number, statement: string): Promise<string> {
         return this.b().sql(`mysql-${ordinal}`, statement, ns);
+    }
+
+    /** The first writes: shop.orders with 1000 rows `before-N`, on mysql-0. */
+    async createOrders(ns: string): Promise<void> {
+        await this.sql(ns, 0, "CREATE TABLE shop.orders (id INT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(64) NOT NULL);");
+        await this.sql(ns, 0, "INSERT INTO shop.orders (note) SELECT CONCAT('before-', seq) FROM shop.seq_1_to_1000;");
     }
 
     /** Row count and CHECKSUM TABLE of each of the tables in shop, once mysql-0..2 agree (replication caught up). */

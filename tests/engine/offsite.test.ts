@@ -21,23 +21,11 @@ import * as path from "path";
 import { CONTAINERS } from "../../components";
 import { requireEngineBed } from "./harness";
 import { waitFor } from "../fake-kubelet/util";
-import { gatewayOf } from "./s3Server";
-import { BackupBed, duBytes, keyValues, rate, stackConfig } from "./backupBed";
+import { BackupBed, bucketSettings, passwords, testBucket, duBytes, keyValues, rate, stackConfig } from "./backupBed";
 
 const PATHS = [1, 2, 3].map((n) => `/offsite/v${n}`);
 const RESTORED_PATHS = [1, 2, 3].map((n) => `/offsite-restored/v${n}`);
-/** The restored cluster must use the old cluster's passwords: its data keeps the old accounts. */
-const PASSWORDS = {
-    rootPassword: "root-Offsite-1",
-    replicationPassword: "repl-Pa55-w0rd",
-    backupPassword: "backup-Pa55-w0rd",
-    appPassword: "app-Pa55-w0rd",
-};
-const BUCKET = "acme-backups";
-/** The old cluster's prefix (NAMESPACE/NAME), set on both stacks: the restored one lives in another namespace. */
-const PREFIX = "default/mysql";
-const KEYS = { id: "offsite-test-key", secret: "offsite-test-secret-0123456789" };
-const CREDENTIALS_SECRET = "mysql-backup-s3";
+const BUCKET = testBucket("offsite");
 /** A /24 of its own (backup.test.ts has 19, day2 and labels 18). */
 const SUBNET_INDEX = 21;
 /** ~65 MB of InnoDB data: a measurable upload that still keeps the case short. */
@@ -46,12 +34,7 @@ const BALLAST_ROWS = 200_000;
 const TABLES = ["orders", "ballast"];
 
 /** This suite's settings; `namespace`, `nfsPaths` and `restoreFrom` differ between the two stacks. */
-const OFFSITE_SETTINGS = {
-    backupS3Bucket: BUCKET,
-    backupS3Endpoint: gatewayOf(SUBNET_INDEX).endpoint,
-    backupS3CredentialsSecret: CREDENTIALS_SECRET,
-    backupS3Prefix: PREFIX,
-};
+const OFFSITE_SETTINGS = bucketSettings(BUCKET, SUBNET_INDEX);
 
 describe("backups to an S3 bucket and a restore from the bucket alone on the real controllers (mariadb, rclone serve s3)", function () {
     this.timeout(30 * 60_000);
@@ -60,12 +43,12 @@ describe("backups to an S3 bucket and a restore from the bucket alone on the rea
         nfsDirs: [...PATHS, ...RESTORED_PATHS],
         subnetIndex: SUBNET_INDEX,
         stackConfig: stackConfig(OFFSITE_SETTINGS, { nfsPaths: PATHS, backupSchedule: "@daily", backupRetention: 2 }),
-        passwords: PASSWORDS,
-        bucket: { bucket: BUCKET, keys: KEYS, credentialsSecret: CREDENTIALS_SECRET, storePrefix: "mysql-statefulset-s3-" },
+        passwords: passwords("root-Offsite-1"),
+        bucket: BUCKET,
     });
     let rawDir = "";
-    const prefixDir = (): string => path.join(bb.storeDir, BUCKET, ...PREFIX.split("/"));
-    const manifest = (name: string): Record<string, string> => keyValues(fs.readFileSync(path.join(prefixDir(), name, "MANIFEST"), "utf8"));
+    const manifest = (name: string): Record<string, string> =>
+        keyValues(fs.readFileSync(path.join(bb.prefixDir(), name, "MANIFEST"), "utf8"));
 
     before(async function () {
         requireEngineBed(this);
@@ -84,8 +67,7 @@ describe("backups to an S3 bucket and a restore from the bucket alone on the rea
     it("uploads a prepared backup to the bucket with its manifest last, from a Job without any backup volume", async () => {
         await bb.createCredentials("default");
         await bb.up("offsite", "default");
-        await bb.sql("default", 0, "CREATE TABLE shop.orders (id INT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(64) NOT NULL);");
-        await bb.sql("default", 0, "INSERT INTO shop.orders (note) SELECT CONCAT('before-', seq) FROM shop.seq_1_to_1000;");
+        await bb.createOrders("default");
         await bb.sql(
             "default",
             0,
@@ -114,8 +96,8 @@ describe("backups to an S3 bucket and a restore from the bucket alone on the rea
         backupName = uploaded[1];
         // In the bucket: data, SHA256SUMS, DIRECTORIES and the MANIFEST, which checks out as a restore checks it.
         // Beside it, mysql-0's shipped binlogs (binlog-ship.sh; pitr.test.ts restores from them).
-        assert.deepStrictEqual(fs.readdirSync(prefixDir()).sort(), [backupName, "binlogs"]);
-        assert.deepStrictEqual(fs.readdirSync(path.join(prefixDir(), backupName)).sort(), [
+        assert.deepStrictEqual(fs.readdirSync(bb.prefixDir()).sort(), [backupName, "binlogs"]);
+        assert.deepStrictEqual(fs.readdirSync(path.join(bb.prefixDir(), backupName)).sort(), [
             "DIRECTORIES",
             "MANIFEST",
             "SHA256SUMS",
@@ -125,8 +107,10 @@ describe("backups to an S3 bucket and a restore from the bucket alone on the rea
         assert.strictEqual(m.format, "prepared");
         assert.strictEqual(m.position_source, "xtrabackup_slave_info");
         assert.match(m.gtid, /^0-100-\d+$/);
-        execFileSync("sha256sum", ["--quiet", "--strict", "--check", "../SHA256SUMS"], { cwd: path.join(prefixDir(), backupName, "data") });
-        assert.match(fs.readFileSync(path.join(prefixDir(), backupName, "DIRECTORIES"), "utf8"), /^\.\/empty_db$/m);
+        execFileSync("sha256sum", ["--quiet", "--strict", "--check", "../SHA256SUMS"], {
+            cwd: path.join(bb.prefixDir(), backupName, "data"),
+        });
+        assert.match(fs.readFileSync(path.join(bb.prefixDir(), backupName, "DIRECTORIES"), "utf8"), /^\.\/empty_db$/m);
 
         const bytes = Number(m.bytes);
         bb.figures["backup Job to the bucket (pod start + stream + prepare + sha256 + upload + check)"] = rate(bytes, jobMs);
@@ -149,7 +133,7 @@ describe("backups to an S3 bucket and a restore from the bucket alone on the rea
     it("restores a NEW stack from the bucket alone: mysql-0 downloads the backup, the replicas clone from it and replicate, with exactly the backup point's rows", async () => {
         assert.ok(backupName !== "", "the upload case ran");
         // An upload cut short (no MANIFEST) beside it is no backup, and in nobody's way.
-        fs.mkdirSync(path.join(prefixDir(), "20000101T000000Z", "data"), { recursive: true });
+        fs.mkdirSync(path.join(bb.prefixDir(), "20000101T000000Z", "data"), { recursive: true });
         // A new stack: its own namespace, volumes, certificates and cluster UID; the old cluster's passwords and
         // bucket prefix; no backup volume.
         await bb.initRestoredStack(
@@ -158,7 +142,10 @@ describe("backups to an S3 bucket and a restore from the bucket alone on the rea
         await bb.up("restored", "restored");
         const logs = (pod: string, container: string) => bb.b().kubectl("logs", "-n", "restored", pod, "-c", container);
         const restoreLog = await logs("mysql-0", CONTAINERS.clone);
-        assert.match(restoreLog, new RegExp(`downloading backup ${backupName} from offsite:${BUCKET}/${PREFIX}/${backupName}/`));
+        assert.match(
+            restoreLog,
+            new RegExp(`downloading backup ${backupName} from offsite:${BUCKET.bucket}/${BUCKET.prefix}/${backupName}/`),
+        );
         assert.match(restoreLog, new RegExp(`restore of ${backupName} complete`));
         assert.match(await logs("mysql-0", CONTAINERS.sidecar), /restore finished: GTID state set from the backup/);
         assert.match(await logs("mysql-1", CONTAINERS.clone), /cloning from mysql-0\./);

@@ -15,21 +15,11 @@ import * as path from "path";
 import { CONTAINERS } from "../../components";
 import { waitFor } from "../fake-kubelet/util";
 import { requireEngineBed } from "./harness";
-import { gatewayOf } from "./s3Server";
-import { BackupBed, keyValues, sleep, stackConfig } from "./backupBed";
+import { BackupBed, bucketSettings, passwords, testBucket, keyValues, sleep, stackConfig } from "./backupBed";
 
 const PATHS = [1, 2, 3].map((n) => `/pitr/v${n}`);
 const RESTORED_PATHS = [1, 2, 3].map((n) => `/pitr-restored/v${n}`);
-const PASSWORDS = {
-    rootPassword: "root-Pitr-1",
-    replicationPassword: "repl-Pa55-w0rd",
-    backupPassword: "backup-Pa55-w0rd",
-    appPassword: "app-Pa55-w0rd",
-};
-const BUCKET = "acme-backups";
-const PREFIX = "default/mysql";
-const KEYS = { id: "pitr-test-key", secret: "pitr-test-secret-0123456789" };
-const CREDENTIALS_SECRET = "mysql-backup-s3";
+const BUCKET = testBucket("pitr");
 /** A /24 of its own (offsite 21, backup 19, day2 and labels 18). */
 const SUBNET_INDEX = 23;
 /** The shipping interval under test: the smallest allowed, so the drill is short. */
@@ -37,10 +27,7 @@ const BINLOG_INTERVAL = 5;
 
 /** This suite's settings; `namespace`, `nfsPaths` and `restoreFrom` differ between the two stacks. */
 const PITR_SETTINGS = {
-    backupS3Bucket: BUCKET,
-    backupS3Endpoint: gatewayOf(SUBNET_INDEX).endpoint,
-    backupS3CredentialsSecret: CREDENTIALS_SECRET,
-    backupS3Prefix: PREFIX,
+    ...bucketSettings(BUCKET, SUBNET_INDEX),
     binlogShipIntervalSeconds: BINLOG_INTERVAL,
 };
 
@@ -54,13 +41,12 @@ describe("point-in-time restore drill on the real controllers: binlogs shipped t
         nfsDirs: [...PATHS, ...RESTORED_PATHS],
         subnetIndex: SUBNET_INDEX,
         stackConfig: stackConfig(PITR_SETTINGS, { nfsPaths: PATHS, backupSchedule: "@daily", backupRetention: 2 }),
-        passwords: PASSWORDS,
-        bucket: { bucket: BUCKET, keys: KEYS, credentialsSecret: CREDENTIALS_SECRET, storePrefix: "mysql-statefulset-pitr-" },
+        passwords: passwords("root-Pitr-1"),
+        bucket: BUCKET,
     });
-    const prefixDir = (...p: string[]): string => path.join(bb.storeDir, BUCKET, ...PREFIX.split("/"), ...p);
     /** The old cluster's timeline (its only one) and its SHIPPED, read from the server's directory. */
     const shipped = (): { timeline: string; values: Record<string, string> } | undefined => {
-        const dir = prefixDir("binlogs");
+        const dir = bb.prefixDir("binlogs");
         const timelines = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
         for (const timeline of timelines) {
             const file = path.join(dir, timeline, "SHIPPED");
@@ -84,17 +70,16 @@ describe("point-in-time restore drill on the real controllers: binlogs shipped t
     it("ships the binlogs within two intervals under write load, backs up to the bucket, and loses everything but the bucket after a bad DELETE", async () => {
         await bb.createCredentials("default");
         await bb.up("pitr", "default");
-        await bb.sql("default", 0, "CREATE TABLE shop.orders (id INT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(64) NOT NULL);");
-        await bb.sql("default", 0, "INSERT INTO shop.orders (note) SELECT CONCAT('before-', seq) FROM shop.seq_1_to_1000;");
+        await bb.createOrders("default");
         await bb.converged("default", 1000);
 
         const job = "pitr-1";
         await bb.startJob(job);
         const status = await bb.jobDone(job);
         assert.strictEqual(status?.succeeded, 1, `the backup Job failed: ${JSON.stringify(status)}`);
-        const backups = fs.readdirSync(prefixDir()).filter((n) => fs.existsSync(prefixDir(n, "MANIFEST")));
-        assert.strictEqual(backups.length, 1, `one backup in the bucket: ${fs.readdirSync(prefixDir())}`);
-        const manifest = keyValues(fs.readFileSync(prefixDir(backups[0], "MANIFEST"), "utf8"));
+        const backups = fs.readdirSync(bb.prefixDir()).filter((n) => fs.existsSync(bb.prefixDir(n, "MANIFEST")));
+        assert.strictEqual(backups.length, 1, `one backup in the bucket: ${fs.readdirSync(bb.prefixDir())}`);
+        const manifest = keyValues(fs.readFileSync(bb.prefixDir(backups[0], "MANIFEST"), "utf8"));
         const current = shipped();
         assert.ok(current, "mysql-0 has shipped its binlogs");
         assert.strictEqual(manifest.timeline, current.timeline, "the MANIFEST records the timeline mysql-0 ships");
@@ -146,7 +131,7 @@ describe("point-in-time restore drill on the real controllers: binlogs shipped t
             everyMs: 500,
             what: () => `the binlogs shipped past ${target}: ${JSON.stringify(shipped())}`,
         });
-        bb.figures["shipped binlog files at T"] = String(fs.readdirSync(prefixDir("binlogs", shipped()!.timeline)).length - 1);
+        bb.figures["shipped binlog files at T"] = String(fs.readdirSync(bb.prefixDir("binlogs", shipped()!.timeline)).length - 1);
 
         // Everything but the bucket goes: the stack, its pods, every NFS directory of the cluster.
         await bb.destroy("app.kubernetes.io/instance=mysql");
