@@ -7,7 +7,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ApiPod, CommandResult, EngineBed, REPO, isReady } from "./harness";
+import { ApiPod, CommandResult, EngineBed, REPO, isReady, waitConverged } from "./harness";
 import { waitFor } from "../fake-kubelet/util";
 import { gatewayOf, S3Server } from "./s3Server";
 
@@ -182,18 +182,7 @@ export class BackupBed {
         const query = tables.map((t) => `SELECT COUNT(*) FROM shop.${t}; CHECKSUM TABLE shop.${t};`).join(" ");
         const ordinals = [0, 1, 2];
         const state = (o: number) => this.sql(ns, o, query).then((s) => s.trim());
-        let states: string[] = [];
-        await waitFor(
-            async () => {
-                states = await Promise.all(ordinals.map((o) => state(o).catch((e: Error) => e.message.split("\n")[0])));
-                return states.every((s) => s === states[0]) && states[0].startsWith(`${expectedOrders}\n`);
-            },
-            {
-                timeoutMs: 180_000,
-                everyMs: 1000,
-                what: () => `${expectedOrders} orders and one state on every pod: ${JSON.stringify(states)}`,
-            },
-        );
+        const states = await waitConverged(state, ordinals, expectedOrders, `${expectedOrders} orders and one state on every pod`);
         assert.deepStrictEqual(
             states,
             ordinals.map(() => states[0]),

@@ -61,6 +61,28 @@ export async function commandOk(cmd: string, args: readonly string[], opts: Para
 }
 
 /** Problems that keep the bed from starting here (none: it can start). */
+/**
+ * Waits until every ordinal's `answer` is the same and starts with `rows` (the row count first, then what else
+ * the query asks, e.g. CHECKSUM TABLE): replication has caught up. Returns each ordinal's answer; a pod that
+ * fails to answer counts as its error's first line.
+ */
+export async function waitConverged(
+    answer: (ordinal: number) => Promise<string>,
+    ordinals: readonly number[],
+    rows: number,
+    what: string,
+): Promise<string[]> {
+    let states: string[] = [];
+    await waitFor(
+        async () => {
+            states = await Promise.all(ordinals.map((o) => answer(o).catch((e: Error) => e.message.split("\n")[0])));
+            return states.every((s) => s === states[0]) && states[0].startsWith(`${rows}\n`);
+        },
+        { timeoutMs: 180_000, everyMs: 1000, what: () => `${what}: ${JSON.stringify(states)}` },
+    );
+    return states;
+}
+
 export function engineBedProblems(): string[] {
     const problems = canRunProblems();
     if (!fs.existsSync(CONTROL_PLANE)) problems.push(`no ${CONTROL_PLANE} (set CONTROL_PLANE)`);

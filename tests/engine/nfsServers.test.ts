@@ -12,7 +12,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { CONTAINERS } from "../../components";
-import { ApiPod, ClusterWatch, CommandResult, EngineBed, isReady, requireEngineBed } from "./harness";
+import { ApiPod, ClusterWatch, CommandResult, EngineBed, isReady, requireEngineBed, waitConverged } from "./harness";
 import { waitFor } from "../fake-kubelet/util";
 
 const KEY = (k: string): string => `mysql-statefulset:${k}`;
@@ -44,18 +44,7 @@ describe("volumes on three NFS servers, one of them lost (mariadb, nfsServers)",
 
     /** Waits until every ordinal has `rows` rows and the primary's checksum; the common state. */
     async function converged(ordinals: number[], rows: number): Promise<string> {
-        let states: string[] = [];
-        await waitFor(
-            async () => {
-                states = await Promise.all(ordinals.map((o) => state(o).catch((e: Error) => e.message.split("\n")[0])));
-                return states.every((s) => s === states[0]) && states[0].startsWith(`${rows}\n`);
-            },
-            {
-                timeoutMs: 180_000,
-                everyMs: 1000,
-                what: () => `${rows} rows and one state on ${ordinals.join(", ")}: ${JSON.stringify(states)}`,
-            },
-        );
+        const states = await waitConverged(state, ordinals, rows, `${rows} rows and one state on ${ordinals.join(", ")}`);
         return states[0];
     }
 
