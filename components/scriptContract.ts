@@ -122,7 +122,20 @@ export const SCRIPT_ENVIRONMENT = {
     },
     // A restore to a time's binlogs, checked and replayed: the binlog tool, a server of its own and its client.
     "replay-binlogs.sh": {
-        required: ["BINLOG_TOOL", "CLIENT_CONFIG", "DATA_ROOT", "MYSQL_CLIENT", "SERVER_BINARY", "STATUS_FILE"],
+        required: [
+            "BINLOG_CONTAINS_SQL",
+            "BINLOG_FIRST_STATE_PATTERN",
+            "BINLOG_GTID_SQL",
+            "BINLOG_SKIP_BACKUP_OPTION",
+            "BINLOG_TOOL",
+            "CLIENT_CONFIG",
+            "DATA_ROOT",
+            "MYSQL_CLIENT",
+            "REPLAY_SERVER_OPTIONS",
+            "RESTORE_SQL",
+            "SERVER_BINARY",
+            "STATUS_FILE",
+        ],
     },
     // The mysql container's command.
     "mysql-run.sh": {
