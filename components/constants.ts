@@ -185,6 +185,7 @@ export const SCRIPT_FILES = {
     mysqlRun: "mysql-run.sh",
     backup: "backup.sh",
     restore: "restore-mysql.sh",
+    replayBinlogs: "replay-binlogs.sh",
     restoreFinish: "restore-finish.sh",
     rotate: "rotate-credentials.sh",
     probeWait: "probe-wait.sh",

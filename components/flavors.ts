@@ -146,6 +146,38 @@ export interface Flavor {
      * {gtid} (the GTID position in the backup's manifest). Empty when binlog coordinates need nothing.
      */
     readonly restoreSql: string;
+    /**
+     * Binlog shipping (binlog-ship.sh) and restores to a time (replay-binlogs.sh); unset: the flavor's
+     * binlogs are not shipped. Every flavor's binlogs are `log-bin=mysql-bin` in the data directory, rotated by
+     * FLUSH BINARY LOGS (RELOAD; the scripts use root). A restore to a time sets the replaying server's GTID
+     * state to the backup's with {@link restoreSql} first, replays, and reads the state back with `gtidSql`.
+     */
+    readonly binlogs?: {
+        /** The GTID state the server has logged, on one line: SHIPPED's `gtid`, and the replay's result. */
+        readonly gtidSql: string;
+        /** The tool that prints binlogs as SQL, in the backup image (clone-mysql runs it). */
+        readonly tool: string;
+        /** The tool's option that skips what the backup holds, given `=<the backup's GTID state>`. */
+        readonly skipBackupOption: string;
+        /**
+         * A bash regular expression over the tool's print of a binlog's first events: group 1 is the GTID state
+         * the file starts from (its `# ` continuation prefixes removed); no match: an empty state.
+         */
+        readonly firstStatePattern: string;
+        /**
+         * SQL that answers 1 when the state {first} (the oldest shipped file's start) is within {gtid} (the
+         * backup's), asked of the replaying server; empty: the script compares the positions per GTID domain
+         * (MariaDB's `domain-server-seqno` positions, for which MariaDB has no function), before any download.
+         */
+        readonly containsSql: string;
+        /** Options of the server that replays, beside the script's (socket only, no network, its own binlog). */
+        readonly replayServerOptions: readonly string[];
+        /**
+         * Why a restore to a time is refused for this flavor although its binlogs are shipped; unset: it is
+         * not. The replay runs in clone-mysql, whose image (`backupImage`) must hold the server too.
+         */
+        readonly restoreToTimeRefusal?: string;
+    };
 }
 
 /** Repositories of MySQL-compatible servers whose data directories and backup tools are MySQL's. */
@@ -286,6 +318,21 @@ const mysql84: Flavor = {
     exporterGrants: MYSQL_EXPORTER_GRANTS,
     // With binlogs on, mysql.gtid_executed is written only at binlog rotation: the restored table lags.
     restoreSql: ["RESET BINARY LOGS AND GTIDS;", "SET GLOBAL gtid_purged='{gtid}';"].join("\n"),
+    // Checked by render and stand-ins only: no MySQL server or mysqlbinlog can be installed where the tests run.
+    binlogs: {
+        // A set of several server UUIDs is printed with a line break after each comma.
+        gtidSql: "SELECT REPLACE(@@global.gtid_executed, '\\n', '')",
+        // In percona/percona-xtrabackup:8.4 with the MySQL 8.4 client (percona-server-client).
+        tool: "mysqlbinlog",
+        skipBackupOption: "--exclude-gtids",
+        // mysqlbinlog prints the Previous-GTIDs event as `# <uuid>:<intervals>` lines (`,` ends all but the last),
+        // or `# [empty]`.
+        firstStatePattern: "Previous-GTIDs\n# ([0-9a-fA-F]{8}-[^\n]*(\n# [0-9a-fA-F]{8}-[^\n]*)*)",
+        containsSql: "SELECT GTID_SUBSET('{first}', '{gtid}')",
+        // GTID events replay only with GTIDs on; the backup's replication channel is not started; no X Protocol.
+        replayServerOptions: ["--gtid-mode=ON", "--enforce-gtid-consistency=ON", "--skip-replica-start", "--mysqlx=OFF"],
+        restoreToTimeRefusal: "the Percona XtraBackup 8.4 images, in which clone-mysql restores, have no mysqld to replay the binlogs with",
+    },
 };
 
 const mariadb: Flavor = {
@@ -359,6 +406,15 @@ const mariadb: Flavor = {
     // The backup came from a replica: its gtid_slave_pos would outrank the new primary's empty binlog in
     // gtid_current_pos, which its replicas clone; the binlog state continues the old sequence instead.
     restoreSql: ["RESET MASTER;", "SET GLOBAL gtid_slave_pos='';", "SET GLOBAL gtid_binlog_state='{gtid}';"].join("\n"),
+    binlogs: {
+        gtidSql: "SELECT @@global.gtid_binlog_pos",
+        // GTID start positions in mariadb-binlog: MariaDB 10.8+.
+        tool: "mariadb-binlog",
+        skipBackupOption: "--start-position",
+        firstStatePattern: "Gtid list \\[([^]]*)\\]",
+        containsSql: "",
+        replayServerOptions: [],
+    },
 };
 
 const BY_NAME = { mysql57, mysql84, mariadb };

@@ -116,9 +116,26 @@ export const SCRIPT_ENVIRONMENT = {
         optional: [...OBJECT_STORE.optional, "BINLOG_TOOL"],
         ifSet: {
             ...OBJECT_STORE.ifSet,
-            // A restore to a time also replays the shipped binlogs: the binlog tool, the server and its client.
-            BINLOG_TOOL: { required: ["CLIENT_CONFIG", "MYSQL_CLIENT", "SERVER_BINARY"] },
+            // A restore to a time also replays the shipped binlogs.
+            BINLOG_TOOL: { runs: ["replay-binlogs.sh"] },
         },
+    },
+    // A restore to a time's binlogs, checked and replayed: the binlog tool, a server of its own and its client.
+    "replay-binlogs.sh": {
+        required: [
+            "BINLOG_CONTAINS_SQL",
+            "BINLOG_FIRST_STATE_PATTERN",
+            "BINLOG_GTID_SQL",
+            "BINLOG_SKIP_BACKUP_OPTION",
+            "BINLOG_TOOL",
+            "CLIENT_CONFIG",
+            "DATA_ROOT",
+            "MYSQL_CLIENT",
+            "REPLAY_SERVER_OPTIONS",
+            "RESTORE_SQL",
+            "SERVER_BINARY",
+            "STATUS_FILE",
+        ],
     },
     // The mysql container's command.
     "mysql-run.sh": {

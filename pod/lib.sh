@@ -95,6 +95,8 @@ read_position() {
         POSITION_SOURCE=""
         return 1
     fi
+    # A GTID set of several server UUIDs (MySQL) comes wrapped after its commas: one word, as the scripts pass it.
+    POSITION_GTID=${POSITION_GTID//[[:space:]]/}
     [[ -z $POSITION_POS || $POSITION_POS =~ ^[0-9]+$ ]] ||
         die "$POSITION_SOURCE has a binlog position '$POSITION_POS' that is not a number"
 }

@@ -9,9 +9,10 @@
 #
 # `restoreFrom` a UTC time (2026-12-07T14:05:00Z): the newest backup in the bucket that finished before it,
 # then the binlogs shipped for the backup's timeline (binlog-ship.sh), replayed from the backup's GTID
-# position up to that time by a server of its own on the staging directory (no network); the pod starts
-# only on the result. A time before the first backup, a timeline with a gap, or a time after what is
-# shipped is refused with what the bucket holds, and nothing is moved into place.
+# position up to that time by a server of its own on the staging directory (no network): replay-binlogs.sh
+# checks and replays them. The pod starts only on the result. A time before the first backup, a timeline
+# with a gap, or a time after what is shipped is refused with what the bucket holds, and nothing is moved
+# into place.
 set -o errexit -o nounset -o pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -29,21 +30,9 @@ if [[ $RESTORE_FROM =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$ 
     [[ -n ${OBJECT_STORE_BUCKET:-} ]] || die "restoreFrom is a time ($target_time), which needs the bucket's backups and binlogs: set backupS3Bucket"
 fi
 
-# The GTID seqno of domain $2 in the position $1 (0 when the domain is absent).
-gtid_seqno() {
-    local entry
-    for entry in ${1//,/ }; do
-        [[ $entry == "$2"-*-* ]] && {
-            printf '%s' "${entry##*-}"
-            return 0
-        }
-    done
-    printf 0
-}
-
-# The client of the server that replays the binlogs (a restore to a time), as root through its socket.
-replay() {
-    "$MYSQL_CLIENT" --defaults-extra-file="$CLIENT_CONFIG" --protocol=socket --socket="$DATA_ROOT/restore.sock" "$@"
+# The binlog half of a restore to a time (replay-binlogs.sh), a process of its own.
+replay_binlogs() {
+    "$(dirname "${BASH_SOURCE[0]}")/replay-binlogs.sh" "$@"
 }
 
 # A case, not an if: tests/scriptCommands.ts then knows that a container without a bucket never runs rclone.
@@ -103,40 +92,14 @@ esac
 backup="$BACKUPS_DIR/$name"
 [[ -f $backup/MANIFEST || ! -d $download ]] || backup=$download
 
-# The binlog files, oldest first, numbered without a gap, from one that starts at or before the backup's
-# position through the last one shipped.
-binlog_files=()
+# The binlog files, numbered without a gap, from one that starts at or before the backup's position through
+# the last one shipped.
 [[ -z $target_time || -n ${BINLOG_TOOL:-} ]] || die "restoreFrom is a time ($target_time), but this flavor's binlogs are not replayed: give a backup's name"
 # A case, not an if: tests/scriptCommands.ts then knows that only a restore to a time runs the binlog tool.
 case ${BINLOG_TOOL:-} in
 "") ;;
 *)
-    if [[ -n $target_time ]]; then
-        shopt -s nullglob
-        for file in "$binlogs"/*.[0-9]*; do binlog_files+=("$file"); done
-        shopt -u nullglob
-        ((${#binlog_files[@]} > 0)) || die "timeline $timeline has no binlog file in $remote/binlogs/$timeline/"
-        previous=""
-        for file in "${binlog_files[@]}"; do
-            number=$((10#${file##*.}))
-            [[ -z $previous || $number -eq $((previous + 1)) ]] ||
-                die "the binlogs of timeline $timeline have a gap: ${file##*/} follows number $previous in $remote/binlogs/$timeline/; the data can be restored up to the end of the file before the gap, or to backup $name by name."
-            previous=$number
-        done
-        last=${binlog_files[${#binlog_files[@]} - 1]}
-        ((10#${last##*.} >= 10#${last_file##*.})) ||
-            die "timeline $timeline: SHIPPED names $last_file but the bucket's last binlog is ${last##*/}; the files after it are missing"
-        # The first file's GTID list: the position its events continue from.
-        first_list=$("$BINLOG_TOOL" --stop-position=4096 "${binlog_files[0]}" 2>/dev/null | grep -o 'Gtid list \[[^]]*\]') || first_list=""
-        first_list=${first_list%%$'\n'*}
-        first_list=${first_list#Gtid list [}
-        first_list=${first_list%]}
-        for entry in ${backup_gtid//,/ }; do
-            domain=${entry%%-*}
-            (($(gtid_seqno "$first_list" "$domain") <= ${entry##*-})) ||
-                die "the oldest binlog of timeline $timeline (${binlog_files[0]##*/}) starts after backup $name's position $backup_gtid (at $first_list): the binlogs between are gone. Restore to backup $name by name."
-        done
-    fi
+    [[ -z $target_time ]] || replay_binlogs check "$binlogs" "$remote" "$timeline" "$last_file" "$name" "$backup_gtid"
     ;;
 esac
 [[ -f $backup/MANIFEST ]] || die "no complete backup '$name' on the backup volume (it has no MANIFEST): set \`restoreFrom\` to one that \`ls $BACKUPS_DIR\` lists"
@@ -182,39 +145,7 @@ gtid=$(manifest gtid)
 case ${BINLOG_TOOL:-} in
 "") ;;
 *)
-    if [[ -n $target_time ]]; then
-        # A server of its own on the staging directory, reachable only through its socket, replays the binlogs
-        # from the backup's position up to the time (mariadb-binlog's --stop-datetime: events before it, UTC),
-        # logging them, so that its GTID position afterwards is the restored primary's.
-        socket="$DATA_ROOT/restore.sock"
-        defaults=(--no-defaults)
-        [[ ! -f $staging/backup-my.cnf ]] || defaults=(--defaults-file="$staging/backup-my.cnf")
-        started=$EPOCHREALTIME
-        "$SERVER_BINARY" "${defaults[@]}" --datadir="$staging" --socket="$socket" --skip-networking --user=root \
-            --log-bin="$staging/restore-bin" --server-id=1 --pid-file="$DATA_ROOT/restore.pid" \
-            --log-error="$DATA_ROOT/restore-server.log" &
-        server=$!
-        until replay --execute="SELECT 1" >/dev/null 2>&1; do
-            kill -0 "$server" 2>/dev/null || die "the server that replays the binlogs did not start: $(<"$DATA_ROOT/restore-server.log")"
-            pause 0.2
-        done
-        stop=${target_time/T/ }
-        if ! "$BINLOG_TOOL" --start-position="$backup_gtid" --stop-datetime="${stop%Z}" "${binlog_files[@]}" | replay --binary-mode; then
-            kill "$server"
-            wait "$server" || true
-            die "replaying the binlogs of timeline $timeline onto backup $name failed; nothing was moved into place"
-        fi
-        replayed=$(replay --batch --skip-column-names --execute="SELECT @@global.gtid_binlog_pos")
-        kill "$server"
-        wait "$server" || true
-        # Domains the replay logged nothing in keep the backup's position.
-        for entry in ${gtid//,/ }; do
-            [[ ,$replayed, == *",${entry%%-*}-"* ]] || replayed=${replayed:+$replayed,}$entry
-        done
-        rm -f "$staging"/restore-bin.* "$DATA_ROOT/restore.pid"
-        log "binlogs replayed to $target_time: GTID $gtid -> $replayed, ${#binlog_files[@]} files in $(elapsed "$started" "$EPOCHREALTIME") s"
-        gtid=$replayed
-    fi
+    [[ -z $target_time ]] || gtid=$(replay_binlogs replay "$binlogs" "$staging" "$timeline" "$name" "$backup_gtid" "$target_time")
     ;;
 esac
 if [[ -n $RESTORE_SQL ]]; then

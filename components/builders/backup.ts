@@ -215,14 +215,10 @@ export function backupCronJob(
 }
 
 /**
- * The binlogs as the flavors that ship them (BINLOG_SHIPPING_FLAVORS) write them: the basename of `log-bin`,
- * the statement that reads the GTID position of the binlog, the tool that reads binlogs back as SQL.
+ * The basename of the binlogs of every flavor whose binlogs are shipped (their `log-bin`, in the data
+ * directory); the rest of what shipping and replaying needs is the flavor's `binlogs`.
  */
-export const BINLOG_SHIPPING = {
-    basename: "mysql-bin",
-    gtidSql: "SELECT @@global.gtid_binlog_pos",
-    binlogTool: "mariadb-binlog",
-} as const;
+export const BINLOG_BASENAME = "mysql-bin";
 
 /** Whether mysql-0's binlogs are shipped to the bucket. */
 export const shipsBinlogs = (args: ResolvedArgs): boolean => args.objectStore?.binlogShipIntervalSeconds !== undefined;
@@ -250,8 +246,8 @@ export function binlogShipContainers(args: ResolvedArgs, clusterUid: pulumi.Inpu
                 CLIENT_CONFIG: ROOT_CLIENT_CONFIG,
                 MYSQL_CLIENT: args.flavor.client,
                 MYSQL_PORT: args.port,
-                BINLOG_BASENAME: BINLOG_SHIPPING.basename,
-                BINLOG_GTID_SQL: BINLOG_SHIPPING.gtidSql,
+                BINLOG_BASENAME,
+                BINLOG_GTID_SQL: args.flavor.binlogs?.gtidSql,
                 BINLOG_SHIP_INTERVAL: interval,
                 ...objectStoreEnv(args),
             }),
@@ -279,14 +275,21 @@ export function restoreEnv(args: ResolvedArgs) {
     if (args.restoreFrom === undefined) {
         return {};
     }
-    const replay = isRestoreTime(args.restoreFrom)
-        ? {
-              BINLOG_TOOL: BINLOG_SHIPPING.binlogTool,
-              SERVER_BINARY: args.flavor.server,
-              MYSQL_CLIENT: args.flavor.client,
-              CLIENT_CONFIG: ROOT_CLIENT_CONFIG,
-          }
-        : {};
+    const binlogs = args.flavor.binlogs;
+    const replay =
+        isRestoreTime(args.restoreFrom) && binlogs !== undefined
+            ? {
+                  BINLOG_TOOL: binlogs.tool,
+                  BINLOG_SKIP_BACKUP_OPTION: binlogs.skipBackupOption,
+                  BINLOG_FIRST_STATE_PATTERN: binlogs.firstStatePattern,
+                  BINLOG_CONTAINS_SQL: binlogs.containsSql,
+                  BINLOG_GTID_SQL: binlogs.gtidSql,
+                  REPLAY_SERVER_OPTIONS: binlogs.replayServerOptions.join(" "),
+                  SERVER_BINARY: args.flavor.server,
+                  MYSQL_CLIENT: args.flavor.client,
+                  CLIENT_CONFIG: ROOT_CLIENT_CONFIG,
+              }
+            : {};
     return {
         ...replay,
         RESTORE_FROM: args.restoreFrom,

@@ -4,6 +4,7 @@
 // @see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#schedule-syntax
 
 import * as pulumi from "@pulumi/pulumi";
+import { FLAVORS } from "../flavors";
 import { overlaps, pathProblem } from "./nfs";
 import { Problems, show } from "./problems";
 
@@ -204,9 +205,14 @@ export function checkBackupName(problems: Problems, name: string | undefined, ba
     }
 }
 
+/** The flavors a restore to a time is built for: their binlogs are shipped and replayed. */
+export const RESTORE_TIME_FLAVORS: readonly string[] = Object.values(FLAVORS)
+    .filter((f) => f.binlogs !== undefined && f.binlogs.restoreToTimeRefusal === undefined)
+    .map((f) => f.name);
+
 /**
  * A restore to a time replays the binlogs shipped to the bucket: it needs `backupS3Bucket` with binlog
- * shipping (flavor mariadb).
+ * shipping, and a flavor whose binlogs the restoring pod can replay (RESTORE_TIME_FLAVORS).
  */
 export function checkRestoreTime(
     problems: Problems,
@@ -222,10 +228,16 @@ export function checkRestoreTime(
             `\`restoreFrom\` is ${show(restoreFrom)}, a time, but \`backupS3Bucket\` is not set: a restore to a time replays ` +
                 `the binlogs shipped to the bucket; set the bucket settings of the cluster whose data you restore, or give a backup's name.`,
         );
-    } else if (objectStore.binlogShipIntervalSeconds === undefined && flavor !== undefined) {
+    } else if (flavor !== undefined && !RESTORE_TIME_FLAVORS.includes(flavor)) {
+        const refusal = FLAVORS[flavor]?.binlogs?.restoreToTimeRefusal;
+        const flavors = RESTORE_TIME_FLAVORS.map((f) => `"${f}"`).join(", ");
+        const restoreTime = `\`restoreFrom\` is ${show(restoreFrom)}, a time, but \`flavor\` is ${show(flavor)}, `;
         problems.add(
-            `\`restoreFrom\` is ${show(restoreFrom)}, a time, but \`flavor\` is ${show(flavor)}, whose binlogs are not shipped: ` +
-                `give a backup's name instead (restores to a time are built for flavor "mariadb").`,
+            refusal === undefined || objectStore.binlogShipIntervalSeconds === undefined
+                ? `${restoreTime}whose binlogs are not shipped: give a backup's name instead (restores to a time are built for flavor ${flavors}).`
+                : `${restoreTime}whose shipped binlogs are not replayed yet: ${refusal}. Give the name of the newest backup ` +
+                      `before the time instead, then replay the shipped binlogs by hand (docs/backups.md); restores to a time ` +
+                      `are built for flavor ${flavors}.`,
         );
     }
 }

@@ -3,6 +3,7 @@
 // @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
 // @see https://rclone.org/s3/
 
+import { FLAVORS } from "../flavors";
 import { parseImageReference } from "../imageReference";
 import { DNS1123_SUBDOMAIN, MAX_SUBDOMAIN } from "./names";
 import { Problems, show } from "./problems";
@@ -13,8 +14,10 @@ export const DEFAULT_S3_REGION = "us-east-1";
 /** `binlogShipIntervalSeconds` when unset with a bucket, and its bounds. */
 export const DEFAULT_BINLOG_SHIP_INTERVAL = 60;
 export const BINLOG_SHIP_INTERVAL_BOUNDS = { min: 5, max: 3600 } as const;
-/** The flavors whose binlogs are shipped and replayed (GTID start positions in mariadb-binlog, MariaDB 10.8+). */
-export const BINLOG_SHIPPING_FLAVORS: readonly string[] = ["mariadb"];
+/** The flavors whose binlogs are shipped: those with `binlogs` (components/flavors.ts). */
+export const BINLOG_SHIPPING_FLAVORS: readonly string[] = Object.values(FLAVORS)
+    .filter((f) => f.binlogs !== undefined)
+    .map((f) => f.name);
 
 /** Where backups go in object storage, resolved. */
 export interface ObjectStore {
@@ -166,7 +169,7 @@ function checkBinlogShipInterval(
     if (!ships) {
         return problems.add(
             `\`binlogShipIntervalSeconds\` is set but \`flavor\` is ${show(flavor)}: binlog shipping and restores to a time ` +
-                `are built for ${BINLOG_SHIPPING_FLAVORS.map((f) => `"${f}"`).join(", ")} only; unset it.`,
+                `are built for flavor ${BINLOG_SHIPPING_FLAVORS.map((f) => `"${f}"`).join(" and ")} only; unset it.`,
         );
     }
     return interval;

@@ -6,6 +6,7 @@ import * as assert from "assert";
 import { clusterNames, CONTAINERS, DEFAULTS, FLAVORS, Flavor, PATHS, readPodScripts, resolveArgs } from "../../components";
 import { backupCronJob, statefulSet } from "../../components/builders";
 import { MOCK_UUID } from "../../scripts/render/mockRuntime";
+import { RESTORE_TIME_FLAVORS } from "../../components/validation/backup";
 import { BASE_ARGS, SCRIPT_TOOLS } from "../helpers";
 import { ContainerSpec, containerCommands } from "../scriptCommands";
 
@@ -49,8 +50,9 @@ const IMAGE_BINARIES: Record<string, readonly string[]> = {
     // client, shell. ENTRYPOINT docker-entrypoint.sh in /usr/local/bin.
     "mysql:8.4": [...BASE_SYSTEM, "mysql", "mysqladmin", "mysqld", "mysqlsh", "docker-entrypoint.sh"],
     // percona/percona-docker percona-xtrabackup-8.x/Dockerfile: ubi9-minimal + percona-xtrabackup-84,
-    // percona-server-client, socat, hostname, procps-ng; USER 1001 (hence runAsUser 0).
-    "percona/percona-xtrabackup:8.4": [...BASE_SYSTEM, "mysql", "xtrabackup", "xbstream", "socat", "hostname"],
+    // percona-server-client (mysql, mysqlbinlog...: percona/percona-server build-ps/percona-server.spec, its
+    // %files), socat, hostname, procps-ng; USER 1001 (hence runAsUser 0). No mysqld.
+    "percona/percona-xtrabackup:8.4": [...BASE_SYSTEM, "mysql", "mysqlbinlog", "xtrabackup", "xbstream", "socat", "hostname"],
     // MariaDB/mariadb-docker 11.4/Dockerfile: ubuntu:noble + mariadb-server, mariadb-backup, socat;
     // clients named mariadb*, no mysql* names.
     "mariadb:11.4": [
@@ -65,6 +67,8 @@ const IMAGE_BINARIES: Record<string, readonly string[]> = {
         "mbstream",
         // The image's own docker-entrypoint.sh (11.4) runs it for MARIADB_AUTO_UPGRADE.
         "mariadb-upgrade",
+        // mariadb-client's (a dependency of mariadb-server: Debian 12's packages here, `dpkg -S`).
+        "mariadb-binlog",
         "socat",
         "docker-entrypoint.sh",
     ],
@@ -86,16 +90,22 @@ const BACKUPS = {
     backupS3CredentialsSecret: "mysql-backup-s3",
 };
 const RESTORING = { restoreFrom: "20250101T030000Z", rootPassword: "r", replicationPassword: "p", backupPassword: "b" };
+/** A restore to a time: for the flavors it is built for, what a restoring clone-mysql runs (the replay too). */
+const RESTORE_TIME = "2026-12-07T14:05:00Z";
 
 /**
  * The flavor's containers as rendered: the StatefulSet's and the backup CronJob's, with backups to a volume
- * and a bucket; clone-mysql as a restoring mysql-0 renders it (it runs restore-mysql.sh, with rclone), and
- * the restoring pod's rclone init container.
+ * and a bucket; clone-mysql as a restoring mysql-0 renders it (it runs restore-mysql.sh, with rclone; to a
+ * time where the flavor takes one, so the binlog replay too), and the restoring pod's rclone init container.
  */
-function containers(flavor: Flavor): ContainerSpec[] {
-    // The flavor given, even one no setting names (a broken copy, below).
+function containers(
+    flavor: Flavor,
+    restoreFrom = RESTORE_TIME_FLAVORS.includes(flavor.name) ? RESTORE_TIME : RESTORING.restoreFrom,
+): ContainerSpec[] {
+    // The flavor given, even one no setting names (a broken copy, below); the restore's source given too,
+    // even one the checks refuse for the flavor (below).
     const args = { ...resolveArgs({ ...BASE_ARGS, flavor: flavor.name, ...BACKUPS }), flavor };
-    const restoring = { ...resolveArgs({ ...BASE_ARGS, flavor: flavor.name, ...BACKUPS, ...RESTORING }), flavor };
+    const restoring = { ...resolveArgs({ ...BASE_ARGS, flavor: flavor.name, ...BACKUPS, ...RESTORING }), flavor, restoreFrom };
     const names = clusterNames(args.name, args.namespace, args.clusterDomain, args.selectorLabels);
     const pod: any = (statefulSet(args, names, readPodScripts(), MOCK_UUID) as any).spec.template.spec;
     const restore: any = (statefulSet(restoring, names, readPodScripts(), MOCK_UUID) as any).spec.template.spec;
@@ -105,9 +115,9 @@ function containers(flavor: Flavor): ContainerSpec[] {
 }
 
 /** What each image must have: the binaries of every container that runs it. */
-function needs(flavor: Flavor): Record<string, string[]> {
+function needs(flavor: Flavor, restoreFrom?: string): Record<string, string[]> {
     const byImage: Record<string, Set<string>> = {};
-    for (const container of containers(flavor)) {
+    for (const container of containers(flavor, restoreFrom)) {
         byImage[container.image!] ??= new Set();
         containerCommands(container)
             .filter((c) => !COPIED_IN.includes(c))
@@ -116,9 +126,12 @@ function needs(flavor: Flavor): Record<string, string[]> {
     return Object.fromEntries(Object.entries(byImage).map(([image, set]) => [image, [...set].sort()]));
 }
 
-const missing = (flavor: Flavor) =>
+const missing = (flavor: Flavor, restoreFrom?: string) =>
     Object.fromEntries(
-        Object.entries(needs(flavor)).map(([image, binaries]) => [image, binaries.filter((b) => !IMAGE_BINARIES[image].includes(b))]),
+        Object.entries(needs(flavor, restoreFrom)).map(([image, binaries]) => [
+            image,
+            binaries.filter((b) => !IMAGE_BINARIES[image].includes(b)),
+        ]),
     );
 
 describe("the default images", () => {
@@ -136,9 +149,10 @@ describe("the default images", () => {
                     " ",
                 ),
             rclone: ["cp"],
-            // As a restoring mysql-0 runs it: with rclone, copied in by the init container above.
+            // As a mysql-0 restoring to a time runs it: with rclone, copied in by the init container above, and the
+            // server, its client and the binlog tool that replay the binlogs.
             "clone-mysql":
-                "/opt/rclone/rclone bash cp dirname du env getent grep mariadb-backup mbstream mkdir mv rm rmdir sha256sum sleep socat sort".split(
+                "/opt/rclone/rclone bash cp dirname du env getent grep mariadb mariadb-backup mariadb-binlog mariadbd mbstream mkdir mv rm rmdir sha256sum sleep socat sort".split(
                     " ",
                 ),
             mysql: "bash cat chown dirname env find mariadb mariadb-admin mariadbd sleep".split(" "),
@@ -164,6 +178,7 @@ describe("the default images", () => {
             f.transport,
             ...(f.installDb ? [f.installDb.command[0], f.installDb.timeZoneTool] : []),
             ...(f.upgrade ? [f.upgrade.tool] : []),
+            ...(f.binlogs ? [f.binlogs.tool] : []),
         ]);
         const derived = new Set(
             Object.values(FLAVORS)
@@ -179,6 +194,15 @@ describe("the default images", () => {
                 image,
             );
         }
+    });
+
+    it("mysql84's restore to a time, refused by the checks, would run mysqld in clone-mysql's image, which has none", () => {
+        assert.ok(!RESTORE_TIME_FLAVORS.includes("mysql84"));
+        assert.deepStrictEqual(missing(FLAVORS.mysql84, RESTORE_TIME), {
+            "mysql:8.4": [],
+            "percona/percona-xtrabackup:8.4": ["mysqld"],
+            [DEFAULTS.rcloneImage]: [],
+        });
     });
 
     it("catches a binary an image lacks (the check can fail)", () => {

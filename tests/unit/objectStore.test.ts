@@ -66,8 +66,9 @@ describe("backups to object storage", () => {
             credentialsSecret: "mysql-backup-s3",
             binlogShipIntervalSeconds: 60,
         });
-        // A flavor whose binlogs are not shipped: none.
-        assert.strictEqual(resolveArgs({ ...ARGS, flavor: "mysql84" }).objectStore?.binlogShipIntervalSeconds, undefined);
+        // A flavor whose binlogs are not shipped: none; mysql84's are, as mariadb's.
+        assert.strictEqual(resolveArgs({ ...ARGS, flavor: "mysql57" }).objectStore?.binlogShipIntervalSeconds, undefined);
+        assert.strictEqual(resolveArgs({ ...ARGS, flavor: "mysql84" }).objectStore?.binlogShipIntervalSeconds, 60);
         assert.strictEqual(resolveArgs({ ...ARGS, binlogShipIntervalSeconds: 5 }).objectStore?.binlogShipIntervalSeconds, 5);
         assert.strictEqual(resolveArgs(BASE_ARGS).objectStore, undefined);
     });
@@ -129,8 +130,8 @@ describe("backups to object storage", () => {
                 `\`binlogShipIntervalSeconds\` is ${bad}: use a whole number of seconds from 5 to 3600 (how often mysql-0's binlogs go to the bucket), or unset it for 60.`,
             ]);
         }
-        assert.deepStrictEqual(problems({ ...S3, flavor: "mysql84", binlogShipIntervalSeconds: 30 }), [
-            '`binlogShipIntervalSeconds` is set but `flavor` is "mysql84": binlog shipping and restores to a time are built for "mariadb" only; unset it.',
+        assert.deepStrictEqual(problems({ ...S3, flavor: "mysql57", binlogShipIntervalSeconds: 30 }), [
+            '`binlogShipIntervalSeconds` is set but `flavor` is "mysql57": binlog shipping and restores to a time are built for flavor "mysql84" and "mariadb" only; unset it.',
         ]);
         assert.deepStrictEqual(problems({ binlogShipIntervalSeconds: "60" }).length, 1);
     });
@@ -179,7 +180,7 @@ describe("backups to object storage", () => {
         assert.ok(!clone.volumeMounts.some((m: any) => m.name === "backups"));
         assert.deepStrictEqual(pod.volumes.slice(-2), STORE_VOLUMES);
         // A flavor whose binlogs are not shipped: a bucket alone changes no pod of the StatefulSet.
-        const plain = JSON.stringify(statefulSet(resolveArgs({ ...ARGS, flavor: "mysql84" }), names, SCRIPTS, MOCK_UUID));
+        const plain = JSON.stringify(statefulSet(resolveArgs({ ...ARGS, flavor: "mysql57" }), names, SCRIPTS, MOCK_UUID));
         assert.ok(!plain.includes("rclone") && !plain.includes("object-store"), "a bucket alone changes no pod of the StatefulSet");
     });
 
@@ -214,8 +215,12 @@ describe("backups to object storage", () => {
         assert.deepStrictEqual(problems({ ...PASSWORDS, backupNfsPath: "/exports/backups", restoreFrom: time }), [
             '`restoreFrom` is "2026-12-07T14:05:00Z", a time, but `backupS3Bucket` is not set: a restore to a time replays the binlogs shipped to the bucket; set the bucket settings of the cluster whose data you restore, or give a backup\'s name.',
         ]);
+        assert.deepStrictEqual(problems({ ...ARGS, ...PASSWORDS, flavor: "mysql57", restoreFrom: time }), [
+            '`restoreFrom` is "2026-12-07T14:05:00Z", a time, but `flavor` is "mysql57", whose binlogs are not shipped: give a backup\'s name instead (restores to a time are built for flavor "mariadb").',
+        ]);
+        // mysql84's binlogs are shipped, but its clone-mysql image has no server to replay them with.
         assert.deepStrictEqual(problems({ ...ARGS, ...PASSWORDS, flavor: "mysql84", restoreFrom: time }), [
-            '`restoreFrom` is "2026-12-07T14:05:00Z", a time, but `flavor` is "mysql84", whose binlogs are not shipped: give a backup\'s name instead (restores to a time are built for flavor "mariadb").',
+            '`restoreFrom` is "2026-12-07T14:05:00Z", a time, but `flavor` is "mysql84", whose shipped binlogs are not replayed yet: the Percona XtraBackup 8.4 images, in which clone-mysql restores, have no mysqld to replay the binlogs with. Give the name of the newest backup before the time instead, then replay the shipped binlogs by hand (docs/backups.md); restores to a time are built for flavor "mariadb".',
         ]);
     });
 

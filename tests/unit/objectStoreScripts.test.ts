@@ -6,6 +6,7 @@ import { ChildProcess, execFileSync, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { FLAVORS, FlavorName } from "../../components";
 import { SCRIPT_TOOLS } from "../helpers";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -17,11 +18,13 @@ const STUBS: Record<string, string> = {
     // The donor's backup: a table, an empty database, the replica's position, and the checkpoints.
     mbstream: [
         'dir=${!#}; cat >/dev/null; mkdir -p "$dir/shop" "$dir/empty_db"; echo "rows $STUB_ROWS" >"$dir/shop/t.ibd"',
-        'printf "SET GLOBAL gtid_slave_pos = \'0-100-42\';\\n" >"$dir/xtrabackup_slave_info"',
+        'if [[ -n ${STUB_PURGED:-} ]]; then printf "SET GLOBAL gtid_purged=\'%s\';\\n" "$STUB_PURGED"; else printf "SET GLOBAL gtid_slave_pos = \'0-100-42\';\\n"; fi >"$dir/xtrabackup_slave_info"',
         'echo "backup_type = full-backuped" >"$dir/xtrabackup_checkpoints"',
     ].join("\n"),
     "mariadb-backup": 'dir=${!#}; dir=${dir#--target-dir=}; echo prepared >"$dir/prepared"',
 };
+
+const UID = "3f2a9c1e-0000-4000-8000-000000000000";
 
 describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serve s3)", function () {
     this.timeout(300_000);
@@ -49,8 +52,9 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
         return spawnSync("bash", [path.join(SCRIPTS, script)], { env: { PATH: at("bin"), ...storeEnv(), ...env }, encoding: "utf8" });
     }
 
-    function backup(rows: string, retention = "2", clusterUid?: string) {
+    function backup(rows: string, retention = "2", clusterUid?: string, stubs: Record<string, string> = {}) {
         return run("backup.sh", {
+            ...stubs,
             ...(clusterUid === undefined ? {} : { CLUSTER_UID: clusterUid }),
             DONOR_HOST: "mysql-2.mysql.default.svc.cluster.local",
             CLONE_PORT: "3307",
@@ -67,27 +71,45 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
     }
 
     /**
-     * The server's client as binlog-ship.sh uses it: the GTID position from a file, FLUSH BINARY LOGS as the
-     * server does it (a new file, its name appended to the index without a newline), each flush counted.
+     * The server's client (mariadb and mysql alike), as binlog-ship.sh and replay-binlogs.sh use it: every
+     * statement logged to STUB_SQL_LOG (those on stdin too); the GTID state from a file, or STUB_REPLAYED
+     * when asked through the replaying server's socket; GTID_SUBSET answers STUB_SUBSET; FLUSH BINARY LOGS
+     * as the server does it (a new file, its name appended to the index without a newline), each counted.
      */
     const CLIENT_STUB = [
-        "for a; do case $a in --execute=*) stmt=${a#--execute=} ;; esac; done",
-        'data="$STUB_DATA"',
+        'stmt="" socket=""',
+        "for a; do case $a in --execute=*) stmt=${a#--execute=} ;; --socket=*) socket=${a#--socket=} ;; esac; done",
+        "[[ -n $stmt ]] || stmt=$(cat)",
+        '[[ -z ${STUB_SQL_LOG:-} || $stmt == "SELECT 1" ]] || printf "%s\\n" "$stmt" >>"$STUB_SQL_LOG"',
+        'data="${STUB_DATA:-}"',
         "case $stmt in",
         '"SELECT 1") ;;',
-        '"SELECT @@global.gtid_binlog_pos") cat "$STUB_GTID" ;;',
+        '*GTID_SUBSET*) echo "$STUB_SUBSET" ;;',
+        '*gtid_binlog_pos* | *gtid_executed*) if [[ -n $socket ]]; then echo "$STUB_REPLAYED"; else cat "$STUB_GTID"; fi ;;',
         '"FLUSH BINARY LOGS")',
         '    mapfile -t lines <"$data/mysql-bin.index"',
         '    next=$(printf "mysql-bin.%06d" $((${#lines[@]} + 1)))',
         '    echo "events of $next" >"$data/$next"',
-        '    printf "\n./%s" "$next" >>"$data/mysql-bin.index"',
+        '    printf "\\n./%s" "$next" >>"$data/mysql-bin.index"',
         '    echo flush >>"$STUB_FLUSHES" ;;',
-        "*) exit 1 ;;",
+        "*) [[ -n $socket ]] || exit 1 ;;",
         "esac",
     ].join("\n");
 
+    /**
+     * The replaying server and the binlog tools: each logs its arguments (one line each) to STUB_ARGS_LOG;
+     * the server runs until it is stopped; a tool asked for a file's first events prints STUB_FIRST_HEADER,
+     * otherwise the events of the files it was given.
+     */
+    const SERVER_STUB = 'printf "%s %s\\n" "${0##*/}" "$*" >>"$STUB_ARGS_LOG"; exec sleep 600';
+    const BINLOG_TOOL_STUB = [
+        'printf "%s %s\\n" "${0##*/}" "$*" >>"$STUB_ARGS_LOG"',
+        'if [[ $1 == --stop-position=* ]]; then printf "%s\\n" "$STUB_FIRST_HEADER"; exit 0; fi',
+        'for a; do [[ $a == -* ]] || echo "-- events of ${a##*/}"; done',
+    ].join("\n");
+
     /** binlog-ship.sh as the pod `host` runs it, on the volume `volume`, shipping every second. */
-    function ship(host: string, volume: string) {
+    function ship(host: string, volume: string, flavor: FlavorName = "mariadb", clusterUid = UID) {
         const data = at(volume, "mysql");
         // A process group of its own, so that stopping it stops its `sleep` too: an orphaned sleep would hold the
         // pipes open and keep mocha from exiting.
@@ -99,12 +121,13 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
                 HOSTNAME: host,
                 DATA_ROOT: at(volume),
                 DATA_SUBPATH: "mysql",
-                CLUSTER_UID: "3f2a9c1e-0000-4000-8000-000000000000",
+                CLUSTER_UID: clusterUid,
                 CLIENT_CONFIG: "/dev/null",
-                MYSQL_CLIENT: "mariadb",
+                MYSQL_CLIENT: FLAVORS[flavor].client,
                 MYSQL_PORT: "3306",
                 BINLOG_BASENAME: "mysql-bin",
-                BINLOG_GTID_SQL: "SELECT @@global.gtid_binlog_pos",
+                BINLOG_GTID_SQL: FLAVORS[flavor].binlogs!.gtidSql,
+                STUB_SQL_LOG: at(volume, "statements"),
                 BINLOG_SHIP_INTERVAL: "1",
                 STUB_DATA: data,
                 STUB_GTID: at(volume, "gtid"),
@@ -146,7 +169,9 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
                 .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
         );
 
-    function restore(name: string) {
+    /** clone-mysql.sh as a restoring mysql-0 of `flavor` runs it, its environment as the builder sets it. */
+    function restore(name: string, flavor: FlavorName = "mariadb", stubs: Record<string, string> = {}) {
+        const { binlogs, server, client, restoreSql } = FLAVORS[flavor];
         fs.rmSync(at("volume"), { recursive: true, force: true });
         fs.mkdirSync(at("volume", "mysql"), { recursive: true });
         return run("clone-mysql.sh", {
@@ -165,12 +190,21 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
             // The backup volume is not mounted at all.
             BACKUPS_DIR: at("no-backup-volume"),
             CONF_DIR: at("conf"),
-            RESTORE_SQL: "SET GLOBAL gtid_binlog_state={gtid};",
+            RESTORE_SQL: flavor === "mariadb" ? "SET GLOBAL gtid_binlog_state={gtid};" : restoreSql,
             STATUS_FILE: at("termination-log"),
-            BINLOG_TOOL: "mariadb-binlog",
-            SERVER_BINARY: "mariadbd",
-            MYSQL_CLIENT: "mariadb",
+            BINLOG_TOOL: binlogs!.tool,
+            BINLOG_SKIP_BACKUP_OPTION: binlogs!.skipBackupOption,
+            BINLOG_FIRST_STATE_PATTERN: binlogs!.firstStatePattern,
+            BINLOG_CONTAINS_SQL: binlogs!.containsSql,
+            BINLOG_GTID_SQL: binlogs!.gtidSql,
+            REPLAY_SERVER_OPTIONS: binlogs!.replayServerOptions.join(" "),
+            SERVER_BINARY: server,
+            MYSQL_CLIENT: client,
             CLIENT_CONFIG: "/dev/null",
+            STUB_ARGS_LOG: at("args"),
+            STUB_SQL_LOG: at("statements"),
+            STUB_FIRST_HEADER: "",
+            ...stubs,
         });
     }
 
@@ -202,7 +236,10 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
             const found = spawnSync("bash", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim();
             fs.symlinkSync(found, at("bin", tool));
         }
-        fs.writeFileSync(at("bin", "mariadb"), `#!/bin/bash\n${CLIENT_STUB}\n`, { mode: 0o755 });
+        for (const client of ["mariadb", "mysql"]) fs.writeFileSync(at("bin", client), `#!/bin/bash\n${CLIENT_STUB}\n`, { mode: 0o755 });
+        for (const server of ["mariadbd", "mysqld"]) fs.writeFileSync(at("bin", server), `#!/bin/bash\n${SERVER_STUB}\n`, { mode: 0o755 });
+        for (const tool of ["mariadb-binlog", "mysqlbinlog"])
+            fs.writeFileSync(at("bin", tool), `#!/bin/bash\n${BINLOG_TOOL_STUB}\n`, { mode: 0o755 });
         for (const [name, body] of Object.entries(STUBS)) fs.writeFileSync(at("bin", name), `#!/bin/bash\n${body}\n`, { mode: 0o755 });
         fs.writeFileSync(at("keys", "access-key-id"), KEYS.id);
         fs.writeFileSync(at("keys", "secret-access-key"), KEYS.secret);
@@ -298,7 +335,6 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
         assert.strictEqual(damaged.status, 1);
         assert.match(damaged.stderr, new RegExp(`ERROR: backup '${older}' is damaged: a file does not match its checksum\\n$`));
     });
-    const UID = "3f2a9c1e-0000-4000-8000-000000000000";
     let timeline = "";
 
     it("binlog-ship.sh on mysql-0: rotates and ships each closed binlog once, SHIPPED after each round; idle on a replica", async () => {
@@ -423,5 +459,168 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
             ),
         );
         assert.deepStrictEqual(fs.readdirSync(at("volume", "mysql")), [], "the data directory stays empty");
+    });
+
+    const lines = (file: string): string[] => (fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim().split("\n") : []);
+    /** The stand-ins' logs, emptied for the next run. */
+    function takeLogs(): { args: string[]; statements: string[] } {
+        const logs = { args: lines(at("args")), statements: lines(at("statements")) };
+        fs.rmSync(at("args"), { force: true });
+        fs.rmSync(at("statements"), { force: true });
+        return logs;
+    }
+
+    it("mariadb: refuses binlogs whose oldest file starts after the backup's position; replays from the backup's position up to the time", () => {
+        assert.ok(timeline !== "", "the shipping case ran");
+        const remote = `offsite:acme-backups/default/mysql/binlogs/${timeline}`;
+        // The gap closed: 000001 to 000004.
+        s3(["rcat", `${remote}/mysql-bin.000003`], "events\n");
+        const name = stored().sort().at(-1)!;
+        assert.strictEqual(readValues(bucketDir(name, "MANIFEST")).gtid, "0-100-42");
+        takeLogs();
+
+        const after = restore("2098-01-01T00:00:00Z", "mariadb", {
+            STUB_FIRST_HEADER: "#261207 14:00:00 server id 100 Gtid list [0-100-50]",
+        });
+        assert.strictEqual(after.status, 1);
+        assert.match(
+            after.stderr,
+            new RegExp(
+                `ERROR: the oldest binlog of timeline ${timeline} \\(mysql-bin\\.000001\\) starts after backup ${name}'s position 0-100-42 \\(at 0-100-50\\): the binlogs between are gone\\. Restore to backup ${name} by name\\.\\n$`,
+            ),
+        );
+        assert.deepStrictEqual(fs.readdirSync(at("volume", "mysql")), [], "the data directory stays empty");
+        assert.match(readValues(at("termination-log")).error, /starts after backup/, "the failure is reported");
+        assert.deepStrictEqual(takeLogs().statements, [], "no server was started");
+
+        const ok = restore("2098-01-01T00:00:00Z", "mariadb", {
+            STUB_FIRST_HEADER: "#261207 14:00:00 server id 100 Gtid list [0-100-40]",
+            STUB_REPLAYED: "0-100-60",
+        });
+        assert.strictEqual(ok.status, 0, ok.stderr);
+        const files = [1, 2, 3, 4].map((n) => at("volume", "restore-binlogs", `mysql-bin.00000${n}`));
+        const staging = at("volume", "mysql.clone-in-progress");
+        const { args, statements } = takeLogs();
+        assert.deepStrictEqual(args, [
+            `mariadb-binlog --stop-position=4096 ${files[0]}`,
+            `mariadbd --no-defaults --datadir=${staging} --socket=${at("volume", "restore.sock")} --skip-networking --user=root ` +
+                `--log-bin=${staging}/restore-bin --server-id=1 --pid-file=${at("volume", "restore.pid")} --log-error=${at("volume", "restore-server.log")}`,
+            `mariadb-binlog --start-position=0-100-42 --stop-datetime=2098-01-01 00:00:00 ${files.join(" ")}`,
+        ]);
+        assert.deepStrictEqual(statements, [
+            "SET GLOBAL gtid_binlog_state=0-100-42;",
+            ...[1, 2, 3, 4].map((n) => `-- events of mysql-bin.00000${n}`),
+            "SELECT @@global.gtid_binlog_pos",
+        ]);
+        assert.strictEqual(
+            fs.readFileSync(at("volume", "mysql", "restore.sql.pending"), "utf8"),
+            "SET GLOBAL gtid_binlog_state=0-100-60;\n",
+        );
+        assert.deepStrictEqual(fs.readdirSync(at("volume")).sort(), ["mysql"], "the binlogs and the download removed");
+    });
+
+    const MYSQL_UID = "a1b2c3d4-0000-4000-8000-000000000000";
+    const SOURCE = "3e11fa47-71ca-11e1-9e33-c80aa9429562";
+    const OLD_SOURCE = "4f22ab58-82db-22f2-af44-d91bb953a673";
+
+    it("mysql84: ships with the flavor's GTID statement, the set of several sources on one line", async () => {
+        const data = at("mysql-ship", "mysql");
+        fs.mkdirSync(data, { recursive: true });
+        fs.writeFileSync(path.join(data, "mysql-bin.000001"), "events of mysql-bin.000001\n");
+        // MySQL ends every line of the index with a newline.
+        fs.writeFileSync(path.join(data, "mysql-bin.index"), "./mysql-bin.000001\n");
+        fs.writeFileSync(at("mysql-ship", "gtid"), `${OLD_SOURCE}:1-7,${SOURCE}:1-5\n`);
+        const timelines = () => fs.readdirSync(bucketDir("binlogs")).filter((d) => d.endsWith("-a1b2c3d4"));
+        const shipped = () => (timelines().length === 1 ? bucketDir("binlogs", timelines()[0], "SHIPPED") : "");
+        await runUntil(
+            ship("mysql-0", "mysql-ship", "mysql84", MYSQL_UID),
+            () => shipped() !== "" && fs.existsSync(shipped()),
+            "no SHIPPED in the bucket",
+        );
+        assert.strictEqual(readValues(shipped()).gtid, `${OLD_SOURCE}:1-7,${SOURCE}:1-5`);
+        assert.strictEqual(readValues(shipped()).last_file, "mysql-bin.000001");
+        assert.deepStrictEqual(
+            [...new Set(lines(at("mysql-ship", "statements")))],
+            ["SELECT REPLACE(@@global.gtid_executed, '\\n', '')", "FLUSH BINARY LOGS"],
+        );
+    });
+
+    it("mysql84: replays with mysqlbinlog --exclude-gtids onto a GTID server set to the backup's state, checked by GTID_SUBSET; refuses a first file after the backup", () => {
+        const [mysqlTimeline] = fs.readdirSync(bucketDir("binlogs")).filter((d) => d.endsWith("-a1b2c3d4"));
+        assert.ok(mysqlTimeline, "the mysql84 shipping case ran");
+        const remote = `offsite:acme-backups/default/mysql/binlogs/${mysqlTimeline}`;
+        s3(["rcat", `${remote}/mysql-bin.000002`], "events\n");
+        s3(
+            ["rcat", `${remote}/SHIPPED`],
+            `timeline=${mysqlTimeline}\ncluster=${MYSQL_UID}\nthrough=2099-01-01T00:00:00Z\nlast_file=mysql-bin.000002\ngtid=${SOURCE}:1-60\n`,
+        );
+        spawnSync("sleep", ["1.1"]);
+        // xtrabackup wraps a set of several sources after its commas.
+        const made = backup("mysql", "9", MYSQL_UID, { STUB_PURGED: `${OLD_SOURCE}:1-7,\n${SOURCE}:1-42` });
+        assert.strictEqual(made.status, 0, made.stderr);
+        const name = /backup (\d{8}T\d{6}Z) uploaded/.exec(made.stderr)![1];
+        const backupSet = `${OLD_SOURCE}:1-7,${SOURCE}:1-42`;
+        assert.deepStrictEqual(
+            { timeline: readValues(bucketDir(name, "MANIFEST")).timeline, gtid: readValues(bucketDir(name, "MANIFEST")).gtid },
+            { timeline: mysqlTimeline, gtid: backupSet },
+        );
+        // mysqlbinlog's print of the Previous-GTIDs event: one line per source, `,` ending all but the last.
+        const header = [
+            "# at 126",
+            "#261207 14:00:00 server id 1  end_log_pos 231 CRC32 0x5d6d2b0e \tPrevious-GTIDs",
+            `# ${OLD_SOURCE}:1-7,`,
+            `# ${SOURCE}:1-40`,
+            "# at 231",
+        ].join("\n");
+        const stubs = { STUB_FIRST_HEADER: header, STUB_REPLAYED: `${OLD_SOURCE}:1-7,${SOURCE}:1-55` };
+        takeLogs();
+
+        const early = restore("2000-01-01T00:00:00Z", "mysql84", stubs);
+        assert.strictEqual(early.status, 1);
+        assert.match(
+            early.stderr,
+            /ERROR: no backup finished before 2000-01-01T00:00:00Z: the oldest backup in offsite:acme-backups\/default\/mysql\/ is /,
+        );
+
+        const after = restore("2098-01-01T00:00:00Z", "mysql84", { ...stubs, STUB_SUBSET: "0" });
+        assert.strictEqual(after.status, 1);
+        const first = `${OLD_SOURCE}:1-7,${SOURCE}:1-40`;
+        assert.match(
+            after.stderr,
+            new RegExp(
+                `ERROR: the oldest binlog of timeline ${mysqlTimeline} \\(mysql-bin\\.000001\\) starts after backup ${name}'s position ${backupSet} \\(at ${first}\\): the binlogs between are gone\\. Restore to backup ${name} by name\\.\\n$`,
+            ),
+        );
+        assert.deepStrictEqual(fs.readdirSync(at("volume", "mysql")), [], "the data directory stays empty");
+        assert.deepStrictEqual(takeLogs().statements, [
+            "RESET BINARY LOGS AND GTIDS;",
+            `SET GLOBAL gtid_purged='${backupSet}';`,
+            `SELECT GTID_SUBSET('${first}', '${backupSet}')`,
+        ]);
+
+        const ok = restore("2098-01-01T00:00:00Z", "mysql84", { ...stubs, STUB_SUBSET: "1" });
+        assert.strictEqual(ok.status, 0, ok.stderr);
+        const files = [1, 2].map((n) => at("volume", "restore-binlogs", `mysql-bin.00000${n}`));
+        const staging = at("volume", "mysql.clone-in-progress");
+        const { args, statements } = takeLogs();
+        assert.deepStrictEqual(args, [
+            `mysqld --no-defaults --datadir=${staging} --socket=${at("volume", "restore.sock")} --skip-networking --user=root ` +
+                `--log-bin=${staging}/restore-bin --server-id=1 --pid-file=${at("volume", "restore.pid")} --log-error=${at("volume", "restore-server.log")} ` +
+                "--gtid-mode=ON --enforce-gtid-consistency=ON --skip-replica-start --mysqlx=OFF",
+            `mysqlbinlog --stop-position=4096 ${files[0]}`,
+            `mysqlbinlog --exclude-gtids=${backupSet} --stop-datetime=2098-01-01 00:00:00 ${files.join(" ")}`,
+        ]);
+        assert.deepStrictEqual(statements, [
+            "RESET BINARY LOGS AND GTIDS;",
+            `SET GLOBAL gtid_purged='${backupSet}';`,
+            `SELECT GTID_SUBSET('${first}', '${backupSet}')`,
+            "-- events of mysql-bin.000001",
+            "-- events of mysql-bin.000002",
+            "SELECT REPLACE(@@global.gtid_executed, '\\n', '')",
+        ]);
+        assert.strictEqual(
+            fs.readFileSync(at("volume", "mysql", "restore.sql.pending"), "utf8"),
+            `RESET BINARY LOGS AND GTIDS;\nSET GLOBAL gtid_purged='${OLD_SOURCE}:1-7,${SOURCE}:1-55';\n`,
+        );
     });
 });

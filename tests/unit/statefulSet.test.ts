@@ -217,6 +217,7 @@ describe("builders: config", () => {
             "mysql-ready.sh",
             "mysql-run.sh",
             "probe-wait.sh",
+            "replay-binlogs.sh",
             "restore-finish.sh",
             "restore-mysql.sh",
             "rotate-credentials.sh",
