@@ -261,7 +261,7 @@ export class BackupBed {
         return status;
     }
 
-    /** The old cluster goes: `pulumi destroy` keeps the volumes and orphans the pods (README), so delete them. */
+    /** The old cluster goes: `pulumi destroy` keeps the volumes and orphans the pods (docs/operations.md, "Changing a live stack"), so delete them. */
     async destroy(podSelector: string): Promise<void> {
         const destroy = await this.b().pulumi(["destroy", "--yes", "--skip-preview"]);
         assert.strictEqual(destroy.code, 0, said(destroy));

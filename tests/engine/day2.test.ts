@@ -225,7 +225,7 @@ describe("changing a live stack with `pulumi up` on the real controllers (mariad
         assert.deepStrictEqual(deletions(mark), ["mysql-2"], "the controller deleted no other pod");
         assert.ok(!(await b().rolledOut(3)), "the rollout is halted");
 
-        // README, "Changing a live stack": fix the setting, run `pulumi up` again, and delete the stuck pod (the
+        // docs/operations.md, "Changing a live stack": fix the setting, run `pulumi up` again, and delete the stuck pod (the
         // controller waits for it even after the template is fixed: Kubernetes' forced rollback).
         await b().pulumiOk(["config", "rm", "--path", "mysqldOptions[3]"]);
         await b().pulumiOk(["config", "set", "--path", "mysqldOptions[2]", "max_connections=333"]);
