@@ -133,7 +133,7 @@ export function changeFailures(olds: Partial<GuardInputs> | undefined, news: Gua
         return parts.length > 1 && ordinals.length > 1 ? `${parts.slice(0, -1).join(", ")}, and ${parts[parts.length - 1]}` : list(parts);
     };
     /** What one refused change, or several of one setting on volumes, would do. */
-    const describe = (group: readonly Refused[]) => {
+    const describe = (group: readonly Refused[]): string[] => {
         const first = group[0];
         const subject = (first.now || first.old).subject;
         if (group.length === 1 || subject === undefined || group.some((r) => (r.now || r.old).volume === undefined)) {
@@ -144,6 +144,12 @@ export function changeFailures(olds: Partial<GuardInputs> | undefined, news: Gua
             );
         }
         const count = `${group.length} volumes`;
+        // By ordinal (the state's keys sort as text: 10 before 2), named volumes last.
+        const rank = (r: Refused) => {
+            const volume = (r.now || r.old).volume;
+            return typeof volume === "number" ? volume : Number.MAX_SAFE_INTEGER;
+        };
+        group = [...group].sort((a, b) => rank(a) - rank(b));
         if (first.now === undefined) {
             return [`would remove ${subject} of ${count}: ${group.map((r) => `${items([r])} (${show(r.old.value)})`).join(", ")}`];
         }

@@ -126,6 +126,18 @@ describe("the change guard", () => {
                     `"nfs-a", ordinal 3 from "nfs-a" to "nfs-c", ordinal 4 from "nfs-b" to "nfs-a" ${why("nfsServers")}`,
             ],
         );
+        // Ordered by ordinal, not as the state's keys sort (volumeServer-10 before volumeServer-2).
+        const twelve = { ...ARGS, maxReplicas: 12, nfsServers: ["nfs-a", "nfs-b", "nfs-c", "nfs-d"] };
+        assert.deepStrictEqual(await refusals(twelve, { ...twelve, nfsServers: ["nfs-a", "nfs-b", "nfs-e", "nfs-d"] }), [
+            `\`nfsServers\` would change the NFS server of 3 volumes (ordinals 2, 6 and 10) from "nfs-c" to "nfs-e" ${why("nfsServers")}`,
+        ]);
+        // Four servers become three: every ordinal from 3 on moves, each named once, in order.
+        assert.deepStrictEqual(await refusals(twelve, { ...twelve, nfsServers: ["nfs-a", "nfs-b", "nfs-c"] }), [
+            '`nfsServers` would change the NFS server of 9 volumes: ordinal 3 from "nfs-d" to "nfs-a", ordinal 4 from "nfs-a" to ' +
+                '"nfs-b", ordinal 5 from "nfs-b" to "nfs-c", ordinal 6 from "nfs-c" to "nfs-a", ordinal 7 from "nfs-d" to "nfs-b", ' +
+                'ordinal 8 from "nfs-a" to "nfs-c", ordinal 9 from "nfs-b" to "nfs-a", ordinal 10 from "nfs-c" to "nfs-b", ' +
+                `ordinal 11 from "nfs-d" to "nfs-c" ${why("nfsServers")}`,
+        ]);
         // One volume moved is told as any single change.
         const three = { ...spread, nfsServers: ["nfs-a", "nfs-b", "nfs-c"] };
         assert.deepStrictEqual(await refusals(three, { ...three, nfsServers: ["nfs-a", "nfs-b", "nfs-d"] }), [
