@@ -47,6 +47,12 @@ export interface GuardedValue {
      * `untrackedValue` stands in only where that entry was deployed (a volume added now is new, not changed).
      */
     readonly partOf?: string;
+    /** The entry in an older state whose value stands in for this one where the state predates it (before `untrackedValue`). */
+    readonly untrackedFrom?: string;
+    /** The volume the value belongs to, an ordinal or a name ("the backup volume"): a change of several is one message. */
+    readonly volume?: number | string;
+    /** What of the volume the value is, for that message: "the NFS server". */
+    readonly subject?: string;
     /** What the change would do, and the safe way instead. */
     readonly why: string;
 }
@@ -65,49 +71,125 @@ export interface CheckFailure {
 
 /**
  * The guarded changes from `olds` (the inputs in the state; none on the first deploy) to `news` that are not
- * allowed. Pure and self-contained: it runs as source text in the dynamic provider, so it may use nothing
- * but its arguments and JavaScript's built-ins.
+ * allowed, one failure per setting and reason: the volumes one change moves are named in one message. Pure and
+ * self-contained: it runs as source text in the dynamic provider, so it may use nothing but its arguments and
+ * JavaScript's built-ins.
  */
 export function changeFailures(olds: Partial<GuardInputs> | undefined, news: GuardInputs): CheckFailure[] {
-    const failures: CheckFailure[] = [];
     const before = (olds && olds.values) || {};
     const after = news.values || {};
     const allowed = news.allowed || [];
-    // A state written before an entry existed stands for that entry's `untrackedValue` (a deployed cluster).
+    // A state written before an entry existed stands for that entry's `untrackedFrom` entry's value in the state,
+    // or its `untrackedValue` (a deployed cluster).
     const deployed = Object.keys(before).length > 0;
     const compared: Record<string, GuardedValue> = { ...before };
     for (const key of Object.keys(after)) {
         const now = after[key];
-        if (deployed && !(key in before) && now.untrackedValue !== undefined && (now.partOf === undefined || now.partOf in before)) {
-            compared[key] = { ...now, value: now.untrackedValue };
+        if (!deployed || key in before || (now.partOf !== undefined && !(now.partOf in before))) {
+            continue;
+        }
+        const from = now.untrackedFrom !== undefined ? before[now.untrackedFrom] : undefined;
+        const value = from !== undefined ? from.value : now.untrackedValue;
+        if (value !== undefined) {
+            compared[key] = { ...now, value };
         }
     }
+    interface Refused {
+        readonly setting: string;
+        readonly why: string;
+        readonly old: GuardedValue;
+        readonly now: GuardedValue | undefined;
+    }
+    const refused: Refused[] = [];
     for (const key of Object.keys(compared).sort()) {
         const old = compared[key];
         const now = after[key];
         if (now !== undefined && (now.value === old.value || (now.upgradeFrom || []).includes(old.value))) {
             continue;
         }
-        if (now === undefined && old.partOf !== undefined && old.partOf in before && !(old.partOf in after)) {
+        // An entry that belongs to one made or removed now (a volume's server, the backup volume's server) is told by it.
+        const partOf = now !== undefined && now.partOf !== undefined ? now.partOf : old.partOf;
+        if (partOf !== undefined && (!(partOf in before) || !(partOf in after))) {
             continue;
         }
         const setting = now ? now.setting : old.removedBy ? old.removedBy.setting : old.setting;
         const why = now ? now.why : old.removedBy ? old.removedBy.why : old.why;
-        if (allowed.includes(setting)) {
-            continue;
+        if (!allowed.includes(setting)) {
+            refused.push({ setting, why, old, now });
         }
-        const change =
-            now === undefined
-                ? `would remove ${old.label} (${JSON.stringify(old.value)})`
-                : `would change ${old.label} from ${JSON.stringify(old.value)} to ${JSON.stringify(now.value)}`;
-        failures.push({
-            property: setting,
-            reason:
-                `\`${setting}\` ${change} on the deployed cluster: ${why} ` +
-                `To make this change anyway, add "${setting}" to \`allowDestructiveChanges\` for this run.`,
-        });
     }
-    return failures;
+    const show = (value: string) => JSON.stringify(value);
+    /** "ordinal 2", "ordinals 1 and 3", "ordinals 0, 1 and 2, and the backup volume". */
+    const items = (group: readonly Refused[]) => {
+        const list = (words: string[]) =>
+            words.length < 2 ? words.join("") : `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}`;
+        const volumes = group.map((r) => (r.now || r.old).volume as number | string);
+        const ordinals = volumes.filter((v): v is number => typeof v === "number").sort((a, b) => a - b);
+        const named = volumes.filter((v): v is string => typeof v === "string");
+        const parts = [
+            ...(ordinals.length > 0 ? [`ordinal${ordinals.length > 1 ? "s" : ""} ${list(ordinals.map(String))}`] : []),
+            ...named,
+        ];
+        return parts.length > 1 && ordinals.length > 1 ? `${parts.slice(0, -1).join(", ")}, and ${parts[parts.length - 1]}` : list(parts);
+    };
+    /** What one refused change, or several of one setting on volumes, would do. */
+    const describe = (group: readonly Refused[]): string[] => {
+        const first = group[0];
+        const subject = (first.now || first.old).subject;
+        if (group.length === 1 || subject === undefined || group.some((r) => (r.now || r.old).volume === undefined)) {
+            return group.map((r) =>
+                r.now === undefined
+                    ? `would remove ${r.old.label} (${show(r.old.value)})`
+                    : `would change ${r.old.label} from ${show(r.old.value)} to ${show(r.now.value)}`,
+            );
+        }
+        const count = `${group.length} volumes`;
+        // By ordinal (the state's keys sort as text: 10 before 2), named volumes last.
+        const rank = (r: Refused) => {
+            const volume = (r.now || r.old).volume;
+            return typeof volume === "number" ? volume : Number.MAX_SAFE_INTEGER;
+        };
+        group = [...group].sort((a, b) => rank(a) - rank(b));
+        if (first.now === undefined) {
+            return [`would remove ${subject} of ${count}: ${group.map((r) => `${items([r])} (${show(r.old.value)})`).join(", ")}`];
+        }
+        // The volumes that move from one server (or path) to the same other one, together.
+        const moves: Refused[][] = [];
+        for (const r of group) {
+            const same = moves.find((m) => m[0].old.value === r.old.value && (m[0].now as GuardedValue).value === r.now?.value);
+            if (same) {
+                same.push(r);
+            } else {
+                moves.push([r]);
+            }
+        }
+        const move = (m: readonly Refused[]) => `from ${show(m[0].old.value)} to ${show((m[0].now as GuardedValue).value)}`;
+        return [
+            moves.length === 1
+                ? `would change ${subject} of ${count} (${items(group)}) ${move(group)}`
+                : `would change ${subject} of ${count}: ${moves.map((m) => `${items(m)} ${move(m)}`).join(", ")}`,
+        ];
+    };
+    // One message per setting, reason and kind of change (a volume removed or changed).
+    const groups: Refused[][] = [];
+    for (const r of refused) {
+        const same = groups.find(
+            (g) => g[0].setting === r.setting && g[0].why === r.why && (g[0].now === undefined) === (r.now === undefined),
+        );
+        if (same) {
+            same.push(r);
+        } else {
+            groups.push([r]);
+        }
+    }
+    return groups.flatMap((group) =>
+        describe(group).map((change) => ({
+            property: group[0].setting,
+            reason:
+                `\`${group[0].setting}\` ${change} on the deployed cluster: ${group[0].why} ` +
+                `To make this change anyway, add "${group[0].setting}" to \`allowDestructiveChanges\` for this run.`,
+        })),
+    );
 }
 
 /**
@@ -218,14 +300,25 @@ export function guardInputs(args: ResolvedArgs, names: ClusterNames): GuardInput
                   backupVolume: plain("backupNfsPath", "the backup volume's path", args.backupNfsPath),
                   backupVolumeCapacity: plain("backupVolumeCapacity", "the backup volume's capacity", args.backupVolumeCapacity),
               }),
-        nfsServer: plain("nfsServer", "the NFS server", args.nfsServer),
+        // `nfsServer` places the backup volume, and the data volumes unless `nfsServers` does (their own entries
+        // below): compared only while the backup volume exists, so with `nfsServers` and no backup volume it places
+        // nothing and changes freely. A state from before had it for every volume: the volumes' entries read it.
+        nfsServer: plain("nfsServer", "the backup volume's NFS server", args.nfsServer, {
+            partOf: "backupVolume",
+            volume: "the backup volume",
+            subject: "the NFS server",
+        }),
     };
     // A volume's server: named by `nfsServers` when it spreads the volumes, else by `nfsServer`. A state from
-    // before this entry had every volume on its `nfsServer`, which its own entry guards: the current one stands in.
+    // before this entry had every volume on the `nfsServer` it recorded: that value stands in.
     const serversFrom: GuardedSetting = args.nfsServers === undefined ? "nfsServer" : "nfsServers";
     args.nfsPaths.forEach((path, ordinal) => {
         const removedBy = volumesFrom === "nfsPaths" ? removal("nfsPaths") : removal("maxReplicas");
-        values[`volume-${ordinal}`] = plain(volumesFrom, `the path of ordinal ${ordinal}'s volume`, path, { removedBy });
+        values[`volume-${ordinal}`] = plain(volumesFrom, `the path of ordinal ${ordinal}'s volume`, path, {
+            removedBy,
+            volume: ordinal,
+            subject: "the path",
+        });
         values[`volumeServer-${ordinal}`] = plain(
             serversFrom,
             `the NFS server of ordinal ${ordinal}'s volume`,
@@ -233,7 +326,10 @@ export function guardInputs(args: ResolvedArgs, names: ClusterNames): GuardInput
             {
                 removedBy,
                 partOf: `volume-${ordinal}`,
+                untrackedFrom: "nfsServer",
                 untrackedValue: args.nfsServer,
+                volume: ordinal,
+                subject: "the NFS server",
             },
         );
     });

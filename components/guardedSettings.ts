@@ -30,14 +30,15 @@ export const GUARDED_SETTINGS = {
         "the data directory was written by another server series, and only a supported upgrade (a patch release, " +
         "or one release-series step) can read it; downgrades never. Upgrade one supported step at a time.",
     nfsServer:
-        `${NFS_SOURCE("a PersistentVolume")}, and the pod would keep its old data. Copy the data with the pods stopped and restore ` +
-        "from a backup instead, or give new ordinals new paths only.",
+        `${NFS_SOURCE("a PersistentVolume")}. \`nfsServer\` holds the backup volume, and every data volume unless ` +
+        "`nfsServers` spreads them. Keep it: a server that must be replaced keeps its name or address (copy the data " +
+        "with the pods stopped), or deploy a new stack on the new server and restore a backup into it (restoreFrom).",
     nfsPaths:
         "a PersistentVolume's NFS source cannot change, and one removed stays in the cluster (retained), so a later " +
         "re-create fails with AlreadyExists. Append paths for new ordinals only; keep the existing ones.",
     nfsPathPattern: `${NFS_SOURCE("a PersistentVolume")}. Keep the pattern; it only decides the paths of volumes not yet made.`,
     nfsServers:
-        `${NFS_SOURCE("a PersistentVolume")}, and the pod would keep its old data. Keep the list as it is (the ordinals ` +
+        `${NFS_SOURCE("a PersistentVolume")}. Keep the list as it is (the ordinals ` +
         "rotate through it, so a server added or removed moves other ordinals' volumes too); a lost server is replaced " +
         'by a new one under the same name or address, and its pods clone again (docs/nfs.md, "When one server is lost").',
     maxReplicas:

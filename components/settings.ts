@@ -444,7 +444,10 @@ export const SETTINGS = {
         doc: "Host name or IP address of the NFS server that holds the backup volume, and every data volume unless `nfsServers` spreads them. Required.",
         example: "192.168.164.141",
         check: checkNfsServer,
-        change: { impact: "guarded", what: "a volume's NFS source cannot change; the replacement would collide with the retained volume" },
+        change: {
+            impact: "guarded",
+            what: "a volume's NFS source cannot change; the replacement would collide with the retained volume. With `nfsServers` it places only the backup volume (no backup volume: the change is free)",
+        },
     },
     nfsServers: {
         type: "string[]",

@@ -18,6 +18,8 @@ set -o errexit -o nounset -o pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 report_exit
 export TZ=UTC
+# For the figure in the last line: the log's times are whole seconds, too coarse for a small restore.
+restore_started=$EPOCHREALTIME
 
 data_dir="$DATA_ROOT/$DATA_SUBPATH"
 staging="$DATA_ROOT/$DATA_SUBPATH.clone-in-progress"
@@ -155,5 +157,5 @@ fi
 rmdir "$data_dir" 2>/dev/null || true
 mv "$staging" "$data_dir"
 rm -rf "$download" "$binlogs" "${manifests:-$download}"
-log "restore of $RESTORE_FROM complete"
+log "restore of $RESTORE_FROM complete in $(elapsed "$restore_started" "$EPOCHREALTIME") s"
 report phase=restored position="$position${gtid:+ $gtid}"

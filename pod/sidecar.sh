@@ -177,7 +177,7 @@ report phase=serving
 # receiver, a backup that makes no progress), which frees the single clone slot.
 case $CLONE_TRANSPORT in
 # ncat encrypts and the receiver verifies this pod's certificate, but an ncat listener cannot demand a
-# client certificate: on mysql57 only the NetworkPolicy keeps other clients out (see README, Security).
+# client certificate: on mysql57 only the NetworkPolicy keeps other clients out (docs/security.md, "The clone stream").
 ncat) ncat --listen --keep-open --send-only --max-conns=1 --idle-timeout "${CLONE_IDLE_TIMEOUT}s" --ssl --ssl-cert "$TLS_CERT" --ssl-key "$TLS_KEY" "$CLONE_PORT" -c "$backup" & ;;
 # Mutual TLS: only a peer with a certificate of the cluster's CA completes the handshake, and socat starts
 # the backup only after it has.

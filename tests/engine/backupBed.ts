@@ -35,8 +35,17 @@ export const said = (r: CommandResult): string =>
     `exit ${r.code}\n--- stdout\n${r.stdout.slice(-6000)}\n--- stderr\n${r.stderr.slice(-3000)}`;
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export const duBytes = (dir: string): number => Number(execFileSync("du", ["-sb", dir], { encoding: "utf8" }).split("\t")[0]);
+/** A throughput figure; a time under a millisecond (a whole-second clock's 0) gives no rate rather than Infinity. */
 export const rate = (bytes: number, ms: number): string =>
-    `${(bytes / 2 ** 20).toFixed(1)} MiB in ${ms} ms = ${(bytes / 2 ** 20 / (ms / 1000)).toFixed(0)} MiB/s`;
+    ms < 1
+        ? `${(bytes / 2 ** 20).toFixed(1)} MiB in < 1 ms`
+        : `${(bytes / 2 ** 20).toFixed(1)} MiB in ${ms} ms = ${(bytes / 2 ** 20 / (ms / 1000)).toFixed(0)} MiB/s`;
+/** The milliseconds restore-mysql.sh took, from its last line (`restore of NAME complete in S s`, to the millisecond). */
+export const restoreMs = (log: string, name: string): number => {
+    const done = new RegExp(`restore of ${name} complete in ([\\d.]+) s`).exec(log);
+    assert.ok(done, `clone-mysql's log says how long the restore of ${name} took:\n${log}`);
+    return Math.round(Number(done[1]) * 1000);
+};
 /** A key=value file (MANIFEST, SHIPPED) as a record. */
 export const keyValues = (text: string): Record<string, string> =>
     Object.fromEntries(
@@ -252,17 +261,7 @@ export class BackupBed {
         return status;
     }
 
-    /** How long an init container of a pod ran, from its terminated state (whole seconds). */
-    async initContainerMs(ns: string, pod: string, container: string): Promise<number | undefined> {
-        const terminated = (
-            JSON.parse(await this.b().kubectl("get", "pod", "-n", ns, pod, "-o", "json")) as {
-                status: { initContainerStatuses: { name: string; state: { terminated?: { startedAt: string; finishedAt: string } } }[] };
-            }
-        ).status.initContainerStatuses.find((c) => c.name === container)?.state.terminated;
-        return terminated && Date.parse(terminated.finishedAt) - Date.parse(terminated.startedAt);
-    }
-
-    /** The old cluster goes: `pulumi destroy` keeps the volumes and orphans the pods (README), so delete them. */
+    /** The old cluster goes: `pulumi destroy` keeps the volumes and orphans the pods (docs/operations.md, "Changing a live stack"), so delete them. */
     async destroy(podSelector: string): Promise<void> {
         const destroy = await this.b().pulumi(["destroy", "--yes", "--skip-preview"]);
         assert.strictEqual(destroy.code, 0, said(destroy));

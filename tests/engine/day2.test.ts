@@ -12,7 +12,7 @@
 import * as assert from "assert";
 import { setTimeout as sleep } from "timers/promises";
 import { CONTAINERS } from "../../components";
-import { ApiPod, ClusterWatch, CommandResult, EngineBed, requireEngineBed, isReady } from "./harness";
+import { ApiPod, CommandResult, engineSuite, isReady } from "./harness";
 import { waitFor } from "../fake-kubelet/util";
 
 const STACK = "day2";
@@ -26,16 +26,9 @@ const said = (r: CommandResult): string => `exit ${r.code}\n--- stdout\n${r.stdo
 
 describe("changing a live stack with `pulumi up` on the real controllers (mariadb, writes flowing)", function () {
     this.timeout(30 * 60_000);
-    let bed: EngineBed | undefined;
-    let watch: ClusterWatch | undefined;
-    const b = (): EngineBed => {
-        if (!bed) throw new Error("the engine bed did not start");
-        return bed;
-    };
-    const w = (): ClusterWatch => {
-        if (!watch) throw new Error("the cluster watch did not start");
-        return watch;
-    };
+    const suite = engineSuite();
+    const b = suite.bed;
+    const w = suite.watch;
     /** Rows whose INSERT was acknowledged, and rows whose INSERT failed (their commit unknown), by note. */
     const acknowledged = new Set<string>();
     const unknown = new Set<string>();
@@ -132,8 +125,7 @@ describe("changing a live stack with `pulumi up` on the real controllers (mariad
         Promise.all([0, 1, 2].map(async (o) => (await sql(o, "SELECT @@max_connections;")).trim()));
 
     before(async function () {
-        requireEngineBed(this);
-        bed = await EngineBed.start({
+        await suite.start(this, {
             stack: STACK,
             nfsDirs: PATHS,
             subnetIndex: 18,
@@ -158,12 +150,7 @@ describe("changing a live stack with `pulumi up` on the real controllers (mariad
         const r = await up(3);
         console.log(`      (first pulumi up: ${(r.ms / 1000).toFixed(1)} s)`);
         await sql(0, "CREATE TABLE shop.day2 (id INT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(40) NOT NULL UNIQUE);");
-        watch = await ClusterWatch.start(b().env.KUBECONFIG as string);
-    });
-
-    after(async () => {
-        watch?.stop();
-        await bed?.stop();
+        await suite.startWatch();
     });
 
     it("t. a mysqldOptions change rolls every pod, the highest first and the primary last, while writes go on", async () => {
@@ -225,7 +212,7 @@ describe("changing a live stack with `pulumi up` on the real controllers (mariad
         assert.deepStrictEqual(deletions(mark), ["mysql-2"], "the controller deleted no other pod");
         assert.ok(!(await b().rolledOut(3)), "the rollout is halted");
 
-        // README, "Changing a live stack": fix the setting, run `pulumi up` again, and delete the stuck pod (the
+        // docs/operations.md, "Changing a live stack": fix the setting, run `pulumi up` again, and delete the stuck pod (the
         // controller waits for it even after the template is fixed: Kubernetes' forced rollback).
         await b().pulumiOk(["config", "rm", "--path", "mysqldOptions[3]"]);
         await b().pulumiOk(["config", "set", "--path", "mysqldOptions[2]", "max_connections=333"]);

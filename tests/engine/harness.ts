@@ -507,3 +507,48 @@ export class ClusterWatch {
         this.client.close();
     }
 }
+
+/** One suite's engine bed and pod watch; see `engineSuite`. */
+export interface EngineSuite {
+    /** Checks that the bed can run here (`requireEngineBed`) and starts it; call it in the suite's `before`. */
+    start(context: Mocha.Context, opts: EngineBedOptions): Promise<EngineBed>;
+    /** Starts the watch of the default namespace's pods and Events, when the suite wants one and from when. */
+    startWatch(): Promise<ClusterWatch>;
+    /** The bed, for the cases; throws when it did not start. */
+    bed(): EngineBed;
+    /** The watch, for the cases; throws when it did not start. */
+    watch(): ClusterWatch;
+}
+
+/**
+ * The bed and the watch of a suite that drives one engine bed itself: call it in the `describe`, which gets an
+ * `after` hook that stops both (whatever of them started).
+ */
+export function engineSuite(): EngineSuite {
+    let bed: EngineBed | undefined;
+    let watch: ClusterWatch | undefined;
+    after(async () => {
+        watch?.stop();
+        await bed?.stop();
+    });
+    const suite: EngineSuite = {
+        async start(context, opts) {
+            requireEngineBed(context);
+            bed = await EngineBed.start(opts);
+            return bed;
+        },
+        async startWatch() {
+            watch = await ClusterWatch.start(suite.bed().env.KUBECONFIG as string);
+            return watch;
+        },
+        bed() {
+            if (!bed) throw new Error("the engine bed did not start");
+            return bed;
+        },
+        watch() {
+            if (!watch) throw new Error("the cluster watch did not start");
+            return watch;
+        },
+    };
+    return suite;
+}

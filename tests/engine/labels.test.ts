@@ -10,7 +10,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { command, CommandResult, EngineBed, requireEngineBed, isReady, REPO } from "./harness";
+import { command, CommandResult, engineSuite, isReady, REPO } from "./harness";
 import { waitFor } from "../fake-kubelet/util";
 
 /** The last commit whose component labels everything `app: <name>` (before `selectorLabels`). */
@@ -35,11 +35,8 @@ const said = (r: CommandResult): string => `exit ${r.code}\n--- stdout\n${r.stdo
 
 describe("labels on the real engine: a stack from before the recommended labels, kept and migrated (mariadb, 2 pods)", function () {
     this.timeout(30 * 60_000);
-    let bed: EngineBed | undefined;
-    const b = (): EngineBed => {
-        if (!bed) throw new Error("the engine bed did not start");
-        return bed;
-    };
+    const suite = engineSuite();
+    const b = suite.bed;
 
     /** mysql-0 and mysql-1: uid, labels (less the controller's) and every container's restart count. */
     const pods = async () => {
@@ -78,8 +75,7 @@ describe("labels on the real engine: a stack from before the recommended labels,
     };
 
     before(async function () {
-        requireEngineBed(this);
-        bed = await EngineBed.start({
+        await suite.start(this, {
             stack: STACK,
             nfsDirs: PATHS,
             subnetIndex: 18,
@@ -93,10 +89,6 @@ describe("labels on the real engine: a stack from before the recommended labels,
                 [KEY("memoryRequest")]: "200Mi",
             },
         });
-    });
-
-    after(async () => {
-        await bed?.stop();
     });
 
     it("the previous version deploys the stack with `app: mysql` on every pod and as the selector", async () => {

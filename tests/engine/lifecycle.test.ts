@@ -13,7 +13,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { CommandResult, EngineBed, requireEngineBed, isReady } from "./harness";
+import { CommandResult, engineSuite, isReady } from "./harness";
 import { waitFor } from "../fake-kubelet/util";
 
 const STACK = "lifecycle";
@@ -38,12 +38,9 @@ const said = (r: CommandResult): string => `exit ${r.code}\n--- stdout\n${r.stdo
 
 describe("the real engine over a stack's life (mariadb, 3 replicas, NFS stand-in)", function () {
     this.timeout(30 * 60_000);
-    let bed: EngineBed | undefined;
+    const suite = engineSuite();
+    const b = suite.bed;
     let rows = 0;
-    const b = (): EngineBed => {
-        if (!bed) throw new Error("the engine bed did not start");
-        return bed;
-    };
 
     /** Every pod mysql-0..n-1 Ready, no other mysql pod. */
     const allReady = async (n: number): Promise<boolean> => {
@@ -116,8 +113,7 @@ describe("the real engine over a stack's life (mariadb, 3 replicas, NFS stand-in
     };
 
     before(async function () {
-        requireEngineBed(this);
-        bed = await EngineBed.start({
+        await suite.start(this, {
             stack: STACK,
             nfsDirs: PATHS,
             stackConfig: {
@@ -133,10 +129,6 @@ describe("the real engine over a stack's life (mariadb, 3 replicas, NFS stand-in
             },
         });
         for (const [key, value] of Object.entries(PASSWORDS)) await set(key, "--secret", value);
-    });
-
-    after(async () => {
-        await bed?.stop();
     });
 
     it("`pulumi up` of a fresh stack finishes with every pod Ready and the outputs set", async () => {

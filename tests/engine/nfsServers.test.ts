@@ -12,7 +12,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { CONTAINERS } from "../../components";
-import { ApiPod, ClusterWatch, CommandResult, EngineBed, isReady, requireEngineBed, waitConverged } from "./harness";
+import { ApiPod, CommandResult, engineSuite, isReady, waitConverged } from "./harness";
 import { waitFor } from "../fake-kubelet/util";
 
 const KEY = (k: string): string => `mysql-statefulset:${k}`;
@@ -30,12 +30,9 @@ interface ApiPersistentVolume {
 
 describe("volumes on three NFS servers, one of them lost (mariadb, nfsServers)", function () {
     this.timeout(30 * 60_000);
-    let bed: EngineBed | undefined;
-    let watch: ClusterWatch | undefined;
-    const b = (): EngineBed => {
-        if (!bed) throw new Error("the engine bed did not start");
-        return bed;
-    };
+    const suite = engineSuite();
+    const b = suite.bed;
+    const w = suite.watch;
     const sql = (ordinal: number, statement: string): Promise<string> => b().sql(`mysql-${ordinal}`, statement);
     /** A pod's data directory on its server's stand-in root. */
     const dataDir = (ordinal: number): string => path.join(b().nfsServerRoot(SERVERS[ordinal]), EXPORT, "mysql");
@@ -49,8 +46,7 @@ describe("volumes on three NFS servers, one of them lost (mariadb, nfsServers)",
     }
 
     before(async function () {
-        requireEngineBed(this);
-        bed = await EngineBed.start({
+        await suite.start(this, {
             stack: "servers",
             nfsDirs: [],
             nfsServers: Object.fromEntries(SERVERS.map((s) => [s, [EXPORT]])),
@@ -72,12 +68,7 @@ describe("volumes on three NFS servers, one of them lost (mariadb, nfsServers)",
                 [KEY("mysqldOptions")]: ["innodb_buffer_pool_size=64M", "innodb_log_file_size=48M"],
             },
         });
-        watch = await ClusterWatch.start(b().env.KUBECONFIG as string);
-    });
-
-    after(async () => {
-        watch?.stop();
-        await bed?.stop();
+        await suite.startWatch();
     });
 
     let uids: Record<string, string> = {};
@@ -116,7 +107,7 @@ describe("volumes on three NFS servers, one of them lost (mariadb, nfsServers)",
 
     it("one server lost: its pod cannot mount while mysql-0 takes writes and mysql-2 serves reads; an empty server in its place, the pod clones and catches up", async () => {
         const root = b().nfsServerRoot(SERVERS[1]);
-        const mark = watch?.mark() ?? 0;
+        const mark = w().mark();
         // The server goes: its exports with it. The pod on it is deleted (its node's kubelet would find its mount
         // hung; an operator deletes it, or it is evicted).
         fs.rmSync(root, { recursive: true, force: true });
@@ -137,12 +128,14 @@ describe("volumes on three NFS servers, one of them lost (mariadb, nfsServers)",
 
         await waitFor(
             () =>
-                watch!
+                w()
                     .since(mark, "event")
                     .some((c) => c.pod === "mysql-1" && c.reason === "FailedMount" && /Connection timed out/.test(c.message ?? "")),
             { timeoutMs: 120_000, everyMs: 500, what: "a FailedMount event of the new mysql-1: its server does not answer" },
         );
-        const failedMount = watch!.since(mark, "event").find((c) => c.pod === "mysql-1" && c.reason === "FailedMount");
+        const failedMount = w()
+            .since(mark, "event")
+            .find((c) => c.pod === "mysql-1" && c.reason === "FailedMount");
         console.log(`      (${failedMount?.message})`);
         // Writes go on on the primary; mysql-2 has each of them.
         await sql(0, "INSERT INTO shop.orders (note) SELECT CONCAT('outage-', seq) FROM shop.seq_1_to_500;");
@@ -188,7 +181,9 @@ describe("volumes on three NFS servers, one of them lost (mariadb, nfsServers)",
             );
         }
         assert.deepStrictEqual(
-            watch!.since(mark, "deleting").map((c) => c.pod),
+            w()
+                .since(mark, "deleting")
+                .map((c) => c.pod),
             ["mysql-1"],
             "no other pod was deleted",
         );

@@ -12,7 +12,8 @@ import {
     MySqlClusterArgs,
     resolveArgs,
 } from "../../components";
-import { loadGuardProvider } from "../changeImpact";
+import { persistentVolumes } from "../../components/builders";
+import { impactOf, loadGuardProvider } from "../changeImpact";
 import { BASE_ARGS, buildCluster, child } from "../helpers";
 
 const provider = loadGuardProvider();
@@ -30,6 +31,7 @@ async function refusals(before: MySqlClusterArgs, after: MySqlClusterArgs): Prom
     return result.failures.map((f) => f.reason);
 }
 
+const names = clusterNames("mysql", "default", "cluster.local", "recommended");
 const ARGS: MySqlClusterArgs = { ...BASE_ARGS, flavor: "mariadb", image: "mariadb:10.11" };
 const OPT_IN = (setting: string) => ` To make this change anyway, add "${setting}" to \`allowDestructiveChanges\` for this run.`;
 
@@ -46,7 +48,10 @@ describe("the change guard", () => {
             [{ clusterDomain: "k8s.example" }, '`clusterDomain` would change the cluster domain from "cluster.local" to "k8s.example"'],
             [{ storageRequest: "20Gi" }, '`storageRequest` would change the claims\' storage request from "10Gi" to "20Gi"'],
             [{ storageClassName: "fast" }, '`storageClassName` would change the storage class from "mysql-nfs" to "fast"'],
-            [{ nfsServer: "10.0.0.6" }, '`nfsServer` would change the NFS server from "10.0.0.5" to "10.0.0.6"'],
+            [
+                { nfsServer: "10.0.0.6" },
+                '`nfsServer` would change the NFS server of 5 volumes (ordinals 0, 1, 2, 3 and 4) from "10.0.0.5" to "10.0.0.6"',
+            ],
             [{ image: "mariadb:10.6" }, '`image` would change the server series from "10.11" to "10.6"'],
             [{ image: "mariadb:11.8" }, '`image` would change the server series from "10.11" to "11.8"'],
             [{ flavor: "mysql84", image: undefined }, '`flavor` would change the flavor from "mariadb" to "mysql84"'],
@@ -76,21 +81,79 @@ describe("the change guard", () => {
         ]);
     });
 
-    it("names each volume whose server nfsServers would change, and lets an unchanged list and a new volume's server through", async () => {
+    it("tells an nfsServer change once, naming every volume it moves: all of them, or with nfsServers only the backup volume", async () => {
+        const why = `on the deployed cluster: ${GUARDED_SETTINGS.nfsServer}${OPT_IN("nfsServer")}`;
+        const backup = { ...ARGS, backupNfsPath: "/exports/backups" };
+        assert.deepStrictEqual(await refusals(backup, { ...backup, nfsServer: "10.0.0.6" }), [
+            `\`nfsServer\` would change the NFS server of 6 volumes (ordinals 0, 1, 2, 3 and 4, and the backup volume) from "10.0.0.5" to "10.0.0.6" ${why}`,
+        ]);
+        // With nfsServers, nfsServer places the backup volume only: the data volumes' servers do not change.
+        const spread = { ...backup, nfsServers: ["nfs-a", "nfs-b"] };
+        const moved = { ...spread, nfsServer: "nfs-b" };
+        assert.deepStrictEqual(
+            persistentVolumes(resolveArgs(moved), names).map((pv) => pv.spec),
+            persistentVolumes(resolveArgs(spread), names).map((pv) => pv.spec),
+        );
+        assert.deepStrictEqual(await refusals(spread, moved), [
+            `\`nfsServer\` would change the backup volume's NFS server from "10.0.0.5" to "nfs-b" ${why}`,
+        ]);
+        assert.deepStrictEqual(await refusals(spread, { ...moved, allowDestructiveChanges: ["nfsServer"] }), []);
+        // ... and without a backup volume it places nothing: its change renders no other object, and passes.
+        const bare = { ...ARGS, nfsServers: ["nfs-a", "nfs-b"] };
+        assert.strictEqual((await impactOf(bare, { ...bare, nfsServer: "10.0.0.6" })).impact, "none");
+        assert.deepStrictEqual(await refusals(bare, { ...bare, nfsServer: "10.0.0.6" }), []);
+        // The backup volume made in the same run as the change is new: recorded, not compared.
+        assert.deepStrictEqual(await refusals(bare, { ...bare, nfsServer: "10.0.0.6", backupNfsPath: "/exports/backups" }), []);
+    });
+
+    it("names exactly the ordinals an nfsServers change moves: an item changed, added or removed", async () => {
         const spread = { ...ARGS, nfsServers: ["nfs-a", "nfs-b"] };
         const why = (setting: "nfsServers" | "nfsServer") => `on the deployed cluster: ${GUARDED_SETTINGS[setting]}${OPT_IN(setting)}`;
         // ARGS has five volumes (maxReplicas 5): a, b, a, b, a become a, c, a, c, a.
         assert.deepStrictEqual(await refusals(spread, { ...spread, nfsServers: ["nfs-a", "nfs-c"] }), [
-            `\`nfsServers\` would change the NFS server of ordinal 1's volume from "nfs-b" to "nfs-c" ${why("nfsServers")}`,
-            `\`nfsServers\` would change the NFS server of ordinal 3's volume from "nfs-b" to "nfs-c" ${why("nfsServers")}`,
+            `\`nfsServers\` would change the NFS server of 2 volumes (ordinals 1 and 3) from "nfs-b" to "nfs-c" ${why("nfsServers")}`,
+        ]);
+        // Added: a, b, a, b, a become a, b, c, a, b.
+        assert.deepStrictEqual(await refusals(spread, { ...spread, nfsServers: ["nfs-a", "nfs-b", "nfs-c"] }), [
+            `\`nfsServers\` would change the NFS server of 3 volumes: ordinal 2 from "nfs-a" to "nfs-c", ordinal 3 from "nfs-b" to ` +
+                `"nfs-a", ordinal 4 from "nfs-a" to "nfs-b" ${why("nfsServers")}`,
+        ]);
+        // Removed: a, b, c, a, b become a, c, a, c, a.
+        assert.deepStrictEqual(
+            await refusals({ ...spread, nfsServers: ["nfs-a", "nfs-b", "nfs-c"] }, { ...spread, nfsServers: ["nfs-a", "nfs-c"] }),
+            [
+                `\`nfsServers\` would change the NFS server of 4 volumes: ordinal 1 from "nfs-b" to "nfs-c", ordinal 2 from "nfs-c" to ` +
+                    `"nfs-a", ordinal 3 from "nfs-a" to "nfs-c", ordinal 4 from "nfs-b" to "nfs-a" ${why("nfsServers")}`,
+            ],
+        );
+        // Ordered by ordinal, not as the state's keys sort (volumeServer-10 before volumeServer-2).
+        const twelve = { ...ARGS, maxReplicas: 12, nfsServers: ["nfs-a", "nfs-b", "nfs-c", "nfs-d"] };
+        assert.deepStrictEqual(await refusals(twelve, { ...twelve, nfsServers: ["nfs-a", "nfs-b", "nfs-e", "nfs-d"] }), [
+            `\`nfsServers\` would change the NFS server of 3 volumes (ordinals 2, 6 and 10) from "nfs-c" to "nfs-e" ${why("nfsServers")}`,
+        ]);
+        // Four servers become three: every ordinal from 3 on moves, each named once, in order.
+        assert.deepStrictEqual(await refusals(twelve, { ...twelve, nfsServers: ["nfs-a", "nfs-b", "nfs-c"] }), [
+            '`nfsServers` would change the NFS server of 9 volumes: ordinal 3 from "nfs-d" to "nfs-a", ordinal 4 from "nfs-a" to ' +
+                '"nfs-b", ordinal 5 from "nfs-b" to "nfs-c", ordinal 6 from "nfs-c" to "nfs-a", ordinal 7 from "nfs-d" to "nfs-b", ' +
+                'ordinal 8 from "nfs-a" to "nfs-c", ordinal 9 from "nfs-b" to "nfs-a", ordinal 10 from "nfs-c" to "nfs-b", ' +
+                `ordinal 11 from "nfs-d" to "nfs-c" ${why("nfsServers")}`,
+        ]);
+        // One volume moved is told as any single change.
+        const three = { ...spread, nfsServers: ["nfs-a", "nfs-b", "nfs-c"] };
+        assert.deepStrictEqual(await refusals(three, { ...three, nfsServers: ["nfs-a", "nfs-b", "nfs-d"] }), [
+            `\`nfsServers\` would change the NFS server of ordinal 2's volume from "nfs-c" to "nfs-d" ${why("nfsServers")}`,
         ]);
         // Spreading the volumes of a deployed cluster moves them off nfsServer.
         assert.deepStrictEqual(await refusals(ARGS, { ...ARGS, nfsServers: ["10.0.0.5", "nfs-b"] }), [
-            `\`nfsServers\` would change the NFS server of ordinal 1's volume from "10.0.0.5" to "nfs-b" ${why("nfsServers")}`,
-            `\`nfsServers\` would change the NFS server of ordinal 3's volume from "10.0.0.5" to "nfs-b" ${why("nfsServers")}`,
+            `\`nfsServers\` would change the NFS server of 2 volumes (ordinals 1 and 3) from "10.0.0.5" to "nfs-b" ${why("nfsServers")}`,
+        ]);
+        // Gathering them back: the volumes are then nfsServer's, which names the change.
+        assert.deepStrictEqual(await refusals(spread, ARGS), [
+            `\`nfsServer\` would change the NFS server of 5 volumes: ordinals 0, 2 and 4 from "nfs-a" to "10.0.0.5", ordinals ` +
+                `1 and 3 from "nfs-b" to "10.0.0.5" ${why("nfsServer")}`,
         ]);
         // The same servers written otherwise are other text: refused too (a PersistentVolume's server is its text).
-        assert.strictEqual((await refusals(spread, { ...spread, nfsServers: ["nfs-a", "NFS-B"] })).length, 2);
+        assert.strictEqual((await refusals(spread, { ...spread, nfsServers: ["nfs-a", "NFS-B"] })).length, 1);
         assert.deepStrictEqual(await refusals(spread, spread), []);
         assert.deepStrictEqual(
             await refusals(spread, { ...spread, nfsServers: ["nfs-a", "nfs-c"], allowDestructiveChanges: ["nfsServers"] }),
@@ -101,6 +164,10 @@ describe("the change guard", () => {
         // A volume removed is told once, by the setting that removes it, not again for its server.
         assert.deepStrictEqual(await refusals({ ...spread, maxReplicas: 5 }, { ...spread, maxReplicas: 4 }), [
             `\`maxReplicas\` would remove the path of ordinal 4's volume ("/exports/mysql-4") on the deployed cluster: ${GUARDED_SETTINGS.maxReplicas}${OPT_IN("maxReplicas")}`,
+        ]);
+        assert.deepStrictEqual(await refusals({ ...spread, maxReplicas: 5 }, { ...spread, maxReplicas: 3 }), [
+            `\`maxReplicas\` would remove the path of 2 volumes: ordinal 3 ("/exports/mysql-3"), ordinal 4 ("/exports/mysql-4") on the ` +
+                `deployed cluster: ${GUARDED_SETTINGS.maxReplicas}${OPT_IN("maxReplicas")}`,
         ]);
     });
 
@@ -115,16 +182,23 @@ describe("the change guard", () => {
         // A volume added on such a stack (ordinal 5) is new: its server is recorded, not compared with nfsServer.
         const grown = await fingerprint({ ...ARGS, nfsServers: ["10.0.0.5", "nfs-b", "nfs-c"], maxReplicas: 6 });
         assert.deepStrictEqual(
-            (await provider.check(before, grown)).failures.map((f) => /ordinal (\d)/.exec(f.reason)?.[1]),
-            ["1", "2", "4"],
+            (await provider.check(before, grown)).failures.map((f) => f.reason.split(" on the deployed")[0]),
+            [
+                '`nfsServers` would change the NFS server of 3 volumes: ordinals 1 and 4 from "10.0.0.5" to "nfs-b", ordinal 2 from ' +
+                    '"10.0.0.5" to "nfs-c"',
+            ],
         );
         const spread = await fingerprint({ ...ARGS, nfsServers: ["10.0.0.5", "nfs-b"] });
         assert.deepStrictEqual(
             (await provider.check(before, spread)).failures.map((f) => [f.property, f.reason.split(" on the deployed")[0]]),
-            [
-                ["nfsServers", '`nfsServers` would change the NFS server of ordinal 1\'s volume from "10.0.0.5" to "nfs-b"'],
-                ["nfsServers", '`nfsServers` would change the NFS server of ordinal 3\'s volume from "10.0.0.5" to "nfs-b"'],
-            ],
+            [["nfsServers", '`nfsServers` would change the NFS server of 2 volumes (ordinals 1 and 3) from "10.0.0.5" to "nfs-b"']],
+        );
+        // Such a state's nfsServer placed every volume: a change of it moves them all, told once.
+        assert.deepStrictEqual(
+            (await provider.check(before, await fingerprint({ ...ARGS, nfsServer: "10.0.0.6" }))).failures.map(
+                (f) => f.reason.split(" on the deployed")[0],
+            ),
+            ['`nfsServer` would change the NFS server of 5 volumes (ordinals 0, 1, 2, 3 and 4) from "10.0.0.5" to "10.0.0.6"'],
         );
     });
 

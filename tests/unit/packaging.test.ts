@@ -180,6 +180,26 @@ describe("the program and the package", function () {
             );
         });
 
+        it("ships the manual (docs/), so that every relative link of the README and the manual opens a file in the package", () => {
+            const files = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).split("\n").filter(Boolean);
+            const pages = ["README.md", ...fs.readdirSync(path.join(ROOT, "docs")).map((page) => `docs/${page}`)];
+            for (const page of pages) {
+                assert.ok(files.includes(`package/${page}`), `${page} is not in the tarball`);
+            }
+            const links = pages.flatMap((page) =>
+                [...fs.readFileSync(path.join(ROOT, page), "utf8").matchAll(/\]\(([^)#:\s]+)(?:#[^)]*)?\)/g)].map(([, target]) => ({
+                    page,
+                    file: path.posix.normalize(path.posix.join(path.posix.dirname(page), target)),
+                })),
+            );
+            assert.ok(links.length > 50, `${links.length} links`);
+            assert.deepStrictEqual(
+                links.filter((link) => !files.includes(`package/${link.file}`)),
+                [],
+                "links to files that are not in the package",
+            );
+        });
+
         /** An empty project with the tarball, its peers and TypeScript installed, as docs/install.md says. */
         let installed: string | undefined;
         function consumerProject(): string {
