@@ -110,7 +110,9 @@ refuse_if_peers_hold_data() {
         [[ -n $address && " ${peers[*]} " != *" $address "* ]] && peers+=("$address")
     done <<<"$lookup"
     for address in "${peers[@]}"; do
-        # The address as bash's /dev/tcp takes it; this pod's own server is not running (this is its init container).
+        # bash's /dev/tcp, in a child bash that timeout can end; this pod's own server is not running (this is
+        # its init container). The single quotes are meant: the child expands its own arguments.
+        # shellcheck disable=SC2016
         if timeout "$PEER_CONNECT_TIMEOUT" bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$address" "$MYSQL_PORT" 2>/dev/null; then
             answered+=("$address")
         fi

@@ -250,7 +250,9 @@ describe("MySqlCluster", () => {
             (r) =>
                 [TYPES.secret, TYPES.secretPatch, TYPES.configMap, TYPES.pv, TYPES.serviceAccount, TYPES.uuid, GUARD_TYPE].includes(
                     r.type,
-                ) || r.name === "db-headless" || r.name === "db-peers",
+                ) ||
+                r.name === "db-headless" ||
+                r.name === "db-peers",
         );
         assert.strictEqual(expected.filter((r) => r.type === TYPES.secret).length, 2);
         assert.deepStrictEqual([...child(registered, TYPES.statefulSet, "db-statefulset").dependencies].sort(), expected.map(urn).sort());
