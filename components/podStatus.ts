@@ -46,7 +46,8 @@ export const STATUS_PHASES = {
         "mysql-0's data directory is empty while other pods' servers (`peers`) hold the data: it was not initialised (see `error` for the fixes)",
     // clone-mysql.sh (the clone-mysql init container, and the sidecar's self-repair)
     "kept-data": "the data directory already holds a database: nothing to clone",
-    "primary-empty": "ordinal 0 without restoreFrom: the server initialises an empty data directory",
+    "primary-empty":
+        "ordinal 0 without restoreFrom, and no other pod's server answered init-mysql: the server initialises an empty data directory",
     "waiting-for-donor": "waiting until the donor is Ready",
     cloning: "streaming a backup from the donor",
     preparing: "preparing the streamed backup (applying its redo log)",
