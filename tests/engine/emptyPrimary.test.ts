@@ -11,6 +11,7 @@
 //   flock /tmp/real-suite.lock npx mocha --exit --no-config --require ts-node/register/transpile-only \
 //       --timeout 1800000 tests/engine/emptyPrimary.test.ts
 import * as assert from "assert";
+import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { CONTAINERS } from "../../components";
@@ -141,6 +142,30 @@ describe("mysql-0 on an empty export while the replicas hold the data: refused, 
                 everyMs: 500,
                 what: "init-mysql's log to say REFUSED",
             },
+        );
+
+        // npm run diagnose, with its own kubectl calls (a child process: it runs kubectl synchronously), says so.
+        const diagnosis = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+            execFile(
+                process.execPath,
+                [
+                    "--require",
+                    "ts-node/register/transpile-only",
+                    "scripts/diagnose.ts",
+                    "--config-file",
+                    path.join(b().programDir, "Pulumi.emptyprimary.yaml"),
+                    "--pod",
+                    "mysql-0",
+                ],
+                { cwd: path.resolve(__dirname, "..", ".."), env: b().env, encoding: "utf8", timeout: 300_000 },
+                (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout, stderr }),
+            ),
+        );
+        assert.strictEqual(diagnosis.code, 2, `diagnose exited ${diagnosis.code}:\n${diagnosis.stdout}${diagnosis.stderr}`);
+        assert.match(
+            diagnosis.stdout.split("== Verdicts\n")[1] ?? "",
+            /^mysql-0 +empty primary refused: init-mysql (restarted \d+ times?|failed) \([A-Za-z]+\): mysql-0's data directory is empty, but the server of 2 other pod\(s\)/m,
+            diagnosis.stdout,
         );
 
         // Still refused a while later (each retry asks again), never Ready, and nothing on the export.
