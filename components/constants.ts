@@ -127,6 +127,13 @@ export const WATCH_INTERVAL_SECONDS = 10;
 export const DONOR_WAIT_SECONDS = 60;
 
 /**
+ * How long mysql-0, starting on an empty data directory, gives each other pod's address to take a TCP
+ * connection on the MySQL port (init-mysql.sh's empty-data guard), in seconds. A pod whose server does not run
+ * refuses at once; only an address that does not answer at all (its node gone) takes this long.
+ */
+export const PEER_CONNECT_TIMEOUT_SECONDS = 2;
+
+/**
  * How long mysql-0 waits, after it first sees a new password in the Secret, before changing it on the
  * servers: kubelet refreshes each pod's Secret volume on its own (its sync period, a minute by default, plus
  * its cache), and each replica must have its next option file, which readiness falls back to, by then.

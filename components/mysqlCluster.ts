@@ -111,6 +111,8 @@ export class MySqlCluster extends pulumi.ComponentResource {
         const scripts = new k8s.core.v1.ConfigMap(`${name}-scripts`, build.scriptsConfigMap(settings, names, podScripts), guarded);
         const headless = new k8s.core.v1.Service(`${name}-headless`, build.headlessService(settings, names), guarded);
         new k8s.core.v1.Service(`${name}-read`, build.readService(settings, names), guarded);
+        // Before the pods: mysql-0's empty-data guard finds its peers through it.
+        const peers = new k8s.core.v1.Service(`${name}-peers`, build.peerService(settings, names), guarded);
         const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-service-account`, build.serviceAccount(settings, names), guarded);
         new k8s.policy.v1.PodDisruptionBudget(`${name}-disruption-budget`, build.podDisruptionBudget(settings, names), guarded);
         for (const [port, spec] of Object.entries(build.networkPolicies(settings, names))) {
@@ -167,6 +169,7 @@ export class MySqlCluster extends pulumi.ComponentResource {
                     config,
                     scripts,
                     headless,
+                    peers,
                     serviceAccount,
                     ...volumes,
                     ...restoring,

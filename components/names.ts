@@ -11,6 +11,13 @@ export interface ClusterNames {
     readonly headlessService: string;
     /** The Service that balances reads over every Ready pod. */
     readonly readService: string;
+    /**
+     * The headless Service that publishes every pod's address, Ready or not (`publishNotReadyAddresses`):
+     * mysql-0, starting on an empty data directory, asks through it whether a peer still holds the data.
+     */
+    readonly peerService: string;
+    /** The peer Service's fully qualified name: it resolves to the address of every pod of the StatefulSet. */
+    readonly peerServiceFqdn: string;
     /** The ConfigMap with the my.cnf files. */
     readonly configMap: string;
     /** The ConfigMap with the pod scripts. */
@@ -82,6 +89,7 @@ export function clusterNames(name: string, namespace: string, clusterDomain: str
     const pod = (ordinal: number) => `${statefulSet}-${ordinal}`;
     const podHost = (ordinal: number) => `${pod(ordinal)}.${headlessService}`;
     const readService = `${name}-read`;
+    const peerService = `${name}-peers`;
     const peerDomain = `${headlessService}.${namespace}.svc.${clusterDomain}`;
     const pods = workloadLabels(labels, name, "database");
     const backupPods = workloadLabels(labels, name, "backup");
@@ -89,6 +97,8 @@ export function clusterNames(name: string, namespace: string, clusterDomain: str
         statefulSet,
         headlessService,
         readService,
+        peerService,
+        peerServiceFqdn: `${peerService}.${namespace}.svc.${clusterDomain}`,
         configMap: name,
         scriptsConfigMap: `${name}-scripts`,
         secret: `${name}-credentials`,

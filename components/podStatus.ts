@@ -33,6 +33,7 @@ export const STATUS_FIELDS = {
     position: "the replication coordinates a clone or a restore carries (`file:position`, GTID after a space)",
     attempts: "how many times the step has failed so far (the sidecar's replication setup)",
     error: "what went wrong, in the script's words (its `die` message, or the command that failed)",
+    peers: "the addresses of the other pods whose server answered (init-mysql's refusal of an empty primary)",
 } as const;
 
 export type StatusField = keyof typeof STATUS_FIELDS;
@@ -41,9 +42,12 @@ export type StatusField = keyof typeof STATUS_FIELDS;
 export const STATUS_PHASES = {
     // init-mysql.sh
     configured: "init-mysql checked the data's identity and wrote this pod's configuration and credentials",
+    refused:
+        "mysql-0's data directory is empty while other pods' servers (`peers`) hold the data: it was not initialised (see `error` for the fixes)",
     // clone-mysql.sh (the clone-mysql init container, and the sidecar's self-repair)
     "kept-data": "the data directory already holds a database: nothing to clone",
-    "primary-empty": "ordinal 0 without restoreFrom: the server initialises an empty data directory",
+    "primary-empty":
+        "ordinal 0 without restoreFrom, and no other pod's server answered init-mysql: the server initialises an empty data directory",
     "waiting-for-donor": "waiting until the donor is Ready",
     cloning: "streaming a backup from the donor",
     preparing: "preparing the streamed backup (applying its redo log)",

@@ -74,6 +74,9 @@ export const SCRIPT_ENVIRONMENT = {
             "INITDB_DIR",
             "INIT_CONF_DIR",
             "INSTALL_DB",
+            "MYSQL_PORT",
+            "PEER_CONNECT_TIMEOUT",
+            "PEER_SERVICE",
             "SECRETS_DIR",
             "SECURE_ROOT_SQL",
             "SERIES_UPGRADES",
@@ -86,6 +89,8 @@ export const SCRIPT_ENVIRONMENT = {
             "UPGRADE_TOOL",
             "ZONEINFO_DIR",
         ],
+        // Set on a cluster restored from a backup: mysql-0's empty data directory is the restore's to fill.
+        optional: ["RESTORE_FROM"],
     },
     // The clone-mysql container, and the sidecar's self-repair: a replica's data from the previous pod.
     "clone-mysql.sh": {

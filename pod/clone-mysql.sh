@@ -42,6 +42,7 @@ fi
 if ((ordinal == 0)) && [[ -n ${RESTORE_FROM:-} ]]; then
     exec "$(dirname "${BASH_SOURCE[0]}")/restore-mysql.sh"
 fi
+# init-mysql has already refused an empty data directory while another pod's server answers (issue #22).
 if ((ordinal == 0)); then
     log "ordinal 0 is the primary: nothing to clone, the server initialises an empty data directory"
     rm -f "$marker"

@@ -94,6 +94,44 @@ check_identity() {
     fi
 }
 
+# mysql-0 on an empty data directory, with no backup to restore (RESTORE_FROM): a new cluster, or a primary
+# whose export came back empty (its server replaced, its directory wiped). In the second case the replicas
+# still hold the data, and a new, empty primary would leave it behind: their servers run (a replica's server
+# starts only on data it kept or cloned), so their MySQL port answers. Asked through the peer Service, which
+# lists every pod's address, Ready or not (the replicas are not Ready while the primary is away); each
+# address has PEER_CONNECT_TIMEOUT seconds to take a TCP connection. On a new cluster no other pod's server
+# runs (with `bootstrap: parallel` the replicas wait for mysql-0 before they start theirs), so this costs one
+# name lookup. A peer that answers stops the start here, before anything is written to the volume.
+refuse_if_peers_hold_data() {
+    local address lookup peers=() answered=()
+    # No address (no other pod, or the Service not there yet): nothing to ask.
+    lookup=$(getent ahosts "$PEER_SERVICE") || lookup=""
+    while read -r address _; do
+        [[ -n $address && " ${peers[*]} " != *" $address "* ]] && peers+=("$address")
+    done <<<"$lookup"
+    for address in "${peers[@]}"; do
+        # bash's /dev/tcp, in a child bash that timeout can end; this pod's own server is not running (this is
+        # its init container). The single quotes are meant: the child expands its own arguments.
+        # shellcheck disable=SC2016
+        if timeout "$PEER_CONNECT_TIMEOUT" bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$address" "$MYSQL_PORT" 2>/dev/null; then
+            answered+=("$address")
+        fi
+    done
+    if ((${#answered[@]} == 0)); then
+        log "empty data directory: no other pod's server answers (${#peers[@]} address(es) behind $PEER_SERVICE): a new cluster"
+        return 0
+    fi
+    local found="${answered[*]}"
+    local message="$HOSTNAME's data directory is empty, but the server of ${#answered[@]} other pod(s) of this StatefulSet answers on port $MYSQL_PORT (${found// /, }, from $PEER_SERVICE): they hold the data. The data directory was NOT initialised: a new, empty primary would leave their data behind. Fix: give mysql-0 its data back (the export's old contents), then \`kubectl delete pod $HOSTNAME\`; or restore the newest backup into a new stack (restoreFrom, docs/backups.md). See docs/troubleshooting.md, \"mysql-0 refuses an empty data directory\"."
+    log "REFUSED: $message"
+    report phase=refused peers="${found// /,}" error="$message"
+    exit 1
+}
+
+if ((ordinal == 0)) && [[ -z ${RESTORE_FROM:-} ]] && ! has_data "$DATA_ROOT/$DATA_SUBPATH"; then
+    refuse_if_peers_hold_data
+fi
+
 check_identity
 
 printf '[mysqld]\nserver-id=%d\n' "$((SERVER_ID_BASE + ordinal))" >"$INIT_CONF_DIR/server-id.cnf"

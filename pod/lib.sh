@@ -140,12 +140,13 @@ report() {
 }
 
 # Reports a failed exit ($1 the status, $2 the command that failed): phase=failed with the die message, or
-# that command; unless a script this one ran has reported its own failure already (the sidecar's self-repair).
+# that command; unless a script this one ran has reported its own failure already (the sidecar's self-repair),
+# or this one reported a refusal (phase=refused) before it exited.
 report_failure() {
     local current=""
     (($1 != 0)) || return 0
     [[ ! -f $STATUS_FILE ]] || current=$(<"$STATUS_FILE")
-    [[ $'\n'$current$'\n' != *$'\n'phase=failed$'\n'* ]] || return 0
+    [[ $'\n'$current$'\n' != *$'\n'phase=failed$'\n'* && $'\n'$current$'\n' != *$'\n'phase=refused$'\n'* ]] || return 0
     report phase=failed error="${DIED:-exit status $1 at: $2}"
 }
 

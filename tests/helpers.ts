@@ -13,7 +13,7 @@ import { unwrapSecrets } from "../scripts/render";
  */
 export const SCRIPT_TOOLS = [
     ...["bash", "env", "cat", "chmod", "chown", "cp", "dirname", "du", "find", "getent", "grep", "ls", "mkdir", "mv", "rm", "rmdir"],
-    ...["sha256sum", "sleep", "sort", "sync"],
+    ...["sha256sum", "sleep", "sort", "sync", "timeout"],
 ];
 
 /**

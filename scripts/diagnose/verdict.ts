@@ -66,6 +66,7 @@ export type VerdictKind =
     | "missing"
     | "pending"
     | "init-failing"
+    | "empty-primary-refused"
     | "clone-failing"
     | "cloning"
     | "re-cloning"
@@ -277,7 +278,12 @@ export function podVerdict(facts: PodFacts, target: Target): Verdict {
     // Init containers, in order: the first that fails says why the pod does not start, in its own words.
     const init = containerStatus(pod, CONTAINERS.init);
     if (failing(init)) {
-        return verdict("init-failing", `init-mysql failing: ${failure(init)}: ${said(failureStatus(facts, CONTAINERS.init))}`);
+        const failed = failureStatus(facts, CONTAINERS.init);
+        // mysql-0's empty data directory while other pods' servers hold the data (init-mysql.sh): not a crash to retry away.
+        if (failed?.phase === "refused") {
+            return verdict("empty-primary-refused", `empty primary refused: init-mysql ${failure(init)}: ${said(failed)}`);
+        }
+        return verdict("init-failing", `init-mysql failing: ${failure(init)}: ${said(failed)}`);
     }
     const clone = containerStatus(pod, CONTAINERS.clone);
     if (failing(clone)) {

@@ -15,6 +15,7 @@ import {
     persistentVolumes,
     podAffinity,
     podDisruptionBudget,
+    peerService,
     readService,
     statefulSetTimeouts,
     VOLUME_IGNORE_CHANGES,
@@ -249,7 +250,7 @@ describe("builders: what the engine is told", () => {
 describe("builders: services", () => {
     const spec = { ports: [{ name: "mysql", port: 3306, targetPort: "mysql" }], selector: SELECTOR };
 
-    it("the headless Service (stable pod names) and the read Service (every Ready pod), selecting the pods by their labels", () => {
+    it("the headless Service (stable pod names), the read Service (every Ready pod) and the peer Service (every pod), selecting the pods by their labels", () => {
         const args = resolve();
         assert.deepStrictEqual(headlessService(args, names), {
             metadata: { name: "orders", ...METADATA },
@@ -260,6 +261,12 @@ describe("builders: services", () => {
         assert.deepStrictEqual(readService(args, names), {
             metadata: { name: "orders-read", ...METADATA, annotations: { "pulumi.com/skipAwait": "true" } },
             spec,
+        });
+        // The peer Service lists every pod's address, Ready or not: mysql-0's empty-data guard asks the replicas
+        // through it while they are NotReady (the primary is away), which the headless Service would not list.
+        assert.deepStrictEqual(peerService(args, names), {
+            metadata: { name: "orders-peers", ...METADATA },
+            spec: { clusterIP: "None", publishNotReadyAddresses: true, ...spec },
         });
     });
 });

@@ -56,6 +56,7 @@ describe("MySqlCluster", () => {
                 `${TYPES.secret}::db-tls`,
                 `${TYPES.service}::db-headless`,
                 `${TYPES.service}::db-read`,
+                `${TYPES.service}::db-peers`,
                 `${TYPES.serviceAccount}::db-service-account`,
                 `${TYPES.disruptionBudget}::db-disruption-budget`,
                 `${TYPES.policy}::db-clone-policy`,
@@ -90,6 +91,7 @@ describe("MySqlCluster", () => {
             [TYPES.configMap, "db-scripts", build.scriptsConfigMap(args, names, readPodScripts())],
             [TYPES.service, "db-headless", build.headlessService(args, names)],
             [TYPES.service, "db-read", build.readService(args, names)],
+            [TYPES.service, "db-peers", build.peerService(args, names)],
             [TYPES.serviceAccount, "db-service-account", build.serviceAccount(args, names)],
             [TYPES.disruptionBudget, "db-disruption-budget", build.podDisruptionBudget(args, names)],
             ...Object.entries(build.networkPolicies(args, names)).map(([port, spec]): [string, string, unknown] => [
@@ -248,7 +250,9 @@ describe("MySqlCluster", () => {
             (r) =>
                 [TYPES.secret, TYPES.secretPatch, TYPES.configMap, TYPES.pv, TYPES.serviceAccount, TYPES.uuid, GUARD_TYPE].includes(
                     r.type,
-                ) || r.name === "db-headless",
+                ) ||
+                r.name === "db-headless" ||
+                r.name === "db-peers",
         );
         assert.strictEqual(expected.filter((r) => r.type === TYPES.secret).length, 2);
         assert.deepStrictEqual([...child(registered, TYPES.statefulSet, "db-statefulset").dependencies].sort(), expected.map(urn).sort());
@@ -317,7 +321,7 @@ describe("MySqlCluster", () => {
                 .filter((r) => r.type === TYPES.service)
                 .map((r) => r.inputs.metadata.name)
                 .sort(),
-            ["mysql", "mysql-read"],
+            ["mysql", "mysql-peers", "mysql-read"],
         );
         assert.strictEqual(await valueOf(cluster.primaryHost), "mysql-0.mysql");
         assert.strictEqual(await valueOf(cluster.readEndpoint), "mysql-read.default.svc.cluster.local:3306");

@@ -90,6 +90,47 @@ describe("npm run diagnose", () => {
             assert.match(run.stdout, /last lines of clone-mysql:\n {4}2025-03-04T05:11:02 cloning from/);
         });
 
+        it("mysql-0 that refuses an empty data directory (issue #22): the refusal and its fixes, from init-mysql's termination message", () => {
+            const facts = collect(fixtureRunner("clone-failing"), DEV_TARGET, [0])[0];
+            const message =
+                "mysql-0's data directory is empty, but the server of 2 other pod(s) of this StatefulSet answers on port 3306 " +
+                "(10.0.0.12, 10.0.0.13, from mysql-peers.default.svc.cluster.local): they hold the data. The data directory was NOT initialised";
+            const refused = (record: string) => ({
+                ...facts,
+                pod: {
+                    ...facts.pod,
+                    status: {
+                        ...facts.pod.status,
+                        initContainerStatuses: facts.pod.status.initContainerStatuses.map((s: { name: string }) =>
+                            s.name === "init-mysql"
+                                ? {
+                                      ...s,
+                                      ready: false,
+                                      restartCount: 3,
+                                      state: { waiting: { reason: "CrashLoopBackOff" } },
+                                      lastState: { terminated: { exitCode: 1, reason: "Error", message: record } },
+                                  }
+                                : s,
+                        ),
+                    },
+                },
+            });
+            const verdict = podVerdict(
+                refused(`script=init-mysql.sh\nat=2026-12-07T17:00:00\nphase=refused\npeers=10.0.0.12,10.0.0.13\nerror=${message}\n`),
+                DEV_TARGET,
+            );
+            assert.deepStrictEqual(verdict, {
+                pod: "mysql-0",
+                kind: "empty-primary-refused",
+                text: `empty primary refused: init-mysql restarted 3 times (CrashLoopBackOff): ${message}`,
+            });
+            // Another failure of init-mysql stays what it was.
+            assert.strictEqual(
+                podVerdict(refused("script=init-mysql.sh\nphase=failed\nerror=the Secret has no root-password\n"), DEV_TARGET).kind,
+                "init-failing",
+            );
+        });
+
         it("reads no log for a verdict: the same logs without the status record say only that the script reported nothing", () => {
             const facts = collect(fixtureRunner("clone-failing"), DEV_TARGET, [2])[0];
             const clone = (message: string | undefined) => ({

@@ -35,6 +35,7 @@ const BASE_SYSTEM = [
         "sleep",
         "sort",
         "sync",
+        "timeout",
     ],
     ...["grep", "getent", "find"],
 ];
@@ -145,7 +146,7 @@ describe("the default images", () => {
     it("derives each container's binaries from its command, probes and scripts (mariadb)", () => {
         assert.deepStrictEqual(Object.fromEntries(containers(FLAVORS.mariadb).map((c) => [c.name, containerCommands(c)])), {
             "init-mysql":
-                "bash cat chmod chown cp dirname env grep ls mariadb-install-db mariadb-tzinfo-to-sql mariadbd mkdir mv rm rmdir".split(
+                "bash cat chmod chown cp dirname env getent grep ls mariadb-install-db mariadb-tzinfo-to-sql mariadbd mkdir mv rm rmdir timeout".split(
                     " ",
                 ),
             rclone: ["cp"],

@@ -230,6 +230,10 @@ function initEnv(s: Sandbox, hostname: string, passwords: Record<string, string>
             FIRST_START_MARKER: s.path("volume", "first-start-pending"),
             // mysql57: the server upgrades nothing, and no series step leads to 5.7.
             UPGRADE_TOOL: "",
+            // The empty-data guard's peer Service: the sandbox's getent resolves it to no address.
+            PEER_SERVICE: "mysql-peers.default.svc.cluster.local",
+            PEER_CONNECT_TIMEOUT: "2",
+            MYSQL_PORT: "3306",
         }),
     };
 }
@@ -624,6 +628,130 @@ describe("init-mysql.sh", () => {
             );
             assert.ok(!s.exists("volume/identity"));
         });
+    });
+});
+
+describe("init-mysql.sh: mysql-0 never starts an empty primary over replicas that hold the data (issue #22)", () => {
+    const PEERS = "mysql-peers.default.svc.cluster.local";
+    /** Ports to close after the case. */
+    let servers: net.Server[] = [];
+    afterEach(() => {
+        servers.forEach((server) => server.close());
+        servers = [];
+    });
+
+    /** A TCP port on 127.0.0.1 that takes connections (a peer whose server runs), or, closed, refuses them. */
+    async function port(open: boolean): Promise<number> {
+        const server = net.createServer((socket) => socket.destroy());
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        const { port } = server.address() as net.AddressInfo;
+        if (open) {
+            servers.push(server);
+        } else {
+            await new Promise<void>((resolve) => server.close(() => resolve()));
+        }
+        return port;
+    }
+
+    /**
+     * A sandbox whose cluster DNS answers the peer Service with these addresses as glibc's `getent ahosts` prints
+     * them (each address once per socket type), or, with none, as for a name with no address (exit 2).
+     */
+    function withPeers(addresses: string[]): Sandbox {
+        const s = sandbox();
+        const lines = addresses.flatMap((a) => [`${a}       STREAM ${PEERS}`, `${a}       DGRAM  `, `${a}       RAW    `]);
+        s.quietStub(
+            "getent",
+            `[[ $1 == ahosts && $2 == "${PEERS}" ]] || exit 2\n${lines.length === 0 ? "exit 2" : `printf '%s\\n' ${lines.map((l) => `'${l}'`).join(" ")}`}`,
+        );
+        return s;
+    }
+
+    it("refuses when another pod's server answers: exits 1, reports phase=refused with the peer and the fixes, and writes nothing to the volume", async () => {
+        const s = withPeers(["127.0.0.1"]);
+        const run = s.run("init-mysql.sh", { ...initEnv(s, "mysql-0"), MYSQL_PORT: String(await port(true)) });
+        assert.strictEqual(run.status, 1, run.stderr);
+        const record = reported(s);
+        const message = record.error ?? "";
+        assert.deepStrictEqual(
+            { ...record, error: undefined },
+            { script: "init-mysql.sh", phase: "refused", peers: "127.0.0.1", error: undefined },
+        );
+        assert.match(
+            message,
+            /^mysql-0's data directory is empty, but the server of 1 other pod\(s\) of this StatefulSet answers on port \d+ \(127\.0\.0\.1, from mysql-peers\.default\.svc\.cluster\.local\): they hold the data\. The data directory was NOT initialised/,
+        );
+        assert.match(
+            message,
+            /give mysql-0 its data back .* `kubectl delete pod mysql-0`; or restore the newest backup into a new stack \(restoreFrom, docs\/backups\.md\)/,
+        );
+        assert.ok(run.stderr.includes(`REFUSED: ${message}`), run.stderr);
+        // Refused before the identity check: no identity file, no data directory, no accounts' SQL, no configuration.
+        assert.deepStrictEqual(fs.readdirSync(s.path("volume")), []);
+        assert.deepStrictEqual(fs.readdirSync(s.path("conf.d")), []);
+        assert.deepStrictEqual(fs.readdirSync(s.path("credentials")), []);
+    });
+
+    it("refuses in the mariadb flavor too, before it makes a data directory (INSTALL_DB)", async () => {
+        const s = withPeers(["127.0.0.1"]);
+        s.stub("mariadb-install-db", 'mkdir -p "${3#--datadir=}/mysql"');
+        const env = { ...initEnv(s, "mysql-0"), MYSQL_PORT: String(await port(true)), INSTALL_DB: "mariadb-install-db --skip-test-db" };
+        const run = s.run("init-mysql.sh", env);
+        assert.strictEqual(run.status, 1, run.stderr);
+        assert.strictEqual(reported(s).phase, "refused");
+        assert.deepStrictEqual(s.calls(), []);
+        assert.deepStrictEqual(fs.readdirSync(s.path("volume")), []);
+    });
+
+    it("names every peer that answers once, and not those that refuse the connection", async () => {
+        const s = withPeers(["127.0.0.1", "127.0.0.2", "127.0.0.3"]);
+        const open = await port(true);
+        // The listener is bound to 127.0.0.1: 127.0.0.2 and .3, loopback addresses too, refuse the connection.
+        const run = s.run("init-mysql.sh", { ...initEnv(s, "mysql-0"), MYSQL_PORT: String(open) });
+        assert.strictEqual(run.status, 1, run.stderr);
+        assert.strictEqual(reported(s).peers, "127.0.0.1");
+        assert.match(reported(s).error ?? "", /the server of 1 other pod\(s\)/);
+        assert.strictEqual(s.argv().filter((line) => line.startsWith("getent ")).length, 1);
+        assert.strictEqual(s.argv().filter((line) => line.startsWith("timeout ")).length, 3, "each address tried once");
+    });
+
+    it("starts as today when the peers' addresses refuse the connection (a new cluster: no other server runs yet)", async () => {
+        const s = withPeers(["127.0.0.1"]);
+        const run = s.run("init-mysql.sh", { ...initEnv(s, "mysql-0"), MYSQL_PORT: String(await port(false)) });
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.strictEqual(reported(s).phase, "configured");
+        assert.match(
+            run.stderr,
+            /empty data directory: no other pod's server answers \(1 address\(es\) behind mysql-peers\.default\.svc\.cluster\.local\): a new cluster/,
+        );
+        assert.ok(s.exists("volume/identity"), "the new volume is recorded");
+    });
+
+    it("starts as today when the peer Service has no address (one pod, or the first of `bootstrap: ordered`)", () => {
+        const s = withPeers([]);
+        const run = s.run("init-mysql.sh", initEnv(s, "mysql-0"));
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.strictEqual(reported(s).phase, "configured");
+        assert.match(run.stderr, /no other pod's server answers \(0 address\(es\)/);
+        assert.ok(!s.argv().some((line) => line.startsWith("timeout ")));
+    });
+
+    it("asks nothing on mysql-0 with data, on a replica, or with restoreFrom (the restore fills the empty directory)", async () => {
+        const open = String(await port(true));
+        const withData = withPeers(["127.0.0.1"]);
+        withData.write("volume/mysql/mysql/user.frm", "x");
+        const replica = withPeers(["127.0.0.1"]);
+        const restoring = withPeers(["127.0.0.1"]);
+        const runs = [
+            withData.run("init-mysql.sh", { ...initEnv(withData, "mysql-0"), MYSQL_PORT: open }),
+            replica.run("init-mysql.sh", { ...initEnv(replica, "mysql-1"), MYSQL_PORT: open }),
+            restoring.run("init-mysql.sh", { ...initEnv(restoring, "mysql-0"), MYSQL_PORT: open, RESTORE_FROM: "20261207T030000Z" }),
+        ];
+        runs.forEach((run) => assert.strictEqual(run.status, 0, run.stderr));
+        for (const s of [withData, replica, restoring]) {
+            assert.strictEqual(reported(s).phase, "configured");
+            assert.ok(!s.argv().some((line) => line.startsWith("getent ")), "no lookup");
+        }
     });
 });
 

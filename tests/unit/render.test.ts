@@ -59,6 +59,7 @@ describe("npm run render", () => {
                 "ConfigMap/mysql-<hash>",
                 "ConfigMap/mysql-scripts-<hash>",
                 "Service/mysql",
+                "Service/mysql-peers",
                 "Service/mysql-read",
                 "NetworkPolicy/mysql-clone",
                 "NetworkPolicy/mysql-mysql",
@@ -79,8 +80,8 @@ describe("npm run render", () => {
     it("renders objects that validate against the Kubernetes schemas", async () => {
         const prod = yaml.loadAll(render("--stack", "prod").stdout) as any[];
         // prod takes backups (the backup volume, its claim and the CronJob) and has metrics (the exporter's Secret
-        // and NetworkPolicy, the dashboard, the PodMonitor and the PrometheusRule) besides the cluster's 16 objects.
-        assert.strictEqual(prod.length, 24);
+        // and NetworkPolicy, the dashboard, the PodMonitor and the PrometheusRule) besides the cluster's 17 objects.
+        assert.strictEqual(prod.length, 25);
         assert.deepStrictEqual(
             prod
                 .filter((o) => o.metadata.name.includes("metrics") || o.apiVersion.startsWith("monitoring."))
@@ -344,7 +345,7 @@ describe("the render bench's floor (tests/real/renderFloor.cjs)", () => {
                     o.kind === "Secret" ? maskSecretObject(unwrapSecrets(o)) : unwrapSecrets(o, MASK),
                 ),
             );
-            assert.strictEqual(rendered.length, 16);
+            assert.strictEqual(rendered.length, 17);
             assert.deepStrictEqual(floorObjects, rendered);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });

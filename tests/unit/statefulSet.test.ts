@@ -390,6 +390,10 @@ describe("builders: statefulSet", () => {
                 { name: "APP_PASSWORD_KEY", value: "" },
                 { name: "APPLIED_DIR", value: "applied" },
                 STATUS_ENV,
+                // mysql-0's empty-data guard: the peer Service, each address's wait, the port it tries (no restoreFrom).
+                { name: "PEER_SERVICE", value: "orders-peers.shop.svc.cluster.local" },
+                { name: "PEER_CONNECT_TIMEOUT", value: "2" },
+                { name: "MYSQL_PORT", value: "3306" },
                 // mysql57: the image's entrypoint makes mysql-0's data directory (no INSTALL_DB).
                 { name: "INSTALL_DB", value: "" },
                 { name: "SECURE_ROOT_SQL", value: "" },
