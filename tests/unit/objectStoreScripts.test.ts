@@ -424,4 +424,81 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
         );
         assert.deepStrictEqual(fs.readdirSync(at("volume", "mysql")), [], "the data directory stays empty");
     });
+
+    it("backup.sh prunes binlogs/: this cluster's timelines older than the oldest kept backup's that no kept backup records, and that timeline's files shipped over an hour before it", () => {
+        const prefix = "prune/mysql";
+        const store = (...p: string[]) => at("store", "acme-backups", prefix, ...p);
+        // The bucket's objects are written through the server (rclone keeps each file's time as the object's):
+        // the server caches its listings, so files put behind its back would stay unseen.
+        const fixture = at("prune-fixture");
+        const put = (file: string, text: string, ageSeconds = 0) => {
+            fs.mkdirSync(path.dirname(path.join(fixture, file)), { recursive: true });
+            fs.writeFileSync(path.join(fixture, file), text);
+            const t = Date.now() / 1000 - ageSeconds;
+            fs.utimesSync(path.join(fixture, file), t, t);
+        };
+        const upload = () => {
+            s3(["copy", fixture, `offsite:acme-backups/${prefix}`]);
+            fs.rmSync(fixture, { recursive: true });
+        };
+        // The oldest kept backup started 3 hours ago in timeline T2; the next one records the older T1.
+        const oldestEpoch = Math.floor(Date.now() / 1000) - 3 * 3600;
+        const [t0, t1, t2, t3] = ["20260101T000000Z", "20260102T000000Z", "20260103T000000Z", "20260104T000000Z"].map((d) => `${d}-3f2a9c1e`);
+        const foreign = "20260101T000000Z-deadbeef";
+        put("20260103T000000Z/MANIFEST", `name=20260103T000000Z\nstarted_epoch=${oldestEpoch}\ntimeline=${t2}\n`);
+        put("20260103T120000Z/MANIFEST", `name=20260103T120000Z\nstarted_epoch=${oldestEpoch + 60}\ntimeline=${t1}\n`);
+        for (const timeline of [t0, t1, foreign, t3]) put(`binlogs/${timeline}/mysql-bin.000001`, "events");
+        // In T2: a file shipped 2 h before the oldest backup (pruned), one 30 min before (kept), SHIPPED however old.
+        put(`binlogs/${t2}/mysql-bin.000001`, "events", 3 * 3600 + 2 * 3600);
+        put(`binlogs/${t2}/mysql-bin.000002`, "events", 3 * 3600 + 1800);
+        put(`binlogs/${t2}/SHIPPED`, "through=old", 3 * 3600 + 2 * 3600);
+        upload();
+        const ran = run("backup.sh", {
+            OBJECT_STORE_PREFIX: prefix,
+            CLUSTER_UID: UID,
+            DONOR_HOST: "mysql-2.mysql.default.svc.cluster.local",
+            CLONE_PORT: "3307",
+            CLONE_TRANSPORT: "socat",
+            STREAM_TOOL: "mbstream",
+            BACKUP_TOOL: "mariadb-backup",
+            BACKUP_INFO_PREFIXES: "mariadb_backup xtrabackup",
+            BACKUPS_DIR: fs.mkdtempSync(at("staging-")),
+            BACKUP_RETENTION: "3",
+            CLONE_IDLE_TIMEOUT: "300",
+            STUB_ROWS: "7",
+        });
+        assert.strictEqual(ran.status, 0, ran.stderr);
+        const left = (fs.readdirSync(store("binlogs"), { recursive: true }) as string[]).filter((p) => fs.statSync(store("binlogs", p)).isFile());
+        assert.deepStrictEqual(left.sort(), [
+            `${foreign}/mysql-bin.000001`,
+            `${t1}/mysql-bin.000001`,
+            `${t2}/SHIPPED`,
+            `${t2}/mysql-bin.000002`,
+            `${t3}/mysql-bin.000001`,
+        ]);
+        assert.match(ran.stderr, new RegExp(`pruning the binlog timeline ${t0}: no kept backup starts in it`));
+        // The new backup records the newest timeline of this cluster.
+        const newest = fs.readdirSync(store()).filter((n) => /^\d{8}T\d{6}Z$/.test(n) && n > "20260103T120000Z");
+        assert.strictEqual(newest.length, 1);
+        assert.strictEqual(readValues(store(newest[0], "MANIFEST")).timeline, t3, fs.readFileSync(store(newest[0], "MANIFEST"), "utf8"));
+
+        // Without the cluster's identity (no binlog shipping) nothing under binlogs/ is touched.
+        put(`binlogs/${t0}/mysql-bin.000001`, "events");
+        upload();
+        const plain = run("backup.sh", {
+            OBJECT_STORE_PREFIX: prefix,
+            DONOR_HOST: "mysql-2.mysql.default.svc.cluster.local",
+            CLONE_PORT: "3307",
+            CLONE_TRANSPORT: "socat",
+            STREAM_TOOL: "mbstream",
+            BACKUP_TOOL: "mariadb-backup",
+            BACKUP_INFO_PREFIXES: "mariadb_backup xtrabackup",
+            BACKUPS_DIR: fs.mkdtempSync(at("staging-")),
+            BACKUP_RETENTION: "3",
+            CLONE_IDLE_TIMEOUT: "300",
+            STUB_ROWS: "7",
+        });
+        assert.strictEqual(plain.status, 0, plain.stderr);
+        assert.ok(fs.existsSync(store("binlogs", t0, "mysql-bin.000001")), "no CLUSTER_UID: no pruning");
+    });
 });
