@@ -67,6 +67,10 @@ if [[ ! -s $timeline_file ]]; then
 fi
 timeline=$(<"$timeline_file")
 object_store_remote
+# A failed round is retried the next one: one try per call, and few low-level retries. rclone's defaults (3
+# tries of 10 attempts with the S3 SDK's backoff) held one call ~225 s per try against a bucket refusing
+# connections (measured; 3 attempts: ~4 s), during which no round ran and no failure was counted.
+export RCLONE_RETRIES=1 RCLONE_LOW_LEVEL_RETRIES=3
 remote="$OBJECT_STORE_REMOTE/binlogs/$timeline"
 log "shipping binlogs to $remote/ every $BINLOG_SHIP_INTERVAL s"
 
