@@ -9,7 +9,17 @@
 import * as k8s from "@pulumi/kubernetes";
 import { ResolvedArgs } from "../args";
 import * as pulumi from "@pulumi/pulumi";
-import { BINLOG_SHIP_METRICS, CLONE_PORT, CONTAINERS, OBJECT_STORE_KEYS, PATHS, ROOT_CLIENT_CONFIG, SCRIPT_FILES, TLS_KEYS, VOLUMES } from "../constants";
+import {
+    BINLOG_SHIP_METRICS,
+    CLONE_PORT,
+    CONTAINERS,
+    OBJECT_STORE_KEYS,
+    PATHS,
+    ROOT_CLIENT_CONFIG,
+    SCRIPT_FILES,
+    TLS_KEYS,
+    VOLUMES,
+} from "../constants";
 import { ClusterNames } from "../names";
 import { scriptEnv } from "../scriptContract";
 import { isRestoreTime } from "../validation/backup";

@@ -12,7 +12,13 @@ import { ClusterNames } from "../names";
 
 type Peer = k8s.types.input.networking.v1.NetworkPolicyPeer;
 
-function policy(args: ResolvedArgs, names: ClusterNames, name: string, ports: number | number[], from: Peer[]): k8s.networking.v1.NetworkPolicyArgs {
+function policy(
+    args: ResolvedArgs,
+    names: ClusterNames,
+    name: string,
+    ports: number | number[],
+    from: Peer[],
+): k8s.networking.v1.NetworkPolicyArgs {
     return {
         metadata: { name, namespace: args.namespace, labels: { ...names.podLabels } },
         spec: {
@@ -46,9 +52,13 @@ export function networkPolicies(args: ResolvedArgs, names: ClusterNames): Record
         // The exporters' port, from the namespace of the Prometheus that scrapes them (`metrics`).
         ...(args.metrics
             ? {
-                  metrics: policy(args, names, names.metricsPolicy, [METRICS.port, ...(servesBinlogShipMetrics(args) ? [BINLOG_SHIP_METRICS.port] : [])], [
-                      { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.metricsNamespace } } },
-                  ]),
+                  metrics: policy(
+                      args,
+                      names,
+                      names.metricsPolicy,
+                      [METRICS.port, ...(servesBinlogShipMetrics(args) ? [BINLOG_SHIP_METRICS.port] : [])],
+                      [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.metricsNamespace } } }],
+                  ),
               }
             : {}),
     };

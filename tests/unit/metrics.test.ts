@@ -275,7 +275,9 @@ describe("metrics: the binlog shipper's metrics (`metrics` with binlog shipping)
             const template = pod(args);
             const shipper = template.spec.containers.find((c: any) => c.name === "binlog-ship");
             const endpoints = (podMonitor(resolve(args), names) as any)?.spec.podMetricsEndpoints ?? [];
-            const policyPorts = ((networkPolicies(resolve(args), names).metrics as any)?.spec.ingress[0].ports ?? []).map((p: any) => p.port);
+            const policyPorts = ((networkPolicies(resolve(args), names).metrics as any)?.spec.ingress[0].ports ?? []).map(
+                (p: any) => p.port,
+            );
             const panels = args.metrics ? dashboardPanels(resolve(args), names).map((p) => p.title) : [];
             const seen = {
                 container: containerNames(args).includes("binlog-ship-metrics"),

@@ -450,7 +450,9 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
         };
         // The oldest kept backup started 3 hours ago in timeline T2; the next one records the older T1.
         const oldestEpoch = Math.floor(Date.now() / 1000) - 3 * 3600;
-        const [t0, t1, t2, t3] = ["20260101T000000Z", "20260102T000000Z", "20260103T000000Z", "20260104T000000Z"].map((d) => `${d}-3f2a9c1e`);
+        const [t0, t1, t2, t3] = ["20260101T000000Z", "20260102T000000Z", "20260103T000000Z", "20260104T000000Z"].map(
+            (d) => `${d}-3f2a9c1e`,
+        );
         const foreign = "20260101T000000Z-deadbeef";
         put("20260103T000000Z/MANIFEST", `name=20260103T000000Z\nstarted_epoch=${oldestEpoch}\ntimeline=${t2}\n`);
         put("20260103T120000Z/MANIFEST", `name=20260103T120000Z\nstarted_epoch=${oldestEpoch + 60}\ntimeline=${t1}\n`);
@@ -475,7 +477,9 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
             STUB_ROWS: "7",
         });
         assert.strictEqual(ran.status, 0, ran.stderr);
-        const left = (fs.readdirSync(store("binlogs"), { recursive: true }) as string[]).filter((p) => fs.statSync(store("binlogs", p)).isFile());
+        const left = (fs.readdirSync(store("binlogs"), { recursive: true }) as string[]).filter((p) =>
+            fs.statSync(store("binlogs", p)).isFile(),
+        );
         assert.deepStrictEqual(left.sort(), [
             `${foreign}/mysql-bin.000001`,
             `${t1}/mysql-bin.000001`,
@@ -518,7 +522,15 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
         fs.writeFileSync(at("metered", "mysql", "mysql-bin.000001"), "events of mysql-bin.000001\n");
         fs.writeFileSync(at("metered", "mysql", "mysql-bin.index"), "./mysql-bin.000001");
         fs.writeFileSync(at("metered", "gtid"), "0-100-5\n");
-        const http = spawn(rclone, ["serve", "http", at("metrics"), "--addr=127.0.0.1:0", "--read-only", "--dir-cache-time=0s", "--config=/dev/null"]);
+        const http = spawn(rclone, [
+            "serve",
+            "http",
+            at("metrics"),
+            "--addr=127.0.0.1:0",
+            "--read-only",
+            "--dir-cache-time=0s",
+            "--config=/dev/null",
+        ]);
         let httpLog = "";
         const httpPort = await new Promise<number>((resolve, reject) => {
             const seen = (data: Buffer) => {
@@ -570,7 +582,9 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
             const startedAt = first.values.mysql_binlog_ship_started_timestamp_seconds;
             assert.ok(Math.abs(startedAt - Date.now() / 1000) < 120, `started ${startedAt}`);
             assert.ok(first.values.mysql_binlog_ship_through_timestamp_seconds >= startedAt);
-            assert.ok(first.values.mysql_binlog_ship_last_success_timestamp_seconds >= first.values.mysql_binlog_ship_through_timestamp_seconds);
+            assert.ok(
+                first.values.mysql_binlog_ship_last_success_timestamp_seconds >= first.values.mysql_binlog_ship_through_timestamp_seconds,
+            );
             // The metric is SHIPPED's `through` as Unix time.
             assert.strictEqual(first.values.mysql_binlog_ship_through_timestamp_seconds, Date.parse(shipped) / 1000, shipped);
             // Rounds go on: the through-time advances.
@@ -583,7 +597,10 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
             const down = await until("no failed round counted with the bucket down", (m) => m.values.mysql_binlog_ship_failures_total >= 2);
             const stuck = down.values.mysql_binlog_ship_through_timestamp_seconds;
             assert.ok(stuck >= later.values.mysql_binlog_ship_through_timestamp_seconds);
-            const more = await until("the failures did not keep growing", (m) => m.values.mysql_binlog_ship_failures_total > down.values.mysql_binlog_ship_failures_total);
+            const more = await until(
+                "the failures did not keep growing",
+                (m) => m.values.mysql_binlog_ship_failures_total > down.values.mysql_binlog_ship_failures_total,
+            );
             assert.strictEqual(more.values.mysql_binlog_ship_through_timestamp_seconds, stuck, "nothing shipped while the bucket is down");
             assert.strictEqual(more.values.mysql_binlog_ship_started_timestamp_seconds, startedAt);
             assert.match(log, /could not write .*SHIPPED; trying again next round/);

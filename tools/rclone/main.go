@@ -1,5 +1,6 @@
 // rclone v1.76.0 (github.com/rclone/rclone, MIT) with only what the test bed uses: the s3 and local
-// backends and the commands the pod scripts and tests run, and `serve s3`, the test bed's S3 server, and `serve http`, the binlog shipper's metrics endpoint.
+// backends and the commands the pod scripts and tests run, `serve s3`, the test bed's S3 server, and
+// `serve http`, which serves the binlog shipper's metrics file in the pods.
 // rclone's own rclone.go imports every backend and command; this list keeps the build to a few minutes.
 package main
 
