@@ -257,6 +257,30 @@ export const METRICS = {
     runAsUser: 65534,
 } as const;
 
+/**
+ * The binlog shipper's own metrics (`metrics` with `binlogShipIntervalSeconds`), which mysqld_exporter cannot
+ * see: binlog-ship.sh writes them after every round as a Prometheus text file (written whole, then renamed) into
+ * a memory-backed emptyDir, and `rclone serve http` (the rclone image, already pulled for the rclone init
+ * container) serves that directory on its own port. The file ends in `.txt`, so rclone answers with
+ * `Content-Type: text/plain`, the text format's media type, which Prometheus 3 requires (it refuses a scrape
+ * with no or an unknown Content-Type). rclone re-reads the directory on each request (`--dir-cache-time 0s`).
+ * @see https://rclone.org/commands/rclone_serve_http/
+ * @see https://prometheus.io/docs/instrumenting/content_negotiation
+ */
+export const BINLOG_SHIP_METRICS = {
+    port: 9105,
+    portName: "binlog-metrics",
+    file: "binlog-ship.txt",
+    path: "/binlog-ship.txt",
+    /** The container that serves the file. */
+    container: "binlog-ship-metrics",
+    /** The emptyDir the shipper writes and the server reads, and where both mount it. */
+    volume: "binlog-ship-metrics",
+    dir: "/run/binlog-ship-metrics",
+    /** The uid the server runs as (`nobody`): it only reads the file. */
+    runAsUser: 65534,
+} as const;
+
 /** The pod scripts only a cluster with `metrics` has, as files under pod/ and keys of the scripts ConfigMap. */
 export const METRICS_SCRIPT_FILES = {
     account: "metrics-account.sh",

@@ -257,6 +257,8 @@ export const SCRIPT_ENVIRONMENT = {
             "OBJECT_STORE_BUCKET",
             ...OBJECT_STORE.ifSet.OBJECT_STORE_BUCKET.required,
         ],
+        // With `metrics`: where it writes its metrics (BINLOG_SHIP_METRICS).
+        optional: ["METRICS_FILE"],
     },
     // The backup CronJob's container.
     "backup.sh": {

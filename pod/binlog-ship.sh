@@ -17,8 +17,38 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 export TZ=UTC
 trap 'exit 0' TERM INT
 
+# With `metrics`, METRICS_FILE: the shipper's metrics in Prometheus' text format, which the binlog-ship-metrics
+# container serves; rewritten whole and renamed after every round, so a scrape never reads half a file. The
+# through-time and the last success once a round of this run shipped; the start time, for the alert when none did.
+failures=0 through_epoch="" success_epoch="" started_epoch=$EPOCHSECONDS
+write_metrics() {
+    local file=${METRICS_FILE:-} m=mysql_binlog_ship
+    [[ -n $file ]] || return 0
+    if [[ ${1:-} == idle ]]; then
+        printf '# Only ordinal 0 ships binlogs.\n' >"$file.tmp"
+        mv "$file.tmp" "$file"
+        return 0
+    fi
+    {
+        printf '# HELP %s_started_timestamp_seconds When the shipper started.\n' "$m"
+        printf '# TYPE %s_started_timestamp_seconds gauge\n%s_started_timestamp_seconds %s\n' "$m" "$m" "$started_epoch"
+        printf '# HELP %s_failures_total Rounds that did not ship through their start.\n' "$m"
+        printf '# TYPE %s_failures_total counter\n%s_failures_total %s\n' "$m" "$m" "$failures"
+        if [[ -n $through_epoch ]]; then
+            printf '# HELP %s_through_timestamp_seconds Every transaction committed before this time is in the bucket.\n' "$m"
+            printf '# TYPE %s_through_timestamp_seconds gauge\n%s_through_timestamp_seconds %s\n' "$m" "$m" "$through_epoch"
+        fi
+        if [[ -n $success_epoch ]]; then
+            printf '# HELP %s_last_success_timestamp_seconds When a round last wrote SHIPPED.\n' "$m"
+            printf '# TYPE %s_last_success_timestamp_seconds gauge\n%s_last_success_timestamp_seconds %s\n' "$m" "$m" "$success_epoch"
+        fi
+    } >"$file.tmp"
+    mv "$file.tmp" "$file"
+}
+
 if (($(pod_ordinal) != 0)); then
     log "not the primary: no binlogs to ship"
+    write_metrics idle
     while true; do pause 3600; done
 fi
 
@@ -28,6 +58,7 @@ index="$data_dir/$BINLOG_BASENAME.index"
 
 # A restore's statements reset the binlogs (restore-finish.sh): ship only what comes after them.
 while [[ -f $data_dir/restore.sql.pending ]]; do pause 1; done
+write_metrics
 wait_for_mysqld
 
 if [[ ! -s $timeline_file ]]; then
@@ -36,6 +67,10 @@ if [[ ! -s $timeline_file ]]; then
 fi
 timeline=$(<"$timeline_file")
 object_store_remote
+# A failed round is retried the next one: one try per call, and few low-level retries. rclone's defaults (3
+# tries of 10 attempts with the S3 SDK's backoff) held one call ~225 s per try against a bucket refusing
+# connections (measured; 3 attempts: ~4 s), during which no round ran and no failure was counted.
+export RCLONE_RETRIES=1 RCLONE_LOW_LEVEL_RETRIES=3
 remote="$OBJECT_STORE_REMOTE/binlogs/$timeline"
 log "shipping binlogs to $remote/ every $BINLOG_SHIP_INTERVAL s"
 
@@ -43,6 +78,8 @@ log "shipping binlogs to $remote/ every $BINLOG_SHIP_INTERVAL s"
 declare -A shipped=()
 until listing=$("$RCLONE" lsf --files-only "$remote/"); do
     log "cannot list $remote/; retrying in $BINLOG_SHIP_INTERVAL s"
+    failures=$((failures + 1))
+    write_metrics
     pause "$BINLOG_SHIP_INTERVAL"
 done
 while read -r entry; do
@@ -57,6 +94,7 @@ if [[ -f $state && $(key_value "$state" timeline || true) == "$timeline" ]]; the
 fi
 while true; do
     round_started=$EPOCHREALTIME
+    shipped_round=false
     through=$(printf '%(%Y-%m-%dT%H:%M:%SZ)T' "${round_started%.*}")
     # Whole seconds: what a restore's --stop-datetime compares. Everything committed before `through` is
     # in a file the flush below closes.
@@ -94,6 +132,7 @@ while true; do
             if "$RCLONE" copyto "$state.next" "$remote/SHIPPED"; then
                 mv "$state.next" "$state"
                 last_gtid=$gtid
+                shipped_round=true through_epoch=${round_started%.*} success_epoch=$EPOCHSECONDS
             else
                 log "could not write $remote/SHIPPED; trying again next round"
             fi
@@ -101,6 +140,8 @@ while true; do
     else
         log "cannot read the binlog position; trying again next round"
     fi
+    [[ $shipped_round == true ]] || failures=$((failures + 1))
+    write_metrics
     # The next round BINLOG_SHIP_INTERVAL after this one started.
     spent=$((${EPOCHREALTIME/./} - ${round_started/./}))
     wait_us=$((BINLOG_SHIP_INTERVAL * 1000000 - spent))

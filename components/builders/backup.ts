@@ -9,7 +9,17 @@
 import * as k8s from "@pulumi/kubernetes";
 import { ResolvedArgs } from "../args";
 import * as pulumi from "@pulumi/pulumi";
-import { CLONE_PORT, CONTAINERS, OBJECT_STORE_KEYS, PATHS, ROOT_CLIENT_CONFIG, SCRIPT_FILES, TLS_KEYS, VOLUMES } from "../constants";
+import {
+    BINLOG_SHIP_METRICS,
+    CLONE_PORT,
+    CONTAINERS,
+    OBJECT_STORE_KEYS,
+    PATHS,
+    ROOT_CLIENT_CONFIG,
+    SCRIPT_FILES,
+    TLS_KEYS,
+    VOLUMES,
+} from "../constants";
 import { ClusterNames } from "../names";
 import { scriptEnv } from "../scriptContract";
 import { isRestoreTime } from "../validation/backup";
@@ -225,7 +235,8 @@ export const shipsBinlogs = (args: ResolvedArgs): boolean => args.objectStore?.b
 
 /**
  * The binlog-ship container of every pod (binlog-ship.sh), with a bucket and a flavor whose binlogs are
- * shipped: on mysql-0 it ships the binlogs, on the others it idles. It reads the binlog files (the server's,
+ * shipped: on mysql-0 it ships the binlogs, on the others it idles. With `metrics` it writes its metrics
+ * (binlog-ship-metrics serves them). It reads the binlog files (the server's,
  * so CAP_DAC_OVERRIDE), asks the server for its GTID position and rotates the binlog as root, and keeps the
  * timeline's name on the data volume.
  */
@@ -249,6 +260,8 @@ export function binlogShipContainers(args: ResolvedArgs, clusterUid: pulumi.Inpu
                 BINLOG_BASENAME,
                 BINLOG_GTID_SQL: args.flavor.binlogs?.gtidSql,
                 BINLOG_SHIP_INTERVAL: interval,
+                // With `metrics`: the shipper's metrics file, which the binlog-ship-metrics container serves.
+                METRICS_FILE: args.metrics ? `${BINLOG_SHIP_METRICS.dir}/${BINLOG_SHIP_METRICS.file}` : undefined,
                 ...objectStoreEnv(args),
             }),
             volumeMounts: [
@@ -256,6 +269,7 @@ export function binlogShipContainers(args: ResolvedArgs, clusterUid: pulumi.Inpu
                 { name: VOLUMES.scripts, mountPath: PATHS.scriptsDir, readOnly: true },
                 { name: VOLUMES.credentials, mountPath: PATHS.credentialsDir, readOnly: true },
                 ...objectStoreMounts(args),
+                ...(args.metrics ? [{ name: BINLOG_SHIP_METRICS.volume, mountPath: BINLOG_SHIP_METRICS.dir }] : []),
             ],
             resources: { requests: { cpu: "10m", memory: "32Mi" } },
             securityContext: {

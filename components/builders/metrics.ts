@@ -8,7 +8,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ResolvedArgs } from "../args";
-import { LOCAL_HOSTS, METRICS, METRICS_SCRIPT_FILES, PATHS, ROOT_CLIENT_CONFIG, VOLUMES } from "../constants";
+import { BINLOG_SHIP_METRICS, LOCAL_HOSTS, METRICS, METRICS_SCRIPT_FILES, PATHS, ROOT_CLIENT_CONFIG, VOLUMES } from "../constants";
+import { shipsBinlogs } from "./backup";
 import { ClusterNames } from "../names";
 import { scriptEnv } from "../scriptContract";
 
@@ -136,11 +137,50 @@ export function metricsContainers(args: ResolvedArgs): Container[] {
     ];
 }
 
+/** Whether the pods serve the binlog shipper's metrics: `metrics` and `binlogShipIntervalSeconds` both on. */
+export const servesBinlogShipMetrics = (args: ResolvedArgs): boolean => args.metrics && shipsBinlogs(args);
+
 /**
- * The exporter's Secret as a volume, readable by the exporter's user (only the metrics containers mount it).
+ * The container that serves the binlog shipper's metrics file (BINLOG_SHIP_METRICS) with `rclone serve http`,
+ * read-only, as `nobody`, when {@link servesBinlogShipMetrics}. On every pod, as binlog-ship is: the other
+ * ordinals' file holds no samples, so their scrapes succeed.
+ * @see https://rclone.org/commands/rclone_serve_http/
+ */
+export function binlogShipMetricsContainers(args: ResolvedArgs): Container[] {
+    if (!servesBinlogShipMetrics(args)) {
+        return [];
+    }
+    return [
+        {
+            name: BINLOG_SHIP_METRICS.container,
+            image: args.rcloneImage,
+            command: [
+                PATHS.rcloneInImage,
+                "serve",
+                "http",
+                BINLOG_SHIP_METRICS.dir,
+                `--addr=:${BINLOG_SHIP_METRICS.port}`,
+                "--read-only",
+                // The shipper replaces the file every round: never answer from a cached listing.
+                "--dir-cache-time=0s",
+            ],
+            ports: [{ name: BINLOG_SHIP_METRICS.portName, containerPort: BINLOG_SHIP_METRICS.port }],
+            volumeMounts: [{ name: BINLOG_SHIP_METRICS.volume, mountPath: BINLOG_SHIP_METRICS.dir, readOnly: true }],
+            resources: { requests: { cpu: "10m", memory: "32Mi" } },
+            securityContext: { ...hardened, runAsUser: BINLOG_SHIP_METRICS.runAsUser },
+        },
+    ];
+}
+
+/**
+ * The exporter's Secret as a volume, readable by the exporter's user (only the metrics containers mount it),
+ * and with binlog shipping the memory-backed directory of the shipper's metrics file.
  */
 export function metricsVolumes(args: ResolvedArgs, names: ClusterNames): Volume[] {
-    return args.metrics ? [{ name: METRICS.volume, secret: { secretName: names.metricsSecret, defaultMode: 0o444 } }] : [];
+    return [
+        ...(args.metrics ? [{ name: METRICS.volume, secret: { secretName: names.metricsSecret, defaultMode: 0o444 } }] : []),
+        ...(servesBinlogShipMetrics(args) ? [{ name: BINLOG_SHIP_METRICS.volume, emptyDir: { medium: "Memory" } }] : []),
+    ];
 }
 
 /** The annotations scrapers without the Prometheus Operator read (Prometheus' kubernetes-pods example job). */
@@ -151,7 +191,8 @@ export function metricsAnnotations(args: ResolvedArgs): Record<string, string> {
 }
 
 /**
- * The PodMonitor that has a Prometheus Operator scrape every pod's exporter (`monitoringCrds`); the
+ * The PodMonitor that has a Prometheus Operator scrape every pod's exporter (`monitoringCrds`), and the binlog
+ * shipper's metrics when {@link servesBinlogShipMetrics}; the
  * Prometheus must select it (its `podMonitorSelector` and `podMonitorNamespaceSelector`).
  * @see https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.PodMonitor
  */
@@ -165,7 +206,10 @@ export function podMonitor(args: ResolvedArgs, names: ClusterNames): k8s.apiexte
         metadata: { name: names.podMonitor, namespace: args.namespace, labels: { ...names.podLabels } },
         spec: {
             selector: { matchLabels: { ...names.podSelector } },
-            podMetricsEndpoints: [{ port: METRICS.portName, path: METRICS.path }],
+            podMetricsEndpoints: [
+                { port: METRICS.portName, path: METRICS.path },
+                ...(servesBinlogShipMetrics(args) ? [{ port: BINLOG_SHIP_METRICS.portName, path: BINLOG_SHIP_METRICS.path }] : []),
+            ],
         },
     };
 }
@@ -260,15 +304,44 @@ export function replicaStatusMetric(field: string): string {
 }
 
 /** How long each condition must hold before its alert fires. */
-export const ALERT_FOR = { replication: "2m", lag: "5m", notReady: "5m", readOnly: "2m", connections: "5m", backup: "10m", volume: "10m" };
-/** The share of max_connections, and of a volume's free space, that the alerts draw the line at. */
-export const ALERT_THRESHOLDS = { connections: 0.8, volumeFree: 0.1 };
+export const ALERT_FOR = {
+    replication: "2m",
+    lag: "5m",
+    notReady: "5m",
+    readOnly: "2m",
+    connections: "5m",
+    backup: "10m",
+    volume: "10m",
+    binlogShip: "2m",
+};
+/**
+ * The share of max_connections, and of a volume's free space, that the alerts draw the line at; and the margin
+ * over two shipping intervals the shipped through-time may lag by (a slow round, the scrape interval).
+ */
+export const ALERT_THRESHOLDS = { connections: 0.8, volumeFree: 0.1, binlogShipMarginSeconds: 60 };
+
+/**
+ * How far behind (s) the shipped through-time may be before MySqlBinlogShippingBehind: two shipping intervals
+ * (`binlogShipIntervalSeconds`; a round ships through the time it started, every interval) and the margin.
+ */
+export function binlogShipBehindLimitSeconds(args: ResolvedArgs): number | undefined {
+    const interval = args.objectStore?.binlogShipIntervalSeconds;
+    return interval === undefined ? undefined : 2 * interval + ALERT_THRESHOLDS.binlogShipMarginSeconds;
+}
+
+/** The binlog shipper's metrics (binlog-ship.sh writes them; BINLOG_SHIP_METRICS serves them). */
+export const BINLOG_SHIP_METRIC_NAMES = {
+    through: "mysql_binlog_ship_through_timestamp_seconds",
+    lastSuccess: "mysql_binlog_ship_last_success_timestamp_seconds",
+    started: "mysql_binlog_ship_started_timestamp_seconds",
+    failures: "mysql_binlog_ship_failures_total",
+} as const;
 
 /**
  * The cluster's alerts, each with a summary and a runbook link into docs/metrics.md: a replica not
  * replicating, lagging more than `maxReplicationLagSeconds`, a pod not Ready, the primary read-only,
  * connections near max_connections, no successful backup within twice the schedule (with `backupSchedule`),
- * a data or backup volume nearly full.
+ * a data or backup volume nearly full, the binlogs in the bucket behind (with binlog shipping and `metrics`).
  */
 export function alertRules(args: ResolvedArgs, names: ClusterNames): RuleGroups {
     const ns = args.namespace;
@@ -340,6 +413,23 @@ export function alertRules(args: ResolvedArgs, names: ClusterNames): RuleGroups 
             ),
         );
     }
+    const shipLimit = binlogShipBehindLimitSeconds(args);
+    if (servesBinlogShipMetrics(args) && shipLimit !== undefined) {
+        const { through, started } = BINLOG_SHIP_METRIC_NAMES;
+        rules.push(
+            rule(
+                "MySqlBinlogShippingBehind",
+                "binlog-shipping-behind",
+                // Behind, or never shipped since the shipper started that long ago.
+                `time() - ${through}{${primary}} > ${shipLimit}` +
+                    ` or (time() - ${started}{${primary}} > ${shipLimit} unless on (namespace, pod) ${through}{${primary}})`,
+                ALERT_FOR.binlogShip,
+                "critical",
+                `The binlogs of ${ns}/${names.pod(0)} in the bucket end more than ${shipLimit} s ago (twice binlogShipIntervalSeconds, ` +
+                    `${args.objectStore?.binlogShipIntervalSeconds} s, and ${ALERT_THRESHOLDS.binlogShipMarginSeconds} s): a restore to a time cannot reach the last writes.`,
+            ),
+        );
+    }
     const claims = [`${names.claim(0).replace(/-0$/, "")}-[0-9]+`, ...(args.backupNfsPath === undefined ? [] : [names.backupClaim])];
     const volumes = `namespace="${ns}", persistentvolumeclaim=~"${claims.join("|")}"`;
     rules.push(
@@ -384,12 +474,14 @@ interface PanelSpec {
 /**
  * The dashboard's panels, every query on the cluster's pods: the exporter's up, replication (lag, threads),
  * connections against max_connections, read_only, queries, InnoDB (buffer pool reads, row lock waits),
- * binlogs (size, files), the processlist, and the volumes' fill (kubelet).
+ * binlogs (size, files), the processlist, binlog shipping (how far behind, failures) when it is served, and the
+ * volumes' fill (kubelet).
  */
 export function dashboardPanels(args: ResolvedArgs, names: ClusterNames): PanelSpec[] {
     const pods = `namespace="${args.namespace}", pod=~"${names.statefulSet}-[0-9]+"`;
     const status = args.flavor.replicaStatus;
     const claims = `namespace="${args.namespace}", persistentvolumeclaim=~"${names.claim(0).replace(/-0$/, "")}-[0-9]+"`;
+    const primary = `namespace="${args.namespace}", pod="${names.pod(0)}"`;
     return [
         { title: "Exporter reaches its server", unit: "bool", targets: [[`mysql_up{${pods}}`, "{{pod}}"]] },
         { title: "Replication lag", unit: "s", targets: [[`${replicaStatusMetric(status.lag)}{${pods}}`, "{{pod}}"]] },
@@ -434,6 +526,20 @@ export function dashboardPanels(args: ResolvedArgs, names: ClusterNames): PanelS
             unit: "short",
             targets: [[`sum by (pod, command) (mysql_info_schema_processlist_threads{${pods}})`, "{{pod}} {{command}}"]],
         },
+        ...(servesBinlogShipMetrics(args)
+            ? [
+                  {
+                      title: "Binlog shipping: age of the shipped through-time",
+                      unit: "s",
+                      targets: [[`time() - ${BINLOG_SHIP_METRIC_NAMES.through}{${primary}}`, "{{pod}}"]] as const,
+                  },
+                  {
+                      title: "Binlog shipping: failed rounds per second",
+                      unit: "ops",
+                      targets: [[`rate(${BINLOG_SHIP_METRIC_NAMES.failures}{${primary}}[5m])`, "{{pod}}"]] as const,
+                  },
+              ]
+            : []),
         {
             title: "Volume used",
             unit: "percentunit",

@@ -33,7 +33,7 @@ import { IMAGE_ENTRYPOINT, scriptEnv } from "../scriptContract";
 import { podAffinity, zoneSpread } from "./availability";
 import { binlogShipContainers, restoreEnv, restoreInitContainers, restoreMounts, restoreVolumes } from "./backup";
 import { configMapName, PodScripts, scriptsConfigMapName } from "./config";
-import { metricsAnnotations, metricsContainers, metricsVolumes } from "./metrics";
+import { binlogShipMetricsContainers, metricsAnnotations, metricsContainers, metricsVolumes } from "./metrics";
 import { claimTemplate } from "./storage";
 
 type Container = k8s.types.input.core.v1.Container;
@@ -439,6 +439,7 @@ export function statefulSet(
                         sidecarContainer(args, names),
                         ...metricsContainers(args),
                         ...binlogShipContainers(args, clusterUid),
+                        ...binlogShipMetricsContainers(args),
                     ],
                     volumes: [
                         { name: VOLUMES.conf, emptyDir: {} },

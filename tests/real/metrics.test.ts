@@ -14,8 +14,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { METRICS } from "../../components";
-import { EXTERNAL_METRICS, exporterFlags, metricNames, RUNBOOK_BASE } from "../../components/builders";
+import { clusterNames, METRICS, MySqlClusterArgs, resolveArgs } from "../../components";
+import { alertRules, EXTERNAL_METRICS, exporterFlags, metricNames, RUNBOOK_BASE } from "../../components/builders";
+import { BASE_ARGS } from "../helpers";
 import { FakeKubelet, K8sObject, requireFakeKubelet, waitFor } from "../fake-kubelet";
 import { createRealCluster, renderedSecret, renderRealStack, sqlOn } from "./setup";
 
@@ -501,5 +502,100 @@ describe("metrics: the rendered alerts under promtool", function () {
         const run = promtoolTest("wrong.yaml", "1m", tests);
         assert.strictEqual(run.status, 1, run.stdout + run.stderr);
         assert.match(run.stdout + run.stderr, /MySqlReplicaNotReplicating/);
+    });
+});
+
+describe("metrics: the binlog shipping alert under promtool (binlogShipIntervalSeconds 5)", function () {
+    this.timeout(120_000);
+    let dir: string;
+
+    before(function () {
+        requireBinary(this, PROMTOOL, "prometheus");
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "mysql-statefulset-ship-rules-"));
+        const args = resolveArgs({
+            ...BASE_ARGS,
+            name: "mysql",
+            namespace: "default",
+            flavor: "mariadb",
+            metrics: true,
+            monitoringCrds: true,
+            backupS3Bucket: "acme-backups",
+            backupS3CredentialsSecret: "backup-s3",
+            binlogShipIntervalSeconds: 5,
+        } as MySqlClusterArgs);
+        const rules = alertRules(args, clusterNames("mysql", "default", "cluster.local", "recommended"));
+        fs.writeFileSync(path.join(dir, "rules.yaml"), yaml.dump(JSON.parse(JSON.stringify(rules))));
+    });
+
+    after(() => {
+        if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    const fired = [
+        {
+            exp_labels: { severity: "critical", namespace: "default", pod: "mysql-0" },
+            exp_annotations: {
+                summary:
+                    "The binlogs of default/mysql-0 in the bucket end more than 70 s ago (twice binlogShipIntervalSeconds, 5 s, and 60 s): a restore to a time cannot reach the last writes.",
+                runbook_url: `${RUNBOOK_BASE}#binlog-shipping-behind`,
+            },
+        },
+    ];
+    const series = (name: string, pod: string, values: string) => ({ series: `${name}{namespace="default",pod="${pod}"}`, values });
+    const test = (when: [string, boolean][], input: ReturnType<typeof series>[]) => ({
+        interval: "10s",
+        input_series: input,
+        alert_rule_test: when.map(([at, fires]) => ({
+            eval_time: at,
+            alertname: "MySqlBinlogShippingBehind",
+            exp_alerts: fires ? fired : [],
+        })),
+    });
+    const run = (file: string, tests: unknown[]) => {
+        fs.writeFileSync(path.join(dir, file), yaml.dump({ rule_files: ["rules.yaml"], evaluation_interval: "10s", tests }));
+        return spawnSync(PROMTOOL, ["test", "rules", file], { cwd: dir, encoding: "utf8" });
+    };
+    // Shipping through 120 s then stuck: behind (70 s) from 190 s, firing after its 2 minutes, from 310 s.
+    const stuck = [
+        series("mysql_binlog_ship_through_timestamp_seconds", "mysql-0", "0+10x12 120x40"),
+        series("mysql_binlog_ship_started_timestamp_seconds", "mysql-0", "0x52"),
+        series("mysql_binlog_ship_started_timestamp_seconds", "mysql-1", "0x52"),
+    ];
+    // Never shipped: started at 0, behind from 70 s, firing from 190 s.
+    const never = [series("mysql_binlog_ship_started_timestamp_seconds", "mysql-0", "0x40")];
+    // Shipping all along: never fires.
+    const shipping = [
+        series("mysql_binlog_ship_through_timestamp_seconds", "mysql-0", "0+10x52"),
+        series("mysql_binlog_ship_started_timestamp_seconds", "mysql-0", "0x52"),
+    ];
+
+    it("passes `promtool check rules`, and fires when stuck or never shipped, after its `for`, for mysql-0 only", () => {
+        const check = spawnSync(PROMTOOL, ["check", "rules", "rules.yaml"], { cwd: dir, encoding: "utf8" });
+        assert.strictEqual(check.status, 0, check.stdout + check.stderr);
+        const result = run("ship.yaml", [
+            test(
+                [
+                    ["100s", false],
+                    ["300s", false],
+                    ["320s", true],
+                ],
+                stuck,
+            ),
+            test(
+                [
+                    ["180s", false],
+                    ["200s", true],
+                ],
+                never,
+            ),
+            test([["500s", false]], shipping),
+        ]);
+        assert.strictEqual(result.status, 0, result.stdout + result.stderr);
+    });
+
+    it("`promtool test rules` fails when the case says it fires while shipping goes on (the check can fail)", () => {
+        const result = run("wrong.yaml", [test([["500s", true]], shipping)]);
+        assert.strictEqual(result.status, 1, result.stdout + result.stderr);
+        assert.match(result.stdout + result.stderr, /MySqlBinlogShippingBehind/);
     });
 });

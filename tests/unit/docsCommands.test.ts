@@ -63,6 +63,9 @@ function containerNames(): Set<string> {
         }
     };
     allObjects().forEach(walk);
+    // The containers only binlog shipping with metrics adds (docs/metrics.md, docs/backups.md).
+    const shipping = ["flavor=mariadb", "metrics=true", "backupS3Bucket=acme-mysql-backups", "backupS3CredentialsSecret=mysql-backup-s3"];
+    rendered("dev", ...shipping).forEach(walk);
     return names;
 }
 

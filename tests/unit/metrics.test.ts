@@ -6,6 +6,7 @@ import * as path from "path";
 import { clusterNames, FlavorName, FLAVORS, METRICS, MySqlClusterArgs, resolveArgs } from "../../components";
 import {
     alertRules,
+    BINLOG_SHIP_METRIC_NAMES,
     dashboardConfigMap,
     dashboardPanels,
     EXTERNAL_METRICS,
@@ -222,6 +223,120 @@ describe("metrics: the builders", () => {
         // Every metric from outside the exporter is listed with its source, and is used.
         const used = new Set([...onDashboard, ...inAlerts]);
         assert.deepStrictEqual([...used].filter((n) => !n.startsWith("mysql_")).sort(), Object.keys(EXTERNAL_METRICS).sort());
+    });
+});
+
+describe("metrics: the binlog shipper's metrics (`metrics` with binlog shipping)", () => {
+    const SHIPPING = { flavor: "mariadb" as const, backupS3Bucket: "acme-backups", backupS3CredentialsSecret: "orders-s3" };
+    const both = { ...SHIPPING, metrics: true, monitoringCrds: true, networkPolicy: true };
+    const containerNames = (args: Partial<MySqlClusterArgs>) => pod(args).spec.containers.map((c: any) => c.name);
+    const alertNames = (args: Partial<MySqlClusterArgs>) => alertRules(resolve(args), names).groups[0].rules.map((r) => r.alert);
+
+    it("serves the shipper's metrics file with rclone serve http, as nobody, read-only, on the named port", () => {
+        const template = pod(both);
+        const serving = template.spec.containers.find((c: any) => c.name === "binlog-ship-metrics");
+        assert.deepStrictEqual(serving, {
+            name: "binlog-ship-metrics",
+            image: resolve(both).rcloneImage,
+            command: [
+                "/usr/local/bin/rclone",
+                "serve",
+                "http",
+                "/run/binlog-ship-metrics",
+                "--addr=:9105",
+                "--read-only",
+                "--dir-cache-time=0s",
+            ],
+            ports: [{ name: "binlog-metrics", containerPort: 9105 }],
+            volumeMounts: [{ name: "binlog-ship-metrics", mountPath: "/run/binlog-ship-metrics", readOnly: true }],
+            resources: { requests: { cpu: "10m", memory: "32Mi" } },
+            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, runAsUser: 65534 },
+        });
+        const shipper = template.spec.containers.find((c: any) => c.name === "binlog-ship");
+        assert.deepStrictEqual(
+            shipper.env.find((e: any) => e.name === "METRICS_FILE"),
+            { name: "METRICS_FILE", value: "/run/binlog-ship-metrics/binlog-ship.txt" },
+        );
+        assert.deepStrictEqual(shipper.volumeMounts.at(-1), { name: "binlog-ship-metrics", mountPath: "/run/binlog-ship-metrics" });
+        assert.deepStrictEqual(
+            template.spec.volumes.find((v: any) => v.name === "binlog-ship-metrics"),
+            { name: "binlog-ship-metrics", emptyDir: { medium: "Memory" } },
+        );
+    });
+
+    it("exists exactly when both `metrics` and binlog shipping are on: container, volume, file, PodMonitor endpoint, policy port, alert, panels", () => {
+        const cases: [string, Partial<MySqlClusterArgs>, boolean][] = [
+            ["both", both, true],
+            ["metrics without a bucket", { metrics: true, monitoringCrds: true, networkPolicy: true }, false],
+            ["shipping without metrics", { ...SHIPPING, networkPolicy: true }, false],
+            ["a bucket, but a flavor whose binlogs are not shipped", { ...both, flavor: "mysql84" }, false],
+        ];
+        for (const [what, args, on] of cases) {
+            const template = pod(args);
+            const shipper = template.spec.containers.find((c: any) => c.name === "binlog-ship");
+            const endpoints = (podMonitor(resolve(args), names) as any)?.spec.podMetricsEndpoints ?? [];
+            const policyPorts = ((networkPolicies(resolve(args), names).metrics as any)?.spec.ingress[0].ports ?? []).map(
+                (p: any) => p.port,
+            );
+            const panels = args.metrics ? dashboardPanels(resolve(args), names).map((p) => p.title) : [];
+            const seen = {
+                container: containerNames(args).includes("binlog-ship-metrics"),
+                volume: template.spec.volumes.some((v: any) => v.name === "binlog-ship-metrics"),
+                file: shipper?.env.some((e: any) => e.name === "METRICS_FILE") ?? false,
+                endpoint: endpoints.some((e: any) => e.port === "binlog-metrics" && e.path === "/binlog-ship.txt"),
+                port: policyPorts.includes(9105),
+                alert: alertNames(args).includes("MySqlBinlogShippingBehind"),
+                panels: panels.filter((t) => t.startsWith("Binlog shipping")).length === 2,
+            };
+            assert.deepStrictEqual(seen, Object.fromEntries(Object.keys(seen).map((k) => [k, on])), what);
+            assert.strictEqual(endpoints[0]?.port ?? "metrics", "metrics", what);
+        }
+        // The shipper itself runs with a bucket whether or not metrics are on.
+        assert.ok(containerNames({ ...SHIPPING }).includes("binlog-ship"));
+    });
+
+    it("fires MySqlBinlogShippingBehind past twice binlogShipIntervalSeconds and the margin, or when nothing shipped that long since the start", () => {
+        const behind = (interval: number | undefined) =>
+            alertRules(resolve({ ...both, binlogShipIntervalSeconds: interval }), names).groups[0].rules.find(
+                (r) => r.alert === "MySqlBinlogShippingBehind",
+            )!;
+        const primary = 'namespace="shop", pod="orders-0"';
+        assert.deepStrictEqual(behind(5), {
+            alert: "MySqlBinlogShippingBehind",
+            expr:
+                `time() - mysql_binlog_ship_through_timestamp_seconds{${primary}} > 70` +
+                ` or (time() - mysql_binlog_ship_started_timestamp_seconds{${primary}} > 70` +
+                ` unless on (namespace, pod) mysql_binlog_ship_through_timestamp_seconds{${primary}})`,
+            for: "2m",
+            labels: { severity: "critical" },
+            annotations: {
+                summary:
+                    "The binlogs of shop/orders-0 in the bucket end more than 70 s ago (twice binlogShipIntervalSeconds, 5 s, and 60 s): a restore to a time cannot reach the last writes.",
+                runbook_url: `${RUNBOOK_BASE}#binlog-shipping-behind`,
+            },
+        });
+        // The default interval (60 s) and another: the threshold follows the setting.
+        assert.match(behind(undefined).expr, /> 180 or /);
+        assert.match(behind(600).expr, /> 1260 or /);
+        assert.deepStrictEqual(
+            [...new Set(metricNames(behind(5).expr))].sort(),
+            [BINLOG_SHIP_METRIC_NAMES.started, BINLOG_SHIP_METRIC_NAMES.through].sort(),
+        );
+    });
+
+    it("names only metrics binlog-ship.sh writes", () => {
+        const script = fs.readFileSync(path.join(__dirname, "..", "..", "pod", "binlog-ship.sh"), "utf8");
+        for (const name of Object.values(BINLOG_SHIP_METRIC_NAMES)) {
+            assert.ok(script.includes(`%s${name.slice("mysql_binlog_ship".length)} `), `binlog-ship.sh writes ${name}`);
+        }
+        const used = [
+            ...alertRules(resolve(both), names).groups[0].rules.flatMap((r) => metricNames(r.expr)),
+            ...dashboardPanels(resolve(both), names).flatMap((p) => p.targets.flatMap(([expr]) => metricNames(expr))),
+        ].filter((n) => n.startsWith("mysql_binlog_ship_"));
+        assert.deepStrictEqual(
+            [...new Set(used)].filter((n) => !(Object.values(BINLOG_SHIP_METRIC_NAMES) as string[]).includes(n)),
+            [],
+        );
     });
 });
 

@@ -30,7 +30,7 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
     this.timeout(300_000);
     let dir = "";
     let rclone = "";
-    let server: ChildProcess | undefined;
+    let server: (ChildProcess & { port: number }) | undefined;
     let port = 0;
     const at = (...p: string[]) => path.join(dir, ...p);
     const bucketDir = (...p: string[]) => at("store", "acme-backups", "default", "mysql", ...p);
@@ -109,7 +109,7 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
     ].join("\n");
 
     /** binlog-ship.sh as the pod `host` runs it, on the volume `volume`, shipping every second. */
-    function ship(host: string, volume: string, flavor: FlavorName = "mariadb", clusterUid = UID) {
+    function ship(host: string, volume: string, flavor: FlavorName = "mariadb", clusterUid = UID, extra: Record<string, string> = {}) {
         const data = at(volume, "mysql");
         // A process group of its own, so that stopping it stops its `sleep` too: an orphaned sleep would hold the
         // pipes open and keep mocha from exiting.
@@ -132,6 +132,7 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
                 STUB_DATA: data,
                 STUB_GTID: at(volume, "gtid"),
                 STUB_FLUSHES: at(volume, "flushes"),
+                ...extra,
             },
         });
     }
@@ -243,6 +244,11 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
         for (const [name, body] of Object.entries(STUBS)) fs.writeFileSync(at("bin", name), `#!/bin/bash\n${body}\n`, { mode: 0o755 });
         fs.writeFileSync(at("keys", "access-key-id"), KEYS.id);
         fs.writeFileSync(at("keys", "secret-access-key"), KEYS.secret);
+        server = await serveS3(at("store"));
+    });
+
+    /** `rclone serve s3` of the directory `root` on a free port of 127.0.0.1, and that port. */
+    async function serveS3(root: string): Promise<ChildProcess & { port: number }> {
         const child = spawn(rclone, [
             "serve",
             "s3",
@@ -252,11 +258,10 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
             `${KEYS.id},${KEYS.secret}`,
             "--addr",
             "127.0.0.1:0",
-            at("store"),
+            root,
         ]);
-        server = child;
         let log = "";
-        port = await new Promise<number>((resolve, reject) => {
+        const bound = await new Promise<number>((resolve, reject) => {
             const seen = (data: Buffer) => {
                 log += data;
                 const m = /Starting s3 server on \[http:\/\/127\.0\.0\.1:(\d+)\/\]/.exec(log);
@@ -266,7 +271,9 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
             child.stdout!.on("data", seen);
             child.once("exit", () => reject(new Error(`rclone serve s3 exited:\n${log}`)));
         });
-    });
+        if (port === 0) port = bound;
+        return Object.assign(child, { port: bound });
+    }
 
     after(() => {
         server?.kill();
@@ -624,5 +631,190 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
             fs.readFileSync(at("volume", "mysql", "restore.sql.pending"), "utf8"),
             `RESET BINARY LOGS AND GTIDS;\nSET GLOBAL gtid_purged='${OLD_SOURCE}:1-7,${SOURCE}:1-55';\n`,
         );
+    });
+
+    it("backup.sh prunes binlogs/: this cluster's timelines older than the oldest kept backup's that no kept backup records, and that timeline's files shipped over an hour before it", () => {
+        const prefix = "prune/mysql";
+        const store = (...p: string[]) => at("store", "acme-backups", prefix, ...p);
+        // The bucket's objects are written through the server (rclone keeps each file's time as the object's):
+        // the server caches its listings, so files put behind its back would stay unseen.
+        const fixture = at("prune-fixture");
+        const put = (file: string, text: string, ageSeconds = 0) => {
+            fs.mkdirSync(path.dirname(path.join(fixture, file)), { recursive: true });
+            fs.writeFileSync(path.join(fixture, file), text);
+            const t = Date.now() / 1000 - ageSeconds;
+            fs.utimesSync(path.join(fixture, file), t, t);
+        };
+        const upload = () => {
+            s3(["copy", fixture, `offsite:acme-backups/${prefix}`]);
+            fs.rmSync(fixture, { recursive: true });
+        };
+        // The oldest kept backup started 3 hours ago in timeline T2; the next one records the older T1.
+        const oldestEpoch = Math.floor(Date.now() / 1000) - 3 * 3600;
+        const [t0, t1, t2, t3] = ["20260101T000000Z", "20260102T000000Z", "20260103T000000Z", "20260104T000000Z"].map(
+            (d) => `${d}-3f2a9c1e`,
+        );
+        const foreign = "20260101T000000Z-deadbeef";
+        put("20260103T000000Z/MANIFEST", `name=20260103T000000Z\nstarted_epoch=${oldestEpoch}\ntimeline=${t2}\n`);
+        put("20260103T120000Z/MANIFEST", `name=20260103T120000Z\nstarted_epoch=${oldestEpoch + 60}\ntimeline=${t1}\n`);
+        for (const timeline of [t0, t1, foreign, t3]) put(`binlogs/${timeline}/mysql-bin.000001`, "events");
+        // In T2: a file shipped 2 h before the oldest backup (pruned), one 30 min before (kept), SHIPPED however old.
+        put(`binlogs/${t2}/mysql-bin.000001`, "events", 3 * 3600 + 2 * 3600);
+        put(`binlogs/${t2}/mysql-bin.000002`, "events", 3 * 3600 + 1800);
+        put(`binlogs/${t2}/SHIPPED`, "through=old", 3 * 3600 + 2 * 3600);
+        upload();
+        const ran = run("backup.sh", {
+            OBJECT_STORE_PREFIX: prefix,
+            CLUSTER_UID: UID,
+            DONOR_HOST: "mysql-2.mysql.default.svc.cluster.local",
+            CLONE_PORT: "3307",
+            CLONE_TRANSPORT: "socat",
+            STREAM_TOOL: "mbstream",
+            BACKUP_TOOL: "mariadb-backup",
+            BACKUP_INFO_PREFIXES: "mariadb_backup xtrabackup",
+            BACKUPS_DIR: fs.mkdtempSync(at("staging-")),
+            BACKUP_RETENTION: "3",
+            CLONE_IDLE_TIMEOUT: "300",
+            STUB_ROWS: "7",
+        });
+        assert.strictEqual(ran.status, 0, ran.stderr);
+        const left = (fs.readdirSync(store("binlogs"), { recursive: true }) as string[]).filter((p) =>
+            fs.statSync(store("binlogs", p)).isFile(),
+        );
+        assert.deepStrictEqual(left.sort(), [
+            `${foreign}/mysql-bin.000001`,
+            `${t1}/mysql-bin.000001`,
+            `${t2}/SHIPPED`,
+            `${t2}/mysql-bin.000002`,
+            `${t3}/mysql-bin.000001`,
+        ]);
+        assert.match(ran.stderr, new RegExp(`pruning the binlog timeline ${t0}: no kept backup starts in it`));
+        // The new backup records the newest timeline of this cluster.
+        const newest = fs.readdirSync(store()).filter((n) => /^\d{8}T\d{6}Z$/.test(n) && n > "20260103T120000Z");
+        assert.strictEqual(newest.length, 1);
+        assert.strictEqual(readValues(store(newest[0], "MANIFEST")).timeline, t3, fs.readFileSync(store(newest[0], "MANIFEST"), "utf8"));
+
+        // Without the cluster's identity (no binlog shipping) nothing under binlogs/ is touched.
+        put(`binlogs/${t0}/mysql-bin.000001`, "events");
+        upload();
+        const plain = run("backup.sh", {
+            OBJECT_STORE_PREFIX: prefix,
+            DONOR_HOST: "mysql-2.mysql.default.svc.cluster.local",
+            CLONE_PORT: "3307",
+            CLONE_TRANSPORT: "socat",
+            STREAM_TOOL: "mbstream",
+            BACKUP_TOOL: "mariadb-backup",
+            BACKUP_INFO_PREFIXES: "mariadb_backup xtrabackup",
+            BACKUPS_DIR: fs.mkdtempSync(at("staging-")),
+            BACKUP_RETENTION: "3",
+            CLONE_IDLE_TIMEOUT: "300",
+            STUB_ROWS: "7",
+        });
+        assert.strictEqual(plain.status, 0, plain.stderr);
+        assert.ok(fs.existsSync(store("binlogs", t0, "mysql-bin.000001")), "no CLUSTER_UID: no pruning");
+    });
+
+    it("binlog-ship.sh's metrics, served by rclone serve http: text/plain, the through-time advancing, failed rounds counted while the bucket is down", async () => {
+        // A bucket of its own, stopped half-way; the metrics directory served as the pod's binlog-ship-metrics serves it.
+        fs.mkdirSync(at("store-metered", "acme-backups"), { recursive: true });
+        const bucket = await serveS3(at("store-metered"));
+        fs.mkdirSync(at("metered", "mysql"), { recursive: true });
+        fs.mkdirSync(at("metrics"));
+        fs.writeFileSync(at("metered", "mysql", "mysql-bin.000001"), "events of mysql-bin.000001\n");
+        fs.writeFileSync(at("metered", "mysql", "mysql-bin.index"), "./mysql-bin.000001");
+        fs.writeFileSync(at("metered", "gtid"), "0-100-5\n");
+        const http = spawn(rclone, [
+            "serve",
+            "http",
+            at("metrics"),
+            "--addr=127.0.0.1:0",
+            "--read-only",
+            "--dir-cache-time=0s",
+            "--config=/dev/null",
+        ]);
+        let httpLog = "";
+        const httpPort = await new Promise<number>((resolve, reject) => {
+            const seen = (data: Buffer) => {
+                httpLog += data;
+                const m = /HTTP Server started on \[http:\/\/127\.0\.0\.1:(\d+)\/\]/.exec(httpLog);
+                if (m) resolve(Number(m[1]));
+            };
+            http.stderr!.on("data", seen);
+            http.stdout!.on("data", seen);
+            http.once("exit", () => reject(new Error(`rclone serve http exited:\n${httpLog}`)));
+        });
+        const scrape = async () => {
+            const response = await fetch(`http://127.0.0.1:${httpPort}/binlog-ship.txt`);
+            const text = await response.text();
+            const values = Object.fromEntries(
+                text
+                    .split("\n")
+                    .filter((l) => l.startsWith("mysql_binlog_ship_"))
+                    .map((l) => [l.split(" ")[0], Number(l.split(" ")[1])]),
+            );
+            return { status: response.status, type: response.headers.get("content-type"), text, values };
+        };
+        let log = "";
+        const shipper = ship("mysql-0", "metered", "mariadb", UID, {
+            METRICS_FILE: at("metrics", "binlog-ship.txt"),
+            OBJECT_STORE_ENDPOINT: `http://127.0.0.1:${bucket.port}`,
+        });
+        shipper.stderr!.on("data", (d) => (log += d));
+        const until = async (what: string, done: (m: Awaited<ReturnType<typeof scrape>>) => boolean) => {
+            const deadline = Date.now() + 60_000;
+            for (;;) {
+                const m = fs.existsSync(at("metrics", "binlog-ship.txt")) ? await scrape() : undefined;
+                if (m && done(m)) return m;
+                if (Date.now() > deadline || shipper.exitCode !== null) {
+                    stop(shipper);
+                    assert.fail(`${what}; last scrape:\n${m?.text}\nbinlog-ship.sh said:\n${log}`);
+                }
+                await new Promise((resolve) => setTimeout(resolve, 100));
+            }
+        };
+        try {
+            const first = await until("no through-time", (m) => m.values.mysql_binlog_ship_through_timestamp_seconds > 0);
+            assert.strictEqual(first.status, 200);
+            // The text format's media type, which Prometheus 3 requires.
+            assert.strictEqual(first.type, "text/plain; charset=utf-8");
+            assert.match(first.text, /^# TYPE mysql_binlog_ship_failures_total counter$/m);
+            assert.strictEqual(first.values.mysql_binlog_ship_failures_total, 0);
+            const shipped = readValues(at("metered", "binlog-ship.state")).through;
+            const startedAt = first.values.mysql_binlog_ship_started_timestamp_seconds;
+            assert.ok(Math.abs(startedAt - Date.now() / 1000) < 120, `started ${startedAt}`);
+            assert.ok(first.values.mysql_binlog_ship_through_timestamp_seconds >= startedAt);
+            assert.ok(
+                first.values.mysql_binlog_ship_last_success_timestamp_seconds >= first.values.mysql_binlog_ship_through_timestamp_seconds,
+            );
+            // The metric is SHIPPED's `through` as Unix time.
+            assert.strictEqual(first.values.mysql_binlog_ship_through_timestamp_seconds, Date.parse(shipped) / 1000, shipped);
+            // Rounds go on: the through-time advances.
+            const later = await until(
+                "the through-time did not advance",
+                (m) => m.values.mysql_binlog_ship_through_timestamp_seconds > first.values.mysql_binlog_ship_through_timestamp_seconds,
+            );
+            // The bucket stops: failed rounds are counted, the through-time and the last success stay.
+            bucket.kill();
+            const down = await until("no failed round counted with the bucket down", (m) => m.values.mysql_binlog_ship_failures_total >= 2);
+            const stuck = down.values.mysql_binlog_ship_through_timestamp_seconds;
+            assert.ok(stuck >= later.values.mysql_binlog_ship_through_timestamp_seconds);
+            const more = await until(
+                "the failures did not keep growing",
+                (m) => m.values.mysql_binlog_ship_failures_total > down.values.mysql_binlog_ship_failures_total,
+            );
+            assert.strictEqual(more.values.mysql_binlog_ship_through_timestamp_seconds, stuck, "nothing shipped while the bucket is down");
+            assert.strictEqual(more.values.mysql_binlog_ship_started_timestamp_seconds, startedAt);
+            assert.match(log, /could not write .*SHIPPED; trying again next round/);
+        } finally {
+            stop(shipper);
+            bucket.kill();
+            http.kill();
+        }
+
+        // A replica's file: no samples (its scrape succeeds, and says why).
+        fs.mkdirSync(at("metered-replica", "mysql"), { recursive: true });
+        const replica = ship("mysql-1", "metered-replica", "mariadb", UID, { METRICS_FILE: at("metrics", "replica.txt") });
+        await runUntil(replica, () => fs.existsSync(at("metrics", "replica.txt")), "the replica wrote no metrics file");
+        assert.strictEqual(fs.readFileSync(at("metrics", "replica.txt"), "utf8"), "# Only ordinal 0 ships binlogs.\n");
     });
 });

@@ -1,5 +1,6 @@
 // rclone v1.76.0 (github.com/rclone/rclone, MIT) with only what the test bed uses: the s3 and local
-// backends and the commands the pod scripts and tests run, and `serve s3`, the test bed's S3 server.
+// backends and the commands the pod scripts and tests run, `serve s3`, the test bed's S3 server, and
+// `serve http`, which serves the binlog shipper's metrics file in the pods.
 // rclone's own rclone.go imports every backend and command; this list keeps the build to a few minutes.
 package main
 
@@ -20,6 +21,7 @@ import (
 	_ "github.com/rclone/rclone/cmd/purge"
 	_ "github.com/rclone/rclone/cmd/rcat"
 	_ "github.com/rclone/rclone/cmd/serve"
+	_ "github.com/rclone/rclone/cmd/serve/http"
 	_ "github.com/rclone/rclone/cmd/serve/s3"
 	_ "github.com/rclone/rclone/cmd/size"
 	_ "github.com/rclone/rclone/cmd/sync"
