@@ -269,7 +269,8 @@ describe("metrics: the binlog shipper's metrics (`metrics` with binlog shipping)
             ["both", both, true],
             ["metrics without a bucket", { metrics: true, monitoringCrds: true, networkPolicy: true }, false],
             ["shipping without metrics", { ...SHIPPING, networkPolicy: true }, false],
-            ["a bucket, but a flavor whose binlogs are not shipped", { ...both, flavor: "mysql84" }, false],
+            ["mysql84, which ships too", { ...both, flavor: "mysql84" }, true],
+            ["a bucket, but a flavor whose binlogs are not shipped", { ...both, flavor: "mysql57" }, false],
         ];
         for (const [what, args, on] of cases) {
             const template = pod(args);
