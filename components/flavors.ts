@@ -155,7 +155,7 @@ export interface Flavor {
     readonly binlogs?: {
         /** The GTID state the server has logged, on one line: SHIPPED's `gtid`, and the replay's result. */
         readonly gtidSql: string;
-        /** The tool that prints binlogs as SQL, in the backup image (clone-mysql runs it). */
+        /** The tool that prints binlogs as SQL, in the server's image (the replay-binlogs container runs it). */
         readonly tool: string;
         /** The tool's option that skips what the backup holds, given `=<the backup's GTID state>`. */
         readonly skipBackupOption: string;
@@ -172,11 +172,6 @@ export interface Flavor {
         readonly containsSql: string;
         /** Options of the server that replays, beside the script's (socket only, no network, its own binlog). */
         readonly replayServerOptions: readonly string[];
-        /**
-         * Why a restore to a time is refused for this flavor although its binlogs are shipped; unset: it is
-         * not. The replay runs in clone-mysql, whose image (`backupImage`) must hold the server too.
-         */
-        readonly restoreToTimeRefusal?: string;
     };
 }
 
@@ -322,7 +317,7 @@ const mysql84: Flavor = {
     binlogs: {
         // A set of several server UUIDs is printed with a line break after each comma.
         gtidSql: "SELECT REPLACE(@@global.gtid_executed, '\\n', '')",
-        // In percona/percona-xtrabackup:8.4 with the MySQL 8.4 client (percona-server-client).
+        // In mysql:8.4, where the replay-binlogs container runs.
         tool: "mysqlbinlog",
         skipBackupOption: "--exclude-gtids",
         // mysqlbinlog prints the Previous-GTIDs event as `# <uuid>:<intervals>` lines (`,` ends all but the last),
@@ -331,7 +326,6 @@ const mysql84: Flavor = {
         containsSql: "SELECT GTID_SUBSET('{first}', '{gtid}')",
         // GTID events replay only with GTIDs on; the backup's replication channel is not started; no X Protocol.
         replayServerOptions: ["--gtid-mode=ON", "--enforce-gtid-consistency=ON", "--skip-replica-start", "--mysqlx=OFF"],
-        restoreToTimeRefusal: "the Percona XtraBackup 8.4 images, in which clone-mysql restores, have no mysqld to replay the binlogs with",
     },
 };
 

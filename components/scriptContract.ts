@@ -113,14 +113,10 @@ export const SCRIPT_ENVIRONMENT = {
     },
     "restore-mysql.sh": {
         required: ["BACKUPS_DIR", "BACKUP_INFO_PREFIXES", "DATA_ROOT", "DATA_SUBPATH", "RESTORE_FROM", "RESTORE_SQL", "STATUS_FILE"],
-        optional: [...OBJECT_STORE.optional, "BINLOG_TOOL"],
-        ifSet: {
-            ...OBJECT_STORE.ifSet,
-            // A restore to a time also replays the shipped binlogs.
-            BINLOG_TOOL: { runs: ["replay-binlogs.sh"] },
-        },
+        ...OBJECT_STORE,
     },
-    // A restore to a time's binlogs, checked and replayed: the binlog tool, a server of its own and its client.
+    // The replay-binlogs container (a restore to a time): the binlogs clone-mysql downloaded, replayed onto the
+    // backup it staged by a server of its own, with the binlog tool and the server's client; then the move.
     "replay-binlogs.sh": {
         required: [
             "BINLOG_CONTAINS_SQL",
@@ -130,6 +126,7 @@ export const SCRIPT_ENVIRONMENT = {
             "BINLOG_TOOL",
             "CLIENT_CONFIG",
             "DATA_ROOT",
+            "DATA_SUBPATH",
             "MYSQL_CLIENT",
             "REPLAY_SERVER_OPTIONS",
             "RESTORE_SQL",

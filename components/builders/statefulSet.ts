@@ -30,7 +30,7 @@ import { ClusterNames } from "../names";
 import { STATUS_FILE, STATUS_POLICY } from "../podStatus";
 import { IMAGE_ENTRYPOINT, scriptEnv } from "../scriptContract";
 import { podAffinity, zoneSpread } from "./availability";
-import { binlogShipContainers, restoreEnv, restoreInitContainers, restoreMounts, restoreVolumes } from "./backup";
+import { binlogShipContainers, replayEnv, restoreEnv, restoreInitContainers, restoreMounts, restoreVolumes } from "./backup";
 import { configMapName, PodScripts, scriptsConfigMapName } from "./config";
 import { metricsAnnotations, metricsContainers, metricsVolumes } from "./metrics";
 import { claimTemplate } from "./storage";
@@ -237,6 +237,31 @@ function cloneContainer(args: ResolvedArgs, names: ClusterNames): Container {
 }
 
 /**
+ * A restore to a time's replay (replay-binlogs.sh), after clone-mysql has staged the backup and downloaded the
+ * binlogs: in the server's image, which holds the server, its client and the binlog tool for every flavor
+ * (the backup image of mysql84 has no mysqld). Rendered only for a restore to a time, so only that changes
+ * the pod template. It runs a server of its own as root on files clone-mysql wrote: as clone-mysql, root
+ * with CAP_DAC_OVERRIDE and CAP_FOWNER.
+ */
+function replayContainers(args: ResolvedArgs): Container[] {
+    const env = replayEnv(args);
+    if (env === undefined) {
+        return [];
+    }
+    return [
+        {
+            name: CONTAINERS.replay,
+            image: args.image,
+            command: [script(SCRIPT_FILES.replayBinlogs)],
+            env: scriptEnv([SCRIPT_FILES.replayBinlogs], { ...env, DATA_ROOT: PATHS.dataRoot, DATA_SUBPATH: PATHS.dataSubPath, STATUS_FILE }),
+            ...STATUS,
+            volumeMounts: [mounts.claim, mounts.scripts, mounts.credentials],
+            securityContext: hardened(CAPABILITIES.backup, RUN_AS_ROOT),
+        },
+    ];
+}
+
+/**
  * The mysql container's command and what it needs to start the server. A flavor whose data directory
  * init-mysql makes (`installDb`; or a clone or a restore does) needs nothing of its image's entrypoint,
  * which would check the configuration twice over and re-execute itself as the server's user before it
@@ -427,7 +452,7 @@ export function statefulSet(
                     ...optional("affinity", podAffinity(args, names)),
                     ...optional("topologySpreadConstraints", zoneSpread(args, names)),
                     ...optional("priorityClassName", args.priorityClassName),
-                    initContainers: [initContainer(args, names, clusterUid), ...restoreInitContainers(args), cloneContainer(args, names)],
+                    initContainers: [initContainer(args, names, clusterUid), ...restoreInitContainers(args), cloneContainer(args, names), ...replayContainers(args)],
                     containers: [
                         mysqlContainer(args),
                         sidecarContainer(args, names),

@@ -6,8 +6,10 @@ import { ChildProcess, execFileSync, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { FLAVORS, FlavorName } from "../../components";
-import { SCRIPT_TOOLS } from "../helpers";
+import { clusterNames, CONTAINERS, FLAVORS, FlavorName, readPodScripts, resolveArgs } from "../../components";
+import { statefulSet } from "../../components/builders";
+import { MOCK_UUID } from "../../scripts/render/mockRuntime";
+import { BASE_ARGS, SCRIPT_TOOLS } from "../helpers";
 
 const ROOT = path.join(__dirname, "..", "..");
 const SCRIPTS = path.join(ROOT, "pod");
@@ -169,43 +171,65 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
                 .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
         );
 
-    /** clone-mysql.sh as a restoring mysql-0 of `flavor` runs it, its environment as the builder sets it. */
+    /**
+     * The environment the builder gives the init container `container` of a mysql-0 of `flavor` restoring from
+     * `restoreFrom` with the bucket, its values replaced by `local` where it sets them (this machine's paths);
+     * undefined when the container is not rendered.
+     */
+    function renderedEnv(container: string, flavor: FlavorName, restoreFrom: string, local: Record<string, string>) {
+        const args = resolveArgs({
+            ...BASE_ARGS,
+            flavor,
+            backupS3Bucket: "acme-backups",
+            backupS3CredentialsSecret: "mysql-backup-s3",
+            restoreFrom,
+            rootPassword: "r",
+            replicationPassword: "p",
+            backupPassword: "b",
+        });
+        const names = clusterNames(args.name, args.namespace, args.clusterDomain, args.selectorLabels);
+        const pod = (statefulSet(args, names, readPodScripts(), MOCK_UUID) as any).spec.template.spec;
+        const found = pod.initContainers.find((c: { name: string }) => c.name === container);
+        if (found === undefined) {
+            return undefined;
+        }
+        const env: Record<string, string> = Object.fromEntries(found.env.map((e: { name: string; value: string }) => [e.name, e.value]));
+        for (const [name, value] of Object.entries(local)) {
+            if (name in env) env[name] = value;
+        }
+        return env;
+    }
+
+    /**
+     * A restoring mysql-0 of `flavor` as its init containers run: clone-mysql.sh, then, for a restore to a time,
+     * replay-binlogs.sh, each with its own container's environment as the builder renders it; both outputs.
+     */
     function restore(name: string, flavor: FlavorName = "mariadb", stubs: Record<string, string> = {}) {
-        const { binlogs, server, client, restoreSql } = FLAVORS[flavor];
         fs.rmSync(at("volume"), { recursive: true, force: true });
         fs.mkdirSync(at("volume", "mysql"), { recursive: true });
-        return run("clone-mysql.sh", {
-            HOSTNAME: "mysql-0",
+        const local = {
+            ...storeEnv(),
             DATA_ROOT: at("volume"),
-            DATA_SUBPATH: "mysql",
-            PEER_DOMAIN: "mysql.default.svc.cluster.local",
-            CLONE_PORT: "3307",
-            CLONE_TRANSPORT: "socat",
-            STREAM_TOOL: "mbstream",
-            BACKUP_TOOL: "mariadb-backup",
-            BACKUP_INFO_PREFIXES: "mariadb_backup xtrabackup",
-            CLONE_IDLE_TIMEOUT: "300",
-            CLONE_MARKER: at("volume", "clone-pending"),
-            RESTORE_FROM: name,
             // The backup volume is not mounted at all.
             BACKUPS_DIR: at("no-backup-volume"),
-            CONF_DIR: at("conf"),
-            RESTORE_SQL: flavor === "mariadb" ? "SET GLOBAL gtid_binlog_state={gtid};" : restoreSql,
-            STATUS_FILE: at("termination-log"),
-            BINLOG_TOOL: binlogs!.tool,
-            BINLOG_SKIP_BACKUP_OPTION: binlogs!.skipBackupOption,
-            BINLOG_FIRST_STATE_PATTERN: binlogs!.firstStatePattern,
-            BINLOG_CONTAINS_SQL: binlogs!.containsSql,
-            BINLOG_GTID_SQL: binlogs!.gtidSql,
-            REPLAY_SERVER_OPTIONS: binlogs!.replayServerOptions.join(" "),
-            SERVER_BINARY: server,
-            MYSQL_CLIENT: client,
+            CLONE_MARKER: at("volume", "clone-pending"),
             CLIENT_CONFIG: "/dev/null",
-            STUB_ARGS_LOG: at("args"),
-            STUB_SQL_LOG: at("statements"),
-            STUB_FIRST_HEADER: "",
-            ...stubs,
+            ...(flavor === "mariadb" ? { RESTORE_SQL: "SET GLOBAL gtid_binlog_state={gtid};" } : {}),
+        };
+        const stubEnv = { PATH: at("bin"), HOSTNAME: "mysql-0", STUB_ARGS_LOG: at("args"), STUB_SQL_LOG: at("statements"), STUB_FIRST_HEADER: "", ...stubs };
+        const clone = spawnSync("bash", [path.join(SCRIPTS, "clone-mysql.sh")], {
+            env: { ...renderedEnv(CONTAINERS.clone, flavor, name, { ...local, STATUS_FILE: at("termination-log") }), ...stubEnv },
+            encoding: "utf8",
         });
+        const replayEnv = renderedEnv(CONTAINERS.replay, flavor, name, { ...local, STATUS_FILE: at("replay-termination-log") });
+        if (clone.status !== 0 || replayEnv === undefined) {
+            return clone;
+        }
+        const replay = replayBinlogs(replayEnv, stubEnv);
+        return { ...replay, stderr: clone.stderr + replay.stderr };
+    }
+    function replayBinlogs(env: Record<string, string>, stubEnv: Record<string, string>) {
+        return spawnSync("bash", [path.join(SCRIPTS, "replay-binlogs.sh")], { env: { ...env, ...stubEnv }, encoding: "utf8" });
     }
 
     /** rclone as a client of the server, configured as the scripts configure it. */
@@ -490,8 +514,34 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
             ),
         );
         assert.deepStrictEqual(fs.readdirSync(at("volume", "mysql")), [], "the data directory stays empty");
-        assert.match(readValues(at("termination-log")).error, /starts after backup/, "the failure is reported");
+        assert.strictEqual(readValues(at("termination-log")).phase, "staged", "clone-mysql staged the backup");
+        assert.match(readValues(at("replay-termination-log")).error, /starts after backup/, "the failure is reported");
         assert.deepStrictEqual(takeLogs().statements, [], "no server was started");
+        // kubelet runs the failed container again, alone: the copy it may have changed goes, the first error stays.
+        const replayEnv = renderedEnv(CONTAINERS.replay, "mariadb", "2098-01-01T00:00:00Z", {
+            DATA_ROOT: at("volume"),
+            CLIENT_CONFIG: "/dev/null",
+            STATUS_FILE: at("replay-termination-log"),
+        })!;
+        const stubEnv = { PATH: at("bin"), HOSTNAME: "mysql-0", STUB_ARGS_LOG: at("args"), STUB_SQL_LOG: at("statements") };
+        assert.ok(fs.existsSync(at("volume", "mysql.clone-in-progress")));
+        for (let attempt = 0; attempt < 2; attempt++) {
+            const again = replayBinlogs(replayEnv, stubEnv);
+            assert.strictEqual(again.status, 1);
+            assert.match(
+                again.stderr,
+                new RegExp(
+                    `ERROR: the replay of backup ${name} up to 2098-01-01T00:00:00Z failed \\(the oldest binlog of timeline ${timeline} \\(mysql-bin\\.000001\\) starts after backup ${name}'s position 0-100-42 \\(at 0-100-50\\): the binlogs between are gone\\. Restore to backup ${name} by name\\.\\), and its half-replayed copy is removed: once the cause is fixed, delete the pod \\(kubectl delete pod mysql-0\\) and clone-mysql stages the backup again\\n$`,
+                ),
+            );
+        }
+        assert.deepStrictEqual(fs.readdirSync(at("volume")).sort(), ["mysql", "restore-staged.replaying"], "the staged copy and the binlogs removed");
+        assert.deepStrictEqual(fs.readdirSync(at("volume", "mysql")), [], "the data directory stays empty");
+        // Another ordinal has nothing to replay.
+        const replica = replayBinlogs(replayEnv, { ...stubEnv, HOSTNAME: "mysql-1" });
+        assert.strictEqual(replica.status, 0, replica.stderr);
+        assert.strictEqual(readValues(at("replay-termination-log")).phase, "no-replay");
+        assert.deepStrictEqual(takeLogs(), { args: [], statements: [] });
 
         const ok = restore("2098-01-01T00:00:00Z", "mariadb", {
             STUB_FIRST_HEADER: "#261207 14:00:00 server id 100 Gtid list [0-100-40]",
@@ -517,6 +567,9 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
             "SET GLOBAL gtid_binlog_state=0-100-60;\n",
         );
         assert.deepStrictEqual(fs.readdirSync(at("volume")).sort(), ["mysql"], "the binlogs and the download removed");
+        const record = readValues(at("replay-termination-log"));
+        assert.strictEqual(record.phase, "restored");
+        assert.match(record.position, / 0-100-60$/, "the restored primary's GTID position, after the replay");
     });
 
     const MYSQL_UID = "a1b2c3d4-0000-4000-8000-000000000000";
