@@ -253,7 +253,12 @@ function replayContainers(args: ResolvedArgs): Container[] {
             name: CONTAINERS.replay,
             image: args.image,
             command: [script(SCRIPT_FILES.replayBinlogs)],
-            env: scriptEnv([SCRIPT_FILES.replayBinlogs], { ...env, DATA_ROOT: PATHS.dataRoot, DATA_SUBPATH: PATHS.dataSubPath, STATUS_FILE }),
+            env: scriptEnv([SCRIPT_FILES.replayBinlogs], {
+                ...env,
+                DATA_ROOT: PATHS.dataRoot,
+                DATA_SUBPATH: PATHS.dataSubPath,
+                STATUS_FILE,
+            }),
             ...STATUS,
             volumeMounts: [mounts.claim, mounts.scripts, mounts.credentials],
             securityContext: hardened(CAPABILITIES.backup, RUN_AS_ROOT),
@@ -452,7 +457,12 @@ export function statefulSet(
                     ...optional("affinity", podAffinity(args, names)),
                     ...optional("topologySpreadConstraints", zoneSpread(args, names)),
                     ...optional("priorityClassName", args.priorityClassName),
-                    initContainers: [initContainer(args, names, clusterUid), ...restoreInitContainers(args), cloneContainer(args, names), ...replayContainers(args)],
+                    initContainers: [
+                        initContainer(args, names, clusterUid),
+                        ...restoreInitContainers(args),
+                        cloneContainer(args, names),
+                        ...replayContainers(args),
+                    ],
                     containers: [
                         mysqlContainer(args),
                         sidecarContainer(args, names),

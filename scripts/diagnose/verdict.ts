@@ -292,7 +292,10 @@ export function podVerdict(facts: PodFacts, target: Target): Verdict {
     // A restore to a time's replay (only rendered for one), after clone-mysql staged the backup.
     const replay = containerStatus(pod, CONTAINERS.replay);
     if (failing(replay)) {
-        return verdict("replay-failing", `restore to a time failing: replay-binlogs ${failure(replay)}: ${said(failureStatus(facts, CONTAINERS.replay))}`);
+        return verdict(
+            "replay-failing",
+            `restore to a time failing: replay-binlogs ${failure(replay)}: ${said(failureStatus(facts, CONTAINERS.replay))}`,
+        );
     }
     if (replay?.state?.running) {
         const record = reportedStatus(facts, CONTAINERS.replay);

@@ -154,10 +154,7 @@ describe("point-in-time restore drill on the real controllers: binlogs shipped t
         const replayed = /binlogs replayed to \S+: GTID (\S+) -> (\S+), (\d+) files in ([\d.]+) s/.exec(replayLog);
         assert.ok(replayed, replayLog);
         assert.match(replayLog, new RegExp(`restore to ${target} complete`));
-        assert.match(
-            await bb.b().kubectl("logs", "-n", "restored", "mysql-1", "-c", CONTAINERS.replay),
-            /not mysql-0: nothing to replay/,
-        );
+        assert.match(await bb.b().kubectl("logs", "-n", "restored", "mysql-1", "-c", CONTAINERS.replay), /not mysql-0: nothing to replay/);
         bb.figures["binlog replay (server start + mariadb-binlog | mariadb + stop)"] =
             `${replayed[3]} files in ${replayed[4]} s, GTID ${replayed[1]} -> ${replayed[2]}`;
         assert.strictEqual(

@@ -499,7 +499,8 @@ describe("npm run diagnose", () => {
                 replaying({ state: { running: {} } }, { liveStatus: { "replay-binlogs": { ok: true, stdout: status, stderr: "" } } }),
                 "restoring: replay-binlogs is replaying the shipped binlogs onto the staged backup (restoreFrom) from mysql-bin.000003:385 0-100-42",
             );
-            const error = "the replay of backup 20261207T030000Z up to 2026-12-07T14:05:00Z failed (it was cut short), and its half-replayed copy is removed";
+            const error =
+                "the replay of backup 20261207T030000Z up to 2026-12-07T14:05:00Z failed (it was cut short), and its half-replayed copy is removed";
             assert.strictEqual(
                 replaying({
                     state: { waiting: { reason: "CrashLoopBackOff" } },

@@ -228,7 +228,12 @@ describe("backups to object storage", () => {
             (statefulSet(resolveArgs({ ...ARGS, ...PASSWORDS, ...settings }), names, SCRIPTS, MOCK_UUID) as any).spec.template.spec;
         const initNames = (settings: Record<string, unknown>) => pod(settings).initContainers.map((c: any) => c.name);
         assert.deepStrictEqual(initNames({ restoreFrom: time }), ["init-mysql", "rclone", "clone-mysql", "replay-binlogs"]);
-        assert.deepStrictEqual(initNames({ flavor: "mysql84", restoreFrom: time }), ["init-mysql", "rclone", "clone-mysql", "replay-binlogs"]);
+        assert.deepStrictEqual(initNames({ flavor: "mysql84", restoreFrom: time }), [
+            "init-mysql",
+            "rclone",
+            "clone-mysql",
+            "replay-binlogs",
+        ]);
         assert.deepStrictEqual(initNames({ restoreFrom: "20250101T030000Z" }), ["init-mysql", "rclone", "clone-mysql"]);
         assert.deepStrictEqual(initNames({}), ["init-mysql", "rclone", "clone-mysql"]);
 

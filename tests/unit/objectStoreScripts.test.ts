@@ -216,7 +216,14 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
             CLIENT_CONFIG: "/dev/null",
             ...(flavor === "mariadb" ? { RESTORE_SQL: "SET GLOBAL gtid_binlog_state={gtid};" } : {}),
         };
-        const stubEnv = { PATH: at("bin"), HOSTNAME: "mysql-0", STUB_ARGS_LOG: at("args"), STUB_SQL_LOG: at("statements"), STUB_FIRST_HEADER: "", ...stubs };
+        const stubEnv = {
+            PATH: at("bin"),
+            HOSTNAME: "mysql-0",
+            STUB_ARGS_LOG: at("args"),
+            STUB_SQL_LOG: at("statements"),
+            STUB_FIRST_HEADER: "",
+            ...stubs,
+        };
         const clone = spawnSync("bash", [path.join(SCRIPTS, "clone-mysql.sh")], {
             env: { ...renderedEnv(CONTAINERS.clone, flavor, name, { ...local, STATUS_FILE: at("termination-log") }), ...stubEnv },
             encoding: "utf8",
@@ -535,7 +542,11 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
                 ),
             );
         }
-        assert.deepStrictEqual(fs.readdirSync(at("volume")).sort(), ["mysql", "restore-staged.replaying"], "the staged copy and the binlogs removed");
+        assert.deepStrictEqual(
+            fs.readdirSync(at("volume")).sort(),
+            ["mysql", "restore-staged.replaying"],
+            "the staged copy and the binlogs removed",
+        );
         assert.deepStrictEqual(fs.readdirSync(at("volume", "mysql")), [], "the data directory stays empty");
         // Another ordinal has nothing to replay.
         const replica = replayBinlogs(replayEnv, { ...stubEnv, HOSTNAME: "mysql-1" });
