@@ -155,7 +155,10 @@ export interface Flavor {
     readonly binlogs?: {
         /** The GTID state the server has logged, on one line: SHIPPED's `gtid`, and the replay's result. */
         readonly gtidSql: string;
-        /** The tool that prints binlogs as SQL, in the server's image (the replay-binlogs container runs it). */
+        /**
+         * The tool that prints binlogs as SQL, in the backup's image: clone-mysql decodes the binlogs with it, and
+         * the replay-binlogs container, in the server's image (mysql:8.4 has none), pipes the SQL into the client.
+         */
         readonly tool: string;
         /** The tool's option that skips what the backup holds, given `=<the backup's GTID state>`. */
         readonly skipBackupOption: string;
@@ -317,7 +320,8 @@ const mysql84: Flavor = {
     binlogs: {
         // A set of several server UUIDs is printed with a line break after each comma.
         gtidSql: "SELECT REPLACE(@@global.gtid_executed, '\\n', '')",
-        // In mysql:8.4, where the replay-binlogs container runs.
+        // percona-xtrabackup:8.4's (percona-server-client), where clone-mysql decodes: mysql:8.4 has no mysqlbinlog
+        // (its minimal server package leaves it out since 8.0.30: docker-library/mysql #847, #903, #907).
         tool: "mysqlbinlog",
         skipBackupOption: "--exclude-gtids",
         // mysqlbinlog prints the Previous-GTIDs event as `# <uuid>:<intervals>` lines (`,` ends all but the last),

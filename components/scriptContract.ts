@@ -113,17 +113,19 @@ export const SCRIPT_ENVIRONMENT = {
     },
     "restore-mysql.sh": {
         required: ["BACKUPS_DIR", "BACKUP_INFO_PREFIXES", "DATA_ROOT", "DATA_SUBPATH", "RESTORE_FROM", "RESTORE_SQL", "STATUS_FILE"],
-        ...OBJECT_STORE,
+        optional: [...OBJECT_STORE.optional, "BINLOG_TOOL"],
+        ifSet: {
+            ...OBJECT_STORE.ifSet,
+            // A restore to a time: the binlogs decoded into SQL here, in the backup's image, which has the tool.
+            BINLOG_TOOL: { required: ["BINLOG_FIRST_STATE_PATTERN", "BINLOG_SKIP_BACKUP_OPTION"] },
+        },
     },
-    // The replay-binlogs container (a restore to a time): the binlogs clone-mysql downloaded, replayed onto the
-    // backup it staged by a server of its own, with the binlog tool and the server's client; then the move.
+    // The replay-binlogs container (a restore to a time): the SQL clone-mysql decoded from the binlogs, piped
+    // into a server of its own on the backup it staged, with the server's client (no binlog tool); then the move.
     "replay-binlogs.sh": {
         required: [
             "BINLOG_CONTAINS_SQL",
-            "BINLOG_FIRST_STATE_PATTERN",
             "BINLOG_GTID_SQL",
-            "BINLOG_SKIP_BACKUP_OPTION",
-            "BINLOG_TOOL",
             "CLIENT_CONFIG",
             "DATA_ROOT",
             "DATA_SUBPATH",

@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # replay-binlogs: the replay-binlogs init container of a restore to a time (`restoreFrom` a UTC time), in the
-# server's image, after clone-mysql. On mysql-0, restore-mysql.sh (in clone-mysql) has staged the newest
-# backup before the time, downloaded the binlogs shipped for its timeline, and named them in
-# $DATA_ROOT/restore-staged. Here a server of its own on the staged copy, reachable only through its socket,
+# server's image, after clone-mysql. On mysql-0, restore-mysql.sh (in clone-mysql, whose image has the
+# flavor's binlog tool) has staged the newest backup before the time, decoded the binlogs shipped for its
+# timeline from the backup's position up to the time (events before it, UTC) into SQL text,
+# $DATA_ROOT/restore-binlogs.sql, and named both, with the GTID state the oldest binlog starts from, in
+# $DATA_ROOT/restore-staged. This container needs no binlog tool (mysql:8.4 has no mysqlbinlog:
+# docker-library/mysql #847): a server of its own on the staged copy, reachable only through its socket,
 # takes the backup's GTID state (RESTORE_SQL); the oldest binlog must start within it (per GTID domain here
-# for MariaDB's positions, by the server's BINLOG_CONTAINS_SQL for MySQL's GTID sets); the binlogs after it
-# are replayed up to the time (events before it, UTC), logged, so that the server's GTID state afterwards
-# (BINLOG_GTID_SQL) is the restored primary's. Only then is the copy moved into place, with that state for
-# restore-finish.sh. Another ordinal, or data already in place, has nothing to replay.
+# for MariaDB's positions, by the server's BINLOG_CONTAINS_SQL for MySQL's GTID sets); the SQL is piped into
+# the client, logged, so that the server's GTID state afterwards (BINLOG_GTID_SQL) is the restored
+# primary's. Only then is the copy moved into place, with that state for restore-finish.sh, and the SQL
+# removed. Another ordinal, or data already in place, has nothing to replay.
 #
 # A replay that fails, or is cut short, leaves the staged copy half-replayed: the container's next attempts
 # remove it and fail with the first one's error, until the pod starts anew and clone-mysql stages the backup
-# again (restore-mysql.sh removes the mark). Everything that
-# differs between flavors (the tool, its option, the SQL, the server's options) is the flavor's `binlogs`
-# (components/flavors.ts).
+# again (restore-mysql.sh removes the mark). Everything that differs between flavors (the SQL, the server's
+# options) is the flavor's `binlogs` (components/flavors.ts).
 set -o errexit -o nounset -o pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -22,7 +24,7 @@ export TZ=UTC
 
 data_dir="$DATA_ROOT/$DATA_SUBPATH"
 staging="$DATA_ROOT/$DATA_SUBPATH.clone-in-progress"
-binlogs="$DATA_ROOT/restore-binlogs"
+decoded="$DATA_ROOT/restore-binlogs.sql"
 staged="$DATA_ROOT/restore-staged"
 socket="$DATA_ROOT/restore.sock"
 
@@ -38,23 +40,14 @@ gtid_seqno() {
     printf 0
 }
 
-# The GTID state the oldest binlog file $1 starts from: group 1 of BINLOG_FIRST_STATE_PATTERN in the tool's
-# print of its first events, continuation prefixes removed; empty when it does not match.
-first_state() {
-    local header
-    header=$("$BINLOG_TOOL" --stop-position=4096 "$1" 2>/dev/null) || true
-    [[ $header =~ $BINLOG_FIRST_STATE_PATTERN ]] || return 0
-    printf '%s' "${BASH_REMATCH[1]//$'\n'# /}"
-}
-
 # The client of the server that replays the binlogs, as root through its socket.
 replay() {
     "$MYSQL_CLIENT" --defaults-extra-file="$CLIENT_CONFIG" --protocol=socket --socket="$socket" "$@"
 }
 
-# Dies: the oldest file ($1, starting from state $2) starts after the backup's position.
+# Dies: the oldest file starts after the backup's position.
 starts_after() {
-    die "the oldest binlog of timeline $timeline (${1##*/}) starts after backup $name's position $backup_gtid (at $2): the binlogs between are gone. Restore to backup $name by name."
+    die "the oldest binlog of timeline $timeline ($first_file) starts after backup $name's position $backup_gtid (at $first): the binlogs between are gone. Restore to backup $name by name."
 }
 
 stop_server() {
@@ -74,14 +67,14 @@ if (($(pod_ordinal) != 0)); then
 fi
 if [[ -d $data_dir/mysql ]]; then
     # In place already (the pod restarted after the restore): what a replay left behind goes.
-    rm -rf "$binlogs" "$staged" "$staged.replaying"
+    rm -rf "$decoded" "$staged" "$staged.replaying"
     log "data directory already holds a database: nothing to replay"
     report phase=no-replay
     exit 0
 fi
 if [[ -f $staged.replaying ]]; then
     # Kept, so that every further attempt says the same until the pod starts anew and clone-mysql stages again.
-    rm -rf "$staging" "$binlogs"
+    rm -rf "$staging" "$decoded"
     earlier=$(key_value "$staged.replaying" error) || earlier="it was cut short"
     die "the replay of backup $(key_value "$staged.replaying" backup) up to $(key_value "$staged.replaying" time) failed ($earlier), and its half-replayed copy is removed: once the cause is fixed, delete the pod (kubectl delete pod ${HOSTNAME:-mysql-0}) and clone-mysql stages the backup again"
 fi
@@ -92,6 +85,9 @@ timeline=$(key_value "$staged" timeline)
 backup_gtid=$(key_value "$staged" gtid)
 target_time=$(key_value "$staged" time)
 position=$(key_value "$staged" position)
+first=$(key_value "$staged" first)
+first_file=$(key_value "$staged" first_file)
+file_count=$(key_value "$staged" files)
 [[ -d $staging ]] || die "$staged names backup $name, but its staged copy $staging is missing: clone-mysql stages it again when the pod starts anew (kubectl delete pod ${HOSTNAME:-mysql-0})"
 # From here on the staged copy changes: an attempt that does not finish leaves this mark for the next one.
 mv "$staged" "$staged.replaying"
@@ -102,18 +98,17 @@ replay_exit() {
 }
 trap 'replay_exit $? "$BASH_COMMAND"' EXIT
 report phase=replaying position="$position $backup_gtid"
-binlog_files "$binlogs"
-((${#files[@]} > 0)) || die "no binlog file in $binlogs to replay"
+[[ -f $decoded ]] || die "$staged names backup $name, but the binlogs decoded for it ($decoded) are missing: clone-mysql decodes them again when the pod starts anew (kubectl delete pod ${HOSTNAME:-mysql-0})"
 
 if [[ -z $BINLOG_CONTAINS_SQL ]]; then
     # MariaDB positions: per domain, the first file's seqno at most the backup's.
-    first=$(first_state "${files[0]}")
     for entry in ${backup_gtid//,/ }; do
-        (($(gtid_seqno "$first" "${entry%%-*}") <= ${entry##*-})) || starts_after "${files[0]}" "$first"
+        (($(gtid_seqno "$first" "${entry%%-*}") <= ${entry##*-})) || starts_after
     done
 fi
 
-log "replaying the binlogs of timeline $timeline onto backup $name (GTID $backup_gtid) up to $target_time"
+read -r size _ < <(du -b "$decoded")
+log "replaying the binlogs of timeline $timeline onto backup $name (GTID $backup_gtid) up to $target_time: $size bytes of SQL"
 defaults=(--no-defaults)
 [[ ! -f $staging/backup-my.cnf ]] || defaults=(--defaults-file="$staging/backup-my.cnf")
 started=$EPOCHREALTIME
@@ -131,22 +126,21 @@ done
 sql=${RESTORE_SQL//\{gtid\}/"$(sql_string "$backup_gtid")"}
 replay <<<"$sql" || stop_server_and_die "the server that replays the binlogs refused the backup's GTID state $backup_gtid"
 if [[ -n $BINLOG_CONTAINS_SQL ]]; then
-    first=$(first_state "${files[0]}")
     sql=${BINLOG_CONTAINS_SQL//\{first\}/"$(sql_string "$first")"}
     sql=${sql//\{gtid\}/"$(sql_string "$backup_gtid")"}
     [[ $(replay --batch --skip-column-names --execute="$sql") == 1 ]] || {
         stop_server
-        starts_after "${files[0]}" "$first"
+        starts_after
     }
 fi
-stop=${target_time/T/ }
-if ! "$BINLOG_TOOL" "$BINLOG_SKIP_BACKUP_OPTION=$backup_gtid" --stop-datetime="${stop%Z}" "${files[@]}" | replay --binary-mode >&2; then
+# --binary-mode: both clients' option for the binlog tools' output, whose strings may hold \0 and \r\n.
+if ! replay --binary-mode <"$decoded" >&2; then
     stop_server_and_die "replaying the binlogs of timeline $timeline onto backup $name failed; nothing was moved into place"
 fi
 gtid=$(replay --batch --skip-column-names --execute="$BINLOG_GTID_SQL")
 stop_server
 rm -f "$staging"/restore-bin.* "$DATA_ROOT/restore.pid"
-log "binlogs replayed to $target_time: GTID $backup_gtid -> $gtid, ${#files[@]} files in $(elapsed "$started" "$EPOCHREALTIME") s"
+log "binlogs replayed to $target_time: GTID $backup_gtid -> $gtid, $file_count files in $(elapsed "$started" "$EPOCHREALTIME") s"
 
 if [[ -n $RESTORE_SQL ]]; then
     sql=${RESTORE_SQL//\{gtid\}/"$(sql_string "$gtid")"}
@@ -154,6 +148,6 @@ if [[ -n $RESTORE_SQL ]]; then
 fi
 rmdir "$data_dir" 2>/dev/null || true
 mv "$staging" "$data_dir"
-rm -rf "$binlogs" "$staged.replaying"
+rm -rf "$decoded" "$staged.replaying"
 log "restore to $target_time complete"
 report phase=restored position="$position $gtid"

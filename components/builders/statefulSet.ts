@@ -237,9 +237,9 @@ function cloneContainer(args: ResolvedArgs, names: ClusterNames): Container {
 }
 
 /**
- * A restore to a time's replay (replay-binlogs.sh), after clone-mysql has staged the backup and downloaded the
- * binlogs: in the server's image, which holds the server, its client and the binlog tool for every flavor
- * (the backup image of mysql84 has no mysqld). Rendered only for a restore to a time, so only that changes
+ * A restore to a time's replay (replay-binlogs.sh), after clone-mysql has staged the backup and decoded the
+ * binlogs into SQL with the flavor's binlog tool, in the backup's image: in the server's image, which holds
+ * the server and its client (mysql84's backup image has no mysqld, its server image no mysqlbinlog). Rendered only for a restore to a time, so only that changes
  * the pod template. It runs a server of its own as root on files clone-mysql wrote: as clone-mysql, root
  * with CAP_DAC_OVERRIDE and CAP_FOWNER.
  */

@@ -243,10 +243,8 @@ describe("backups to object storage", () => {
             name: "replay-binlogs",
             image: "mysql:8.4",
             command: ["/opt/mysql-statefulset/replay-binlogs.sh"],
+            // No binlog tool: mysql:8.4 has no mysqlbinlog; clone-mysql decodes.
             env: Object.entries({
-                BINLOG_TOOL: "mysqlbinlog",
-                BINLOG_SKIP_BACKUP_OPTION: "--exclude-gtids",
-                BINLOG_FIRST_STATE_PATTERN: binlogs.firstStatePattern,
                 BINLOG_CONTAINS_SQL: "SELECT GTID_SUBSET('{first}', '{gtid}')",
                 BINLOG_GTID_SQL: "SELECT REPLACE(@@global.gtid_executed, '\\n', '')",
                 REPLAY_SERVER_OPTIONS: "--gtid-mode=ON --enforce-gtid-consistency=ON --skip-replica-start --mysqlx=OFF",
@@ -271,11 +269,21 @@ describe("backups to object storage", () => {
                 capabilities: { drop: ["ALL"], add: ["DAC_OVERRIDE", "FOWNER"] },
             },
         });
-        // clone-mysql, in the backup image, no longer gets the replay's server, client or binlog tool.
+        // clone-mysql, in the backup image, decodes with the binlog tool; it gets no server, client or replay SQL.
         const clone = pod({ flavor: "mysql84", restoreFrom: time }).initContainers[2];
         assert.strictEqual(clone.image, "percona/percona-xtrabackup:8.4");
         assert.deepStrictEqual(
             clone.env.filter((e: any) => /BINLOG|SERVER_BINARY|MYSQL_CLIENT|CLIENT_CONFIG/.test(e.name)),
+            [
+                { name: "BINLOG_TOOL", value: "mysqlbinlog" },
+                { name: "BINLOG_SKIP_BACKUP_OPTION", value: "--exclude-gtids" },
+                { name: "BINLOG_FIRST_STATE_PATTERN", value: binlogs.firstStatePattern },
+            ],
+        );
+        // A restore by name decodes nothing: no binlog tool.
+        const byName = pod({ flavor: "mysql84", restoreFrom: "20250101T030000Z" }).initContainers[2];
+        assert.deepStrictEqual(
+            byName.env.filter((e: any) => /BINLOG/.test(e.name)),
             [],
         );
     });

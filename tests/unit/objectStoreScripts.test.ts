@@ -101,12 +101,13 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
     /**
      * The replaying server and the binlog tools: each logs its arguments (one line each) to STUB_ARGS_LOG;
      * the server runs until it is stopped; a tool asked for a file's first events prints STUB_FIRST_HEADER,
-     * otherwise the events of the files it was given.
+     * otherwise the events of the files it was given (or fails half-way with STUB_DECODE_ERROR).
      */
     const SERVER_STUB = 'printf "%s %s\\n" "${0##*/}" "$*" >>"$STUB_ARGS_LOG"; exec sleep 600';
     const BINLOG_TOOL_STUB = [
         'printf "%s %s\\n" "${0##*/}" "$*" >>"$STUB_ARGS_LOG"',
         'if [[ $1 == --stop-position=* ]]; then printf "%s\\n" "$STUB_FIRST_HEADER"; exit 0; fi',
+        'if [[ -n ${STUB_DECODE_ERROR:-} ]]; then echo "-- half"; echo "$STUB_DECODE_ERROR" >&2; exit 1; fi',
         'for a; do [[ $a == -* ]] || echo "-- events of ${a##*/}"; done',
     ].join("\n");
 
@@ -545,7 +546,7 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
         assert.deepStrictEqual(
             fs.readdirSync(at("volume")).sort(),
             ["mysql", "restore-staged.replaying"],
-            "the staged copy and the binlogs removed",
+            "the staged copy and the decoded binlogs removed",
         );
         assert.deepStrictEqual(fs.readdirSync(at("volume", "mysql")), [], "the data directory stays empty");
         // Another ordinal has nothing to replay.
@@ -553,6 +554,25 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
         assert.strictEqual(replica.status, 0, replica.stderr);
         assert.strictEqual(readValues(at("replay-termination-log")).phase, "no-replay");
         assert.deepStrictEqual(takeLogs(), { args: [], statements: [] });
+
+        // The tool failing half-way: nothing handed over, no SQL left, the replay has nothing to start from.
+        const broken = restore("2098-01-01T00:00:00Z", "mariadb", {
+            STUB_FIRST_HEADER: "#261207 14:00:00 server id 100 Gtid list [0-100-40]",
+            STUB_DECODE_ERROR: "mariadb-binlog: Error in Log_event::read_log_event(): 'Event too big'",
+        });
+        assert.strictEqual(broken.status, 1);
+        assert.match(
+            broken.stderr,
+            new RegExp(`ERROR: decoding the binlogs of timeline ${timeline} with mariadb-binlog failed; nothing was moved into place\\n$`),
+        );
+        assert.match(broken.stderr, /Event too big/, "the tool's own error is in the log");
+        assert.strictEqual(readValues(at("termination-log")).phase, "failed");
+        assert.ok(
+            !fs.existsSync(at("volume", "restore-staged")) && !fs.existsSync(at("volume", "restore-binlogs.sql")),
+            "nothing handed over",
+        );
+        assert.deepStrictEqual(fs.readdirSync(at("volume", "mysql")), [], "the data directory stays empty");
+        takeLogs();
 
         const ok = restore("2098-01-01T00:00:00Z", "mariadb", {
             STUB_FIRST_HEADER: "#261207 14:00:00 server id 100 Gtid list [0-100-40]",
@@ -562,12 +582,25 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
         const files = [1, 2, 3, 4].map((n) => at("volume", "restore-binlogs", `mysql-bin.00000${n}`));
         const staging = at("volume", "mysql.clone-in-progress");
         const { args, statements } = takeLogs();
+        // clone-mysql decodes (the first file's state, then the SQL); replay-binlogs only starts the server.
         assert.deepStrictEqual(args, [
             `mariadb-binlog --stop-position=4096 ${files[0]}`,
+            `mariadb-binlog --start-position=0-100-42 --stop-datetime=2098-01-01 00:00:00 ${files.join(" ")}`,
             `mariadbd --no-defaults --datadir=${staging} --socket=${at("volume", "restore.sock")} --skip-networking --user=root ` +
                 `--log-bin=${staging}/restore-bin --server-id=1 --pid-file=${at("volume", "restore.pid")} --log-error=${at("volume", "restore-server.log")}`,
-            `mariadb-binlog --start-position=0-100-42 --stop-datetime=2098-01-01 00:00:00 ${files.join(" ")}`,
         ]);
+        const decodedLog =
+            /binlogs of timeline \S+ decoded from backup \S+'s position up to 2098-01-01T00:00:00Z: 4 files of (\d+) bytes into (\d+) bytes of SQL \(restore-binlogs\.sql\) in [\d.]+ s/.exec(
+                ok.stderr,
+            );
+        assert.ok(decodedLog, ok.stderr);
+        // The stand-in tool prints one line per file: `-- events of mysql-bin.00000N\n`, 30 bytes.
+        assert.strictEqual(decodedLog[2], String(4 * "-- events of mysql-bin.000001\n".length));
+        assert.match(
+            ok.stderr,
+            /replaying the binlogs of timeline \S+ onto backup \S+ \(GTID 0-100-42\) up to 2098-01-01T00:00:00Z: 120 bytes of SQL/,
+        );
+        assert.match(ok.stderr, /binlogs replayed to 2098-01-01T00:00:00Z: GTID 0-100-42 -> 0-100-60, 4 files in [\d.]+ s/);
         assert.deepStrictEqual(statements, [
             "SET GLOBAL gtid_binlog_state=0-100-42;",
             ...[1, 2, 3, 4].map((n) => `-- events of mysql-bin.00000${n}`),
@@ -609,7 +642,7 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
         );
     });
 
-    it("mysql84: replays with mysqlbinlog --exclude-gtids onto a GTID server set to the backup's state, checked by GTID_SUBSET; refuses a first file after the backup", () => {
+    it("mysql84: decodes with mysqlbinlog --exclude-gtids in clone-mysql, replays the SQL onto a GTID server set to the backup's state, checked by GTID_SUBSET; refuses a first file after the backup", () => {
         const [mysqlTimeline] = fs.readdirSync(bucketDir("binlogs")).filter((d) => d.endsWith("-a1b2c3d4"));
         assert.ok(mysqlTimeline, "the mysql84 shipping case ran");
         const remote = `offsite:acme-backups/default/mysql/binlogs/${mysqlTimeline}`;
@@ -668,11 +701,11 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
         const staging = at("volume", "mysql.clone-in-progress");
         const { args, statements } = takeLogs();
         assert.deepStrictEqual(args, [
+            `mysqlbinlog --stop-position=4096 ${files[0]}`,
+            `mysqlbinlog --exclude-gtids=${backupSet} --stop-datetime=2098-01-01 00:00:00 ${files.join(" ")}`,
             `mysqld --no-defaults --datadir=${staging} --socket=${at("volume", "restore.sock")} --skip-networking --user=root ` +
                 `--log-bin=${staging}/restore-bin --server-id=1 --pid-file=${at("volume", "restore.pid")} --log-error=${at("volume", "restore-server.log")} ` +
                 "--gtid-mode=ON --enforce-gtid-consistency=ON --skip-replica-start --mysqlx=OFF",
-            `mysqlbinlog --stop-position=4096 ${files[0]}`,
-            `mysqlbinlog --exclude-gtids=${backupSet} --stop-datetime=2098-01-01 00:00:00 ${files.join(" ")}`,
         ]);
         assert.deepStrictEqual(statements, [
             "RESET BINARY LOGS AND GTIDS;",
