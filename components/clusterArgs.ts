@@ -318,10 +318,10 @@ export interface MySqlClusterArgs {
      * its data directory is empty; replicas then clone from mysql-0 as usual. The restored data keeps the old
      * cluster's accounts: `rootPassword`, `replicationPassword`, `backupPassword` (and `appPassword` with `appUser`)
      * must be set to the old cluster's values. With `backupS3Bucket`, a backup that is not on the backup volume is
-     * downloaded from the bucket. A UTC time (`"2026-12-07T14:05:00Z"`, flavor mariadb, with `backupS3Bucket`)
-     * restores the newest backup in the bucket that finished before it, then replays the shipped binlogs up to it
-     * (docs/backups.md). Flavor mysql84 ships its binlogs but refuses a time: restore the newest backup before it by
-     * name and replay the binlogs by hand (docs/backups.md).
+     * downloaded from the bucket. A UTC time (`"2026-12-07T14:05:00Z"`, flavor mariadb or mysql84, with
+     * `backupS3Bucket`) restores the newest backup in the bucket that finished before it, then replays the shipped
+     * binlogs up to it in the `replay-binlogs` init container, on the server's image, before anything is moved into
+     * place (docs/backups.md).
      */
     readonly restoreFrom?: SettingValue<"restoreFrom">;
     /**
@@ -358,8 +358,8 @@ export interface MySqlClusterArgs {
      * With `backupS3Bucket`: how often (seconds, 5 to 3600) mysql-0's closed binlogs, and the open one when it has
      * new transactions (rotated first), are shipped to `PREFIX/binlogs/TIMELINE/`, which a restore to a time
      * (`restoreFrom: "2026-12-07T14:05:00Z"`) replays. Flavors mariadb and mysql84 (mysql57 refuses it); mysql84's
-     * path is checked by render and stand-ins only (no MySQL server can be installed where the tests run), and its
-     * restore to a time is by hand for now (docs/backups.md).
+     * path is checked by render and stand-ins only (no MySQL server can be installed where the tests run)
+     * (docs/backups.md).
      * @default 60 with `backupS3Bucket`
      */
     readonly binlogShipIntervalSeconds?: SettingValue<"binlogShipIntervalSeconds">;

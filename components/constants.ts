@@ -21,6 +21,11 @@ export const CONTAINERS = {
     rclone: "rclone",
     /** Ships mysql-0's binlogs to the bucket (binlog-ship.sh); idle on the other ordinals. */
     binlogShip: "binlog-ship",
+    /**
+     * A restore to a time's replay of the shipped binlogs onto the backup clone-mysql staged, in the server's
+     * image (replay-binlogs.sh), then the move into place; on the other ordinals it ends at once.
+     */
+    replay: "replay-binlogs",
 } as const;
 
 /** Volume names in the pod template. `data` is also the claim template's name. */

@@ -155,7 +155,10 @@ export interface Flavor {
     readonly binlogs?: {
         /** The GTID state the server has logged, on one line: SHIPPED's `gtid`, and the replay's result. */
         readonly gtidSql: string;
-        /** The tool that prints binlogs as SQL, in the backup image (clone-mysql runs it). */
+        /**
+         * The tool that prints binlogs as SQL, in the backup's image: clone-mysql decodes the binlogs with it, and
+         * the replay-binlogs container, in the server's image (mysql:8.4 has none), pipes the SQL into the client.
+         */
         readonly tool: string;
         /** The tool's option that skips what the backup holds, given `=<the backup's GTID state>`. */
         readonly skipBackupOption: string;
@@ -172,11 +175,6 @@ export interface Flavor {
         readonly containsSql: string;
         /** Options of the server that replays, beside the script's (socket only, no network, its own binlog). */
         readonly replayServerOptions: readonly string[];
-        /**
-         * Why a restore to a time is refused for this flavor although its binlogs are shipped; unset: it is
-         * not. The replay runs in clone-mysql, whose image (`backupImage`) must hold the server too.
-         */
-        readonly restoreToTimeRefusal?: string;
     };
 }
 
@@ -322,7 +320,8 @@ const mysql84: Flavor = {
     binlogs: {
         // A set of several server UUIDs is printed with a line break after each comma.
         gtidSql: "SELECT REPLACE(@@global.gtid_executed, '\\n', '')",
-        // In percona/percona-xtrabackup:8.4 with the MySQL 8.4 client (percona-server-client).
+        // percona-xtrabackup:8.4's (percona-server-client), where clone-mysql decodes: mysql:8.4 has no mysqlbinlog
+        // (its minimal server package leaves it out since 8.0.30: docker-library/mysql #847, #903, #907).
         tool: "mysqlbinlog",
         skipBackupOption: "--exclude-gtids",
         // mysqlbinlog prints the Previous-GTIDs event as `# <uuid>:<intervals>` lines (`,` ends all but the last),
@@ -331,7 +330,6 @@ const mysql84: Flavor = {
         containsSql: "SELECT GTID_SUBSET('{first}', '{gtid}')",
         // GTID events replay only with GTIDs on; the backup's replication channel is not started; no X Protocol.
         replayServerOptions: ["--gtid-mode=ON", "--enforce-gtid-consistency=ON", "--skip-replica-start", "--mysqlx=OFF"],
-        restoreToTimeRefusal: "the Percona XtraBackup 8.4 images, in which clone-mysql restores, have no mysqld to replay the binlogs with",
     },
 };
 

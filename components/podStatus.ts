@@ -55,7 +55,11 @@ export const STATUS_PHASES = {
     // restore-mysql.sh
     downloading: "downloading the backup from the bucket",
     restoring: "checking and copying the backup into place",
+    staged: "a restore to a time: the backup is checked and staged, the binlogs downloaded and decoded into SQL; the replay-binlogs container replays it",
     restored: "the restore is in place",
+    // replay-binlogs.sh (a restore to a time)
+    "no-replay": "not mysql-0, or its data is in place already: nothing to replay",
+    replaying: "replaying the shipped binlogs onto the staged backup (position: the backup's)",
     // mysql-run.sh
     "waiting-for-clone": "the server waits while its data is cloned again (self-repair)",
     // sidecar.sh

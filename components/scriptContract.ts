@@ -121,20 +121,19 @@ export const SCRIPT_ENVIRONMENT = {
         optional: [...OBJECT_STORE.optional, "BINLOG_TOOL"],
         ifSet: {
             ...OBJECT_STORE.ifSet,
-            // A restore to a time also replays the shipped binlogs.
-            BINLOG_TOOL: { runs: ["replay-binlogs.sh"] },
+            // A restore to a time: the binlogs decoded into SQL here, in the backup's image, which has the tool.
+            BINLOG_TOOL: { required: ["BINLOG_FIRST_STATE_PATTERN", "BINLOG_SKIP_BACKUP_OPTION"] },
         },
     },
-    // A restore to a time's binlogs, checked and replayed: the binlog tool, a server of its own and its client.
+    // The replay-binlogs container (a restore to a time): the SQL clone-mysql decoded from the binlogs, piped
+    // into a server of its own on the backup it staged, with the server's client (no binlog tool); then the move.
     "replay-binlogs.sh": {
         required: [
             "BINLOG_CONTAINS_SQL",
-            "BINLOG_FIRST_STATE_PATTERN",
             "BINLOG_GTID_SQL",
-            "BINLOG_SKIP_BACKUP_OPTION",
-            "BINLOG_TOOL",
             "CLIENT_CONFIG",
             "DATA_ROOT",
+            "DATA_SUBPATH",
             "MYSQL_CLIENT",
             "REPLAY_SERVER_OPTIONS",
             "RESTORE_SQL",

@@ -609,11 +609,11 @@ export const SETTINGS = {
         type: "string",
         description:
             "A backup's name (20250101T030000Z), on the backup volume or in the bucket, that mysql-0 starts from when its data is empty, or a UTC time (2026-12-07T14:05:00Z): the newest backup before it plus the shipped binlogs up to it; needs the old cluster's passwords.",
-        doc: 'The backup (its directory name on the backup volume, e.g. `"20250101T030000Z"`) that mysql-0 starts from when its data directory is empty; replicas then clone from mysql-0 as usual. The restored data keeps the old cluster\'s accounts: `rootPassword`, `replicationPassword`, `backupPassword` (and `appPassword` with `appUser`) must be set to the old cluster\'s values. With `backupS3Bucket`, a backup that is not on the backup volume is downloaded from the bucket. A UTC time (`"2026-12-07T14:05:00Z"`, flavor mariadb, with `backupS3Bucket`) restores the newest backup in the bucket that finished before it, then replays the shipped binlogs up to it (docs/backups.md). Flavor mysql84 ships its binlogs but refuses a time: restore the newest backup before it by name and replay the binlogs by hand (docs/backups.md).',
+        doc: 'The backup (its directory name on the backup volume, e.g. `"20250101T030000Z"`) that mysql-0 starts from when its data directory is empty; replicas then clone from mysql-0 as usual. The restored data keeps the old cluster\'s accounts: `rootPassword`, `replicationPassword`, `backupPassword` (and `appPassword` with `appUser`) must be set to the old cluster\'s values. With `backupS3Bucket`, a backup that is not on the backup volume is downloaded from the bucket. A UTC time (`"2026-12-07T14:05:00Z"`, flavor mariadb or mysql84, with `backupS3Bucket`) restores the newest backup in the bucket that finished before it, then replays the shipped binlogs up to it in the `replay-binlogs` init container, on the server\'s image, before anything is moved into place (docs/backups.md).',
         example: "20250101T030000Z",
         change: {
             impact: "rolling restart",
-            what: "mysql-0 restores only into an empty data directory: a live cluster's data is untouched",
+            what: "mysql-0 restores only into an empty data directory: a live cluster's data is untouched; a time adds the replay-binlogs init container to every pod",
         },
     },
     backupS3Bucket: {
@@ -677,7 +677,7 @@ export const SETTINGS = {
         type: "integer",
         description:
             "With backupS3Bucket (flavor mariadb or mysql84): how often mysql-0's binlogs are shipped to the bucket, 5 to 3600; the recovery point of a restore to a time is at most two intervals old. Unset, 60 (docs/backups.md).",
-        doc: "With `backupS3Bucket`: how often (seconds, 5 to 3600) mysql-0's closed binlogs, and the open one when it has new transactions (rotated first), are shipped to `PREFIX/binlogs/TIMELINE/`, which a restore to a time (`restoreFrom: \"2026-12-07T14:05:00Z\"`) replays. Flavors mariadb and mysql84 (mysql57 refuses it); mysql84's path is checked by render and stand-ins only (no MySQL server can be installed where the tests run), and its restore to a time is by hand for now (docs/backups.md).",
+        doc: "With `backupS3Bucket`: how often (seconds, 5 to 3600) mysql-0's closed binlogs, and the open one when it has new transactions (rotated first), are shipped to `PREFIX/binlogs/TIMELINE/`, which a restore to a time (`restoreFrom: \"2026-12-07T14:05:00Z\"`) replays. Flavors mariadb and mysql84 (mysql57 refuses it); mysql84's path is checked by render and stand-ins only (no MySQL server can be installed where the tests run) (docs/backups.md).",
         defaultDoc: "60 with `backupS3Bucket`",
         example: 60,
         change: { impact: "rolling restart", what: "the binlog-ship container's interval ([backups.md](backups.md))" },

@@ -254,6 +254,15 @@ move_contents() {
     ((${#existing[@]} == 0)) || mv -- "${existing[@]}" "$2"/
 }
 
+# The binlog files a restore to a time downloaded into $1, oldest first, into the array `files`.
+binlog_files() {
+    local file
+    files=()
+    shopt -s nullglob
+    for file in "$1"/*.[0-9]*; do files+=("$file"); done
+    shopt -u nullglob
+}
+
 # Sleeps, interruptibly: a trapped signal is handled at once, not after the sleep.
 pause() {
     sleep "$1" &

@@ -8,11 +8,15 @@
 # if the bucket holds it whole (its MANIFEST is there), and checked the same way.
 #
 # `restoreFrom` a UTC time (2026-12-07T14:05:00Z): the newest backup in the bucket that finished before it,
-# then the binlogs shipped for the backup's timeline (binlog-ship.sh), replayed from the backup's GTID
-# position up to that time by a server of its own on the staging directory (no network): replay-binlogs.sh
-# checks and replays them. The pod starts only on the result. A time before the first backup, a timeline
-# with a gap, or a time after what is shipped is refused with what the bucket holds, and nothing is moved
-# into place.
+# and the binlogs shipped for the backup's timeline (binlog-ship.sh), numbered without a gap through the
+# last one shipped. Here, in the backup's image, the flavor's binlog tool (BINLOG_TOOL) reads the oldest
+# file's starting GTID state and decodes the binlogs after the backup's position up to the time into SQL
+# text, $DATA_ROOT/restore-binlogs.sql; the binlogs go. The backup is staged as above but not moved into
+# place: $DATA_ROOT/restore-staged names it, with that state, for the replay-binlogs init container
+# (replay-binlogs.sh, in the server's image, which need not have the tool: mysql:8.4 has no mysqlbinlog),
+# which pipes the SQL into a server of its own on the staged copy and only then moves it into place. A time
+# before the first backup, a timeline with a gap, or a time after what is shipped is refused with what the
+# bucket holds, and nothing is moved into place.
 set -o errexit -o nounset -o pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -25,6 +29,8 @@ data_dir="$DATA_ROOT/$DATA_SUBPATH"
 staging="$DATA_ROOT/$DATA_SUBPATH.clone-in-progress"
 download="$DATA_ROOT/restore-download"
 binlogs="$DATA_ROOT/restore-binlogs"
+decoded="$DATA_ROOT/restore-binlogs.sql"
+staged="$DATA_ROOT/restore-staged"
 name=$RESTORE_FROM
 target_time=""
 if [[ $RESTORE_FROM =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$ ]]; then
@@ -32,9 +38,17 @@ if [[ $RESTORE_FROM =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$ 
     [[ -n ${OBJECT_STORE_BUCKET:-} ]] || die "restoreFrom is a time ($target_time), which needs the bucket's backups and binlogs: set backupS3Bucket"
 fi
 
-# The binlog half of a restore to a time (replay-binlogs.sh), a process of its own.
-replay_binlogs() {
-    "$(dirname "${BASH_SOURCE[0]}")/replay-binlogs.sh" "$@"
+# An earlier attempt's hand-over to the replay (its decoded binlogs, and its mark that a replay began) no
+# longer holds: the staging directory is made anew below.
+rm -f "$staged" "$staged.replaying" "$decoded" "$decoded.tmp"
+
+# The GTID state the oldest binlog file $1 starts from: group 1 of BINLOG_FIRST_STATE_PATTERN in the tool's
+# print of its first events, continuation prefixes removed; empty when it does not match.
+first_state() {
+    local header
+    header=$("$BINLOG_TOOL" --stop-position=4096 "$1" 2>/dev/null) || true
+    [[ $header =~ $BINLOG_FIRST_STATE_PATTERN ]] || return 0
+    printf '%s' "${BASH_REMATCH[1]//$'\n'# /}"
 }
 
 # A case, not an if: tests/scriptCommands.ts then knows that a container without a bucket never runs rclone.
@@ -94,16 +108,22 @@ esac
 backup="$BACKUPS_DIR/$name"
 [[ -f $backup/MANIFEST || ! -d $download ]] || backup=$download
 
-# The binlog files, numbered without a gap, from one that starts at or before the backup's position through
-# the last one shipped.
-[[ -z $target_time || -n ${BINLOG_TOOL:-} ]] || die "restoreFrom is a time ($target_time), but this flavor's binlogs are not replayed: give a backup's name"
-# A case, not an if: tests/scriptCommands.ts then knows that only a restore to a time runs the binlog tool.
-case ${BINLOG_TOOL:-} in
-"") ;;
-*)
-    [[ -z $target_time ]] || replay_binlogs check "$binlogs" "$remote" "$timeline" "$last_file" "$name" "$backup_gtid"
-    ;;
-esac
+# A restore to a time: the binlog files, numbered without a gap through the last one shipped; the replay
+# checks that the oldest starts within the backup's GTID state.
+if [[ -n $target_time ]]; then
+    binlog_files "$binlogs"
+    ((${#files[@]} > 0)) || die "timeline $timeline has no binlog file in $remote/binlogs/$timeline/"
+    previous=""
+    for file in "${files[@]}"; do
+        number=$((10#${file##*.}))
+        [[ -z $previous || $number -eq $((previous + 1)) ]] ||
+            die "the binlogs of timeline $timeline have a gap: ${file##*/} follows number $previous in $remote/binlogs/$timeline/; the data can be restored up to the end of the file before the gap, or to backup $name by name."
+        previous=$number
+    done
+    last=${files[${#files[@]} - 1]}
+    ((10#${last##*.} >= 10#${last_file##*.})) ||
+        die "timeline $timeline: SHIPPED names $last_file but the bucket's last binlog is ${last##*/}; the files after it are missing"
+fi
 [[ -f $backup/MANIFEST ]] || die "no complete backup '$name' on the backup volume (it has no MANIFEST): set \`restoreFrom\` to one that \`ls $BACKUPS_DIR\` lists"
 # A manifest value by key.
 manifest() {
@@ -142,14 +162,33 @@ fi
 for prefix in $BACKUP_INFO_PREFIXES; do
     rm -f "$staging/${prefix}_slave_info" "$staging/${prefix}_binlog_info"
 done
-gtid=$(manifest gtid)
-# A case, not an if: tests/scriptCommands.ts then knows that only a restore to a time runs the binlog tool.
-case ${BINLOG_TOOL:-} in
-"") ;;
-*)
-    [[ -z $target_time ]] || gtid=$(replay_binlogs replay "$binlogs" "$staging" "$timeline" "$name" "$backup_gtid" "$target_time")
-    ;;
-esac
+if [[ -n $target_time ]]; then
+    # Decoded here, where the flavor's binlog tool is (the backup's image): the server's image need not have
+    # it. A case, not an if: tests/scriptCommands.ts then knows that only a restore to a time runs the tool.
+    case ${BINLOG_TOOL:-} in
+    "") die "restoreFrom is a time ($target_time), but this flavor's binlogs are not replayed (no binlog tool): restore backup $name by name (restoreFrom: $name)" ;;
+    *)
+        first=$(first_state "${files[0]}")
+        read -r bytes _ < <(du -sb "$binlogs")
+        started=$EPOCHREALTIME
+        stop=${target_time/T/ }
+        "$BINLOG_TOOL" "$BINLOG_SKIP_BACKUP_OPTION=$backup_gtid" --stop-datetime="${stop%Z}" "${files[@]}" >"$decoded.tmp" ||
+            die "decoding the binlogs of timeline $timeline with $BINLOG_TOOL failed; nothing was moved into place"
+        mv "$decoded.tmp" "$decoded"
+        rm -rf "$binlogs"
+        read -r size _ < <(du -b "$decoded")
+        log "binlogs of timeline $timeline decoded from backup $name's position up to $target_time: ${#files[@]} files of $bytes bytes into $size bytes of SQL (${decoded##*/}) in $(elapsed "$started" "$EPOCHREALTIME") s"
+        ;;
+    esac
+    # Handed over whole (written, then renamed): the replay-binlogs container replays and moves into place.
+    printf 'backup=%s\ntimeline=%s\ngtid=%s\ntime=%s\nposition=%s\nfirst=%s\nfiles=%s\nfirst_file=%s\n' "$name" "$timeline" "$backup_gtid" \
+        "$target_time" "$position" "$first" "${#files[@]}" "${files[0]##*/}" >"$staged.tmp"
+    mv "$staged.tmp" "$staged"
+    rm -rf "$download" "$manifests"
+    log "backup $name staged for the replay of timeline $timeline up to $target_time (the replay-binlogs container)"
+    report phase=staged position="$position${gtid:+ $gtid}"
+    exit 0
+fi
 if [[ -n $RESTORE_SQL ]]; then
     sql=${RESTORE_SQL//\{gtid\}/"$(sql_string "$gtid")"}
     printf '%s\n' "$sql" >"$staging/restore.sql.pending"

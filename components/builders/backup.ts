@@ -283,33 +283,44 @@ export function binlogShipContainers(args: ResolvedArgs, clusterUid: pulumi.Inpu
 
 /**
  * clone-mysql's environment for a restore: which backup or time, where, and the flavor's restore
- * statements; for a time, the server and the tools that replay the shipped binlogs onto the backup.
+ * statements. A restore to a time stops once the backup is staged and its binlogs decoded into SQL, with
+ * the flavor's binlog tool, which the backup's image has and the server's may not (mysql:8.4 has no
+ * mysqlbinlog): the replay-binlogs container goes on.
  */
 export function restoreEnv(args: ResolvedArgs) {
     if (args.restoreFrom === undefined) {
         return {};
     }
-    const binlogs = args.flavor.binlogs;
-    const replay =
-        isRestoreTime(args.restoreFrom) && binlogs !== undefined
-            ? {
-                  BINLOG_TOOL: binlogs.tool,
-                  BINLOG_SKIP_BACKUP_OPTION: binlogs.skipBackupOption,
-                  BINLOG_FIRST_STATE_PATTERN: binlogs.firstStatePattern,
-                  BINLOG_CONTAINS_SQL: binlogs.containsSql,
-                  BINLOG_GTID_SQL: binlogs.gtidSql,
-                  REPLAY_SERVER_OPTIONS: binlogs.replayServerOptions.join(" "),
-                  SERVER_BINARY: args.flavor.server,
-                  MYSQL_CLIENT: args.flavor.client,
-                  CLIENT_CONFIG: ROOT_CLIENT_CONFIG,
-              }
-            : {};
+    const binlogs = isRestoreTime(args.restoreFrom) ? args.flavor.binlogs : undefined;
     return {
-        ...replay,
         RESTORE_FROM: args.restoreFrom,
         BACKUPS_DIR: PATHS.backupsDir,
         RESTORE_SQL: args.flavor.restoreSql,
+        BINLOG_TOOL: binlogs?.tool,
+        BINLOG_SKIP_BACKUP_OPTION: binlogs?.skipBackupOption,
+        BINLOG_FIRST_STATE_PATTERN: binlogs?.firstStatePattern,
         ...objectStoreEnv(args),
+    };
+}
+
+/**
+ * The replay-binlogs container's environment, for a restore to a time (`restoreFrom` a UTC time) of a flavor
+ * whose binlogs are shipped; undefined otherwise: the flavor's SQL, its server and client, the statements
+ * that set the GTID state. No binlog tool: clone-mysql has decoded the binlogs.
+ */
+export function replayEnv(args: ResolvedArgs) {
+    const binlogs = args.flavor.binlogs;
+    if (args.restoreFrom === undefined || !isRestoreTime(args.restoreFrom) || binlogs === undefined) {
+        return undefined;
+    }
+    return {
+        BINLOG_CONTAINS_SQL: binlogs.containsSql,
+        BINLOG_GTID_SQL: binlogs.gtidSql,
+        REPLAY_SERVER_OPTIONS: binlogs.replayServerOptions.join(" "),
+        SERVER_BINARY: args.flavor.server,
+        MYSQL_CLIENT: args.flavor.client,
+        CLIENT_CONFIG: ROOT_CLIENT_CONFIG,
+        RESTORE_SQL: args.flavor.restoreSql,
     };
 }
 

@@ -31,7 +31,7 @@ import { ClusterNames } from "../names";
 import { STATUS_FILE, STATUS_POLICY } from "../podStatus";
 import { IMAGE_ENTRYPOINT, scriptEnv } from "../scriptContract";
 import { podAffinity, zoneSpread } from "./availability";
-import { binlogShipContainers, restoreEnv, restoreInitContainers, restoreMounts, restoreVolumes } from "./backup";
+import { binlogShipContainers, replayEnv, restoreEnv, restoreInitContainers, restoreMounts, restoreVolumes } from "./backup";
 import { configMapName, PodScripts, scriptsConfigMapName } from "./config";
 import { binlogShipMetricsContainers, metricsAnnotations, metricsContainers, metricsVolumes } from "./metrics";
 import { claimTemplate } from "./storage";
@@ -243,6 +243,36 @@ function cloneContainer(args: ResolvedArgs, names: ClusterNames): Container {
 }
 
 /**
+ * A restore to a time's replay (replay-binlogs.sh), after clone-mysql has staged the backup and decoded the
+ * binlogs into SQL with the flavor's binlog tool, in the backup's image: in the server's image, which holds
+ * the server and its client (mysql84's backup image has no mysqld, its server image no mysqlbinlog). Rendered only for a restore to a time, so only that changes
+ * the pod template. It runs a server of its own as root on files clone-mysql wrote: as clone-mysql, root
+ * with CAP_DAC_OVERRIDE and CAP_FOWNER.
+ */
+function replayContainers(args: ResolvedArgs): Container[] {
+    const env = replayEnv(args);
+    if (env === undefined) {
+        return [];
+    }
+    return [
+        {
+            name: CONTAINERS.replay,
+            image: args.image,
+            command: [script(SCRIPT_FILES.replayBinlogs)],
+            env: scriptEnv([SCRIPT_FILES.replayBinlogs], {
+                ...env,
+                DATA_ROOT: PATHS.dataRoot,
+                DATA_SUBPATH: PATHS.dataSubPath,
+                STATUS_FILE,
+            }),
+            ...STATUS,
+            volumeMounts: [mounts.claim, mounts.scripts, mounts.credentials],
+            securityContext: hardened(CAPABILITIES.backup, RUN_AS_ROOT),
+        },
+    ];
+}
+
+/**
  * The mysql container's command and what it needs to start the server. A flavor whose data directory
  * init-mysql makes (`installDb`; or a clone or a restore does) needs nothing of its image's entrypoint,
  * which would check the configuration twice over and re-execute itself as the server's user before it
@@ -433,7 +463,12 @@ export function statefulSet(
                     ...optional("affinity", podAffinity(args, names)),
                     ...optional("topologySpreadConstraints", zoneSpread(args, names)),
                     ...optional("priorityClassName", args.priorityClassName),
-                    initContainers: [initContainer(args, names, clusterUid), ...restoreInitContainers(args), cloneContainer(args, names)],
+                    initContainers: [
+                        initContainer(args, names, clusterUid),
+                        ...restoreInitContainers(args),
+                        cloneContainer(args, names),
+                        ...replayContainers(args),
+                    ],
                     containers: [
                         mysqlContainer(args),
                         sidecarContainer(args, names),

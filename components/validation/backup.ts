@@ -207,7 +207,7 @@ export function checkBackupName(problems: Problems, name: string | undefined, ba
 
 /** The flavors a restore to a time is built for: their binlogs are shipped and replayed. */
 export const RESTORE_TIME_FLAVORS: readonly string[] = Object.values(FLAVORS)
-    .filter((f) => f.binlogs !== undefined && f.binlogs.restoreToTimeRefusal === undefined)
+    .filter((f) => f.binlogs !== undefined)
     .map((f) => f.name);
 
 /**
@@ -229,15 +229,10 @@ export function checkRestoreTime(
                 `the binlogs shipped to the bucket; set the bucket settings of the cluster whose data you restore, or give a backup's name.`,
         );
     } else if (flavor !== undefined && !RESTORE_TIME_FLAVORS.includes(flavor)) {
-        const refusal = FLAVORS[flavor]?.binlogs?.restoreToTimeRefusal;
         const flavors = RESTORE_TIME_FLAVORS.map((f) => `"${f}"`).join(", ");
-        const restoreTime = `\`restoreFrom\` is ${show(restoreFrom)}, a time, but \`flavor\` is ${show(flavor)}, `;
         problems.add(
-            refusal === undefined || objectStore.binlogShipIntervalSeconds === undefined
-                ? `${restoreTime}whose binlogs are not shipped: give a backup's name instead (restores to a time are built for flavor ${flavors}).`
-                : `${restoreTime}whose shipped binlogs are not replayed yet: ${refusal}. Give the name of the newest backup ` +
-                      `before the time instead, then replay the shipped binlogs by hand (docs/backups.md); restores to a time ` +
-                      `are built for flavor ${flavors}.`,
+            `\`restoreFrom\` is ${show(restoreFrom)}, a time, but \`flavor\` is ${show(flavor)}, whose binlogs are not ` +
+                `shipped: give a backup's name instead (restores to a time are built for flavor ${flavors}).`,
         );
     }
 }

@@ -116,7 +116,7 @@ export function collect(run: Runner, target: Target, ordinals: readonly number[]
         };
         // What the scripts that report as they work say now (a finished one's word is in its pod status).
         const liveStatus: Record<string, ExecResult> = {};
-        for (const container of [CONTAINERS.clone, CONTAINERS.sidecar]) {
+        for (const container of [CONTAINERS.clone, CONTAINERS.replay, CONTAINERS.sidecar]) {
             if (statuses.some((s) => s.name === container && s.state?.running !== undefined)) {
                 liveStatus[container] = exec(container, ["cat", STATUS_FILE]);
             }

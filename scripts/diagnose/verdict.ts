@@ -68,6 +68,7 @@ export type VerdictKind =
     | "init-failing"
     | "empty-primary-refused"
     | "clone-failing"
+    | "replay-failing"
     | "cloning"
     | "re-cloning"
     | "crashing"
@@ -293,6 +294,21 @@ export function podVerdict(facts: PodFacts, target: Target): Verdict {
     }
     if (clone?.state?.running) {
         return verdict("cloning", cloningVerdict(reportedStatus(facts, CONTAINERS.clone)));
+    }
+    // A restore to a time's replay (only rendered for one), after clone-mysql staged the backup.
+    const replay = containerStatus(pod, CONTAINERS.replay);
+    if (failing(replay)) {
+        return verdict(
+            "replay-failing",
+            `restore to a time failing: replay-binlogs ${failure(replay)}: ${said(failureStatus(facts, CONTAINERS.replay))}`,
+        );
+    }
+    if (replay?.state?.running) {
+        const record = reportedStatus(facts, CONTAINERS.replay);
+        return verdict(
+            "cloning",
+            `restoring: replay-binlogs is replaying the shipped binlogs onto the staged backup (restoreFrom)${record?.position ? ` from ${record.position}` : ""}`,
+        );
     }
 
     // Self-repair: the marker (present until the new clone is whole), or the sidecar's record (its own, or

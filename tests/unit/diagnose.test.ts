@@ -512,6 +512,46 @@ describe("npm run diagnose", () => {
             assert.strictEqual(cloning(""), "cloning: clone-mysql is running and has reported no status yet");
         });
 
+        it("says a restore to a time's replay-binlogs is replaying, or failing with the replay's own error", () => {
+            const replaying = (state: object, extra: object = {}) =>
+                podVerdict(
+                    {
+                        name: "mysql-0",
+                        ordinal: 0,
+                        pod: {
+                            spec: { nodeName: "node-1" },
+                            status: {
+                                phase: "Pending",
+                                initContainerStatuses: [
+                                    { name: "init-mysql", state: { terminated: { exitCode: 0 } } },
+                                    { name: "clone-mysql", state: { terminated: { exitCode: 0 } } },
+                                    { name: "replay-binlogs", ...state },
+                                ],
+                            },
+                        },
+                        events: [],
+                        logs: {},
+                        ...extra,
+                    },
+                    target,
+                ).text;
+            const status = "script=replay-binlogs.sh\nphase=replaying\nposition=mysql-bin.000003:385 0-100-42\n";
+            assert.strictEqual(
+                replaying({ state: { running: {} } }, { liveStatus: { "replay-binlogs": { ok: true, stdout: status, stderr: "" } } }),
+                "restoring: replay-binlogs is replaying the shipped binlogs onto the staged backup (restoreFrom) from mysql-bin.000003:385 0-100-42",
+            );
+            const error =
+                "the replay of backup 20261207T030000Z up to 2026-12-07T14:05:00Z failed (it was cut short), and its half-replayed copy is removed";
+            assert.strictEqual(
+                replaying({
+                    state: { waiting: { reason: "CrashLoopBackOff" } },
+                    restartCount: 3,
+                    lastState: { terminated: { exitCode: 1, message: `script=replay-binlogs.sh\nphase=failed\nerror=${error}\n` } },
+                }),
+                `restore to a time failing: replay-binlogs restarted 3 times (CrashLoopBackOff): ${error}`,
+            );
+        });
+
         it("counts the sidecar's failed attempts to configure replication, with the client's error, from its status file", () => {
             const facts = (status: string) => ({
                 name: "mysql-1",

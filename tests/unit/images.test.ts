@@ -48,7 +48,9 @@ const IMAGE_BINARIES: Record<string, readonly string[]> = {
     // The tutorial's image (Debian, Percona XtraBackup 2.4.4): xtrabackup, xbstream, mysql client, ncat.
     "gcr.io/google-samples/xtrabackup:1.0": [...BASE_SYSTEM, "mysql", "xtrabackup", "xbstream", "ncat"],
     // docker-library/mysql 8.4/Dockerfile.oracle: oraclelinux:9-slim + findutils, mysql-community-server-minimal,
-    // client, shell. ENTRYPOINT docker-entrypoint.sh in /usr/local/bin.
+    // client, shell. ENTRYPOINT docker-entrypoint.sh in /usr/local/bin. No mysqlbinlog: the minimal server
+    // package leaves it out since 8.0.30 (docker-library/mysql issues #847, open; #903, #907), so clone-mysql
+    // decodes the binlogs of a restore to a time in the backup's image and replay-binlogs runs none.
     "mysql:8.4": [...BASE_SYSTEM, "mysql", "mysqladmin", "mysqld", "mysqlsh", "docker-entrypoint.sh"],
     // percona/percona-docker percona-xtrabackup-8.x/Dockerfile: ubi9-minimal + percona-xtrabackup-84,
     // percona-server-client (mysql, mysqlbinlog...: percona/percona-server build-ps/percona-server.spec, its
@@ -150,12 +152,14 @@ describe("the default images", () => {
                     " ",
                 ),
             rclone: ["cp"],
-            // As a mysql-0 restoring to a time runs it: with rclone, copied in by the init container above, and the
-            // server, its client and the binlog tool that replay the binlogs.
+            // As a mysql-0 restoring to a time runs it: with rclone, copied in by the init container above; the
+            // binlog tool decodes the binlogs.
             "clone-mysql":
-                "/opt/rclone/rclone bash cp dirname du env getent grep mariadb mariadb-backup mariadb-binlog mariadbd mbstream mkdir mv rm rmdir sha256sum sleep socat sort".split(
+                "/opt/rclone/rclone bash cp dirname du env getent grep mariadb-backup mariadb-binlog mbstream mkdir mv rm rmdir sha256sum sleep socat sort".split(
                     " ",
                 ),
+            // The replay of a restore to a time, in the server's image: the server and its client, no binlog tool.
+            "replay-binlogs": "bash dirname du env mariadb mariadbd mv rm rmdir sleep".split(" "),
             mysql: "bash cat chown dirname env find mariadb mariadb-admin mariadbd sleep".split(" "),
             xtrabackup:
                 "bash cat chmod chown cp dirname env getent mariadb mariadb-backup mariadb-upgrade mbstream mkdir mv rm rmdir sha256sum sleep socat".split(
@@ -197,13 +201,26 @@ describe("the default images", () => {
         }
     });
 
-    it("mysql84's restore to a time, refused by the checks, would run mysqld in clone-mysql's image, which has none", () => {
-        assert.ok(!RESTORE_TIME_FLAVORS.includes("mysql84"));
-        assert.deepStrictEqual(missing(FLAVORS.mysql84, RESTORE_TIME), {
-            "mysql:8.4": [],
-            "percona/percona-xtrabackup:8.4": ["mysqld"],
-            [DEFAULTS.rcloneImage]: [],
-        });
+    it("mysql84's restore to a time: clone-mysql decodes with mysqlbinlog (the backup image's), replay-binlogs runs mysqld and mysql only", () => {
+        assert.ok(RESTORE_TIME_FLAVORS.includes("mysql84"));
+        const byName = Object.fromEntries(containers(FLAVORS.mysql84, RESTORE_TIME).map((c) => [c.name, c]));
+        const replay = byName[CONTAINERS.replay];
+        const clone = byName[CONTAINERS.clone];
+        assert.deepStrictEqual([replay.image, clone.image], ["mysql:8.4", "percona/percona-xtrabackup:8.4"]);
+        assert.deepStrictEqual(
+            containerCommands(replay).filter((c) => c.startsWith("mysql")),
+            ["mysql", "mysqld"],
+        );
+        assert.deepStrictEqual(
+            containerCommands(clone).filter((c) => ["mysqld", "mysqlbinlog", "mysql"].includes(c)),
+            ["mysqlbinlog"],
+        );
+        // Either container in the other's image lacks a binary (the check can fail): the decode in the server's
+        // image (as before this change, when replay-binlogs ran the tool), the replay in the backup's.
+        const missingIn = (container: ContainerSpec, image: string) =>
+            containerCommands(container).filter((c) => !COPIED_IN.includes(c) && !IMAGE_BINARIES[image].includes(c));
+        assert.deepStrictEqual(missingIn(clone, FLAVORS.mysql84.image), ["mysqlbinlog", "socat", "xbstream", "xtrabackup"]);
+        assert.deepStrictEqual(missingIn(replay, FLAVORS.mysql84.backupImage), ["mysqld"]);
     });
 
     it("catches a binary an image lacks (the check can fail)", () => {

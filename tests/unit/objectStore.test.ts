@@ -2,7 +2,7 @@
 // container, environment and credentials mount, a restoring mysql-0's, and the pod template left as it was
 // when nothing restores.
 import * as assert from "assert";
-import { clusterNames, resolveArgs } from "../../components";
+import { clusterNames, FLAVORS, resolveArgs } from "../../components";
 import { backupCronJob, statefulSet } from "../../components/builders";
 import { MOCK_UUID } from "../../scripts/render/mockRuntime";
 import { BASE_ARGS, buildCluster, child } from "../helpers";
@@ -206,7 +206,7 @@ describe("backups to object storage", () => {
         assert.ok(job.containers[0].env.some((e: any) => e.name === "CLUSTER_UID" && e.value === MOCK_UUID));
     });
 
-    it("takes a UTC time for restoreFrom with a bucket and mariadb, and refuses one without them or not a real time", () => {
+    it("takes a UTC time for restoreFrom with a bucket and mariadb or mysql84, and refuses one without them or not a real time", () => {
         const time = "2026-12-07T14:05:00Z";
         assert.strictEqual(resolveArgs({ ...ARGS, ...PASSWORDS, restoreFrom: time }).restoreFrom, time);
         assert.deepStrictEqual(problems({ ...ARGS, ...PASSWORDS, restoreFrom: "2026-02-30T14:05:00Z" }), [
@@ -216,12 +216,76 @@ describe("backups to object storage", () => {
             '`restoreFrom` is "2026-12-07T14:05:00Z", a time, but `backupS3Bucket` is not set: a restore to a time replays the binlogs shipped to the bucket; set the bucket settings of the cluster whose data you restore, or give a backup\'s name.',
         ]);
         assert.deepStrictEqual(problems({ ...ARGS, ...PASSWORDS, flavor: "mysql57", restoreFrom: time }), [
-            '`restoreFrom` is "2026-12-07T14:05:00Z", a time, but `flavor` is "mysql57", whose binlogs are not shipped: give a backup\'s name instead (restores to a time are built for flavor "mariadb").',
+            '`restoreFrom` is "2026-12-07T14:05:00Z", a time, but `flavor` is "mysql57", whose binlogs are not shipped: give a backup\'s name instead (restores to a time are built for flavor "mysql84", "mariadb").',
         ]);
-        // mysql84's binlogs are shipped, but its clone-mysql image has no server to replay them with.
-        assert.deepStrictEqual(problems({ ...ARGS, ...PASSWORDS, flavor: "mysql84", restoreFrom: time }), [
-            '`restoreFrom` is "2026-12-07T14:05:00Z", a time, but `flavor` is "mysql84", whose shipped binlogs are not replayed yet: the Percona XtraBackup 8.4 images, in which clone-mysql restores, have no mysqld to replay the binlogs with. Give the name of the newest backup before the time instead, then replay the shipped binlogs by hand (docs/backups.md); restores to a time are built for flavor "mariadb".',
+        // mysql84's binlogs are shipped and replayed in its server's image (the replay-binlogs container).
+        assert.strictEqual(resolveArgs({ ...ARGS, ...PASSWORDS, flavor: "mysql84", restoreFrom: time }).restoreFrom, time);
+    });
+
+    it("renders the replay-binlogs container exactly when restoreFrom is a time, after clone-mysql, in the server's image", () => {
+        const time = "2026-12-07T14:05:00Z";
+        const pod = (settings: Record<string, unknown>) =>
+            (statefulSet(resolveArgs({ ...ARGS, ...PASSWORDS, ...settings }), names, SCRIPTS, MOCK_UUID) as any).spec.template.spec;
+        const initNames = (settings: Record<string, unknown>) => pod(settings).initContainers.map((c: any) => c.name);
+        assert.deepStrictEqual(initNames({ restoreFrom: time }), ["init-mysql", "rclone", "clone-mysql", "replay-binlogs"]);
+        assert.deepStrictEqual(initNames({ flavor: "mysql84", restoreFrom: time }), [
+            "init-mysql",
+            "rclone",
+            "clone-mysql",
+            "replay-binlogs",
         ]);
+        assert.deepStrictEqual(initNames({ restoreFrom: "20250101T030000Z" }), ["init-mysql", "rclone", "clone-mysql"]);
+        assert.deepStrictEqual(initNames({}), ["init-mysql", "rclone", "clone-mysql"]);
+
+        const replay = pod({ flavor: "mysql84", restoreFrom: time }).initContainers[3];
+        const binlogs = FLAVORS.mysql84.binlogs!;
+        assert.deepStrictEqual(replay, {
+            name: "replay-binlogs",
+            image: "mysql:8.4",
+            command: ["/opt/mysql-statefulset/replay-binlogs.sh"],
+            // No binlog tool: mysql:8.4 has no mysqlbinlog; clone-mysql decodes.
+            env: Object.entries({
+                BINLOG_CONTAINS_SQL: "SELECT GTID_SUBSET('{first}', '{gtid}')",
+                BINLOG_GTID_SQL: "SELECT REPLACE(@@global.gtid_executed, '\\n', '')",
+                REPLAY_SERVER_OPTIONS: "--gtid-mode=ON --enforce-gtid-consistency=ON --skip-replica-start --mysqlx=OFF",
+                SERVER_BINARY: "mysqld",
+                MYSQL_CLIENT: "mysql",
+                CLIENT_CONFIG: "/etc/mysql-credentials/root.cnf",
+                RESTORE_SQL: FLAVORS.mysql84.restoreSql,
+                DATA_ROOT: "/mnt/data",
+                DATA_SUBPATH: "mysql",
+                STATUS_FILE: "/dev/termination-log",
+            }).map(([name, value]) => ({ name, value })),
+            terminationMessagePath: "/dev/termination-log",
+            terminationMessagePolicy: "FallbackToLogsOnError",
+            volumeMounts: [
+                { name: "data", mountPath: "/mnt/data" },
+                { name: "scripts", mountPath: "/opt/mysql-statefulset", readOnly: true },
+                { name: "credentials", mountPath: "/etc/mysql-credentials", readOnly: true },
+            ],
+            securityContext: {
+                runAsUser: 0,
+                allowPrivilegeEscalation: false,
+                capabilities: { drop: ["ALL"], add: ["DAC_OVERRIDE", "FOWNER"] },
+            },
+        });
+        // clone-mysql, in the backup image, decodes with the binlog tool; it gets no server, client or replay SQL.
+        const clone = pod({ flavor: "mysql84", restoreFrom: time }).initContainers[2];
+        assert.strictEqual(clone.image, "percona/percona-xtrabackup:8.4");
+        assert.deepStrictEqual(
+            clone.env.filter((e: any) => /BINLOG|SERVER_BINARY|MYSQL_CLIENT|CLIENT_CONFIG/.test(e.name)),
+            [
+                { name: "BINLOG_TOOL", value: "mysqlbinlog" },
+                { name: "BINLOG_SKIP_BACKUP_OPTION", value: "--exclude-gtids" },
+                { name: "BINLOG_FIRST_STATE_PATTERN", value: binlogs.firstStatePattern },
+            ],
+        );
+        // A restore by name decodes nothing: no binlog tool.
+        const byName = pod({ flavor: "mysql84", restoreFrom: "20250101T030000Z" }).initContainers[2];
+        assert.deepStrictEqual(
+            byName.env.filter((e: any) => /BINLOG/.test(e.name)),
+            [],
+        );
     });
 
     it("registers the CronJob without a backup volume or claim", async () => {

@@ -6,8 +6,10 @@ import { ChildProcess, execFileSync, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { FLAVORS, FlavorName } from "../../components";
-import { SCRIPT_TOOLS } from "../helpers";
+import { clusterNames, CONTAINERS, FLAVORS, FlavorName, readPodScripts, resolveArgs } from "../../components";
+import { statefulSet } from "../../components/builders";
+import { MOCK_UUID } from "../../scripts/render/mockRuntime";
+import { BASE_ARGS, SCRIPT_TOOLS } from "../helpers";
 
 const ROOT = path.join(__dirname, "..", "..");
 const SCRIPTS = path.join(ROOT, "pod");
@@ -99,12 +101,13 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
     /**
      * The replaying server and the binlog tools: each logs its arguments (one line each) to STUB_ARGS_LOG;
      * the server runs until it is stopped; a tool asked for a file's first events prints STUB_FIRST_HEADER,
-     * otherwise the events of the files it was given.
+     * otherwise the events of the files it was given (or fails half-way with STUB_DECODE_ERROR).
      */
     const SERVER_STUB = 'printf "%s %s\\n" "${0##*/}" "$*" >>"$STUB_ARGS_LOG"; exec sleep 600';
     const BINLOG_TOOL_STUB = [
         'printf "%s %s\\n" "${0##*/}" "$*" >>"$STUB_ARGS_LOG"',
         'if [[ $1 == --stop-position=* ]]; then printf "%s\\n" "$STUB_FIRST_HEADER"; exit 0; fi',
+        'if [[ -n ${STUB_DECODE_ERROR:-} ]]; then echo "-- half"; echo "$STUB_DECODE_ERROR" >&2; exit 1; fi',
         'for a; do [[ $a == -* ]] || echo "-- events of ${a##*/}"; done',
     ].join("\n");
 
@@ -170,43 +173,72 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
                 .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
         );
 
-    /** clone-mysql.sh as a restoring mysql-0 of `flavor` runs it, its environment as the builder sets it. */
+    /**
+     * The environment the builder gives the init container `container` of a mysql-0 of `flavor` restoring from
+     * `restoreFrom` with the bucket, its values replaced by `local` where it sets them (this machine's paths);
+     * undefined when the container is not rendered.
+     */
+    function renderedEnv(container: string, flavor: FlavorName, restoreFrom: string, local: Record<string, string>) {
+        const args = resolveArgs({
+            ...BASE_ARGS,
+            flavor,
+            backupS3Bucket: "acme-backups",
+            backupS3CredentialsSecret: "mysql-backup-s3",
+            restoreFrom,
+            rootPassword: "r",
+            replicationPassword: "p",
+            backupPassword: "b",
+        });
+        const names = clusterNames(args.name, args.namespace, args.clusterDomain, args.selectorLabels);
+        const pod = (statefulSet(args, names, readPodScripts(), MOCK_UUID) as any).spec.template.spec;
+        const found = pod.initContainers.find((c: { name: string }) => c.name === container);
+        if (found === undefined) {
+            return undefined;
+        }
+        const env: Record<string, string> = Object.fromEntries(found.env.map((e: { name: string; value: string }) => [e.name, e.value]));
+        for (const [name, value] of Object.entries(local)) {
+            if (name in env) env[name] = value;
+        }
+        return env;
+    }
+
+    /**
+     * A restoring mysql-0 of `flavor` as its init containers run: clone-mysql.sh, then, for a restore to a time,
+     * replay-binlogs.sh, each with its own container's environment as the builder renders it; both outputs.
+     */
     function restore(name: string, flavor: FlavorName = "mariadb", stubs: Record<string, string> = {}) {
-        const { binlogs, server, client, restoreSql } = FLAVORS[flavor];
         fs.rmSync(at("volume"), { recursive: true, force: true });
         fs.mkdirSync(at("volume", "mysql"), { recursive: true });
-        return run("clone-mysql.sh", {
-            HOSTNAME: "mysql-0",
+        const local = {
+            ...storeEnv(),
             DATA_ROOT: at("volume"),
-            DATA_SUBPATH: "mysql",
-            PEER_DOMAIN: "mysql.default.svc.cluster.local",
-            CLONE_PORT: "3307",
-            CLONE_TRANSPORT: "socat",
-            STREAM_TOOL: "mbstream",
-            BACKUP_TOOL: "mariadb-backup",
-            BACKUP_INFO_PREFIXES: "mariadb_backup xtrabackup",
-            CLONE_IDLE_TIMEOUT: "300",
-            CLONE_MARKER: at("volume", "clone-pending"),
-            RESTORE_FROM: name,
             // The backup volume is not mounted at all.
             BACKUPS_DIR: at("no-backup-volume"),
-            CONF_DIR: at("conf"),
-            RESTORE_SQL: flavor === "mariadb" ? "SET GLOBAL gtid_binlog_state={gtid};" : restoreSql,
-            STATUS_FILE: at("termination-log"),
-            BINLOG_TOOL: binlogs!.tool,
-            BINLOG_SKIP_BACKUP_OPTION: binlogs!.skipBackupOption,
-            BINLOG_FIRST_STATE_PATTERN: binlogs!.firstStatePattern,
-            BINLOG_CONTAINS_SQL: binlogs!.containsSql,
-            BINLOG_GTID_SQL: binlogs!.gtidSql,
-            REPLAY_SERVER_OPTIONS: binlogs!.replayServerOptions.join(" "),
-            SERVER_BINARY: server,
-            MYSQL_CLIENT: client,
+            CLONE_MARKER: at("volume", "clone-pending"),
             CLIENT_CONFIG: "/dev/null",
+            ...(flavor === "mariadb" ? { RESTORE_SQL: "SET GLOBAL gtid_binlog_state={gtid};" } : {}),
+        };
+        const stubEnv = {
+            PATH: at("bin"),
+            HOSTNAME: "mysql-0",
             STUB_ARGS_LOG: at("args"),
             STUB_SQL_LOG: at("statements"),
             STUB_FIRST_HEADER: "",
             ...stubs,
+        };
+        const clone = spawnSync("bash", [path.join(SCRIPTS, "clone-mysql.sh")], {
+            env: { ...renderedEnv(CONTAINERS.clone, flavor, name, { ...local, STATUS_FILE: at("termination-log") }), ...stubEnv },
+            encoding: "utf8",
         });
+        const replayEnv = renderedEnv(CONTAINERS.replay, flavor, name, { ...local, STATUS_FILE: at("replay-termination-log") });
+        if (clone.status !== 0 || replayEnv === undefined) {
+            return clone;
+        }
+        const replay = replayBinlogs(replayEnv, stubEnv);
+        return { ...replay, stderr: clone.stderr + replay.stderr };
+    }
+    function replayBinlogs(env: Record<string, string>, stubEnv: Record<string, string>) {
+        return spawnSync("bash", [path.join(SCRIPTS, "replay-binlogs.sh")], { env: { ...env, ...stubEnv }, encoding: "utf8" });
     }
 
     /** rclone as a client of the server, configured as the scripts configure it. */
@@ -499,8 +531,57 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
             ),
         );
         assert.deepStrictEqual(fs.readdirSync(at("volume", "mysql")), [], "the data directory stays empty");
-        assert.match(readValues(at("termination-log")).error, /starts after backup/, "the failure is reported");
+        assert.strictEqual(readValues(at("termination-log")).phase, "staged", "clone-mysql staged the backup");
+        assert.match(readValues(at("replay-termination-log")).error, /starts after backup/, "the failure is reported");
         assert.deepStrictEqual(takeLogs().statements, [], "no server was started");
+        // kubelet runs the failed container again, alone: the copy it may have changed goes, the first error stays.
+        const replayEnv = renderedEnv(CONTAINERS.replay, "mariadb", "2098-01-01T00:00:00Z", {
+            DATA_ROOT: at("volume"),
+            CLIENT_CONFIG: "/dev/null",
+            STATUS_FILE: at("replay-termination-log"),
+        })!;
+        const stubEnv = { PATH: at("bin"), HOSTNAME: "mysql-0", STUB_ARGS_LOG: at("args"), STUB_SQL_LOG: at("statements") };
+        assert.ok(fs.existsSync(at("volume", "mysql.clone-in-progress")));
+        for (let attempt = 0; attempt < 2; attempt++) {
+            const again = replayBinlogs(replayEnv, stubEnv);
+            assert.strictEqual(again.status, 1);
+            assert.match(
+                again.stderr,
+                new RegExp(
+                    `ERROR: the replay of backup ${name} up to 2098-01-01T00:00:00Z failed \\(the oldest binlog of timeline ${timeline} \\(mysql-bin\\.000001\\) starts after backup ${name}'s position 0-100-42 \\(at 0-100-50\\): the binlogs between are gone\\. Restore to backup ${name} by name\\.\\), and its half-replayed copy is removed: once the cause is fixed, delete the pod \\(kubectl delete pod mysql-0\\) and clone-mysql stages the backup again\\n$`,
+                ),
+            );
+        }
+        assert.deepStrictEqual(
+            fs.readdirSync(at("volume")).sort(),
+            ["mysql", "restore-staged.replaying"],
+            "the staged copy and the decoded binlogs removed",
+        );
+        assert.deepStrictEqual(fs.readdirSync(at("volume", "mysql")), [], "the data directory stays empty");
+        // Another ordinal has nothing to replay.
+        const replica = replayBinlogs(replayEnv, { ...stubEnv, HOSTNAME: "mysql-1" });
+        assert.strictEqual(replica.status, 0, replica.stderr);
+        assert.strictEqual(readValues(at("replay-termination-log")).phase, "no-replay");
+        assert.deepStrictEqual(takeLogs(), { args: [], statements: [] });
+
+        // The tool failing half-way: nothing handed over, no SQL left, the replay has nothing to start from.
+        const broken = restore("2098-01-01T00:00:00Z", "mariadb", {
+            STUB_FIRST_HEADER: "#261207 14:00:00 server id 100 Gtid list [0-100-40]",
+            STUB_DECODE_ERROR: "mariadb-binlog: Error in Log_event::read_log_event(): 'Event too big'",
+        });
+        assert.strictEqual(broken.status, 1);
+        assert.match(
+            broken.stderr,
+            new RegExp(`ERROR: decoding the binlogs of timeline ${timeline} with mariadb-binlog failed; nothing was moved into place\\n$`),
+        );
+        assert.match(broken.stderr, /Event too big/, "the tool's own error is in the log");
+        assert.strictEqual(readValues(at("termination-log")).phase, "failed");
+        assert.ok(
+            !fs.existsSync(at("volume", "restore-staged")) && !fs.existsSync(at("volume", "restore-binlogs.sql")),
+            "nothing handed over",
+        );
+        assert.deepStrictEqual(fs.readdirSync(at("volume", "mysql")), [], "the data directory stays empty");
+        takeLogs();
 
         const ok = restore("2098-01-01T00:00:00Z", "mariadb", {
             STUB_FIRST_HEADER: "#261207 14:00:00 server id 100 Gtid list [0-100-40]",
@@ -510,12 +591,25 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
         const files = [1, 2, 3, 4].map((n) => at("volume", "restore-binlogs", `mysql-bin.00000${n}`));
         const staging = at("volume", "mysql.clone-in-progress");
         const { args, statements } = takeLogs();
+        // clone-mysql decodes (the first file's state, then the SQL); replay-binlogs only starts the server.
         assert.deepStrictEqual(args, [
             `mariadb-binlog --stop-position=4096 ${files[0]}`,
+            `mariadb-binlog --start-position=0-100-42 --stop-datetime=2098-01-01 00:00:00 ${files.join(" ")}`,
             `mariadbd --no-defaults --datadir=${staging} --socket=${at("volume", "restore.sock")} --skip-networking --user=root ` +
                 `--log-bin=${staging}/restore-bin --server-id=1 --pid-file=${at("volume", "restore.pid")} --log-error=${at("volume", "restore-server.log")}`,
-            `mariadb-binlog --start-position=0-100-42 --stop-datetime=2098-01-01 00:00:00 ${files.join(" ")}`,
         ]);
+        const decodedLog =
+            /binlogs of timeline \S+ decoded from backup \S+'s position up to 2098-01-01T00:00:00Z: 4 files of (\d+) bytes into (\d+) bytes of SQL \(restore-binlogs\.sql\) in [\d.]+ s/.exec(
+                ok.stderr,
+            );
+        assert.ok(decodedLog, ok.stderr);
+        // The stand-in tool prints one line per file: `-- events of mysql-bin.00000N\n`, 30 bytes.
+        assert.strictEqual(decodedLog[2], String(4 * "-- events of mysql-bin.000001\n".length));
+        assert.match(
+            ok.stderr,
+            /replaying the binlogs of timeline \S+ onto backup \S+ \(GTID 0-100-42\) up to 2098-01-01T00:00:00Z: 120 bytes of SQL/,
+        );
+        assert.match(ok.stderr, /binlogs replayed to 2098-01-01T00:00:00Z: GTID 0-100-42 -> 0-100-60, 4 files in [\d.]+ s/);
         assert.deepStrictEqual(statements, [
             "SET GLOBAL gtid_binlog_state=0-100-42;",
             ...[1, 2, 3, 4].map((n) => `-- events of mysql-bin.00000${n}`),
@@ -526,6 +620,9 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
             "SET GLOBAL gtid_binlog_state=0-100-60;\n",
         );
         assert.deepStrictEqual(fs.readdirSync(at("volume")).sort(), ["mysql"], "the binlogs and the download removed");
+        const record = readValues(at("replay-termination-log"));
+        assert.strictEqual(record.phase, "restored");
+        assert.match(record.position, / 0-100-60$/, "the restored primary's GTID position, after the replay");
     });
 
     const MYSQL_UID = "a1b2c3d4-0000-4000-8000-000000000000";
@@ -554,7 +651,7 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
         );
     });
 
-    it("mysql84: replays with mysqlbinlog --exclude-gtids onto a GTID server set to the backup's state, checked by GTID_SUBSET; refuses a first file after the backup", () => {
+    it("mysql84: decodes with mysqlbinlog --exclude-gtids in clone-mysql, replays the SQL onto a GTID server set to the backup's state, checked by GTID_SUBSET; refuses a first file after the backup", () => {
         const [mysqlTimeline] = fs.readdirSync(bucketDir("binlogs")).filter((d) => d.endsWith("-a1b2c3d4"));
         assert.ok(mysqlTimeline, "the mysql84 shipping case ran");
         const remote = `offsite:acme-backups/default/mysql/binlogs/${mysqlTimeline}`;
@@ -613,11 +710,11 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
         const staging = at("volume", "mysql.clone-in-progress");
         const { args, statements } = takeLogs();
         assert.deepStrictEqual(args, [
+            `mysqlbinlog --stop-position=4096 ${files[0]}`,
+            `mysqlbinlog --exclude-gtids=${backupSet} --stop-datetime=2098-01-01 00:00:00 ${files.join(" ")}`,
             `mysqld --no-defaults --datadir=${staging} --socket=${at("volume", "restore.sock")} --skip-networking --user=root ` +
                 `--log-bin=${staging}/restore-bin --server-id=1 --pid-file=${at("volume", "restore.pid")} --log-error=${at("volume", "restore-server.log")} ` +
                 "--gtid-mode=ON --enforce-gtid-consistency=ON --skip-replica-start --mysqlx=OFF",
-            `mysqlbinlog --stop-position=4096 ${files[0]}`,
-            `mysqlbinlog --exclude-gtids=${backupSet} --stop-datetime=2098-01-01 00:00:00 ${files.join(" ")}`,
         ]);
         assert.deepStrictEqual(statements, [
             "RESET BINARY LOGS AND GTIDS;",

@@ -59,6 +59,7 @@ describe("the pod scripts' status record", () => {
             "init-mysql.sh",
             "lib.sh",
             "mysql-run.sh",
+            "replay-binlogs.sh",
             "restore-mysql.sh",
             "sidecar.sh",
         ]);

@@ -119,6 +119,14 @@ const CONFIGURATIONS: Record<string, Partial<MySqlClusterArgs>> = {
         restoreFrom: "2026-12-07T14:05:00Z",
         ...PASSWORDS,
     },
+    "mysql84, backups to a bucket with binlog shipping, restored to a time": {
+        flavor: "mysql84",
+        backupSchedule: "0 3 * * *",
+        backupS3Bucket: "acme-backups",
+        backupS3CredentialsSecret: "mysql-backup-s3",
+        restoreFrom: "2026-12-07T14:05:00Z",
+        ...PASSWORDS,
+    },
     "mysql57, an application user, scheduled backups": {
         flavor: "mysql57",
         appDatabase: "shop",
