@@ -127,9 +127,12 @@ describe("labels on the real engine: a stack from before the recommended labels,
             .map((s) => `${s.op} ${s.urn.split("::").pop()}`);
         assert.ok(steps.includes("update mysql-change-guard"), steps.join(", "));
         // What this release changes anyway (its pod scripts: the CHANGELOG's rolling restart) is an update of the
-        // StatefulSet and a new content-named ConfigMap; no selector-bearing object is replaced or touched.
+        // StatefulSet and a new content-named ConfigMap, and it adds the peer Service (init-mysql's guard, which
+        // selects with the kept labels, below); no selector-bearing object is replaced or touched.
         assert.deepStrictEqual(
-            steps.filter((step) => !(step.startsWith("update ") || /^replace mysql-(scripts|config)$/.test(step))),
+            steps.filter(
+                (step) => !(step.startsWith("update ") || /^replace mysql-(scripts|config)$/.test(step) || step === "create mysql-peers"),
+            ),
             [],
         );
         for (const object of ["mysql-headless", "mysql-read", "mysql-disruption-budget", "mysql-mysql-policy", "mysql-clone-policy"]) {
@@ -140,6 +143,9 @@ describe("labels on the real engine: a stack from before the recommended labels,
         // The controller's rollout (the test bed's provider can report it done early: EngineBed.rolledOut).
         await b().waitForRollout(2, { timeoutMs: 600_000 });
         assert.deepStrictEqual(await selector(), { app: "mysql" });
+        assert.deepStrictEqual(JSON.parse(await b().kubectl("get", "service", "mysql-peers", "-o", "jsonpath={.spec.selector}")), {
+            app: "mysql",
+        });
         assert.deepStrictEqual(
             (await pods()).map((p) => p.labels),
             podsBefore.map((p) => p.labels),
