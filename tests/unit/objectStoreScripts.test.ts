@@ -279,6 +279,21 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
         server = await serveS3(at("store"));
     });
 
+    /** The port a server started on port 0 reports in its output (`pattern`'s group 1); rejects if it exits first. */
+    function listeningPort(child: ChildProcess, pattern: RegExp, what: string): Promise<number> {
+        let output = "";
+        return new Promise<number>((resolve, reject) => {
+            const seen = (data: Buffer) => {
+                output += data;
+                const m = pattern.exec(output);
+                if (m) resolve(Number(m[1]));
+            };
+            child.stderr!.on("data", seen);
+            child.stdout!.on("data", seen);
+            child.once("exit", () => reject(new Error(`${what} exited:\n${output}`)));
+        });
+    }
+
     /** `rclone serve s3` of the directory `root` on a free port of 127.0.0.1, and that port. */
     async function serveS3(root: string): Promise<ChildProcess & { port: number }> {
         const child = spawn(rclone, [
@@ -292,17 +307,7 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
             "127.0.0.1:0",
             root,
         ]);
-        let log = "";
-        const bound = await new Promise<number>((resolve, reject) => {
-            const seen = (data: Buffer) => {
-                log += data;
-                const m = /Starting s3 server on \[http:\/\/127\.0\.0\.1:(\d+)\/\]/.exec(log);
-                if (m) resolve(Number(m[1]));
-            };
-            child.stderr!.on("data", seen);
-            child.stdout!.on("data", seen);
-            child.once("exit", () => reject(new Error(`rclone serve s3 exited:\n${log}`)));
-        });
+        const bound = await listeningPort(child, /Starting s3 server on \[http:\/\/127\.0\.0\.1:(\d+)\/\]/, "rclone serve s3");
         if (port === 0) port = bound;
         return Object.assign(child, { port: bound });
     }
@@ -820,17 +825,7 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
             "--dir-cache-time=0s",
             "--config=/dev/null",
         ]);
-        let httpLog = "";
-        const httpPort = await new Promise<number>((resolve, reject) => {
-            const seen = (data: Buffer) => {
-                httpLog += data;
-                const m = /HTTP Server started on \[http:\/\/127\.0\.0\.1:(\d+)\/\]/.exec(httpLog);
-                if (m) resolve(Number(m[1]));
-            };
-            http.stderr!.on("data", seen);
-            http.stdout!.on("data", seen);
-            http.once("exit", () => reject(new Error(`rclone serve http exited:\n${httpLog}`)));
-        });
+        const httpPort = await listeningPort(http, /HTTP Server started on \[http:\/\/127\.0\.0\.1:(\d+)\/\]/, "rclone serve http");
         const scrape = async () => {
             const response = await fetch(`http://127.0.0.1:${httpPort}/binlog-ship.txt`);
             const text = await response.text();
