@@ -4,8 +4,8 @@
 // @see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#schedule-syntax
 
 import * as pulumi from "@pulumi/pulumi";
-import { FLAVORS } from "../flavors";
 import { overlaps, pathProblem } from "./nfs";
+import { BINLOG_SHIPPING_FLAVORS } from "./objectStore";
 import { Problems, show } from "./problems";
 
 /** Kubernetes limits a CronJob's name to 52 characters (its Jobs add 11). */
@@ -205,10 +205,8 @@ export function checkBackupName(problems: Problems, name: string | undefined, ba
     }
 }
 
-/** The flavors a restore to a time is built for: their binlogs are shipped and replayed. */
-export const RESTORE_TIME_FLAVORS: readonly string[] = Object.values(FLAVORS)
-    .filter((f) => f.binlogs !== undefined)
-    .map((f) => f.name);
+/** The flavors a restore to a time is built for: every flavor whose binlogs are shipped (replay-binlogs replays them). */
+export const RESTORE_TIME_FLAVORS: readonly string[] = BINLOG_SHIPPING_FLAVORS;
 
 /**
  * A restore to a time replays the binlogs shipped to the bucket: it needs `backupS3Bucket` with binlog
