@@ -54,7 +54,8 @@ describe("labels on the real engine: a stack from before the recommended labels,
             };
         });
     };
-    const allReady = async () => (await pods()).every((p) => p.ready);
+    /** Both pods Ready on the StatefulSet's update revision (a Ready pod alone may be the old one: pulumi/pulumi-kubernetes#3329). */
+    const allReady = (): Promise<boolean> => b().rolledOut(2);
     const selector = async (): Promise<Record<string, string>> => (await b().statefulSet()).spec.selector.matchLabels;
     /** The row reaches mysql-1, and every row written so far is on both. */
     const replicates = async (rows: number): Promise<void> => {

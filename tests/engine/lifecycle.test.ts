@@ -13,7 +13,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { CommandResult, engineSuite, isReady } from "./harness";
+import { CommandResult, engineSuite } from "./harness";
 import { waitFor } from "../fake-kubelet/util";
 
 const STACK = "lifecycle";
@@ -42,13 +42,11 @@ describe("the real engine over a stack's life (mariadb, 3 replicas, NFS stand-in
     const b = suite.bed;
     let rows = 0;
 
-    /** Every pod mysql-0..n-1 Ready, no other mysql pod. */
-    const allReady = async (n: number): Promise<boolean> => {
-        const pods = await b().pods();
-        const names = [...pods.keys()].filter((p) => /^mysql-\d+$/.test(p)).sort();
-        const want = Array.from({ length: n }, (_, i) => `mysql-${i}`).sort();
-        return names.join() === want.join() && want.every((p) => isReady(pods.get(p)) && !pods.get(p)?.metadata.deletionTimestamp);
-    };
+    /**
+     * The StatefulSet's rollout finished: mysql-0..n-1 Ready on its update revision, no other mysql pod. Ready pods
+     * alone are not enough: `pulumi up` can return while the old mysql-0 still serves (pulumi/pulumi-kubernetes#3329).
+     */
+    const allReady = (n: number): Promise<boolean> => b().rolledOut(n);
 
     /** A row written on mysql-0 reaches every pod: CHECKSUM TABLE equal on all of them. */
     const replicates = async (n: number): Promise<void> => {
