@@ -5,7 +5,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { overlaps, pathProblem } from "./nfs";
-import { BINLOG_SHIPPING_FLAVORS } from "./objectStore";
+import { BINLOG_SHIPPING_FLAVORS, ObjectStore } from "./objectStore";
 import { Problems, show } from "./problems";
 
 /** Kubernetes limits a CronJob's name to 52 characters (its Jobs add 11). */
@@ -209,13 +209,14 @@ export function checkBackupName(problems: Problems, name: string | undefined, ba
 export const RESTORE_TIME_FLAVORS: readonly string[] = BINLOG_SHIPPING_FLAVORS;
 
 /**
- * A restore to a time replays the binlogs shipped to the bucket: it needs `backupS3Bucket` with binlog
- * shipping, and a flavor whose binlogs the restoring pod can replay (RESTORE_TIME_FLAVORS).
+ * A restore to a time replays the binlogs shipped to the bucket: it needs `backupS3Bucket` (`objectStore`: null
+ * when unset, undefined when a bucket setting is not known yet or is invalid), and a flavor whose binlogs are
+ * shipped and replayed (RESTORE_TIME_FLAVORS).
  */
 export function checkRestoreTime(
     problems: Problems,
     restoreFrom: string | null | undefined,
-    objectStore: { binlogShipIntervalSeconds: number | undefined } | null | undefined,
+    objectStore: ObjectStore | null | undefined,
     flavor: string | undefined,
 ): void {
     if (restoreFrom === undefined || restoreFrom === null || !isRestoreTime(restoreFrom) || objectStore === undefined) {
