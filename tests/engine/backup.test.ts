@@ -16,9 +16,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { CONTAINERS } from "../../components";
-import { requireEngineBed } from "./harness";
+import { requireEngineBed, stackConfig } from "./harness";
 import { waitFor } from "../fake-kubelet/util";
-import { BackupBed, passwords, duBytes, keyValues, rate, restoreMs, stackConfig } from "./backupBed";
+import { BackupBed, passwords, duBytes, keyValues, rate, restoreMs } from "./backupBed";
 
 const PATHS = [1, 2, 3].map((n) => `/backup/v${n}`);
 const RESTORED_PATHS = [1, 2, 3].map((n) => `/restored/v${n}`);
@@ -69,15 +69,7 @@ describe("backups and a restore drill on the real controllers (mariadb, a Job fr
     it("takes a prepared backup of the highest-ordinal replica, with its position and checksums; a backup killed half-way fails and leaves it in place", async () => {
         await bb.up("backup", "default");
         await bb.createOrders("default");
-        await bb.sql(
-            "default",
-            0,
-            `CREATE TABLE shop.ballast (id INT PRIMARY KEY, pad CHAR(255) NOT NULL) SELECT seq AS id, REPEAT('x', 255) AS pad FROM shop.seq_1_to_${BALLAST_ROWS};`,
-        );
-        atBackup = await bb.converged("default", 1000, TABLES);
-        // The ballast put the replicas past maxReplicationLagSeconds while they applied it: Not Ready, so their
-        // names leave DNS, until their next readiness probe. The Job names the last one.
-        await waitFor(() => bb.allReady("default"), { timeoutMs: 120_000, everyMs: 1000, what: "3 Ready pods after the ballast" });
+        atBackup = await bb.ballast("default", BALLAST_ROWS, 1000);
 
         let started = Date.now();
         const pod = await bb.startJob("backup-1");

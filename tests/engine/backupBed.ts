@@ -7,32 +7,10 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ApiPod, CommandResult, EngineBed, REPO, isReady, waitConverged } from "./harness";
+import { ApiPod, CommandResult, EngineBed, REPO, isReady, said, waitConverged } from "./harness";
 import { waitFor } from "../fake-kubelet/util";
 import { gatewayOf, S3Server } from "./s3Server";
 
-export const KEY = (k: string): string => `mysql-statefulset:${k}`;
-
-/** The settings every backup suite's stacks share: three small mariadb pods on the NFS stand-in. */
-const COMMON_SETTINGS: Record<string, unknown> = {
-    flavor: "mariadb",
-    replicas: 3,
-    nfsServer: "nfs.local",
-    appDatabase: "shop",
-    appUser: "shop-app",
-    maxReplicationLagSeconds: 5,
-    cloneIdleTimeoutSeconds: 10,
-    cpuRequest: "100m",
-    memoryRequest: "200Mi",
-    mysqldOptions: ["innodb_buffer_pool_size=64M", "innodb_log_file_size=48M"],
-};
-
-/** A stack config file's `config`: the common settings, then the suite's, then the stack's (later ones win). */
-export const stackConfig = (...settings: Record<string, unknown>[]): Record<string, unknown> =>
-    Object.fromEntries(Object.entries(Object.assign({}, COMMON_SETTINGS, ...settings)).map(([k, v]) => [KEY(k), v]));
-
-export const said = (r: CommandResult): string =>
-    `exit ${r.code}\n--- stdout\n${r.stdout.slice(-6000)}\n--- stderr\n${r.stderr.slice(-3000)}`;
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export const duBytes = (dir: string): number => Number(execFileSync("du", ["-sb", dir], { encoding: "utf8" }).split("\t")[0]);
 /** A throughput figure; a time under a millisecond (a whole-second clock's 0) gives no rate rather than Infinity. */
@@ -184,6 +162,23 @@ export class BackupBed {
     async createOrders(ns: string): Promise<void> {
         await this.sql(ns, 0, "CREATE TABLE shop.orders (id INT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(64) NOT NULL);");
         await this.sql(ns, 0, "INSERT INTO shop.orders (note) SELECT CONCAT('before-', seq) FROM shop.seq_1_to_1000;");
+    }
+
+    /**
+     * A backup worth timing: `rows` rows of 255 bytes in shop.ballast on mysql-0. Returns the state of orders and
+     * ballast once mysql-0..2 agree (`converged`) and all three are Ready again: applying the ballast put the
+     * replicas past maxReplicationLagSeconds, Not Ready (their names out of DNS) until their next readiness probe,
+     * and the backup Job names the last Ready one.
+     */
+    async ballast(ns: string, rows: number, expectedOrders: number): Promise<string> {
+        await this.sql(
+            ns,
+            0,
+            `CREATE TABLE shop.ballast (id INT PRIMARY KEY, pad CHAR(255) NOT NULL) SELECT seq AS id, REPEAT('x', 255) AS pad FROM shop.seq_1_to_${rows};`,
+        );
+        const state = await this.converged(ns, expectedOrders, ["orders", "ballast"]);
+        await waitFor(() => this.allReady(ns), { timeoutMs: 120_000, everyMs: 1000, what: `3 Ready pods in ${ns} after the ballast` });
+        return state;
     }
 
     /** Row count and CHECKSUM TABLE of each of the tables in shop, once mysql-0..2 agree (replication caught up). */

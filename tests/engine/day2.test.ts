@@ -12,17 +12,15 @@
 import * as assert from "assert";
 import { setTimeout as sleep } from "timers/promises";
 import { CONTAINERS } from "../../components";
-import { ApiPod, CommandResult, engineSuite, isReady } from "./harness";
+import { ApiPod, CommandResult, engineSuite, isReady, said, stackConfig } from "./harness";
 import { waitFor } from "../fake-kubelet/util";
 
 const STACK = "day2";
 const PATHS = [1, 2, 3, 4, 5].map((n) => `/day2/v${n}`);
-const KEY = (k: string): string => `mysql-statefulset:${k}`;
 const PASSWORDS = { rootPassword: "root-Day2-1", replicationPassword: "repl-Day2-1", backupPassword: "backup-Day2-1" };
 const ROTATED = { rootPassword: `n3w r00t "pw' #2`, replicationPassword: "new-replication-pw", backupPassword: "new-backup-pw" };
 
 /** What a Pulumi run said, for the assertion message. */
-const said = (r: CommandResult): string => `exit ${r.code}\n--- stdout\n${r.stdout.slice(-6000)}\n--- stderr\n${r.stderr.slice(-3000)}`;
 
 describe("changing a live stack with `pulumi up` on the real controllers (mariadb, writes flowing)", function () {
     this.timeout(30 * 60_000);
@@ -129,22 +127,12 @@ describe("changing a live stack with `pulumi up` on the real controllers (mariad
             stack: STACK,
             nfsDirs: PATHS,
             subnetIndex: 18,
-            stackConfig: {
-                [KEY("flavor")]: "mariadb",
-                [KEY("replicas")]: 3,
-                [KEY("nfsServer")]: "nfs.local",
-                [KEY("nfsPaths")]: PATHS,
-                [KEY("appDatabase")]: "shop",
-                [KEY("appUser")]: "shop-app",
-                [KEY("maxReplicationLagSeconds")]: 5,
-                [KEY("cloneIdleTimeoutSeconds")]: 10,
+            stackConfig: stackConfig({
+                nfsPaths: PATHS,
                 // Short bounds: `pulumi up` of the halted rollout (case u) gives up after 3 × (15 + 10 + 30) s.
-                [KEY("startupTimeoutSeconds")]: 30,
-                [KEY("terminationGracePeriodSeconds")]: 15,
-                [KEY("cpuRequest")]: "100m",
-                [KEY("memoryRequest")]: "200Mi",
-                [KEY("mysqldOptions")]: ["innodb_buffer_pool_size=64M", "innodb_log_file_size=48M"],
-            },
+                startupTimeoutSeconds: 30,
+                terminationGracePeriodSeconds: 15,
+            }),
         });
         for (const [key, value] of Object.entries(PASSWORDS)) await set(key, "--secret", value);
         const r = await up(3);

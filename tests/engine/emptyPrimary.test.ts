@@ -16,14 +16,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { CONTAINERS } from "../../components";
 import { parseStatus } from "../../components/podStatus";
-import { CommandResult, EngineBed, isReady, requireEngineBed, waitConverged } from "./harness";
+import { engineSuite, isReady, said, stackConfig, waitConverged } from "./harness";
 import { waitFor } from "../fake-kubelet/util";
 
-const KEY = (k: string): string => `mysql-statefulset:${k}`;
 const PATHS = ["/exports/empty-primary/v0", "/exports/empty-primary/v1", "/exports/empty-primary/v2"];
 const PODS = ["mysql-0", "mysql-1", "mysql-2"];
-
-const said = (r: CommandResult): string => `exit ${r.code}\n--- stdout\n${r.stdout.slice(-6000)}\n--- stderr\n${r.stderr.slice(-3000)}`;
 
 /** The init container statuses as the API gives them, with the fields read here. */
 interface InitStatus {
@@ -35,11 +32,8 @@ interface InitStatus {
 
 describe("mysql-0 on an empty export while the replicas hold the data: refused, then recovered (mariadb, issue #22)", function () {
     this.timeout(30 * 60_000);
-    let bed: EngineBed | undefined;
-    const b = (): EngineBed => {
-        if (!bed) throw new Error("the engine bed did not start");
-        return bed;
-    };
+    const suite = engineSuite();
+    const b = suite.bed;
     const sql = (ordinal: number, statement: string): Promise<string> => b().sql(`mysql-${ordinal}`, statement);
     const exportDir = (ordinal: number): string => path.join(b().nfsRoot, PATHS[ordinal]);
     const state = async (ordinal: number): Promise<string> =>
@@ -52,29 +46,12 @@ describe("mysql-0 on an empty export while the replicas hold the data: refused, 
         );
 
     before(async function () {
-        requireEngineBed(this);
-        bed = await EngineBed.start({
+        await suite.start(this, {
             stack: "emptyprimary",
             nfsDirs: PATHS,
             subnetIndex: 27,
-            stackConfig: {
-                [KEY("flavor")]: "mariadb",
-                [KEY("replicas")]: 3,
-                [KEY("nfsServer")]: "nfs.local",
-                [KEY("nfsPaths")]: PATHS,
-                [KEY("appDatabase")]: "shop",
-                [KEY("appUser")]: "shop-app",
-                [KEY("maxReplicationLagSeconds")]: 5,
-                [KEY("terminationGracePeriodSeconds")]: 15,
-                [KEY("cpuRequest")]: "100m",
-                [KEY("memoryRequest")]: "200Mi",
-                [KEY("mysqldOptions")]: ["innodb_buffer_pool_size=64M", "innodb_log_file_size=48M"],
-            },
+            stackConfig: stackConfig({ nfsPaths: PATHS, terminationGracePeriodSeconds: 15 }),
         });
-    });
-
-    after(async () => {
-        await bed?.stop();
     });
 
     let before1000 = "";

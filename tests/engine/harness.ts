@@ -60,7 +60,34 @@ export async function commandOk(cmd: string, args: readonly string[], opts: Para
     return r.stdout;
 }
 
-/** Problems that keep the bed from starting here (none: it can start). */
+/** A command's exit code and the ends of its output, for an assertion's message. */
+export const said = (r: CommandResult, stdoutChars = 6000, stderrChars = 3000): string =>
+    `exit ${r.code}\n--- stdout\n${r.stdout.slice(-stdoutChars)}\n--- stderr\n${r.stderr.slice(-stderrChars)}`;
+
+/** A setting's key in a stack config file. */
+export const KEY = (k: string): string => `mysql-statefulset:${k}`;
+
+/**
+ * The settings of a small mariadb stack the suites share: three pods on the NFS stand-in with an app database,
+ * small requests and a small InnoDB, short lag and clone bounds.
+ */
+const SMALL_MARIADB: Readonly<Record<string, unknown>> = {
+    flavor: "mariadb",
+    replicas: 3,
+    nfsServer: "nfs.local",
+    appDatabase: "shop",
+    appUser: "shop-app",
+    maxReplicationLagSeconds: 5,
+    cloneIdleTimeoutSeconds: 10,
+    cpuRequest: "100m",
+    memoryRequest: "200Mi",
+    mysqldOptions: ["innodb_buffer_pool_size=64M", "innodb_log_file_size=48M"],
+};
+
+/** A stack config file's `config`: the small mariadb stack's settings, then the suite's and the stack's (later ones win). */
+export const stackConfig = (...settings: Record<string, unknown>[]): Record<string, unknown> =>
+    Object.fromEntries(Object.entries(Object.assign({}, SMALL_MARIADB, ...settings)).map(([k, v]) => [KEY(k), v]));
+
 /**
  * Waits until every ordinal's `answer` is the same and starts with `rows` (the row count first, then what else
  * the query asks, e.g. CHECKSUM TABLE): replication has caught up. Returns each ordinal's answer; a pod that
@@ -83,6 +110,7 @@ export async function waitConverged(
     return states;
 }
 
+/** Problems that keep the bed from starting here (none: it can start). */
 export function engineBedProblems(): string[] {
     const problems = canRunProblems();
     if (!fs.existsSync(CONTROL_PLANE)) problems.push(`no ${CONTROL_PLANE} (set CONTROL_PLANE)`);

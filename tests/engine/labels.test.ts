@@ -10,14 +10,13 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { command, CommandResult, engineSuite, isReady, REPO } from "./harness";
+import { command, engineSuite, isReady, KEY, REPO, said } from "./harness";
 import { waitFor } from "../fake-kubelet/util";
 
 /** The last commit whose component labels everything `app: <name>` (before `selectorLabels`). */
 const LEGACY_COMMIT = "c2a2c8c2b4efa8d88ecb2f20e31b38157976b140";
 const STACK = "labels";
 const PATHS = [1, 2, 3, 4, 5].map((n) => `/labels/v${n}`);
-const KEY = (k: string): string => `mysql-statefulset:${k}`;
 const RECOMMENDED = {
     "app.kubernetes.io/name": "mysql-statefulset",
     "app.kubernetes.io/instance": "mysql",
@@ -30,8 +29,6 @@ const CONTROLLER_LABELS = [
     "apps.kubernetes.io/pod-index",
     "topology.kubernetes.io/zone",
 ];
-
-const said = (r: CommandResult): string => `exit ${r.code}\n--- stdout\n${r.stdout.slice(-6000)}\n--- stderr\n${r.stderr.slice(-3000)}`;
 
 describe("labels on the real engine: a stack from before the recommended labels, kept and migrated (mariadb, 2 pods)", function () {
     this.timeout(30 * 60_000);

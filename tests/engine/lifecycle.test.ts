@@ -13,12 +13,11 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { CommandResult, engineSuite } from "./harness";
+import { CommandResult, engineSuite, KEY, said } from "./harness";
 import { waitFor } from "../fake-kubelet/util";
 
 const STACK = "lifecycle";
 const PATHS = [1, 2, 3, 4, 5].map((n) => `/lifecycle/v${n}`);
-const KEY = (k: string): string => `mysql-statefulset:${k}`;
 // Passwords set in the stack, so the redeploy after `destroy` has the accounts its retained data holds (README:
 // "the data keeps the old cluster's accounts and passwords").
 const PASSWORDS = { rootPassword: "root-Lifecycle-1", replicationPassword: "repl-Lifecycle-1", backupPassword: "backup-Lifecycle-1" };
@@ -34,7 +33,6 @@ const POD_SELECTOR = Object.entries(SELECTOR)
     .join(",");
 
 /** What a failed Pulumi run said, for the assertion message. */
-const said = (r: CommandResult): string => `exit ${r.code}\n--- stdout\n${r.stdout.slice(-6000)}\n--- stderr\n${r.stderr.slice(-3000)}`;
 
 describe("the real engine over a stack's life (mariadb, 3 replicas, NFS stand-in)", function () {
     this.timeout(30 * 60_000);

@@ -12,16 +12,13 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { CONTAINERS } from "../../components";
-import { ApiPod, CommandResult, engineSuite, isReady, waitConverged } from "./harness";
+import { ApiPod, engineSuite, isReady, said, stackConfig, waitConverged } from "./harness";
 import { waitFor } from "../fake-kubelet/util";
 
-const KEY = (k: string): string => `mysql-statefulset:${k}`;
 const SERVERS = ["nfs-a.local", "nfs-b.local", "nfs-c.local"];
 /** One path, on every server: three directories, one per server. */
 const EXPORT = "/exports/mysql";
 const PODS = ["mysql-0", "mysql-1", "mysql-2"];
-
-const said = (r: CommandResult): string => `exit ${r.code}\n--- stdout\n${r.stdout.slice(-6000)}\n--- stderr\n${r.stderr.slice(-3000)}`;
 
 interface ApiPersistentVolume {
     metadata: { name: string };
@@ -51,22 +48,12 @@ describe("volumes on three NFS servers, one of them lost (mariadb, nfsServers)",
             nfsDirs: [],
             nfsServers: Object.fromEntries(SERVERS.map((s) => [s, [EXPORT]])),
             subnetIndex: 25,
-            stackConfig: {
-                [KEY("flavor")]: "mariadb",
-                [KEY("replicas")]: 3,
-                // The backup volume's server; no backups here, so nothing is on it.
-                [KEY("nfsServer")]: "nfs.local",
-                [KEY("nfsServers")]: SERVERS,
-                [KEY("nfsPaths")]: [EXPORT, EXPORT, EXPORT],
-                [KEY("appDatabase")]: "shop",
-                [KEY("appUser")]: "shop-app",
-                [KEY("maxReplicationLagSeconds")]: 5,
-                [KEY("cloneIdleTimeoutSeconds")]: 10,
-                [KEY("terminationGracePeriodSeconds")]: 15,
-                [KEY("cpuRequest")]: "100m",
-                [KEY("memoryRequest")]: "200Mi",
-                [KEY("mysqldOptions")]: ["innodb_buffer_pool_size=64M", "innodb_log_file_size=48M"],
-            },
+            // nfsServer stays the backup volume's server; no backups here, so nothing is on it.
+            stackConfig: stackConfig({
+                nfsServers: SERVERS,
+                nfsPaths: [EXPORT, EXPORT, EXPORT],
+                terminationGracePeriodSeconds: 15,
+            }),
         });
         await suite.startWatch();
     });

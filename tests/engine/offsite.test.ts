@@ -19,9 +19,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { CONTAINERS } from "../../components";
-import { requireEngineBed } from "./harness";
-import { waitFor } from "../fake-kubelet/util";
-import { BackupBed, bucketSettings, passwords, testBucket, duBytes, keyValues, rate, restoreMs, stackConfig } from "./backupBed";
+import { requireEngineBed, stackConfig } from "./harness";
+import { BackupBed, bucketSettings, passwords, testBucket, duBytes, keyValues, rate, restoreMs } from "./backupBed";
 
 const PATHS = [1, 2, 3].map((n) => `/offsite/v${n}`);
 const RESTORED_PATHS = [1, 2, 3].map((n) => `/offsite-restored/v${n}`);
@@ -68,17 +67,9 @@ describe("backups to an S3 bucket and a restore from the bucket alone on the rea
         await bb.createCredentials("default");
         await bb.up("offsite", "default");
         await bb.createOrders("default");
-        await bb.sql(
-            "default",
-            0,
-            `CREATE TABLE shop.ballast (id INT PRIMARY KEY, pad CHAR(255) NOT NULL) SELECT seq AS id, REPEAT('x', 255) AS pad FROM shop.seq_1_to_${BALLAST_ROWS};`,
-        );
         // A database without tables: a directory with only db.opt (a truly empty one is tests/unit/objectStoreScripts.test.ts's).
         await bb.sql("default", 0, "CREATE DATABASE empty_db;");
-        atBackup = await bb.converged("default", 1000, TABLES);
-        // The ballast put the replicas past maxReplicationLagSeconds while they applied it: Not Ready, so their
-        // names leave DNS, until their next readiness probe. The Job names the last one.
-        await waitFor(() => bb.allReady("default"), { timeoutMs: 120_000, everyMs: 1000, what: "3 Ready pods after the ballast" });
+        atBackup = await bb.ballast("default", BALLAST_ROWS, 1000);
 
         const started = Date.now();
         const pod = await bb.startJob("offsite-1");

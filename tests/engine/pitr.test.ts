@@ -17,8 +17,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { CONTAINERS } from "../../components";
 import { waitFor } from "../fake-kubelet/util";
-import { requireEngineBed } from "./harness";
-import { BackupBed, bucketSettings, passwords, testBucket, keyValues, sleep, stackConfig } from "./backupBed";
+import { requireEngineBed, stackConfig } from "./harness";
+import { BackupBed, bucketSettings, passwords, testBucket, keyValues, sleep } from "./backupBed";
 
 const PATHS = [1, 2, 3].map((n) => `/pitr/v${n}`);
 const RESTORED_PATHS = [1, 2, 3].map((n) => `/pitr-restored/v${n}`);

@@ -12,10 +12,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CommandResult, command, commandOk, REPO, requireEngineBed } from "./harness";
-
-/** What a run said, for an assertion's message. */
-const said = (r: CommandResult): string => `exit ${r.code}\n--- stdout\n${r.stdout.slice(-4000)}\n--- stderr\n${r.stderr.slice(-4000)}`;
+import { command, commandOk, CommandResult, REPO, requireEngineBed, said } from "./harness";
 
 /** The command printed on the line after the comment that starts with `marker`. */
 function printedCommand(stdout: string, marker: string): string {
@@ -79,7 +76,7 @@ describe("`npm start` on a fresh clone: deploys on the local cluster, prints wor
     it("the first run deploys 3 pods, shows its steps and the pods becoming Ready, and prints the outputs", async () => {
         first = await npm(["start"]);
         console.log(`      (first \`npm start\`, tools cached: ${(first.ms / 1000).toFixed(1)} s)`);
-        assert.strictEqual(first.code, 0, said(first));
+        assert.strictEqual(first.code, 0, said(first, 4000, 4000));
         for (const step of [
             "checking the Debian packages",
             "the local cluster (scripts/cluster.sh up",
@@ -124,7 +121,7 @@ describe("`npm start` on a fresh clone: deploys on the local cluster, prints wor
         await commandOk("bash", ["-c", `${pulumiEnv} && pulumi config set storageRequest 50Gi`], { env });
         const r = await npm(["start"]);
         await commandOk("bash", ["-c", `${pulumiEnv} && pulumi config rm storageRequest`], { env });
-        assert.strictEqual(r.code, 1, said(r));
+        assert.strictEqual(r.code, 1, said(r, 4000, 4000));
         assert.ok(
             new RegExp(`^start: FAILED at step "pulumi up" \\(exit \\d+\\); read ${clusterDir}/start/pulumi\\.log$`, "m").test(r.stderr),
             `no failure line in:\n${r.stderr}`,
@@ -136,7 +133,7 @@ describe("`npm start` on a fresh clone: deploys on the local cluster, prints wor
     it("a second run reuses the cluster and the stack: no changes", async () => {
         const second = await npm(["start"]);
         console.log(`      (second \`npm start\`: ${(second.ms / 1000).toFixed(1)} s)`);
-        assert.strictEqual(second.code, 0, said(second));
+        assert.strictEqual(second.code, 0, said(second, 4000, 4000));
         assert.ok(second.stderr.includes("reusing the cluster"), second.stderr);
         assert.ok(second.stderr.includes("the stack exists: reusing it and its settings"), second.stderr);
         assert.match(second.stderr, new RegExp(`^ {4}${createdCount} unchanged$`, "m"));
@@ -147,7 +144,7 @@ describe("`npm start` on a fresh clone: deploys on the local cluster, prints wor
     it("`npm start -- down` destroys the stack and leaves no process, mount or folder behind", async () => {
         const r = await npm(["start", "--", "down"]);
         downDone = true;
-        assert.strictEqual(r.code, 0, said(r));
+        assert.strictEqual(r.code, 0, said(r, 4000, 4000));
         assert.ok(r.stderr.includes("pulumi destroy of the stack `local`"), r.stderr);
         assert.strictEqual(fs.existsSync(clusterDir), false, `${clusterDir} is left`);
         assert.deepStrictEqual(processesNaming(clusterDir), []);
