@@ -101,9 +101,11 @@ check_identity() {
 # lists every pod's address, Ready or not (the replicas are not Ready while the primary is away); each
 # address has PEER_CONNECT_TIMEOUT seconds to take a TCP connection. On a new cluster no other pod's server
 # runs (with `bootstrap: parallel` the replicas wait for mysql-0 before they start theirs), so this costs one
-# name lookup. A peer that answers stops the start here, before anything is written to the volume.
+# name lookup and connections refused at once. A peer that answers stops the start here, before anything is
+# written to the volume; so does one that neither answers nor refuses in time (its node unreachable, its
+# packets dropped): its server may hold the data, and the next start of this container asks again.
 refuse_if_peers_hold_data() {
-    local address lookup peers=() answered=()
+    local address lookup peers=() answered=() silent=() status
     # No address (no other pod, or the Service not there yet): nothing to ask.
     lookup=$(getent ahosts "$PEER_SERVICE") || lookup=""
     while read -r address _; do
@@ -115,14 +117,24 @@ refuse_if_peers_hold_data() {
         # shellcheck disable=SC2016
         if timeout "$PEER_CONNECT_TIMEOUT" bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$address" "$MYSQL_PORT" 2>/dev/null; then
             answered+=("$address")
+        else
+            status=$?
+            # 124: timeout ended it, the connection neither taken nor refused.
+            ((status != 124)) || silent+=("$address")
         fi
     done
-    if ((${#answered[@]} == 0)); then
+    if ((${#answered[@]} == 0 && ${#silent[@]} == 0)); then
         log "empty data directory: no other pod's server answers (${#peers[@]} address(es) behind $PEER_SERVICE): a new cluster"
         return 0
     fi
-    local found="${answered[*]}"
-    local message="$HOSTNAME's data directory is empty, but the server of ${#answered[@]} other pod(s) of this StatefulSet answers on port $MYSQL_PORT (${found// /, }, from $PEER_SERVICE): they hold the data. The data directory was NOT initialised: a new, empty primary would leave their data behind. Fix: give mysql-0 its data back (the export's old contents), then \`kubectl delete pod $HOSTNAME\`; or restore the newest backup into a new stack (restoreFrom, docs/backups.md). See docs/troubleshooting.md, \"mysql-0 refuses an empty data directory\"."
+    local found message
+    if ((${#answered[@]} > 0)); then
+        found="${answered[*]}"
+        message="$HOSTNAME's data directory is empty, but the server of ${#answered[@]} other pod(s) of this StatefulSet answers on port $MYSQL_PORT (${found// /, }, from $PEER_SERVICE): they hold the data. The data directory was NOT initialised: a new, empty primary would leave their data behind. Fix: give mysql-0 its data back (the export's old contents), then \`kubectl delete pod $HOSTNAME\`; or restore the newest backup into a new stack (restoreFrom, docs/backups.md). See docs/troubleshooting.md, \"mysql-0 refuses an empty data directory\"."
+    else
+        found="${silent[*]}"
+        message="$HOSTNAME's data directory is empty, and port $MYSQL_PORT of ${#silent[@]} other pod(s) of this StatefulSet (${found// /, }, from $PEER_SERVICE) neither took nor refused a connection within $PEER_CONNECT_TIMEOUT s (their node unreachable, or the network dropping it): their servers may hold the data. The data directory was NOT initialised; this container asks again on its next start. Fix: bring their node back, or, if it is lost, delete those pods (docs/node-loss.md); then the check sees what runs. See docs/troubleshooting.md, \"mysql-0 refuses an empty data directory\"."
+    fi
     log "REFUSED: $message"
     report phase=refused peers="${found// /,}" error="$message"
     exit 1

@@ -61,19 +61,16 @@ describe("mysql-0 on an empty export while the replicas hold the data: refused, 
         assert.strictEqual(r.code, 0, `pulumi up failed: ${said(r)}`);
         console.log(`      (pulumi up: ${(r.ms / 1000).toFixed(1)} s)`);
         const init = await b().kubectl("logs", "mysql-0", "-c", CONTAINERS.init);
-        // One lookup, one refused connection (mysql-0's own address: its server does not run during init).
+        // One lookup, and a connection to each address refused at once (mysql-0's own, if the peer Service lists
+        // it yet: its server does not run during init). An address that timed out would have refused the start
+        // (the unit tests), so this line is also the proof that no connection waited for its timeout.
         const guard =
-            /^(\S+) empty data directory: no other pod's server answers \((\d+) address\(es\) behind mysql-peers\.default\.svc\.cluster\.local\): a new cluster$/m.exec(
+            /^\S+ empty data directory: no other pod's server answers \((\d+) address\(es\) behind mysql-peers\.default\.svc\.cluster\.local\): a new cluster$/m.exec(
                 init,
             );
         assert.ok(guard, init);
-        const next = new RegExp(`^(\\S+) new volume: recording it`, "m").exec(init.slice(guard.index));
-        assert.ok(next, init);
-        const gapSeconds = (Date.parse(`${next[1]}Z`) - Date.parse(`${guard[1]}Z`)) / 1000;
-        console.log(
-            `      (the guard on the new cluster: ${guard[2]} address(es) tried; its line and the next ${gapSeconds} s apart, to the second)`,
-        );
-        assert.ok(gapSeconds <= 1, `the guard took ${gapSeconds} s on a new cluster`);
+        assert.match(init.slice(guard.index), /^\S+ new volume: recording it/m);
+        console.log(`      (the guard on the new cluster: ${guard[1]} address(es) tried, each refused)`);
 
         await sql(0, "CREATE TABLE shop.orders (id INT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(64) NOT NULL);");
         await sql(0, "INSERT INTO shop.orders (note) SELECT CONCAT('before-', seq) FROM shop.seq_1_to_1000;");

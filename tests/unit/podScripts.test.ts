@@ -715,6 +715,42 @@ describe("init-mysql.sh: mysql-0 never starts an empty primary over replicas tha
         assert.strictEqual(s.argv().filter((line) => line.startsWith("timeout ")).length, 3, "each address tried once");
     });
 
+    /**
+     * `timeout` as the host's, except that a connection to `silent` ends as when the peer neither takes nor
+     * refuses it in time (its node unreachable, its packets dropped): timeout's exit status 124.
+     */
+    function silentPeer(s: Sandbox, silent: string): void {
+        const host = spawnSync("bash", ["-c", "command -v timeout"], { encoding: "utf8" }).stdout.trim();
+        // timeout SECONDS bash -c SCRIPT _ ADDRESS PORT: the address is the sixth argument.
+        s.quietStub("timeout", `[[ $6 != "${silent}" ]] || exit 124\nexec ${host} "$@"`);
+    }
+
+    it("refuses when a peer neither takes nor refuses the connection in time: its server may hold the data, and the next start asks again", async () => {
+        const s = withPeers(["127.0.0.1", "127.0.0.2"]);
+        silentPeer(s, "127.0.0.2");
+        const run = s.run("init-mysql.sh", { ...initEnv(s, "mysql-0"), MYSQL_PORT: String(await port(false)) });
+        assert.strictEqual(run.status, 1, run.stderr);
+        const record = reported(s);
+        assert.deepStrictEqual([record.phase, record.peers], ["refused", "127.0.0.2"]);
+        assert.match(
+            record.error ?? "",
+            /^mysql-0's data directory is empty, and port \d+ of 1 other pod\(s\) of this StatefulSet \(127\.0\.0\.2, from mysql-peers\.default\.svc\.cluster\.local\) neither took nor refused a connection within 2 s .*: their servers may hold the data\. The data directory was NOT initialised; this container asks again on its next start\. Fix: bring their node back, or, if it is lost, delete those pods \(docs\/node-loss\.md\)/,
+        );
+        assert.ok(run.stderr.includes(`REFUSED: ${record.error}`), run.stderr);
+        assert.deepStrictEqual(fs.readdirSync(s.path("volume")), []);
+        assert.strictEqual(s.argv().filter((line) => line.startsWith("timeout ")).length, 2, "each address tried once");
+    });
+
+    it("names the peers that answer when others are silent: their servers hold the data", async () => {
+        const s = withPeers(["127.0.0.1", "127.0.0.2"]);
+        silentPeer(s, "127.0.0.2");
+        const run = s.run("init-mysql.sh", { ...initEnv(s, "mysql-0"), MYSQL_PORT: String(await port(true)) });
+        assert.strictEqual(run.status, 1, run.stderr);
+        assert.strictEqual(reported(s).peers, "127.0.0.1");
+        assert.match(reported(s).error ?? "", /but the server of 1 other pod\(s\) of this StatefulSet answers on port \d+ \(127\.0\.0\.1,/);
+        assert.deepStrictEqual(fs.readdirSync(s.path("volume")), []);
+    });
+
     it("starts as today when the peers' addresses refuse the connection (a new cluster: no other server runs yet)", async () => {
         const s = withPeers(["127.0.0.1"]);
         const run = s.run("init-mysql.sh", { ...initEnv(s, "mysql-0"), MYSQL_PORT: String(await port(false)) });
