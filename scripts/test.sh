@@ -52,5 +52,8 @@ flock /tmp/real-suite.lock npx mocha --exit --no-config --require ts-node/regist
 echo "== test bed: mysql-0 on an empty export while the replicas hold the data: refused, then its data back (issue #22)"
 flock /tmp/real-suite.lock npx mocha --exit --no-config --require ts-node/register/transpile-only --timeout 1800000 \
     tests/engine/emptyPrimary.test.ts
+echo "== test bed: \`metrics: true\` deployed: every pod's exporter and binlog-ship endpoint scraped from the pod network"
+flock /tmp/real-suite.lock npx mocha --exit --no-config --require ts-node/register/transpile-only --timeout 1800000 \
+    tests/engine/metrics.test.ts
 echo "== test bed: the Pulumi engine offline (Node.js, Python and YAML programs; random and tls stand-ins)"
 bash tools/pulumi/prove.sh

@@ -279,3 +279,6 @@ export async function buildOtherImages(dir: string): Promise<Record<string, Buil
     const image = await buildRcloneImage(path.join(dir, "rclone"), rclone);
     return Object.fromEntries(RCLONE_IMAGES.map((reference) => [reference, image]));
 }
+
+/** Whether this host has what {@link buildExporterImage} stands the exporter's image in with. */
+export const hostHasExporter = (): boolean => fs.existsSync(EXPORTER_HOST_BINARY);

@@ -19,7 +19,7 @@ import * as path from "path";
 import { HostResources, registerCluster, releaseHost, releaseHostSync } from "./cleanup";
 import { endpointSliceEntries, endpointSliceNotes, hostsFileText, selfLine, writeInPlace } from "./dns";
 import type { ApiEndpointSlice, ApiService } from "./dns";
-import { buildImage, buildOtherImages } from "./image";
+import { buildExporterImage, buildImage, buildOtherImages, EXPORTER_IMAGE, hostHasExporter } from "./image";
 import type { BuiltImage } from "./image";
 import { Informer } from "./informer";
 import type { ApiObject } from "./informer";
@@ -168,7 +168,12 @@ export class NodeAgent {
         try {
             await network.create();
             const image = await buildImage(path.join(workDir, "image"));
-            const otherImages = await buildOtherImages(path.join(workDir, "image"));
+            // The rclone image when FAKE_KUBELET_RCLONE names a binary; the exporter's where the host has Debian's
+            // (a pod naming an image not built here is refused, naming the images this agent runs).
+            const otherImages = {
+                ...(await buildOtherImages(path.join(workDir, "image"))),
+                ...(hostHasExporter() ? { [EXPORTER_IMAGE]: buildExporterImage(image, path.join(workDir, "image-exporter")) } : {}),
+            };
             agent = new NodeAgent(opts, network, image, workDir, otherImages);
             registerCluster(agent);
             await agent.start();
@@ -305,7 +310,7 @@ export class NodeAgent {
 
     /** Fence, volumes, then the Pod; volumes are retried (kubelet's FailedMount) until they resolve or the pod goes. */
     private async admit(rec: PodRecord): Promise<void> {
-        const problems = apiPodProblems(rec.api.spec);
+        const problems = apiPodProblems(rec.api.spec, Object.keys(this.otherImages));
         if (problems.length) {
             rec.state = "refused";
             const message = `fake kubelet: the pod uses fields it does not emulate: ${problems.join("; ")}`;

@@ -4,7 +4,7 @@
 // grpc probes, lifecycle hooks, envFrom, valueFrom, service links, native sidecars, fsGroup...).
 // "Accepted, not applied": resources, affinity, seccompProfile, serviceAccountName (one node, no cgroups).
 
-import { EXPORTER_IMAGE } from "./image";
+import { EXPORTER_IMAGE, RCLONE_IMAGES } from "./image";
 import type { K8sObject } from "./types";
 
 /** A field's rule: any value (true), only these values (string[]), or an object whose own keys are ruled. */
@@ -20,7 +20,7 @@ const PROBE: Rule = {
 const SECURITY: Rule = { runAsUser: true, allowPrivilegeEscalation: true, capabilities: { add: true, drop: true } };
 const CONTAINER: Rule = {
     name: true,
-    // The metrics exporter's image runs in the real-server suite's fake kubelet only (not yet in the node agent).
+    // The exporter's image where this host has Debian's exporter (image.ts).
     image: ["mariadb:11.4", "rclone/rclone:1.76.0", EXPORTER_IMAGE],
     command: true,
     args: true,
@@ -88,51 +88,62 @@ function breaches(value: unknown, rule: Rule, at: string): string[] {
  */
 const API_CONTAINER: Rule = {
     ...(CONTAINER as Record<string, Rule>),
-    image: ["mariadb:11.4", "docker.io/library/mariadb:11.4", "rclone/rclone:1.76.0", "docker.io/rclone/rclone:1.76.0"],
     imagePullPolicy: true,
 };
+/**
+ * The images every node agent admits: mariadb's and rclone's, under both names (a pod whose rclone image was not
+ * built fails at its container's start, saying how to build it: pod.ts).
+ */
+const BASE_IMAGES = ["mariadb:11.4", "docker.io/library/mariadb:11.4", ...RCLONE_IMAGES];
 const API_PROBE: Rule = { ...(PROBE as Record<string, Rule>), successThreshold: ["1"] };
 const POD_SPEC = (POD("Always") as Record<string, Rule>).spec as Record<string, Rule>;
-const API_POD_SPEC: Rule = {
-    ...POD_SPEC,
-    // The ServiceAccount admission plugin's kube-api-access-* volume (automountServiceAccountToken unset).
-    volumes: {
-        ...(POD_SPEC.volumes as Record<string, Rule>),
-        projected: {
-            defaultMode: true,
-            sources: {
-                serviceAccountToken: { path: true, expirationSeconds: true, audience: true },
-                configMap: { name: true, items: { key: true, path: true } },
-                downwardAPI: {
-                    items: {
-                        path: true,
-                        fieldRef: { apiVersion: true, fieldPath: ["metadata.namespace", "metadata.name", "metadata.uid"] },
+/** The pod spec rule of a node agent that runs the base images and `otherImages` (those it built). */
+const apiPodSpec = (otherImages: readonly string[]): Rule => {
+    const container = { ...(API_CONTAINER as Record<string, Rule>), image: [...new Set([...BASE_IMAGES, ...otherImages])] };
+    return {
+        ...POD_SPEC,
+        // The ServiceAccount admission plugin's kube-api-access-* volume (automountServiceAccountToken unset).
+        volumes: {
+            ...(POD_SPEC.volumes as Record<string, Rule>),
+            projected: {
+                defaultMode: true,
+                sources: {
+                    serviceAccountToken: { path: true, expirationSeconds: true, audience: true },
+                    configMap: { name: true, items: { key: true, path: true } },
+                    downwardAPI: {
+                        items: {
+                            path: true,
+                            fieldRef: { apiVersion: true, fieldPath: ["metadata.namespace", "metadata.name", "metadata.uid"] },
+                        },
                     },
                 },
             },
         },
-    },
-    initContainers: API_CONTAINER,
-    containers: { ...API_CONTAINER, readinessProbe: API_PROBE, livenessProbe: API_PROBE, startupProbe: API_PROBE },
-    restartPolicy: ["Always", "Never"],
-    enableServiceLinks: true,
-    serviceAccount: true,
-    dnsPolicy: ["ClusterFirst"],
-    schedulerName: true,
-    nodeName: true,
-    nodeSelector: true,
-    hostname: true,
-    subdomain: true,
-    tolerations: true,
-    topologySpreadConstraints: true,
-    priority: true,
-    priorityClassName: true,
-    preemptionPolicy: true,
+        initContainers: container,
+        containers: { ...container, readinessProbe: API_PROBE, livenessProbe: API_PROBE, startupProbe: API_PROBE },
+        restartPolicy: ["Always", "Never"],
+        enableServiceLinks: true,
+        serviceAccount: true,
+        dnsPolicy: ["ClusterFirst"],
+        schedulerName: true,
+        nodeName: true,
+        nodeSelector: true,
+        hostname: true,
+        subdomain: true,
+        tolerations: true,
+        topologySpreadConstraints: true,
+        priority: true,
+        priorityClassName: true,
+        preemptionPolicy: true,
+    };
 };
 
-/** Every field of an API pod's spec that the node agent does not run, as "path: what" (empty: it runs). */
-export function apiPodProblems(spec: unknown): string[] {
-    return breaches(spec, API_POD_SPEC, "spec");
+/**
+ * Every field of an API pod's spec that the node agent does not run, as "path: what" (empty: it runs).
+ * `otherImages`: the images it built (`buildOtherImages`'s rclone, the exporter's where the host has it).
+ */
+export function apiPodProblems(spec: unknown, otherImages: readonly string[] = []): string[] {
+    return breaches(spec, apiPodSpec(otherImages), "spec");
 }
 
 /**

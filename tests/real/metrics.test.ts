@@ -19,6 +19,7 @@ import { alertRules, EXTERNAL_METRICS, exporterFlags, metricNames, RUNBOOK_BASE 
 import { BASE_ARGS } from "../helpers";
 import { FakeKubelet, K8sObject, requireFakeKubelet, waitFor } from "../fake-kubelet";
 import { createRealCluster, renderedSecret, renderRealStack, sqlOn } from "./setup";
+import { httpGet, okBody, parseScrape, Scrape } from "../scrape";
 
 /** The render's settings beyond tests/real/Pulumi.real.yaml: metrics, the CRDs' objects, a daily backup. */
 const METRICS_RENDER = [
@@ -63,21 +64,6 @@ function renderedExpressions(objects: K8sObject[]): { rules: string[]; dashboard
     };
 }
 
-/** One scrape: the metric names, and each sample's value by its series text (`name{labels}`). */
-interface Scrape {
-    names: Set<string>;
-    samples: Map<string, number>;
-}
-
-function parseScrape(text: string): Scrape {
-    const samples = new Map<string, number>();
-    for (const line of text.split("\n")) {
-        const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (\S+)/.exec(line);
-        if (m) samples.set(m[1], Number(m[2]));
-    }
-    return { names: new Set([...samples.keys()].map((series) => series.replace(/\{.*$/, ""))), samples };
-}
-
 describe("metrics: the exporter sidecar on real MariaDB servers (mariadb flavor, metrics on)", function () {
     this.timeout(10 * 60 * 1000);
     let cluster: FakeKubelet;
@@ -90,16 +76,9 @@ describe("metrics: the exporter sidecar on real MariaDB servers (mariadb flavor,
     async function scrape(ordinal: number): Promise<Scrape> {
         const ip = cluster.podIP(ordinal);
         assert.ok(ip, `mysql-${ordinal} has an IP`);
-        const request = `GET ${METRICS.path} HTTP/1.0\r\nHost: ${ip}\r\n\r\n`;
-        const run = await cluster.exec(ordinal, "mysql", [
-            "bash",
-            "-c",
-            `exec 3<>/dev/tcp/${ip}/${METRICS.port} && printf '${request}' >&3 && cat <&3`,
-        ]);
+        const run = await cluster.exec(ordinal, "mysql", httpGet(ip, METRICS.port, METRICS.path));
         assert.strictEqual(run.code, 0, `scrape of mysql-${ordinal}: ${run.stderr}`);
-        const [head, body] = run.stdout.split("\r\n\r\n", 2);
-        assert.match(head, /^HTTP\/1\.[01] 200 /, `scrape of mysql-${ordinal}`);
-        return parseScrape(body);
+        return parseScrape(okBody(run.stdout, `scrape of mysql-${ordinal}`));
     }
 
     /** The replica's replication series (connection_name, master_host, master_uuid labels included). */

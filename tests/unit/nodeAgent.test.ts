@@ -17,6 +17,7 @@ import { instanceLines, KubeletServer, selectLog } from "../fake-kubelet/kubelet
 import { apiPodStatus, containerId, IMAGE_ID, StatusInput } from "../fake-kubelet/pod-status";
 import { terminationMessage, terminationMount } from "../fake-kubelet/termination";
 import { apiPodProblems } from "../fake-kubelet/refusals";
+import { EXPORTER_IMAGE } from "../fake-kubelet/image";
 import type { RunnerSnapshot } from "../fake-kubelet/runner";
 
 const T0 = Date.parse("2026-12-07T05:00:00Z");
@@ -626,6 +627,14 @@ describe("node agent: fence for API pods", () => {
                 "spec.volumes[x].projected.sources[0].secret",
             ],
         );
+    });
+
+    it("runs the exporter's image only where it built it (the host has Debian's exporter), and says which images it runs", () => {
+        const exporter = spec({}, { image: EXPORTER_IMAGE });
+        assert.deepStrictEqual(apiPodProblems(exporter, [EXPORTER_IMAGE]), []);
+        assert.deepStrictEqual(apiPodProblems(exporter), [
+            `spec.containers[mysql].image: "${EXPORTER_IMAGE}" (runs only mariadb:11.4, docker.io/library/mariadb:11.4, rclone/rclone:1.76.0, docker.io/rclone/rclone:1.76.0)`,
+        ]);
     });
 });
 
