@@ -7,7 +7,7 @@
 // Settings (environment): MST_CLUSTER_PORT_BASE and MST_CLUSTER_DIR (passed to control-plane.sh; defaults
 // 28000 and a directory of this run), CONTROL_PLANE (another control-plane.sh), ENGINE_KEEP=1 (keep the
 // scratch folder and the agent's log for a post-mortem).
-import { ChildProcess, execFile, execFileSync, spawn } from "child_process";
+import { ChildProcess, execFile, execFileSync, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -16,7 +16,8 @@ import { CONTAINERS, ROOT_CLIENT_CONFIG } from "../../components";
 import { Informer } from "../fake-kubelet/informer";
 import { KubeClient, loadKubeconfig } from "../fake-kubelet/kube-client";
 import { canRunProblems } from "../fake-kubelet/requirements";
-import { runSubnet, waitFor } from "../fake-kubelet/util";
+import { registerCluster, SyncDestroyable, unregisterCluster } from "../fake-kubelet/cleanup";
+import { pidAlive, runSubnet, waitFor } from "../fake-kubelet/util";
 
 export const REPO = path.join(__dirname, "..", "..");
 const CONTROL_PLANE = process.env.CONTROL_PLANE ?? path.join(REPO, "tools", "kubernetes", "control-plane.sh");
@@ -177,8 +178,13 @@ export interface EngineBedOptions {
     readonly programCommit?: string;
 }
 
-/** One control plane, one node agent, one scratch program with a local backend. */
-export class EngineBed {
+/**
+ * One control plane, one node agent, one scratch program with a local backend. Registered for the last-resort
+ * teardown (tests/fake-kubelet/cleanup.ts): a run stopped by SIGINT, SIGTERM or SIGHUP, or one that exits
+ * without its `after` hook, still takes its control plane down (`destroySync`), so that no etcd keeps the
+ * ports the next run needs.
+ */
+export class EngineBed implements SyncDestroyable {
     readonly work: string;
     readonly nfsRoot: string;
     readonly programDir: string;
@@ -212,6 +218,7 @@ export class EngineBed {
     /** Starts everything; on a failure part-way, stops what started and rethrows. */
     static async start(opts: EngineBedOptions): Promise<EngineBed> {
         const bed = new EngineBed(opts);
+        registerCluster(bed);
         try {
             await bed.startClusterAndAgent();
             fs.mkdirSync(path.join(bed.work, "state"), { recursive: true });
@@ -460,6 +467,23 @@ export class EngineBed {
         if (this.upDone) await command("bash", [CONTROL_PLANE, "down"], { env: this.env });
         if (process.env.ENGINE_KEEP === "1") console.warn(`engine bed kept in ${this.work}`);
         else fs.rmSync(this.work, { recursive: true, force: true });
+        unregisterCluster(this);
+    }
+
+    /**
+     * `stop`, synchronously, for the last-resort teardown: the node agent tears its pods down on SIGTERM (its own
+     * cleanup.ts), given 30 s before SIGKILL; then the control plane's `down` and the work directory.
+     */
+    destroySync(): void {
+        const pid = this.agent?.exitCode === null ? this.agent.pid : undefined;
+        if (pid !== undefined) {
+            this.agent?.kill("SIGTERM");
+            const deadline = Date.now() + 30_000;
+            while (pidAlive(pid) && Date.now() < deadline) spawnSync("sleep", ["0.2"]);
+            if (pidAlive(pid)) this.agent?.kill("SIGKILL");
+        }
+        if (this.upDone) spawnSync("bash", [CONTROL_PLANE, "down"], { env: this.env, stdio: "ignore", timeout: 120_000 });
+        if (process.env.ENGINE_KEEP !== "1") fs.rmSync(this.work, { recursive: true, force: true });
     }
 }
 

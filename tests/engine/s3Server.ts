@@ -1,6 +1,7 @@
 // `rclone serve s3` in the node agent's bridge namespace, on the pod network's gateway address: the object
 // store of the engine cases (offsite.test.ts, pitr.test.ts).
 import { ChildProcess, execFileSync, spawn } from "child_process";
+import { registerCluster, SyncDestroyable, unregisterCluster } from "../fake-kubelet/cleanup";
 import { EngineBed } from "./harness";
 import { runSubnet, waitFor } from "../fake-kubelet/util";
 
@@ -15,7 +16,7 @@ export function gatewayOf(subnetIndex: number): { subnet: string; gateway: strin
 }
 
 /** `rclone serve s3` in the node agent's bridge namespace, on the gateway address, serving storeDir (its subdirectories are buckets). */
-export class S3Server {
+export class S3Server implements SyncDestroyable {
     private child: ChildProcess | undefined;
     private exited: Promise<unknown> | undefined;
     log = "";
@@ -37,6 +38,7 @@ export class S3Server {
         args.push("--auth-key", `${this.keys.id},${this.keys.secret}`, "--addr", `${gateway}:${S3_PORT}`, this.storeDir);
         const child = spawn("ip", args, { stdio: ["ignore", "pipe", "pipe"] });
         this.child = child;
+        registerCluster(this);
         this.exited = new Promise((resolve) => child.once("exit", resolve));
         child.stdout!.on("data", (d) => (this.log += d));
         child.stderr!.on("data", (d) => (this.log += d));
@@ -52,9 +54,16 @@ export class S3Server {
     async stop(): Promise<void> {
         const child = this.child;
         this.child = undefined;
+        unregisterCluster(this);
         if (child && child.exitCode === null && child.signalCode === null) {
             child.kill("SIGTERM");
             await this.exited;
         }
+    }
+
+    /** For the last-resort teardown (tests/fake-kubelet/cleanup.ts): the server killed, as the run ends without `stop`. */
+    destroySync(): void {
+        if (this.child && this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
+        this.child = undefined;
     }
 }
