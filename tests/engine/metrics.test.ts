@@ -12,6 +12,7 @@
 //       --timeout 1800000 tests/engine/metrics.test.ts
 import * as assert from "assert";
 import { BINLOG_SHIP_METRICS, CONTAINERS, METRICS } from "../../components";
+import { BINLOG_SHIP_METRIC_NAMES } from "../../components/builders";
 import { waitFor } from "../fake-kubelet/util";
 import { httpGet, okBody, parseScrape, Scrape } from "../scrape";
 import { isReady, requireEngineBed, stackConfig } from "./harness";
@@ -23,7 +24,6 @@ const BUCKET = testBucket("metrics");
 const SUBNET_INDEX = 29;
 /** The shipping interval: the smallest allowed, so that the through-time moves within seconds. */
 const BINLOG_INTERVAL = 5;
-const SHIPPED_THROUGH = "mysql_binlog_ship_through_timestamp_seconds";
 
 describe("metrics on the real engine and controllers: the exporter and the binlog shipper's endpoint of every pod, scraped (mariadb, rclone serve s3)", function () {
     this.timeout(30 * 60_000);
@@ -131,10 +131,10 @@ describe("metrics on the real engine and controllers: the exporter and the binlo
 
     it("mysql-0's binlog-ship endpoint: the through-time passes a write; the replicas' say they ship nothing", async () => {
         const first = await waitForScrape(0, BINLOG_SHIP_METRICS.port, BINLOG_SHIP_METRICS.path, "a through-time", (s) =>
-            s.samples.has(SHIPPED_THROUGH),
+            s.samples.has(BINLOG_SHIP_METRIC_NAMES.through),
         );
-        assert.ok(first.samples.has("mysql_binlog_ship_started_timestamp_seconds"), [...first.names].join(", "));
-        assert.ok(first.samples.has("mysql_binlog_ship_last_success_timestamp_seconds"), [...first.names].join(", "));
+        assert.ok(first.samples.has(BINLOG_SHIP_METRIC_NAMES.started), [...first.names].join(", "));
+        assert.ok(first.samples.has(BINLOG_SHIP_METRIC_NAMES.lastSuccess), [...first.names].join(", "));
 
         await bb.sql("default", 0, "INSERT INTO shop.orders (note) VALUES ('after-metrics');");
         const wrote = Date.now() / 1000;
@@ -143,12 +143,12 @@ describe("metrics on the real engine and controllers: the exporter and the binlo
             BINLOG_SHIP_METRICS.port,
             BINLOG_SHIP_METRICS.path,
             "a through-time after the write",
-            (s) => (s.samples.get(SHIPPED_THROUGH) ?? 0) >= Math.ceil(wrote),
+            (s) => (s.samples.get(BINLOG_SHIP_METRIC_NAMES.through) ?? 0) >= Math.ceil(wrote),
         );
         const tookSeconds = Date.now() / 1000 - wrote;
         console.log(
             `      (the through-time passed the write ${tookSeconds.toFixed(1)} s after it, interval ${BINLOG_INTERVAL} s; ` +
-                `failed rounds so far: ${passed.samples.get("mysql_binlog_ship_failures_total")})`,
+                `failed rounds so far: ${passed.samples.get(BINLOG_SHIP_METRIC_NAMES.failures)})`,
         );
 
         for (const ordinal of [1, 2]) {
