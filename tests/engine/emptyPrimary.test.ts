@@ -11,12 +11,11 @@
 //   flock /tmp/real-suite.lock npx mocha --exit --no-config --require ts-node/register/transpile-only \
 //       --timeout 1800000 tests/engine/emptyPrimary.test.ts
 import * as assert from "assert";
-import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { CONTAINERS } from "../../components";
 import { parseStatus } from "../../components/podStatus";
-import { engineSuite, isReady, said, stackConfig, waitConverged } from "./harness";
+import { command, engineSuite, isReady, REPO, said, stackConfig, waitConverged } from "./harness";
 import { waitFor } from "../fake-kubelet/util";
 
 const PATHS = ["/exports/empty-primary/v0", "/exports/empty-primary/v1", "/exports/empty-primary/v2"];
@@ -119,21 +118,18 @@ describe("mysql-0 on an empty export while the replicas hold the data: refused, 
         );
 
         // npm run diagnose, with its own kubectl calls (a child process: it runs kubectl synchronously), says so.
-        const diagnosis = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-            execFile(
-                process.execPath,
-                [
-                    "--require",
-                    "ts-node/register/transpile-only",
-                    "scripts/diagnose.ts",
-                    "--config-file",
-                    path.join(b().programDir, "Pulumi.emptyprimary.yaml"),
-                    "--pod",
-                    "mysql-0",
-                ],
-                { cwd: path.resolve(__dirname, "..", ".."), env: b().env, encoding: "utf8", timeout: 300_000 },
-                (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout, stderr }),
-            ),
+        const diagnosis = await command(
+            process.execPath,
+            [
+                "--require",
+                "ts-node/register/transpile-only",
+                "scripts/diagnose.ts",
+                "--config-file",
+                path.join(b().programDir, "Pulumi.emptyprimary.yaml"),
+                "--pod",
+                "mysql-0",
+            ],
+            { cwd: REPO, env: b().env, timeoutMs: 300_000 },
         );
         assert.strictEqual(diagnosis.code, 2, `diagnose exited ${diagnosis.code}:\n${diagnosis.stdout}${diagnosis.stderr}`);
         assert.match(
