@@ -466,29 +466,34 @@ describe("npm run diagnose", () => {
             Object.entries({ script: "clone-mysql.sh", at: "2026-01-01T00:00:00", ...fields })
                 .map(([k, v]) => `${k}=${v}\n`)
                 .join("");
-        /** mysql-5 with clone-mysql running, its status file holding `status`. */
-        const cloning = (status: string) =>
+        /** The verdict of a Pending pod on node-1 whose init containers are in these states; `facts` adds or overrides. */
+        const pendingVerdict = (name: string, ordinal: number, initContainerStatuses: object[], facts: object) =>
             podVerdict(
                 {
-                    name: "mysql-5",
-                    ordinal: 5,
-                    pod: {
-                        spec: { nodeName: "node-1" },
-                        status: {
-                            phase: "Pending",
-                            initContainerStatuses: [
-                                { name: "init-mysql", state: { terminated: { exitCode: 0 } } },
-                                { name: "clone-mysql", state: { running: {} } },
-                            ],
-                        },
-                    },
+                    name,
+                    ordinal,
+                    pod: { spec: { nodeName: "node-1" }, status: { phase: "Pending", initContainerStatuses } },
                     events: [],
+                    logs: {},
+                    ...facts,
+                },
+                target,
+            ).text;
+        /** mysql-5 with clone-mysql running, its status file holding `status`. */
+        const cloning = (status: string) =>
+            pendingVerdict(
+                "mysql-5",
+                5,
+                [
+                    { name: "init-mysql", state: { terminated: { exitCode: 0 } } },
+                    { name: "clone-mysql", state: { running: {} } },
+                ],
+                {
                     // A log that says otherwise: not read.
                     logs: { "clone-mysql": { current: "2026-01-01T00:00:00 cloning from mysql-0.mysql.default.svc.cluster.local:3307\n" } },
                     liveStatus: { "clone-mysql": { ok: true, stdout: status, stderr: "" } },
                 },
-                target,
-            ).text;
+            );
 
         it("says a pod of `bootstrap: parallel` waits for its donor to be Ready, until it clones, and why that donor", () => {
             assert.strictEqual(
@@ -514,27 +519,16 @@ describe("npm run diagnose", () => {
 
         it("says a restore to a time's replay-binlogs is replaying, or failing with the replay's own error", () => {
             const replaying = (state: object, extra: object = {}) =>
-                podVerdict(
-                    {
-                        name: "mysql-0",
-                        ordinal: 0,
-                        pod: {
-                            spec: { nodeName: "node-1" },
-                            status: {
-                                phase: "Pending",
-                                initContainerStatuses: [
-                                    { name: "init-mysql", state: { terminated: { exitCode: 0 } } },
-                                    { name: "clone-mysql", state: { terminated: { exitCode: 0 } } },
-                                    { name: "replay-binlogs", ...state },
-                                ],
-                            },
-                        },
-                        events: [],
-                        logs: {},
-                        ...extra,
-                    },
-                    target,
-                ).text;
+                pendingVerdict(
+                    "mysql-0",
+                    0,
+                    [
+                        { name: "init-mysql", state: { terminated: { exitCode: 0 } } },
+                        { name: "clone-mysql", state: { terminated: { exitCode: 0 } } },
+                        { name: "replay-binlogs", ...state },
+                    ],
+                    extra,
+                );
             const status = "script=replay-binlogs.sh\nphase=replaying\nposition=mysql-bin.000003:385 0-100-42\n";
             assert.strictEqual(
                 replaying({ state: { running: {} } }, { liveStatus: { "replay-binlogs": { ok: true, stdout: status, stderr: "" } } }),
