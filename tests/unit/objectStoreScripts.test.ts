@@ -383,12 +383,20 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
     });
     let timeline = "";
 
+    /**
+     * A pod's volume `volume` for binlog-ship.sh: its data directory with one binlog, mysql-bin.000001, and the
+     * binlog index as the flavor writes it (`index`: MySQL ends each line with a newline, MariaDB not the last);
+     * `gtid` is what the stand-in client answers for the flavor's GTID statement.
+     */
+    const binlogVolume = (volume: string, index: string, gtid: string): void => {
+        fs.mkdirSync(at(volume, "mysql"), { recursive: true });
+        fs.writeFileSync(at(volume, "mysql", "mysql-bin.000001"), "events of mysql-bin.000001\n");
+        fs.writeFileSync(at(volume, "mysql", "mysql-bin.index"), index);
+        fs.writeFileSync(at(volume, "gtid"), gtid);
+    };
+
     it("binlog-ship.sh on mysql-0: rotates and ships each closed binlog once, SHIPPED after each round; idle on a replica", async () => {
-        const data = at("ship", "mysql");
-        fs.mkdirSync(data, { recursive: true });
-        fs.writeFileSync(path.join(data, "mysql-bin.000001"), "events of mysql-bin.000001\n");
-        fs.writeFileSync(path.join(data, "mysql-bin.index"), "./mysql-bin.000001");
-        fs.writeFileSync(at("ship", "gtid"), "0-100-5\n");
+        binlogVolume("ship", "./mysql-bin.000001", "0-100-5\n");
         const binlogs = () => bucketDir("binlogs");
         const shippedFile = () => {
             const lines = fs.existsSync(binlogs()) ? fs.readdirSync(binlogs()) : [];
@@ -639,12 +647,8 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
     const OLD_SOURCE = "4f22ab58-82db-22f2-af44-d91bb953a673";
 
     it("mysql84: ships with the flavor's GTID statement, the set of several sources on one line", async () => {
-        const data = at("mysql-ship", "mysql");
-        fs.mkdirSync(data, { recursive: true });
-        fs.writeFileSync(path.join(data, "mysql-bin.000001"), "events of mysql-bin.000001\n");
         // MySQL ends every line of the index with a newline.
-        fs.writeFileSync(path.join(data, "mysql-bin.index"), "./mysql-bin.000001\n");
-        fs.writeFileSync(at("mysql-ship", "gtid"), `${OLD_SOURCE}:1-7,${SOURCE}:1-5\n`);
+        binlogVolume("mysql-ship", "./mysql-bin.000001\n", `${OLD_SOURCE}:1-7,${SOURCE}:1-5\n`);
         const timelines = () => fs.readdirSync(bucketDir("binlogs")).filter((d) => d.endsWith("-a1b2c3d4"));
         const shipped = () => (timelines().length === 1 ? bucketDir("binlogs", timelines()[0], "SHIPPED") : "");
         await runUntil(
@@ -815,11 +819,8 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
         // A bucket of its own, stopped half-way; the metrics directory served as the pod's binlog-ship-metrics serves it.
         fs.mkdirSync(at("store-metered", "acme-backups"), { recursive: true });
         const bucket = await serveS3(at("store-metered"));
-        fs.mkdirSync(at("metered", "mysql"), { recursive: true });
+        binlogVolume("metered", "./mysql-bin.000001", "0-100-5\n");
         fs.mkdirSync(at("metrics"));
-        fs.writeFileSync(at("metered", "mysql", "mysql-bin.000001"), "events of mysql-bin.000001\n");
-        fs.writeFileSync(at("metered", "mysql", "mysql-bin.index"), "./mysql-bin.000001");
-        fs.writeFileSync(at("metered", "gtid"), "0-100-5\n");
         const http = spawn(rclone, [
             "serve",
             "http",
