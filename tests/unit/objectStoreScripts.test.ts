@@ -773,23 +773,9 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
         put(`binlogs/${t2}/mysql-bin.000002`, "events", 3 * 3600 + 1800);
         put(`binlogs/${t2}/SHIPPED`, "through=old", 3 * 3600 + 2 * 3600);
         upload();
-        // backup.sh of a mariadb cluster, keeping 3, with or without the cluster's identity.
-        const backupRun = (identity: Record<string, string>) =>
-            run("backup.sh", {
-                OBJECT_STORE_PREFIX: prefix,
-                ...identity,
-                DONOR_HOST: "mysql-2.mysql.default.svc.cluster.local",
-                CLONE_PORT: "3307",
-                CLONE_TRANSPORT: "socat",
-                STREAM_TOOL: "mbstream",
-                BACKUP_TOOL: "mariadb-backup",
-                BACKUP_INFO_PREFIXES: "mariadb_backup xtrabackup",
-                BACKUPS_DIR: fs.mkdtempSync(at("staging-")),
-                BACKUP_RETENTION: "3",
-                CLONE_IDLE_TIMEOUT: "300",
-                STUB_ROWS: "7",
-            });
-        const ran = backupRun({ CLUSTER_UID: UID });
+        // backup.sh of a mariadb cluster into this case's prefix, keeping 3, with or without the cluster's identity.
+        const backupRun = (clusterUid?: string) => backup("7", "3", clusterUid, { OBJECT_STORE_PREFIX: prefix });
+        const ran = backupRun(UID);
         assert.strictEqual(ran.status, 0, ran.stderr);
         const left = (fs.readdirSync(store("binlogs"), { recursive: true }) as string[]).filter((p) =>
             fs.statSync(store("binlogs", p)).isFile(),
@@ -810,7 +796,7 @@ describe("backup.sh and restore-mysql.sh with a bucket (real rclone, rclone serv
         // Without the cluster's identity (no binlog shipping) nothing under binlogs/ is touched.
         put(`binlogs/${t0}/mysql-bin.000001`, "events");
         upload();
-        const plain = backupRun({});
+        const plain = backupRun();
         assert.strictEqual(plain.status, 0, plain.stderr);
         assert.ok(fs.existsSync(store("binlogs", t0, "mysql-bin.000001")), "no CLUSTER_UID: no pruning");
     });
